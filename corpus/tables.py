@@ -1,0 +1,152 @@
+"""Reading tables (survey answers, case lists, codings) from ``.csv`` and ``.xlsx`` files.
+
+CSV files from Norwegian Excel are often ``;``-separated and cp1252-encoded; both are detected.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from coding.errors import InputError
+from corpus.encoding import decode_bytes
+
+DELIMITERS = ",;\t"
+TABLE_SUFFIXES = (".csv", ".xlsx")
+
+
+@dataclass
+class Table:
+    """A table with one header row. ``row_numbers[i]`` is the line (CSV) or row (xlsx) number of
+    ``rows[i]`` in the file, for messages."""
+
+    source: str
+    columns: list[str]
+    rows: list[dict[str, str]]
+    row_numbers: list[int] = field(default_factory=list)
+
+    def column(self, name: str) -> str:
+        """The header matching ``name`` (case-insensitive, spaces stripped)."""
+        wanted = name.strip().casefold()
+        for column in self.columns:
+            if column.casefold() == wanted:
+                return column
+        raise InputError(
+            f"{self.source}: no column {name.strip()!r}; columns are: {', '.join(self.columns)}"
+        )
+
+    def where(self, index: int) -> str:
+        """``FILE row N`` for the row at ``index``, for messages."""
+        return f"{self.source} row {self.row_numbers[index]}"
+
+
+def read_table(path: Path, *, sheet: str | None = None) -> Table:
+    """Read a ``.csv`` or ``.xlsx`` table whose first non-empty row is the header."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _read_csv(path)
+    if suffix == ".xlsx":
+        return _read_xlsx(path, sheet)
+    raise InputError(f"{path}: not a table (expected .csv or .xlsx)")
+
+
+# -- CSV -----------------------------------------------------------------------------------------
+def _read_csv(path: Path) -> Table:
+    text = decode_bytes(path.read_bytes(), str(path))
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[tuple[int, list[str]]] = []
+    try:
+        for cells in reader:
+            records.append((reader.line_num, cells))
+    except csv.Error as exc:
+        raise InputError(f"{path} line {reader.line_num}: {exc}") from None
+    return _build_table(str(path), records)
+
+
+def sniff_delimiter(text: str) -> str:
+    """``,``, ``;`` or tab: csv.Sniffer over the first lines, else the most frequent of the three
+    in the header line."""
+    sample = "\n".join(text.splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        header = next((line for line in text.splitlines() if line.strip()), "")
+        return max(DELIMITERS, key=header.count)
+
+
+# -- Excel ---------------------------------------------------------------------------------------
+def _read_xlsx(path: Path, sheet: str | None) -> Table:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise InputError(f"{path}: not a readable Excel .xlsx file ({exc})") from None
+    try:
+        if sheet is None:
+            worksheet = book.worksheets[0]
+        elif sheet in book.sheetnames:
+            worksheet = book[sheet]
+        else:
+            raise InputError(
+                f"{path}: no sheet {sheet!r}; sheets are: {', '.join(book.sheetnames)}"
+            )
+        records = [
+            (number, [_cell_text(value) for value in values])
+            for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1)
+        ]
+    finally:
+        book.close()
+    where = f"{path} [{worksheet.title}]" if sheet else str(path)
+    return _build_table(where, records)
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# -- shared --------------------------------------------------------------------------------------
+def _build_table(source: str, records: list[tuple[int, list[str]]]) -> Table:
+    records = [
+        (n, [c.strip() for c in cells]) for n, cells in records if any(c.strip() for c in cells)
+    ]
+    if not records:
+        raise InputError(f"{source}: table is empty")
+    header_line, header = records[0]
+    while header and not header[-1]:
+        header.pop()
+    if not header:
+        raise InputError(f"{source} line {header_line}: no header row")
+    _check_header(source, header_line, header)
+    rows: list[dict[str, str]] = []
+    numbers: list[int] = []
+    for number, cells in records[1:]:
+        if any(cells[len(header) :]):
+            raise InputError(
+                f"{source} line {number}: {len(cells)} cells but the header has {len(header)}"
+            )
+        cells = cells + [""] * (len(header) - len(cells))
+        rows.append(dict(zip(header, cells, strict=False)))
+        numbers.append(number)
+    return Table(source, header, rows, numbers)
+
+
+def _check_header(source: str, line: int, header: list[str]) -> None:
+    seen: set[str] = set()
+    for position, name in enumerate(header, start=1):
+        if not name:
+            raise InputError(f"{source} line {line}: column {position} has no header")
+        if name.casefold() in seen:
+            raise InputError(f"{source} line {line}: column {name!r} appears twice")
+        seen.add(name.casefold())
