@@ -83,6 +83,23 @@ CREATE TABLE documents (
 );
 CREATE INDEX documents_by_case ON documents(case_id);
 CREATE INDEX documents_by_hash ON documents(sha256);
+-- Full-text search over document text (external content: the text is stored once, in documents).
+CREATE VIRTUAL TABLE documents_fts USING fts5(
+    text, content='documents', content_rowid='id', tokenize='unicode61 remove_diacritics 0'
+);
+CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents
+BEGIN
+    INSERT INTO documents_fts(rowid, text) VALUES (NEW.id, NEW.text);
+END;
+CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents
+BEGIN
+    INSERT INTO documents_fts(documents_fts, rowid, text) VALUES ('delete', OLD.id, OLD.text);
+END;
+CREATE TRIGGER documents_fts_update AFTER UPDATE OF text ON documents
+BEGIN
+    INSERT INTO documents_fts(documents_fts, rowid, text) VALUES ('delete', OLD.id, OLD.text);
+    INSERT INTO documents_fts(rowid, text) VALUES (NEW.id, NEW.text);
+END;
 CREATE TABLE segments (
     id INTEGER PRIMARY KEY,
     document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
