@@ -1,0 +1,92 @@
+"""`kodeverk cases ...`: case (municipality) attributes."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from tui.commands.project import echo_json, open_project, print_table
+
+PROJECT = click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+
+
+@click.group()
+def cases_group() -> None:
+    """Case (municipality) attributes: import them from a table, list them."""
+
+
+@cases_group.command("import")
+@PROJECT
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--case-column",
+    metavar="NAME",
+    help="Column naming the case (default: kommune, case, sak, municipality, else the first).",
+)
+@click.option(
+    "--population-column",
+    metavar="NAME",
+    help="Column with inhabitants, used for size_class when the table has none "
+    "(default: innbyggere, folketall or population).",
+)
+@click.option(
+    "--size-thresholds",
+    default="5000,20000,50000",
+    show_default=True,
+    metavar="A,B,C",
+    help="Population limits: liten < A <= mellomstor < B <= stor < C <= storby.",
+)
+@JSON
+def import_command(
+    project: Path,
+    file: Path,
+    case_column: str | None,
+    population_column: str | None,
+    size_thresholds: str,
+    as_json: bool,
+) -> None:
+    """Set case attributes from FILE (.csv or .xlsx, one row per case).
+
+    Every column except the case column becomes an attribute. The whole file is imported in
+    one transaction: a bad row changes nothing.
+    """
+    from corpus.cases import import_cases, parse_thresholds
+
+    thresholds = parse_thresholds(size_thresholds)
+    with open_project(project) as opened:
+        summary = import_cases(
+            opened,
+            file,
+            case_column=case_column,
+            population_column=population_column,
+            thresholds=thresholds,
+        )
+    if as_json:
+        echo_json(asdict(summary))
+        return
+    click.echo(
+        f"{file}: {summary.cases_created} new and {summary.cases_updated} existing cases "
+        f"(case column {summary.case_column!r}), {summary.attributes_changed} attribute values "
+        f"set, size class derived for {summary.size_classes_derived}; attributes: "
+        f"{', '.join(summary.attributes) or 'none'}"
+    )
+
+
+@cases_group.command("list")
+@PROJECT
+@JSON
+def list_command(project: Path, as_json: bool) -> None:
+    """List cases with their attributes."""
+    from coding.cases import case_table
+
+    with open_project(project) as opened:
+        cases = case_table(opened)
+    if as_json:
+        echo_json([{"id": cid, "name": name, "attributes": attrs} for cid, name, attrs in cases])
+        return
+    names = sorted({key for _, _, attrs in cases for key in attrs})
+    rows = [[str(cid), name, *(attrs.get(key, "") for key in names)] for cid, name, attrs in cases]
+    print_table(f"Cases in {project.name}", ["id", "case", *names], rows)

@@ -1,0 +1,185 @@
+"""`kodeverk init | info | documents | demo`: make a project and see what is in it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from coding.store import Project
+
+PROJECT = click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+
+
+# -- helpers shared by the project, cases and codings commands ----------------------------------
+def open_project(path: Path) -> Project:
+    """Open a project for a command; errors become one-line ``ProjectError`` messages."""
+    return Project.open(path)
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(str(cell) for cell in row))
+    Console().print(table)
+
+
+def remove_project_file(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+# -- init ---------------------------------------------------------------------------------------
+@click.command("init")
+@PROJECT
+@click.option(
+    "--codebook",
+    "codebook_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Install this codebook (.yaml, .json or REFI-QDA .qdc) instead of the bundled one.",
+)
+@click.option(
+    "--from",
+    "qdpx_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Start from a REFI-QDA project (.qdpx): its documents, codes and codings.",
+)
+@click.option("--no-codebook", is_flag=True, help="Start with no codes at all.")
+def init_command(
+    project: Path, codebook_file: Path | None, qdpx_file: Path | None, no_codebook: bool
+) -> None:
+    """Create the project file PROJECT (e.g. evaluering.kodeverk).
+
+    By default it gets the bundled codebook: the five main goals of Opptrappingsplanen for
+    rusfeltet with their themes. If anything fails, no file is left behind.
+    """
+    if codebook_file and no_codebook:
+        raise click.UsageError("--codebook and --no-codebook exclude each other")
+    created = Project.create(project)
+    try:
+        with created:
+            if qdpx_file:
+                from exports.qdpx import import_qdpx
+
+                import_qdpx(created, qdpx_file)
+            if codebook_file or not (no_codebook or qdpx_file):
+                install_codebook_file(created, codebook_file)
+    except BaseException:
+        remove_project_file(project)
+        raise
+    what = "no codebook" if no_codebook else f"codebook {codebook_file or 'bundled'}"
+    if qdpx_file:
+        what = f"contents of {qdpx_file}" + (f" and {what}" if codebook_file else "")
+    click.echo(f"created {project} with {what}")
+
+
+def install_codebook_file(project: Project, path: Path | None) -> None:
+    """Install the codebook at ``path``, or the bundled one."""
+    from codebooks.install import install_codebook
+
+    if path is None:
+        from codebooks.bundled import bundled_codebook
+
+        codebook = bundled_codebook()
+    else:
+        from codebooks.loader import load_codebook
+
+        codebook = load_codebook(path)
+    install_codebook(project, codebook)
+
+
+# -- info ---------------------------------------------------------------------------------------
+@click.command("info")
+@PROJECT
+@JSON
+def info_command(project: Path, as_json: bool) -> None:
+    """Counts of documents, segments, cases, codes and codings; coders; case attributes."""
+    from coding.summary import codings_by_coder, project_summary
+
+    with open_project(project) as opened:
+        summary = project_summary(opened)
+        per_coder = codings_by_coder(opened)
+    if as_json:
+        echo_json(summary)
+        return
+    counts = [[key, summary[key]] for key in ("documents", "segments", "cases", "codes", "codings")]
+    print_table(f"Project {project.name}", ["what", "count"], counts)
+    if per_coder:
+        print_table("Coders", ["coder", "codings"], list(per_coder.items()))
+    attribute_rows = [
+        [name, value, n]
+        for name, values in summary["attributes"].items()
+        for value, n in values.items()
+    ]
+    if attribute_rows:
+        print_table("Case attributes", ["attribute", "value", "cases"], attribute_rows)
+
+
+def _shown_values(values: dict[str, int], limit: int = 12) -> list[tuple[str, int | str]]:
+    """Attribute values to list; an attribute with many values (population) gets one line."""
+    if len(values) <= limit:
+        return list(values.items())
+    return [(f"({len(values)} different values)", sum(values.values()))]
+
+
+# -- documents ----------------------------------------------------------------------------------
+@click.command("documents")
+@PROJECT
+@JSON
+def documents_command(project: Path, as_json: bool) -> None:
+    """List documents in import order: id, name, kind, case, segments, length."""
+    from coding.documents import list_documents
+
+    with open_project(project) as opened:
+        documents = list_documents(opened)
+    keys = ("id", "name", "kind", "case", "segments", "length")
+    if as_json:
+        echo_json([{key: getattr(doc, key) for key in keys} for doc in documents])
+        return
+    rows = [
+        [getattr(doc, key) if getattr(doc, key) is not None else "" for key in keys]
+        for doc in documents
+    ]
+    print_table(f"Documents in {project.name}", keys, rows)
+
+
+# -- demo ---------------------------------------------------------------------------------------
+@click.command("demo")
+@click.argument(
+    "path",
+    required=False,
+    default="demo/demo.kodeverk",
+    type=click.Path(dir_okay=False, path_type=Path),
+)
+@click.option("--force", is_flag=True, help="Replace an existing file at PATH.")
+def demo_command(path: Path, force: bool) -> None:
+    """Build the demo project at PATH (default demo/demo.kodeverk).
+
+    Six invented interviews from the evaluation's case municipalities, the open survey answers
+    quoted in SINTEF A26099 (2014), the bundled codebook and a few codings by two coders.
+    """
+    from corpus.demo import build_demo
+
+    from coding.errors import ProjectError
+
+    if path.exists() and not force:
+        raise ProjectError(f"{path}: file exists; pass --force to replace it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if force:
+        remove_project_file(path)
+    build_demo(path)
+    click.echo(f"built the demo project {path}")
+    info_command.callback(path, False)  # type: ignore[misc]
