@@ -1,0 +1,286 @@
+"""Importing files into a project: all or nothing.
+
+Every file is read and segmented first; only then is everything written in ONE transaction, so a
+bad file (or a file imported before) leaves the project exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from coding import journal
+from coding.cases import set_attributes
+from coding.documents import DOCUMENT_KINDS, Segment, sha256_bytes, sha256_text
+from coding.errors import InputError
+from coding.store import Project, new_guid, now
+from corpus.readers import TRANSCRIPT_SUFFIXES, read_transcript
+from corpus.segment import split_sentences
+from corpus.surveys import SurveyOptions, read_survey
+from corpus.tables import TABLE_SUFFIXES
+
+SUPPORTED_SUFFIXES = (*TRANSCRIPT_SUFFIXES, *TABLE_SUFFIXES)
+
+# progress(stage, done, total): stage is "reading", "segmenting" or "writing".
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class ImportOptions:
+    """How to read the files. ``kind`` None: ``survey`` for tables, ``interview`` for transcripts
+    with speaker turns, ``text`` otherwise."""
+
+    kind: str | None = None
+    case: str | None = None
+    case_column: str | None = None
+    text_columns: Sequence[str] = ()
+    attribute_columns: Sequence[str] = ()
+    attribution_column: str | None = None
+    sheet: str | None = None
+
+
+@dataclass
+class ImportSummary:
+    files: int = 0
+    documents: int = 0
+    segments: int = 0
+    words: int = 0
+    cases_created: int = 0
+    skipped_empty_answers: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class _Document:
+    name: str
+    kind: str
+    text: str
+    blocks: list[Segment]
+    case: str | None
+    source_meta: dict[str, Any]
+    segments: list[Segment] = field(default_factory=list)
+
+
+@dataclass
+class _File:
+    path: Path
+    sha256: str
+    documents: list[_Document]
+    case_attributes: dict[str, dict[str, str]] = field(default_factory=dict)
+    skipped_empty: int = 0
+
+
+def import_files(
+    project: Project,
+    paths: Sequence[Path],
+    options: ImportOptions | None = None,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Read, segment and store ``paths``; raises ``InputError`` (nothing written) on any problem."""
+    options = options or ImportOptions()
+    started = time.perf_counter()
+    if options.kind is not None and options.kind not in DOCUMENT_KINDS:
+        raise InputError(f"--kind must be one of {', '.join(DOCUMENT_KINDS)}, not {options.kind!r}")
+    files = _read_all(project, [Path(p) for p in paths], options, progress)
+    _segment_all(files, progress)
+    summary = _write_all(project, files, options, progress)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+# -- reading -------------------------------------------------------------------------------------
+def _read_all(
+    project: Project, paths: list[Path], options: ImportOptions, progress: Progress | None
+) -> list[_File]:
+    if not paths:
+        raise InputError("no files to import")
+    seen: dict[str, Path] = {}
+    files = []
+    for done, path in enumerate(paths):
+        data = _read_bytes(path)
+        digest = sha256_bytes(data)
+        if digest in seen:
+            raise InputError(f"{path}: same content as {seen[digest]} (given twice)")
+        seen[digest] = path
+        _refuse_reimport(project, path, digest)
+        files.append(_read_file(path, data, digest, options))
+        if progress:
+            progress("reading", done + 1, len(paths))
+    return files
+
+
+def _read_bytes(path: Path) -> bytes:
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        kinds = " ".join(SUPPORTED_SUFFIXES)
+        raise InputError(
+            f"{path}: cannot import {path.suffix or 'files without a suffix'}; "
+            f"kodeverk reads {kinds} and .qdpx"
+        )
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def _refuse_reimport(project: Project, path: Path, digest: str) -> None:
+    row = project.conn.execute(
+        "SELECT file_name, imported_at FROM imports WHERE sha256 = ?", (digest,)
+    ).fetchone()
+    if row:
+        raise InputError(f"{path}: already imported on {row[1][:10]} as {row[0]!r}")
+
+
+def _read_file(path: Path, data: bytes, digest: str, options: ImportOptions) -> _File:
+    if path.suffix.lower() in TABLE_SUFFIXES:
+        return _read_survey_file(path, digest, options)
+    if options.case_column or options.text_columns:
+        raise InputError(f"{path}: --case-column and --text-column apply to .csv and .xlsx only")
+    transcript = read_transcript(path, data)
+    if not transcript.blocks:
+        raise InputError(f"{path}: no text to import")
+    kind = options.kind or ("interview" if transcript.has_speakers else "text")
+    meta = {"file": path.name, **transcript.source_meta}
+    document = _Document(path.name, kind, transcript.text, transcript.blocks, options.case, meta)
+    return _File(path, digest, [document])
+
+
+def _read_survey_file(path: Path, digest: str, options: ImportOptions) -> _File:
+    survey = read_survey(
+        path,
+        SurveyOptions(
+            text_columns=options.text_columns,
+            case_column=options.case_column,
+            case=options.case,
+            attribute_columns=options.attribute_columns,
+            attribution_column=options.attribution_column,
+            sheet=options.sheet,
+        ),
+    )
+    kind = options.kind or "survey"
+    documents = [
+        _Document(a.name, kind, a.text, a.blocks, a.case, a.source_meta) for a in survey.answers
+    ]
+    return _File(path, digest, documents, survey.case_attributes, survey.skipped_empty)
+
+
+# -- segmenting ----------------------------------------------------------------------------------
+def _segment_all(files: list[_File], progress: Progress | None) -> None:
+    documents = [d for f in files for d in f.documents]
+    total = sum(len(d.blocks) for d in documents)
+    done = 0
+
+    def advance(blocks: int) -> None:
+        nonlocal done
+        done += blocks
+        if progress:
+            progress("segmenting", done, total)
+
+    pairs = [(d.text, d.blocks) for d in documents]
+    for document, segments in zip(documents, split_sentences(pairs, advance), strict=True):
+        document.segments = segments
+
+
+# -- writing -------------------------------------------------------------------------------------
+def _write_all(
+    project: Project, files: list[_File], options: ImportOptions, progress: Progress | None
+) -> ImportSummary:
+    summary = ImportSummary(files=len(files))
+    total = sum(len(f.documents) for f in files)
+    with project.transaction() as conn:
+        cases_before = conn.execute("SELECT count(*) FROM cases").fetchone()[0]
+        case_ids: dict[str, int] = {}
+        segment_rows: list[tuple] = []
+        for f in files:
+            import_id = _record_import(conn, f, options)
+            for case, attributes in f.case_attributes.items():
+                set_attributes(project, _case_id(conn, case_ids, case), attributes)
+            for document in f.documents:
+                case_id = _case_id(conn, case_ids, document.case) if document.case else None
+                document_id = _insert_document(conn, document, case_id, import_id)
+                segment_rows.extend(
+                    (document_id, i, s.start, s.end, s.kind, s.block, s.speaker)
+                    for i, s in enumerate(document.segments)
+                )
+                summary.documents += 1
+                summary.segments += len(document.segments)
+                summary.words += len(document.text.split())
+                if progress and summary.documents % 100 == 0:
+                    progress("writing", summary.documents, total)
+            summary.skipped_empty_answers += f.skipped_empty
+        conn.executemany(
+            'INSERT INTO segments(document_id, ordinal, start, "end", kind, block, speaker) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            segment_rows,
+        )
+        summary.cases_created = conn.execute("SELECT count(*) FROM cases").fetchone()[0]
+        summary.cases_created -= cases_before
+        names = ", ".join(f.path.name for f in files[:3]) + (" ..." if len(files) > 3 else "")
+        journal.record(
+            conn,
+            None,
+            "import",
+            f"imported {summary.documents} documents from {names}",
+            [],
+            undoable=False,
+        )
+    if progress:
+        progress("writing", total, total)
+    return summary
+
+
+def _record_import(conn, f: _File, options: ImportOptions) -> int:
+    chosen = {k: v for k, v in asdict(options).items() if v not in (None, (), [])}
+    cur = conn.execute(
+        "INSERT INTO imports(sha256, file_name, source_path, format, options, imported_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            f.sha256,
+            f.path.name,
+            str(f.path.resolve()),
+            f.path.suffix.lower().lstrip("."),
+            json.dumps(chosen, ensure_ascii=False, default=list),
+            now(),
+        ),
+    )
+    return int(cur.lastrowid)
+
+
+def _case_id(conn, known: dict[str, int], name: str) -> int:
+    if name not in known:
+        row = conn.execute("SELECT id FROM cases WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            row = conn.execute(
+                "INSERT INTO cases(guid, name, created_at) VALUES (?, ?, ?) RETURNING id",
+                (new_guid(), name, now()),
+            ).fetchone()
+        known[name] = row[0]
+    return known[name]
+
+
+def _insert_document(conn, document: _Document, case_id: int | None, import_id: int) -> int:
+    cur = conn.execute(
+        "INSERT INTO documents(guid, name, kind, text, length, sha256, case_id, import_id, "
+        "source_meta, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            new_guid(),
+            document.name,
+            document.kind,
+            document.text,
+            len(document.text),
+            sha256_text(document.text),
+            case_id,
+            import_id,
+            json.dumps(document.source_meta, ensure_ascii=False),
+            now(),
+        ),
+    )
+    return int(cur.lastrowid)

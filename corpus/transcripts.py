@@ -1,0 +1,120 @@
+"""Speaker turns in plain-text transcripts.
+
+A line that starts with a speaker label (``Intervjuer:``, ``I:``, ``Informant 2:``, ``IP1:``,
+``**Kari:**``) opens a turn; the lines after it belong to that turn until the next label. A label
+counts when it is a known interview role or when it opens at least two lines of the document,
+so a stray «Merk: ...» in a report is not taken for a speaker. Text without labels is split into
+paragraphs at blank lines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from coding.documents import Segment
+
+_WORD = r"[^\W\d_][\w.\-]*"
+LABEL = re.compile(
+    r"[ \t]*(?:\*\*|__)?"
+    rf"(?P<label>{_WORD}(?:[ \t]+(?:{_WORD}|\d+)){{0,2}})"
+    r"[ \t]*(?:\*\*|__)?[ \t]*:(?:\*\*|__)?(?:[ \t]+|$)"
+)
+KNOWN_ROLE = re.compile(
+    r"(?:i|r|int\.?|intervjuer|intervjuar|interviewer|informant|respondent|ip|deltaker|"
+    r"deltakar|moderator|fasilitator|leder|intervjuobjekt|spørsmål|svar)\s*\d*",
+    re.IGNORECASE,
+)
+_BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
+
+
+@dataclass
+class Transcript:
+    """What a reader makes of a file: the text as stored, its blocks (turns, paragraphs or cues,
+    before sentence splitting) and facts about the source."""
+
+    text: str
+    blocks: list[Segment]
+    source_meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def has_speakers(self) -> bool:
+        return any(block.speaker for block in self.blocks)
+
+
+def speaker_label(line: str, accepted: set[str] | None = None) -> tuple[str, int] | None:
+    """``(speaker, where the turn's text starts)`` when ``line`` opens with a label."""
+    match = LABEL.match(line)
+    if not match or match.group("label").startswith(("http", "www")):
+        return None
+    label = " ".join(match.group("label").split())
+    if accepted is not None and label not in accepted:
+        return None
+    return label, match.end()
+
+
+def accepted_labels(lines: list[str]) -> set[str]:
+    """Labels that count as speakers in this document (known roles, or used twice or more)."""
+    counts = Counter(found[0] for line in lines if (found := speaker_label(line)))
+    return {
+        label for label, n in counts.items() if n >= 2 or KNOWN_ROLE.fullmatch(label.rstrip("."))
+    }
+
+
+def parse_transcript(text: str) -> Transcript:
+    """Split normalised ``text`` into speaker turns, or paragraphs when it has no labels."""
+    lines = text.split("\n")
+    accepted = accepted_labels(lines)
+    spans: list[tuple[int, int, str | None]] = []  # (start, end, speaker) of turns and paragraphs
+    open_start: int | None = None  # where the current block's text starts
+    speaker: str | None = None
+    offset = 0
+    for line in lines:
+        found = speaker_label(line, accepted) if accepted else None
+        if found:
+            if open_start is not None:
+                spans.extend(_block_spans(text, open_start, offset, speaker))
+            speaker, open_start = found[0], offset + found[1]
+        elif open_start is None:
+            open_start = offset
+        offset += len(line) + 1
+    if open_start is not None:
+        spans.extend(_block_spans(text, open_start, len(text), speaker))
+    blocks = [
+        Segment(start, end, "turn" if who else "paragraph", number, who)
+        for number, (start, end, who) in enumerate(spans)
+    ]
+    return Transcript(text, blocks, {"speakers": sorted({b.speaker for b in blocks if b.speaker})})
+
+
+def _block_spans(
+    text: str, start: int, end: int, speaker: str | None
+) -> list[tuple[int, int, str | None]]:
+    """A turn is one block; text outside turns is split into paragraphs at blank lines."""
+    if speaker is not None:
+        span = trim(text, start, end)
+        return [(span[0], span[1], speaker)] if span else []
+    return [(begin, stop, None) for begin, stop in paragraphs(text, start, end)]
+
+
+def paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Trimmed spans of the blank-line-separated paragraphs of ``text[start:end]``."""
+    spans: list[tuple[int, int]] = []
+    for gap in _BLANK_LINES.finditer(text, start, end):
+        if span := trim(text, start, gap.start()):
+            spans.append(span)
+        start = gap.end()
+    if span := trim(text, start, end):
+        spans.append(span)
+    return spans
+
+
+def trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """``(start, end)`` without surrounding whitespace, or None when only whitespace is left."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
