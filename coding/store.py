@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import random
 import sqlite3
 import time
 import uuid
@@ -375,16 +376,30 @@ def _statements(script: str) -> list[str]:
 
 
 def _begin_immediate(conn: sqlite3.Connection) -> None:
-    """BEGIN IMMEDIATE; the busy timeout covers most waits, this covers the rest."""
-    for attempt in range(50):
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
-                raise
-            time.sleep(0.01 * (attempt + 1))
-    conn.execute("BEGIN IMMEDIATE")
+    """BEGIN IMMEDIATE, polling every millisecond or two while another writer holds the lock.
+
+    SQLite's own busy handler sleeps up to 100 ms between tries, so a waiter can miss many
+    short transactions of busy writers and wait for most of a second (measured with four
+    writer processes); short randomised polls keep every wait short. Gives up after the busy
+    timeout with a one-line error."""
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if time.monotonic() > deadline:
+                    raise ProjectError(
+                        f"the project file is busy: another process has held its write lock "
+                        f"for over {BUSY_TIMEOUT_MS // 1000} s; try again"
+                    ) from None
+                time.sleep(random.uniform(0.0005, 0.002))
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 def _commit(conn: sqlite3.Connection) -> None:
