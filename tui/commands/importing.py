@@ -1,0 +1,145 @@
+"""`kodeverk import PROJECT FILE...`: bring transcripts, survey tables or a .qdpx project in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from coding.errors import InputError
+from tui.commands.project import echo_json, open_project, print_table
+
+# Below this many bytes an import takes well under a second: no progress bar.
+PROGRESS_MIN_BYTES = 2_000_000
+
+
+@click.command("import")
+@click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--kind",
+    type=click.Choice(["interview", "survey", "text"]),
+    help="Document kind (default: survey for tables, interview for transcripts with speaker "
+    "turns, text otherwise).",
+)
+@click.option("--case", metavar="NAME", help="Attach every document to this case (municipality).")
+@click.option(
+    "--case-column", metavar="COL", help="Table column naming each row's case (municipality)."
+)
+@click.option(
+    "--text-column",
+    "text_columns",
+    multiple=True,
+    metavar="COL",
+    help="Table column with open answers; repeat for several questions. One document per "
+    "answer; empty answers are skipped.",
+)
+@click.option(
+    "--attribute-columns",
+    metavar="A,B",
+    default="",
+    help="Comma-separated table columns stored as case attributes.",
+)
+@click.option(
+    "--attribution-column",
+    metavar="COL",
+    help="Table column with attributions like «Liten kommune i Nord-Norge», parsed into the "
+    "size_class and region attributes.",
+)
+@click.option("--sheet", metavar="NAME", help="Excel sheet to read (default: the first).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+def import_command(
+    project: Path,
+    files: tuple[Path, ...],
+    kind: str | None,
+    case: str | None,
+    case_column: str | None,
+    text_columns: tuple[str, ...],
+    attribute_columns: str,
+    attribution_column: str | None,
+    sheet: str | None,
+    as_json: bool,
+) -> None:
+    """Import FILES into PROJECT: transcripts (.txt .md .docx .vtt .srt), survey tables
+    (.csv .xlsx, with --text-column) or a REFI-QDA project (.qdpx).
+
+    Transcripts are split into speaker turns and sentences. Everything is read first and
+    written in one transaction: if any file is bad, nothing is imported. A file imported
+    before (same content) is refused.
+    """
+    from corpus.importer import ImportOptions, import_files
+
+    qdpx = [f for f in files if f.suffix.lower() == ".qdpx"]
+    with open_project(project) as opened:
+        if qdpx:
+            _import_qdpx(opened, files, as_json)
+            return
+        options = ImportOptions(
+            kind=kind,
+            case=case,
+            case_column=case_column,
+            text_columns=text_columns,
+            attribute_columns=[c for c in attribute_columns.split(",") if c.strip()],
+            attribution_column=attribution_column,
+            sheet=sheet,
+        )
+        with _progress(files, quiet=as_json) as progress:
+            summary = import_files(opened, files, options, progress)
+    if as_json:
+        echo_json(summary.to_dict())
+        return
+    print_table(
+        f"Imported into {project}",
+        ["files", "documents", "segments", "words", "new cases", "empty answers", "seconds"],
+        [
+            [
+                summary.files,
+                summary.documents,
+                summary.segments,
+                f"{summary.words:,}".replace(",", " "),
+                summary.cases_created,
+                summary.skipped_empty_answers,
+                f"{summary.seconds:.1f}",
+            ]
+        ],
+    )
+
+
+def _import_qdpx(project, files: tuple[Path, ...], as_json: bool) -> None:
+    if len(files) > 1:
+        raise InputError(f"{files[0]}: import a .qdpx project on its own, not with other files")
+    try:
+        from exports.qdpx import import_qdpx
+    except ImportError:
+        raise InputError(f"{files[0]}: REFI-QDA import is not available") from None
+    if not files[0].is_file():
+        raise InputError(f"{files[0]}: no such file")
+    report = import_qdpx(project, files[0])
+    if as_json:
+        echo_json(report.to_dict())
+    else:
+        click.echo(report.summary())
+
+
+@contextmanager
+def _progress(files: tuple[Path, ...], quiet: bool) -> Iterator[object]:
+    """A rich progress bar on stderr for big imports; None (no bar) otherwise."""
+    size = sum(f.stat().st_size for f in files if f.is_file())
+    if quiet or size < PROGRESS_MIN_BYTES:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+
+    columns = (TextColumn("{task.description:<11}"), BarColumn(), TaskProgressColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        tasks: dict[str, object] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield report
