@@ -1,0 +1,369 @@
+"""Theme prevalence by municipality type: how many cases in each group raise each theme.
+
+A case *raises* a theme when at least one of its excerpts carries the code or one of its
+descendants (at ``level="goal"``: any code whose effective goal is that goal). Only cases with at
+least one document count: a case table may list the whole population, but only cases with
+material can raise anything.
+
+One grouped query over ``codings`` (covering index ``codings_by_code``) gives excerpts per
+(code, document); the roll-up over the code tree and the grouping by case attributes happen in
+Python over those few thousand rows.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from coding.codes import list_codes, resolve_code
+from coding.errors import InputError
+from coding.stats import DifferenceTest, difference_test, poststratified_share, quantifier
+from coding.store import Project
+
+MISSING = "(mangler)"
+CONSENSUS_CODER = "consensus"
+KNOWN_VALUES: dict[str, tuple[str, ...]] = {
+    "size_class": ("liten", "mellomstor", "stor", "storby"),
+    "region": ("Nord-Norge", "Midt-Norge", "Vestlandet", "Østlandet", "Sørlandet"),
+}
+GOALS: dict[int, dict[str, str]] = {
+    1: {"nb": "Mål 1 Brukermedvirkning", "en": "Goal 1 User influence"},
+    2: {"nb": "Mål 2 Tidlig innsats", "en": "Goal 2 Early intervention"},
+    3: {
+        "nb": "Mål 3 Tilgjengelige og helhetlige tjenester",
+        "en": "Goal 3 Accessible and coherent services",
+    },
+    4: {
+        "nb": "Mål 4 Aktiv og meningsfull tilværelse",
+        "en": "Goal 4 An active and meaningful life",
+    },
+    5: {"nb": "Mål 5 Alternative straffereaksjoner", "en": "Goal 5 Alternative penal measures"},
+}
+CROSS_CUTTING = {"nb": "Tverrgående tema", "en": "Cross-cutting themes"}
+LEVELS = ("code", "goal")
+
+GroupKey = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Theme:
+    """What a row counts: one code rolled up over its descendants, or one goal."""
+
+    label: str
+    code_ids: frozenset[int]
+    code_id: int | None = None
+    goal: int | None = None
+
+
+@dataclass
+class Cell:
+    """One theme in one group (``group`` None: the total over all cases)."""
+
+    theme: str
+    group: dict[str, str] | None
+    cases: int
+    cases_with: int
+    share: float | None
+    excerpts: int
+    documents: int
+    quantifier: str
+    weighted_share: float | None = None
+    weighted_cases: float | None = None
+
+    def as_dict(self) -> dict:
+        row = {
+            "code": self.theme,
+            "group": self.group,
+            "cases": self.cases,
+            "cases_with": self.cases_with,
+            "share": self.share,
+            "excerpts": self.excerpts,
+            "documents": self.documents,
+            "quantifier": self.quantifier,
+        }
+        if self.weighted_share is not None or self.weighted_cases is not None:
+            row["weighted_share"] = self.weighted_share
+            row["weighted_cases"] = self.weighted_cases
+        return row
+
+
+@dataclass
+class PrevalenceResult:
+    by: list[str]
+    level: str
+    coder: str
+    lang: str
+    themes: list[Theme]
+    groups: list[GroupKey]
+    group_cases: dict[GroupKey, list[int]]
+    rows: list[Cell]
+    totals: list[Cell]
+    tests: dict[str, DifferenceTest]
+    coder_ids: list[int] | None = None
+    weights: dict[str, float] | None = None
+    weighted_note: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def group_dict(self, key: GroupKey) -> dict[str, str]:
+        return dict(zip(self.by, key, strict=True))
+
+    def cell(self, theme: str, key: GroupKey | None) -> Cell:
+        """The cell of one theme and group (None: the total)."""
+        if key is None:
+            return next(c for c in self.totals if c.theme == theme)
+        wanted = self.group_dict(key)
+        return next(c for c in self.rows if c.theme == theme and c.group == wanted)
+
+    def theme(self, label: str) -> Theme:
+        return next(t for t in self.themes if t.label == label)
+
+    def as_json(self) -> dict:
+        data = {
+            "by": self.by,
+            "level": self.level,
+            "coder": self.coder,
+            "groups": [
+                {"group": self.group_dict(k), "cases": len(self.group_cases[k])}
+                for k in self.groups
+            ],
+            "rows": [c.as_dict() for c in self.rows],
+            "totals": [c.as_dict() for c in self.totals],
+            "tests": [{"code": label, **t.as_dict()} for label, t in self.tests.items()],
+        }
+        if self.weights is not None:
+            data["weights"] = self.weights
+            data["weighted_note"] = self.weighted_note
+        return data
+
+
+def prevalence(
+    project: Project,
+    by: Sequence[str] | str,
+    *,
+    level: str = "code",
+    coder: str = "any",
+    codes: Sequence[str | int] | None = None,
+    lang: str = "nb",
+    weights: Mapping[str, float] | None = None,
+) -> PrevalenceResult:
+    """Prevalence of every code (or goal) in every group of the ``by`` attribute(s)."""
+    by = _parse_by(by)
+    if level not in LEVELS:
+        raise InputError(f"--level must be one of {', '.join(LEVELS)}, not {level!r}")
+    if level == "goal" and codes:
+        raise InputError("--codes applies to --level code only")
+    quantifier(0, 0, lang)  # validates lang early
+    themes = _themes(project, level, codes, lang)
+    case_keys = case_groups(project, by)
+    groups = group_order(by, case_keys.values())
+    group_cases: dict[GroupKey, list[int]] = {g: [] for g in groups}
+    for case_id, key in case_keys.items():
+        group_cases[key].append(case_id)
+    coder_ids = coder_filter(project, coder)
+    per_code = _excerpts_per_code(project, coder_ids, set(case_keys))
+    result = PrevalenceResult(
+        list(by), level, coder, lang, themes, groups, group_cases, [], [], {}, coder_ids
+    )
+    for theme in themes:
+        _add_theme(result, theme, per_code, case_keys)
+    if weights is not None:
+        _apply_weights(result, weights)
+    return result
+
+
+# -- inputs ---------------------------------------------------------------------------------------
+def _parse_by(by: Sequence[str] | str) -> list[str]:
+    names = [b.strip() for b in (by.split(",") if isinstance(by, str) else by)]
+    names = [n for n in names if n]
+    if not names:
+        raise InputError("--by needs at least one case attribute, such as size_class")
+    if len(set(names)) != len(names):
+        raise InputError(f"--by names an attribute twice: {','.join(names)}")
+    return names
+
+
+def coder_filter(project: Project, coder: str) -> list[int] | None:
+    """Coder ids to count: None for «any»; the consensus coder or a named coder."""
+    if coder == "any":
+        return None
+    row = project.conn.execute("SELECT id FROM coders WHERE name = ?", (coder,)).fetchone()
+    if row is None:
+        if coder == CONSENSUS_CODER:
+            raise InputError("no consensus coder in this project yet: settle disagreements first")
+        known = ", ".join(project.coder_names()) or "none"
+        raise InputError(f"no coder named {coder!r} (coders: {known}; or any, consensus)")
+    return [row[0]]
+
+
+def _themes(
+    project: Project, level: str, codes: Sequence[str | int] | None, lang: str
+) -> list[Theme]:
+    tree = list_codes(project)
+    below: dict[int, set[int]] = {c.id: {c.id} for c in tree}
+    for code in reversed(tree):  # children come after parents in tree order
+        if code.parent_id is not None:
+            below[code.parent_id] |= below[code.id]
+    if level == "goal":
+        return [
+            Theme(
+                GOALS[g][lang],
+                frozenset(c.id for c in tree if c.effective_goal == g),
+                goal=g,
+            )
+            for g in GOALS
+        ]
+    known = {c.id for c in tree}
+    chosen = (
+        {
+            ref if isinstance(ref, int) and ref in known else resolve_code(project, ref)
+            for ref in codes
+        }
+        if codes
+        else None
+    )
+    return [
+        Theme(c.path, frozenset(below[c.id]), code_id=c.id, goal=c.effective_goal)
+        for c in tree
+        if chosen is None or c.id in chosen
+    ]
+
+
+def case_groups(project: Project, by: Sequence[str]) -> dict[int, GroupKey]:
+    """Each case with at least one document, and its group: its values of the ``by``
+    attributes (``(mangler)`` where it has none)."""
+    values: dict[int, dict[str, str]] = {}
+    marks = ",".join("?" * len(by))
+    for case_id, name, value in project.conn.execute(
+        f"SELECT case_id, name, value FROM case_attributes WHERE name IN ({marks})", list(by)
+    ):
+        values.setdefault(case_id, {})[name] = canonical_value(name, value)
+    cases = project.conn.execute(
+        "SELECT DISTINCT case_id FROM documents WHERE case_id IS NOT NULL ORDER BY case_id"
+    ).fetchall()
+    return {
+        case_id: tuple(values.get(case_id, {}).get(name, MISSING) for name in by)
+        for (case_id,) in cases
+    }
+
+
+def canonical_value(name: str, value: str) -> str:
+    """Known values in their usual spelling («Liten» → «liten», «nord-norge» → «Nord-Norge»)."""
+    for known in KNOWN_VALUES.get(name, ()):
+        if known.casefold() == value.strip().casefold():
+            return known
+    return value
+
+
+def group_order(by: Sequence[str], keys: object) -> list[GroupKey]:
+    """Every combination of the attributes' values: known values in their usual order (always,
+    even when empty), then other values seen, sorted, then ``(mangler)`` when seen."""
+    seen = list(keys)  # type: ignore[call-overload]
+    per_attribute = []
+    for i, name in enumerate(by):
+        observed = {key[i] for key in seen}
+        known = KNOWN_VALUES.get(name, ())
+        others = sorted(v for v in observed if v not in known and v != MISSING)
+        tail = [MISSING] if MISSING in observed else []
+        per_attribute.append([*known, *others, *tail])
+    return [tuple(combo) for combo in itertools.product(*per_attribute)]
+
+
+# -- counting -------------------------------------------------------------------------------------
+CodeCounts = dict[int, list[tuple[int, int, int]]]  # code -> [(case, document, excerpts)]
+
+
+def _excerpts_per_code(
+    project: Project, coder_ids: list[int] | None, cases: set[int]
+) -> CodeCounts:
+    """Excerpts per (code, document) in one pass over the covering index ``codings_by_code``."""
+    sql = "SELECT code_id, document_id, count(*) FROM codings"
+    params: list[int] = []
+    if coder_ids is not None:
+        sql += f" WHERE coder_id IN ({','.join('?' * len(coder_ids))})"
+        params = list(coder_ids)
+    document_case = dict(
+        project.conn.execute("SELECT id, case_id FROM documents WHERE case_id IS NOT NULL")
+    )
+    per_code: CodeCounts = {}
+    for code_id, document_id, n in project.conn.execute(
+        sql + " GROUP BY code_id, document_id", params
+    ):
+        case_id = document_case.get(document_id)
+        if case_id in cases:
+            per_code.setdefault(code_id, []).append((case_id, document_id, n))
+    return per_code
+
+
+def _add_theme(
+    result: PrevalenceResult,
+    theme: Theme,
+    per_code: CodeCounts,
+    case_keys: dict[int, GroupKey],
+) -> None:
+    excerpts: dict[int, int] = {}
+    documents: dict[int, set[int]] = {}
+    for code_id in theme.code_ids:
+        for case_id, document_id, n in per_code.get(code_id, ()):
+            excerpts[case_id] = excerpts.get(case_id, 0) + n
+            documents.setdefault(case_id, set()).add(document_id)
+    table = []
+    for key in result.groups:
+        members = result.group_cases[key]
+        cell = _cell(result, theme.label, result.group_dict(key), members, excerpts, documents)
+        result.rows.append(cell)
+        if MISSING not in key:
+            table.append((cell.cases_with, cell.cases - cell.cases_with))
+    result.totals.append(_cell(result, theme.label, None, list(case_keys), excerpts, documents))
+    result.tests[theme.label] = difference_test(table)
+
+
+def _cell(
+    result: PrevalenceResult,
+    label: str,
+    group: dict[str, str] | None,
+    members: list[int],
+    excerpts: dict[int, int],
+    documents: dict[int, set[int]],
+) -> Cell:
+    raising = [c for c in members if c in excerpts]
+    cases, cases_with = len(members), len(raising)
+    return Cell(
+        theme=label,
+        group=group,
+        cases=cases,
+        cases_with=cases_with,
+        share=cases_with / cases if cases else None,
+        excerpts=sum(excerpts[c] for c in raising),
+        documents=sum(len(documents[c]) for c in raising),
+        quantifier=quantifier(cases_with, cases, result.lang),
+    )
+
+
+# -- weighting ------------------------------------------------------------------------------------
+def _apply_weights(result: PrevalenceResult, weights: Mapping[str, float]) -> None:
+    """Post-stratify each total to the population: Σ W_g · p_g / Σ W_g."""
+    if len(result.by) != 1:
+        raise InputError("weights need a single --by attribute (the one the counts are for)")
+    attribute = result.by[0]
+    values = {key[0] for key in result.groups}
+    canonical = {}
+    for name, weight in weights.items():
+        value = canonical_value(attribute, name)
+        if value not in values:
+            known = ", ".join(v for v in sorted(values) if v != MISSING)
+            raise InputError(f"weights: {name!r} is not a value of {attribute} (values: {known})")
+        canonical[value] = float(weight)
+    result.weights = canonical
+    total_weight = sum(canonical.values())
+    left_out: set[str] = set()
+    for total in result.totals:
+        shares = {c.group[attribute]: c.share for c in result.rows if c.theme == total.theme}  # type: ignore[index]
+        share, missing = poststratified_share(shares, canonical)
+        left_out.update(missing)
+        total.weighted_share = share
+        total.weighted_cases = None if share is None else share * total_weight
+    if left_out:
+        result.weighted_note = (
+            f"no cases in {', '.join(sorted(left_out))}: weighted over the other groups"
+        )

@@ -1,0 +1,183 @@
+"""Figures for prevalence tables: verbal quantifiers, tests of difference, post-stratification.
+
+Pure functions over counts; ``coding.prevalence`` feeds them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from coding.errors import InputError
+
+QUANTIFIERS = {
+    "nb": ("ingen", "én", "en del", "et flertall", "et klart flertall"),
+    "en": ("none", "one", "some", "a majority", "a clear majority"),
+}
+
+# Table 2.1 of the SINTEF survey report (seed 004): municipalities in Norway per population
+# class (2014). The six classes are folded into the four size classes the report quotes by:
+# liten < 5 000 (96 + 134), mellomstor 5 000–19 999 (90 + 58), stor 20 000–50 000, storby > 50 000.
+SEED_004_POPULATION_CLASSES = {
+    "under 2 000": 96,
+    "2 000-4 999": 134,
+    "5 000-9 999": 90,
+    "10 000-19 999": 58,
+    "20 000-50 000": 39,
+    "over 50 000": 13,
+}
+SEED_004_SIZE_CLASS_POPULATION = {"liten": 230, "mellomstor": 148, "stor": 39, "storby": 13}
+
+SMALL_EXPECTED = 5.0
+
+
+def quantifier(cases_with: int, cases: int, lang: str = "nb") -> str:
+    """The verbal quantifier of the seeds: none, one, more than half «et flertall», two thirds
+    or more «et klart flertall», otherwise «en del». Exactly half is «en del». Integer
+    arithmetic so that exactly 2/3 is never lost to rounding."""
+    if lang not in QUANTIFIERS:
+        raise InputError(f"language must be one of {', '.join(QUANTIFIERS)}, not {lang!r}")
+    none, one, some, majority, clear_majority = QUANTIFIERS[lang]
+    if cases_with <= 0:
+        return none
+    if cases_with == 1:
+        return one
+    if 3 * cases_with >= 2 * cases:
+        return clear_majority
+    if 2 * cases_with > cases:
+        return majority
+    return some
+
+
+@dataclass(frozen=True)
+class DifferenceTest:
+    """A test of whether the share raising a theme differs across groups."""
+
+    test: str  # "fisher", "chi2" or "none"
+    p_value: float | None
+    statistic: float | None
+    groups: int
+    small_expected: bool
+    note: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "test": self.test,
+            "p_value": self.p_value,
+            "statistic": self.statistic,
+            "groups": self.groups,
+            "small_expected": self.small_expected,
+            "note": self.note,
+        }
+
+
+def difference_test(table: Sequence[tuple[int, int]]) -> DifferenceTest:
+    """Test a groups × (with, without) table: Fisher's exact test for two groups, the
+    chi-square test otherwise. Groups without cases are left out. ``small_expected`` flags
+    expected counts below 5 (the chi-square p-value is then unreliable)."""
+    from scipy import stats as sp  # local: scipy costs ~0.3 s to import
+
+    rows = [(w, wo) for w, wo in table if w + wo > 0]
+    if len(rows) < 2:
+        return DifferenceTest("none", None, None, len(rows), False, "fewer than two groups")
+    with_total = sum(w for w, _ in rows)
+    without_total = sum(wo for _, wo in rows)
+    if with_total == 0 or without_total == 0:
+        note = "no case raises it" if with_total == 0 else "every case raises it"
+        return DifferenceTest("none", None, None, len(rows), False, f"{note}: nothing to test")
+    n = with_total + without_total
+    expected = [(w + wo) * col / n for w, wo in rows for col in (with_total, without_total)]
+    small = min(expected) < SMALL_EXPECTED
+    if len(rows) == 2:
+        statistic, p_value = sp.fisher_exact(rows)
+        return DifferenceTest("fisher", float(p_value), float(statistic), 2, small, "exact test")
+    chi2, p_value, _, _ = sp.chi2_contingency(rows, correction=False)
+    low = sum(1 for e in expected if e < SMALL_EXPECTED)
+    note = f"{low} of {len(expected)} expected counts below 5: p unreliable" if small else ""
+    return DifferenceTest("chi2", float(p_value), float(chi2), len(rows), small, note)
+
+
+def poststratified_share(
+    shares: Mapping[str, float | None], weights: Mapping[str, float]
+) -> tuple[float | None, list[str]]:
+    """Population share by post-stratification: Σ W_g · p_g / Σ W_g over groups with data.
+    Returns the share and the weighted groups left out because the sample has no case there."""
+    used = {g: w for g, w in weights.items() if shares.get(g) is not None and w > 0}
+    missing = [g for g, w in weights.items() if w > 0 and shares.get(g) is None]
+    total = sum(used.values())
+    if not total:
+        return None, missing
+    return sum(w * shares[g] for g, w in used.items()) / total, missing  # type: ignore[operator]
+
+
+def parse_weights(text: str) -> dict[str, float]:
+    """``liten=230,mellomstor=148`` → ``{"liten": 230.0, "mellomstor": 148.0}``;
+    ``seed004`` → Table 2.1 of the SINTEF report folded into size classes."""
+    if text.strip().lower() in {"seed004", "sintef2014"}:
+        return {k: float(v) for k, v in SEED_004_SIZE_CLASS_POPULATION.items()}
+    weights: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, value = part.partition("=")
+        if not sep or not name.strip():
+            raise InputError(f"--weights: {part!r} is not NAME=NUMBER")
+        weights[name.strip()] = _number(value, f"--weights: {name.strip()}")
+    if not weights:
+        raise InputError("--weights: no NAME=NUMBER pairs given")
+    return weights
+
+
+def load_population(path: str | Path) -> dict[str, float]:
+    """Population counts per group from a file: JSON ``{"liten": 230, ...}`` or a two-column
+    CSV/TSV ``group,count`` (a header row is allowed)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read population file ({exc.strerror})") from None
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}: line {exc.lineno}: not valid JSON ({exc.msg})") from None
+        if not isinstance(data, dict):
+            raise InputError(f"{path}: expected an object {{group: count}}")
+        return {str(k): _number(str(v), f"{path}: {k}") for k, v in data.items()}
+    return _population_table(path, text)
+
+
+def _population_table(path: Path, text: str) -> dict[str, float]:
+    weights: dict[str, float] = {}
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        sep = next((s for s in ("\t", ";", ",") if s in line), None)
+        if sep is None:
+            raise InputError(f"{path}: line {lineno}: expected GROUP,COUNT")
+        name, value = (p.strip().strip('"') for p in line.split(sep)[:2])
+        if lineno == 1 and not _is_number(value):
+            continue  # header row
+        weights[name] = _number(value, f"{path}: line {lineno}")
+    if not weights:
+        raise InputError(f"{path}: no GROUP,COUNT rows")
+    return weights
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value.replace(" ", "").replace(",", "."))
+    except ValueError:
+        return False
+    return True
+
+
+def _number(value: str, where: str) -> float:
+    cleaned = value.strip().replace(" ", "").replace("\u00a0", "").replace(",", ".")
+    try:
+        number = float(cleaned)
+    except ValueError:
+        raise InputError(f"{where}: {value.strip()!r} is not a number") from None
+    if number < 0:
+        raise InputError(f"{where}: a population count cannot be negative")
+    return number

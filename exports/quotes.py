@@ -1,0 +1,267 @@
+"""Coded quotes collected for reports: grouped by goal, then code, each with its attribution.
+
+Document and case names stay out unless the attribution template asks for them: documents are
+often named after their municipality, so reports refer to a document by its number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from coding.codes import CodeRow, list_codes, resolve_code
+from coding.prevalence import (
+    CROSS_CUTTING,
+    GOALS,
+    MISSING,
+    PrevalenceResult,
+    canonical_value,
+    coder_filter,
+    group_order,
+    prevalence,
+)
+from coding.store import Project
+from exports.attribution import format_attribution
+
+
+@dataclass(frozen=True)
+class Quote:
+    coding_id: int
+    code_id: int
+    document_id: int
+    document_name: str
+    case_id: int | None
+    case_name: str | None
+    attributes: dict[str, str]
+    coder: str
+    start: int
+    end: int
+    text: str
+    memo: str = ""
+
+    def attribution(self, template: str | None = None) -> str:
+        fields = {**self.attributes, "case": self.case_name, "document": self.document_name}
+        fields["document_number"] = str(self.document_id)
+        return format_attribution(fields, template)
+
+
+@dataclass
+class CodeSection:
+    code: CodeRow
+    label: str
+    quotes: list[Quote]
+    total_quotes: int  # before --max-per-code
+
+    def grouped(self, attribute: str) -> list[tuple[str, list[Quote]]]:
+        """Quotes by value of one case attribute, in the usual order; empty groups left out."""
+
+        def value(q: Quote) -> str:
+            return canonical_value(attribute, q.attributes.get(attribute, MISSING))
+
+        order = group_order([attribute], [(value(q),) for q in self.quotes])
+        return [
+            (key[0], members)
+            for key in order
+            if (members := [q for q in self.quotes if value(q) == key[0]])
+        ]
+
+
+@dataclass
+class GoalSection:
+    goal: int | None
+    title: str
+    codes: list[CodeSection]
+    prevalence_rows: list[str] = field(default_factory=list)  # theme labels in this goal
+
+
+@dataclass
+class QuoteReport:
+    title: str
+    goals: list[GoalSection]
+    attribution: str | None = None
+    by: str | None = None
+    prevalence: PrevalenceResult | None = None
+
+    @property
+    def quote_count(self) -> int:
+        return sum(len(c.quotes) for g in self.goals for c in g.codes)
+
+
+def collect_quotes(
+    project: Project,
+    *,
+    code_ids: Sequence[int] | None = None,
+    coder: str = "any",
+    case_ids: Sequence[int] | None = None,
+) -> list[Quote]:
+    """Every coding (optionally of some codes, one coder, some cases) with its quote, in
+    document order."""
+    where, params = [], []
+    coder_ids = coder_filter(project, coder)
+    for column, ids in (
+        ("c.code_id", code_ids),
+        ("c.coder_id", coder_ids),
+        ("d.case_id", case_ids),
+    ):
+        if ids is not None:
+            where.append(f"{column} IN ({','.join('?' * len(ids))})")
+            params.extend(ids)
+    sql = (
+        "SELECT c.id, c.guid, c.code_id, c.document_id, d.name, d.case_id, k.name, o.name, "
+        'c.start, c."end" FROM codings c JOIN documents d ON d.id = c.document_id '
+        "JOIN coders o ON o.id = c.coder_id LEFT JOIN cases k ON k.id = d.case_id"
+    )
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    rows = project.conn.execute(sql + " ORDER BY c.document_id, c.start, c.id", params).fetchall()
+    texts = _document_texts(project, {r[3] for r in rows})
+    attributes = _case_attributes(project)
+    memos = _coding_memos(project)
+    return [
+        Quote(
+            coding_id=cid,
+            code_id=code_id,
+            document_id=doc_id,
+            document_name=doc_name,
+            case_id=case_id,
+            case_name=case_name,
+            attributes=attributes.get(case_id, {}),
+            coder=coder_name,
+            start=start,
+            end=end,
+            text=texts[doc_id][start:end].strip(),
+            memo=memos.get(guid, ""),
+        )
+        for cid, guid, code_id, doc_id, doc_name, case_id, case_name, coder_name, start, end in rows
+    ]
+
+
+def _document_texts(project: Project, ids: set[int]) -> dict[int, str]:
+    texts: dict[int, str] = {}
+    ordered = sorted(ids)
+    for i in range(0, len(ordered), 500):
+        chunk = ordered[i : i + 500]
+        texts.update(
+            project.conn.execute(
+                f"SELECT id, text FROM documents WHERE id IN ({','.join('?' * len(chunk))})", chunk
+            ).fetchall()
+        )
+    return texts
+
+
+def _case_attributes(project: Project) -> dict[int, dict[str, str]]:
+    attributes: dict[int, dict[str, str]] = {}
+    for case_id, name, value in project.conn.execute(
+        "SELECT case_id, name, value FROM case_attributes"
+    ):
+        attributes.setdefault(case_id, {})[name] = value
+    return attributes
+
+
+def _coding_memos(project: Project) -> dict[str, str]:
+    memos: dict[str, list[str]] = {}
+    for guid, text in project.conn.execute(
+        "SELECT target_guid, text FROM memos WHERE target_kind = 'coding' ORDER BY id"
+    ):
+        memos.setdefault(guid, []).append(text)
+    return {guid: " | ".join(texts) for guid, texts in memos.items()}
+
+
+def quote_report(
+    project: Project,
+    *,
+    codes: Sequence[str | int] | None = None,
+    coder: str = "any",
+    max_per_code: int | None = None,
+    attribution: str | None = None,
+    by: str | None = None,
+    with_prevalence: bool = False,
+    lang: str = "nb",
+    title: str | None = None,
+) -> QuoteReport:
+    """The quote report: goals 1–5 in order, then cross-cutting themes; inside each, codes in
+    codebook order with the quotes coded directly with them."""
+    tree = list_codes(project)
+    chosen = _chosen_codes(project, tree, codes)
+    quotes = collect_quotes(project, code_ids=sorted(chosen), coder=coder)
+    by_code: dict[int, list[Quote]] = {}
+    for quote in quotes:
+        by_code.setdefault(quote.code_id, []).append(quote)
+    goals = []
+    for goal in [*GOALS, None]:
+        sections = [
+            _code_section(code, tree, by_code[code.id], max_per_code)
+            for code in tree
+            if code.effective_goal == goal and code.id in by_code
+        ]
+        if sections:
+            goals.append(GoalSection(goal, _goal_title(goal, lang), sections))
+    report = QuoteReport(
+        title or f"Kodede sitater: {project.meta('name') or project.path.stem}",
+        goals,
+        attribution,
+        by,
+    )
+    if with_prevalence:
+        _attach_prevalence(project, report, tree, chosen, coder, lang)
+    return report
+
+
+def _chosen_codes(
+    project: Project, tree: list[CodeRow], codes: Sequence[str | int] | None
+) -> set[int]:
+    if not codes:
+        return {c.id for c in tree}
+    roots = {resolve_code(project, ref) for ref in codes}
+    chosen: set[int] = set()
+    for code in tree:  # tree order: a parent is met before its children
+        if code.id in roots or code.parent_id in chosen:
+            chosen.add(code.id)
+    return chosen
+
+
+def _goal_title(goal: int | None, lang: str) -> str:
+    return GOALS[goal][lang] if goal is not None else CROSS_CUTTING[lang]
+
+
+def _code_section(
+    code: CodeRow, tree: list[CodeRow], quotes: list[Quote], max_per_code: int | None
+) -> CodeSection:
+    label = code.path
+    top = code.path.split("/", 1)
+    top_code = next((c for c in tree if c.path == top[0] and c.depth == 0), None)
+    if code.depth > 0 and top_code is not None and top_code.goal is not None:
+        label = top[1]  # the goal heading already names the top-level goal code
+    return CodeSection(code, label, _pick(quotes, max_per_code), len(quotes))
+
+
+def _pick(quotes: list[Quote], limit: int | None) -> list[Quote]:
+    """At most ``limit`` quotes, spread over cases: each case's first quote before any
+    case's second, then document order."""
+    if limit is None or len(quotes) <= limit:
+        return quotes
+    rank: dict[int | None, int] = {}
+    ranked = []
+    for quote in quotes:
+        ranked.append((rank.get(quote.case_id, 0), quote.document_id, quote.start, quote))
+        rank[quote.case_id] = rank.get(quote.case_id, 0) + 1
+    picked = sorted(ranked, key=lambda r: r[:3])[:limit]
+    return [r[3] for r in sorted(picked, key=lambda r: (r[1], r[2]))]
+
+
+def _attach_prevalence(
+    project: Project,
+    report: QuoteReport,
+    tree: list[CodeRow],
+    chosen: set[int],
+    coder: str,
+    lang: str,
+) -> None:
+    ids = [c.id for c in tree if c.id in chosen]
+    report.prevalence = prevalence(
+        project, report.by or "size_class", coder=coder, codes=ids, lang=lang
+    )
+    for section in report.goals:
+        section.prevalence_rows = [
+            c.path for c in tree if c.id in chosen and c.effective_goal == section.goal
+        ]
