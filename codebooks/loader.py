@@ -1,0 +1,225 @@
+"""Read and write codebook files: YAML or JSON (nested ``children`` or flat ``id``/``parent``),
+and REFI-QDA ``.qdc`` through ``exports.qdc``.
+
+A codebook file is a mapping ``{name, version, codes: [...]}`` or just the list of codes. Each
+code is a mapping with ``name`` and optionally ``goal`` (1–5), ``description``, ``include``,
+``exclude``, ``colour`` (#rrggbb), ``shortcut``, ``keywords`` (list or comma-separated),
+``guid`` and ``children``; in the flat form each code has an ``id`` and an optional ``parent``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from codebooks.model import DEFAULT_COLOUR, Codebook, CodeSpec, tree_from_flat, validate, where
+from coding.errors import CodebookError
+
+LINE_KEY = "__line__"
+FIELDS = {
+    "name",
+    "goal",
+    "description",
+    "include",
+    "exclude",
+    "colour",
+    "shortcut",
+    "keywords",
+    "children",
+    "guid",
+    "id",
+    "parent",
+}
+ALIASES = {"color": "colour", "include_note": "include", "exclude_note": "exclude"}
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe YAML loader that remembers the line each mapping starts on."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        mapping = super().construct_mapping(node, deep=deep)
+        mapping[LINE_KEY] = node.start_mark.line + 1
+        return mapping
+
+
+def load_codebook(path: str | os.PathLike, *, check: bool = True) -> Codebook:
+    """Read a codebook file and (with ``check``) validate it. Every problem is a one-line
+    ``CodebookError`` naming the file and, where known, the line."""
+    path = Path(path)
+    if not path.is_file():
+        raise CodebookError(f"{path}: no such codebook file")
+    suffix = path.suffix.lower()
+    if suffix == ".qdc":
+        codebook = _read_qdc(path)
+    elif suffix in (".yaml", ".yml", ".json"):
+        data = _parse(path, suffix)
+        codebook = codebook_from_data(data, source=str(path), default_name=path.stem)
+    else:
+        raise CodebookError(f"{path}: unknown codebook format; use .yaml, .yml, .json or .qdc")
+    if check:
+        validate(codebook)
+    return codebook
+
+
+def _read_qdc(path: Path) -> Codebook:
+    try:
+        from exports.qdc import read_qdc
+    except ImportError:
+        raise CodebookError(f"{path}: reading .qdc codebooks is not available") from None
+    return read_qdc(path)
+
+
+def _parse(path: Path, suffix: str) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CodebookError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    if suffix == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise CodebookError(
+                f"{path}: line {exc.lineno}: malformed JSON: {exc.msg} (column {exc.colno})"
+            ) from None
+    return parse_yaml(text, str(path))
+
+
+def parse_yaml(text: str, source: str) -> Any:
+    """Parse YAML safely, each mapping carrying its line under ``LINE_KEY``."""
+    try:
+        return yaml.load(text, Loader=_LineLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f"line {mark.line + 1}: " if mark else ""
+        problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        raise CodebookError(f"{source}: {line}malformed YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise CodebookError(f"{source}: malformed YAML: {str(exc).splitlines()[0]}") from None
+
+
+# -- from parsed data ---------------------------------------------------------------------------
+def codebook_from_data(
+    data: Any, *, source: str | None, default_name: str = "codebook"
+) -> Codebook:
+    """Build a (not yet validated) codebook from parsed YAML or JSON."""
+    if isinstance(data, list):
+        data = {"codes": data}
+    if not isinstance(data, dict) or not isinstance(data.get("codes"), list):
+        raise CodebookError(
+            f"{where(source, _line(data))}: expected a mapping with a list under 'codes'"
+        )
+    items = [_item(raw, source) for raw in data["codes"]]
+    flat = [item for item in items if "id" in item]
+    if flat and len(flat) != len(items):
+        raise CodebookError(f"{where(source, None)}: give every code an 'id' or none (flat form)")
+    codes = tree_from_flat(items, source) if flat else [item["spec"] for item in items]
+    return Codebook(
+        name=str(data.get("name") or default_name),
+        version=str(data.get("version") or "1"),
+        codes=codes,
+        source=source,
+    )
+
+
+def _line(raw: Any) -> int | None:
+    return raw.get(LINE_KEY) if isinstance(raw, dict) else None
+
+
+def _item(raw: Any, source: str | None) -> dict[str, Any]:
+    """One code record: its spec (children built recursively), id, parent and line."""
+    if not isinstance(raw, dict):
+        raise CodebookError(f"{where(source, None)}: each code must be a mapping, got {raw!r}")
+    line = raw.get(LINE_KEY)
+    raw = {ALIASES.get(k, k): v for k, v in raw.items() if k != LINE_KEY}
+    unknown = sorted(str(k) for k in raw if k not in FIELDS)
+    if unknown:
+        raise CodebookError(f"{where(source, line)}: unknown field {unknown[0]!r}")
+    if "name" not in raw or raw["name"] is None:
+        raise CodebookError(f"{where(source, line)}: a code has no name")
+    name = str(raw["name"]).strip()
+    children = raw.get("children") or []
+    if not isinstance(children, list):
+        raise CodebookError(f"{where(source, line, name)}: 'children' must be a list")
+    spec = CodeSpec(
+        name=name,
+        goal=_goal(raw.get("goal"), source, line, name),
+        description=_text(raw.get("description")),
+        include=_text(raw.get("include")),
+        exclude=_text(raw.get("exclude")),
+        colour=_text(raw.get("colour")) or DEFAULT_COLOUR,
+        shortcut=None if raw.get("shortcut") is None else str(raw["shortcut"]),
+        keywords=_keywords(raw.get("keywords"), source, line, name),
+        children=[_item(child, source)["spec"] for child in children],
+        guid=None if raw.get("guid") is None else str(raw["guid"]),
+        line=line,
+    )
+    item: dict[str, Any] = {"spec": spec, "line": line}
+    if "id" in raw:
+        item["id"] = raw["id"]
+        item["parent"] = raw.get("parent")
+    return item
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else " ".join(str(value).split())
+
+
+def _goal(value: Any, source: str | None, line: int | None, name: str) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise CodebookError(f"{where(source, line, name)}: goal {value!r} is not one of 1–5")
+
+
+def _keywords(value: Any, source: str | None, line: int | None, name: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list):
+        raise CodebookError(f"{where(source, line, name)}: keywords must be a list of words")
+    return [str(word).strip() for word in value if str(word).strip()]
+
+
+# -- writing ------------------------------------------------------------------------------------
+def codebook_to_data(codebook: Codebook) -> dict[str, Any]:
+    return {
+        "name": codebook.name,
+        "version": codebook.version,
+        "codes": [_spec_to_data(code) for code in codebook.codes],
+    }
+
+
+def _spec_to_data(code: CodeSpec) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": code.name, "goal": code.goal}
+    for key in ("description", "include", "exclude", "colour", "shortcut", "guid"):
+        value = getattr(code, key)
+        if value not in (None, ""):
+            data[key] = value
+    if code.keywords:
+        data["keywords"] = list(code.keywords)
+    if code.children:
+        data["children"] = [_spec_to_data(child) for child in code.children]
+    return data
+
+
+def dump_codebook(codebook: Codebook, path: str | os.PathLike) -> Path:
+    """Write the codebook as YAML (``.yaml``/``.yml``) or JSON (``.json``)."""
+    path = Path(path)
+    data = codebook_to_data(codebook)
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    elif suffix in (".yaml", ".yml"):
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    else:
+        raise CodebookError(f"{path}: write codebooks as .yaml, .yml or .json")
+    path.write_text(text, encoding="utf-8")
+    return path
