@@ -1,0 +1,430 @@
+"""Inter-coder agreement: pure functions over a reliability matrix.
+
+A reliability matrix is a sequence of units, each a sequence with one value per coder; ``None``
+(or NaN in a float array) marks a missing value. Values may be numbers or any hashable labels
+(labels sort for ``ordinal``; ``interval`` and ``ratio`` need numbers). Every function also takes
+``weights``: how many times each unit occurs (default one each), so identical units can be
+passed once with a count (``coding.units`` uses this for segments and characters).
+
+A unit whose values come from fewer than two coders is not pairable and is left out, as
+Krippendorff does. When a coefficient is 0/0 (no variation at all, nothing pairable) the
+function raises ``UndefinedAgreement`` saying why; reports show «undefined» with the reason.
+
+Multi-coder measures with missing data follow Gwet (2014, *Handbook of Inter-Rater
+Reliability*, 4th ed., ch. 2–3): observed agreement is the mean over units rated by two or more
+coders of the share of agreeing coder pairs; the category shares behind chance agreement are the
+mean over units rated at least once of each category's share of the unit's values. On complete
+data these reduce to the classical formulas (Fleiss 1971, Scott 1955, Brennan & Prediger 1981,
+Gwet 2008).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+LEVELS = ("nominal", "ordinal", "interval", "ratio")
+_MATRIX_LIMIT = 2048  # categories up to which alpha uses a q × q coincidence matrix
+
+
+class UndefinedAgreement(ValueError):
+    """The coefficient is 0/0 for these data; the message says why."""
+
+
+@dataclass(frozen=True)
+class _Coded:
+    """A reliability matrix as category indices: ``codes[u, j]`` is the index into ``values``
+    of coder j's value on unit u, or -1 when missing."""
+
+    codes: np.ndarray  # int64, units × coders
+    values: np.ndarray  # sorted distinct values (float, or object for labels)
+    weights: np.ndarray  # float, one per unit
+
+    @property
+    def present(self) -> np.ndarray:
+        return self.codes >= 0
+
+    @property
+    def raters(self) -> np.ndarray:
+        """Number of values per unit."""
+        return self.present.sum(axis=1)
+
+
+def _coded(data: Any, weights: Sequence[float] | None = None, numeric: bool = False) -> _Coded:
+    matrix = _as_array(data)
+    if matrix.ndim != 2:
+        raise ValueError("reliability data must be a units × coders matrix")
+    if matrix.dtype == object:
+        missing = np.array([[_is_missing(v) for v in row] for row in matrix], dtype=bool)
+        if numeric:
+            try:
+                matrix = np.where(missing, np.nan, matrix).astype(float)
+            except (TypeError, ValueError):
+                raise ValueError("interval and ratio levels need numeric values") from None
+    if matrix.dtype != object:
+        matrix = matrix.astype(float, copy=False)
+        missing = np.isnan(matrix)
+    values, inverse = _factorise(matrix[~missing])
+    codes = np.full(matrix.shape, -1, dtype=np.int64)
+    codes[~missing] = inverse
+    w = np.ones(len(codes)) if weights is None else np.asarray(weights, dtype=float)
+    if w.shape != (len(codes),):
+        raise ValueError(f"weights: expected {len(codes)} values, one per unit")
+    return _Coded(codes, values, w)
+
+
+def _as_array(data: Any) -> np.ndarray:
+    if isinstance(data, np.ndarray):
+        return data
+    rows = [list(row) for row in data]
+    if len({len(row) for row in rows}) > 1:
+        raise ValueError("every unit needs one value per coder (use None for missing)")
+    try:
+        return np.array(rows, dtype=float).reshape(len(rows), -1)
+    except (TypeError, ValueError):
+        array = np.empty((len(rows), len(rows[0]) if rows else 0), dtype=object)
+        for i, row in enumerate(rows):
+            array[i, :] = row
+        return array
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value))
+
+
+def _factorise(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if flat.dtype != object:
+        return np.unique(flat, return_inverse=True)
+    distinct = list(dict.fromkeys(flat.tolist()))
+    with contextlib.suppress(TypeError):  # mixed labels: nominal only, first-seen order
+        distinct.sort()
+    index = {v: i for i, v in enumerate(distinct)}
+    values = np.empty(len(distinct), dtype=object)
+    values[:] = distinct
+    return values, np.array([index[v] for v in flat.tolist()], dtype=np.int64)
+
+
+# -- agreement from pairs of coders ----------------------------------------------------------------
+def _pair_agreement(coded: _Coded) -> tuple[np.ndarray, np.ndarray]:
+    """Per pairable unit (two or more values): share of agreeing coder pairs, and the mask."""
+    codes, present = coded.codes, coded.present
+    raters = coded.raters
+    agree = np.zeros(len(codes))
+    for i in range(codes.shape[1]):
+        for j in range(i + 1, codes.shape[1]):
+            agree += present[:, i] & present[:, j] & (codes[:, i] == codes[:, j])
+    pairable = raters >= 2
+    pairs = raters[pairable] * (raters[pairable] - 1) / 2
+    return agree[pairable] / pairs, pairable
+
+
+def _observed(coded: _Coded) -> float:
+    share, pairable = _pair_agreement(coded)
+    w = coded.weights[pairable]
+    if w.sum() == 0:
+        raise UndefinedAgreement("no unit has values from two or more coders")
+    return float(share @ w / w.sum())
+
+
+def _category_shares(coded: _Coded) -> np.ndarray:
+    """Mean over units rated at least once of each category's share of the unit's values."""
+    raters = coded.raters
+    rated = raters > 0
+    unit_of = np.nonzero(coded.present)[0]
+    shares = np.bincount(
+        coded.codes[coded.present],
+        weights=(coded.weights / np.maximum(raters, 1))[unit_of],
+        minlength=len(coded.values),
+    )
+    return shares / coded.weights[rated].sum()
+
+
+def _chance_corrected(observed: float, expected: float, name: str) -> float:
+    if np.isclose(expected, 1.0):
+        raise UndefinedAgreement(f"{name}: chance agreement is 1 (every value is the same)")
+    return (observed - expected) / (1.0 - expected)
+
+
+def percent_agreement(data: Any, *, weights: Sequence[float] | None = None) -> float:
+    """Share of agreeing coder pairs, averaged over pairable units (for two coders: the share of
+    units on which both gave the same value)."""
+    return _observed(_coded(data, weights))
+
+
+def fleiss_kappa(data: Any, *, weights: Sequence[float] | None = None) -> float:
+    """Fleiss' (1971) kappa for two or more coders. Missing values: generalised as in Gwet
+    (2014): observed agreement over units with two or more values, category shares over units
+    with one or more; on complete data this is exactly Fleiss' kappa."""
+    coded = _coded(data, weights)
+    observed = _observed(coded)
+    expected = float(np.sum(_category_shares(coded) ** 2))
+    return _chance_corrected(observed, expected, "Fleiss' kappa")
+
+
+def gwet_ac1(
+    data: Any, categories: Sequence[Any] | None = None, *, weights: Sequence[float] | None = None
+) -> float:
+    """Gwet's (2008) AC1: chance agreement ``sum(pi_k (1 - pi_k)) / (q - 1)``, robust to skewed
+    codes where kappa collapses. ``q`` is the number of ``categories`` (default: the values
+    that occur); missing data as in ``fleiss_kappa``."""
+    coded = _coded(data, weights)
+    q = _category_count(coded, categories)
+    observed = _observed(coded)
+    pi = _category_shares(coded)
+    expected = float(np.sum(pi * (1 - pi)) / (q - 1))
+    return _chance_corrected(observed, expected, "Gwet's AC1")
+
+
+def brennan_prediger(
+    data: Any, categories: Sequence[Any] | None = None, *, weights: Sequence[float] | None = None
+) -> float:
+    """Brennan & Prediger's (1981) kappa with chance agreement ``1/q``; ``q`` is the number of
+    ``categories`` (default: the values that occur)."""
+    coded = _coded(data, weights)
+    q = _category_count(coded, categories)
+    return _chance_corrected(_observed(coded), 1.0 / q, "Brennan-Prediger")
+
+
+def _category_count(coded: _Coded, categories: Sequence[Any] | None) -> int:
+    if categories is not None:
+        unknown = set(coded.values.tolist()) - set(categories)
+        if unknown:
+            raise ValueError(f"values outside the given categories: {sorted(map(str, unknown))}")
+        q = len(set(categories))
+    else:
+        q = len(coded.values)
+    if q < 2:
+        raise UndefinedAgreement("only one category is possible, so chance agreement is 1")
+    return q
+
+
+# -- two coders -----------------------------------------------------------------------------------
+def _two_coder_table(data: Any, weights: Sequence[float] | None) -> np.ndarray:
+    """Proportions table coder 1 × coder 2 over units where both gave a value."""
+    coded = _coded(data, weights)
+    if coded.codes.shape[1] != 2:
+        raise ValueError(f"needs exactly two coders, got {coded.codes.shape[1]}")
+    both = coded.present.all(axis=1)
+    q = len(coded.values)
+    cells = coded.codes[both, 0] * q + coded.codes[both, 1]
+    table = np.bincount(cells, weights=coded.weights[both], minlength=q * q).reshape(q, q)
+    if table.sum() == 0:
+        raise UndefinedAgreement("no unit has values from both coders")
+    return table / table.sum()
+
+
+def cohen_kappa(data: Any, *, weights: Sequence[float] | None = None) -> float:
+    """Cohen's (1960) kappa for exactly two coders; units where either value is missing are
+    dropped."""
+    table = _two_coder_table(data, weights)
+    expected = float(table.sum(axis=1) @ table.sum(axis=0))
+    return _chance_corrected(float(np.trace(table)), expected, "Cohen's kappa")
+
+
+def scott_pi(data: Any, *, weights: Sequence[float] | None = None) -> float:
+    """Scott's (1955) pi for exactly two coders (pooled category shares); units where either
+    value is missing are dropped."""
+    table = _two_coder_table(data, weights)
+    pooled = (table.sum(axis=1) + table.sum(axis=0)) / 2
+    return _chance_corrected(float(np.trace(table)), float(pooled @ pooled), "Scott's pi")
+
+
+# -- Krippendorff's alpha -------------------------------------------------------------------------
+def krippendorff_alpha(
+    data: Any, level: str = "nominal", *, weights: Sequence[float] | None = None
+) -> float:
+    """Krippendorff's alpha at the ``nominal``, ``ordinal``, ``interval`` or ``ratio`` level
+    (Krippendorff 2011, «Computing Krippendorff's Alpha-Reliability»), any number of coders,
+    missing values allowed; units with fewer than two values are left out.
+
+    Built from the coincidence matrix (one ``bincount`` per ordered coder pair, so a 100 000 × 3
+    matrix takes milliseconds); with more than 2 048 distinct values the disagreements are
+    summed pair by pair instead, in bounded memory."""
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {', '.join(LEVELS)}")
+    coded = _coded(data, weights, numeric=level in ("interval", "ratio"))
+    q = len(coded.values)
+    pairs = list(_ordered_pairs(coded))
+    counts = np.zeros(q)
+    for a, _b, w in pairs:
+        counts += np.bincount(a, weights=w, minlength=q)
+    n = counts.sum()
+    if n == 0:
+        raise UndefinedAgreement("no unit has values from two or more coders")
+    if q <= _MATRIX_LIMIT:
+        o = coincidence_matrix_from_pairs(pairs, q)
+        index = np.arange(q)
+        delta = _delta(level, index[:, None], index[None, :], coded.values, counts)
+        observed = float(np.sum(o * delta))
+        expected = float(counts @ delta @ counts)
+    else:
+        observed = sum(float(w @ _delta(level, a, b, coded.values, counts)) for a, b, w in pairs)
+        expected = _expected_in_chunks(level, coded.values, counts)
+    if expected == 0:
+        raise UndefinedAgreement("every pairable value is the same, so there is no variation")
+    return 1.0 - (n - 1) * observed / expected
+
+
+def _ordered_pairs(coded: _Coded):
+    """For each ordered coder pair (i, j), i != j: the two category arrays over units where both
+    gave a value, and each pair's weight 1/(m_u - 1) times the unit's weight."""
+    codes, present = coded.codes, coded.present
+    unit_weight = coded.weights / np.maximum(coded.raters - 1, 1)
+    for i in range(codes.shape[1]):
+        for j in range(codes.shape[1]):
+            if i != j:
+                both = present[:, i] & present[:, j]
+                yield codes[both, i], codes[both, j], unit_weight[both]
+
+
+def coincidence_matrix_from_pairs(pairs: list, q: int) -> np.ndarray:
+    o = np.zeros(q * q)
+    for a, b, w in pairs:
+        o += np.bincount(a * q + b, weights=w, minlength=q * q)
+    return o.reshape(q, q)
+
+
+def coincidence_matrix(data: Any, *, weights: Sequence[float] | None = None) -> np.ndarray:
+    """Krippendorff's coincidence matrix over the sorted distinct values."""
+    coded = _coded(data, weights)
+    return coincidence_matrix_from_pairs(list(_ordered_pairs(coded)), len(coded.values))
+
+
+def _delta(
+    level: str, a: np.ndarray, b: np.ndarray, values: np.ndarray, counts: np.ndarray
+) -> np.ndarray:
+    """Squared difference function delta² for category indices ``a`` and ``b`` (broadcast)."""
+    if level == "nominal":
+        return (a != b).astype(float)
+    if level == "ordinal":
+        cumulative = np.cumsum(counts)
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        return (cumulative[hi] - cumulative[lo] + (counts[lo] - counts[hi]) / 2) ** 2
+    x, y = values.astype(float)[a], values.astype(float)[b]
+    if level == "interval":
+        return (x - y) ** 2
+    total = x + y
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(total == 0, 0.0, (x - y) / np.where(total == 0, 1, total))
+    return ratio**2
+
+
+def _expected_in_chunks(level: str, values: np.ndarray, counts: np.ndarray) -> float:
+    q = len(values)
+    index = np.arange(q)
+    step = max(1, 4_000_000 // q)
+    total = 0.0
+    for start in range(0, q, step):
+        rows = index[start : start + step]
+        delta = _delta(level, rows[:, None], index[None, :], values, counts)
+        total += float(counts[rows] @ delta @ counts)
+    return total
+
+
+# -- unitizing: Krippendorff's u-alpha ------------------------------------------------------------
+Span = tuple[int, int]
+
+
+def unitizing_alpha(continua: Sequence[tuple[int, Sequence[Sequence[Span]]]]) -> float:
+    """Krippendorff's alpha for unitizing (|u-alpha of Krippendorff 1995, «On the reliability of
+    unitizing continuous data», in the form of Krippendorff 2004, *Content Analysis*, 2nd ed.,
+    sec. 12.4): how far coders who marked their own spans of one category on a continuum agree.
+
+    ``continua`` holds, per document, ``(length, spans)`` where ``spans[j]`` are coder j's
+    ``(start, end)`` spans (end exclusive, offsets from 0). A coder's overlapping spans are
+    united. Every coder is taken to have unitized every continuum given (pass only documents
+    each coder finished). Several documents are treated as one continuum of their summed length
+    in which no gap runs across a document boundary; with one document this is exactly
+    Krippendorff's coefficient. Categories are assessed one at a time (one code: binary)."""
+    observed, expected = unitizing_disagreement(continua)
+    if expected == 0:
+        raise UndefinedAgreement("no coder marked any span, so there is nothing to compare")
+    return 1.0 - observed / expected
+
+
+def unitizing_disagreement(
+    continua: Sequence[tuple[int, Sequence[Sequence[Span]]]],
+) -> tuple[float, float]:
+    """Observed and expected disagreement (uD_o, uD_e) behind ``unitizing_alpha``; sum them over
+    codes to pool categories as Krippendorff (2004) does."""
+    coders = {len(spans) for _, spans in continua}
+    if len(coders) != 1 or coders.pop() < 2:
+        raise ValueError("unitizing needs the same number (two or more) of coders per continuum")
+    m = len(continua[0][1])
+    total_length = sum(length for length, _ in continua)
+    pair_sum, units, gaps = 0.0, [], []
+    for length, spans in continua:
+        merged = [_merge_spans(s, length) for s in spans]
+        for i in range(m):
+            for j in range(i + 1, m):
+                pair_sum += _pair_disagreement(merged[i], merged[j])
+        for starts, ends in merged:
+            units.append(ends - starts)
+            gaps.append(_gap_lengths(starts, ends, length))
+    observed = 2.0 * pair_sum / (m * (m - 1) * float(total_length) ** 2)
+    return observed, _unitizing_expected(
+        np.concatenate(units), np.concatenate(gaps), m, total_length
+    )
+
+
+def _merge_spans(spans: Sequence[Span], length: int) -> tuple[np.ndarray, np.ndarray]:
+    """A coder's spans clipped to the continuum and united: sorted disjoint (starts, ends)."""
+    if not spans:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    array = np.clip(np.asarray(spans, dtype=np.int64).reshape(-1, 2), 0, length)
+    array = array[np.argsort(array[:, 0], kind="stable")]
+    array = array[array[:, 1] > array[:, 0]]
+    starts, ends = array[:, 0], np.maximum.accumulate(array[:, 1]) if len(array) else array[:, 1]
+    new_run = np.ones(len(starts), dtype=bool)
+    new_run[1:] = starts[1:] >= ends[:-1]  # only overlapping spans unite; touching ones stay apart
+    run = np.cumsum(new_run) - 1
+    out_ends = np.zeros(int(run[-1]) + 1 if len(run) else 0, dtype=np.int64)
+    np.maximum.at(out_ends, run, ends)
+    return starts[new_run], out_ends
+
+
+def _gap_lengths(starts: np.ndarray, ends: np.ndarray, length: int) -> np.ndarray:
+    bounds_start = np.concatenate(([0], ends))
+    bounds_end = np.concatenate((starts, [length]))
+    gaps = bounds_end - bounds_start
+    return gaps[gaps > 0]
+
+
+def _pair_disagreement(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> float:
+    """Sum of delta² over all pairs of sections of two coders: overlapping units differ by their
+    squared start and end offsets; a unit lying wholly in the other coder's gap counts its
+    squared length; everything else is 0."""
+    (a_start, a_end), (b_start, b_end) = a, b
+    first = np.searchsorted(b_end, a_start, side="right")  # first b unit ending after a starts
+    last = np.searchsorted(b_start, a_end, side="left")  # b units starting before a ends
+    overlaps = last - first
+    total = float(np.sum((a_end - a_start)[overlaps == 0].astype(float) ** 2))
+    a_index = np.repeat(np.arange(len(a_start)), overlaps)
+    b_index = np.arange(overlaps.sum()) - np.repeat(np.cumsum(overlaps) - overlaps, overlaps)
+    b_index += np.repeat(first, overlaps)
+    total += float(
+        np.sum((a_start[a_index] - b_start[b_index]).astype(float) ** 2)
+        + np.sum((a_end[a_index] - b_end[b_index]).astype(float) ** 2)
+    )
+    alone_b = np.ones(len(b_start), dtype=bool)
+    alone_b[b_index] = False
+    return total + float(np.sum((b_end - b_start)[alone_b].astype(float) ** 2))
+
+
+def _unitizing_expected(units: np.ndarray, gaps: np.ndarray, m: int, length: int) -> float:
+    """uD_e: disagreement expected when every unit could fall anywhere in every gap."""
+    if len(units) == 0:
+        return 0.0
+    lengths = units.astype(float)
+    sorted_gaps = np.sort(gaps.astype(float))
+    suffix = np.concatenate((np.cumsum(sorted_gaps[::-1])[::-1], [0.0]))
+    k = np.searchsorted(sorted_gaps, lengths, side="left")
+    fits = suffix[k] - (len(sorted_gaps) - k) * (lengths - 1)  # sum over gaps h >= l of h - l + 1
+    within = (len(units) - 1) * (2 * lengths**3 - 3 * lengths**2 + lengths) / 3
+    numerator = 2.0 / length * float(np.sum(within + lengths**2 * fits))
+    denominator = m * length * (m * length - 1) - float(np.sum(lengths * (lengths - 1)))
+    return numerator / denominator
