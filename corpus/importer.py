@@ -142,8 +142,6 @@ def _refuse_reimport(project: Project, path: Path, digest: str) -> None:
 def _read_file(path: Path, data: bytes, digest: str, options: ImportOptions) -> _File:
     if path.suffix.lower() in TABLE_SUFFIXES:
         return _read_survey_file(path, digest, options)
-    if options.case_column or options.text_columns:
-        raise InputError(f"{path}: --case-column and --text-column apply to .csv and .xlsx only")
     transcript = read_transcript(path, data)
     if not transcript.blocks:
         raise InputError(f"{path}: no text to import")
