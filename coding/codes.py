@@ -11,8 +11,12 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+from coding import journal
+from coding.backup import backup_before
 from coding.errors import CodebookError, InputError
+from coding.journal import Row
 from coding.store import Project, new_guid, now
 
 PATH_SEPARATOR = "/"
@@ -264,3 +268,400 @@ def ensure_code_path(project: Project, path: str) -> int:
             parent_id = found[0] if found else add_code(project, part, parent_id=parent_id)
     assert parent_id is not None
     return parent_id
+
+
+# -- editing the codebook -----------------------------------------------------------------------
+# Each edit is one transaction and one event holding the changed ``codes`` rows (and codings and
+# memos where they move), so it shows in the audit trail and the editing coder can undo it.
+COLOUR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _db_row(project: Project, code_id: int) -> Row:
+    cur = project.conn.execute("SELECT * FROM codes WHERE id = ?", (code_id,))
+    found = cur.fetchone()
+    if found is None:
+        raise CodebookError(f"no code with id {code_id}")
+    return dict(zip([d[0] for d in cur.description], found, strict=True))
+
+
+def _rows(project: Project, sql: str, params: Sequence[Any]) -> list[Row]:
+    cur = project.conn.execute(sql, params)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def _record(project: Project, coder: str | None, action: str, summary: str, changes: list) -> None:
+    coder_id = project.coder_id(coder) if coder else None
+    journal.record(project.conn, coder_id, action, summary, changes, undoable=coder_id is not None)
+
+
+def _edit(project: Project, code_id: int, coder: str | None, action: str, **updates: Any) -> None:
+    """Change columns of one code as one journalled action (nothing happens if nothing changes)."""
+    with project.transaction():
+        before = _db_row(project, code_id)
+        after = dict(before, **updates)
+        if after == before:
+            return
+        changes = [journal.change("codes", before, after)]
+        journal.apply_changes(project.conn, changes)
+        summary = f"code {code_id} {before['name']!r}: " + ", ".join(
+            f"{key} {before[key]!r} -> {value!r}" for key, value in updates.items()
+        )
+        _record(project, coder, action, summary, changes)
+
+
+def _check_name_free(
+    project: Project, name: str, parent_id: int | None, except_id: int | None = None
+) -> None:
+    if not name or PATH_SEPARATOR in name:
+        raise CodebookError(f"code name {name!r} must be non-empty and without '/'")
+    for sibling_id, sibling in project.conn.execute(
+        "SELECT id, name FROM codes WHERE parent_id IS ?", (parent_id,)
+    ):
+        if sibling_id != except_id and sibling.casefold() == name.casefold():
+            where = repr(code_path(project, parent_id)) if parent_id else "the top level"
+            raise CodebookError(f"a code named {sibling!r} exists already under {where}")
+
+
+def create_code(
+    project: Project, name: str, *, parent_id: int | None = None, coder: str | None = None, **fields
+) -> int:
+    """``add_code`` as a journalled editor action (fields as in ``add_code``)."""
+    name = name.strip()
+    with project.transaction():
+        if parent_id is not None:
+            _db_row(project, parent_id)
+        _check_name_free(project, name, parent_id)
+        code_id = add_code(project, name, parent_id=parent_id, **fields)
+        row = _db_row(project, code_id)
+        _record(
+            project,
+            coder,
+            "code.create",
+            f"code {code_id} {name!r}",
+            [journal.change("codes", None, row)],
+        )
+    return code_id
+
+
+def rename_code(project: Project, code_id: int, name: str, *, coder: str | None = None) -> None:
+    name = name.strip()
+    with project.transaction():
+        _check_name_free(project, name, _db_row(project, code_id)["parent_id"], code_id)
+        _edit(project, code_id, coder, "code.rename", name=name)
+
+
+def move_code(
+    project: Project, code_id: int, new_parent_id: int | None, *, coder: str | None = None
+) -> None:
+    """Move a code (with everything below it) under ``new_parent_id`` (None: top level)."""
+    with project.transaction():
+        row = _db_row(project, code_id)
+        if new_parent_id is not None and new_parent_id in descendants(project, code_id):
+            raise CodebookError(
+                f"cannot move {code_path(project, code_id)!r} under itself or its own descendant"
+            )
+        if row["parent_id"] == new_parent_id:
+            return
+        _check_name_free(project, row["name"], new_parent_id, code_id)
+        _edit(
+            project,
+            code_id,
+            coder,
+            "code.move",
+            parent_id=new_parent_id,
+            ordinal=_next_ordinal(project, new_parent_id),
+        )
+
+
+def _next_ordinal(project: Project, parent_id: int | None) -> int:
+    return project.conn.execute(
+        "SELECT coalesce(max(ordinal), -1) + 1 FROM codes WHERE parent_id IS ?", (parent_id,)
+    ).fetchone()[0]
+
+
+def reorder_code(project: Project, code_id: int, index: int, *, coder: str | None = None) -> None:
+    """Put a code at position ``index`` among its siblings (clamped), renumbering them."""
+    with project.transaction():
+        siblings = children_of(project, _db_row(project, code_id)["parent_id"])
+        siblings.remove(code_id)
+        siblings.insert(max(0, min(index, len(siblings))), code_id)
+        changes = []
+        for ordinal, sibling_id in enumerate(siblings):
+            before = _db_row(project, sibling_id)
+            if before["ordinal"] != ordinal:
+                changes.append(journal.change("codes", before, dict(before, ordinal=ordinal)))
+        if changes:
+            journal.apply_changes(project.conn, changes)
+            _record(project, coder, "code.reorder", f"code {code_id} to position {index}", changes)
+
+
+def set_code_colour(project: Project, code_id: int, colour: str, *, coder: str | None = None):
+    if not COLOUR_PATTERN.match(colour or ""):
+        raise CodebookError(f"colour {colour!r} is not of the form #rrggbb")
+    _edit(project, code_id, coder, "code.colour", colour=colour.lower())
+
+
+def set_code_shortcut(
+    project: Project, code_id: int, shortcut: str | None, *, coder: str | None = None
+) -> None:
+    """Give a code a shortcut key, unique in the codebook; None clears it."""
+    if shortcut is not None:
+        shortcut = shortcut.strip()
+        if not shortcut or any(c.isspace() for c in shortcut):
+            raise CodebookError(f"shortcut {shortcut!r} must be a key without spaces")
+    with project.transaction():
+        if shortcut is not None:
+            taken = project.conn.execute(
+                "SELECT id FROM codes WHERE lower(shortcut) = lower(?) AND id != ?",
+                (shortcut, code_id),
+            ).fetchone()
+            if taken:
+                raise CodebookError(
+                    f"shortcut {shortcut!r} belongs to {code_path(project, taken[0])!r} already"
+                )
+        _edit(project, code_id, coder, "code.shortcut", shortcut=shortcut)
+
+
+def set_code_goal(project: Project, code_id: int, goal: int | None, *, coder: str | None = None):
+    """Map a code to a main goal 1–5, or None to inherit its parent's."""
+    if goal is not None and (isinstance(goal, bool) or goal not in range(1, 6)):
+        raise CodebookError(f"goal {goal!r} is not one of 1–5 (or none)")
+    _edit(project, code_id, coder, "code.goal", goal=goal)
+
+
+def update_code(
+    project: Project,
+    code_id: int,
+    *,
+    description: str | None = None,
+    include_note: str | None = None,
+    exclude_note: str | None = None,
+    keywords: Sequence[str] | None = None,
+    coder: str | None = None,
+) -> None:
+    """Change a code's texts; arguments left as None stay as they are."""
+    updates: dict[str, Any] = {
+        key: value.strip()
+        for key, value in (
+            ("description", description),
+            ("include_note", include_note),
+            ("exclude_note", exclude_note),
+        )
+        if value is not None
+    }
+    if keywords is not None:
+        words = [w.strip() for w in keywords if w.strip()]
+        updates["keywords"] = json.dumps(words, ensure_ascii=False)
+    if updates:
+        _edit(project, code_id, coder, "code.update", **updates)
+
+
+# -- merge and delete: never lose codings silently ------------------------------------------------
+def merge_codes(project: Project, source_id: int, target_id: int, coder: str) -> int:
+    """Merge ``source`` into ``target``: its codings become codings of the target (overlapping or
+    adjacent spans of the same coder join), its children move under the target (same-named
+    children are merged in turn), its memos follow, and the source code is deleted. A backup is
+    made first. Returns the number of codings that now point at the target."""
+    if source_id == target_id:
+        raise CodebookError("cannot merge a code into itself")
+    if target_id in descendants(project, source_id):
+        raise CodebookError(
+            f"cannot merge {code_path(project, source_id)!r} into its own descendant"
+        )
+    _db_row(project, target_id)
+    source_path, target_path = code_path(project, source_id), code_path(project, target_id)
+    backup_before(project, "merge")
+    with project.transaction():
+        changes: list[dict[str, Any]] = []
+        moved = _merge_into(project, source_id, target_id, changes)
+        _record(project, coder, "code.merge", f"{source_path!r} into {target_path!r}", changes)
+    return moved
+
+
+def _apply(project: Project, changes: list, new: list) -> None:
+    journal.apply_changes(project.conn, new)
+    changes.extend(new)
+
+
+def _merge_into(project: Project, source_id: int, target_id: int, changes: list) -> int:
+    moved = _merge_codings(project, source_id, target_id, changes)
+    target_children = {
+        name.casefold(): child_id
+        for child_id, name in project.conn.execute(
+            "SELECT id, name FROM codes WHERE parent_id = ?", (target_id,)
+        )
+    }
+    for child_id in children_of(project, source_id):
+        child = _db_row(project, child_id)
+        twin = target_children.get(child["name"].casefold())
+        if twin is not None:
+            moved += _merge_into(project, child_id, twin, changes)
+        else:
+            after = dict(child, parent_id=target_id, ordinal=_next_ordinal(project, target_id))
+            _apply(project, changes, [journal.change("codes", child, after)])
+    source = _db_row(project, source_id)
+    target_guid = _db_row(project, target_id)["guid"]
+    _apply(project, changes, _move_memos(project, "code", source["guid"], target_guid))
+    _apply(project, changes, [journal.change("codes", source, None)])
+    return moved
+
+
+def _merge_codings(project: Project, source_id: int, target_id: int, changes: list) -> int:
+    """Move the source's codings to the target, joining spans per document and coder."""
+    rows = _rows(
+        project,
+        "SELECT * FROM codings WHERE code_id IN (?, ?) ORDER BY document_id, coder_id, start, "
+        "code_id = ? DESC, id",
+        (source_id, target_id, target_id),
+    )
+    groups: dict[tuple[int, int], list[Row]] = {}
+    for row in rows:
+        groups.setdefault((row["document_id"], row["coder_id"]), []).append(row)
+    moved = 0
+    for group in groups.values():
+        if not any(r["code_id"] == source_id for r in group):
+            continue
+        for cluster in _clusters(group):
+            moved += sum(1 for r in cluster if r["code_id"] == source_id)
+            _apply(project, changes, _join_cluster(project, cluster, target_id))
+    return moved
+
+
+def _clusters(rows: list[Row]) -> list[list[Row]]:
+    """Rows sorted by start, grouped where spans overlap or touch."""
+    clusters: list[list[Row]] = []
+    end = -1
+    for row in rows:
+        if clusters and row["start"] <= end:
+            clusters[-1].append(row)
+            end = max(end, row["end"])
+        else:
+            clusters.append([row])
+            end = row["end"]
+    return clusters
+
+
+def _join_cluster(project: Project, cluster: list[Row], target_id: int) -> list[dict[str, Any]]:
+    """One coding of the target covering the cluster; a target coding keeps its GUID first."""
+    keeper = next((r for r in cluster if r["code_id"] == target_id), cluster[0])
+    grown = dict(
+        keeper,
+        code_id=target_id,
+        start=min(r["start"] for r in cluster),
+        end=max(r["end"] for r in cluster),
+    )
+    new = [journal.change("codings", keeper, grown)] if grown != keeper else []
+    for row in cluster:
+        if row is not keeper:
+            new += _move_memos(project, "coding", row["guid"], keeper["guid"])
+            new.append(journal.change("codings", row, None))
+    return new
+
+
+def _move_memos(project: Project, kind: str, from_guid: str, to_guid: str) -> list:
+    """Memos on one target move to another; a coder's two memos on the same target are joined."""
+    new = []
+    for memo in _rows(
+        project,
+        "SELECT * FROM memos WHERE target_kind = ? AND target_guid = ?",
+        (kind, from_guid),
+    ):
+        existing = _rows(
+            project,
+            "SELECT * FROM memos WHERE target_kind = ? AND target_guid = ? AND coder_id = ? "
+            "ORDER BY id LIMIT 1",
+            (kind, to_guid, memo["coder_id"]),
+        )
+        if existing:
+            joined = dict(existing[0], text=existing[0]["text"] + "\n\n" + memo["text"])
+            new += [
+                journal.change("memos", existing[0], joined),
+                journal.change("memos", memo, None),
+            ]
+        else:
+            new.append(journal.change("memos", memo, dict(memo, target_guid=to_guid)))
+    return new
+
+
+def delete_impact(project: Project, code_id: int) -> tuple[int, int]:
+    """(codes, codings) that ``delete_code`` would delete: ask the user with these numbers."""
+    ids = descendants(project, code_id)
+    marks = ",".join("?" * len(ids))
+    codings = project.conn.execute(
+        f"SELECT count(*) FROM codings WHERE code_id IN ({marks})", list(ids)
+    ).fetchone()[0]
+    return len(ids), codings
+
+
+def delete_code(project: Project, code_id: int, coder: str) -> tuple[int, int]:
+    """Delete a code, everything below it, and all their codings and memos, after a backup.
+    The event holds every deleted row, so it is auditable and undoable. Returns (codes,
+    codings) deleted."""
+    path = code_path(project, code_id)
+    backup_before(project, "delete")
+    with project.transaction():
+        order = _subtree_rows(project, code_id)
+        changes: list[dict[str, Any]] = []
+        codings = 0
+        for code in reversed(order):  # children before parents (parent_id is RESTRICT)
+            for coding in _rows(project, "SELECT * FROM codings WHERE code_id = ?", (code["id"],)):
+                memos = _rows(
+                    project,
+                    "SELECT * FROM memos WHERE target_kind = 'coding' AND target_guid = ?",
+                    (coding["guid"],),
+                )
+                new = [journal.change("memos", m, None) for m in memos]
+                _apply(project, changes, [*new, journal.change("codings", coding, None)])
+                codings += 1
+            memos = _rows(
+                project,
+                "SELECT * FROM memos WHERE target_kind = 'code' AND target_guid = ?",
+                (code["guid"],),
+            )
+            new = [journal.change("memos", m, None) for m in memos]
+            _apply(project, changes, [*new, journal.change("codes", code, None)])
+        _record(
+            project,
+            coder,
+            "code.delete",
+            f"{path!r}: {len(order)} codes, {codings} codings",
+            changes,
+        )
+    return len(order), codings
+
+
+def _subtree_rows(project: Project, code_id: int) -> list[Row]:
+    """The code and its descendants, parents before children."""
+    rows = [_db_row(project, code_id)]
+    for child_id in children_of(project, code_id):
+        rows += _subtree_rows(project, child_id)
+    return rows
+
+
+# -- counts -------------------------------------------------------------------------------------
+def code_counts(
+    project: Project,
+    document_id: int | None = None,
+    coder: str | None = None,
+    *,
+    rollup: bool = False,
+) -> dict[int, int]:
+    """Codings per code id (codes without codings are 0), optionally for one document or one
+    coder. With ``rollup`` each code also counts the codings of its descendants."""
+    sql = "SELECT code_id, count(*) FROM codings WHERE 1 = 1"
+    params: list[Any] = []
+    if document_id is not None:
+        sql += " AND document_id = ?"
+        params.append(document_id)
+    if coder is not None:
+        sql += " AND coder_id = (SELECT id FROM coders WHERE name = ?)"
+        params.append(coder)
+    direct = dict(project.conn.execute(sql + " GROUP BY code_id", params).fetchall())
+    codes = list_codes(project)
+    counts = {code.id: direct.get(code.id, 0) for code in codes}
+    if rollup:
+        for code in reversed(codes):  # children come after parents in tree order
+            if code.parent_id is not None:
+                counts[code.parent_id] += counts[code.id]
+    return counts
