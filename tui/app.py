@@ -1,0 +1,122 @@
+"""The kodeverk coding app: overview → coding screen, codebook editor, review, prevalence."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from coding import operations as ops
+from coding.store import Project
+from tui.palette import KodeverkCommands
+from tui.screens.coding import CodingScreen
+from tui.screens.overview import OverviewScreen
+
+EXTRA_SCREENS = {
+    "review": ("tui.screens.review", "ReviewScreen", "Agreement review"),
+    "prevalence": ("tui.screens.prevalence", "PrevalenceScreen", "Prevalence"),
+}
+
+
+class KodeverkApp(App):
+    """Open a project for one coder. Everything shown is already committed to the file."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "kodeverk"
+    COMMANDS = App.COMMANDS | {KodeverkCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark,f1", "help", "Help"),
+        Binding("ctrl+e", "codebook", "Codebook editor", show=False),
+    ]
+
+    def __init__(
+        self,
+        project: Project | str | Path,
+        coder: str,
+        *,
+        document_id: int | None = None,
+        resume: bool = True,
+    ) -> None:
+        super().__init__()
+        self.project = project if isinstance(project, Project) else Project.open(project)
+        self._owns_project = not isinstance(project, Project)
+        self.coder = coder
+        self.start_document = document_id
+        self.resume = resume
+        self.title = f"kodeverk · {self.project.meta('name') or self.project.path.stem}"
+        self.sub_title = f"coder: {coder}"
+
+    def on_mount(self) -> None:
+        self.push_screen(OverviewScreen(self.project, self.coder))
+        document_id, segment = self.start_document, 0
+        if document_id is None and self.resume:
+            document_id, segment = self._left_off()
+        elif document_id is not None:
+            segment = self._remembered_segment(document_id)
+        if document_id is not None:
+            self.open_document(document_id, segment)
+
+    def _left_off(self) -> tuple[int | None, int]:
+        last = ops.recall(self.project, self.coder, "last_document")
+        if not last or not last.isdigit():
+            return None, 0
+        exists = self.project.conn.execute("SELECT 1 FROM documents WHERE id = ?", (int(last),))
+        if exists.fetchone() is None:
+            return None, 0
+        return int(last), self._remembered_segment(int(last))
+
+    def _remembered_segment(self, document_id: int) -> int:
+        value = ops.recall(self.project, self.coder, f"segment:{document_id}")
+        return int(value) if value and value.isdigit() else 0
+
+    def open_document(self, document_id: int, segment: int | None = None) -> None:
+        if segment is None or segment == 0:
+            segment = self._remembered_segment(document_id)
+        self.push_screen(CodingScreen(self.project, self.coder, document_id, segment))
+
+    # -- other screens -------------------------------------------------------------------------
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_codebook(self) -> None:
+        from tui.screens.codebook_editor import CodebookEditorScreen
+
+        self.push_screen(CodebookEditorScreen(self.project, self.coder))
+
+    def action_review(self) -> None:
+        self._push_extra("review")
+
+    def action_prevalence(self) -> None:
+        self._push_extra("prevalence")
+
+    def _push_extra(self, name: str) -> None:
+        module_name, class_name, title = EXTRA_SCREENS[name]
+        try:
+            screen_class = getattr(importlib.import_module(module_name), class_name)
+        except (ImportError, AttributeError):
+            self.notify(f"{title} is not available in this version", severity="warning")
+            return
+        self.push_screen(screen_class(self.project, self.coder))
+
+    def palette_commands(self) -> list[tuple[str, str, object]]:
+        return [
+            ("Overview", "documents by case with progress", self.action_overview),
+            ("Codebook editor", "add, rename, move, merge, delete codes", self.action_codebook),
+            ("Agreement review", "coder agreement and disagreements", self.action_review),
+            ("Prevalence", "themes by municipality type", self.action_prevalence),
+            ("Help", "keys of this screen", self.action_help),
+        ]
+
+    def action_overview(self) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def on_unmount(self) -> None:
+        if self._owns_project:
+            self.project.close()

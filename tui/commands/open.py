@@ -1,0 +1,36 @@
+"""`kodeverk open PROJECT`: the coding app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("open")
+@click.argument("project", type=click.Path(path_type=Path))
+@click.option(
+    "--coder",
+    metavar="NAME",
+    help="Your name as coder (default: $KODEVERK_CODER, then your login name).",
+)
+@click.option(
+    "--document",
+    "document",
+    metavar="ID",
+    help="Open this document (id or unique name) straight on the coding screen.",
+)
+def open_command(project: Path, coder: str | None, document: str | None) -> None:
+    """Open PROJECT in the coding app (overview of documents by case, coding screen,
+    codebook editor). Reopening returns to where you left off. Every action is saved at once;
+    press ? for keys and ctrl+p for the command palette."""
+    from coding.documents import resolve_document
+    from coding.store import Project
+    from tui.app import KodeverkApp
+    from tui.coder import resolve_coder
+
+    name = resolve_coder(coder)
+    opened = Project.open(project)
+    document_id = resolve_document(opened, document) if document else None
+    KodeverkApp(opened, name, document_id=document_id).run()
+    opened.close()

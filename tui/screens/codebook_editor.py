@@ -1,0 +1,195 @@
+"""The codebook editor: add, rename, move, recolour, set shortcuts, merge and delete codes.
+
+Changes go through ``coding.codes`` (journalled, one transaction each); merging moves the codings
+to the target, deleting asks first.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from coding.errors import KodeverkError
+from coding.store import Project
+from tui.project_view import CodeInfo, code_counts, load_codes
+from tui.screens.confirm import ConfirmScreen, PromptScreen
+from tui.screens.picker import PickerScreen
+from tui.widgets.code_tree import CodeTree
+
+TOP_LEVEL = CodeInfo(0, "(top level)", None, "default", None, "", (), 0)
+
+
+class CodebookEditorScreen(Screen):
+    """Edit the codebook. Codings are never lost: merge moves them, delete asks first."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "add(False)", "Add"),
+        Binding("A", "add(True)", "Add child", show=False),
+        Binding("r", "rename", "Rename"),
+        Binding("m", "move", "Move"),
+        Binding("o", "colour", "Colour"),
+        Binding("s", "shortcut", "Shortcut"),
+        Binding("g", "merge", "Merge into"),
+        Binding("delete,D", "delete", "Delete"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, project: Project, coder: str) -> None:
+        super().__init__()
+        self.project = project
+        self.coder = coder
+        self.codes: list[CodeInfo] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal():
+            yield CodeTree(id="editor-tree")
+            yield Static(id="code-details")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"codebook · coder {self.coder}"
+        self.reload()
+        self.query_one(CodeTree).focus()
+
+    def reload(self, select: int | None = None) -> None:
+        tree = self.query_one(CodeTree)
+        current = select if select is not None else tree.highlighted_code
+        self.codes = load_codes(self.project)
+        tree.show_codes(self.codes)
+        tree.set_counts({}, code_counts(self.project))
+        if current:
+            tree.select_code(current)
+        self._show_details()
+
+    @property
+    def code(self) -> CodeInfo | None:
+        code_id = self.query_one(CodeTree).highlighted_code
+        return next((c for c in self.codes if c.id == code_id), None)
+
+    def on_tree_node_highlighted(self) -> None:
+        self._show_details()
+
+    def _show_details(self) -> None:
+        code = self.code
+        details = self.query_one("#code-details", Static)
+        if code is None:
+            details.update("No codes yet: press a to add one.")
+            return
+        text = Text(code.name, style="bold")
+        text.append(f"\n{code.path}\n", style="dim")
+        text.append(f"colour {code.colour} · shortcut {code.shortcut or '–'}\n")
+        text.append(f"keywords: {', '.join(code.keywords) or '–'}\n\n")
+        text.append(code.description or "(no description)")
+        details.update(text)
+
+    # -- editing --------------------------------------------------------------------------------
+    def _run(self, function: str, *args: Any, select: int | None = None) -> bool:
+        """Call ``coding.codes.<function>`` (passing the coder where it takes one), then redraw."""
+        from coding import codes
+
+        operation: Callable[..., Any] | None = getattr(codes, function, None)
+        if operation is None:
+            self.notify(f"{function} is not available in this version", severity="error")
+            return False
+        kwargs = {"coder": self.coder} if "coder" in inspect.signature(operation).parameters else {}
+        try:
+            operation(self.project, *args, **kwargs)
+        except KodeverkError as exc:
+            self.notify(str(exc), severity="error")
+            return False
+        self.reload(select)
+        return True
+
+    def _ask(self, question: str, value: str, then: Callable[[str], None]) -> None:
+        def answered(answer: str | None) -> None:
+            if answer is not None:
+                then(answer.strip())
+
+        self.app.push_screen(PromptScreen(question, value), answered)
+
+    def action_add(self, as_child: bool) -> None:
+        code = self.code
+        parent = code.id if (as_child and code) else (code.parent_id if code else None)
+
+        def add(name: str) -> None:
+            from coding.codes import add_code
+
+            if not name:
+                return
+            try:
+                new_id = add_code(self.project, name, parent_id=parent)
+            except KodeverkError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.reload(new_id)
+
+        self._ask("Name of the new code", "", add)
+
+    def action_rename(self) -> None:
+        if code := self._need_code():
+            self._ask("New name", code.name, lambda name: self._run("rename_code", code.id, name))
+
+    def action_colour(self) -> None:
+        if code := self._need_code():
+            self._ask(
+                "Colour (#rrggbb or a name)",
+                code.colour,
+                lambda colour: self._run("set_code_colour", code.id, colour),
+            )
+
+    def action_shortcut(self) -> None:
+        if code := self._need_code():
+            self._ask(
+                "Shortcut key 1–9 (empty: none)",
+                code.shortcut or "",
+                lambda key: self._run("set_code_shortcut", code.id, key or None),
+            )
+
+    def action_move(self) -> None:
+        if code := self._need_code():
+            choices = [TOP_LEVEL, *[c for c in self.codes if c.id != code.id]]
+
+            def move(parent: int | None) -> None:
+                if parent is not None:
+                    self._run("move_code", code.id, parent or None, select=code.id)
+
+            self.app.push_screen(PickerScreen(choices, f"Move «{code.name}» under"), move)
+
+    def action_merge(self) -> None:
+        if code := self._need_code():
+            choices = [c for c in self.codes if c.id != code.id]
+
+            def merge(target: int | None) -> None:
+                if target is not None:
+                    self._run("merge_codes", code.id, target, select=target)
+
+            self.app.push_screen(PickerScreen(choices, f"Merge «{code.name}» into"), merge)
+
+    def action_delete(self) -> None:
+        if code := self._need_code():
+            count = code_counts(self.project).get(code.id, 0)
+
+            def delete(yes: bool | None) -> None:
+                if yes:
+                    self._run("delete_code", code.id)
+
+            question = f"Delete «{code.name}» and its {count} codings? (recorded in the log)"
+            self.app.push_screen(ConfirmScreen(question), delete)
+
+    def _need_code(self) -> CodeInfo | None:
+        code = self.code
+        if code is None:
+            self.notify("no code selected")
+        return code
+
+    def action_back(self) -> None:
+        self.dismiss()

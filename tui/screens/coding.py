@@ -1,0 +1,468 @@
+"""The coding screen: read a document segment by segment and code it from the keyboard.
+
+Every action calls ``coding.operations`` (one committed transaction) first and only then
+updates the screen, so whatever the screen shows is already on disk.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from coding import operations as ops
+from coding.documents import segments_of
+from coding.errors import KodeverkError
+from coding.store import Project
+from tui.project_view import CodeInfo, code_counts, load_codes
+from tui.suggestions import Suggestion, find_suggestions
+from tui.widgets.code_tree import CodeTree, swatch
+from tui.widgets.document_view import DocumentView
+
+WORD = re.compile(r"\S+")
+
+
+def code_style(colour: str) -> Style:
+    """Background in the code's colour with black or white text, whichever reads better."""
+    try:
+        style = Style(bgcolor=colour)
+        triplet = style.bgcolor.get_truecolor() if style.bgcolor else None
+    except Exception:
+        return Style(bgcolor="grey50", color="black")
+    if triplet is None:
+        return style
+    luminance = 0.299 * triplet.red + 0.587 * triplet.green + 0.114 * triplet.blue
+    return style + Style(color="black" if luminance > 140 else "white")
+
+
+class CodingScreen(Screen):
+    """Move with j/k, select with J/K and w/W, code with 1–9 or c, undo with u."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "move(1)", "Next segment", show=False),
+        Binding("k,up", "move(-1)", "Previous segment", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("n", "next_uncoded", "Next uncoded"),
+        Binding("J,shift+down", "extend(1)", "Extend selection down", show=False),
+        Binding("K,shift+up", "extend(-1)", "Extend selection up", show=False),
+        Binding("w", "word_end(1)", "Widen by a word at the end", show=False),
+        Binding("W", "word_end(-1)", "Narrow by a word at the end", show=False),
+        Binding("b", "word_start(-1)", "Widen by a word at the start", show=False),
+        Binding("B", "word_start(1)", "Narrow by a word at the start", show=False),
+        *[
+            Binding(d, f"shortcut('{d}')", "Apply the code with this shortcut", show=False)
+            for d in "123456789"
+        ],
+        Binding("c", "pick", "Code"),
+        Binding("x", "remove", "Remove"),
+        Binding("u", "undo", "Undo"),
+        Binding("ctrl+r", "redo", "Redo", show=False),
+        Binding("m", "memo", "Memo"),
+        Binding("d", "toggle_done", "Done"),
+        Binding("slash", "search", "Search"),
+        Binding("s", "suggest", "Suggest", show=False),
+        Binding("a", "accept_suggestion", "Accept suggestion", show=False),
+        Binding("r", "reject_suggestion", "Reject suggestion", show=False),
+        Binding("v", "toggle_blind", "Own / all coders' codings", show=False),
+        Binding("f", "focus_filter", "Filter codebook", show=False),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, project: Project, coder: str, document_id: int, segment: int = 0) -> None:
+        super().__init__()
+        self.project = project
+        self.coder = coder
+        self.coder_id = project.coder_id(coder)
+        self.blind = True
+        self.codes: list[CodeInfo] = []
+        self.code_by_id: dict[int, CodeInfo] = {}
+        self.codings: list[ops.Coding] = []
+        self.suggestions: list[Suggestion] = []
+        self.project_counts: dict[int, int] = {}
+        self.document_counts: dict[int, int] = {}
+        self._start_segment = segment
+        self.load_document(document_id, reset_view=False)
+
+    # -- layout -------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal():
+            yield DocumentView(self.text, id="document")
+            with Vertical(id="side"):
+                yield Static(id="on-selection")
+                yield Input(placeholder="filter codes (f)", id="tree-filter", compact=True)
+                yield CodeTree(id="tree")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        tree = self.query_one(CodeTree)
+        tree.show_codes(self.codes)
+        self._refresh_codings(full_counts=True)
+        self.select_segment(self._start_segment)
+        self.query_one(DocumentView).focus()
+
+    # -- loading ------------------------------------------------------------------------------
+    def load_document(self, document_id: int, *, reset_view: bool = True) -> None:
+        row = self.project.conn.execute(
+            "SELECT name, text FROM documents WHERE id = ?", (document_id,)
+        ).fetchone()
+        if row is None:
+            raise KodeverkError(f"no document with id {document_id}")
+        self.document_id = document_id
+        self.document_name, self.text = row
+        self.segments = segments_of(self.project, document_id)
+        if not self.segments:  # a document without segments: the whole text is one
+            from coding.documents import Segment
+
+            self.segments = [Segment(0, max(len(self.text), 1), "paragraph", 0)]
+        self.segment_starts = [s.start for s in self.segments]
+        self.codes = load_codes(self.project)
+        self.code_by_id = {c.id: c for c in self.codes}
+        self.code_styles = {c.id: code_style(c.colour) for c in self.codes}
+        self.suggestions = []
+        self.selection = (self.segments[0].start, self.segments[0].end)
+        self.sub_title = f"{self.document_name} · coder {self.coder}"
+        if reset_view:
+            view = self.query_one(DocumentView)
+            view.set_text(self.text)
+            view.set_marks([])
+            self._refresh_codings(full_counts=False)
+            self.select_segment(0)
+
+    def _refresh_codings(self, *, full_counts: bool) -> None:
+        """Reload this document's codings (after a committed action) and redraw."""
+        coder = self.coder if self.blind else None
+        self.codings = ops.codings_of(self.project, self.document_id, coder)
+        view = self.query_one(DocumentView)
+        view.set_highlights(
+            [(c.start, c.end, self.code_styles.get(c.code_id, Style())) for c in self.codings]
+        )
+        coder_id = self.coder_id if self.blind else None
+        old_document = self.document_counts
+        self.document_counts = code_counts(
+            self.project, document_id=self.document_id, coder_id=coder_id
+        )
+        if full_counts:
+            self.project_counts = code_counts(self.project, coder_id=coder_id)
+        else:  # only this document changed: adjust the project counts by the difference
+            for code_id in set(old_document) | set(self.document_counts):
+                delta = self.document_counts.get(code_id, 0) - old_document.get(code_id, 0)
+                self.project_counts[code_id] = self.project_counts.get(code_id, 0) + delta
+        self.query_one(CodeTree).set_counts(self.document_counts, self.project_counts)
+        self._show_selection_codes()
+
+    # -- selection ----------------------------------------------------------------------------
+    def segment_at(self, offset: int) -> int:
+        return max(bisect_right(self.segment_starts, offset) - 1, 0)
+
+    @property
+    def current_segment(self) -> int:
+        return self.segment_at(self.selection[0])
+
+    def select_segment(self, index: int) -> None:
+        index = min(max(index, 0), len(self.segments) - 1)
+        segment = self.segments[index]
+        self.set_selection(segment.start, segment.end)
+        self._save_place(index)
+
+    def set_selection(self, start: int, end: int) -> None:
+        self.selection = (start, end)
+        self.query_one(DocumentView).set_selection(start, end)
+        self._show_selection_codes()
+
+    def _save_place(self, index: int) -> None:
+        ops.remember(self.project, self.coder, "last_document", str(self.document_id))
+        ops.remember(self.project, self.coder, f"segment:{self.document_id}", str(index))
+
+    def selected_codings(self, own_only: bool = False) -> list[ops.Coding]:
+        start, end = self.selection
+        return [
+            c
+            for c in self.codings
+            if c.start < end and c.end > start and (not own_only or c.coder_id == self.coder_id)
+        ]
+
+    def _show_selection_codes(self) -> None:
+        if not self.is_mounted:
+            return
+        start, end = self.selection
+        index = self.current_segment
+        segment = self.segments[index]
+        done = ops.is_document_done(self.project, self.document_id, self.coder)
+        header = Text(f"segment {index + 1}/{len(self.segments)}", style="bold")
+        if segment.speaker:
+            header.append(f" · {segment.speaker}")
+        header.append(f"\n[{start}:{end}]  {'✓ done' if done else 'not done'}")
+        header.append("  blind" if self.blind else "  all coders")
+        lines = [header]
+        names = {r[0]: r[1] for r in self.project.conn.execute("SELECT id, name FROM coders")}
+        for coding in self.selected_codings():
+            code = self.code_by_id.get(coding.code_id)
+            if code is None:
+                continue
+            line = swatch(code)
+            line.append(f" {code.name}")
+            if not self.blind:
+                line.append(f" ({names.get(coding.coder_id, '?')})", style="dim")
+            lines.append(line)
+        if len(lines) == 1:
+            lines.append(Text("no codes here", style="dim"))
+        if self.suggestions:
+            lines.append(Text(f"{len(self.suggestions)} suggestions: a accept, r reject"))
+        self.query_one("#on-selection", Static).update(Text("\n").join(lines))
+        view = self.query_one(DocumentView)
+        view.border_title = self.document_name
+
+    # -- movement -----------------------------------------------------------------------------
+    def action_move(self, step: int) -> None:
+        if step > 0:
+            self.select_segment(self.segment_at(self.selection[1] - 1) + 1)
+        else:
+            self.select_segment(self.current_segment - 1)
+
+    def action_page(self, direction: int) -> None:
+        view = self.query_one(DocumentView)
+        height = max(view.scrollable_content_region.height - 1, 1)
+        line = min(
+            max(view.line_of(self.selection[0]) + direction * height, 0), view.line_count - 1
+        )
+        self.select_segment(self.segment_at(view._starts[line]))
+
+    def action_next_uncoded(self) -> None:
+        own = [c for c in self.codings if c.coder_id == self.coder_id]
+        for index in range(self.current_segment + 1, len(self.segments)):
+            segment = self.segments[index]
+            if not any(c.start < segment.end and c.end > segment.start for c in own):
+                self.select_segment(index)
+                return
+        self.notify("no uncoded segment after this one")
+
+    def action_extend(self, step: int) -> None:
+        start, end = self.selection
+        if step > 0:
+            index = self.segment_at(end - 1) + 1
+            if index < len(self.segments):
+                self.set_selection(start, self.segments[index].end)
+        else:
+            index = self.segment_at(start) - (
+                1 if start <= self.segments[self.segment_at(start)].start else 0
+            )
+            if index >= 0:
+                self.set_selection(self.segments[index].start, end)
+
+    def action_word_end(self, step: int) -> None:
+        start, end = self.selection
+        if step > 0:
+            match = WORD.search(self.text, end)
+            if match:
+                self.set_selection(start, match.end())
+        else:
+            words = [m.end() for m in WORD.finditer(self.text, start, end) if m.end() < end]
+            if words:
+                self.set_selection(start, words[-1])
+
+    def action_word_start(self, step: int) -> None:
+        start, end = self.selection
+        if step > 0:  # narrow: drop the first word
+            match = WORD.search(self.text, start, end)
+            following = WORD.search(self.text, match.end(), end) if match else None
+            if following:
+                self.set_selection(following.start(), end)
+        else:
+            before = [m.start() for m in WORD.finditer(self.text, max(0, start - 200), start)]
+            if before:
+                self.set_selection(before[-1], end)
+
+    # -- coding actions -----------------------------------------------------------------------
+    def apply_code(self, code_id: int | None) -> None:
+        if code_id is None:
+            return
+        start, end = self.selection
+        try:
+            ops.apply_coding(self.project, self.document_id, code_id, self.coder, start, end)
+        except KodeverkError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self._refresh_codings(full_counts=False)
+        self.notify(f"coded: {self.code_by_id[code_id].name}", timeout=2)
+
+    def action_shortcut(self, key: str) -> None:
+        matches = [c for c in self.codes if c.shortcut == key]
+        if not matches:
+            self.notify(f"no code has shortcut {key} (set one in the codebook editor)")
+            return
+        self.apply_code(matches[0].id)
+
+    def action_pick(self) -> None:
+        from tui.screens.picker import PickerScreen
+
+        self.app.push_screen(PickerScreen(self.codes, "Apply code"), self.apply_code)
+
+    def action_remove(self) -> None:
+        code_ids = sorted({c.code_id for c in self.selected_codings(own_only=True)})
+        if not code_ids:
+            self.notify("none of your codes on the selection")
+        elif len(code_ids) == 1:
+            self.remove_code(code_ids[0])
+        else:
+            from tui.screens.picker import PickerScreen
+
+            choices = [c for c in self.codes if c.id in code_ids]
+            self.app.push_screen(PickerScreen(choices, "Remove code"), self.remove_code)
+
+    def remove_code(self, code_id: int | None) -> None:
+        if code_id is None:
+            return
+        start, end = self.selection
+        ops.remove_code(self.project, self.document_id, code_id, self.coder, start, end)
+        self._refresh_codings(full_counts=False)
+        self.notify(f"removed: {self.code_by_id[code_id].name}", timeout=2)
+
+    def action_undo(self) -> None:
+        event = ops.undo(self.project, self.coder)
+        self._refresh_codings(full_counts=True)
+        self.notify(f"undone: {event.summary}" if event else "nothing to undo", timeout=2)
+
+    def action_redo(self) -> None:
+        event = ops.redo(self.project, self.coder)
+        self._refresh_codings(full_counts=True)
+        self.notify(f"redone: {event.summary}" if event else "nothing to redo", timeout=2)
+
+    def action_memo(self) -> None:
+        from tui.screens.memo import MemoScreen
+
+        own = self.selected_codings(own_only=True)
+        if own:
+            kind, target, title = "coding", own[0].id, self.code_by_id[own[0].code_id].name
+            title = f"Memo on the coding «{title}»"
+        else:
+            kind, target, title = "document", self.document_id, f"Memo on {self.document_name}"
+        text = ops.get_memo(self.project, self.coder, kind, target)
+
+        def save(new_text: str | None) -> None:
+            if new_text is None:
+                return
+            ops.set_memo(self.project, self.coder, kind, target, new_text)
+            self.notify("memo saved" if new_text.strip() else "memo deleted", timeout=2)
+
+        self.app.push_screen(MemoScreen(title, text), save)
+
+    def action_toggle_done(self) -> None:
+        done = not ops.is_document_done(self.project, self.document_id, self.coder)
+        ops.set_document_done(self.project, self.document_id, self.coder, done)
+        self._show_selection_codes()
+        self.notify("document marked done" if done else "document marked not done", timeout=2)
+
+    def action_toggle_blind(self) -> None:
+        self.blind = not self.blind
+        self._refresh_codings(full_counts=True)
+        self.notify("your codings only" if self.blind else "all coders' codings", timeout=2)
+
+    # -- search and suggestions ---------------------------------------------------------------
+    def action_search(self) -> None:
+        from tui.screens.search import SearchScreen
+
+        self.app.push_screen(SearchScreen(self.project), self.jump_to_hit)
+
+    def jump_to_hit(self, hit) -> None:
+        if hit is None:
+            return
+        if hit.document_id != self.document_id:
+            self.load_document(hit.document_id)
+        self.set_selection(hit.start, hit.end)
+        self._save_place(self.segment_at(hit.start))
+
+    def action_suggest(self) -> None:
+        self.suggestions = find_suggestions(self.project, self.document_id, self.coder)
+        self.query_one(DocumentView).set_marks([(s.start, s.end) for s in self.suggestions])
+        if not self.suggestions:
+            self.notify("no keyword suggestions in this document")
+            return
+        self.notify(f"{len(self.suggestions)} suggestions: a accept, r reject", timeout=3)
+        self._show_suggestion(0)
+
+    def _show_suggestion(self, index: int) -> None:
+        if not self.suggestions:
+            self.query_one(DocumentView).set_marks([])
+            self._show_selection_codes()
+            return
+        suggestion = self.suggestions[min(index, len(self.suggestions) - 1)]
+        self.set_selection(suggestion.start, suggestion.end)
+        self.notify(f"suggest «{suggestion.code_name}» (matched {suggestion.matched})", timeout=3)
+
+    def _current_suggestion(self) -> int | None:
+        for i, s in enumerate(self.suggestions):
+            if (s.start, s.end) == self.selection:
+                return i
+        return 0 if self.suggestions else None
+
+    def action_accept_suggestion(self) -> None:
+        self._settle_suggestion(accept=True)
+
+    def action_reject_suggestion(self) -> None:
+        self._settle_suggestion(accept=False)
+
+    def _settle_suggestion(self, *, accept: bool) -> None:
+        index = self._current_suggestion()
+        if index is None:
+            self.notify("no suggestions: press s first")
+            return
+        suggestion = self.suggestions.pop(index)
+        if accept:
+            self.selection = (suggestion.start, suggestion.end)
+            self.apply_code(suggestion.code_id)
+        self.query_one(DocumentView).set_marks([(s.start, s.end) for s in self.suggestions])
+        self._show_suggestion(index)
+
+    # -- focus and leaving --------------------------------------------------------------------
+    def on_tree_node_selected(self, event: CodeTree.NodeSelected) -> None:
+        event.stop()
+        if event.node.data is not None:
+            self.apply_code(event.node.data)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "tree-filter":
+            self.query_one(CodeTree).show_codes(self.codes, event.value)
+            self.query_one(CodeTree).set_counts(self.document_counts, self.project_counts)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "tree-filter":
+            self.query_one(CodeTree).focus()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#tree-filter", Input).focus()
+
+    def action_back(self) -> None:
+        view = self.query_one(DocumentView)
+        if self.focused is not view:
+            view.focus()
+            return
+        self.dismiss()
+
+    def palette_commands(self) -> list[tuple[str, str, object]]:
+        """Commands this screen offers in the command palette."""
+        return [
+            ("Apply code…", "pick a code by name (c)", self.action_pick),
+            ("Remove code", "remove a code from the selection (x)", self.action_remove),
+            ("Undo", "undo your last action (u)", self.action_undo),
+            ("Redo", "redo what you undid (ctrl+r)", self.action_redo),
+            ("Memo", "memo on the coding here or the document (m)", self.action_memo),
+            ("Toggle done", "mark this document done or not done (d)", self.action_toggle_done),
+            ("Search", "search the project's text (/)", self.action_search),
+            ("Suggestions", "mark keyword matches to accept or reject (s)", self.action_suggest),
+            (
+                "Next uncoded segment",
+                "jump to the next segment you have not coded (n)",
+                self.action_next_uncoded,
+            ),
+            ("Toggle blind mode", "own codings only or all coders' (v)", self.action_toggle_blind),
+        ]

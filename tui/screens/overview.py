@@ -1,0 +1,137 @@
+"""The project overview: documents grouped by case, with attributes and the coder's progress."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from coding.store import Project
+from tui.project_view import DocumentRow, coder_id_or_none, document_rows
+
+COLUMNS = ("Case", "Size", "Region", "Document", "Progress", "Done")
+
+
+def progress_text(row: DocumentRow) -> str:
+    share = row.coded_segments / row.segments if row.segments else 0.0
+    return f"{row.coded_segments}/{row.segments} {share:4.0%}"
+
+
+class OverviewScreen(Screen):
+    """Documents by case; enter opens a document for coding. Type in the filter to narrow by
+    case, attribute or document name; a cycles through the size classes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open_document", "Code", show=False),
+        Binding("slash", "focus_filter", "Filter"),
+        Binding("a", "cycle_attribute", "Size class"),
+        Binding("e", "codebook", "Codebook"),
+        Binding("r", "review", "Review"),
+        Binding("p", "prevalence", "Prevalence"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, project: Project, coder: str) -> None:
+        super().__init__()
+        self.project = project
+        self.coder = coder
+        self.rows: list[DocumentRow] = []
+        self._cycle = -1
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="filter: case, size class, region, document  (/)", id="filter")
+        yield DataTable(id="documents", cursor_type="row", zebra_stripes=True)
+        yield Static(id="summary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns(*COLUMNS)
+        self.refresh_rows()
+        self.query_one(DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_rows()
+
+    def refresh_rows(self) -> None:
+        self.rows = document_rows(self.project, coder_id_or_none(self.project, self.coder))
+        self._fill(self.query_one("#filter", Input).value)
+
+    def _fill(self, filter_text: str) -> None:
+        table = self.query_one(DataTable)
+        keep_row = table.cursor_row
+        table.clear()
+        needle = filter_text.strip().casefold()
+        shown = [r for r in self.rows if not needle or needle in _haystack(r)]
+        previous_case = None
+        for row in shown:
+            same_case = row.case == previous_case
+            previous_case = row.case
+            table.add_row(
+                "" if same_case else (row.case or "(no case)"),
+                "" if same_case else row.attributes.get("size_class", ""),
+                "" if same_case else row.attributes.get("region", ""),
+                row.name,
+                progress_text(row),
+                "✓ done" if row.done else "",
+                key=str(row.id),
+            )
+        if shown:
+            table.move_cursor(row=min(keep_row, len(shown) - 1))
+        done = sum(r.done for r in shown)
+        coded = sum(r.coded_segments for r in shown)
+        total = sum(r.segments for r in shown)
+        cases = len({r.case for r in shown})
+        self.query_one("#summary", Static).update(
+            f"{len(shown)} documents in {cases} cases · {coded}/{total} segments coded "
+            f"by {self.coder} · {done} done"
+        )
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one(DataTable).focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.open_document(int(event.row_key.value))
+
+    def action_open_document(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+            self.open_document(int(key.value))
+
+    def open_document(self, document_id: int, segment: int = 0) -> None:
+        self.app.open_document(document_id, segment)
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        self.query_one("#filter", Input).value = ""
+        self.query_one(DataTable).focus()
+
+    def action_cycle_attribute(self) -> None:
+        """Step through the size classes present (then back to everything)."""
+        values = sorted({r.attributes.get("size_class", "") for r in self.rows} - {""})
+        self._cycle = self._cycle + 1 if self._cycle + 1 <= len(values) else 0
+        value = values[self._cycle] if self._cycle < len(values) else ""
+        self.query_one("#filter", Input).value = value
+
+    def action_codebook(self) -> None:
+        self.app.action_codebook()
+
+    def action_review(self) -> None:
+        self.app.action_review()
+
+    def action_prevalence(self) -> None:
+        self.app.action_prevalence()
+
+
+def _haystack(row: DocumentRow) -> str:
+    return " ".join([row.case, row.name, *row.attributes.values()]).casefold()

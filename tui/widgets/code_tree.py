@@ -1,0 +1,89 @@
+"""The codebook as a tree with counts (this document / the project) and a text filter."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from tui.project_view import CodeInfo
+
+
+def swatch(code: CodeInfo) -> Text:
+    """A coloured square plus the shortcut digit, so the code is findable without colour too."""
+    label = Text("■ ", style=code.colour)
+    label.append(f"{code.shortcut}" if code.shortcut else "·", style="bold")
+    return label
+
+
+class CodeTree(Tree[int]):
+    """Codes by parent. ``enter`` selects (the screen decides what that does); ``space``
+    collapses or expands."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("Codebook", **kwargs)
+        self.show_root = False
+        self.auto_expand = False
+        self.guide_depth = 2
+        self.codes: list[CodeInfo] = []
+        self._code_nodes: dict[int, TreeNode[int]] = {}
+        self.document_counts: dict[int, int] = {}
+        self.project_counts: dict[int, int] = {}
+        self.show_counts = True
+
+    def show_codes(self, codes: list[CodeInfo], filter_text: str = "") -> None:
+        """(Re)build the tree; with a filter, only matching codes and their ancestors."""
+        self.codes = codes
+        keep = _matching(codes, filter_text)
+        self.clear()
+        self._code_nodes = {}
+        for code in codes:
+            if code.id not in keep:
+                continue
+            parent = self._code_nodes.get(code.parent_id or 0, self.root)
+            has_children = any(c.parent_id == code.id and c.id in keep for c in codes)
+            node = parent.add(
+                self._label(code), data=code.id, expand=True, allow_expand=has_children
+            )
+            self._code_nodes[code.id] = node
+
+    def set_counts(self, document_counts: dict[int, int], project_counts: dict[int, int]) -> None:
+        self.document_counts, self.project_counts = document_counts, project_counts
+        for code in self.codes:
+            node = self._code_nodes.get(code.id)
+            if node is not None:
+                node.set_label(self._label(code))
+
+    def _label(self, code: CodeInfo) -> Text:
+        label = swatch(code)
+        label.append(f" {code.name}")
+        if self.show_counts:
+            here = self.document_counts.get(code.id, 0)
+            total = self.project_counts.get(code.id, 0)
+            label.append(f" {here}/{total}", style="dim")
+        return label
+
+    @property
+    def highlighted_code(self) -> int | None:
+        node = self.cursor_node
+        return node.data if node is not None else None
+
+    def select_code(self, code_id: int) -> None:
+        node = self._code_nodes.get(code_id)
+        if node is not None:
+            self.move_cursor(node)
+
+
+def _matching(codes: list[CodeInfo], filter_text: str) -> set[int]:
+    needle = filter_text.strip().casefold()
+    if not needle:
+        return {c.id for c in codes}
+    by_id = {c.id: c for c in codes}
+    keep: set[int] = set()
+    for code in codes:
+        if needle in code.search_text.casefold():
+            current: CodeInfo | None = code
+            while current is not None and current.id not in keep:
+                keep.add(current.id)
+                current = by_id.get(current.parent_id) if current.parent_id else None
+    return keep

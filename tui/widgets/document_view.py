@@ -1,0 +1,228 @@
+"""The document text as a line-API widget: wrapped once per width, only visible lines rendered.
+
+A ``TextArea`` or a widget per segment is far too slow for long transcripts (see DESIGN.md); here
+the text is wrapped into visual lines (offset pairs) once per width, highlights are flattened into
+sorted, non-overlapping style runs once per change, and ``render_line`` cuts one line at a time.
+Nothing depends on colour alone: the selection is reversed and bold, overlapping codes are
+underlined, and a gutter marks the selected lines (▌) and lines with codings (•).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from itertools import pairwise
+
+from rich.segment import Segment as RichSegment
+from rich.style import Style
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+Span = tuple[int, int, Style]
+
+GUTTER = 2
+SELECTION = Style(reverse=True, bold=True)
+OVERLAP = Style(underline=True)
+MARK = Style(underline=True, italic=True)
+
+
+def wrap_offsets(text: str, width: int) -> list[tuple[int, int]]:
+    """Visual lines as ``(start, end)`` offsets: word-wrapped at ``width``, hard breaks at
+    ``\\n``. A space where a line breaks belongs to no line."""
+    width = max(width, 1)
+    lines: list[tuple[int, int]] = []
+    length = len(text)
+    pos = 0
+    while pos <= length:
+        newline = text.find("\n", pos)
+        stop = length if newline == -1 else newline
+        start = pos
+        while stop - start > width:
+            cut = text.rfind(" ", start, start + width + 1)
+            if cut <= start:  # one long word: break it
+                lines.append((start, start + width))
+                start += width
+            else:
+                lines.append((start, cut))
+                start = cut + 1
+        lines.append((start, stop))
+        if newline == -1:
+            break
+        pos = newline + 1
+    return lines
+
+
+def flatten(spans: Sequence[Span]) -> tuple[list[int], list[Style | None]]:
+    """Turn possibly overlapping spans into runs: ``bounds[i]..bounds[i+1]`` has ``styles[i]``.
+    Where spans overlap, the shorter one is drawn on top and the run is underlined."""
+    events: list[tuple[int, int, int]] = []  # (offset, +1 start / -1 end, span index)
+    order = sorted(range(len(spans)), key=lambda i: spans[i][0] - spans[i][1])  # longest first
+    rank = {index: r for r, index in enumerate(order)}
+    for index, (start, end, _style) in enumerate(spans):
+        events.append((start, 1, index))
+        events.append((end, -1, index))
+    events.sort()
+    bounds: list[int] = []
+    styles: list[Style | None] = []
+    active: dict[int, Style] = {}
+    i = 0
+    while i < len(events):
+        offset = events[i][0]
+        while i < len(events) and events[i][0] == offset:
+            _, kind, index = events[i]
+            if kind > 0:
+                active[rank[index]] = spans[index][2]
+            else:
+                active.pop(rank[index], None)
+            i += 1
+        style = None
+        if active:
+            style = active[max(active)]
+            if len(active) > 1:
+                style = style + OVERLAP
+        bounds.append(offset)
+        styles.append(style)
+    return bounds, styles
+
+
+class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
+    """Read-only document text with highlights, marks and a selection. Keys live on the screen."""
+
+    DEFAULT_CSS = """
+    DocumentView {
+        overflow-y: scroll;
+        overflow-x: hidden;
+    }
+    """
+
+    def __init__(self, text: str = "", **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.text = text
+        self._lines: list[tuple[int, int]] = []
+        self._starts: list[int] = []
+        self._wrap_width = 0
+        self._bounds: list[int] = []
+        self._styles: list[Style | None] = []
+        self._marks: list[tuple[int, int]] = []
+        self.selection: tuple[int, int] = (0, 0)
+        self._cache: dict[int, Strip] = {}
+
+    # -- content ------------------------------------------------------------------------------
+    def set_text(self, text: str) -> None:
+        self.text = text
+        self._wrap_width = 0
+        self._rewrap()
+
+    def set_highlights(self, spans: Sequence[Span]) -> None:
+        self._bounds, self._styles = flatten(spans)
+        self._changed()
+
+    def set_marks(self, marks: Sequence[tuple[int, int]]) -> None:
+        self._marks = sorted(marks)
+        self._changed()
+
+    def set_selection(self, start: int, end: int) -> None:
+        self.selection = (start, end)
+        self._changed()
+        self.scroll_to_selection()
+
+    def _changed(self) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    # -- geometry -----------------------------------------------------------------------------
+    @property
+    def line_count(self) -> int:
+        return len(self._lines)
+
+    def line_of(self, offset: int) -> int:
+        return max(bisect_right(self._starts, offset) - 1, 0)
+
+    def _text_width(self) -> int:
+        return max(self.scrollable_content_region.width - GUTTER, 10)
+
+    def _rewrap(self) -> None:
+        width = self._text_width()
+        if width == self._wrap_width and self._lines:
+            return
+        self._wrap_width = width
+        self._lines = wrap_offsets(self.text, width)
+        self._starts = [start for start, _ in self._lines]
+        self.virtual_size = Size(width + GUTTER, len(self._lines))
+        self._changed()
+
+    def on_resize(self) -> None:
+        self._rewrap()
+        self.scroll_to_selection()
+
+    def scroll_to_selection(self) -> None:
+        if not self._lines:
+            return
+        start, end = self.selection
+        first = self.line_of(start)
+        last = self.line_of(max(end - 1, start))
+        height = max(self.scrollable_content_region.height, 1)
+        top = int(self.scroll_offset.y)
+        if last - first + 1 > height or first < top:
+            top = first
+        elif last >= top + height:
+            top = last - height + 1
+        if top != int(self.scroll_offset.y):
+            self.scroll_to(y=top, animate=False, immediate=True)
+
+    # -- rendering ----------------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        index = y + int(self.scroll_offset.y)
+        width = self.scrollable_content_region.width
+        if index >= len(self._lines):
+            return Strip.blank(width, self.rich_style)
+        strip = self._cache.get(index)
+        if strip is None:
+            strip = self._render_visual_line(index, width)
+            if len(self._cache) > 2000:
+                self._cache.clear()
+            self._cache[index] = strip
+        return strip
+
+    def _render_visual_line(self, index: int, width: int) -> Strip:
+        start, end = self._lines[index]
+        base = self.rich_style
+        cuts = {start, end, *self._cut_points(start, end)}
+        points = sorted(c for c in cuts if start <= c <= end)
+        segments: list[RichSegment] = []
+        coded = False
+        for left, right in pairwise(points):
+            style = self._style_at(left)
+            coded = coded or style is not None
+            style = base + style if style else base
+            if self._marked(left):
+                style += MARK
+            if self.selection[0] <= left < self.selection[1]:
+                style += SELECTION
+            segments.append(RichSegment(self.text[left:right], style))
+        sel_start, sel_end = self.selection
+        selected = sel_start < max(end, start + 1) and sel_end > start
+        gutter = ("▌" if selected else " ") + ("•" if coded else " ")
+        strip = Strip([RichSegment(gutter, base + Style(bold=True)), *segments])
+        return strip.adjust_cell_length(width, base)
+
+    def _cut_points(self, start: int, end: int) -> list[int]:
+        lo, hi = bisect_left(self._bounds, start), bisect_right(self._bounds, end)
+        points = self._bounds[lo:hi]
+        points.extend(self.selection)
+        for mark_start, mark_end in self._marks_near(start, end):
+            points.extend((mark_start, mark_end))
+        return points
+
+    def _style_at(self, offset: int) -> Style | None:
+        i = bisect_right(self._bounds, offset) - 1
+        return self._styles[i] if i >= 0 else None
+
+    def _marks_near(self, start: int, end: int) -> list[tuple[int, int]]:
+        hi = bisect_right(self._marks, (end, end))
+        return [m for m in self._marks[max(0, hi - 50) : hi] if m[1] > start]
+
+    def _marked(self, offset: int) -> bool:
+        i = bisect_right(self._marks, (offset, 1 << 62)) - 1
+        return i >= 0 and self._marks[i][0] <= offset < self._marks[i][1]
