@@ -182,11 +182,15 @@ def quote_report(
     """The quote report: goals 1–5 in order, then cross-cutting themes; inside each, codes in
     codebook order with the quotes coded directly with them."""
     tree = list_codes(project)
-    chosen = _chosen_codes(project, tree, codes)
+    chosen = chosen_codes(project, tree, codes)
     quotes = collect_quotes(project, code_ids=sorted(chosen), coder=coder)
     by_code: dict[int, list[Quote]] = {}
-    for quote in quotes:
-        by_code.setdefault(quote.code_id, []).append(quote)
+    seen: set[tuple[int, int, int, int]] = set()
+    for quote in quotes:  # one quote per span and code, however many coders chose it
+        span = (quote.code_id, quote.document_id, quote.start, quote.end)
+        if span not in seen:
+            seen.add(span)
+            by_code.setdefault(quote.code_id, []).append(quote)
     goals = []
     for goal in [*GOALS, None]:
         sections = [
@@ -207,7 +211,7 @@ def quote_report(
     return report
 
 
-def _chosen_codes(
+def chosen_codes(
     project: Project, tree: list[CodeRow], codes: Sequence[str | int] | None
 ) -> set[int]:
     if not codes:
@@ -265,3 +269,19 @@ def _attach_prevalence(
         section.prevalence_rows = [
             c.path for c in tree if c.id in chosen and c.effective_goal == section.goal
         ]
+
+
+def prevalence_grid(report: QuoteReport, section: GoalSection) -> tuple[list[str], list[list[str]]]:
+    """The prevalence table of one goal: a row per code, a column per group and the total;
+    cells «2 av 4 (en del)»."""
+    result = report.prevalence
+    if result is None or not section.prevalence_rows:
+        return [], []
+    names = [" / ".join(key) for key in result.groups]
+    header = ["Kode" if result.lang == "nb" else "Code", *names, "Totalt"]
+    of = "av" if result.lang == "nb" else "of"
+    rows = []
+    for label in section.prevalence_rows:
+        cells = [result.cell(label, key) for key in result.groups] + [result.cell(label, None)]
+        rows.append([label, *(f"{c.cases_with} {of} {c.cases} ({c.quantifier})" for c in cells)])
+    return header, rows

@@ -1,0 +1,159 @@
+"""Tables of codings and prevalence figures as CSV and Excel.
+
+One row per coding: document, case, every case attribute, goal, code path, coder, start, end,
+quote, memo. Anonymised unless the attribution template asks for names: documents and cases
+appear by number, and an attribute that spells a case's name is left out.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from coding.codes import list_codes
+from coding.errors import InputError
+from coding.prevalence import PrevalenceResult
+from exports.attribution import names_requested
+from exports.quotes import Quote
+
+Table = tuple[list[str], list[list[object]]]
+Progress = Callable[[int], None] | None
+
+
+def coding_table(project, quotes: Sequence[Quote], attribution: str | None = None) -> Table:
+    """The codings table; names only when ``attribution`` asks for ``{case}``/``{document}``."""
+    named = names_requested(attribution)
+    codes = {c.id: c for c in list_codes(project)}
+    attributes = _attribute_columns(quotes, named)
+    header = ["coding", "document", "case", *attributes, "attribution", "goal", "code"]
+    header += ["coder", "start", "end", "quote", "memo"]
+    rows = []
+    for q in quotes:
+        code = codes[q.code_id]
+        rows.append(
+            [
+                q.coding_id,
+                q.document_name if named else q.document_id,
+                (q.case_name if named else q.case_id) or "",
+                *(q.attributes.get(a, "") for a in attributes),
+                q.attribution(attribution),
+                code.effective_goal or "",
+                code.path,
+                q.coder,
+                q.start,
+                q.end,
+                q.text,
+                q.memo,
+            ]
+        )
+    return header, rows
+
+
+def _attribute_columns(quotes: Sequence[Quote], named: bool) -> list[str]:
+    """Every attribute seen, sorted; without names, attributes that spell a case name go."""
+    names = sorted({a for q in quotes for a in q.attributes})
+    if named:
+        return names
+    case_names = {q.case_name.casefold() for q in quotes if q.case_name}
+    spelling = {
+        a for q in quotes for a, v in q.attributes.items() if v.strip().casefold() in case_names
+    }
+    return [a for a in names if a not in spelling]
+
+
+def prevalence_table(result: PrevalenceResult) -> Table:
+    """One row per theme and group (then its total row), as in ``kodeverk prevalence --csv``."""
+    header = [result.level, *result.by, "cases", "cases_with", "share", "excerpts", "documents"]
+    header += ["quantifier", "weighted_share", "weighted_cases", "test", "p_value", "test_note"]
+    rows: list[list[object]] = []
+    for theme in result.themes:
+        for cell in [c for c in result.rows if c.theme == theme.label]:
+            group = list(cell.group.values())  # type: ignore[union-attr]
+            rows.append([*_prevalence_row(theme.label, group, cell), "", "", ""])
+        total = result.cell(theme.label, None)
+        test = result.tests[theme.label]
+        p_value = "" if test.p_value is None else test.p_value
+        row = _prevalence_row(theme.label, ["Totalt"] * len(result.by), total)
+        rows.append([*row, test.test, p_value, test.note])
+    return header, rows
+
+
+def _prevalence_row(label: str, group: list[str], cell) -> list[object]:
+    optional = [cell.share, cell.weighted_share, cell.weighted_cases]
+    share, weighted, weighted_cases = ("" if v is None else round(v, 6) for v in optional)
+    return [
+        label,
+        *group,
+        cell.cases,
+        cell.cases_with,
+        share,
+        cell.excerpts,
+        cell.documents,
+        cell.quantifier,
+        weighted,
+        weighted_cases,
+    ]
+
+
+def write_csv(path: str | Path, table: Table) -> None:
+    """UTF-8 with a BOM so Excel reads the Norwegian letters right."""
+    header, rows = table
+    try:
+        with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            writer.writerows(rows)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
+
+
+def write_xlsx(
+    path: str | Path, sheets: Sequence[tuple[str, Table]], progress: Progress = None
+) -> None:
+    """One sheet per table: bold header row, autofilter, frozen header, sensible widths."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, (header, rows) in sheets:
+        sheet = book.create_sheet(_sheet_title(title))
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(row)
+            _keep_text(sheet[sheet.max_row])
+            if progress:
+                progress(1)
+        sheet.freeze_panes = "A2"
+        if header:
+            sheet.auto_filter.ref = sheet.dimensions
+        _set_widths(sheet, header, rows)
+    try:
+        book.save(path)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
+
+
+def _sheet_title(title: str) -> str:
+    for bad in "[]:*?/\\":
+        title = title.replace(bad, "-")
+    return title[:31]
+
+
+def _keep_text(cells) -> None:
+    """A quote starting with «=» is text, never a formula."""
+    for cell in cells:
+        if cell.data_type == "f":
+            cell.data_type = "s"
+
+
+def _set_widths(sheet, header: list[str], rows: list[list[object]]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    sample = rows[:200]
+    for index, name in enumerate(header, start=1):
+        longest = max([len(str(name))] + [len(str(r[index - 1])) for r in sample], default=8)
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(longest + 2, 8), 60)

@@ -1,0 +1,191 @@
+"""`kodeverk prevalence`: which themes small, medium and large municipalities raise."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from coding.errors import InputError, KodeverkError
+
+
+def split_code_refs(project, values: tuple[str, ...]) -> list[str] | None:
+    """``--codes`` values: each a code reference, or several separated by commas (a value that
+    names one code as a whole wins, so names with commas still work)."""
+    from coding.codes import resolve_code
+
+    refs: list[str] = []
+    for value in values:
+        try:
+            resolve_code(project, value)
+            refs.append(value)
+        except KodeverkError:
+            refs.extend(part.strip() for part in value.split(",") if part.strip())
+    return refs or None
+
+
+def weights_option(weights: str | None, population: Path | None) -> dict[str, float] | None:
+    from coding.stats import load_population, parse_weights
+
+    if weights and population:
+        raise InputError("give either --weights or --population, not both")
+    if population:
+        return load_population(population)
+    return parse_weights(weights) if weights else None
+
+
+@click.command("prevalence")
+@click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--by",
+    "by",
+    required=True,
+    help="Case attribute(s) to group by, e.g. size_class, region or size_class,region (crossed).",
+)
+@click.option(
+    "--level",
+    type=click.Choice(["code", "goal"]),
+    default="code",
+    show_default=True,
+    help="One row per code (rolled up over its sub-codes) or per main goal of the plan.",
+)
+@click.option(
+    "--coder",
+    default="any",
+    show_default=True,
+    help="Whose codings count: a coder's name, «consensus», or «any».",
+)
+@click.option(
+    "--codes",
+    multiple=True,
+    help="Only these codes (path, name or id; repeat or separate by commas).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["nb", "en"]),
+    default="nb",
+    show_default=True,
+    help="Language of the quantifiers («et flertall» or «a majority») and goal names.",
+)
+@click.option(
+    "--weights",
+    metavar="GROUP=N,...",
+    help="Municipalities per group in the population, e.g. liten=230,mellomstor=148,stor=39,"
+    "storby=13 (or «seed004»: Table 2.1 of the SINTEF 2014 survey); adds re-weighted totals.",
+)
+@click.option(
+    "--population",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Like --weights, from a file: CSV «group,count» or JSON {group: count}.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option(
+    "--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write a CSV file."
+)
+@click.option(
+    "--xlsx",
+    "xlsx_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write an Excel file.",
+)
+def prevalence_command(
+    project: Path,
+    by: str,
+    level: str,
+    coder: str,
+    codes: tuple[str, ...],
+    lang: str,
+    weights: str | None,
+    population: Path | None,
+    as_json: bool,
+    csv_path: Path | None,
+    xlsx_path: Path | None,
+) -> None:
+    """How many cases in each group raise each theme.
+
+    A case raises a theme when at least one of its excerpts carries the code or one of its
+    sub-codes. Every group is shown, empty ones too, with the total, a test of difference
+    (Fisher's exact test for two groups, chi-square otherwise) and the quantifier the reports
+    use: ingen, én, en del, et flertall (more than half), et klart flertall (two thirds or more).
+    """
+    from coding.prevalence import prevalence
+    from coding.store import Project
+    from exports.tables import prevalence_table, write_csv, write_xlsx
+
+    population_weights = weights_option(weights, population)
+    with Project.open(project) as opened:
+        result = prevalence(
+            opened,
+            by,
+            level=level,
+            coder=coder,
+            codes=split_code_refs(opened, codes),
+            lang=lang,
+            weights=population_weights,
+        )
+    if csv_path:
+        write_csv(csv_path, prevalence_table(result))
+    if xlsx_path:
+        write_xlsx(xlsx_path, [("Prevalens", prevalence_table(result))])
+    if as_json:
+        click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+    elif not (csv_path or xlsx_path):
+        print_table(result)
+    else:
+        click.echo(f"written: {', '.join(str(p) for p in (csv_path, xlsx_path) if p)}")
+
+
+def print_table(result) -> None:
+    """One small table per theme (long code paths stay readable at 80 columns): a row per
+    group, then the total; the test of difference in the caption."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    weighted = result.weights is not None
+    console.print(f"[bold]Prevalens etter {' × '.join(result.by)}[/bold] (koder: {result.coder})")
+    for theme in result.themes:
+        test = result.tests[theme.label]
+        table = Table(
+            title=theme.label, title_justify="left", caption=_test(test), caption_justify="left",
+            box=box.SIMPLE_HEAD, title_style="bold",
+        )  # fmt: skip
+        table.add_column(" × ".join(result.by))
+        for name in ("saker", "med", "andel", "utdrag", "dok."):
+            table.add_column(name, justify="right")
+        table.add_column("kvantor", no_wrap=True)
+        if weighted:
+            table.add_column("vektet", justify="right")
+        for cell in (c for c in result.rows if c.theme == theme.label):
+            table.add_row(" / ".join(cell.group.values()), *_figures(cell), *([""] * weighted))
+        total = result.cell(theme.label, None)
+        extra = [_percent(total.weighted_share)] if weighted else []
+        table.add_row("Totalt", *_figures(total), *extra, style="bold")
+        console.print(table)
+    if result.weighted_note:
+        console.print(f"[dim]vekting: {result.weighted_note}[/dim]")
+
+
+def _figures(cell) -> list[str]:
+    return [
+        str(cell.cases),
+        str(cell.cases_with),
+        _percent(cell.share),
+        str(cell.excerpts),
+        str(cell.documents),
+        cell.quantifier,
+    ]
+
+
+def _percent(share: float | None) -> str:
+    return "–" if share is None else f"{share:.0%}"
+
+
+def _test(test) -> str:
+    if test.p_value is None:
+        return f"ingen test: {test.note}"
+    name = "Fishers eksakte test" if test.test == "fisher" else "kjikvadrattest"
+    flag = f" ({test.note})" if test.small_expected and test.test == "chi2" else ""
+    return f"{name}: p = {test.p_value:.3f}{flag}"
