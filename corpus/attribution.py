@@ -39,7 +39,8 @@ FUZZY_CUTOFF = 85.0
 _WORD = re.compile(r"[a-zæøåäöéèü]+(?:-[a-zæøåäöéèü]+)*")
 _KOMMUNE_SUFFIX = re.compile(r"(?<=.)kommun(?:e|en|er|ene)$")
 # A parenthesised or bracketed attribution at the end of a quote.
-_TRAILING = re.compile(r"[\(\[]\s*([^()\[\]]{3,200}?)\s*[\)\]]\s*[.,;]?\s*$")
+# The closing bracket may be missing («... (Mellomstor kommune» occurs in SINTEF A26099).
+_TRAILING = re.compile(r"[\(\[]\s*([^()\[\]]{3,200}?)\s*[\)\]]?\s*[.,;]?\s*$")
 
 
 def _lookup(forms: dict[str, tuple[str, ...]]) -> dict[str, str]:

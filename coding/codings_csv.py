@@ -1,0 +1,162 @@
+"""Codings as a CSV table: coding without the app, and a re-importable export.
+
+Columns: ``document`` (name or id), ``code`` (a name or path like ``Mål 4/Bolig``), ``coder``,
+optionally ``start`` and ``end`` (string offsets, end exclusive; both empty: the whole document)
+and ``quote`` (checked against the text when present). The export writes those columns plus
+``document_id``, so exporting and importing again gives the same codings.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from coding.codes import code_paths, ensure_code_path, resolve_code
+from coding.errors import CodingError, InputError
+from coding.operations import apply_coding
+from coding.store import Project
+from corpus.tables import Table, read_table
+
+EXPORT_COLUMNS = ("document", "document_id", "code", "coder", "start", "end", "quote")
+
+
+@dataclass
+class CodingsImportSummary:
+    source: str
+    rows: int
+    codes_created: int
+    coders: list[str]
+
+
+@dataclass(frozen=True)
+class _Row:
+    where: str
+    document_id: int
+    code_ref: str
+    coder: str
+    start: int
+    end: int
+
+
+def import_codings_csv(
+    project: Project, path: Path, *, create_codes: bool = False
+) -> CodingsImportSummary:
+    """Apply every row of ``path`` as a coding (overlapping codings of the same code and coder
+    merge, as in the app), all in one transaction: a bad row changes nothing."""
+    table = read_table(Path(path))
+    for required in ("document", "code", "coder"):
+        table.column(required)
+    rows = [_read_row(project, table, i) for i in range(len(table.rows))]
+    created_before = _code_count(project)
+    with project.transaction():
+        for row in rows:
+            code_id = _code_id(project, row.code_ref, row.where, create_codes)
+            apply_coding(project, row.document_id, code_id, row.coder, row.start, row.end)
+    return CodingsImportSummary(
+        str(path),
+        len(rows),
+        _code_count(project) - created_before,
+        sorted({row.coder for row in rows}),
+    )
+
+
+def _code_count(project: Project) -> int:
+    return project.conn.execute("SELECT count(*) FROM codes").fetchone()[0]
+
+
+def _cell(table: Table, index: int, name: str) -> str:
+    column = next((c for c in table.columns if c.casefold() == name), None)
+    return table.rows[index][column].strip() if column else ""
+
+
+def _read_row(project: Project, table: Table, index: int) -> _Row:
+    where = table.where(index)
+    document_id = _document_id(project, table, index, where)
+    code_ref = _cell(table, index, "code")
+    coder = _cell(table, index, "coder")
+    if not code_ref or not coder:
+        raise InputError(f"{where}: {'code' if not code_ref else 'coder'} is empty")
+    text = project.conn.execute(
+        "SELECT text FROM documents WHERE id = ?", (document_id,)
+    ).fetchone()[0]
+    start, end = _span(table, index, where, len(text))
+    quote = _cell(table, index, "quote")
+    if quote and quote.split() != text[start:end].split():
+        raise InputError(
+            f"{where}: the quote does not match document {document_id} at {start}–{end}; "
+            "were the offsets or the text changed?"
+        )
+    return _Row(where, document_id, code_ref, coder, start, end)
+
+
+def _document_id(project: Project, table: Table, index: int, where: str) -> int:
+    from coding.documents import resolve_document
+
+    ref = _cell(table, index, "document")
+    fallback = _cell(table, index, "document_id")
+    if not ref and not fallback:
+        raise InputError(f"{where}: document is empty")
+    try:
+        return resolve_document(project, ref or fallback)
+    except CodingError as exc:
+        if fallback.isdigit() and _document_named(project, int(fallback), ref):
+            return int(fallback)  # a name shared by several documents, made exact by the id
+        raise InputError(f"{where}: {exc}") from None
+
+
+def _document_named(project: Project, document_id: int, name: str) -> bool:
+    row = project.conn.execute(
+        "SELECT 1 FROM documents WHERE id = ? AND name = ?", (document_id, name)
+    ).fetchone()
+    return row is not None
+
+
+def _span(table: Table, index: int, where: str, length: int) -> tuple[int, int]:
+    raw_start, raw_end = _cell(table, index, "start"), _cell(table, index, "end")
+    if not raw_start and not raw_end:
+        return 0, length
+    try:
+        start, end = int(raw_start), int(raw_end)
+    except ValueError:
+        raise InputError(
+            f"{where}: start and end must both be whole numbers (got {raw_start!r}, {raw_end!r})"
+        ) from None
+    if not 0 <= start < end <= length:
+        raise InputError(
+            f"{where}: span {start}–{end} lies outside the document (length {length}); "
+            "a span needs 0 <= start < end <= length"
+        )
+    return start, end
+
+
+def _code_id(project: Project, ref: str, where: str, create: bool) -> int:
+    if create:
+        exact = {path: code_id for code_id, path in code_paths(project).items()}
+        if ref in exact:
+            return exact[ref]
+    try:
+        return resolve_code(project, ref)
+    except InputError as exc:
+        if create and str(exc).startswith("no code"):
+            return ensure_code_path(project, ref)
+        hint = "" if create else " (use --create-codes to create missing codes)"
+        raise InputError(f"{where}: {exc}{hint}") from None
+
+
+def export_codings_csv(project: Project, path: Path) -> int:
+    """Write every coding with its quote to ``path`` (UTF-8 with BOM, so Excel reads «æøå»);
+    returns the number of rows."""
+    paths = code_paths(project)
+    rows = project.conn.execute(
+        'SELECT d.name, d.id, k.code_id, c.name, k.start, k."end", '
+        'substr(d.text, k.start + 1, k."end" - k.start) '
+        "FROM codings k JOIN documents d ON d.id = k.document_id "
+        "JOIN coders c ON c.id = k.coder_id ORDER BY d.id, k.start, k.code_id, c.name"
+    ).fetchall()
+    with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(EXPORT_COLUMNS)
+        for name, doc_id, code_id, coder, start, end, quote in rows:
+            writer.writerow([name, doc_id, paths[code_id], coder, start, end, quote])
+    return len(rows)

@@ -1,0 +1,62 @@
+"""`kodeverk codings import | export`: codings as CSV."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from tui.commands.project import echo_json, open_project
+
+PROJECT = click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+
+
+@click.group()
+def codings_group() -> None:
+    """Import and export codings as CSV (coding without the app)."""
+
+
+@codings_group.command("import")
+@PROJECT
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--create-codes",
+    is_flag=True,
+    help="Create codes that do not exist yet, by their path (e.g. «Mål 4/Bolig»).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def import_command(project: Path, file: Path, create_codes: bool, as_json: bool) -> None:
+    """Apply the codings in FILE (.csv or .xlsx).
+
+    Columns: document (name or id), code (name or path such as «Mål 4/Bolig»), coder, and
+    optionally start and end (character offsets, end exclusive; empty means the whole
+    document) and quote (checked against the text). All rows are applied in one transaction:
+    a bad row changes nothing.
+    """
+    from coding.codings_csv import import_codings_csv
+
+    with open_project(project) as opened:
+        summary = import_codings_csv(opened, file, create_codes=create_codes)
+    if as_json:
+        echo_json(asdict(summary))
+        return
+    click.echo(
+        f"{file}: {summary.rows} codings applied by {', '.join(summary.coders) or 'nobody'}"
+        + (f"; {summary.codes_created} codes created" if summary.codes_created else "")
+    )
+
+
+@codings_group.command("export")
+@PROJECT
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def export_command(project: Path, file: Path) -> None:
+    """Write every coding to FILE (.csv): document, document_id, code, coder, start, end, quote.
+
+    The file can be imported again with `kodeverk codings import`.
+    """
+    from coding.codings_csv import export_codings_csv
+
+    with open_project(project) as opened:
+        count = export_codings_csv(opened, file)
+    click.echo(f"wrote {count} codings to {file}")
