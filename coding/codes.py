@@ -274,6 +274,16 @@ def ensure_code_path(project: Project, path: str) -> int:
 # Each edit is one transaction and one event holding the changed ``codes`` rows (and codings and
 # memos where they move), so it shows in the audit trail and the editing coder can undo it.
 COLOUR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
+# Common colour names (English and Norwegian); other names go through rich's colour names.
+COLOUR_NAMES = {
+    "red": "#d62728", "rød": "#d62728", "green": "#2ca02c", "grønn": "#2ca02c",
+    "blue": "#1f77b4", "blå": "#1f77b4", "yellow": "#e6c229", "gul": "#e6c229",
+    "orange": "#ff7f0e", "oransje": "#ff7f0e", "purple": "#9467bd", "lilla": "#9467bd",
+    "pink": "#e377c2", "rosa": "#e377c2", "brown": "#8c564b", "brun": "#8c564b",
+    "grey": "#7f7f7f", "gray": "#7f7f7f", "grå": "#7f7f7f", "teal": "#17becf",
+    "turkis": "#17becf", "olive": "#bcbd22", "oliven": "#bcbd22", "black": "#000000",
+    "svart": "#000000", "white": "#ffffff", "hvit": "#ffffff",
+}  # fmt: skip
 
 
 def _db_row(project: Project, code_id: int) -> Row:
@@ -396,10 +406,24 @@ def reorder_code(project: Project, code_id: int, index: int, *, coder: str | Non
             _record(project, coder, "code.reorder", f"code {code_id} to position {index}", changes)
 
 
+def normalise_colour(colour: str) -> str:
+    """``#rrggbb`` in lower case, from that form or a colour name such as ``teal``."""
+    colour = (colour or "").strip()
+    if COLOUR_PATTERN.match(colour):
+        return colour.lower()
+    if colour.casefold() in COLOUR_NAMES:
+        return COLOUR_NAMES[colour.casefold()]
+    from rich.color import Color, ColorParseError
+
+    try:
+        return Color.parse(colour.lower()).get_truecolor().hex
+    except ColorParseError:
+        raise CodebookError(f"colour {colour!r} is neither #rrggbb nor a colour name") from None
+
+
 def set_code_colour(project: Project, code_id: int, colour: str, *, coder: str | None = None):
-    if not COLOUR_PATTERN.match(colour or ""):
-        raise CodebookError(f"colour {colour!r} is not of the form #rrggbb")
-    _edit(project, code_id, coder, "code.colour", colour=colour.lower())
+    """Set a code's colour: ``#rrggbb`` or a colour name."""
+    _edit(project, code_id, coder, "code.colour", colour=normalise_colour(colour))
 
 
 def set_code_shortcut(

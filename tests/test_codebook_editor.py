@@ -86,16 +86,20 @@ def test_edits_that_would_break_the_tree_are_refused(small_project, project_path
         set_code_shortcut(project, bolig, "1")
     with pytest.raises(CodebookError, match="goal 6"):
         set_code_goal(project, bolig, 6)
-    with pytest.raises(CodebookError, match="#rrggbb"):
-        set_code_colour(project, bolig, "blue")
+    with pytest.raises(CodebookError, match="neither #rrggbb nor a colour name"):
+        set_code_colour(project, bolig, "blåaktig")
     with pytest.raises(CodebookError, match="no code with id 99"):
         rename_code(project, 99, "X")
+    assert table_dump(project_path) == before  # refused edits change nothing
     create_code(project, "Brukerråd", parent_id=bolig)  # same name under another parent is fine
     with pytest.raises(CodebookError, match="exists already under 'Bolig'"):
         create_code(project, "brukerråd", parent_id=bolig)
-    assert table_dump(project_path) != before
     set_code_shortcut(project, bolig, None)
     assert get_code(project, bolig).shortcut is None
+    set_code_colour(project, bolig, "Grønn")
+    assert get_code(project, bolig).colour == "#2ca02c"
+    set_code_colour(project, bolig, "dark_orange")  # one of rich's colour names
+    assert get_code(project, bolig).colour == "#ff8700"
 
 
 def test_reorder_and_create(small_project):
