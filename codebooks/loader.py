@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from codebooks.model import DEFAULT_COLOUR, Codebook, CodeSpec, tree_from_flat, validate, where
+from coding.codes import normalise_colour
 from coding.errors import CodebookError
 
 LINE_KEY = "__line__"
@@ -150,7 +151,7 @@ def _item(raw: Any, source: str | None) -> dict[str, Any]:
         description=_text(raw.get("description")),
         include=_text(raw.get("include")),
         exclude=_text(raw.get("exclude")),
-        colour=_text(raw.get("colour")) or DEFAULT_COLOUR,
+        colour=_colour(_text(raw.get("colour")) or DEFAULT_COLOUR),
         shortcut=None if raw.get("shortcut") is None else str(raw["shortcut"]),
         keywords=_keywords(raw.get("keywords"), source, line, name),
         children=[_item(child, source)["spec"] for child in children],
@@ -166,6 +167,15 @@ def _item(raw: Any, source: str | None) -> dict[str, Any]:
 
 def _text(value: Any) -> str:
     return "" if value is None else " ".join(str(value).split())
+
+
+def _colour(value: str) -> str:
+    """``#rrggbb`` from a hex value or a colour name; anything else is left for ``validate``
+    to report with its line."""
+    try:
+        return normalise_colour(value)
+    except CodebookError:
+        return value
 
 
 def _goal(value: Any, source: str | None, line: int | None, name: str) -> int | None:

@@ -96,8 +96,8 @@ BAD_CODEBOOKS = {
         r"line \d+: malformed YAML",
     ),
     "colour": (
-        "codes:\n  - name: A\n    colour: red\n",
-        r"line 2: code 'A': colour 'red' is not of the form #rrggbb",
+        "codes:\n  - name: A\n    colour: rødaktig\n",
+        r"line 2: code 'A': colour 'rødaktig' is not of the form #rrggbb",
     ),
     "shortcut": (
         "codes:\n  - name: A\n    shortcut: 1\n  - name: B\n    shortcut: '1'\n",
@@ -136,7 +136,7 @@ def test_flat_form_builds_the_tree(tmp_path):
                 "name": "Flat",
                 "codes": [
                     {"id": "b", "parent": "a", "name": "Bolig", "keywords": "bolig, husbank"},
-                    {"id": "a", "name": "Mål 4", "goal": 4},
+                    {"id": "a", "name": "Mål 4", "goal": 4, "color": "Lilla"},
                 ],
             }
         ),
@@ -145,6 +145,7 @@ def test_flat_form_builds_the_tree(tmp_path):
     assert codebook.name == "Flat"
     assert codebook.codes[0].name == "Mål 4"
     assert codebook.codes[0].children[0].keywords == ["bolig", "husbank"]
+    assert codebook.codes[0].colour == "#9467bd"
 
 
 def test_validate_in_code_names_the_tree_path():
