@@ -1,0 +1,249 @@
+"""From codings to reliability units: per code, a binary present/absent value per coder and unit.
+
+Units are segments (default) or characters (as NVivo does). A coder applied code *c* to a
+segment when one of their codings of *c* itself (not of its descendants: agreement is about how
+each code was applied) overlaps the segment by more than nothing and by at least
+``min_overlap`` of the segment's length.
+
+A coder's values on a document are present only when that coder marked the document done or
+coded it at least once (any code); otherwise they are missing, never «absent». A document that
+fewer than two coders qualify for gives no pairable units.
+
+Units with the same values are counted, not repeated: each code yields the distinct rows of its
+reliability matrix with a weight each (for characters: the number of characters), which every
+function in ``coding.agreement`` accepts. So 100 000 segments × 60 codes stay small, and
+character units never need one row per character.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from coding.codes import code_paths
+from coding.errors import CodingError
+from coding.store import Project
+
+UNIT_KINDS = ("segment", "character")
+MAX_CODERS = 12  # 3**12 distinct rows per code
+
+
+@dataclass(frozen=True)
+class CodeUnits:
+    """A code's reliability data: distinct rows (1 present, 0 absent, NaN missing), each with
+    how many units show it."""
+
+    code_id: int
+    path: str
+    rows: np.ndarray
+    weights: np.ndarray
+
+    @property
+    def units(self) -> int:
+        """Pairable units: with values from two or more coders."""
+        pairable = (~np.isnan(self.rows)).sum(axis=1) >= 2
+        return int(self.weights[pairable].sum())
+
+    @property
+    def disagreements(self) -> int:
+        """Pairable units on which not every coder gave the same value."""
+        present = ~np.isnan(self.rows)
+        pairable = present.sum(axis=1) >= 2
+        high = np.where(present, self.rows, -np.inf).max(axis=1)
+        low = np.where(present, self.rows, np.inf).min(axis=1)
+        return int(self.weights[pairable & (high != low)].sum())
+
+
+def pooled(per_code: Iterable[CodeUnits]) -> CodeUnits:
+    """All codes' units together (each unit-and-code pair is one unit)."""
+    items = list(per_code)
+    coders = items[0].rows.shape[1] if items else 0
+    rows = np.vstack([c.rows for c in items]) if items else np.zeros((0, coders))
+    weights = np.concatenate([c.weights for c in items]) if items else np.zeros(0)
+    return CodeUnits(0, "(all codes)", rows, weights)
+
+
+def build_units(
+    project: Project,
+    coders: Sequence[str],
+    code_ids: Sequence[int] | None = None,
+    unit: str = "segment",
+    min_overlap: float = 0.0,
+) -> dict[int, CodeUnits]:
+    """Reliability data per code for ``coders`` (in that column order)."""
+    if unit not in UNIT_KINDS:
+        raise CodingError(f"unit must be one of {', '.join(UNIT_KINDS)}, not {unit!r}")
+    if not 0.0 <= min_overlap <= 1.0:
+        raise CodingError(f"minimum overlap must lie between 0 and 1, not {min_overlap}")
+    if not 2 <= len(coders) <= MAX_CODERS:
+        raise CodingError(f"compare between 2 and {MAX_CODERS} coders, not {len(coders)}")
+    paths = code_paths(project)
+    codes = list(paths) if code_ids is None else list(code_ids)
+    for code_id in codes:
+        if code_id not in paths:
+            raise CodingError(f"no code with id {code_id}")
+    coder_ids = [project.coder_id(name, create=False) for name in coders]
+    layout = _Layout.load(project, coder_ids)
+    codings = _codings(project, coder_ids, codes, layout)
+    build = _segment_keys if unit == "segment" else _character_keys
+    keys, weights = build(project, layout, codings, len(codes), min_overlap)
+    return {
+        code_id: _decode(code_id, paths[code_id], keys[i], weights[i], len(coders))
+        for i, code_id in enumerate(codes)
+    }
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Documents laid end to end on one line, and which coder counts on which document."""
+
+    doc_ids: np.ndarray  # sorted document ids
+    base: np.ndarray  # global offset of each document (len(doc_ids) + 1 entries)
+    eligible: np.ndarray  # documents × coders: the coder's values there are present
+
+    @classmethod
+    def load(cls, project: Project, coder_ids: list[int]) -> _Layout:
+        docs = np.array(
+            project.conn.execute("SELECT id, length FROM documents ORDER BY id").fetchall(),
+            dtype=np.int64,
+        ).reshape(-1, 2)
+        base = np.concatenate(([0], np.cumsum(docs[:, 1])))
+        marks = ",".join("?" * len(coder_ids))
+        rows = project.conn.execute(
+            f"SELECT document_id, coder_id FROM document_status "
+            f"WHERE done = 1 AND coder_id IN ({marks}) "
+            f"UNION SELECT DISTINCT document_id, coder_id FROM codings "
+            f"WHERE coder_id IN ({marks})",
+            coder_ids * 2,
+        ).fetchall()
+        eligible = np.zeros((len(docs), len(coder_ids)), dtype=bool)
+        column = {c: j for j, c in enumerate(coder_ids)}
+        if rows:
+            pairs = np.array(rows, dtype=np.int64)
+            doc_index = np.searchsorted(docs[:, 0], pairs[:, 0])
+            eligible[doc_index, [column[c] for c in pairs[:, 1]]] = True
+        return cls(docs[:, 0], base, eligible)
+
+    def to_global(self, doc_ids: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        return self.base[np.searchsorted(self.doc_ids, doc_ids)] + offsets
+
+
+@dataclass(frozen=True)
+class _Codings:
+    code: np.ndarray  # index into the requested codes
+    coder: np.ndarray  # column
+    start: np.ndarray  # global offsets
+    end: np.ndarray
+
+
+def _codings(project: Project, coder_ids: list[int], codes: list[int], layout: _Layout):
+    code_index = {c: i for i, c in enumerate(codes)}
+    coder_index = {c: j for j, c in enumerate(coder_ids)}
+    marks = ",".join("?" * len(coder_ids))
+    rows = project.conn.execute(
+        f'SELECT code_id, coder_id, document_id, start, "end" FROM codings '
+        f"WHERE coder_id IN ({marks})",
+        coder_ids,
+    ).fetchall()
+    array = np.array(rows, dtype=np.int64).reshape(-1, 5)
+    lookup = np.full(int(array[:, 0].max(initial=0)) + 1, -1, dtype=np.int64)
+    for code_id, i in code_index.items():
+        if code_id < len(lookup):
+            lookup[code_id] = i
+    code = lookup[array[:, 0]]
+    keep = code >= 0
+    array, code = array[keep], code[keep]
+    coder = np.array([coder_index[c] for c in array[:, 1].tolist()], dtype=np.int64)
+    return _Codings(
+        code,
+        coder,
+        layout.to_global(array[:, 2], array[:, 3]),
+        layout.to_global(array[:, 2], array[:, 4]),
+    )
+
+
+def _segment_keys(project, layout: _Layout, codings: _Codings, n_codes: int, min_overlap: float):
+    segs = np.array(
+        project.conn.execute(
+            'SELECT document_id, start, "end" FROM segments ORDER BY document_id, ordinal'
+        ).fetchall(),
+        dtype=np.int64,
+    ).reshape(-1, 3)
+    seg_start = layout.to_global(segs[:, 0], segs[:, 1])
+    seg_end = layout.to_global(segs[:, 0], segs[:, 2])
+    n_coders = layout.eligible.shape[1]
+    present = np.zeros((n_codes, len(segs), n_coders), dtype=bool)
+    coding_index, seg_index = _overlapping_segments(codings, seg_start, seg_end)
+    overlap = np.minimum(codings.end[coding_index], seg_end[seg_index]) - np.maximum(
+        codings.start[coding_index], seg_start[seg_index]
+    )
+    enough = overlap >= min_overlap * (seg_end - seg_start)[seg_index]
+    coding_index, seg_index = coding_index[enough], seg_index[enough]
+    present[codings.code[coding_index], seg_index, codings.coder[coding_index]] = True
+    eligible = layout.eligible[np.searchsorted(layout.doc_ids, segs[:, 0])]
+    return _pattern_counts(present, eligible[None, :, :], np.ones(len(segs)))
+
+
+def _overlapping_segments(codings: _Codings, seg_start: np.ndarray, seg_end: np.ndarray):
+    """Every (coding, segment) pair that overlaps by at least one character."""
+    first = np.searchsorted(seg_end, codings.start, side="right")
+    last = np.searchsorted(seg_start, codings.end, side="left")
+    counts = np.maximum(last - first, 0)
+    coding_index = np.repeat(np.arange(len(first)), counts)
+    step = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    return coding_index, np.repeat(first, counts) + step
+
+
+def _character_keys(project, layout: _Layout, codings: _Codings, n_codes: int, _min_overlap):
+    """Per code: cut the line at every span edge and document edge; each piece has one row."""
+    keys, weights = [], []
+    for code in range(n_codes):
+        mine = codings.code == code
+        cuts = np.unique(np.concatenate((layout.base, codings.start[mine], codings.end[mine])))
+        piece_start, piece_len = cuts[:-1], np.diff(cuts)
+        doc = np.searchsorted(layout.base, piece_start, side="right") - 1
+        eligible = layout.eligible[doc]
+        present = np.zeros(eligible.shape, dtype=bool)
+        for coder in range(eligible.shape[1]):
+            spans = mine & (codings.coder == coder)
+            present[:, coder] = _covered(piece_start, codings.start[spans], codings.end[spans])
+        key, weight = _pattern_counts(present[None], eligible[None], piece_len.astype(float))
+        keys.append(key[0])
+        weights.append(weight[0])
+    return keys, weights
+
+
+def _covered(points: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Which points lie inside any of the spans (spans may overlap)."""
+    order = np.argsort(starts, kind="stable")
+    starts, reach = starts[order], np.maximum.accumulate(ends[order]) if len(ends) else ends
+    index = np.searchsorted(starts, points, side="right") - 1
+    inside = np.zeros(len(points), dtype=bool)
+    valid = index >= 0
+    inside[valid] = points[valid] < reach[index[valid]]
+    return inside
+
+
+def _pattern_counts(present: np.ndarray, eligible: np.ndarray, unit_weight: np.ndarray):
+    """Encode each unit's row as a base-3 number (0 missing, 1 absent, 2 present) and count
+    the units (weighted) per code and number."""
+    n_codes, n_units, n_coders = present.shape
+    key = np.zeros((n_codes, n_units), dtype=np.int64)
+    for j in range(n_coders):  # one coder at a time keeps the temporaries small
+        state = eligible[..., j] * (1 + present[..., j].astype(np.int8))
+        key += state.astype(np.int64) * 3**j
+    size = 3**n_coders
+    flat = (np.arange(n_codes)[:, None] * size + key).ravel()
+    counts = np.bincount(
+        flat, weights=np.broadcast_to(unit_weight, key.shape).ravel(), minlength=n_codes * size
+    ).reshape(n_codes, size)
+    keys = [np.nonzero(row)[0] for row in counts]
+    return keys, [counts[i, k] for i, k in enumerate(keys)]
+
+
+def _decode(code_id: int, path: str, keys: np.ndarray, weights: np.ndarray, n_coders: int):
+    state = (keys[:, None] // 3 ** np.arange(n_coders)) % 3
+    rows = np.where(state == 0, np.nan, state - 1).astype(float)
+    return CodeUnits(code_id, path, rows, np.asarray(weights, dtype=float))
