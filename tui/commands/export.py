@@ -92,9 +92,7 @@ def export_command(
         raise InputError(f"{output.parent}: folder does not exist")
     with Project.open(project) as opened:
         if fmt == "qdpx":
-            from exports.qdpx import export_qdpx
-
-            export_qdpx(opened, output)
+            _export_qdpx(opened, output)
         elif fmt in ("csv", "xlsx"):
             _export_table(opened, fmt, output, codes, coder, by, attribution)
         else:
@@ -103,6 +101,14 @@ def export_command(
                 with_prevalence, title,
             )  # fmt: skip
     click.echo(f"written: {output}")
+
+
+def _export_qdpx(project, output: Path) -> None:
+    try:
+        from exports.qdpx import export_qdpx
+    except ImportError:
+        raise InputError("REFI-QDA (.qdpx) export is not available in this version") from None
+    export_qdpx(project, output)
 
 
 def _format_from(output: Path) -> str:
