@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
+import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from coding import journal
@@ -100,6 +102,55 @@ _CODE_COLUMNS = (
 
 def list_codes(project: Project) -> list[CodeRow]:
     """All codes in tree order: depth first, siblings by ordinal (then name)."""
+    return [replace(code, keywords=list(code.keywords)) for code in _tree(project)]
+
+
+# The tree read last per project, reused while the codes are unchanged. A temporary trigger on
+# this connection counts its writes to ``codes`` (a rollback undoes the count too), and
+# ``PRAGMA data_version`` moves when another connection commits.
+_TREE_CACHE: weakref.WeakKeyDictionary[Project, tuple[tuple[int, int], list[CodeRow]]] = (
+    weakref.WeakKeyDictionary()
+)
+_WATCH_CODES = [
+    "CREATE TEMP TABLE IF NOT EXISTS kodeverk_codes_writes (n INTEGER NOT NULL)",
+    "INSERT INTO kodeverk_codes_writes SELECT 0 WHERE NOT EXISTS "
+    "(SELECT 1 FROM kodeverk_codes_writes)",
+    *(
+        f"CREATE TEMP TRIGGER IF NOT EXISTS kodeverk_codes_{op.lower()} AFTER {op} ON main.codes "
+        "BEGIN UPDATE kodeverk_codes_writes SET n = n + 1; END"
+        for op in ("INSERT", "UPDATE", "DELETE")
+    ),
+]
+
+
+def _tree(project: Project) -> list[CodeRow]:
+    """The cached tree; callers must not modify the rows."""
+    key = _codes_version(project)
+    cached = _TREE_CACHE.get(project)
+    if key is None:
+        return _read_tree(project)
+    if cached is None or cached[0] != key:
+        cached = (key, _read_tree(project))
+        _TREE_CACHE[project] = cached
+    return cached[1]
+
+
+def _codes_version(project: Project) -> tuple[int, int] | None:
+    """A key that changes whenever the codes may have changed; None before the watch is set up
+    (it is set up outside transactions only, so a rollback cannot remove it)."""
+    conn = project.conn
+    try:
+        writes = conn.execute("SELECT n FROM temp.kodeverk_codes_writes").fetchone()[0]
+    except sqlite3.OperationalError:
+        if conn.in_transaction:
+            return None
+        for statement in _WATCH_CODES:
+            conn.execute(statement)
+        writes = 0
+    return writes, conn.execute("PRAGMA data_version").fetchone()[0]
+
+
+def _read_tree(project: Project) -> list[CodeRow]:
     rows = project.conn.execute(
         f"SELECT {_CODE_COLUMNS} FROM codes ORDER BY ordinal, name, id"
     ).fetchall()
@@ -142,15 +193,15 @@ def _code_row(row: tuple, prefix: str, depth: int, inherited: int | None) -> Cod
 
 
 def get_code(project: Project, code_id: int) -> CodeRow:
-    for code in list_codes(project):
+    for code in _tree(project):
         if code.id == code_id:
-            return code
+            return replace(code, keywords=list(code.keywords))
     raise CodebookError(f"no code with id {code_id}")
 
 
 def code_paths(project: Project) -> dict[int, str]:
     """Code id -> path such as ``Mål 4 Aktiv og meningsfull tilværelse/Bolig``."""
-    return {code.id: code.path for code in list_codes(project)}
+    return {code.id: code.path for code in _tree(project)}
 
 
 def code_path(project: Project, code_id: int) -> str:
@@ -185,7 +236,7 @@ def resolve_code(project: Project, ref: str | int) -> int:
     """The id of the code ``ref`` names: an id, a GUID, a full path, a shortened path whose last
     parts match one code (each part by exact name, else by prefix; case-insensitive), or a bare
     name. Unknown or ambiguous references raise ``InputError`` with close matches."""
-    codes = list_codes(project)
+    codes = _tree(project)
     if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdigit()):
         code_id = int(ref)
         if any(c.id == code_id for c in codes):
@@ -682,7 +733,7 @@ def code_counts(
         sql += " AND coder_id = (SELECT id FROM coders WHERE name = ?)"
         params.append(coder)
     direct = dict(project.conn.execute(sql + " GROUP BY code_id", params).fetchall())
-    codes = list_codes(project)
+    codes = _tree(project)
     counts = {code.id: direct.get(code.id, 0) for code in codes}
     if rollup:
         for code in reversed(codes):  # children come after parents in tree order

@@ -118,3 +118,20 @@ def test_ensure_code_path_creates_only_missing_parts(project, tree):
     assert code_path(project, new) == "Mål 4 Aktiv og meningsfull tilværelse/Bolig/Bostøtte"
     fresh = ensure_code_path(project, "Kompetanse/Rekruttering")
     assert code_path(project, fresh) == "Kompetanse/Rekruttering"
+
+
+def test_the_cached_tree_follows_changes_from_this_and_other_connections(project, tree):
+    assert resolve_code(project, "Ressurser") == tree["ressurser"]
+    list_codes(project)[0].keywords.append("endret")  # callers get copies
+    assert "endret" not in list_codes(project)[0].keywords
+    with Project.open(project.path) as other:
+        new = add_code(other, "Ressurser i skolen")
+    assert resolve_code(project, "Ressurser i") == new  # seen although another connection wrote
+    with pytest.raises(InputError, match="ambiguous"):
+        resolve_code(project, "Ressurser")
+    # rolled back: a fresh read shows the tree without the code
+    with pytest.raises(InputError), project.transaction():
+        add_code(project, "Midlertidig")
+        assert "Midlertidig" in code_paths(project).values()
+        raise InputError("stop")
+    assert "Midlertidig" not in code_paths(project).values()
