@@ -264,7 +264,14 @@ class Project:
         if not path.is_file():
             raise ProjectError(f"{path}: no such project file")
         _check_header(path)
-        conn = connect(path)
+        try:
+            conn = connect(path)
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+            # A damaged schema page can even make SQLite's error text undecodable.
+            reason = str(exc) if isinstance(exc, sqlite3.DatabaseError) else "unreadable schema"
+            raise ProjectError(
+                f"{path}: the file is damaged ({reason}); run `kodeverk check` or restore a backup"
+            ) from None
         try:
             version = _check_identity(conn, path)
             conn.execute("PRAGMA journal_mode = WAL")

@@ -1,0 +1,194 @@
+"""``kodeverk check``: SQLite's integrity checks plus kodeverk's own invariants.
+
+Each check is a query returning the offending rows; a healthy project returns none. Checks run
+read-only, so they are safe while coders work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from coding.errors import ProjectError
+from coding.store import Project
+
+# name -> (query returning offending rows, message template over a row)
+INVARIANTS: dict[str, tuple[str, str]] = {
+    "coding outside its document": (
+        'SELECT k.id, k.start, k."end", d.id, d.length FROM codings k '
+        "JOIN documents d ON d.id = k.document_id "
+        'WHERE NOT (0 <= k.start AND k.start < k."end" AND k."end" <= d.length)',
+        "coding {0} spans {1}–{2} but document {3} has length {4}",
+    ),
+    "coding case differs from its document's": (
+        "SELECT k.id, k.case_id, d.id, d.case_id FROM codings k "
+        "JOIN documents d ON d.id = k.document_id WHERE k.case_id IS NOT d.case_id",
+        "coding {0} has case {1}, its document {2} has case {3}",
+    ),
+    "coding of a missing code, document or coder": (
+        "SELECT k.id FROM codings k WHERE k.code_id NOT IN (SELECT id FROM codes) "
+        "OR k.document_id NOT IN (SELECT id FROM documents) "
+        "OR k.coder_id NOT IN (SELECT id FROM coders)",
+        "coding {0} refers to a code, document or coder that does not exist",
+    ),
+    "code with a missing parent": (
+        "SELECT c.id, c.name, c.parent_id FROM codes c WHERE c.parent_id IS NOT NULL "
+        "AND c.parent_id NOT IN (SELECT id FROM codes)",
+        "code {0} ({1!r}) has parent {2}, which does not exist",
+    ),
+    "document length differs from its text": (
+        "SELECT id, length, length(text) FROM documents WHERE length != length(text)",
+        "document {0} records length {1}, its text has {2} characters",
+    ),
+    "segment outside its document": (
+        'SELECT s.id, s.start, s."end", d.id, d.length FROM segments s '
+        "JOIN documents d ON d.id = s.document_id "
+        'WHERE NOT (0 <= s.start AND s.start < s."end" AND s."end" <= d.length)',
+        "segment {0} spans {1}–{2} but document {3} has length {4}",
+    ),
+    "overlapping segments": (
+        'SELECT id, document_id FROM (SELECT id, document_id, start, lag("end") OVER '
+        "(PARTITION BY document_id ORDER BY ordinal) AS previous_end FROM segments) "
+        "WHERE previous_end > start",
+        "segment {0} of document {1} overlaps the segment before it",
+    ),
+    "orphan segment": (
+        "SELECT id, document_id FROM segments WHERE document_id NOT IN (SELECT id FROM documents)",
+        "segment {0} belongs to document {1}, which does not exist",
+    ),
+    "memo on a missing target": (
+        "SELECT m.id, m.target_kind, m.target_guid FROM memos m WHERE CASE m.target_kind "
+        "WHEN 'project' THEN m.target_guid IS NOT NULL "
+        "WHEN 'document' THEN m.target_guid NOT IN (SELECT guid FROM documents) "
+        "WHEN 'coding' THEN m.target_guid NOT IN (SELECT guid FROM codings) "
+        "WHEN 'code' THEN m.target_guid NOT IN (SELECT guid FROM codes) "
+        "WHEN 'case' THEN m.target_guid NOT IN (SELECT guid FROM cases) ELSE 1 END",
+        "memo {0} is on {1} {2}, which does not exist",
+    ),
+    "memo by a missing coder": (
+        "SELECT id, coder_id FROM memos WHERE coder_id NOT IN (SELECT id FROM coders)",
+        "memo {0} is by coder {1}, who does not exist",
+    ),
+    "done mark of a missing document or coder": (
+        "SELECT document_id, coder_id FROM document_status "
+        "WHERE document_id NOT IN (SELECT id FROM documents) "
+        "OR coder_id NOT IN (SELECT id FROM coders)",
+        "done mark for document {0} and coder {1} refers to a missing row",
+    ),
+    "attribute of a missing case": (
+        "SELECT case_id, name FROM case_attributes WHERE case_id NOT IN (SELECT id FROM cases)",
+        "attribute {1!r} belongs to case {0}, which does not exist",
+    ),
+    "event with unreadable changes": (
+        "SELECT id FROM events WHERE NOT json_valid(changes)",
+        "event {0} holds changes that are not valid JSON",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    check: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"check": self.check, "message": self.message}
+
+
+def check_project(path: str | os.PathLike) -> list[Problem]:
+    """Everything wrong with the project file at ``path`` (empty: healthy). A file that is not
+    a kodeverk project at all raises ``ProjectError``."""
+    path = Path(path)
+    damage = _raw_integrity(path)
+    if damage:
+        return damage
+    with Project.open(path, migrate=False) as project:
+        conn = project.conn
+        try:
+            problems = _foreign_keys(conn)
+            problems += _invariants(conn)
+            problems += _code_cycles(conn)
+            problems += _text_hashes(conn)
+            problems += _schema_version(project)
+        except sqlite3.DatabaseError as exc:
+            problems = [Problem("integrity", f"the file cannot be read: {exc}")]
+    return problems
+
+
+def _raw_integrity(path: Path) -> list[Problem]:
+    """SQLite's integrity check on a plain connection, before anything reads the schema
+    (a damaged file may not even open as a project)."""
+    if not path.is_file():
+        raise ProjectError(f"{path}: no such project file")
+    with path.open("rb") as handle:
+        if handle.read(16) != b"SQLite format 3\x00":
+            raise ProjectError(f"{path}: not a kodeverk project (not an SQLite database)")
+    try:
+        conn = sqlite3.connect(path)
+    except sqlite3.DatabaseError as exc:
+        return [Problem("integrity", f"the file cannot be opened: {exc}")]
+    conn.text_factory = lambda data: data.decode("utf-8", "replace")
+    try:
+        rows = conn.execute("PRAGMA integrity_check").fetchall()
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+        reason = str(exc) if isinstance(exc, sqlite3.DatabaseError) else "unreadable schema"
+        return [Problem("integrity", f"the file cannot be read: {reason}")]
+    finally:
+        conn.close()
+    return [Problem("integrity", r[0]) for r in rows if r[0] != "ok"]
+
+
+def _foreign_keys(conn: sqlite3.Connection) -> list[Problem]:
+    problems = []
+    for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
+        problems.append(
+            Problem("foreign key", f"{table} row {rowid} refers to a missing {parent} row")
+        )
+    return problems
+
+
+def _invariants(conn: sqlite3.Connection) -> list[Problem]:
+    problems = []
+    for name, (sql, template) in INVARIANTS.items():
+        for row in conn.execute(sql):
+            problems.append(Problem(name, template.format(*row)))
+    return problems
+
+
+def _code_cycles(conn: sqlite3.Connection) -> list[Problem]:
+    parent = dict(conn.execute("SELECT id, parent_id FROM codes"))
+    problems = []
+    for code in parent:
+        seen = {code}
+        node = parent.get(code)
+        while node is not None and node in parent:
+            if node in seen:
+                problems.append(Problem("code tree cycle", f"code {code} is its own ancestor"))
+                break
+            seen.add(node)
+            node = parent[node]
+    return problems
+
+
+def _text_hashes(conn: sqlite3.Connection) -> list[Problem]:
+    """A document's text never changes after import: its hash must still match."""
+    return [
+        Problem("document text changed", f"document {doc_id} no longer matches its hash")
+        for doc_id, text, sha in conn.execute("SELECT id, text, sha256 FROM documents")
+        if hashlib.sha256(text.encode("utf-8")).hexdigest() != sha
+    ]
+
+
+def _schema_version(project: Project) -> list[Problem]:
+    recorded = project.meta("schema_version")
+    if recorded != str(project.schema_version):
+        return [
+            Problem(
+                "schema version",
+                f"meta says schema version {recorded}, the file says {project.schema_version}",
+            )
+        ]
+    return []

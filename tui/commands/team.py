@@ -1,0 +1,211 @@
+"""`kodeverk copy | merge | backup | log | check`: teamwork, safety copies, the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from coding.errors import ProjectError
+from tui.commands.project import JSON, PROJECT, echo_json, open_project, print_table
+
+
+@click.command("copy")
+@PROJECT
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--coder",
+    metavar="NAME",
+    help="Whose copy (default: $KODEVERK_CODER, then your login name).",
+)
+def copy_command(project: Path, out: Path, coder: str | None) -> None:
+    """Write a coder's working copy of PROJECT to OUT, to code blind or offline.
+
+    The copy has the same documents, cases and codebook, and only this coder's own codings,
+    memos and done marks (the others' are left out: blind coding). Bring the work back with
+    `kodeverk merge PROJECT OUT`.
+    """
+    from coding.copy import make_copy
+    from tui.coder import resolve_coder
+
+    coder = resolve_coder(coder)
+    with open_project(project) as opened:
+        info = make_copy(opened, out, coder)
+    click.echo(
+        f"Wrote {coder}'s copy to {info.path}: {info.documents} documents, "
+        f"{info.codings} of {coder}'s codings, {info.memos} memos.\n"
+        f"Merge it back with: kodeverk merge {project} {info.path}"
+    )
+
+
+@click.command("merge")
+@PROJECT
+@click.argument("copies", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--coder",
+    metavar="NAME",
+    help="Who merges (the merge is their undoable action; default: $KODEVERK_CODER, then your "
+    "login name).",
+)
+@JSON
+def merge_command(project: Path, copies: tuple[Path, ...], coder: str | None, as_json: bool):
+    """Merge coder COPIES (made with `kodeverk copy`) back into PROJECT.
+
+    Brings back codings, memos, done marks and codebook additions, matched by GUID and by
+    content; reports what was added, what was there already, and conflicts, settled by the
+    rules printed. Merging the same copy twice changes nothing. A backup of PROJECT is made
+    first, and each merge is one undoable action of the merging coder.
+    """
+    from coding.backup import backup_before
+    from coding.merge import RULES, merge_copy
+    from tui.coder import resolve_coder
+
+    coder = resolve_coder(coder)
+    for copy in copies:
+        if not copy.is_file():
+            raise ProjectError(f"{copy}: no such copy")
+    with open_project(project) as opened:
+        backup = backup_before(opened, "merge")
+        reports = [merge_copy(opened, copy, coder) for copy in copies]
+    if as_json:
+        echo_json({"backup": str(backup), "rules": RULES, "copies": [r.as_dict() for r in reports]})
+        return
+    for report in reports:
+        _print_merge_report(report)
+    if any(r.conflicts for r in reports):
+        click.echo("\nConflicts were settled by these rules:")
+        for rule in RULES:
+            click.echo(f"  - {rule}")
+    click.echo(f"\nBackup from before the merge: {backup}")
+
+
+def _print_merge_report(report) -> None:
+    from coding.merge import LABELS
+
+    rows = [
+        (
+            LABELS[table],
+            report.added[table],
+            report.updated[table],
+            report.removed[table],
+            report.already[table],
+        )
+        for table in LABELS
+    ]
+    title = f"Merged {report.copy.name}" + (f" ({report.coder})" if report.coder else "")
+    print_table(title, ["", "added", "changed", "removed", "already there"], rows)
+    click.echo(f"{report.events} events added to the audit trail.")
+    for conflict in report.conflicts:
+        click.echo(f"conflict: {conflict}")
+    for skipped in sorted(set(report.skipped)):
+        click.echo(f"skipped ({report.skipped.count(skipped)}×): {skipped}")
+
+
+@click.command("backup")
+@PROJECT
+@click.argument("dest", required=False, type=click.Path(path_type=Path))
+def backup_command(project: Path, dest: Path | None) -> None:
+    """Make a consistent backup of PROJECT while others keep working.
+
+    DEST is a new file or an existing folder; by default
+    PROJECT.backups/<date-time>.kodeverk beside the project. The backup is readable by its
+    owner only and is checked after writing.
+    """
+    from coding.backup import backup_to
+
+    with open_project(project) as opened:
+        target = _backup_target(project, dest)
+        backup_to(opened, target)
+    with open_project(target) as written:
+        result = written.conn.execute("PRAGMA quick_check").fetchone()[0]
+    if result != "ok":
+        raise ProjectError(f"{target}: the backup fails SQLite's check ({result})")
+    size = target.stat().st_size
+    click.echo(f"Backed up {project} to {target} ({size / 1_000_000:.1f} MB, checked).")
+
+
+def _backup_target(project: Path, dest: Path | None) -> Path:
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    if dest is None:
+        folder = project.parent / f"{project.name}.backups"
+        folder.mkdir(mode=0o700, exist_ok=True)
+        dest = folder
+    if dest.is_dir():
+        dest = dest / f"{project.stem}-{stamp}.kodeverk"
+    if dest.exists():
+        raise ProjectError(f"{dest}: file exists; choose another name")
+    if not dest.parent.is_dir():
+        raise ProjectError(f"{dest.parent}: folder does not exist")
+    return dest
+
+
+@click.command("log")
+@PROJECT
+@click.option("--coder", metavar="NAME", help="Only this coder's changes.")
+@click.option(
+    "--since", metavar="DATE", help="Only changes from DATE on (YYYY-MM-DD or YYYY-MM-DDTHH:MM)."
+)
+@click.option(
+    "--limit",
+    default=100,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Show the latest N changes; 0 shows all.",
+)
+@JSON
+def log_command(
+    project: Path, coder: str | None, since: str | None, limit: int, as_json: bool
+) -> None:
+    """List the audit trail of PROJECT: every change with who, when and what.
+
+    Changes made in a coder copy and merged in are marked «merged»; undone changes are
+    marked «undone».
+    """
+    from coding.audit import list_events
+
+    with open_project(project) as opened:
+        entries = list_events(opened, coder=coder, since=since, limit=limit or None)
+    if as_json:
+        echo_json([e.as_dict() for e in entries])
+        return
+    rows = [
+        (
+            e.at[:19].replace("T", " "),
+            e.coder or "",
+            e.action,
+            e.summary,
+            "merged" if e.merged else ("" if e.state == "done" else e.state),
+        )
+        for e in entries
+    ]
+    print_table(f"Audit trail of {project.name} (UTC)", ["when", "who", "action", "what", ""], rows)
+    if limit and len(entries) == limit:
+        click.echo(f"Showing the latest {limit}; use --limit 0 for all.")
+
+
+@click.command("check")
+@PROJECT
+@JSON
+def check_command(project: Path, as_json: bool) -> None:
+    """Check PROJECT: SQLite's integrity and foreign key checks, and kodeverk's invariants
+    (codings inside their documents, the code tree, memo targets, no orphan rows).
+
+    Exits with status 1 if anything is wrong.
+    """
+    from coding.check import check_project
+
+    problems = check_project(project)
+    if as_json:
+        echo_json({"ok": not problems, "problems": [p.as_dict() for p in problems]})
+    elif problems:
+        print_table(
+            f"{len(problems)} problems in {project.name}",
+            ["check", "problem"],
+            [(p.check, p.message) for p in problems],
+        )
+    else:
+        click.echo(f"{project}: ok (integrity, foreign keys and kodeverk's invariants)")
+    if problems:
+        sys.exit(1)
