@@ -57,23 +57,6 @@ def load_codes(project: Project) -> list[CodeInfo]:
     ]
 
 
-def code_counts(
-    project: Project, *, document_id: int | None = None, coder_id: int | None = None
-) -> dict[int, int]:
-    """Codings per code, in one document or the whole project, of one coder or all."""
-    where, params = [], []
-    if document_id is not None:
-        where.append("document_id = ?")
-        params.append(document_id)
-    if coder_id is not None:
-        where.append("coder_id = ?")
-        params.append(coder_id)
-    sql = "SELECT code_id, count(*) FROM codings"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    return dict(project.conn.execute(sql + " GROUP BY code_id", params).fetchall())
-
-
 def document_rows(project: Project, coder_id: int | None) -> list[DocumentRow]:
     """Documents grouped by case, with the coder's progress (segments touched by one of their
     codings) and done mark."""

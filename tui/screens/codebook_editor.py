@@ -17,9 +17,10 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from coding.codes import code_counts
 from coding.errors import KodeverkError
 from coding.store import Project
-from tui.project_view import CodeInfo, code_counts, load_codes
+from tui.project_view import CodeInfo, load_codes
 from tui.screens.confirm import ConfirmScreen, PromptScreen
 from tui.screens.picker import PickerScreen
 from tui.widgets.code_tree import CodeTree
@@ -66,8 +67,13 @@ class CodebookEditorScreen(Screen):
         self.codes = load_codes(self.project)
         tree.show_codes(self.codes)
         tree.set_counts({}, code_counts(self.project))
+        current = current or (self.codes[0].id if self.codes else None)
         if current:
-            tree.select_code(current)
+            self.call_after_refresh(self._select, current)
+        self._show_details()
+
+    def _select(self, code_id: int) -> None:
+        self.query_one(CodeTree).select_code(code_id)
         self._show_details()
 
     @property
@@ -121,12 +127,12 @@ class CodebookEditorScreen(Screen):
         parent = code.id if (as_child and code) else (code.parent_id if code else None)
 
         def add(name: str) -> None:
-            from coding.codes import add_code
+            from coding.codes import create_code
 
             if not name:
                 return
             try:
-                new_id = add_code(self.project, name, parent_id=parent)
+                new_id = create_code(self.project, name, parent_id=parent, coder=self.coder)
             except KodeverkError as exc:
                 self.notify(str(exc), severity="error")
                 return
@@ -176,13 +182,18 @@ class CodebookEditorScreen(Screen):
 
     def action_delete(self) -> None:
         if code := self._need_code():
-            count = code_counts(self.project).get(code.id, 0)
+            from coding.codes import delete_impact
+
+            codes, codings = delete_impact(self.project, code.id)
 
             def delete(yes: bool | None) -> None:
                 if yes:
                     self._run("delete_code", code.id)
 
-            question = f"Delete «{code.name}» and its {count} codings? (recorded in the log)"
+            question = (
+                f"Delete «{code.name}» ({codes} codes with the ones below it) and "
+                f"{codings} codings? It is recorded in the log."
+            )
             self.app.push_screen(ConfirmScreen(question), delete)
 
     def _need_code(self) -> CodeInfo | None:

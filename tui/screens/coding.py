@@ -19,10 +19,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from coding import operations as ops
+from coding.codes import code_counts
 from coding.documents import segments_of
 from coding.errors import KodeverkError
 from coding.store import Project
-from tui.project_view import CodeInfo, code_counts, load_codes
+from tui.project_view import CodeInfo, load_codes
 from tui.suggestions import Suggestion, find_suggestions
 from tui.widgets.code_tree import CodeTree, swatch
 from tui.widgets.document_view import DocumentView
@@ -135,7 +136,7 @@ class CodingScreen(Screen):
             view = self.query_one(DocumentView)
             view.set_text(self.text)
             view.set_marks([])
-            self._refresh_codings(full_counts=False)
+            self._refresh_codings(full_counts=True)
             self.select_segment(0)
 
     def _refresh_codings(self, *, full_counts: bool) -> None:
@@ -146,13 +147,10 @@ class CodingScreen(Screen):
         view.set_highlights(
             [(c.start, c.end, self.code_styles.get(c.code_id, Style())) for c in self.codings]
         )
-        coder_id = self.coder_id if self.blind else None
         old_document = self.document_counts
-        self.document_counts = code_counts(
-            self.project, document_id=self.document_id, coder_id=coder_id
-        )
+        self.document_counts = code_counts(self.project, self.document_id, coder)
         if full_counts:
-            self.project_counts = code_counts(self.project, coder_id=coder_id)
+            self.project_counts = code_counts(self.project, None, coder)
         else:  # only this document changed: adjust the project counts by the difference
             for code_id in set(old_document) | set(self.document_counts):
                 delta = self.document_counts.get(code_id, 0) - old_document.get(code_id, 0)

@@ -19,15 +19,29 @@ LIMIT = 30
 
 
 def rank_codes(codes: list[CodeInfo], query: str, limit: int = LIMIT) -> list[CodeInfo]:
-    """Codes best matching ``query``; all codes in tree order when the query is empty."""
+    """Codes best matching ``query``, a match in the name counting more than one in the
+    description or keywords; all codes in tree order when the query is empty."""
     if not query.strip():
         return codes[:limit] if limit else codes
-    by_id = {c.id: c for c in codes}
-    choices = {c.id: c.search_text for c in codes}
-    found = process.extract(
-        query, choices, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit
+    names = process.extract(
+        query,
+        {c.id: c.name for c in codes},
+        scorer=fuzz.WRatio,
+        processor=utils.default_process,
+        limit=None,
     )
-    return [by_id[key] for _text, score, key in found if score > 0]
+    texts = process.extract(
+        query,
+        {c.id: c.search_text for c in codes},
+        scorer=fuzz.partial_ratio,
+        processor=utils.default_process,
+        limit=None,
+    )
+    score = {key: value for _, value, key in names}
+    for _, value, key in texts:
+        score[key] = max(score.get(key, 0), 0.9 * value)
+    ranked = sorted((c for c in codes if score.get(c.id, 0) >= 50), key=lambda c: -score[c.id])
+    return ranked[:limit]
 
 
 class PickerScreen(ModalScreen[int | None]):
