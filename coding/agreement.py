@@ -35,6 +35,9 @@ class UndefinedAgreement(ValueError):
     """The coefficient is 0/0 for these data; the message says why."""
 
 
+NO_VARIATION = "no variation: every value is the same"
+
+
 @dataclass(frozen=True)
 class _Coded:
     """A reliability matrix as category indices: ``codes[u, j]`` is the index into ``values``
@@ -145,7 +148,7 @@ def _category_shares(coded: _Coded) -> np.ndarray:
 
 def _chance_corrected(observed: float, expected: float, name: str) -> float:
     if np.isclose(expected, 1.0):
-        raise UndefinedAgreement(f"{name}: chance agreement is 1 (every value is the same)")
+        raise UndefinedAgreement(f"{NO_VARIATION} (chance agreement of {name} is 1)")
     return (observed - expected) / (1.0 - expected)
 
 
@@ -198,7 +201,7 @@ def _category_count(coded: _Coded, categories: Sequence[Any] | None) -> int:
     else:
         q = len(coded.values)
     if q < 2:
-        raise UndefinedAgreement("only one category is possible, so chance agreement is 1")
+        raise UndefinedAgreement(f"{NO_VARIATION} (only one category)")
     return q
 
 
@@ -265,7 +268,7 @@ def krippendorff_alpha(
         observed = sum(float(w @ _delta(level, a, b, coded.values, counts)) for a, b, w in pairs)
         expected = _expected_in_chunks(level, coded.values, counts)
     if expected == 0:
-        raise UndefinedAgreement("every pairable value is the same, so there is no variation")
+        raise UndefinedAgreement(NO_VARIATION)
     return 1.0 - (n - 1) * observed / expected
 
 

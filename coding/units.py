@@ -164,7 +164,28 @@ def _codings(project: Project, coder_ids: list[int], codes: list[int], layout: _
     )
 
 
-def _segment_keys(project, layout: _Layout, codings: _Codings, n_codes: int, min_overlap: float):
+@dataclass(frozen=True)
+class SegmentTable:
+    """Segments on the line, and per code, segment and coder whether the code was applied."""
+
+    document_id: np.ndarray
+    start: np.ndarray  # offsets within the document
+    end: np.ndarray
+    present: np.ndarray  # codes × segments × coders
+    eligible: np.ndarray  # segments × coders: the coder's value there is present
+
+
+def segment_table(
+    project: Project, coder_ids: list[int], code_ids: list[int], min_overlap: float = 0.0
+) -> SegmentTable:
+    """Which coder applied which code to which segment (the rule in the module docstring)."""
+    layout = _Layout.load(project, coder_ids)
+    return _segment_table(
+        project, layout, _codings(project, coder_ids, code_ids, layout), len(code_ids), min_overlap
+    )
+
+
+def _segment_table(project, layout: _Layout, codings: _Codings, n_codes: int, min_overlap: float):
     segs = np.array(
         project.conn.execute(
             'SELECT document_id, start, "end" FROM segments ORDER BY document_id, ordinal'
@@ -173,8 +194,7 @@ def _segment_keys(project, layout: _Layout, codings: _Codings, n_codes: int, min
     ).reshape(-1, 3)
     seg_start = layout.to_global(segs[:, 0], segs[:, 1])
     seg_end = layout.to_global(segs[:, 0], segs[:, 2])
-    n_coders = layout.eligible.shape[1]
-    present = np.zeros((n_codes, len(segs), n_coders), dtype=bool)
+    present = np.zeros((n_codes, len(segs), layout.eligible.shape[1]), dtype=bool)
     coding_index, seg_index = _overlapping_segments(codings, seg_start, seg_end)
     overlap = np.minimum(codings.end[coding_index], seg_end[seg_index]) - np.maximum(
         codings.start[coding_index], seg_start[seg_index]
@@ -183,7 +203,12 @@ def _segment_keys(project, layout: _Layout, codings: _Codings, n_codes: int, min
     coding_index, seg_index = coding_index[enough], seg_index[enough]
     present[codings.code[coding_index], seg_index, codings.coder[coding_index]] = True
     eligible = layout.eligible[np.searchsorted(layout.doc_ids, segs[:, 0])]
-    return _pattern_counts(present, eligible[None, :, :], np.ones(len(segs)))
+    return SegmentTable(segs[:, 0], segs[:, 1], segs[:, 2], present, eligible)
+
+
+def _segment_keys(project, layout: _Layout, codings: _Codings, n_codes: int, min_overlap: float):
+    table = _segment_table(project, layout, codings, n_codes, min_overlap)
+    return _pattern_counts(table.present, table.eligible[None], np.ones(len(table.start)))
 
 
 def _overlapping_segments(codings: _Codings, seg_start: np.ndarray, seg_end: np.ndarray):

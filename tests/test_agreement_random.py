@@ -147,7 +147,7 @@ def test_labels_and_bad_input() -> None:
         percent_agreement([[1, 2], [1]])
     with pytest.raises(ValueError, match="level"):
         krippendorff_alpha([[1, 2]], "cardinal")
-    with pytest.raises(UndefinedAgreement, match="one category"):
+    with pytest.raises(UndefinedAgreement, match="only one category"):
         gwet_ac1([[1, 1], [1, 1]])
 
 

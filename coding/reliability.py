@@ -1,0 +1,112 @@
+"""The agreement report: per code and pooled, the coefficients a methods section quotes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from coding.agreement import (
+    UndefinedAgreement,
+    cohen_kappa,
+    fleiss_kappa,
+    gwet_ac1,
+    krippendorff_alpha,
+    percent_agreement,
+)
+from coding.consensus import CONSENSUS
+from coding.errors import CodingError
+from coding.store import Project
+from coding.units import CodeUnits, build_units, pooled
+
+
+@dataclass(frozen=True)
+class CodeAgreement:
+    code: str
+    code_id: int
+    units: int
+    disagreements: int
+    percent_agreement: float | None
+    kappa: float | None
+    kappa_kind: str  # "cohen" for two coders, "fleiss" for more
+    alpha: float | None
+    ac1: float | None
+    undefined: str | None  # why a coefficient is undefined, if one is
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class AgreementReport:
+    coders: list[str]
+    unit: str
+    min_overlap: float
+    codes: list[CodeAgreement]  # worst first
+    pooled: CodeAgreement
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "coders": self.coders,
+            "unit": self.unit,
+            "min_overlap": self.min_overlap,
+            "codes": [c.as_dict() for c in self.codes],
+            "pooled": self.pooled.as_dict(),
+        }
+
+
+def default_coders(project: Project) -> list[str]:
+    """Every coder except ``consensus``; at least two are needed."""
+    coders = [name for name in project.coder_names() if name != CONSENSUS]
+    if len(coders) < 2:
+        raise CodingError(
+            f"{project.path}: agreement needs two or more coders, found {len(coders)}"
+        )
+    return coders
+
+
+def agreement_report(
+    project: Project,
+    coders: Sequence[str] | None = None,
+    code_ids: Sequence[int] | None = None,
+    unit: str = "segment",
+    min_overlap: float = 0.0,
+) -> AgreementReport:
+    coders = list(coders) if coders else default_coders(project)
+    per_code = build_units(project, coders, code_ids, unit, min_overlap)
+    rows = [summarise(units, len(coders)) for units in per_code.values()]
+    rows.sort(key=_worst_first)
+    total = summarise(pooled(per_code.values()), len(coders))
+    return AgreementReport(coders, unit, min_overlap, rows, total)
+
+
+def summarise(units: CodeUnits, n_coders: int) -> CodeAgreement:
+    reasons: list[str] = []
+
+    def measure(fn: Callable[..., float]) -> float | None:
+        try:
+            return fn(units.rows, weights=units.weights)
+        except UndefinedAgreement as exc:
+            reason = str(exc).split(" (")[0]  # the cause, without which coefficient said it
+            if reason not in reasons:
+                reasons.append(reason)
+            return None
+
+    kappa_fn = cohen_kappa if n_coders == 2 else fleiss_kappa
+    return CodeAgreement(
+        code=units.path,
+        code_id=units.code_id,
+        units=units.units,
+        disagreements=units.disagreements,
+        percent_agreement=measure(percent_agreement),
+        kappa=measure(kappa_fn),
+        kappa_kind="cohen" if n_coders == 2 else "fleiss",
+        alpha=measure(krippendorff_alpha),
+        ac1=measure(gwet_ac1),
+        undefined="; ".join(reasons) or None,
+    )
+
+
+def _worst_first(row: CodeAgreement) -> tuple:
+    """Defined alphas from lowest up, then codes whose alpha is undefined."""
+    return (row.alpha is None, row.alpha if row.alpha is not None else 0.0, row.code)

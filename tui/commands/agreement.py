@@ -1,0 +1,141 @@
+"""`kodeverk agreement PROJECT`: coder agreement per code, worst first, and pooled."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import click
+
+from coding.codes import resolve_code
+from coding.reliability import AgreementReport, CodeAgreement, agreement_report
+from coding.store import Project
+from coding.units import UNIT_KINDS
+
+CSV_COLUMNS = (
+    "code",
+    "units",
+    "disagreements",
+    "percent_agreement",
+    "kappa",
+    "kappa_kind",
+    "alpha",
+    "ac1",
+    "undefined",
+)
+
+
+@click.command("agreement")
+@click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--coders",
+    help="Comma-separated coders to compare (default: everyone except «consensus»).",
+)
+@click.option(
+    "--unit",
+    type=click.Choice(UNIT_KINDS),
+    default="segment",
+    show_default=True,
+    help="Reliability unit: each segment, or each character (as NVivo does).",
+)
+@click.option(
+    "--codes",
+    "code_refs",
+    multiple=True,
+    help="Codes to include (path, name or id; comma-separated or repeated). Default: all.",
+)
+@click.option(
+    "--min-overlap",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.0,
+    show_default=True,
+    help="Share of a segment a coding must cover to count on it (segment units).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--csv",
+    "csv_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the table (one row per code, then the pooled row) to this CSV file.",
+)
+def agreement_command(
+    project: Path,
+    coders: str | None,
+    unit: str,
+    code_refs: tuple[str, ...],
+    min_overlap: float,
+    as_json: bool,
+    csv_file: Path | None,
+) -> None:
+    """Agreement between coders on every code (binary: applied or not): units, percent
+    agreement, Cohen's kappa (two coders) or Fleiss' kappa (more), Krippendorff's alpha and
+    Gwet's AC1, worst first, with a pooled row over all codes.
+
+    Only documents a coder marked done or coded at least once count for that coder; elsewhere
+    the coder's values are missing, not «absent». A figure that cannot be computed (for example
+    when nobody used a code) is shown as undefined with the reason.
+    """
+    with Project.open(project) as opened:
+        names = [c.strip() for c in coders.split(",") if c.strip()] if coders else None
+        code_ids = _resolve_codes(opened, code_refs)
+        report = agreement_report(opened, names, code_ids, unit, min_overlap)
+    if csv_file:
+        write_csv(report, csv_file)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print_report(report)
+
+
+def _resolve_codes(project: Project, refs: tuple[str, ...]) -> list[int] | None:
+    parts = [part.strip() for ref in refs for part in ref.split(",") if part.strip()]
+    if not parts:
+        return None
+    return list(dict.fromkeys(resolve_code(project, part) for part in parts))
+
+
+def write_csv(report: AgreementReport, path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        for row in [*report.codes, report.pooled]:
+            writer.writerow(row.as_dict())
+
+
+def fmt(value: float | None) -> str:
+    return "undefined" if value is None else f"{value:.3f}"
+
+
+def print_report(report: AgreementReport) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    kappa = "Cohen's κ" if len(report.coders) == 2 else "Fleiss' κ"
+    table = Table(
+        title=f"Agreement between {', '.join(report.coders)} (unit: {report.unit})",
+        title_justify="left",
+    )
+    table.add_column("code")
+    for column in ("units", "disagree", "% agree", kappa, "α", "AC1"):
+        table.add_column(column, justify="right")
+    table.add_column("undefined because", overflow="fold")
+    for row in report.codes:
+        table.add_row(*_cells(row))
+    table.add_section()
+    table.add_row(*_cells(report.pooled), style="bold")
+    Console().print(table)
+
+
+def _cells(row: CodeAgreement) -> list[str]:
+    percent = "undefined" if row.percent_agreement is None else f"{row.percent_agreement:.1%}"
+    return [
+        row.code,
+        str(row.units),
+        str(row.disagreements),
+        percent,
+        fmt(row.kappa),
+        fmt(row.alpha),
+        fmt(row.ac1),
+        row.undefined or "",
+    ]
