@@ -172,3 +172,16 @@ def test_info_refuses_a_newer_schema(small_project: Project) -> None:
     assert f"schema version {SCHEMA_VERSION + 5}" in result.stderr
     assert "Traceback" not in result.stderr
     assert table_dump(small_project.path) == before
+
+
+def test_init_from_a_broken_qdpx_leaves_no_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "prosjekt.qdpx"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    path = tmp_path / "fra-qdpx.kodeverk"
+    result = run_inprocess(capsys, "init", path, "--from", broken)
+    assert result.returncode != 0
+    assert result.stderr.startswith("kodeverk: ")
+    assert "Traceback" not in result.stderr
+    assert not list(tmp_path.glob("fra-qdpx.kodeverk*"))
