@@ -6,6 +6,7 @@ keeps its block's kind, number and speaker, so the coder moves sentence by sente
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -13,7 +14,7 @@ from functools import lru_cache
 
 from coding.documents import Segment
 
-BATCH_SIZE = 1000
+BATCH_SIZE = 256
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
@@ -32,15 +33,18 @@ def split_sentences(
     progress: Callable[[int], None] | None = None,
 ) -> list[list[Segment]]:
     """Sentence segments for each ``(text, blocks)`` pair, in order. ``progress`` is called with
-    the number of blocks done since the previous call."""
+    the number of blocks done since the previous call.
+
+    Each document's whole text goes through spaCy once (a document per block would cost spaCy's
+    per-document overhead thousands of times); a block's start is always a sentence start, and
+    sentences are cut where a block ends."""
     nlp = sentence_pipeline()
-    texts = (text[b.start : b.end] for text, blocks in documents for b in blocks)
-    docs = nlp.pipe(texts, batch_size=BATCH_SIZE)
+    docs = nlp.pipe((text for text, _ in documents), batch_size=BATCH_SIZE)
     result: list[list[Segment]] = []
-    for text, blocks in documents:
+    for (text, blocks), doc in zip(documents, docs, strict=True):
+        starts = [sent.start_char for sent in doc.sents]
         segments: list[Segment] = []
         for block in blocks:
-            starts = [sent.start_char for sent in next(docs).sents]
             segments.extend(_sentences_of(text, block, starts))
         result.append(segments)
         if progress:
@@ -49,8 +53,11 @@ def split_sentences(
 
 
 def _sentences_of(text: str, block: Segment, starts: list[int]) -> Iterator[Segment]:
-    """Segments between consecutive sentence starts, trimmed and cut at blank lines."""
-    bounds = [block.start + s for s in starts] + [block.end]
+    """Segments between consecutive sentence starts inside ``block``, trimmed and cut at blank
+    lines."""
+    first = bisect.bisect_right(starts, block.start)
+    last = bisect.bisect_left(starts, block.end, first)
+    bounds = [block.start, *starts[first:last], block.end]
     for begin, end in itertools.pairwise(bounds):
         for start, stop in _pieces(text, begin, end):
             yield Segment(start, stop, block.kind, block.block, block.speaker)
