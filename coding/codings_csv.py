@@ -47,11 +47,15 @@ def import_codings_csv(
     table = read_table(Path(path))
     for required in ("document", "code", "coder"):
         table.column(required)
-    rows = [_read_row(project, table, i) for i in range(len(table.rows))]
+    texts: dict[int, str] = {}
+    rows = [_read_row(project, table, i, texts) for i in range(len(table.rows))]
     created_before = _code_count(project)
+    code_ids: dict[str, int] = {}
     with project.transaction():
         for row in rows:
-            code_id = _code_id(project, row.code_ref, row.where, create_codes)
+            if row.code_ref not in code_ids:
+                code_ids[row.code_ref] = _code_id(project, row.code_ref, row.where, create_codes)
+            code_id = code_ids[row.code_ref]
             apply_coding(project, row.document_id, code_id, row.coder, row.start, row.end)
     return CodingsImportSummary(
         str(path),
@@ -70,16 +74,18 @@ def _cell(table: Table, index: int, name: str) -> str:
     return table.rows[index][column].strip() if column else ""
 
 
-def _read_row(project: Project, table: Table, index: int) -> _Row:
+def _read_row(project: Project, table: Table, index: int, texts: dict[int, str]) -> _Row:
     where = table.where(index)
     document_id = _document_id(project, table, index, where)
     code_ref = _cell(table, index, "code")
     coder = _cell(table, index, "coder")
     if not code_ref or not coder:
         raise InputError(f"{where}: {'code' if not code_ref else 'coder'} is empty")
-    text = project.conn.execute(
-        "SELECT text FROM documents WHERE id = ?", (document_id,)
-    ).fetchone()[0]
+    if document_id not in texts:
+        texts[document_id] = project.conn.execute(
+            "SELECT text FROM documents WHERE id = ?", (document_id,)
+        ).fetchone()[0]
+    text = texts[document_id]
     start, end = _span(table, index, where, len(text))
     quote = _cell(table, index, "quote")
     if quote and quote.split() != text[start:end].split():
