@@ -37,9 +37,9 @@ class CodebookEditorScreen(Screen):
         Binding("r", "rename", "Rename"),
         Binding("m", "move", "Move"),
         Binding("o", "colour", "Colour"),
-        Binding("s", "shortcut", "Shortcut"),
-        Binding("g", "merge", "Merge into"),
-        Binding("delete,D", "delete", "Delete"),
+        Binding("s", "shortcut", "Key"),
+        Binding("g", "merge", "Merge"),
+        Binding("D,delete", "delete", "Delete"),
         Binding("escape", "back", "Back"),
     ]
 
@@ -58,6 +58,7 @@ class CodebookEditorScreen(Screen):
 
     def on_mount(self) -> None:
         self.sub_title = f"codebook · coder {self.coder}"
+        self.query_one(CodeTree).per_document = False
         self.reload()
         self.query_one(CodeTree).focus()
 

@@ -30,6 +30,7 @@ class CodeTree(Tree[int]):
         self.document_counts: dict[int, int] = {}
         self.project_counts: dict[int, int] = {}
         self.show_counts = True
+        self.per_document = True  # "here/total"; False: the project total only
 
     def show_codes(self, codes: list[CodeInfo], filter_text: str = "") -> None:
         """(Re)build the tree; with a filter, only matching codes and their ancestors."""
@@ -60,7 +61,7 @@ class CodeTree(Tree[int]):
         if self.show_counts:
             here = self.document_counts.get(code.id, 0)
             total = self.project_counts.get(code.id, 0)
-            label.append(f" {here}/{total}", style="dim")
+            label.append(f" {here}/{total}" if self.per_document else f" {total}", style="dim")
         return label
 
     @property

@@ -1,0 +1,36 @@
+"""Snapshots (pytest-textual-snapshot) of the main screens at 80×24.
+
+Deterministic: a fixed coder, a project named in its metadata (no paths or dates on screen).
+Regenerate after a deliberate change with ``pytest tests/test_snapshots.py --snapshot-update``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.app_project import CODER, build_app_project
+from tui.app import KodeverkApp
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def app_path(tmp_path: Path) -> Path:
+    return build_app_project(tmp_path / "snap.kodeverk")
+
+
+def test_overview(app_path: Path, snap_compare) -> None:
+    assert snap_compare(KodeverkApp(app_path, CODER, resume=False), terminal_size=SIZE)
+
+
+def test_coding_screen(app_path: Path, snap_compare) -> None:
+    app = KodeverkApp(app_path, CODER, document_id=1)
+    # code two segments, then select two more: highlights, selection and counts show
+    assert snap_compare(app, press=["j", "1", "j", "j", "2", "j", "J"], terminal_size=SIZE)
+
+
+def test_codebook_editor(app_path: Path, snap_compare) -> None:
+    app = KodeverkApp(app_path, CODER, resume=False)
+    assert snap_compare(app, press=["e", "down"], terminal_size=SIZE)
