@@ -1,0 +1,248 @@
+"""Export a project as a REFI-QDA project (``.qdpx``): a ZIP with ``project.qde`` and
+``sources/<GUID>.txt``.
+
+Coders become Users, the code tree the CodeBook, case attributes Variables (all of type Text),
+cases Cases with their values and a SourceRef per document, documents TextSources (UTF-8
+files), every coding a PlainTextSelection with one Coding, memos Notes linked by NoteRef.
+Positions are code points into the text as stored (which is also the text written), end
+exclusive, as the standard says. The result is valid against the shipped ``Project.xsd``.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+from lxml import etree
+
+from codebooks.install import project_codebook
+from codebooks.model import CodeSpec
+from coding.errors import InputError
+from coding.store import Project
+from exports.qdc import code_element, origin
+from exports.refi_common import DATETIME, PROJECT_NS, derived_guid, export_guid
+
+Progress = Callable[[str, int, int], None]
+_NS = f"{{{PROJECT_NS}}}"
+
+
+def _sub(parent: etree._Element, tag: str, **attrs: str) -> etree._Element:
+    return etree.SubElement(parent, _NS + tag, attrs)
+
+
+def project_xml(project: Project, progress: Progress | None = None) -> tuple[bytes, list]:
+    """``project.qde`` as bytes, and the ``(file name, text)`` pairs for ``sources/``."""
+    conn = project.conn
+    coders = {cid: export_guid(guid) for cid, guid in conn.execute("SELECT id, guid FROM coders")}
+    memos = _memos_by_target(project, coders)
+    root = etree.Element(
+        _NS + "Project",
+        {"name": project.meta("name") or project.path.stem, "origin": origin()},
+        nsmap={None: PROJECT_NS},
+    )
+    _stamp(root, "creationDateTime", project.meta("created_at"))
+    _users(root, project)
+    code_guids = _codebook(root, project, memos)
+    _variables_and_cases(root, project)
+    files = _sources(root, project, coders, code_guids, memos, progress)
+    files += _notes(root, project, coders, memos)
+    for guid in memos.get(("project", None), []) + memos.get(("case", "*"), []):
+        _sub(root, "NoteRef", targetGUID=guid)
+    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return data, files
+
+
+def _stamp(element: etree._Element, attribute: str, value: str | None) -> None:
+    """Set a date-time attribute only when the stored value is a valid xsd:dateTime."""
+    if value and DATETIME.match(value):
+        element.set(attribute, value)
+
+
+def _users(root: etree._Element, project: Project) -> None:
+    rows = project.conn.execute("SELECT guid, name FROM coders ORDER BY id").fetchall()
+    if rows:
+        users = _sub(root, "Users")
+        for guid, name in rows:
+            _sub(users, "User", guid=export_guid(guid), name=name)
+
+
+def _memos_by_target(project: Project, coders: dict[int, str]) -> dict:
+    """Memo GUIDs by ``(target kind, target guid)``; case memos go to the project."""
+    found: dict = defaultdict(list)
+    for guid, kind, target in project.conn.execute(
+        "SELECT guid, target_kind, target_guid FROM memos ORDER BY id"
+    ):
+        key = (kind, "*") if kind == "case" else (kind, None if kind == "project" else target)
+        found[key].append(export_guid(guid))
+    return found
+
+
+def _codebook(root: etree._Element, project: Project, memos: dict) -> dict[str, str]:
+    """Write the CodeBook; returns stored code GUID -> exported GUID."""
+    book = project_codebook(project)
+    guids: dict[str, str] = {}
+    if not book.codes:
+        return guids
+    codes = _sub(_sub(root, "CodeBook"), "Codes")
+
+    def add(parent: etree._Element, specs: list[CodeSpec]) -> None:
+        for spec in specs:
+            element = code_element(parent, spec, PROJECT_NS)
+            guids[spec.guid or ""] = element.get("guid")
+            for note in memos.get(("code", spec.guid), []):
+                _sub(element, "NoteRef", targetGUID=note)
+            add(element, spec.children)
+
+    add(codes, book.codes)
+    return guids
+
+
+def _variables_and_cases(root: etree._Element, project: Project) -> None:
+    conn = project.conn
+    project_guid = project.meta("project_guid") or str(project.path)
+    names = [r[0] for r in conn.execute("SELECT DISTINCT name FROM case_attributes ORDER BY name")]
+    variable_guids = {n: derived_guid(project_guid, "variable", n) for n in names}
+    if names:
+        variables = _sub(root, "Variables")
+        for name in names:
+            _sub(variables, "Variable", guid=variable_guids[name], name=name, typeOfVariable="Text")
+    cases = conn.execute("SELECT id, guid, name, description FROM cases ORDER BY name").fetchall()
+    if not cases:
+        return
+    values: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for case_id, name, value in conn.execute(
+        "SELECT case_id, name, value FROM case_attributes ORDER BY name"
+    ):
+        values[case_id].append((name, value))
+    documents: dict[int, list[str]] = defaultdict(list)
+    for case_id, guid in conn.execute(
+        "SELECT case_id, guid FROM documents WHERE case_id IS NOT NULL ORDER BY id"
+    ):
+        documents[case_id].append(export_guid(guid))
+    container = _sub(root, "Cases")
+    for case_id, guid, name, description in cases:
+        case = _sub(container, "Case", guid=export_guid(guid), name=name)
+        if description:
+            _sub(case, "Description").text = description
+        for variable, value in values[case_id]:
+            holder = _sub(case, "VariableValue")
+            _sub(holder, "VariableRef", targetGUID=variable_guids[variable])
+            _sub(holder, "TextValue").text = value
+        for document in documents[case_id]:
+            _sub(case, "SourceRef", targetGUID=document)
+
+
+def _sources(
+    root: etree._Element,
+    project: Project,
+    coders: dict[int, str],
+    code_guids: dict[str, str],
+    memos: dict,
+    progress: Progress | None,
+) -> list[tuple[str, str]]:
+    conn = project.conn
+    codes = {cid: code_guids[guid] for cid, guid in conn.execute("SELECT id, guid FROM codes")}
+    documents = conn.execute(
+        "SELECT id, guid, name, text, imported_at FROM documents ORDER BY id"
+    ).fetchall()
+    if not documents:
+        return []
+    codings: dict[int, list[tuple]] = defaultdict(list)
+    for row in conn.execute(
+        'SELECT document_id, guid, code_id, coder_id, start, "end", created_at FROM codings '
+        'ORDER BY document_id, start, "end", id'
+    ):
+        codings[row[0]].append(row[1:])
+    container = _sub(root, "Sources")
+    files = []
+    for done, (doc_id, stored, name, text, imported_at) in enumerate(documents, start=1):
+        guid = export_guid(stored)
+        source = _sub(
+            container, "TextSource", guid=guid, name=name, plainTextPath=f"internal://{guid}.txt"
+        )
+        _stamp(source, "creationDateTime", imported_at)
+        for coding_guid, code_id, coder_id, start, end, created_at in codings[doc_id]:
+            selection = (coding_guid, codes[code_id], coders[coder_id], start, end, created_at)
+            _selection(source, *selection, memos)
+        for note in memos.get(("document", stored), []):
+            _sub(source, "NoteRef", targetGUID=note)
+        files.append((f"{guid}.txt", text))
+        if progress and (done % 50 == 0 or done == len(documents)):
+            progress("writing", done, len(documents))
+    return files
+
+
+def _selection(
+    source: etree._Element,
+    coding_guid: str,
+    code_guid: str,
+    user: str,
+    start: int,
+    end: int,
+    created_at: str,
+    memos: dict,
+) -> None:
+    guid = export_guid(coding_guid)
+    selection = _sub(
+        source,
+        "PlainTextSelection",
+        guid=derived_guid(guid, "selection"),
+        startPosition=str(start),
+        endPosition=str(end),
+        creatingUser=user,
+    )
+    _stamp(selection, "creationDateTime", created_at)
+    coding = _sub(selection, "Coding", guid=guid, creatingUser=user)
+    _stamp(coding, "creationDateTime", created_at)
+    _sub(coding, "CodeRef", targetGUID=code_guid)
+    for note in memos.get(("coding", coding_guid), []):
+        _sub(selection, "NoteRef", targetGUID=note)
+
+
+def _notes(
+    root: etree._Element, project: Project, coders: dict[int, str], memos: dict
+) -> list[tuple[str, str]]:
+    rows = project.conn.execute(
+        "SELECT m.guid, m.coder_id, m.target_kind, m.target_guid, m.text, m.created_at, "
+        "m.updated_at, c.name FROM memos m LEFT JOIN cases c "
+        "ON m.target_kind = 'case' AND c.guid = m.target_guid ORDER BY m.id"
+    ).fetchall()
+    if not rows:
+        return []
+    container = _sub(root, "Notes")
+    files = []
+    for guid, coder_id, kind, _target, text, created, updated, case_name in rows:
+        guid = export_guid(guid)
+        name = f"Memo on case {case_name}" if kind == "case" else f"Memo ({kind})"
+        note = _sub(
+            container,
+            "Note",
+            guid=guid,
+            name=name,
+            plainTextPath=f"internal://{guid}.txt",
+            creatingUser=coders[coder_id],
+        )
+        _stamp(note, "creationDateTime", created)
+        _stamp(note, "modifiedDateTime", updated)
+        files.append((f"{guid}.txt", text))
+    return files
+
+
+def export_qdpx(project: Project, path: str | os.PathLike, progress: Progress | None = None):
+    """Write the whole project as ``.qdpx`` (replaced atomically: a failed export leaves no
+    half-written file). ``progress(stage, done, total)`` is called as sources are written."""
+    path = Path(path)
+    data, files = project_xml(project, progress)
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+            archive.writestr("project.qde", data)
+            for name, text in files:
+                archive.writestr(f"sources/{name}", text.encode("utf-8"))
+        partial.replace(path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise InputError(f"{path}: cannot be written ({exc.strerror or exc})") from None
