@@ -1,0 +1,99 @@
+"""The review screen driven by Pilot: settle disagreements, check the consensus in SQLite."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from textual.app import App
+from textual.widgets import DataTable, Static
+
+from coding.codes import resolve_code
+from coding.consensus import disagreements, settle
+from coding.documents import segments_of
+from coding.operations import apply_coding
+from coding.store import Project
+from tui.screens.review import ReviewScreen
+
+
+class ReviewApp(App):
+    def __init__(self, project: Project) -> None:
+        super().__init__()
+        self.project = project
+
+    def on_mount(self) -> None:
+        self.push_screen(ReviewScreen(self.project, "leder", ["ane", "bo"]))
+
+
+def prepare(project: Project) -> int:
+    bolig = resolve_code(project, "Bolig")
+    segs = segments_of(project, 1)
+    apply_coding(project, 1, bolig, "ane", segs[4].start, segs[5].end)  # A: segments 4 and 5
+    apply_coding(project, 1, bolig, "bo", segs[4].start, segs[4].end)  # B: segment 4 only
+    apply_coding(project, 1, bolig, "bo", segs[3].start, segs[3].end)  # B: segment 3 too
+    return bolig
+
+
+def consensus_rows(path) -> list[tuple]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(
+            'SELECT g.code_id, g.start, g."end" FROM codings g JOIN coders c ON c.id = g.coder_id '
+            "WHERE c.name = 'consensus' ORDER BY g.start"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+async def test_settle_a_disagreement_in_the_review_screen(small_project: Project) -> None:
+    bolig = prepare(small_project)
+    segs = segments_of(small_project, 1)
+    app = ReviewApp(small_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        codes = screen.query_one("#codes", DataTable)
+        assert codes.get_row_at(0)[0] == "Bolig"  # worst first
+        assert codes.get_row_at(0)[2] == "2"  # two open disagreements
+        await pilot.press("enter")
+        await pilot.pause()
+        table = screen.query_one("#disagreements", DataTable)
+        assert table.row_count == 2 and table.has_focus
+        side_a = str(screen.query_one("#side-a", Static).render())
+        assert "Og bolig?" in side_a and "not coded here" in side_a
+        await pilot.press("b")  # accept B on segment 3 («Og bolig?»)
+        await pilot.pause()
+        assert consensus_rows(small_project.path) == [(bolig, segs[3].start, segs[3].end)]
+        assert table.get_row_at(0)[4] == "b"
+        assert codes.get_row_at(0)[2] == "1" and codes.get_row_at(0)[3] == "1"
+        assert table.cursor_row == 1  # moved on to the next open one
+        await pilot.press("x")  # neither on segment 5: A's coding is not taken over
+        await pilot.pause()
+        assert consensus_rows(small_project.path) == [(bolig, segs[3].start, segs[3].end)]
+        assert codes.get_row_at(0)[2] == "0"
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ReviewScreen)
+    conn = sqlite3.connect(small_project.path)
+    summaries = [
+        r[0]
+        for r in conn.execute("SELECT summary FROM events WHERE action = ?", ("consensus.settle",))
+    ]
+    conn.close()
+    assert len(summaries) == 2 and all(s.endswith("settled by leder") for s in summaries)
+
+
+def test_settle_both_clips_spans_to_the_segment_and_is_one_transaction(
+    small_project: Project,
+) -> None:
+    bolig = prepare(small_project)
+    segs = segments_of(small_project, 1)
+    found = disagreements(small_project, ["ane", "bo"], bolig)
+    assert [(d.start, d.spans_a != (), d.spans_b != ()) for d in found] == [
+        (segs[3].start, False, True),
+        (segs[5].start, True, False),
+    ]
+    settle(small_project, found[1], "both", "leder")
+    assert consensus_rows(small_project.path) == [(bolig, segs[5].start, segs[5].end)]
+    again = disagreements(small_project, ["ane", "bo"], bolig)
+    assert [d.settled for d in again] == [None, "both"]

@@ -1,0 +1,216 @@
+"""The review screen (for leads): agreement per code, the disagreements of a code by document,
+both coders' spans side by side in context, and settling each into the ``consensus`` coder.
+
+Settling calls ``coding.consensus.settle`` (one committed transaction, in the audit trail)
+before the tables change, so what the screen shows is already on disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from coding.consensus import Disagreement, disagreements, open_counts, review_coders, settle
+from coding.documents import document_text
+from coding.errors import KodeverkError
+from coding.reliability import AgreementReport, agreement_report
+from coding.store import Project
+
+CONTEXT = 160  # characters of context on each side of a disagreement
+HIGHLIGHT = "bold black on yellow"
+SEGMENT = "underline"
+
+
+def _fmt(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+class ReviewScreen(Screen):
+    """Enter opens a code's disagreements; a / b / o / x settle the highlighted one."""
+
+    DEFAULT_CSS = """
+    ReviewScreen #title { height: 1; background: $primary; color: $text; padding: 0 1; }
+    ReviewScreen #codes { height: 1fr; }
+    ReviewScreen #lower { height: 2fr; }
+    ReviewScreen #disagreements { height: 1fr; }
+    ReviewScreen #sides { height: 1fr; }
+    ReviewScreen .side { width: 1fr; border: round $secondary; padding: 0 1; overflow-y: auto; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "settle('a')", "Accept A"),
+        Binding("b", "settle('b')", "Accept B"),
+        Binding("o", "settle('both')", "Both"),
+        Binding("x", "settle('neither')", "Neither"),
+        Binding("escape", "back", "Back"),
+        Binding("r", "refresh_tables", "Refresh", show=False),
+    ]
+
+    def __init__(self, project: Project, coder: str, coders: Sequence[str] | None = None) -> None:
+        super().__init__()
+        self.project = project
+        self.lead = coder
+        self.coders = tuple(coders) if coders else tuple(review_coders(project)[:2])
+        self.code_id: int | None = None
+        self.items: list[Disagreement] = []
+
+    # -- layout ------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(self._title(), id="title")
+        yield DataTable(id="codes", cursor_type="row", zebra_stripes=True)
+        with Vertical(id="lower"):
+            yield DataTable(id="disagreements", cursor_type="row")
+            with Horizontal(id="sides"):
+                yield Static(id="side-a", classes="side")
+                yield Static(id="side-b", classes="side")
+        yield Footer()
+
+    def _title(self) -> str:
+        if len(self.coders) < 2:
+            return "Review: needs two coders who have coded"
+        a, b = self.coders
+        return f"Review {a} (A) vs {b} (B) · lead {self.lead} · enter: disagreements"
+
+    def on_mount(self) -> None:
+        codes = self.query_one("#codes", DataTable)
+        codes.add_columns("code", "units", "open", "settled", "% agree", "κ", "α", "AC1")
+        items = self.query_one("#disagreements", DataTable)
+        items.add_columns("document", "segment", "A", "B", "settled")
+        self.query_one("#side-a", Static).border_title = f"A: {self._coder_label(0)}"
+        self.query_one("#side-b", Static).border_title = f"B: {self._coder_label(1)}"
+        self.action_refresh_tables()
+        codes.focus()
+
+    def _coder_label(self, index: int) -> str:
+        return self.coders[index] if len(self.coders) > index else "?"
+
+    # -- the per-code table ------------------------------------------------------------------
+    def action_refresh_tables(self) -> None:
+        if len(self.coders) < 2:
+            self.notify("Nothing to review: fewer than two coders have coded.", severity="warning")
+            return
+        report = agreement_report(self.project, list(self.coders))
+        self._fill_codes(report)
+        if self.code_id is not None:
+            self._load_disagreements(self.code_id)
+
+    def _fill_codes(self, report: AgreementReport) -> None:
+        table = self.query_one("#codes", DataTable)
+        row_before = table.cursor_row
+        counts = open_counts(self.project, self.coders, [r.code_id for r in report.codes])
+        table.clear()
+        for row in report.codes:
+            pending, done = counts[row.code_id]
+            percent = "–" if row.percent_agreement is None else f"{row.percent_agreement:.0%}"
+            table.add_row(
+                row.code,
+                str(row.units),
+                str(pending),
+                str(done),
+                percent,
+                _fmt(row.kappa),
+                _fmt(row.alpha),
+                _fmt(row.ac1),
+                key=str(row.code_id),
+            )
+        if table.row_count:
+            table.move_cursor(row=min(row_before, table.row_count - 1))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "codes" and event.row_key.value is not None:
+            self.code_id = int(event.row_key.value)
+            self._load_disagreements(self.code_id)
+            self.query_one("#disagreements", DataTable).focus()
+
+    # -- the disagreements of one code -------------------------------------------------------
+    def _load_disagreements(self, code_id: int, cursor: int | None = None) -> None:
+        self.items = disagreements(self.project, self.coders, code_id)
+        table = self.query_one("#disagreements", DataTable)
+        row_before = table.cursor_row if cursor is None else cursor
+        table.clear()
+        for i, item in enumerate(self.items):
+            table.add_row(
+                item.document,
+                f"{item.start}–{item.end}",
+                "✓" if item.spans_a else "",
+                "✓" if item.spans_b else "",
+                item.settled or "",
+                key=str(i),
+            )
+        if self.items:
+            table.move_cursor(row=min(row_before, len(self.items) - 1))
+        self._show_sides()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "disagreements":
+            self._show_sides()
+
+    def _current(self) -> Disagreement | None:
+        table = self.query_one("#disagreements", DataTable)
+        if not self.items or not 0 <= table.cursor_row < len(self.items):
+            return None
+        return self.items[table.cursor_row]
+
+    def _show_sides(self) -> None:
+        item = self._current()
+        side_a = self.query_one("#side-a", Static)
+        side_b = self.query_one("#side-b", Static)
+        if item is None:
+            side_a.update("No disagreement selected.")
+            side_b.update("")
+            return
+        text = document_text(self.project, item.document_id)
+        side_a.update(_in_context(text, item, item.spans_a))
+        side_b.update(_in_context(text, item, item.spans_b))
+
+    # -- settling ----------------------------------------------------------------------------
+    def action_settle(self, choice: str) -> None:
+        item = self._current()
+        if item is None or self.code_id is None:
+            self.notify("Pick a code with enter, then a disagreement.", severity="warning")
+            return
+        try:
+            settle(self.project, item, choice, self.lead)
+        except KodeverkError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        row = self.query_one("#disagreements", DataTable).cursor_row
+        self._fill_codes(agreement_report(self.project, list(self.coders)))
+        self._load_disagreements(self.code_id, cursor=self._next_open(row))
+        self.notify(f"Settled: {choice} ({item.document} {item.start}–{item.end})")
+
+    def _next_open(self, row: int) -> int:
+        """The next unsettled disagreement after ``row`` (or ``row`` when none is left)."""
+        for i in range(row + 1, len(self.items)):
+            if self.items[i].settled is None:
+                return i
+        return row
+
+    def action_back(self) -> None:
+        codes = self.query_one("#codes", DataTable)
+        if codes.has_focus:
+            self.app.pop_screen()
+        else:
+            codes.focus()
+
+
+def _in_context(text: str, item: Disagreement, spans: tuple[tuple[int, int], ...]) -> Text:
+    """The segment with context around it; the coder's spans highlighted, the segment
+    underlined."""
+    lo = max(0, item.start - CONTEXT)
+    hi = min(len(text), item.end + CONTEXT)
+    shown = Text(("…" if lo else "") + text[lo:hi] + ("…" if hi < len(text) else ""))
+    shift = 1 if lo else 0
+    shown.stylize(SEGMENT, item.start - lo + shift, item.end - lo + shift)
+    for start, end in spans:
+        shown.stylize(HIGHLIGHT, max(start, lo) - lo + shift, min(end, hi) - lo + shift)
+    if not spans:
+        shown.append("\n\n(not coded here)", style="italic")
+    return shown
