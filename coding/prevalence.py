@@ -279,7 +279,7 @@ def group_order(by: Sequence[str], keys: object) -> list[GroupKey]:
 
 
 # -- counting -------------------------------------------------------------------------------------
-CodeCounts = dict[int, list[tuple[int, int, int]]]  # code -> [(case, document, excerpts)]
+CodeCounts = dict[int, dict[int, tuple[int, set[int]]]]  # code -> case -> (excerpts, documents)
 
 
 def _excerpts_per_code(
@@ -300,8 +300,24 @@ def _excerpts_per_code(
     ):
         case_id = document_case.get(document_id)
         if case_id in cases:
-            per_code.setdefault(code_id, []).append((case_id, document_id, n))
+            by_case = per_code.setdefault(code_id, {})
+            excerpts, documents = by_case.get(case_id, (0, set()))
+            documents.add(document_id)
+            by_case[case_id] = (excerpts + n, documents)
     return per_code
+
+
+def _roll_up(theme: Theme, per_code: CodeCounts) -> dict[int, tuple[int, set[int]]]:
+    """Excerpts and documents per case over the theme's codes (a leaf: its own counts)."""
+    parts = [per_code[c] for c in theme.code_ids if c in per_code]
+    if len(parts) == 1:
+        return parts[0]
+    merged: dict[int, tuple[int, set[int]]] = {}
+    for part in parts:
+        for case_id, (n, documents) in part.items():
+            before_n, before_docs = merged.get(case_id, (0, set()))
+            merged[case_id] = (before_n + n, before_docs | documents)
+    return merged
 
 
 def _add_theme(
@@ -310,20 +326,15 @@ def _add_theme(
     per_code: CodeCounts,
     case_keys: dict[int, GroupKey],
 ) -> None:
-    excerpts: dict[int, int] = {}
-    documents: dict[int, set[int]] = {}
-    for code_id in theme.code_ids:
-        for case_id, document_id, n in per_code.get(code_id, ()):
-            excerpts[case_id] = excerpts.get(case_id, 0) + n
-            documents.setdefault(case_id, set()).add(document_id)
+    counts = _roll_up(theme, per_code)
     table = []
     for key in result.groups:
         members = result.group_cases[key]
-        cell = _cell(result, theme.label, result.group_dict(key), members, excerpts, documents)
+        cell = _cell(result, theme.label, result.group_dict(key), members, counts)
         result.rows.append(cell)
         if MISSING not in key:
             table.append((cell.cases_with, cell.cases - cell.cases_with))
-    result.totals.append(_cell(result, theme.label, None, list(case_keys), excerpts, documents))
+    result.totals.append(_cell(result, theme.label, None, list(case_keys), counts))
     result.tests[theme.label] = difference_test(table)
 
 
@@ -332,10 +343,9 @@ def _cell(
     label: str,
     group: dict[str, str] | None,
     members: list[int],
-    excerpts: dict[int, int],
-    documents: dict[int, set[int]],
+    counts: dict[int, tuple[int, set[int]]],
 ) -> Cell:
-    raising = [c for c in members if c in excerpts]
+    raising = [counts[c] for c in members if c in counts]
     cases, cases_with = len(members), len(raising)
     return Cell(
         theme=label,
@@ -343,8 +353,8 @@ def _cell(
         cases=cases,
         cases_with=cases_with,
         share=cases_with / cases if cases else None,
-        excerpts=sum(excerpts[c] for c in raising),
-        documents=sum(len(documents[c]) for c in raising),
+        excerpts=sum(n for n, _ in raising),
+        documents=sum(len(documents) for _, documents in raising),
         quantifier=quantifier(cases_with, cases, result.lang),
     )
 

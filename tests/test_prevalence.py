@@ -154,6 +154,19 @@ def test_difference_tests(built):
     assert none.test == "none" and none.p_value is None and "nothing to test" in none.note
 
 
+def test_chi_square_equals_scipy_chi2_contingency():
+    from scipy.stats import chi2_contingency
+
+    from coding.stats import difference_test
+
+    for table in ([(2, 2), (2, 1), (0, 2)], [(10, 30), (25, 15), (12, 12), (3, 40)]):
+        statistic, p_value, _, expected = chi2_contingency(table, correction=False)
+        test = difference_test(table)
+        assert test.statistic == pytest.approx(statistic)
+        assert test.p_value == pytest.approx(p_value)
+        assert test.small_expected == bool((expected < 5).any())
+
+
 def test_fisher_for_two_groups():
     from scipy.stats import fisher_exact
 
