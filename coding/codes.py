@@ -594,12 +594,24 @@ def _merge_codings(project: Project, source_id: int, target_id: int, changes: li
     for row in rows:
         groups.setdefault((row["document_id"], row["coder_id"]), []).append(row)
     moved = 0
+    alone: list[dict[str, Any]] = []  # a source coding touching nothing: only its code changes
     for group in groups.values():
         if not any(r["code_id"] == source_id for r in group):
             continue
         for cluster in _clusters(group):
             moved += sum(1 for r in cluster if r["code_id"] == source_id)
-            _apply(project, changes, _join_cluster(project, cluster, target_id))
+            if len(cluster) == 1 and cluster[0]["code_id"] == source_id:
+                alone.append(
+                    journal.change("codings", cluster[0], dict(cluster[0], code_id=target_id))
+                )
+            elif len(cluster) > 1:
+                _apply(project, changes, _join_cluster(project, cluster, target_id))
+    # in bulk: the stored rows equal the journalled ``after`` rows exactly
+    project.conn.executemany(
+        "UPDATE codings SET code_id = ? WHERE guid = ?",
+        [(target_id, item["before"]["guid"]) for item in alone],
+    )
+    changes.extend(alone)
     return moved
 
 
@@ -675,35 +687,31 @@ def delete_code(project: Project, code_id: int, coder: str) -> tuple[int, int]:
     codings) deleted."""
     path = code_path(project, code_id)
     backup_before(project, "delete")
-    with project.transaction():
-        order = _subtree_rows(project, code_id)
-        changes: list[dict[str, Any]] = []
-        codings = 0
-        for code in reversed(order):  # children before parents (parent_id is RESTRICT)
-            for coding in _rows(project, "SELECT * FROM codings WHERE code_id = ?", (code["id"],)):
-                memos = _rows(
-                    project,
-                    "SELECT * FROM memos WHERE target_kind = 'coding' AND target_guid = ?",
-                    (coding["guid"],),
-                )
-                new = [journal.change("memos", m, None) for m in memos]
-                _apply(project, changes, [*new, journal.change("codings", coding, None)])
-                codings += 1
-            memos = _rows(
-                project,
-                "SELECT * FROM memos WHERE target_kind = 'code' AND target_guid = ?",
-                (code["guid"],),
-            )
-            new = [journal.change("memos", m, None) for m in memos]
-            _apply(project, changes, [*new, journal.change("codes", code, None)])
-        _record(
+    with project.transaction() as conn:
+        codes = _subtree_rows(project, code_id)
+        ids = [code["id"] for code in codes]
+        in_codes = f"IN ({','.join('?' * len(ids))})"
+        codings = _rows(project, f"SELECT * FROM codings WHERE code_id {in_codes}", ids)
+        memos = _rows(
             project,
-            coder,
-            "code.delete",
-            f"{path!r}: {len(order)} codes, {codings} codings",
-            changes,
+            "SELECT * FROM memos WHERE (target_kind = 'coding' AND target_guid IN "
+            f"(SELECT guid FROM codings WHERE code_id {in_codes})) OR (target_kind = 'code' "
+            f"AND target_guid IN (SELECT guid FROM codes WHERE id {in_codes}))",
+            ids + ids,
         )
-    return len(order), codings
+        # Deleted in bulk (nothing to re-read); undo restores in reverse: codes parents first.
+        conn.executemany("DELETE FROM memos WHERE guid = ?", [(m["guid"],) for m in memos])
+        conn.executemany("DELETE FROM codings WHERE guid = ?", [(c["guid"],) for c in codings])
+        for code in reversed(codes):  # children before parents (parent_id is RESTRICT)
+            conn.execute("DELETE FROM codes WHERE id = ?", (code["id"],))
+        changes = [
+            *(journal.change("memos", m, None) for m in memos),
+            *(journal.change("codings", c, None) for c in codings),
+            *(journal.change("codes", code, None) for code in reversed(codes)),
+        ]
+        summary = f"{path!r}: {len(codes)} codes, {len(codings)} codings"
+        _record(project, coder, "code.delete", summary, changes)
+    return len(codes), len(codings)
 
 
 def _subtree_rows(project: Project, code_id: int) -> list[Row]:
