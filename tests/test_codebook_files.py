@@ -170,3 +170,13 @@ def test_failed_install_leaves_the_project_unchanged(project, project_path):
     with pytest.raises(CodebookError):
         install_codebook(project, bad)
     assert table_dump(project_path) == before
+
+
+def test_load_codebook_reads_refi_qda_qdc(tmp_path, project):
+    from exports.qdc import write_qdc
+
+    install_codebook(project, bundled_codebook())
+    write_qdc(project, tmp_path / "kodebok.qdc")
+    codebook = load_codebook(tmp_path / "kodebok.qdc")
+    assert [c.name for c in codebook.codes] == [c.name for c in bundled_codebook().codes]
+    assert codebook.codes[3].children[0].guid == bundled_codebook().codes[3].children[0].guid
