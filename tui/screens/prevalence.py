@@ -1,0 +1,221 @@
+"""The prevalence screen: themes × groups of a case attribute, as a table and a bar chart.
+
+``a`` cycles the attribute (size_class, region, every other case attribute), ``l`` switches
+between codes and goals, ``c`` cycles whose codings count (any, consensus, each coder); enter on a
+cell lists the quotes behind it. Figures are computed in a thread worker, so keys never wait.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from coding.errors import KodeverkError
+from coding.prevalence import PrevalenceResult, prevalence
+from coding.store import Project
+from exports.quotes import Quote, collect_quotes
+from tui.widgets.bar_chart import Bar, BarChart
+
+PREFERRED = ("size_class", "region")
+TOTAL = "Totalt"
+
+
+def case_attribute_names(project: Project) -> list[str]:
+    """size_class and region first (when present), then the others alphabetically."""
+    names = [r[0] for r in project.conn.execute("SELECT DISTINCT name FROM case_attributes")]
+    return [n for n in PREFERRED if n in names] + sorted(n for n in names if n not in PREFERRED)
+
+
+def cell_text(cases_with: int, cases: int, share: float | None) -> str:
+    return f"{cases_with}/{cases}" + ("" if share is None else f" {share:.0%}")
+
+
+class QuotesModal(ModalScreen[None]):
+    """The quotes behind one cell: the quote, its attribution and the document."""
+
+    DEFAULT_CSS = """
+    QuotesModal { align: center middle; }
+    QuotesModal > #box { width: 90%; height: 80%; border: round $accent; background: $surface; }
+    QuotesModal #quotes-title { height: auto; padding: 0 1; text-style: bold; }
+    QuotesModal OptionList { height: 1fr; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "dismiss", "Close")]
+
+    def __init__(self, title: str, quotes: list[Quote]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.quotes = quotes
+
+    def compose(self) -> ComposeResult:
+        from textual.containers import Vertical
+
+        with Vertical(id="box"):
+            yield Static(f"{self.title_text} · {len(self.quotes)} sitater", id="quotes-title")
+            options = [
+                Option(f"«{q.text}» {q.attribution()}\n  {q.document_name} · {q.coder}")
+                for q in self.quotes
+            ] or [Option("Ingen sitater her.", disabled=True)]
+            yield OptionList(*options, id="quote-list")
+        yield Footer()
+
+    def action_dismiss(self) -> None:  # type: ignore[override]
+        self.dismiss(None)
+
+
+class PrevalenceScreen(Screen):
+    """Table of themes × groups with a bar chart of the highlighted theme."""
+
+    CSS_PATH = "prevalence.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "next_attribute", "Attribute"),
+        Binding("l", "toggle_level", "Code/goal"),
+        Binding("c", "next_coder", "Coder"),
+        Binding("enter", "open_quotes", "Quotes"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, project: Project, coder: str) -> None:
+        super().__init__()
+        self.project = project
+        self.coder = coder
+        self.attributes = case_attribute_names(project)
+        self.attribute = self.attributes[0] if self.attributes else ""
+        self.level = "code"
+        self.coders = ["any", "consensus", *(c for c in project.coder_names() if c != "consensus")]
+        self.count_coder = "any"
+        self.result: PrevalenceResult | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="prevalence-title")
+        yield DataTable(id="prevalence-table", cursor_type="cell", zebra_stripes=True)
+        yield BarChart(id="prevalence-chart")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_figures()
+
+    # -- computing ------------------------------------------------------------------------------
+    def refresh_figures(self) -> None:
+        self.query_one("#prevalence-title", Static).update(self._title("regner …"))
+        if not self.attribute:
+            self._show_message("Ingen saker har attributter ennå: importer en sakstabell først.")
+            return
+        self.run_worker(self._compute, thread=True, exclusive=True, group="prevalence")
+
+    def _compute(self) -> None:
+        try:
+            result = prevalence(
+                self.project, self.attribute, level=self.level, coder=self.count_coder
+            )
+        except KodeverkError as exc:
+            self.app.call_from_thread(self._show_message, str(exc))
+            return
+        self.app.call_from_thread(self._show, result)
+
+    def _title(self, note: str = "") -> str:
+        level = "koder" if self.level == "code" else "mål"
+        title = f"Prevalens etter {self.attribute or '–'} · {level} · koder: {self.count_coder}"
+        return f"{title} · {note}" if note else title
+
+    def _show_message(self, message: str) -> None:
+        self.query_one("#prevalence-title", Static).update(self._title())
+        self.query_one(BarChart).show([], message)
+
+    def _show(self, result: PrevalenceResult) -> None:
+        self.result = result
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_column("Tema", key="theme")
+        for key in result.groups:
+            table.add_column(" / ".join(key), key="|".join(key))
+        table.add_column(TOTAL, key=TOTAL)
+        for theme in result.themes:
+            cells = [result.cell(theme.label, key) for key in result.groups]
+            total = result.cell(theme.label, None)
+            table.add_row(
+                _short(theme.label),
+                *(cell_text(c.cases_with, c.cases, c.share) for c in [*cells, total]),
+                key=theme.label,
+            )
+        table.move_cursor(row=0, column=1)
+        self.query_one("#prevalence-title", Static).update(self._title())
+        self._chart_row(0)
+
+    # -- chart follows the cursor ----------------------------------------------------------------
+    def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
+        self._chart_row(event.coordinate.row)
+
+    def _chart_row(self, row: int) -> None:
+        result = self.result
+        if result is None or not result.themes:
+            self.query_one(BarChart).show([], "Ingen koder i kodeboka.")
+            return
+        theme = result.themes[min(row, len(result.themes) - 1)]
+        bars = [
+            Bar(" / ".join(key), c.share, f"{c.cases_with}/{c.cases} {c.quantifier}")
+            for key in result.groups
+            if (c := result.cell(theme.label, key))
+        ]
+        total = result.cell(theme.label, None)
+        bars.append(Bar(TOTAL, total.share, f"{total.cases_with}/{total.cases} {total.quantifier}"))
+        test = result.tests[theme.label]
+        note = "" if test.p_value is None else f" · {test.test} p={test.p_value:.3f}"
+        self.query_one(BarChart).show(bars, f"{_short(theme.label)}{note}")
+
+    # -- actions ---------------------------------------------------------------------------------
+    def action_next_attribute(self) -> None:
+        if self.attributes:
+            index = (
+                self.attributes.index(self.attribute) if self.attribute in self.attributes else -1
+            )
+            self.attribute = self.attributes[(index + 1) % len(self.attributes)]
+            self.refresh_figures()
+
+    def action_toggle_level(self) -> None:
+        self.level = "goal" if self.level == "code" else "code"
+        self.refresh_figures()
+
+    def action_next_coder(self) -> None:
+        index = self.coders.index(self.count_coder)
+        self.count_coder = self.coders[(index + 1) % len(self.coders)]
+        self.refresh_figures()
+
+    def action_open_quotes(self) -> None:
+        result = self.result
+        table = self.query_one(DataTable)
+        if result is None or not result.themes:
+            return
+        theme = result.themes[table.cursor_row]
+        column = table.cursor_column
+        if 1 <= column <= len(result.groups):
+            key = result.groups[column - 1]
+            cases, where = result.group_cases[key], " / ".join(key)
+        else:
+            cases, where = [c for members in result.group_cases.values() for c in members], TOTAL
+        try:
+            quotes = collect_quotes(
+                self.project,
+                code_ids=sorted(theme.code_ids),
+                coder=self.count_coder,
+                case_ids=cases,
+            )
+        except KodeverkError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.app.push_screen(QuotesModal(f"{_short(theme.label)} · {where}", quotes))
+
+    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
+        self.action_open_quotes()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def _short(label: str, width: int = 30) -> str:
+    """The end of a long code path, which says the most."""
+    return label if len(label) <= width else "…" + label[-(width - 1) :]
