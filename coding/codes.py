@@ -170,9 +170,7 @@ def _read_tree(project: Project) -> list[CodeRow]:
 
 
 def _code_row(row: tuple, prefix: str, depth: int, inherited: int | None) -> CodeRow:
-    (code_id, guid, name, parent_id, goal, description, include, exclude, colour, shortcut) = row[
-        :10
-    ]
+    code_id, guid, name, parent_id, goal, description, include, exclude, colour, shortcut = row[:10]
     return CodeRow(
         id=code_id,
         guid=guid,
