@@ -1,0 +1,62 @@
+"""REFI-QDA projects (``.qdpx``): export and import. The public entry points are here;
+the work is in ``qdpx_write`` (export), ``qdpx_read`` (lenient reading) and ``qdpx_import``
+(writing what was read into the project, in one transaction).
+
+``progress(stage, done, total)`` is called with stage ``"reading"``, ``"segmenting"`` or
+``"writing"``, as in ``corpus.importer``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from coding.errors import InputError
+from coding.store import Project
+from exports.qdpx_import import QdpxImportReport, write_package
+from exports.qdpx_read import read_package
+from exports.qdpx_write import Progress, export_qdpx
+
+__all__ = ["QdpxImportReport", "export_qdpx", "import_qdpx"]
+
+
+def import_qdpx(
+    project: Project, path: str | os.PathLike, progress: Progress | None = None
+) -> QdpxImportReport:
+    """Import a ``.qdpx`` (or a bare ``.qde`` with its ``sources/`` folder beside it).
+    Hostile or unreadable files raise ``InputError`` and change nothing; what cannot be read
+    inside a readable file becomes a warning in the report."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    digest = _sha256(path)
+    package = read_package(path, progress)
+    segments = _segment(package, progress)
+    return write_package(project, package, digest, segments, progress)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _segment(package, progress: Progress | None) -> list[list]:
+    """Segments for each source, as for any imported transcript (turns, then sentences)."""
+    from corpus.segment import split_sentences
+    from corpus.transcripts import parse_transcript
+
+    pairs = [(s.text.text, parse_transcript(s.text.text).blocks) for s in package.sources]
+    total = sum(len(blocks) for _, blocks in pairs)
+    done = 0
+
+    def advance(blocks: int) -> None:
+        nonlocal done
+        done += blocks
+        if progress:
+            progress("segmenting", done, total)
+
+    return split_sentences(pairs, advance) if pairs else []

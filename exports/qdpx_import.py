@@ -1,0 +1,396 @@
+"""Write a read REFI-QDA project (``exports.qdpx_read.Package``) into a kodeverk project, in
+one transaction: any error leaves the project as it was.
+
+Users become coders (matched by name), codes merge into the codebook (by GUID, then path),
+cases merge by name and take their variables as attributes, each source becomes a document
+(segmented like any import), each selection's codings become codings, notes become memos.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+
+from coding import journal
+from coding.documents import record_import, sha256_text
+from coding.store import Project, new_guid, now
+from exports.qdc import merge_codes
+from exports.qdpx_read import Package, Selection, Source
+from exports.refi_common import DATETIME
+
+_KODEVERK_NOTE_NAME = re.compile(r"^Memo( \(\w+\))?$")
+_CASE_NOTE_NAME = re.compile(r"^Memo on case (?P<case>.+)$")
+
+
+@dataclass
+class QdpxImportReport:
+    """What an import did, for the user and for ``--json``."""
+
+    file: str
+    origin: str = ""
+    documents: int = 0
+    codes_added: int = 0
+    codes_matched: int = 0
+    codes_skipped: int = 0
+    coders_added: int = 0
+    coders_matched: int = 0
+    cases_added: int = 0
+    cases_matched: int = 0
+    attributes: int = 0
+    selections: int = 0
+    codings: int = 0
+    duplicate_codings: int = 0
+    memos: int = 0
+    position_unit: str = "codepoints"
+    position_scores: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        unit = "UTF-16 code units (converted)" if self.position_unit == "utf16" else "code points"
+        lines = [
+            f"{self.file} ({self.origin or 'unknown tool'}): {self.documents} documents, "
+            f"{self.codings} codings from {self.selections} selections (positions in {unit}), "
+            f"{self.memos} memos",
+            f"codes: {self.codes_added} added, {self.codes_matched} matched, "
+            f"{self.codes_skipped} skipped; coders: {self.coders_added} added, "
+            f"{self.coders_matched} matched; cases: {self.cases_added} added, "
+            f"{self.cases_matched} matched, {self.attributes} attribute values",
+        ]
+        if self.warnings:
+            lines.append(f"{len(self.warnings)} warnings:")
+            lines += [f"  {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class _Writer:
+    """Holds the id maps while one package is written."""
+
+    def __init__(self, project: Project, package: Package, report: QdpxImportReport) -> None:
+        self.project = project
+        self.conn = project.conn
+        self.package = package
+        self.report = report
+        self.coders: dict[str, int] = {}  # user GUID -> coder id
+        self.codes: dict[str, int] = {}  # file code GUID -> code id
+        self.code_guids: dict[int, str] = {}
+        self.cases: dict[str, int] = {}  # case name -> id
+        self.document_case: dict[str, int] = {}  # source GUID -> case id
+        self.memos: dict[tuple[int, str, str | None], list[str]] = defaultdict(list)
+        self._fallback: int | None = None
+        self._used: set[str] = set()  # note GUIDs linked somewhere
+
+    # -- coders ----------------------------------------------------------------------------------
+    def users(self) -> None:
+        for guid, name in self.package.users.items():
+            self.coders[guid] = self._coder(guid, name)
+
+    def _coder(self, guid: str, name: str) -> int:
+        row = self.conn.execute(
+            "SELECT id FROM coders WHERE name = ? OR guid = ? ORDER BY name = ? DESC",
+            (name, guid, name),
+        ).fetchone()
+        if row:
+            self.report.coders_matched += 1
+            return row[0]
+        self.report.coders_added += 1
+        cur = self.conn.execute(
+            "INSERT INTO coders(guid, name, created_at) VALUES (?, ?, ?)", (guid, name, now())
+        )
+        return int(cur.lastrowid)
+
+    def coder_of(self, *guids: str | None) -> int:
+        """The first known user among ``guids``; an unknown GUID becomes a coder of its own."""
+        for guid in guids:
+            if guid is None:
+                continue
+            if guid not in self.coders:
+                self.coders[guid] = self._coder(guid, f"user {guid[:8]}")
+            return self.coders[guid]
+        return self.fallback_coder()
+
+    def fallback_coder(self) -> int:
+        """For codings that name no user: the project's creator, the only user, or a coder
+        named after the tool that wrote the file."""
+        if self._fallback is None:
+            users = self.package.users
+            if self.package.creating_user in users:
+                self._fallback = self.coders[self.package.creating_user]
+            elif len(users) == 1:
+                self._fallback = self.coders[next(iter(users))]
+            else:
+                name = f"{self.package.origin or 'REFI-QDA'} import"
+                self._fallback = self._coder(new_guid(), name)
+        return self._fallback
+
+    # -- codes and cases -------------------------------------------------------------------------
+    def codebook(self) -> None:
+        merged = merge_codes(
+            self.project, self.package.codes, self.report.warnings, self.package.where
+        )
+        self.codes = merged.ids
+        self.report.codes_added = len(merged.added)
+        self.report.codes_matched = len(merged.matched)
+        self.report.codes_skipped = len(merged.skipped)
+        self.code_guids = dict(self.conn.execute("SELECT id, guid FROM codes").fetchall())
+        for file_guid, notes in self.package.code_notes.items():
+            if file_guid in self.codes:
+                target = self.code_guids[self.codes[file_guid]]
+                self._notes(notes, "code", target, f"{self.package.where}: code {file_guid}")
+
+    def cases_(self) -> None:
+        for case in self.package.cases:
+            case_id = self._case(case.guid, case.name, case.description)
+            for name, value in case.values.items():
+                self.conn.execute(
+                    "INSERT INTO case_attributes(case_id, name, value) VALUES (?, ?, ?) "
+                    "ON CONFLICT(case_id, name) DO UPDATE SET value = excluded.value",
+                    (case_id, name, value),
+                )
+                self.report.attributes += 1
+            for source in case.sources:
+                if source in self.document_case and self.document_case[source] != case_id:
+                    self.report.warnings.append(
+                        f"{case.where}: source {source} belongs to an earlier case already; "
+                        f"not linked to {case.name!r}"
+                    )
+                    continue
+                self.document_case[source] = case_id
+
+    def _case(self, guid: str | None, name: str, description: str) -> int:
+        row = self.conn.execute("SELECT id FROM cases WHERE name = ?", (name,)).fetchone()
+        if row:
+            self.report.cases_matched += 1
+            self.cases[name] = row[0]
+            return row[0]
+        taken = guid and self.conn.execute("SELECT 1 FROM cases WHERE guid = ?", (guid,)).fetchone()
+        cur = self.conn.execute(
+            "INSERT INTO cases(guid, name, description, created_at) VALUES (?, ?, ?, ?)",
+            (guid if guid and not taken else new_guid(), name, description, now()),
+        )
+        self.report.cases_added += 1
+        self.cases[name] = int(cur.lastrowid)
+        return self.cases[name]
+
+    # -- documents and codings -------------------------------------------------------------------
+    def documents(self, import_id: int, segments: list[list], progress) -> None:
+        coding_rows: list[tuple] = []
+        segment_rows: list[tuple] = []
+        seen: set[tuple] = set()
+        taken_guids = {r[0] for r in self.conn.execute("SELECT guid FROM codings")}
+        total = len(self.package.sources)
+        for done, (source, segs) in enumerate(zip(self.package.sources, segments, strict=True), 1):
+            document_id, document_guid = self._document(source, segs, import_id)
+            segment_rows += [
+                (document_id, i, s.start, s.end, s.kind, s.block, s.speaker)
+                for i, s in enumerate(segs)
+            ]
+            self._notes(source.notes, "document", document_guid, source.where)
+            case_id = self.document_case.get(source.guid)
+            for selection in source.selections:
+                made = self._codings(source, selection, document_id, case_id, taken_guids, seen)
+                coding_rows += made
+                self._selection_memos(source, selection, document_guid, made)
+            if progress and (done % 50 == 0 or done == total):
+                progress("writing", done, total)
+        self.conn.executemany(
+            'INSERT INTO segments(document_id, ordinal, start, "end", kind, block, speaker) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            segment_rows,
+        )
+        self.conn.executemany(
+            "INSERT INTO codings(guid, document_id, code_id, coder_id, case_id, start, "
+            '"end", created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+            coding_rows,
+        )
+        self.report.codings = len(coding_rows)
+
+    def _document(self, source: Source, segs: list, import_id: int) -> tuple[int, str]:
+        guid = source.guid
+        if self.conn.execute("SELECT 1 FROM documents WHERE guid = ?", (guid,)).fetchone():
+            self.report.warnings.append(
+                f"{source.where}: a document with GUID {guid} exists already; given a new GUID"
+            )
+            guid = new_guid()
+        text = source.text.text
+        meta = {"file": self.package.path.name, "refi_origin": self.package.origin}
+        if source.description:
+            meta["description"] = source.description
+        if source.variables:
+            meta["variables"] = source.variables
+        kind = "interview" if any(s.speaker for s in segs) else "text"
+        cur = self.conn.execute(
+            "INSERT INTO documents(guid, name, kind, text, length, sha256, case_id, import_id, "
+            "source_meta, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                guid,
+                source.name,
+                kind,
+                text,
+                len(text),
+                sha256_text(text),
+                self.document_case.get(source.guid),
+                import_id,
+                json.dumps(meta, ensure_ascii=False),
+                now(),
+            ),
+        )
+        self.report.documents += 1
+        return int(cur.lastrowid), guid
+
+    def _codings(
+        self,
+        source: Source,
+        selection: Selection,
+        document_id: int,
+        case_id: int | None,
+        taken: set[str],
+        seen: set[tuple],
+    ) -> list[tuple]:
+        if selection.span is None:
+            return []
+        rows = []
+        for coding in selection.codings:
+            code_id = self.codes.get(coding.code or "")
+            if code_id is None:
+                self.report.warnings.append(
+                    f"{selection.where}: coding with unknown code {coding.code!r}; skipped"
+                )
+                continue
+            coder_id = self.coder_of(coding.user, selection.user, source.user)
+            key = (document_id, code_id, coder_id, *selection.span)
+            if key in seen:
+                self.report.duplicate_codings += 1
+                continue
+            seen.add(key)
+            guid = coding.guid if coding.guid and coding.guid not in taken else new_guid()
+            taken.add(guid)
+            created = next(
+                (t for t in (coding.created, selection.created) if t and DATETIME.match(t)), now()
+            )
+            rows.append((guid, document_id, code_id, coder_id, case_id, *selection.span, created))
+        return rows
+
+    # -- memos -----------------------------------------------------------------------------------
+    def _selection_memos(
+        self, source: Source, selection: Selection, document_guid: str, made: list[tuple]
+    ) -> None:
+        if not (selection.notes or selection.description):
+            return
+        if made:
+            kind, target, prefix = "coding", made[0][0], ""
+        else:
+            kind, target = "document", document_guid
+            if selection.span:
+                quote = source.text.text[slice(*selection.span)]
+                quote = quote if len(quote) <= 200 else quote[:199] + "…"
+                prefix = f"«{quote}» ({selection.span[0]}–{selection.span[1]})\n\n"
+            else:
+                prefix = f"(selection {selection.start}–{selection.end})\n\n"
+        if selection.description:
+            coder = self.coder_of(selection.user, source.user)
+            self.memos[(coder, kind, target)].append(prefix + selection.description)
+            prefix = ""
+        self._notes(selection.notes, kind, target, selection.where, prefix)
+
+    def _notes(
+        self, refs: list[str], kind: str, target: str | None, where: str, prefix: str = ""
+    ) -> None:
+        for ref in refs:
+            note = self.package.notes.get(ref)
+            if note is None:
+                self.report.warnings.append(f"{where}: note {ref} was not read; not linked")
+                continue
+            self._used.add(ref)
+            coder = self.coder_of(note.user)
+            self.memos[(coder, kind, target)].append(prefix + _note_text(note.name, note.text))
+            prefix = ""
+
+    def project_notes(self) -> None:
+        self._notes(self.package.project_notes, "project", None, self.package.where)
+        fallback = self.fallback_coder()
+        for where, text, notes in self.package.orphans:
+            if text:
+                self.memos[(fallback, "project", None)].append(f"{where}\n\n{text}")
+            self._notes(notes, "project", None, self.package.where, f"{where}\n\n")
+        for guid, note in self.package.notes.items():
+            if guid in self._used:
+                continue
+            match = _CASE_NOTE_NAME.match(note.name)
+            if match and match["case"] in self.cases:
+                target = self.conn.execute(
+                    "SELECT guid FROM cases WHERE id = ?", (self.cases[match["case"]],)
+                ).fetchone()[0]
+                self._notes([guid], "case", target, self.package.where)
+            else:
+                self._notes([guid], "project", None, self.package.where)
+
+    def write_memos(self) -> None:
+        for (coder_id, kind, target), texts in self.memos.items():
+            text = "\n\n".join(t for t in texts if t.strip())
+            if not text:
+                continue
+            row = self.conn.execute(
+                "SELECT id, text FROM memos WHERE coder_id = ? AND target_kind = ? "
+                "AND target_guid IS ?",
+                (coder_id, kind, target),
+            ).fetchone()
+            stamp = now()
+            if row:
+                self.conn.execute(
+                    "UPDATE memos SET text = ?, updated_at = ? WHERE id = ?",
+                    (row[1] + "\n\n" + text, stamp, row[0]),
+                )
+            else:
+                self.conn.execute(
+                    "INSERT INTO memos(guid, coder_id, target_kind, target_guid, text, "
+                    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (new_guid(), coder_id, kind, target, text, stamp, stamp),
+                )
+            self.report.memos += 1
+
+
+def _note_text(name: str, text: str) -> str:
+    if not name or _KODEVERK_NOTE_NAME.match(name) or _CASE_NOTE_NAME.match(name):
+        return text
+    return f"{name}\n\n{text}" if text else name
+
+
+def write_package(
+    project: Project, package: Package, file_sha256: str, segments: list[list], progress=None
+) -> QdpxImportReport:
+    """Write everything in one transaction and one (not undoable) event."""
+    report = QdpxImportReport(
+        str(package.path),
+        origin=package.origin,
+        selections=package.selections,
+        position_unit=package.unit,
+        position_scores=package.unit_scores,
+        warnings=package.warnings,
+    )
+    fmt = package.path.suffix.lower().lstrip(".") or "qdpx"
+    with project.transaction() as conn:
+        import_id = record_import(
+            project, file_sha256, package.path.name, str(package.path.resolve()), fmt
+        )
+        writer = _Writer(project, package, report)
+        writer.users()
+        writer.codebook()
+        writer.cases_()
+        writer.documents(import_id, segments, progress)
+        writer.project_notes()
+        writer.write_memos()
+        journal.record(
+            conn,
+            None,
+            "import.qdpx",
+            f"imported {package.path.name}: {report.documents} documents, "
+            f"{report.codings} codings, {report.codes_added} new codes",
+            [],
+            undoable=False,
+        )
+    return report
