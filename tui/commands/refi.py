@@ -1,0 +1,49 @@
+"""`kodeverk codebook export | import`: the codebook as REFI-QDA ``.qdc`` (NVivo, ATLAS.ti,
+MAXQDA, QualCoder and others read and write it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from coding.errors import InputError
+from tui.commands.project import JSON, PROJECT, echo_json
+
+
+@click.command("export")
+@PROJECT
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def codebook_export_command(project: Path, file: Path) -> None:
+    """Write the project's code tree to FILE (.qdc): names, descriptions (with inclusion and
+    exclusion notes), colours and GUIDs. The same code keeps its GUID in every export, so a
+    partner's tool recognises it when the codebook comes back."""
+    from coding.store import Project
+    from exports.qdc import write_qdc
+
+    if not file.parent.is_dir():
+        raise InputError(f"{file.parent}: folder does not exist")
+    with Project.open(project) as opened:
+        write_qdc(opened, file)
+    click.echo(f"written: {file}")
+
+
+@click.command("import")
+@PROJECT
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@JSON
+def codebook_import_command(project: Path, file: Path, as_json: bool) -> None:
+    """Merge the codes of FILE (.qdc) into the project's codebook: a code is matched by its
+    GUID, then by its path of names; matched codes stay as they are, new codes are added under
+    their parent. Prints how many were added, matched and skipped, and any warnings."""
+    from coding.store import Project
+    from exports.qdc import import_qdc
+
+    if not file.is_file():
+        raise InputError(f"{file}: no such file")
+    with Project.open(project) as opened:
+        report = import_qdc(opened, file)
+    if as_json:
+        echo_json(report.to_dict())
+    else:
+        click.echo(report.summary())
