@@ -4,7 +4,8 @@ Usage: python -m tests.workers.coding_worker PROJECT DOCUMENT_ID CODE_ID CODER C
 
 Applies COUNT codings on distinct spans [2i, 2i+1). With --print, writes «guid start end» on
 stdout after each commit (the crash test kills the process at random moments). At the end it
-writes one JSON line: {"count", "max_latency", "errors"}.
+writes one JSON line: {"count", "max_latency", "latencies" (slowest 5 %),
+"started", "finished" (epoch seconds), "errors"}.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ def main(argv: list[str]) -> int:
     latencies: list[float] = []
     errors: list[str] = []
     with Project.open(path) as project:
+        started = time.time()
         for i in range(int(count)):
             t0 = time.perf_counter()
             try:
@@ -35,7 +37,14 @@ def main(argv: list[str]) -> int:
             latencies.append(time.perf_counter() - t0)
             if echo:
                 print(coding.guid, coding.start, coding.end, flush=True)
-    summary = {"count": len(latencies), "max_latency": max(latencies, default=0.0)}
+    finished = time.time()
+    summary = {
+        "count": len(latencies),
+        "max_latency": max(latencies, default=0.0),
+        "latencies": sorted(latencies)[-len(latencies) // 20 :],  # the slowest 5 %
+        "started": started,
+        "finished": finished,
+    }
     print(json.dumps(dict(summary, errors=errors)), flush=True)
     return 1 if errors else 0
 

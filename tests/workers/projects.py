@@ -16,12 +16,14 @@ ROOT = Path(__file__).resolve().parents[2]
 LONG_TEXT = normalise_text("Det mangler boliger og ventetiden er lang. " * 100)
 
 
-def make_long_project(path: Path) -> tuple[int, int]:
-    """A project with one 4 300-character document; returns (document id, code id)."""
+def make_long_project(path: Path, length: int = len(LONG_TEXT)) -> tuple[int, int]:
+    """A project with one document of at least ``length`` characters (4 300 by default);
+    returns (document id, code id)."""
+    text = LONG_TEXT * (length // len(LONG_TEXT) + 1) if length > len(LONG_TEXT) else LONG_TEXT
     with Project.create(path) as project:
         case = ensure_case(project, "Vadsø")
         code = add_code(project, "Bolig", goal=4)
-        document = add_document(project, "intervju-vadso", LONG_TEXT, "interview", [], case_id=case)
+        document = add_document(project, "intervju-vadso", text, "interview", [], case_id=case)
     return document, code
 
 
