@@ -311,16 +311,15 @@ class _Writer:
             prefix = ""
 
     def project_notes(self) -> None:
-        self._notes(self.package.project_notes, "project", None, self.package.where)
-        fallback = self.fallback_coder()
+        """Project-level and unlinked notes; kodeverk's own case memos go back to their case."""
         for where, text, notes in self.package.orphans:
             if text:
-                self.memos[(fallback, "project", None)].append(f"{where}\n\n{text}")
+                self.memos[(self.fallback_coder(), "project", None)].append(f"{where}\n\n{text}")
             self._notes(notes, "project", None, self.package.where, f"{where}\n\n")
-        for guid, note in self.package.notes.items():
-            if guid in self._used:
-                continue
-            match = _CASE_NOTE_NAME.match(note.name)
+        unlinked = [g for g in self.package.notes if g not in self._used]
+        for guid in dict.fromkeys(self.package.project_notes + unlinked):
+            note = self.package.notes.get(guid)
+            match = _CASE_NOTE_NAME.match(note.name) if note else None
             if match and match["case"] in self.cases:
                 target = self.conn.execute(
                     "SELECT guid FROM cases WHERE id = ?", (self.cases[match["case"]],)

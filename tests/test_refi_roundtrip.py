@@ -1,0 +1,212 @@
+"""REFI-QDA export → schema validation → import into a fresh project → the same project."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+import xmlschema
+from lxml import etree
+
+from coding.codes import add_code, code_paths, list_codes
+from coding.documents import add_document, normalise_text
+from coding.operations import apply_coding, set_memo
+from coding.store import Project
+from exports.qdc import import_qdc, read_qdc, write_qdc
+from exports.qdpx import export_qdpx, import_qdpx
+from exports.refi_common import CODEBOOK_XSD, PROJECT_XSD, schema
+from tests.conftest import run_kodeverk, sentence_segments, table_dump
+
+EMOJI_TEXT = normalise_text(
+    "Intervjuer: Har dere et lavterskeltilbud? 🙂\n"
+    "Informant 2: Ja, vi har et 𝔣𝔞𝔫𝔱𝔞𝔰𝔱𝔦𝔰𝔨 ambulant team. Det når folk tidlig.\n"
+)
+
+
+def _words(text: str, first: str, last: str) -> tuple[int, int]:
+    start = text.index(first)
+    return start, text.index(last, start) + len(last)
+
+
+@pytest.fixture
+def rich_project(small_project: Project) -> Project:
+    """The small project plus a second document with astral characters, two coders, memos."""
+    p = small_project
+    vadso = p.conn.execute("SELECT id FROM cases WHERE name = 'Vadsø'").fetchone()[0]
+    tidlig = add_code(
+        p,
+        "Tidlig innsats",
+        goal=2,
+        description="Forebygging og tidlig hjelp.",
+        include_note="Lavterskel, oppsøkende arbeid.",
+        exclude_note="Behandling i spesialisthelsetjenesten.",
+        colour="#1f77b4",
+        keywords=["lavterskel", "tidlig"],
+    )
+    doc2 = add_document(
+        p, "intervju-vadso", EMOJI_TEXT, "interview", sentence_segments(EMOJI_TEXT), case_id=vadso
+    )
+    doc1 = p.conn.execute("SELECT id FROM documents WHERE name = 'intervju-oslo'").fetchone()[0]
+    text1 = p.conn.execute("SELECT text FROM documents WHERE id = ?", (doc1,)).fetchone()[0]
+    codes = {path: cid for cid, path in code_paths(p).items()}
+    raad = apply_coding(
+        p,
+        doc1,
+        codes["Mål 1 Brukermedvirkning/Brukerråd"],
+        "ola",
+        *_words(text1, "Vi", "brukerråd"),
+    )
+    apply_coding(p, doc1, codes["Bolig"], "kari", *_words(text1, "Det mangler", "lang"))
+    apply_coding(p, doc1, codes["Bolig"], "ola", *_words(text1, "Det mangler", "boliger"))
+    apply_coding(p, doc2, tidlig, "kari", *_words(EMOJI_TEXT, "𝔣", "tidlig"))
+    apply_coding(p, doc2, tidlig, "ola", *_words(EMOJI_TEXT, "Har", "🙂"))
+    set_memo(p, "ola", "coding", raad.id, "Brukerrådet nevnes uoppfordret.")
+    set_memo(p, "kari", "document", doc2, "Godt intervju 😀 om tidlig innsats.")
+    set_memo(p, "kari", "code", tidlig, "Grensen mot behandling er uklar.")
+    set_memo(p, "ola", "project", None, "Prosjektnotat.")
+    set_memo(p, "ola", "case", vadso, "Liten kommune, lang reisevei.")
+    return p
+
+
+def _codings(project: Project) -> list[tuple]:
+    paths = code_paths(project)
+    rows = project.conn.execute(
+        'SELECT d.name, k.code_id, c.name, substr(d.text, k.start + 1, k."end" - k.start), '
+        'k.start, k."end" FROM codings k JOIN documents d ON d.id = k.document_id '
+        "JOIN coders c ON c.id = k.coder_id"
+    ).fetchall()
+    return sorted((doc, paths[code], coder, quote, s, e) for doc, code, coder, quote, s, e in rows)
+
+
+def _codes(project: Project) -> list[tuple]:
+    return sorted(
+        (
+            c.path,
+            c.guid,
+            c.goal,
+            c.description,
+            c.include_note,
+            c.exclude_note,
+            c.colour,
+            tuple(c.keywords),
+        )
+        for c in list_codes(project)
+    )
+
+
+def _cases(project: Project) -> list[tuple]:
+    rows = project.conn.execute(
+        "SELECT c.name, a.name, a.value FROM cases c LEFT JOIN case_attributes a "
+        "ON a.case_id = c.id"
+    ).fetchall()
+    docs = project.conn.execute(
+        "SELECT d.name, c.name FROM documents d LEFT JOIN cases c ON c.id = d.case_id"
+    ).fetchall()
+    return sorted(rows) + sorted(docs)
+
+
+def _memos(project: Project) -> list[tuple]:
+    return sorted(
+        project.conn.execute(
+            "SELECT c.name, m.target_kind, m.text FROM memos m JOIN coders c ON c.id = m.coder_id"
+        ).fetchall()
+    )
+
+
+def test_qdpx_round_trip_is_schema_valid_and_loses_nothing(rich_project, tmp_path):
+    out = tmp_path / "prosjekt.qdpx"
+    export_qdpx(rich_project, out)
+    with zipfile.ZipFile(out) as archive:
+        names = archive.namelist()
+        xml = archive.read("project.qde")
+    assert "project.qde" in names and all(n.startswith("sources/") for n in names[1:])
+    assert schema(PROJECT_XSD).validate(etree.fromstring(xml))
+    xmlschema.XMLSchema(str(PROJECT_XSD)).validate(xml.decode("utf-8"))
+
+    with Project.create(tmp_path / "back.kodeverk") as back:
+        report = import_qdpx(back, out)
+        assert report.warnings == []
+        assert report.position_unit == "codepoints"
+        assert _codes(back) == _codes(rich_project)
+        assert back.coder_names() == rich_project.coder_names()
+        assert _cases(back) == _cases(rich_project)
+        assert _codings(back) == _codings(rich_project)  # same quote text for every coding
+        assert _memos(back) == _memos(rich_project)
+        guids = "SELECT guid FROM {} ORDER BY guid"
+        for table in ("documents", "codings", "coders", "cases"):
+            sql = guids.format(table)
+            assert back.conn.execute(sql).fetchall() == rich_project.conn.execute(sql).fetchall()
+        assert back.conn.execute("SELECT count(*) FROM segments").fetchone()[0] > 0
+
+
+def test_qdpx_export_with_progress_and_empty_project(project, tmp_path):
+    calls = []
+    export_qdpx(project, tmp_path / "empty.qdpx", progress=lambda *a: calls.append(a))
+    xml = zipfile.ZipFile(tmp_path / "empty.qdpx").read("project.qde")
+    assert schema(PROJECT_XSD).validate(etree.fromstring(xml))
+    assert calls == []
+
+
+def test_qdc_round_trip_keeps_guids_and_merges(rich_project, tmp_path):
+    first, second = tmp_path / "a.qdc", tmp_path / "b.qdc"
+    write_qdc(rich_project, first)
+    write_qdc(rich_project, second)
+    assert first.read_bytes() == second.read_bytes()  # stable GUIDs, stable output
+    assert schema(CODEBOOK_XSD).validate(etree.parse(str(first)))
+    xmlschema.XMLSchema(str(CODEBOOK_XSD)).validate(str(first))
+    book = read_qdc(first)
+    assert [c.name for c in book.codes][:2] == ["Mål 1 Brukermedvirkning", "Bolig"]
+
+    with Project.create(tmp_path / "fresh.kodeverk") as fresh:
+        report = import_qdc(fresh, first)
+        assert (len(report.added), len(report.matched), len(report.skipped)) == (4, 0, 0)
+        assert _codes(fresh) == _codes(rich_project)
+        again = import_qdc(fresh, first)
+        assert (len(again.added), len(again.matched)) == (0, 4)
+
+
+def test_qdc_merge_matches_by_path_when_guids_differ(small_project, tmp_path):
+    with Project.create(tmp_path / "other.kodeverk") as other:
+        parent = add_code(other, "Mål 1 Brukermedvirkning")
+        add_code(other, "Brukerråd", parent_id=parent)
+        add_code(other, "Ny kode", parent_id=parent, colour="#aa0000")
+        write_qdc(other, tmp_path / "other.qdc")
+    before = {c.path: c.guid for c in list_codes(small_project)}
+    report = import_qdc(small_project, tmp_path / "other.qdc")
+    assert report.added == ["Mål 1 Brukermedvirkning/Ny kode"]
+    assert report.matched == ["Mål 1 Brukermedvirkning", "Mål 1 Brukermedvirkning/Brukerråd"]
+    after = {c.path: c.guid for c in list_codes(small_project)}
+    assert all(after[path] == guid for path, guid in before.items())  # project GUIDs kept
+
+
+def test_cli_codebook_export_and_import(small_project, tmp_path):
+    path = small_project.path
+    qdc = tmp_path / "kodebok.qdc"
+    small_project.close()
+    done = run_kodeverk("codebook", "export", path, qdc)
+    assert done.returncode == 0, done.stderr
+    assert schema(CODEBOOK_XSD).validate(etree.parse(str(qdc)))
+    done = run_kodeverk("codebook", "import", path, qdc)
+    assert done.returncode == 0, done.stderr
+    assert "0 codes added, 3 matched, 0 skipped" in done.stdout
+    before = table_dump(path)
+    broken = tmp_path / "broken.qdc"
+    broken.write_text("<CodeBook><Codes><Code></CodeBook>", encoding="utf-8")
+    done = run_kodeverk("codebook", "import", path, broken)
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and "not well-formed XML" in done.stderr
+    assert table_dump(path) == before
+
+
+def test_empty_codebook_export_is_refused(project, tmp_path):
+    from coding.errors import CodebookError
+
+    with pytest.raises(CodebookError, match="no codes"):
+        write_qdc(project, tmp_path / "x.qdc")
+    assert not (tmp_path / "x.qdc").exists()
+
+
+def test_round_trip_file_sizes_are_small(rich_project, tmp_path: Path):
+    export_qdpx(rich_project, tmp_path / "p.qdpx")
+    assert (tmp_path / "p.qdpx").stat().st_size < 20_000
