@@ -4,11 +4,12 @@ by charset-normalizer, then cp1252 (what Norwegian Excel writes when it saves CS
 from __future__ import annotations
 
 import codecs
+import re
 
 from coding.errors import InputError
 
 # Control bytes that never occur in text files (tab, newline, form feed and carriage return do).
-_BINARY_BYTES = set(range(0, 32)) - {9, 10, 12, 13}
+_BINARY_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f]")
 _SNIFF_BYTES = 8192
 _GUESSABLE = ("utf_8", "cp1252", "iso8859_1", "iso8859_15", "utf_16", "mac_roman")
 
@@ -38,7 +39,7 @@ def decode_bytes(data: bytes, where: str) -> str:
 
 def _looks_binary(data: bytes) -> bool:
     head = data[:_SNIFF_BYTES]
-    return b"\x00" in data or any(byte in _BINARY_BYTES for byte in head)
+    return b"\x00" in data or _BINARY_BYTES.search(head) is not None
 
 
 def _decode_or_refuse(data: bytes, encoding: str, where: str) -> str:

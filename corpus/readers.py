@@ -16,7 +16,7 @@ from pathlib import Path
 from coding.documents import Segment, normalise_text
 from coding.errors import InputError
 from corpus.encoding import decode_bytes
-from corpus.transcripts import KNOWN_ROLE, Transcript, parse_transcript, speaker_label
+from corpus.transcripts import Transcript, is_speaker, parse_transcript, speaker_label
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 CUE_SUFFIXES = (".vtt", ".srt")
@@ -122,7 +122,7 @@ def _name_speakers(
     counts = Counter(found[0] for found in labels if found)
     named = []
     for (start, end, voice, text), found in zip(cues, labels, strict=True):
-        if found and (counts[found[0]] >= 2 or KNOWN_ROLE.fullmatch(found[0])):
+        if found and is_speaker(found[0], counts[found[0]]):
             voice, text = found[0], text[found[1] :].strip() or text
         named.append((start, end, voice, text))
     return named

@@ -27,6 +27,7 @@ KNOWN_ROLE = re.compile(
     r"deltakar|moderator|fasilitator|leder|intervjuobjekt|spørsmål|svar)\s*\d*",
     re.IGNORECASE,
 )
+_LINE_LABEL = re.compile("^" + LABEL.pattern, re.MULTILINE)
 _BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
 
 
@@ -44,49 +45,43 @@ class Transcript:
         return any(block.speaker for block in self.blocks)
 
 
-def speaker_label(line: str, accepted: set[str] | None = None) -> tuple[str, int] | None:
+def speaker_label(line: str) -> tuple[str, int] | None:
     """``(speaker, where the turn's text starts)`` when ``line`` opens with a label."""
     match = LABEL.match(line)
-    if not match or match.group("label").startswith(("http", "www")):
-        return None
-    label = " ".join(match.group("label").split())
-    if accepted is not None and label not in accepted:
-        return None
-    return label, match.end()
+    label = _label_of(match) if match else None
+    return (label, match.end()) if label else None
 
 
-def accepted_labels(lines: list[str]) -> set[str]:
-    """Labels that count as speakers in this document (known roles, or used twice or more)."""
-    counts = Counter(found[0] for line in lines if (found := speaker_label(line)))
-    return {
-        label for label, n in counts.items() if n >= 2 or KNOWN_ROLE.fullmatch(label.rstrip("."))
-    }
+def is_speaker(label: str, uses: int) -> bool:
+    """A label counts as a speaker when it is a known role or opens two or more lines."""
+    return uses >= 2 or KNOWN_ROLE.fullmatch(label.rstrip(".")) is not None
 
 
 def parse_transcript(text: str) -> Transcript:
     """Split normalised ``text`` into speaker turns, or paragraphs when it has no labels."""
-    lines = text.split("\n")
-    accepted = accepted_labels(lines)
-    spans: list[tuple[int, int, str | None]] = []  # (start, end, speaker) of turns and paragraphs
-    open_start: int | None = None  # where the current block's text starts
-    speaker: str | None = None
-    offset = 0
-    for line in lines:
-        found = speaker_label(line, accepted) if accepted else None
-        if found:
-            if open_start is not None:
-                spans.extend(_block_spans(text, open_start, offset, speaker))
-            speaker, open_start = found[0], offset + found[1]
-        elif open_start is None:
-            open_start = offset
-        offset += len(line) + 1
-    if open_start is not None:
-        spans.extend(_block_spans(text, open_start, len(text), speaker))
+    found = [
+        (match.start(), match.end(), label)
+        for match in _LINE_LABEL.finditer(text)
+        if (label := _label_of(match))
+    ]
+    uses = Counter(label for _, _, label in found)
+    turns = [(start, end, label) for start, end, label in found if is_speaker(label, uses[label])]
+    spans = _block_spans(text, 0, turns[0][0] if turns else len(text), None)
+    for index, (_, text_start, speaker) in enumerate(turns):
+        end = turns[index + 1][0] if index + 1 < len(turns) else len(text)
+        spans.extend(_block_spans(text, text_start, end, speaker))
     blocks = [
         Segment(start, end, "turn" if who else "paragraph", number, who)
         for number, (start, end, who) in enumerate(spans)
     ]
     return Transcript(text, blocks, {"speakers": sorted({b.speaker for b in blocks if b.speaker})})
+
+
+def _label_of(match: re.Match) -> str | None:
+    label = match.group("label")
+    if label.startswith(("http", "www")):
+        return None
+    return " ".join(label.split())
 
 
 def _block_spans(
