@@ -152,7 +152,7 @@ def run(quick: bool) -> list[dict]:
         t_duck = best_of(lambda: duck.execute(DUCKDB_SQL).fetchall(), 5)
         duck.close()
         project.close()
-    label = f"{codings:,} codings, 400 cases, 60 codes".replace(",", " ")
+    label = f"{codings:_} codings, 400 cases, 60 codes".replace("_", " ")
     return [
         result(
             "prevalence: by size_class, code level with roll-up and tests",

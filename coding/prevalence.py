@@ -154,7 +154,7 @@ def prevalence(
     if level == "goal" and codes:
         raise InputError("--codes applies to --level code only")
     quantifier(0, 0, lang)  # validates lang early
-    _check_attributes(project, by)
+    check_attributes(project, by)
     themes = _themes(project, level, codes, lang)
     case_keys = case_groups(project, by)
     groups = group_order(by, case_keys.values())
@@ -184,7 +184,7 @@ def _parse_by(by: Sequence[str] | str) -> list[str]:
     return names
 
 
-def _check_attributes(project: Project, by: Sequence[str]) -> None:
+def check_attributes(project: Project, by: Sequence[str]) -> None:
     known = {r[0] for r in project.conn.execute("SELECT DISTINCT name FROM case_attributes")}
     for name in by:
         if name not in known:

@@ -16,6 +16,7 @@ from coding.prevalence import (
     MISSING,
     PrevalenceResult,
     canonical_value,
+    check_attributes,
     coder_filter,
     group_order,
     prevalence,
@@ -181,6 +182,8 @@ def quote_report(
 ) -> QuoteReport:
     """The quote report: goals 1–5 in order, then cross-cutting themes; inside each, codes in
     codebook order with the quotes coded directly with them."""
+    if by:
+        check_attributes(project, [by])
     tree = list_codes(project)
     chosen = chosen_codes(project, tree, codes)
     quotes = collect_quotes(project, code_ids=sorted(chosen), coder=coder)

@@ -150,6 +150,8 @@ def test_errors_are_one_line_and_leave_the_project_alone(built, tmp_path):
         (["--output", tmp_path / "no" / "x.docx"], "folder does not exist"),
         (["--output", tmp_path / "x.docx", "--codes", "Finnes ikke"], "Finnes ikke"),
         (["--output", tmp_path / "x.docx", "--attribution", "{region"], "--attribution"),
+        (["--output", tmp_path / "x.md", "--by", "kommune"], "--by kommune"),
+        (["--output", tmp_path / "x.md", "--coder", "nobody"], "no coder named 'nobody'"),
     ]
     for args, message in cases:
         done = run_kodeverk("export", built, *args)
@@ -157,3 +159,10 @@ def test_errors_are_one_line_and_leave_the_project_alone(built, tmp_path):
         assert done.stderr.startswith("kodeverk: error:") and message in done.stderr
         assert len(done.stderr.strip().splitlines()) == 1
     assert table_dump(built) == before
+
+
+def test_qdpx_goes_to_the_refi_exporter(built, tmp_path):
+    import zipfile
+
+    path = export(built, tmp_path / "p.qdpx")
+    assert "project.qde" in zipfile.ZipFile(path).namelist()
