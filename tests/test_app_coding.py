@@ -45,6 +45,13 @@ def quote(path: Path, start: int, end: int, document_id: int = 1) -> str:
         conn.close()
 
 
+async def settle(app: KodeverkApp, pilot) -> None:
+    """Let the overview's worker read the rows and show them."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def open_app(path: Path, **kwargs) -> KodeverkApp:
     return KodeverkApp(path, kwargs.pop("coder", CODER), **kwargs)
 
@@ -126,11 +133,12 @@ async def test_done_toggles_and_shows_in_overview(app_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         overview = app.screen
         assert isinstance(overview, OverviewScreen)
+        await settle(app, pilot)
         await pilot.press("down", "enter")  # the second row: Vadsø's interview
         assert isinstance(app.screen, CodingScreen) and app.screen.document_id == 1
         await pilot.press("1", "d", "escape")
         assert app.screen is overview
-        await pilot.pause()
+        await settle(app, pilot)
         row = next(r for r in overview.rows if r.id == 1)
         assert row.done and row.coded_segments == 1
     with Project.open(app_path) as project:
@@ -181,6 +189,7 @@ async def test_blind_mode_hides_other_coders(app_path: Path) -> None:
 async def test_reopen_returns_to_where_the_coder_left_off(app_path: Path) -> None:
     app = open_app(app_path, resume=False)
     async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
         await pilot.press("down", "enter", "j", "j", "j")
         assert app.screen.current_segment == 3
     again = open_app(app_path)
@@ -207,6 +216,7 @@ async def test_overview_filter_and_cycle(app_path: Path) -> None:
     app = open_app(app_path, resume=False)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
+        await settle(app, pilot)
         await pilot.press("slash", *"nord", "enter")
         from textual.widgets import DataTable
 

@@ -21,8 +21,16 @@ def app_path(tmp_path: Path) -> Path:
     return build_app_project(tmp_path / "snap.kodeverk")
 
 
+async def rows_loaded(pilot) -> None:
+    """The overview reads its rows in a worker: wait for it before the snapshot."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def test_overview(app_path: Path, snap_compare) -> None:
-    assert snap_compare(KodeverkApp(app_path, CODER, resume=False), terminal_size=SIZE)
+    app = KodeverkApp(app_path, CODER, resume=False)
+    assert snap_compare(app, terminal_size=SIZE, run_before=rows_loaded)
 
 
 def test_coding_screen(app_path: Path, snap_compare) -> None:

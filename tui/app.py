@@ -50,14 +50,24 @@ class KodeverkApp(App):
         self.sub_title = f"coder: {coder}"
 
     def on_mount(self) -> None:
-        self.push_screen(OverviewScreen(self.project, self.coder))
         document_id, segment = self.start_document, 0
         if document_id is None and self.resume:
             document_id, segment = self._left_off()
         elif document_id is not None:
             segment = self._remembered_segment(document_id)
-        if document_id is not None:
+        if document_id is not None:  # the overview is built only when the coder goes back
             self.open_document(document_id, segment)
+        else:
+            self.push_screen(OverviewScreen(self.project, self.coder))
+
+    def leave_coding(self, screen: CodingScreen) -> None:
+        """Back from a coding screen: to the overview (building it if the app started on the
+        document)."""
+        below = self.screen_stack[-2] if len(self.screen_stack) > 1 else None
+        if isinstance(below, OverviewScreen):
+            screen.dismiss()
+        else:
+            self.switch_screen(OverviewScreen(self.project, self.coder))
 
     def _left_off(self) -> tuple[int | None, int]:
         last = ops.recall(self.project, self.coder, "last_document")
@@ -116,6 +126,8 @@ class KodeverkApp(App):
     def action_overview(self) -> None:
         while len(self.screen_stack) > 2:
             self.pop_screen()
+        if isinstance(self.screen, CodingScreen):
+            self.leave_coding(self.screen)
 
     def on_unmount(self) -> None:
         if self._owns_project:

@@ -20,10 +20,9 @@ from textual.widgets import Footer, Header, Input, Static
 
 from coding import operations as ops
 from coding.codes import code_counts
-from coding.documents import segments_of
 from coding.errors import KodeverkError
 from coding.store import Project
-from tui.project_view import CodeInfo, load_codes
+from tui.project_view import CodeInfo, SegmentRow, load_codes, load_segments
 from tui.suggestions import Suggestion, find_suggestions
 from tui.widgets.code_tree import CodeTree, swatch
 from tui.widgets.document_view import DocumentView
@@ -120,11 +119,9 @@ class CodingScreen(Screen):
             raise KodeverkError(f"no document with id {document_id}")
         self.document_id = document_id
         self.document_name, self.text = row
-        self.segments = segments_of(self.project, document_id)
+        self.segments = load_segments(self.project, document_id)
         if not self.segments:  # a document without segments: the whole text is one
-            from coding.documents import Segment
-
-            self.segments = [Segment(0, max(len(self.text), 1), "paragraph", 0)]
+            self.segments = [SegmentRow(0, max(len(self.text), 1), None)]
         self.segment_starts = [s.start for s in self.segments]
         self.codes = load_codes(self.project)
         self.code_by_id = {c.id: c for c in self.codes}
@@ -444,7 +441,7 @@ class CodingScreen(Screen):
         if self.focused is not view:
             view.focus()
             return
-        self.dismiss()
+        self.app.leave_coding(self)
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
         """Commands this screen offers in the command palette."""

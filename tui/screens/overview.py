@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from coding.store import Project
+from coding.store import Project, connect
 from tui.project_view import DocumentRow, coder_id_or_none, document_rows
 
 COLUMNS = ("Case", "Size", "Region", "Document", "Progress", "Done")
@@ -51,14 +52,32 @@ class OverviewScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns(*COLUMNS)
-        self.refresh_rows()
         self.query_one(DataTable).focus()
 
     def on_screen_resume(self) -> None:
-        self.refresh_rows()
+        # after a refresh: when the app opens straight on a document, this screen is covered
+        # at once and need not read the whole project
+        self.call_after_refresh(self._refresh_if_shown)
+
+    def _refresh_if_shown(self) -> None:
+        if self.is_current:
+            self.refresh_rows()
 
     def refresh_rows(self) -> None:
-        self.rows = document_rows(self.project, coder_id_or_none(self.project, self.coder))
+        """Read documents and progress in a worker thread with its own connection."""
+        self._load_rows()
+
+    @work(thread=True, exclusive=True, group="overview")
+    def _load_rows(self) -> None:
+        conn = connect(self.project.path)
+        try:
+            rows = document_rows(conn, coder_id_or_none(conn, self.coder))
+        finally:
+            conn.close()
+        self.app.call_from_thread(self._show_rows, rows)
+
+    def _show_rows(self, rows: list[DocumentRow]) -> None:
+        self.rows = rows
         self._fill(self.query_one("#filter", Input).value)
 
     def _fill(self, filter_text: str) -> None:

@@ -49,10 +49,16 @@ class CodeTree(Tree[int]):
             self._code_nodes[code.id] = node
 
     def set_counts(self, document_counts: dict[int, int], project_counts: dict[int, int]) -> None:
-        self.document_counts, self.project_counts = document_counts, project_counts
+        changed = {
+            code.id
+            for code in self.codes
+            if document_counts.get(code.id) != self.document_counts.get(code.id)
+            or project_counts.get(code.id) != self.project_counts.get(code.id)
+        }
+        self.document_counts, self.project_counts = dict(document_counts), dict(project_counts)
         for code in self.codes:
             node = self._code_nodes.get(code.id)
-            if node is not None:
+            if node is not None and code.id in changed:
                 node.set_label(self._label(code))
 
     def _label(self, code: CodeInfo) -> Text:

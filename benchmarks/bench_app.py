@@ -1,0 +1,237 @@
+"""The coding app, headless: first paint of a long transcript, and key-to-committed latency.
+
+1. Open a transcript of 20 000 segments with 2 000 codings on the coding screen until the first
+   paint (target < 0.5 s). Baseline: an app with one ``Static`` in the same run.
+2. Press ``1`` (apply the code with shortcut 1) in a project with 1 000 000 codings, until the
+   coding is committed and the screen updated (target p95 < 30 ms). Baselines: a bare
+   ``apply_coding`` call in the same project.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.common import percentile, result
+from coding import operations as ops
+from coding.codes import add_code
+from coding.documents import Segment, add_document
+from coding.store import Project, new_guid, now
+
+WORDS = [
+    "kommunen",
+    "bolig",
+    "tjenester",
+    "brukere",
+    "rus",
+    "psykisk",
+    "helse",
+    "oppfølging",
+    "samarbeid",
+    "tilbud",
+    "ansatte",
+    "ventetid",
+    "ungdom",
+    "skole",
+    "lavterskel",
+    "brukerråd",
+    "fastlege",
+    "sykehus",
+    "avrusning",
+    "arbeid",
+    "aktivitet",
+]
+CODER = "bench"
+SIZE = (80, 24)
+
+
+def transcript(segments: int, rng: random.Random) -> tuple[str, list[Segment]]:
+    """Speaker turns of one to four sentences; one segment per sentence."""
+    parts: list[str] = []
+    found: list[Segment] = []
+    offset, block = 0, 0
+    while len(found) < segments:
+        speaker = "Intervjuer" if block % 2 == 0 else "Informant"
+        line = f"{speaker}: "
+        for _ in range(min(rng.randint(1, 4), segments - len(found))):
+            sentence = " ".join(rng.choices(WORDS, k=rng.randint(5, 14))).capitalize() + ". "
+            start = offset + len(line)
+            found.append(Segment(start, start + len(sentence) - 1, "turn", block, speaker))
+            line += sentence
+        parts.append(line.rstrip())
+        offset += len(parts[-1]) + 1
+        block += 1
+    return "\n".join(parts) + "\n", found
+
+
+def build(path: Path, segments: int, codings: int, other_codings: int) -> Project:
+    """A project whose document 1 has ``segments`` segments and ``codings`` codings, plus
+    ``other_codings`` codings over 200 other documents; bulk-loaded with executemany."""
+    rng = random.Random(42)
+    project = Project.create(path)
+    code_ids = [
+        add_code(project, f"Kode {i}", shortcut=str(i) if i < 10 else None) for i in range(1, 61)
+    ]
+    text, segs = transcript(segments, rng)
+    with project.transaction() as conn:
+        documents = [add_document(project, "lang", text, "interview", segs)]
+        short_text, short_segs = transcript(40, rng)
+        for i in range(200 if other_codings else 0):
+            documents.append(
+                add_document(project, f"d{i}", short_text + f"{i}\n", "interview", short_segs)
+            )
+        coder_id = project.coder_id(CODER)
+        indexes = _drop_indexes(conn)
+        stamp = now()
+        rows = _codings(rng, documents[0], segs, codings, code_ids, coder_id, stamp)
+        for n, doc in enumerate(documents[1:]):
+            share = other_codings // 200 + (1 if n < other_codings % 200 else 0)
+            rows += _codings(rng, doc, short_segs, share, code_ids, coder_id, stamp)
+        conn.executemany(
+            'INSERT INTO codings(guid, document_id, code_id, coder_id, start, "end", created_at) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        for sql in indexes:
+            conn.execute(sql)
+    return project
+
+
+def _codings(rng, document_id, segs, count, code_ids, coder_id, stamp) -> list[tuple]:
+    rows = []
+    for _ in range(count):
+        seg = segs[rng.randrange(len(segs))]
+        rows.append(
+            (new_guid(), document_id, rng.choice(code_ids), coder_id, seg.start, seg.end, stamp)
+        )
+    return rows
+
+
+def _drop_indexes(conn: sqlite3.Connection) -> list[str]:
+    """Drop the codings indexes for the bulk load (3× faster), returning their SQL."""
+    found = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'codings' "
+        "AND sql IS NOT NULL"
+    ).fetchall()
+    for name, _ in found:
+        conn.execute(f"DROP INDEX {name}")
+    return [sql for _, sql in found]
+
+
+# -- first paint ------------------------------------------------------------------------------
+async def _first_paint(make_app) -> float:
+    """Seconds from creating the app until its first screen is painted (run_test returns
+    once the app is ready; one pause lets the pending refresh reach the driver)."""
+    start = time.perf_counter()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        elapsed = time.perf_counter() - start
+    return elapsed
+
+
+def _static_app():
+    from textual.app import App
+    from textual.widgets import Static
+
+    class StaticApp(App):
+        def compose(self):
+            yield Static("kodeverk")
+
+    return StaticApp()
+
+
+def first_paint(path: Path, repeat: int) -> tuple[float, float]:
+    from tui.app import KodeverkApp
+
+    ours, base = [], []
+    for _ in range(repeat):
+        ours.append(asyncio.run(_first_paint(lambda: KodeverkApp(path, CODER, document_id=1))))
+        base.append(asyncio.run(_first_paint(_static_app)))
+    return min(ours), min(base)
+
+
+# -- key to committed -------------------------------------------------------------------------
+async def _latencies(path: Path, presses: int) -> list[float]:
+    """Seconds from a key event reaching the app to the action being done: the coding
+    committed and the screen's state (codings, highlights, counts) updated. The key goes in
+    through the driver as a terminal key would; Pilot's own waiting is not counted."""
+    from textual import events
+
+    from tui.app import KodeverkApp
+    from tui.screens.coding import CodingScreen
+
+    app = KodeverkApp(path, CODER, document_id=1)
+    coded = []
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        for _ in range(presses):
+            await pilot.press("n")  # a segment this coder has not coded yet (not timed)
+            before = screen.codings
+            key = events.Key("1", "1")
+            key.set_sender(app)
+            t0 = time.perf_counter()
+            app._driver.send_message(key)
+            while screen.codings is before:  # replaced only after the commit
+                await asyncio.sleep(0)
+            coded.append(time.perf_counter() - t0)
+            await pilot.pause()
+    return coded
+
+
+def bare_apply(project: Project, presses: int) -> list[float]:
+    length = project.conn.execute("SELECT length FROM documents WHERE id = 1").fetchone()[0]
+    times = []
+    for i in range(presses):
+        start = (i * 7919) % (length - 20)
+        t0 = time.perf_counter()
+        ops.apply_coding(project, 1, 2, CODER, start, start + 10)
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def run(quick: bool) -> list[dict]:
+    segments, doc_codings = (2_000, 200) if quick else (20_000, 2_000)
+    total = 20_000 if quick else 1_000_000
+    presses = 20 if quick else 200
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.kodeverk"
+        t0 = time.perf_counter()
+        build(path, segments, doc_codings, total - doc_codings).close()
+        build_s = time.perf_counter() - t0
+        paint, static = first_paint(path, 2 if quick else 3)
+        coded = asyncio.run(_latencies(path, presses))
+        with Project.open(path) as project:
+            bare = bare_apply(project, presses)
+            committed = project.conn.execute("SELECT count(*) FROM codings").fetchone()[0]
+    p95 = percentile(coded, 95) * 1000
+    return [
+        result(
+            f"app first paint, {segments:,} segments, {doc_codings:,} codings",
+            paint,
+            "s",
+            static,
+            baseline_name="Textual app with one Static",
+            target="< 0.5 s",
+            passed=paint < 0.5,
+            note=f"project of {total:,} codings built in {build_s:.1f} s",
+        ),
+        result(
+            f"app key→committed p95, apply code, {total:,} codings",
+            p95,
+            "ms",
+            percentile(bare, 95) * 1000,
+            baseline_name="bare apply_coding call p95",
+            target="< 30 ms",
+            passed=p95 < 30,
+            note=(
+                f"median {percentile(coded, 50) * 1000:.1f} ms, max {max(coded) * 1000:.1f} ms; "
+                f"{committed:,} codings after the run"
+            ),
+        ),
+    ]
