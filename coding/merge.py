@@ -157,6 +157,9 @@ class _Merger:
         self.changes: list[dict[str, Any]] = []
         self.code_guids: dict[str, str] = {}  # copy code guid -> project code guid
         self.coding_guids: dict[str, str] = {}  # copy coding guid -> project coding guid
+        self.document_ids: dict[tuple[str, str | None], int | None] = {}
+        self.code_ids: dict[str, int] = {}  # project code guid -> id
+        self.cases: dict[tuple[str, int | None], int | None] = {}
 
     def run(self, merged_by: str) -> None:
         self._merge_codes()
@@ -246,17 +249,25 @@ class _Merger:
         else:
             found = _rows(self.conn, f"SELECT * FROM ({query}) WHERE guid = ?", row["guid"])
         if not found and match and table == "codings":
-            found = _rows(
-                self.conn,
-                f"SELECT * FROM ({query}) WHERE document_sha = ? AND code_guid = ? AND coder = ? "
-                'AND start = ? AND "end" = ?',
-                *(row[k] for k in COMPARED["codings"]),
-            )
-            if found:
-                self.coding_guids[row["guid"]] = found[0]["guid"]
+            same = self._same_coding(row)
+            if same is not None:
+                found = _rows(self.conn, f"SELECT * FROM ({query}) WHERE guid = ?", same)
+                self.coding_guids[row["guid"]] = same
         if not found and match and table == "memos":
             return self._same_target_memo(row)
         return found[0] if found else None
+
+    def _same_coding(self, row: Row) -> str | None:
+        """The GUID of the project's coding with the same document, code, coder and span."""
+        return self._scalar(
+            "SELECT guid FROM codings WHERE document_id = ? AND coder_id = ? AND start = ? "
+            'AND +code_id = ? AND "end" = ?',  # "+": look up by (document, coder, start)
+            self._document_id(row),
+            self.project.coder_id(row["coder"]),
+            row["start"],
+            self._code_id(row["code_guid"]),
+            row["end"],
+        )
 
     def _same_target_memo(self, row: Row) -> Row | None:
         found = _rows(
@@ -305,7 +316,7 @@ class _Merger:
                 "document_id": document_id,
                 "code_id": self._code_id(t["code_guid"]),
                 "coder_id": coder_id,
-                "case_id": self._scalar("SELECT case_id FROM documents WHERE id = ?", document_id),
+                "case_id": self._case_of(document_id),
                 "start": t["start"],
                 "end": t["end"],
             }
@@ -465,14 +476,27 @@ class _Merger:
 
     # -- look-ups -------------------------------------------------------------------------------
     def _document_id(self, row: Row) -> int | None:
-        return self._scalar(
-            "SELECT id FROM documents WHERE sha256 = ? ORDER BY guid = ? DESC, id",
-            row["document_sha"],
-            row.get("document_guid"),
-        )
+        key = (row["document_sha"], row.get("document_guid"))
+        if key not in self.document_ids:  # documents do not change during a merge
+            self.document_ids[key] = self._scalar(
+                "SELECT id FROM documents WHERE sha256 = ? ORDER BY guid = ? DESC, id", *key
+            )
+        return self.document_ids[key]
 
     def _code_id(self, guid: str) -> int | None:
-        return self._scalar("SELECT id FROM codes WHERE guid = ?", guid)
+        if guid not in self.code_ids:  # codes are added, never removed, during a merge
+            found = self._scalar("SELECT id FROM codes WHERE guid = ?", guid)
+            if found is None:
+                return None
+            self.code_ids[guid] = found
+        return self.code_ids[guid]
+
+    def _case_of(self, document_id: int | None) -> int | None:
+        if ("case", document_id) not in self.cases:
+            self.cases[("case", document_id)] = self._scalar(
+                "SELECT case_id FROM documents WHERE id = ?", document_id
+            )
+        return self.cases[("case", document_id)]
 
     def _fresh_guid(self, table: str, guid: str) -> str:
         """The copy's GUID, unless the project uses it for something else already."""
