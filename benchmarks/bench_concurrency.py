@@ -9,10 +9,18 @@ is that they lose little to waiting and that nobody waits long.
 from __future__ import annotations
 
 import tempfile
+import time
 from pathlib import Path
 
 from benchmarks.common import result
+from coding.codes import add_code
+from coding.copy import make_copy
+from coding.merge import merge_copy
+from coding.operations import apply_coding
+from coding.store import Project
 from tests.workers.projects import make_long_project, start_worker, summary_of
+
+MERGE_CODES = 20
 
 
 def run(quick: bool) -> list[dict]:
@@ -41,7 +49,39 @@ def run(quick: bool) -> list[dict]:
             f"max {four['max'] * 1000:.0f} ms per coding",
             higher_is_better=True,
         ),
+        _merge_row(1000 if quick else 10_000),
     ]
+
+
+def _merge_row(count: int) -> dict:
+    """Merging a coder copy with ``count`` new codings, against the coder making them (each
+    ``apply_coding`` in one transaction, as a CSV import does)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path, copy = Path(folder) / "main.kodeverk", Path(folder) / "copy.kodeverk"
+        document, first = make_long_project(path, length=count + 10)
+        with Project.open(path) as project:
+            codes = [first] + [add_code(project, f"Tema {n}") for n in range(MERGE_CODES - 1)]
+            make_copy(project, copy, "kari")
+        with Project.open(copy) as coder_copy, coder_copy.transaction():
+            started = time.perf_counter()
+            for i in range(count):
+                code = codes[i % MERGE_CODES]
+                apply_coding(coder_copy, document, code, "kari", i, i + 1)
+            coding_seconds = time.perf_counter() - started
+        with Project.open(path) as project:
+            started = time.perf_counter()
+            report = merge_copy(project, copy, "lead")
+            merge_seconds = time.perf_counter() - started
+        assert report.added["codings"] == count
+    return result(
+        "merge: codings from a coder copy",
+        count / merge_seconds,
+        "codings/s",
+        count / coding_seconds,
+        baseline_name="the coder applying them in the copy",
+        note=f"{count} codings over {MERGE_CODES} codes, merged in {merge_seconds:.2f} s",
+        higher_is_better=True,
+    )
 
 
 def _measure(writers: int, each: int) -> dict[str, float]:
