@@ -24,7 +24,7 @@ VOCABULARY = (
 WORDS = VOCABULARY.split()
 SPEAKERS = ("Intervjuer", "Informant 1", "Informant 2")
 WORDS_PER_FILE = 10_000
-REPEAT = 2
+REPEAT = 3
 
 
 def make_transcript(rng: random.Random, words: int) -> str:

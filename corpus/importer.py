@@ -19,7 +19,7 @@ from coding.documents import DOCUMENT_KINDS, Segment, sha256_bytes, sha256_text
 from coding.errors import InputError
 from coding.store import Project, new_guid, now
 from corpus.readers import TRANSCRIPT_SUFFIXES, read_transcript
-from corpus.segment import split_sentences
+from corpus.segment import SentenceRow, sentence_rows
 from corpus.surveys import SurveyOptions, read_survey
 from corpus.tables import TABLE_SUFFIXES
 
@@ -65,7 +65,7 @@ class _Document:
     blocks: list[Segment]
     case: str | None
     source_meta: dict[str, Any]
-    segments: list[Segment] = field(default_factory=list)
+    segments: list[SentenceRow] = field(default_factory=list)
 
 
 @dataclass
@@ -183,8 +183,8 @@ def _segment_all(files: list[_File], progress: Progress | None) -> None:
             progress("segmenting", done, total)
 
     pairs = [(d.text, d.blocks) for d in documents]
-    for document, segments in zip(documents, split_sentences(pairs, advance), strict=True):
-        document.segments = segments
+    for document, rows in zip(documents, sentence_rows(pairs, advance), strict=True):
+        document.segments = rows
 
 
 # -- writing -------------------------------------------------------------------------------------
@@ -205,8 +205,7 @@ def _write_all(
                 case_id = _case_id(conn, case_ids, document.case) if document.case else None
                 document_id = _insert_document(conn, document, case_id, import_id)
                 segment_rows.extend(
-                    (document_id, i, s.start, s.end, s.kind, s.block, s.speaker)
-                    for i, s in enumerate(document.segments)
+                    (document_id, i, *row) for i, row in enumerate(document.segments)
                 )
                 summary.documents += 1
                 summary.segments += len(document.segments)

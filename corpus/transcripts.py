@@ -27,7 +27,6 @@ KNOWN_ROLE = re.compile(
     r"deltakar|moderator|fasilitator|leder|intervjuobjekt|spørsmål|svar)\s*\d*",
     re.IGNORECASE,
 )
-_LINE_LABEL = re.compile("^" + LABEL.pattern, re.MULTILINE)
 _BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
 
 
@@ -59,11 +58,7 @@ def is_speaker(label: str, uses: int) -> bool:
 
 def parse_transcript(text: str) -> Transcript:
     """Split normalised ``text`` into speaker turns, or paragraphs when it has no labels."""
-    found = [
-        (match.start(), match.end(), label)
-        for match in _LINE_LABEL.finditer(text)
-        if (label := _label_of(match))
-    ]
+    found = _line_labels(text)
     uses = Counter(label for _, _, label in found)
     turns = [(start, end, label) for start, end, label in found if is_speaker(label, uses[label])]
     spans = _block_spans(text, 0, turns[0][0] if turns else len(text), None)
@@ -75,6 +70,18 @@ def parse_transcript(text: str) -> Transcript:
         for number, (start, end, who) in enumerate(spans)
     ]
     return Transcript(text, blocks, {"speakers": sorted({b.speaker for b in blocks if b.speaker})})
+
+
+def _line_labels(text: str) -> list[tuple[int, int, str]]:
+    """``(line start, text start, label)`` of every line that opens with a label."""
+    found = []
+    offset = 0
+    for line in text.split("\n"):
+        match = LABEL.match(line)
+        if match and (label := _label_of(match)):
+            found.append((offset, offset + match.end(), label))
+        offset += len(line) + 1
+    return found
 
 
 def _label_of(match: re.Match) -> str | None:
