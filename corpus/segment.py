@@ -2,6 +2,10 @@
 
 Each block (speaker turn, survey answer, paragraph or cue) is split into sentences; a sentence
 keeps its block's kind, number and speaker, so the coder moves sentence by sentence inside turns.
+
+For speed, imports run spaCy's tokenizer and apply the sentencizer's rule to the token arrays
+with numpy (``sentence_starts``) instead of running the component, which walks the tokens in
+Python: same boundaries (a test compares them with the component's), a third less time.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ import itertools
 import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
+
+import numpy as np
 
 from coding.documents import Segment
 
@@ -35,6 +41,36 @@ def sentence_pipeline():  # -> spacy.Language (spaCy is imported lazily: it is s
 SentenceRow = tuple[int, int, str, int, "str | None"]
 
 
+def sentence_starts(doc) -> list[int]:
+    """Character offsets where spaCy's ``sentencizer`` would start sentences in ``doc``.
+
+    Its rule: the first token starts a sentence, and so does every token that is neither
+    punctuation nor a sentence-final character (``punct_chars``) when such a character occurred
+    since the previous such token."""
+    if len(doc) == 0:
+        return []
+    attributes, final_punctuation = _sentencizer_rule()
+    orth, punct, idx = doc.to_array(attributes).T
+    final = np.isin(orth, final_punctuation)
+    other = np.flatnonzero(~(punct.astype(bool) | final))
+    finals_before = np.cumsum(final)[other]
+    previous = np.concatenate(([0], finals_before[:-1]))
+    starts = idx[other[finals_before > previous]].tolist()
+    first = int(idx[0])
+    return starts if starts and starts[0] == first else [first, *starts]
+
+
+@lru_cache(maxsize=1)
+def _sentencizer_rule() -> tuple[list[int], np.ndarray]:
+    """The token attributes ``sentence_starts`` reads, and the sentencizer's final characters
+    as ORTH ids."""
+    from spacy.attrs import IDX, IS_PUNCT, ORTH
+
+    nlp = sentence_pipeline()
+    chars = nlp.get_pipe("sentencizer").punct_chars
+    return [ORTH, IS_PUNCT, IDX], np.array([nlp.vocab.strings.add(c) for c in chars], np.uint64)
+
+
 def split_sentences(
     documents: list[tuple[str, list[Segment]]],
     progress: Callable[[int], None] | None = None,
@@ -53,10 +89,10 @@ def sentence_rows(
     Each document's whole text goes through spaCy once (a document per block would cost spaCy's
     per-document overhead thousands of times); a block's start is always a sentence start, and
     sentences are cut where a block ends."""
-    nlp = sentence_pipeline()
-    docs = nlp.pipe((text for text, _ in documents), batch_size=BATCH_SIZE)
+    tokenizer = sentence_pipeline().tokenizer
+    docs = tokenizer.pipe((text for text, _ in documents), batch_size=BATCH_SIZE)
     for (text, blocks), doc in zip(documents, docs, strict=True):
-        starts = [sent.start_char for sent in doc.sents]
+        starts = sentence_starts(doc)
         rows: list[SentenceRow] = []
         for block in blocks:
             rows.extend(_sentences_of(text, block, starts))

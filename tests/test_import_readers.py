@@ -6,10 +6,12 @@ from pathlib import Path
 
 import docx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from coding.errors import InputError
 from corpus.readers import read_transcript
-from corpus.segment import split_sentences
+from corpus.segment import sentence_pipeline, sentence_starts, split_sentences
 from corpus.transcripts import parse_transcript
 
 TRANSCRIPT = (
@@ -174,3 +176,17 @@ def test_subtitles_without_cues_are_refused(tmp_path: Path) -> None:
     path.write_text("WEBVTT\n\nNOTE ingenting her\n", encoding="utf-8")
     with pytest.raises(InputError, match="no cues found"):
         read_transcript(path)
+
+
+ALPHABET = st.sampled_from(
+    ["Hei", "bolig", "NAV", "æøå", "3,5", ".", "!", "?", "...", "…", ",", ";", ":", "«", "»",
+     "(", ")", "-", "–", '"', "'", " ", " ", " ", "  ", "\n", "\n\n", "\t", "Dr.", "f.eks.", "。"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(ALPHABET, max_size=40).map("".join))
+def test_sentence_starts_equal_spacy_sentencizer(text: str) -> None:
+    nlp = sentence_pipeline()
+    expected = [sentence.start_char for sentence in nlp(text).sents]
+    assert sentence_starts(nlp.make_doc(text)) == expected
