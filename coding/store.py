@@ -15,11 +15,14 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from coding.errors import ProjectError
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 APPLICATION_ID = 0x6B6F6476  # "kodv": marks a SQLite file as a kodeverk project
 BUSY_TIMEOUT_MS = 5000
@@ -218,8 +221,14 @@ class Project:
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
         self._coder_ids: dict[str, int] = {}
+
+    @cached_property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils view of the same connection (imported on first use: it loads slowly)."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
