@@ -168,3 +168,18 @@ def test_human_summary_table(project_file: Path, tmp_path: Path) -> None:
     assert "documents" in result.stdout and "segments" in result.stdout
     assert rows(project_file, "SELECT kind, case_id IS NOT NULL FROM documents") == [("text", 1)]
     assert rows(project_file, "SELECT count(*) FROM segments") == [(3,)]
+
+
+def test_qdpx_goes_to_the_refi_qda_importer(small_project: Project, tmp_path: Path) -> None:
+    from exports.qdpx import export_qdpx
+
+    exchange = tmp_path / "utveksling.qdpx"
+    export_qdpx(small_project, exchange)
+    target = tmp_path / "ny.kodeverk"
+    Project.create(target).close()
+    result = run_kodeverk("import", target, exchange, "--json")
+    assert result.returncode == 0, result.stderr
+    assert isinstance(json.loads(result.stdout), dict)
+    assert rows(target, "SELECT name FROM documents") == [("intervju-oslo",)]
+    mixed = run_kodeverk("import", target, exchange, tmp_path / "annet.txt")
+    assert mixed.returncode == 1 and "on its own" in mixed.stderr
