@@ -190,3 +190,29 @@ def test_sentence_starts_equal_spacy_sentencizer(text: str) -> None:
     nlp = sentence_pipeline()
     expected = [sentence.start_char for sentence in nlp(text).sents]
     assert sentence_starts(nlp.make_doc(text)) == expected
+
+
+TRANSCRIPT_PIECES = st.sampled_from(
+    ["Intervjuer: ", "I: ", "Kari: ", "Informant 2: ", "Hei", " ", "bolig", ". ", "? ", "!",
+     "\n", "\n\n", "  \n \n", "…", "«sitat»", "Merk: ", "\t", "æøå"]
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(TRANSCRIPT_PIECES, max_size=40).map("".join))
+def test_segments_are_trimmed_ordered_and_inside_their_blocks(text: str) -> None:
+    transcript = parse_transcript(text)
+    segments = sentences(text, transcript.blocks)
+    blocks = {b.block: b for b in transcript.blocks}
+    previous_end = 0
+    for segment in segments:
+        quote = text[segment.start : segment.end]
+        assert quote and quote == quote.strip() and "\n\n" not in quote
+        assert previous_end <= segment.start < segment.end
+        block = blocks[segment.block]
+        assert block.start <= segment.start and segment.end <= block.end
+        assert (segment.kind, segment.speaker) == (block.kind, block.speaker)
+        previous_end = segment.end
+    covered = "".join(text[s.start : s.end] for s in segments)
+    blocks_text = "".join(text[b.start : b.end] for b in transcript.blocks)
+    assert "".join(covered.split()) == "".join(blocks_text.split())  # no text lost
