@@ -225,3 +225,17 @@ async def test_overview_filter_and_cycle(app_path: Path) -> None:
         assert screen.query_one("#filter").value == "liten"
         await pilot.press("a", "a")
         assert screen.query_one(DataTable).row_count == 2
+
+
+async def test_screen_codings_match_the_file_after_merges(app_path: Path) -> None:
+    """The screen mirrors apply_coding's merges without re-reading: it must equal the file."""
+    from tui.project_view import load_codings
+
+    app = open_app(app_path, document_id=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "j", "j", "1", "k", "J", "1", "2", "w", "2")
+        screen = app.screen
+        with Project.open(app_path) as project:
+            assert screen.codings == load_codings(project, 1, screen.coder_id)
+    names = sorted(code for _, code, _, _ in codings(app_path))
+    assert names == ["Bolig", "Brukermedvirkning", "Brukermedvirkning"]  # seg 2-3 merged

@@ -45,6 +45,26 @@ def load_segments(project: Project, document_id: int) -> list[SegmentRow]:
     return list(map(SegmentRow._make, rows))
 
 
+class CodingRow(NamedTuple):
+    id: int
+    code_id: int
+    coder_id: int
+    start: int
+    end: int
+
+
+def load_codings(project: Project, document_id: int, coder_id: int | None) -> list[CodingRow]:
+    """A document's codings (of one coder, or all), by start: read after every action, so
+    plain tuples rather than dataclasses."""
+    sql = 'SELECT id, code_id, coder_id, start, "end" FROM codings WHERE document_id = ?'
+    params: tuple = (document_id,)
+    if coder_id is not None:
+        sql += " AND coder_id = ?"
+        params += (coder_id,)
+    rows = project.conn.execute(sql + " ORDER BY start, id", params).fetchall()
+    return list(map(CodingRow._make, rows))
+
+
 @dataclass(frozen=True)
 class DocumentRow:
     id: int

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from itertools import pairwise
+from itertools import accumulate, pairwise
+from operator import itemgetter
 
 from rich.segment import Segment as RichSegment
 from rich.style import Style
@@ -102,8 +103,10 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         self._lines: list[tuple[int, int]] = []
         self._starts: list[int] = []
         self._wrap_width = 0
-        self._bounds: list[int] = []
-        self._styles: list[Style | None] = []
+        self._spans: list[Span] = []
+        self._span_starts: list[int] = []
+        self._span_reach: list[int] = []  # running maximum of the spans' ends
+        self._window: tuple[int, int, list[int], list[Style | None]] | None = None
         self._marks: list[tuple[int, int]] = []
         self.selection: tuple[int, int] = (0, 0)
         self._cache: dict[int, Strip] = {}
@@ -115,7 +118,11 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         self._rewrap()
 
     def set_highlights(self, spans: Sequence[Span]) -> None:
-        self._bounds, self._styles = flatten(spans)
+        """Spans (start, end, style). Only the spans near the visible lines are flattened, when
+        drawn, so a change costs the same with 20 or 20 000 codings."""
+        self._spans = sorted(spans, key=itemgetter(0))
+        self._span_starts = [span[0] for span in self._spans]
+        self._span_reach = list(accumulate((span[1] for span in self._spans), max))
         self._changed()
 
     def set_marks(self, marks: Sequence[tuple[int, int]]) -> None:
@@ -129,6 +136,7 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _changed(self) -> None:
         self._cache.clear()
+        self._window = None
         self.refresh()
 
     # -- geometry -----------------------------------------------------------------------------
@@ -188,12 +196,13 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
     def _render_visual_line(self, index: int, width: int) -> Strip:
         start, end = self._lines[index]
         base = self.rich_style
-        cuts = {start, end, *self._cut_points(start, end)}
+        bounds, styles = self._runs(start, end)
+        cuts = {start, end, *self._cut_points(bounds, start, end)}
         points = sorted(c for c in cuts if start <= c <= end)
         segments: list[RichSegment] = []
         coded = False
         for left, right in pairwise(points):
-            style = self._style_at(left)
+            style = self._style_at(bounds, styles, left)
             coded = coded or style is not None
             style = base + style if style else base
             if self._marked(left):
@@ -207,17 +216,33 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         strip = Strip([RichSegment(gutter, base + Style(bold=True)), *segments])
         return strip.adjust_cell_length(width, base)
 
-    def _cut_points(self, start: int, end: int) -> list[int]:
-        lo, hi = bisect_left(self._bounds, start), bisect_right(self._bounds, end)
-        points = self._bounds[lo:hi]
+    def _runs(self, start: int, end: int) -> tuple[list[int], list[Style | None]]:
+        """Flattened highlight runs covering ``start``..``end``, computed for a window of three
+        screens around it and reused while drawing inside that window."""
+        window = self._window
+        if window is None or not (window[0] <= start and end <= window[1]):
+            height = max(self.scrollable_content_region.height, 1)
+            line = self.line_of(start)
+            first = self._lines[max(line - height, 0)][0]
+            last = self._lines[min(line + 2 * height, len(self._lines) - 1)][1]
+            lo = bisect_right(self._span_reach, first)
+            hi = bisect_left(self._span_starts, last + 1)
+            near = [span for span in self._spans[lo:hi] if span[1] > first]
+            window = (first, last, *flatten(near))
+            self._window = window
+        return window[2], window[3]
+
+    def _cut_points(self, bounds: list[int], start: int, end: int) -> list[int]:
+        points = bounds[bisect_left(bounds, start) : bisect_right(bounds, end)]
         points.extend(self.selection)
         for mark_start, mark_end in self._marks_near(start, end):
             points.extend((mark_start, mark_end))
         return points
 
-    def _style_at(self, offset: int) -> Style | None:
-        i = bisect_right(self._bounds, offset) - 1
-        return self._styles[i] if i >= 0 else None
+    @staticmethod
+    def _style_at(bounds: list[int], styles: list[Style | None], offset: int) -> Style | None:
+        i = bisect_right(bounds, offset) - 1
+        return styles[i] if i >= 0 else None
 
     def _marks_near(self, start: int, end: int) -> list[tuple[int, int]]:
         hi = bisect_right(self._marks, (end, end))

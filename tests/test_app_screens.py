@@ -1,0 +1,69 @@
+"""Getting around the app: command palette, help, back to the overview, other screens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.app_project import CODER, build_app_project
+from tui.app import KodeverkApp
+from tui.screens.codebook_editor import CodebookEditorScreen
+from tui.screens.coding import CodingScreen
+from tui.screens.help import HelpScreen
+from tui.screens.overview import OverviewScreen
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def app_path(tmp_path: Path) -> Path:
+    return build_app_project(tmp_path / "app.kodeverk")
+
+
+async def test_command_palette_opens_the_codebook_editor(app_path: Path) -> None:
+    app = KodeverkApp(app_path, CODER, document_id=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"codebook editor")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CodebookEditorScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, CodingScreen)
+
+
+async def test_help_lists_the_screen_keys(app_path: Path) -> None:
+    app = KodeverkApp(app_path, CODER, document_id=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, CodingScreen)
+
+
+async def test_escape_from_a_document_opened_directly_goes_to_the_overview(app_path: Path) -> None:
+    app = KodeverkApp(app_path, CODER, document_id=2)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("tab", "escape")  # first escape: focus back to the text
+        assert isinstance(app.screen, CodingScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, OverviewScreen)
+
+
+@pytest.mark.parametrize("key", ["r", "p"])
+async def test_review_and_prevalence_open_from_the_overview(app_path: Path, key: str) -> None:
+    app = KodeverkApp(app_path, CODER, resume=False)
+    async with app.run_test(size=SIZE) as pilot:
+        overview = app.screen
+        await pilot.press(key)
+        await pilot.pause()
+        assert app.screen is not overview
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is overview
