@@ -104,31 +104,60 @@ def write_csv(report: AgreementReport, path: Path) -> None:
 
 
 def fmt(value: float | None) -> str:
-    return "undefined" if value is None else f"{value:.3f}"
+    return "undef." if value is None else f"{value:.3f}"
 
 
 def print_report(report: AgreementReport) -> None:
+    """A table that stays readable at 80 columns; why a value is undefined goes below it."""
     from rich.console import Console
     from rich.table import Table
 
-    kappa = "Cohen's κ" if len(report.coders) == 2 else "Fleiss' κ"
+    console = Console()
+    kappa = "κ Cohen" if len(report.coders) == 2 else "κ Fleiss"
     table = Table(
         title=f"Agreement between {', '.join(report.coders)} (unit: {report.unit})",
         title_justify="left",
+        caption="Worst first. undef.: no variation to compare (reasons below).",
+        caption_justify="left",
     )
-    table.add_column("code")
-    for column in ("units", "disagree", "% agree", kappa, "α", "AC1"):
-        table.add_column(column, justify="right")
-    table.add_column("undefined because", overflow="fold")
+    numbers = {"units": 6, "dis.": 5, "agree": 6, kappa: 8, "α": 6, "AC1": 6}
+    borders = 3 * (len(numbers) + 1) + 1
+    code_width = max(14, console.width - sum(numbers.values()) - borders)
+    table.add_column("code", width=code_width, no_wrap=True, overflow="ellipsis")
+    for column, width in numbers.items():
+        table.add_column(column, justify="right", no_wrap=True, width=width)
     for row in report.codes:
-        table.add_row(*_cells(row))
+        table.add_row(short_path(row.code, code_width), *_cells(row)[1:])
     table.add_section()
     table.add_row(*_cells(report.pooled), style="bold")
-    Console().print(table)
+    console.print(table)
+    _print_reasons(console, [*report.codes, report.pooled])
+
+
+def _print_reasons(console, rows: list[CodeAgreement]) -> None:
+    """One line per reason, naming a few of the codes it applies to."""
+    by_reason: dict[str, list[str]] = {}
+    for row in rows:
+        if row.undefined:
+            by_reason.setdefault(row.undefined, []).append(row.code)
+    for reason, codes in by_reason.items():
+        named = ", ".join(codes[:3]) + (f" and {len(codes) - 3} more" if len(codes) > 3 else "")
+        console.print(f"undef. ({len(codes)} codes): {reason}: {named}", highlight=False)
+
+
+def short_path(path: str, width: int) -> str:
+    """«Mål 4 Aktiv og meningsfull tilværelse/Bolig/Oppfølging i bolig» -> «Mål 4/…/Oppfølging
+    i bolig» when it does not fit: the leaf is what identifies a code."""
+    if len(path) <= width or "/" not in path:
+        return path
+    parts = path.split("/")
+    top = " ".join(parts[0].split()[:2]) if parts[0].startswith("Mål ") else parts[0].split()[0]
+    middle = "/…/" if len(parts) > 2 else "/"
+    return top + middle + parts[-1]
 
 
 def _cells(row: CodeAgreement) -> list[str]:
-    percent = "undefined" if row.percent_agreement is None else f"{row.percent_agreement:.1%}"
+    percent = "undef." if row.percent_agreement is None else f"{row.percent_agreement:.1%}"
     return [
         row.code,
         str(row.units),
@@ -137,5 +166,4 @@ def _cells(row: CodeAgreement) -> list[str]:
         fmt(row.kappa),
         fmt(row.alpha),
         fmt(row.ac1),
-        row.undefined or "",
     ]
