@@ -20,7 +20,7 @@ import numpy as np
 
 from coding.documents import Segment
 
-BATCH_SIZE = 256
+CHUNK_CHARS = 50_000
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 # A stretch of text up to a blank line or the end, without surrounding whitespace.
 _PIECE = re.compile(r"\S(?:.*?\S)?(?=\s*\n[ \t]*\n|\s*$)", re.DOTALL)
@@ -33,6 +33,7 @@ def sentence_pipeline():  # -> spacy.Language (spaCy is imported lazily: it is s
 
     nlp = spacy.blank("nb")
     nlp.add_pipe("sentencizer")
+    nlp.max_length = 100_000_000  # the limit protects parser and NER models, which we do not use
     return nlp
 
 
@@ -86,19 +87,38 @@ def sentence_rows(
 ) -> Iterator[list[SentenceRow]]:
     """Like ``split_sentences``, as plain rows, one list per document as it is done.
 
-    Each document's whole text goes through spaCy once (a document per block would cost spaCy's
-    per-document overhead thousands of times); a block's start is always a sentence start, and
-    sentences are cut where a block ends."""
+    spaCy gets runs of whole blocks of about ``CHUNK_CHARS`` characters: a document per block
+    would pay spaCy's per-document cost thousands of times, and one huge document is slow too
+    (the tokenizer stops caching words for the rest of a document after its first special
+    case). A block's start is always a sentence start, and sentences are cut where a block
+    ends, so the chunking does not change the result."""
+    chunks = [(text, chunk) for text, blocks in documents for chunk in _chunks(blocks)]
     tokenizer = sentence_pipeline().tokenizer
-    docs = tokenizer.pipe((text for text, _ in documents), batch_size=BATCH_SIZE)
-    for (text, blocks), doc in zip(documents, docs, strict=True):
-        starts = sentence_starts(doc)
+    docs = tokenizer.pipe(text[chunk[0].start : chunk[-1].end] for text, chunk in chunks)
+    pending = iter(zip(chunks, docs, strict=True))
+    for text, blocks in documents:
         rows: list[SentenceRow] = []
-        for block in blocks:
-            rows.extend(_sentences_of(text, block, starts))
-        if progress:
-            progress(len(blocks))
+        for _ in _chunks(blocks):
+            (_, chunk), doc = next(pending)
+            offset = chunk[0].start
+            starts = [offset + start for start in sentence_starts(doc)]
+            for block in chunk:
+                rows.extend(_sentences_of(text, block, starts))
+            if progress:
+                progress(len(chunk))
         yield rows
+
+
+def _chunks(blocks: list[Segment]) -> Iterator[list[Segment]]:
+    """Consecutive blocks in runs of about ``CHUNK_CHARS`` characters (a longer block alone)."""
+    chunk: list[Segment] = []
+    for block in blocks:
+        if chunk and block.end - chunk[0].start > CHUNK_CHARS:
+            yield chunk
+            chunk = []
+        chunk.append(block)
+    if chunk:
+        yield chunk
 
 
 def _sentences_of(text: str, block: Segment, starts: list[int]) -> list[SentenceRow]:

@@ -216,3 +216,11 @@ def test_segments_are_trimmed_ordered_and_inside_their_blocks(text: str) -> None
     covered = "".join(text[s.start : s.end] for s in segments)
     blocks_text = "".join(text[b.start : b.end] for b in transcript.blocks)
     assert "".join(covered.split()) == "".join(blocks_text.split())  # no text lost
+
+
+def test_chunking_for_spacy_does_not_change_sentences(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = TRANSCRIPT * 20
+    blocks = parse_transcript(text).blocks
+    whole = sentences(text, blocks)
+    monkeypatch.setattr("corpus.segment.CHUNK_CHARS", 30)
+    assert sentences(text, blocks) == whole
