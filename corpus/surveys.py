@@ -62,6 +62,7 @@ def read_survey(path: Path, options: SurveyOptions) -> Survey:
         table.column(options.attribution_column) if options.attribution_column else None
     )
     survey = Survey(rows=len(table.rows))
+    names: set[str] = set()
     for index, row in enumerate(table.rows):
         case = _case_of(table, index, case_column, options.case, path)
         attributes = {name: row[name] for name in attribute_columns if row[name]}
@@ -72,8 +73,11 @@ def read_survey(path: Path, options: SurveyOptions) -> Survey:
             answer = _answer(path, table, index, case, question)
             if answer is None:
                 survey.skipped_empty += 1
-            else:
-                survey.answers.append(answer)
+                continue
+            if answer.name in names:  # several respondents for one case: tell them apart
+                answer.name += f" · row {table.row_numbers[index]}"
+            names.add(answer.name)
+            survey.answers.append(answer)
     return survey
 
 

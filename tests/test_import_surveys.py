@@ -42,6 +42,14 @@ def test_one_document_per_answer_with_attribution(project: Project, survey: Path
         ("skjema.csv · Bergen · Q2 Samarbeid", "Bergen", "survey"),
         ("skjema.csv · Vadsø · Q2 Samarbeid", "Vadsø", "survey"),
     ]
+    options.text_columns, options.attribution_column = ["Q2 Samarbeid"], None
+    again = survey.with_name("igjen.csv")
+    again.write_text(SURVEY.replace("Bergen", "Vadsø") + "\n", encoding="utf-8")
+    import_files(project, [again], options)
+    assert [d.name for d in list_documents(project)][3:] == [
+        "igjen.csv · Vadsø · Q2 Samarbeid",
+        "igjen.csv · Vadsø · Q2 Samarbeid · row 4",
+    ]
     text = document_text(project, docs[0].id)
     assert [text[s.start : s.end] for s in segments_of(project, docs[0].id)] == [
         "Vi mangler boliger.",
