@@ -71,13 +71,20 @@ def _read_csv(path: Path) -> Table:
 
 
 def sniff_delimiter(text: str) -> str:
-    """``,``, ``;`` or tab: csv.Sniffer over the first lines, else the most frequent of the three
-    in the header line."""
-    sample = "\n".join(text.splitlines()[:50])
+    """``,``, ``;`` or tab. Headers rarely hold punctuation, so a delimiter that is the only one
+    in the header line wins; a header with none means one column. Otherwise csv.Sniffer decides
+    over the first lines, and failing that the most frequent delimiter in the header."""
+    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    header = lines[0] if lines else ""
+    present = [d for d in DELIMITERS if d in header]
+    if len(present) == 1:
+        return present[0]
+    sample = "\n".join(lines)
+    if not present:  # one column: split on something the answers do not contain
+        return min(DELIMITERS, key=sample.count)
     try:
         return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
     except csv.Error:
-        header = next((line for line in text.splitlines() if line.strip()), "")
         return max(DELIMITERS, key=header.count)
 
 

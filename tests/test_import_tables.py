@@ -102,3 +102,23 @@ def test_decode_bytes_fallbacks() -> None:
     assert decode_bytes("blåbær".encode("cp1252"), "x") == "blåbær"
     assert decode_bytes("blåbær".encode("utf-16"), "x") == "blåbær"
     assert decode_bytes("blåbær".encode("utf-8-sig"), "x") == "blåbær"
+
+
+@pytest.mark.parametrize(
+    ("content", "columns", "first"),
+    [
+        ("Svar\nJa, vi har det; men lite.\n", ["Svar"], {"Svar": "Ja, vi har det; men lite."}),
+        ("Kommune;Svar\nBodø;Ja, mange, flere.\n", ["Kommune", "Svar"], None),
+        ('Kommune,Svar\nBodø,"Ja; nei, kanskje"\n', ["Kommune", "Svar"], None),
+        ('"Kommune, navn";Svar\nBodø;Ja, ok\n', ["Kommune, navn", "Svar"], None),
+    ],
+)
+def test_delimiter_from_the_header(
+    tmp_path: Path, content: str, columns: list[str], first: dict | None
+) -> None:
+    path = tmp_path / "fri.csv"
+    path.write_text(content, encoding="utf-8")
+    table = read_table(path)
+    assert table.columns == columns
+    if first:
+        assert table.rows[0] == first
