@@ -46,8 +46,9 @@ class KodeverkApp(App):
         self.coder = coder
         self.start_document = document_id
         self.resume = resume
-        self.title = f"kodeverk · {self.project.meta('name') or self.project.path.stem}"
-        self.sub_title = f"coder: {coder}"
+        name = self.project.meta("name") or self.project.path.stem
+        self.title = name if len(name) <= 28 else name[:27] + "…"
+        self.sub_title = f"coder {coder}"
 
     def on_mount(self) -> None:
         document_id, segment = self.start_document, 0

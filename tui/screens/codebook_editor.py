@@ -57,7 +57,7 @@ class CodebookEditorScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = f"codebook · coder {self.coder}"
+        self.sub_title = f"coder {self.coder} · codebook"
         self.query_one(CodeTree).per_document = False
         self.reload()
         self.query_one(CodeTree).focus()

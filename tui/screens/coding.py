@@ -140,7 +140,7 @@ class CodingScreen(Screen):
         self.code_styles = {c.id: code_style(c.colour) for c in self.codes}
         self.suggestions = []
         self.selection = (self.segments[0].start, self.segments[0].end)
-        self.sub_title = f"{self.document_name} · coder {self.coder}"
+        self.sub_title = f"coder {self.coder} · {self.document_name}"
         if reset_view:
             view = self.query_one(DocumentView)
             view.set_text(self.text)
@@ -188,8 +188,10 @@ class CodingScreen(Screen):
         self._show_selection_codes()
 
     def _save_place(self, index: int) -> None:
-        ops.remember(self.project, self.coder, "last_document", str(self.document_id))
-        ops.remember(self.project, self.coder, f"segment:{self.document_id}", str(index))
+        """Where the coder is, for reopening: one small transaction per move."""
+        with self.project.transaction():
+            ops.remember(self.project, self.coder, "last_document", str(self.document_id))
+            ops.remember(self.project, self.coder, f"segment:{self.document_id}", str(index))
 
     def selected_codings(self, own_only: bool = False) -> list[CodingRow]:
         start, end = self.selection

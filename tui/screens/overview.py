@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from coding.store import Project, connect
 from tui.project_view import DocumentRow, coder_id_or_none, document_rows
 
-COLUMNS = ("Case", "Size", "Region", "Document", "Progress", "Done")
+COLUMNS = ("Case", "Size", "Region", "Progress", "Done", "Document")
 
 
 def progress_text(row: DocumentRow) -> str:
@@ -94,9 +94,9 @@ class OverviewScreen(Screen):
                 "" if same_case else (row.case or "(no case)"),
                 "" if same_case else row.attributes.get("size_class", ""),
                 "" if same_case else row.attributes.get("region", ""),
-                row.name,
                 progress_text(row),
                 "✓ done" if row.done else "",
+                row.name,
                 key=str(row.id),
             )
         if shown:
