@@ -6,7 +6,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from rich.style import Style
 
 from coding import operations as ops
 from coding.store import Project
@@ -14,7 +13,6 @@ from tests.app_project import CODER, build_app_project
 from tests.conftest import run_kodeverk
 from tui.app import KodeverkApp
 from tui.screens.codebook_editor import CodebookEditorScreen
-from tui.widgets.document_view import flatten, wrap_offsets
 
 SIZE = (80, 24)
 
@@ -80,24 +78,6 @@ async def test_merge_moves_codings_and_delete_asks(app_path: Path) -> None:
         await pilot.press("D", "y")
         await pilot.pause()
     assert "Tidlig innsats" not in [row[0] for row in code_rows(app_path)]
-
-
-def test_wrap_offsets_cover_the_text() -> None:
-    text = "Informant: Det mangler boliger for folk med rusproblemer.\n\nKort.\n" + "x" * 25
-    lines = wrap_offsets(text, 20)
-    assert all(end - start <= 20 for start, end in lines)
-    assert text[lines[0][0] : lines[0][1]] == "Informant: Det"
-    assert ("" in [text[s:e] for s, e in lines]) and text[slice(*lines[-1])] == "x" * 5
-    words = " ".join(text[s:e] for s, e in lines).split()
-    assert "".join(words) == "".join(text.split())
-
-
-def test_flatten_puts_shorter_spans_on_top() -> None:
-    red, blue = Style(bgcolor="red"), Style(bgcolor="blue")
-    bounds, styles = flatten([(0, 10, red), (3, 5, blue)])
-    assert bounds == [0, 3, 5, 10]
-    assert styles[0] == red and styles[2] == red and styles[3] is None
-    assert styles[1].bgcolor == blue.bgcolor and styles[1].underline
 
 
 def test_open_command_errors_are_one_line(tmp_path: Path) -> None:
