@@ -151,6 +151,21 @@ def test_bad_input_changes_nothing(project_file: Path, tmp_path: Path) -> None:
         assert table_dump(project_file) == before, name
 
 
+def test_a_folder_means_its_files(project_file: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "intervjuer"
+    folder.mkdir()
+    (folder / "b.txt").write_text("Intervjuer: Hei.\nInformant: Hei.\n", encoding="utf-8")
+    (folder / "a.md").write_text("Et avsnitt.", encoding="utf-8")
+    (folder / "notat.pdf").write_bytes(b"%PDF-1.4")
+    result = run_kodeverk("import", project_file, folder, "--json")
+    assert result.returncode == 0, result.stderr
+    assert rows(project_file, "SELECT name FROM documents ORDER BY id") == [("a.md",), ("b.txt",)]
+    empty = tmp_path / "tom"
+    empty.mkdir()
+    result = run_kodeverk("import", project_file, empty)
+    assert result.returncode == 1 and "no files kodeverk can import" in result.stderr
+
+
 def test_import_needs_an_existing_project(tmp_path: Path) -> None:
     text = tmp_path / "a.txt"
     text.write_text("Hei.", encoding="utf-8")

@@ -63,7 +63,8 @@ def import_command(
     as_json: bool,
 ) -> None:
     """Import FILES into PROJECT: transcripts (.txt .md .docx .vtt .srt), survey tables
-    (.csv .xlsx, with --text-column) or a REFI-QDA project (.qdpx).
+    (.csv .xlsx, with --text-column) or a REFI-QDA project (.qdpx). A folder means the
+    files in it.
 
     Transcripts are split into speaker turns and sentences. Everything is read first and
     written in one transaction: if any file is bad, nothing is imported. A file imported
@@ -71,6 +72,7 @@ def import_command(
     """
     from corpus.importer import ImportOptions, import_files
 
+    files = _expand_folders(files)
     qdpx = [f for f in files if f.suffix.lower() == ".qdpx"]
     with open_project(project) as opened:
         if qdpx:
@@ -105,6 +107,22 @@ def import_command(
             ]
         ],
     )
+
+
+def _expand_folders(paths: tuple[Path, ...]) -> tuple[Path, ...]:
+    """A folder stands for the files in it that kodeverk reads (not sub-folders), by name."""
+    from corpus.importer import SUPPORTED_SUFFIXES
+
+    expanded: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            expanded.append(path)
+            continue
+        found = sorted(p for p in path.iterdir() if p.suffix.lower() in SUPPORTED_SUFFIXES)
+        if not found:
+            raise InputError(f"{path}: no files kodeverk can import in this folder")
+        expanded.extend(found)
+    return tuple(expanded)
 
 
 def _import_qdpx(project, files: tuple[Path, ...], as_json: bool) -> None:
