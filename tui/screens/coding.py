@@ -248,10 +248,14 @@ class CodingScreen(Screen):
         self.select_segment(self.segment_at(view._starts[line]))
 
     def action_next_uncoded(self) -> None:
+        """One sweep over segments and the coder's codings (both in start order)."""
         own = [c for c in self.codings if c.coder_id == self.coder_id]
-        for index in range(self.current_segment + 1, len(self.segments)):
-            segment = self.segments[index]
-            if not any(c.start < segment.end and c.end > segment.start for c in own):
+        i, reach = 0, -1  # reach: the furthest end of codings starting before this segment ends
+        for index, segment in enumerate(self.segments):
+            while i < len(own) and own[i].start < segment.end:
+                reach = max(reach, own[i].end)
+                i += 1
+            if index > self.current_segment and reach <= segment.start:
                 self.select_segment(index)
                 return
         self.notify("no uncoded segment after this one")
@@ -306,6 +310,15 @@ class CodingScreen(Screen):
         self._refresh_codings(full_counts=False, reload=False)
         self.notify(f"coded: {self.code_by_id[code_id].name}", timeout=2)
 
+    def _commit(self, operation, *args):
+        """Run a write; a refused one (another coder changed the same rows, ...) becomes a
+        notification, never a crash. Returns the result, or False when refused."""
+        try:
+            return operation(*args)
+        except KodeverkError as exc:
+            self.notify(str(exc), severity="error")
+            return False
+
     def _absorb(self, kept: ops.Coding, start: int, end: int) -> None:
         """Mirror a committed ``apply_coding`` in the loaded codings without re-reading them:
         the coder's codings of that code touching the span were merged into ``kept``."""
@@ -350,17 +363,27 @@ class CodingScreen(Screen):
         if code_id is None:
             return
         start, end = self.selection
-        ops.remove_code(self.project, self.document_id, code_id, self.coder, start, end)
+        if (
+            self._commit(
+                ops.remove_code, self.project, self.document_id, code_id, self.coder, start, end
+            )
+            is False
+        ):
+            return
         self._refresh_codings(full_counts=False)
         self.notify(f"removed: {self.code_by_id[code_id].name}", timeout=2)
 
     def action_undo(self) -> None:
-        event = ops.undo(self.project, self.coder)
+        event = self._commit(ops.undo, self.project, self.coder)
+        if event is False:
+            return
         self._refresh_codings(full_counts=True)
         self.notify(f"undone: {event.summary}" if event else "nothing to undo", timeout=2)
 
     def action_redo(self) -> None:
-        event = ops.redo(self.project, self.coder)
+        event = self._commit(ops.redo, self.project, self.coder)
+        if event is False:
+            return
         self._refresh_codings(full_counts=True)
         self.notify(f"redone: {event.summary}" if event else "nothing to redo", timeout=2)
 
@@ -378,14 +401,22 @@ class CodingScreen(Screen):
         def save(new_text: str | None) -> None:
             if new_text is None:
                 return
-            ops.set_memo(self.project, self.coder, kind, target, new_text)
+            if (
+                self._commit(ops.set_memo, self.project, self.coder, kind, target, new_text)
+                is False
+            ):
+                return
             self.notify("memo saved" if new_text.strip() else "memo deleted", timeout=2)
 
         self.app.push_screen(MemoScreen(title, text), save)
 
     def action_toggle_done(self) -> None:
         done = not ops.is_document_done(self.project, self.document_id, self.coder)
-        ops.set_document_done(self.project, self.document_id, self.coder, done)
+        if (
+            self._commit(ops.set_document_done, self.project, self.document_id, self.coder, done)
+            is False
+        ):
+            return
         self._show_selection_codes()
         self.notify("document marked done" if done else "document marked not done", timeout=2)
 
