@@ -92,13 +92,13 @@ def sentence_rows(
     (the tokenizer stops caching words for the rest of a document after its first special
     case). A block's start is always a sentence start, and sentences are cut where a block
     ends, so the chunking does not change the result."""
-    chunks = [(text, chunk) for text, blocks in documents for chunk in _chunks(blocks)]
+    chunks = [(text, chunk) for text, blocks in documents for chunk in block_runs(blocks)]
     tokenizer = sentence_pipeline().tokenizer
     docs = tokenizer.pipe(text[chunk[0].start : chunk[-1].end] for text, chunk in chunks)
     pending = iter(zip(chunks, docs, strict=True))
     for text, blocks in documents:
         rows: list[SentenceRow] = []
-        for _ in _chunks(blocks):
+        for _ in block_runs(blocks):
             (_, chunk), doc = next(pending)
             offset = chunk[0].start
             starts = [offset + start for start in sentence_starts(doc)]
@@ -109,7 +109,7 @@ def sentence_rows(
         yield rows
 
 
-def _chunks(blocks: list[Segment]) -> Iterator[list[Segment]]:
+def block_runs(blocks: list[Segment]) -> Iterator[list[Segment]]:
     """Consecutive blocks in runs of about ``CHUNK_CHARS`` characters (a longer block alone)."""
     chunk: list[Segment] = []
     for block in blocks:

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import bisect
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from coding.documents import document_text, segments_of
+import numpy as np
+
+from coding.documents import Segment, document_text, segments_of
 from coding.store import Project
-from corpus.segment import sentence_pipeline
+from corpus.segment import block_runs, sentence_pipeline
 
 # Inflection endings, longest first (bokmål and nynorsk; definite, plural, genitive).
 SUFFIXES = ("endes", "ende", "ene", "ane", "ers", "ens", "ets", "er", "en", "et", "ar", "a", "e")
@@ -48,23 +51,37 @@ def suggest(project: Project, document_id: int, coder: str | None = None) -> lis
     if not codes or not segments:
         return []
     text = document_text(project, document_id)
-    matcher = _matcher(codes)
-    doc = _stemmed(text)
-    starts = [s.start for s in segments]
+    names = {code_id: name for code_id, (name, _) in codes.items()}
+    patterns = {
+        code_id: [_stemmed(k.strip()) for k in words] for code_id, (_, words) in codes.items()
+    }
+    keyword_stems = {token.norm_ for docs in patterns.values() for doc in docs for token in doc}
+    matcher = _matcher(patterns)
     coded = _coded_spans(project, document_id, coder) if coder else {}
     found: dict[tuple[int, int], Suggestion] = {}
+    # Run by run of segments: a match never crosses a segment border anyway, and spaCy
+    # tokenizes one huge document slowly.
+    for run in block_runs(segments):
+        doc = _stemmed(text[run[0].start : run[-1].end], keyword_stems)
+        for segment, code_id, matched in _matches(matcher, doc, run):
+            key = (segment.start, code_id)
+            if key not in found and not _overlaps(coded.get(code_id, ()), segment):
+                found[key] = Suggestion(
+                    segment.start, segment.end, code_id, names[code_id], matched
+                )
+    return sorted(found.values(), key=lambda s: (s.start, s.code_name))
+
+
+def _matches(matcher, doc, run: list[Segment]) -> Iterator[tuple[Segment, int, str]]:
+    """``(segment, code id, matched text)`` for each match inside one segment of ``run``
+    (``doc`` holds the text from the run's first segment on)."""
+    offset = run[0].start
+    starts = [s.start - offset for s in run]
     for match_id, first, last in matcher(doc):
         span = doc[first:last]
         index = bisect.bisect_right(starts, span.start_char) - 1
-        if index < 0 or span.end_char > segments[index].end:
-            continue  # a match across segment borders or outside any segment
-        segment = segments[index]
-        code_id = int(doc.vocab.strings[match_id])
-        key = (index, code_id)
-        if key in found or _overlaps(coded.get(code_id, ()), segment.start, segment.end):
-            continue
-        found[key] = Suggestion(segment.start, segment.end, code_id, codes[code_id][0], span.text)
-    return sorted(found.values(), key=lambda s: (s.start, s.code_name))
+        if index >= 0 and span.end_char <= run[index].end - offset:
+            yield run[index], int(doc.vocab.strings[match_id]), span.text
 
 
 def _keyword_codes(project: Project) -> dict[int, tuple[str, list[str]]]:
@@ -78,20 +95,35 @@ def _keyword_codes(project: Project) -> dict[int, tuple[str, list[str]]]:
     return codes
 
 
-def _stemmed(text: str):
-    """The tokenised text with each token's NORM set to its stem."""
+def _stemmed(text: str, only: set[str] | None = None):
+    """The tokenised text with each token's NORM set to its stem. With ``only``, just the
+    tokens whose stem or lower-case form is in ``only`` get it: no other token can be part of
+    a match, and a document has far fewer distinct words than tokens."""
     doc = sentence_pipeline().make_doc(text)
-    for token in doc:
-        token.norm_ = stem(token.text)
+    if only is None:
+        for token in doc:
+            token.norm_ = stem(token.text)
+        return doc
+    from spacy.attrs import LOWER
+
+    strings = doc.vocab.strings
+    lowers = doc.to_array(LOWER)
+    wanted: dict[int, str] = {}
+    for key in np.unique(lowers).tolist():
+        lower = strings[key]
+        if (stemmed := stem(lower)) in only or lower in only:
+            wanted[key] = stemmed
+    for index in np.flatnonzero(np.isin(lowers, list(wanted))).tolist():
+        doc[index].norm_ = wanted[int(lowers[index])]
     return doc
 
 
-def _matcher(codes: dict[int, tuple[str, list[str]]]):
+def _matcher(patterns: dict[int, list]):
     from spacy.matcher import PhraseMatcher
 
     matcher = PhraseMatcher(sentence_pipeline().vocab, attr="NORM")
-    for code_id, (_, keywords) in codes.items():
-        matcher.add(str(code_id), [_stemmed(keyword.strip()) for keyword in keywords])
+    for code_id, docs in patterns.items():
+        matcher.add(str(code_id), docs)
     return matcher
 
 
@@ -108,5 +140,5 @@ def _coded_spans(
     return spans
 
 
-def _overlaps(spans, start: int, end: int) -> bool:
-    return any(s < end and start < e for s, e in spans)
+def _overlaps(spans, segment: Segment) -> bool:
+    return any(s < segment.end and segment.start < e for s, e in spans)

@@ -69,3 +69,11 @@ def test_documents_without_keywords_or_segments(project: Project) -> None:
     text = "Bolig."
     document_id = add_document(project, "t", text, "text", [Segment(0, 6, "paragraph", 0)])
     assert suggest(project, document_id) == []
+
+
+def test_runs_of_segments_give_the_same_suggestions(
+    small_project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = suggest(small_project, 1)
+    monkeypatch.setattr("corpus.segment.CHUNK_CHARS", 10)
+    assert suggest(small_project, 1) == whole
