@@ -67,3 +67,18 @@ async def test_review_and_prevalence_open_from_the_overview(app_path: Path, key:
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is overview
+
+
+async def test_codebook_tree_filter_and_apply_from_the_tree(app_path: Path) -> None:
+    from tui.widgets.code_tree import CodeTree
+
+    app = KodeverkApp(app_path, CODER, document_id=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f", *"bolig", "enter")  # filter, then on to the tree
+        tree = app.screen.query_one(CodeTree)
+        assert app.screen.focused is tree
+        assert [node.data for node in tree.root.children] == [3]  # Bolig only
+        await pilot.press("enter")  # apply the highlighted code
+        assert tree.document_counts.get(3) == 1 and tree.project_counts.get(3) == 1
+        await pilot.press("escape", "escape")  # back to the text, then to the overview
+        assert isinstance(app.screen, OverviewScreen)

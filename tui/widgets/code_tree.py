@@ -47,6 +47,12 @@ class CodeTree(Tree[int]):
                 self._label(code), data=code.id, expand=True, allow_expand=has_children
             )
             self._code_nodes[code.id] = node
+        if self.is_mounted:  # the cursor on the first code, once the new lines exist
+            self.call_after_refresh(self._cursor_to_first)
+
+    def _cursor_to_first(self) -> None:
+        if self.cursor_node is None and self._code_nodes:
+            self.cursor_line = 0
 
     def set_counts(self, document_counts: dict[int, int], project_counts: dict[int, int]) -> None:
         changed = {
