@@ -62,9 +62,11 @@ def _read_csv(path: Path) -> Table:
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records: list[tuple[int, list[str]]] = []
+    first_line = 1  # a quoted cell may span lines: a record is named by its first line
     try:
         for cells in reader:
-            records.append((reader.line_num, cells))
+            records.append((first_line, cells))
+            first_line = reader.line_num + 1
     except csv.Error as exc:
         raise InputError(f"{path} line {reader.line_num}: {exc}") from None
     return _build_table(str(path), records)

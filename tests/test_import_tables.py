@@ -122,3 +122,11 @@ def test_delimiter_from_the_header(
     assert table.columns == columns
     if first:
         assert table.rows[0] == first
+
+
+def test_multi_line_cells_keep_their_first_line(tmp_path: Path) -> None:
+    path = tmp_path / "flere.csv"
+    path.write_text('Kommune;Svar\nBodø;"Linje en\nlinje to"\n\nTromsø;Kort\n', encoding="utf-8")
+    table = read_table(path)
+    assert table.rows[0]["Svar"] == "Linje en\nlinje to"
+    assert table.row_numbers == [2, 5]
