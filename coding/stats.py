@@ -61,6 +61,8 @@ class DifferenceTest:
     groups: int
     small_expected: bool
     note: str = ""
+    low_expected: int = 0  # cells with an expected count below 5
+    cells: int = 0
 
     def as_dict(self) -> dict:
         return {
@@ -98,7 +100,9 @@ def difference_test(table: Sequence[tuple[int, int]]) -> DifferenceTest:
     p_value = special.chdtrc(len(rows) - 1, chi2)  # = chi2_contingency's p, without its overhead
     low = sum(1 for e in expected if e < SMALL_EXPECTED)
     note = f"{low} of {len(expected)} expected counts below 5: p unreliable" if small else ""
-    return DifferenceTest("chi2", float(p_value), float(chi2), len(rows), small, note)
+    return DifferenceTest(
+        "chi2", float(p_value), float(chi2), len(rows), small, note, low, len(expected)
+    )
 
 
 def _chi_square(rows: list[tuple[int, int]], expected: list[float]) -> float:

@@ -136,36 +136,70 @@ def prevalence_command(
         click.echo(f"written: {', '.join(str(p) for p in (csv_path, xlsx_path) if p)}")
 
 
+LABELS = {
+    "nb": {
+        "title": "Prevalens etter",
+        "coders": "koder",
+        "columns": ("saker", "med", "andel", "utdrag", "dok."),
+        "quantifier": "kvantor",
+        "weighted": "vektet",
+        "total": "Totalt",
+        "weighting": "vekting",
+        "no_test": "ingen test",
+        "fisher": "Fishers eksakte test",
+        "chi2": "kjikvadrattest",
+        "small": "{low} av {n} forventede antall under 5: p er usikker",
+    },
+    "en": {
+        "title": "Prevalence by",
+        "coders": "coders",
+        "columns": ("cases", "with", "share", "excerpts", "docs"),
+        "quantifier": "quantifier",
+        "weighted": "weighted",
+        "total": "Total",
+        "weighting": "weighting",
+        "no_test": "no test",
+        "fisher": "Fisher's exact test",
+        "chi2": "chi-square test",
+        "small": "{low} of {n} expected counts below 5: p unreliable",
+    },
+}
+
+
 def print_table(result) -> None:
     """One small table per theme (long code paths stay readable at 80 columns): a row per
-    group, then the total; the test of difference in the caption."""
+    group, then the total; the test of difference in the caption. Labels follow ``--lang``."""
     from rich import box
     from rich.console import Console
     from rich.table import Table
 
+    labels = LABELS.get(result.lang, LABELS["nb"])
     console = Console()
     weighted = result.weights is not None
-    console.print(f"[bold]Prevalens etter {' × '.join(result.by)}[/bold] (koder: {result.coder})")
+    console.print(
+        f"[bold]{labels['title']} {' × '.join(result.by)}[/bold] "
+        f"({labels['coders']}: {result.coder})"
+    )
     for theme in result.themes:
         test = result.tests[theme.label]
         table = Table(
-            title=theme.label, title_justify="left", caption=_test(test), caption_justify="left",
-            box=box.SIMPLE_HEAD, title_style="bold",
+            title=theme.label, title_justify="left", caption=_test(test, labels),
+            caption_justify="left", box=box.SIMPLE_HEAD, title_style="bold",
         )  # fmt: skip
         table.add_column(" × ".join(result.by))
-        for name in ("saker", "med", "andel", "utdrag", "dok."):
+        for name in labels["columns"]:
             table.add_column(name, justify="right")
-        table.add_column("kvantor", no_wrap=True)
+        table.add_column(labels["quantifier"], no_wrap=True)
         if weighted:
-            table.add_column("vektet", justify="right")
+            table.add_column(labels["weighted"], justify="right")
         for cell in (c for c in result.rows if c.theme == theme.label):
             table.add_row(" / ".join(cell.group.values()), *_figures(cell), *([""] * weighted))
         total = result.cell(theme.label, None)
         extra = [_percent(total.weighted_share)] if weighted else []
-        table.add_row("Totalt", *_figures(total), *extra, style="bold")
+        table.add_row(labels["total"], *_figures(total), *extra, style="bold")
         console.print(table)
     if result.weighted_note:
-        console.print(f"[dim]vekting: {result.weighted_note}[/dim]")
+        console.print(f"[dim]{labels['weighting']}: {result.weighted_note}[/dim]")
 
 
 def _figures(cell) -> list[str]:
@@ -183,9 +217,10 @@ def _percent(share: float | None) -> str:
     return "–" if share is None else f"{share:.0%}"
 
 
-def _test(test) -> str:
+def _test(test, labels: dict) -> str:
     if test.p_value is None:
-        return f"ingen test: {test.note}"
-    name = "Fishers eksakte test" if test.test == "fisher" else "kjikvadrattest"
-    flag = f" ({test.note})" if test.small_expected and test.test == "chi2" else ""
-    return f"{name}: p = {test.p_value:.3f}{flag}"
+        return f"{labels['no_test']}: {test.note}"
+    flag = ""
+    if test.small_expected and test.test == "chi2":
+        flag = " (" + labels["small"].format(low=test.low_expected, n=test.cells) + ")"
+    return f"{labels[test.test]}: p = {test.p_value:.3f}{flag}"
