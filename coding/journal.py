@@ -99,10 +99,15 @@ def _move_row(conn: sqlite3.Connection, table: str, expected: Row | None, target
             f"cannot undo or redo: a {table} row was changed since (key "
             f"{', '.join(str(key_source[k]) for k in TABLE_KEYS[table])})"
         )
-    if target is None:
-        delete_row(conn, table, key_source)
-    else:
-        write_row(conn, table, target)
+    try:
+        if target is None:
+            delete_row(conn, table, key_source)
+        else:
+            write_row(conn, table, target)
+    except sqlite3.IntegrityError as exc:  # e.g. undoing a new code someone has coded with since
+        raise CodingError(
+            f"cannot undo or redo: other rows depend on this {table} row now ({exc})"
+        ) from None
 
 
 def record(

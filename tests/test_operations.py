@@ -115,3 +115,18 @@ def test_resume_position(small_project):
     ops.remember(small_project, "kari", "last_document", "1")
     assert ops.recall(small_project, "kari", "last_document") == "1"
     assert ops.recall(small_project, "ola", "last_document") is None
+
+
+def test_undo_refused_when_others_depend_on_the_row(small_project, project_path):
+    """Undoing a new code that another coder has coded with since: a clear error, no change."""
+    from coding.codes import create_code
+    from coding.errors import CodingError
+    from coding.operations import apply_coding, undo
+    from tests.conftest import table_dump
+
+    code_id = create_code(small_project, "Ettervern", coder="kari")
+    apply_coding(small_project, 1, code_id, "ola", 0, 10)
+    before = table_dump(project_path)
+    with pytest.raises(CodingError, match="other rows depend"):
+        undo(small_project, "kari")
+    assert table_dump(project_path) == before
