@@ -171,9 +171,8 @@ def demo_command(path: Path, force: bool) -> None:
     Six invented interviews from the evaluation's case municipalities, the open survey answers
     quoted in SINTEF A26099 (2014), the bundled codebook and a few codings by two coders.
     """
-    from corpus.demo import build_demo
-
     from coding.errors import ProjectError
+    from corpus.demo import build_demo
 
     if path.exists() and not force:
         raise ProjectError(f"{path}: file exists; pass --force to replace it")
