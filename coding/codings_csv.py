@@ -9,9 +9,11 @@ and ``quote`` (checked against the text when present). The export writes those c
 from __future__ import annotations
 
 import csv
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from coding import journal
 from coding.codes import code_paths, ensure_code_path, resolve_code
 from coding.errors import CodingError, InputError
 from coding.operations import apply_coding
@@ -43,7 +45,8 @@ def import_codings_csv(
     project: Project, path: Path, *, create_codes: bool = False
 ) -> CodingsImportSummary:
     """Apply every row of ``path`` as a coding (overlapping codings of the same code and coder
-    merge, as in the app), all in one transaction: a bad row changes nothing."""
+    merge, as in the app), all in one transaction: a bad row changes nothing. Each coder's
+    undo takes back the whole import at once (one event per coder, see ``_fold_events``)."""
     table = read_table(Path(path))
     for required in ("document", "code", "coder"):
         table.column(required)
@@ -52,17 +55,42 @@ def import_codings_csv(
     created_before = _code_count(project)
     code_ids: dict[str, int] = {}
     with project.transaction():
+        last_event = _last_event_id(project)
         for row in rows:
             if row.code_ref not in code_ids:
                 code_ids[row.code_ref] = _code_id(project, row.code_ref, row.where, create_codes)
             code_id = code_ids[row.code_ref]
             apply_coding(project, row.document_id, code_id, row.coder, row.start, row.end)
+        _fold_events(project, last_event, Path(path).name)
     return CodingsImportSummary(
         str(path),
         len(rows),
         _code_count(project) - created_before,
         sorted({row.coder for row in rows}),
     )
+
+
+def _last_event_id(project: Project) -> int:
+    return project.conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
+
+
+def _fold_events(project: Project, after_id: int, source: str) -> None:
+    """Replace the per-coding events written since ``after_id`` by one event per coder, so undo
+    takes back the import as a whole. Changes keep their order; codings of different coders
+    never touch each other's rows, so splitting by coder is safe."""
+    conn = project.conn
+    by_coder: dict[int, list[dict]] = {}
+    counts: dict[int, int] = {}
+    for coder_id, changes in conn.execute(
+        "SELECT coder_id, changes FROM events WHERE id > ? AND action = 'coding.apply' ORDER BY id",
+        (after_id,),
+    ):
+        by_coder.setdefault(coder_id, []).extend(json.loads(changes))
+        counts[coder_id] = counts.get(coder_id, 0) + 1
+    conn.execute("DELETE FROM events WHERE id > ? AND action = 'coding.apply'", (after_id,))
+    for coder_id, changes in by_coder.items():
+        summary = f"import {counts[coder_id]} codings from {source}"
+        journal.record(conn, coder_id, "codings.import", summary, changes)
 
 
 def _code_count(project: Project) -> int:

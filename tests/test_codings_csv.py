@@ -63,9 +63,45 @@ def test_import_by_name_path_and_whole_document(small_project: Project, tmp_path
         ("intervju-oslo", "Bolig", "bjorn", BOLIG, BOLIG + 20),
     ]
     conn = sqlite3.connect(small_project.path)
-    actions = [r[0] for r in conn.execute("SELECT action FROM events WHERE action LIKE 'coding%'")]
+    actions = conn.execute(
+        "SELECT c.name, e.action, e.summary FROM events e JOIN coders c ON c.id = e.coder_id "
+        "WHERE e.action LIKE 'coding%' ORDER BY c.name"
+    ).fetchall()
     conn.close()
-    assert actions == ["coding.apply"] * 3
+    assert actions == [  # one event per coder and import: undo takes back the whole import
+        ("anne", "codings.import", "import 2 codings from codings.csv"),
+        ("bjorn", "codings.import", "import 1 codings from codings.csv"),
+    ]
+
+
+def test_undo_takes_back_the_whole_import(small_project: Project, tmp_path: Path) -> None:
+    from coding.operations import apply_coding, redo, undo
+
+    apply_coding(small_project, 1, 1, "anne", 0, 5)  # before the import: stays after undo
+    kept = codings(small_project.path)
+    rows = [
+        {"document": "1", "code": "Bolig", "coder": "anne", "start": BOLIG, "end": BOLIG + 5},
+        {"document": "1", "code": "Bolig", "coder": "anne", "start": BOLIG + 3, "end": BOLIG + 9},
+        {
+            "document": "1",
+            "code": "Brukerråd",
+            "coder": "anne",
+            "start": BRUKERRAD,
+            "end": BRUKERRAD + 7,
+        },
+        {"document": "1", "code": "Bolig", "coder": "bjorn", "start": 0, "end": 4},
+    ]
+    import_codings_csv(small_project, write_csv(tmp_path / "k.csv", rows))
+    imported = codings(small_project.path)
+    assert len(imported) == len(kept) + 3  # the two overlapping Bolig rows merged into one
+    event = undo(small_project, "anne")
+    assert event is not None and event.action == "codings.import"
+    assert [c for c in codings(small_project.path) if c[2] == "anne"] == kept
+    assert undo(small_project, "bjorn") is not None
+    assert codings(small_project.path) == kept
+    redo(small_project, "anne")
+    redo(small_project, "bjorn")
+    assert codings(small_project.path) == imported
 
 
 def test_create_codes_by_path(small_project: Project, tmp_path: Path) -> None:
