@@ -79,6 +79,23 @@ def test_init_with_a_bad_codebook_leaves_no_file(
     assert not list(tmp_path.glob("ny.kodeverk*"))
 
 
+def test_init_reads_the_codebook_before_making_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    codebook = tmp_path / "syklus.yaml"
+    codebook.write_text(
+        "name: Syklus\ncodes:\n  - {id: a, name: A, parent: b}\n  - {id: b, name: B, parent: a}\n",
+        encoding="utf-8",
+    )
+    existing = tmp_path / "finnes.kodeverk"
+    existing.write_text("viktige notater\n", encoding="utf-8")
+    result = run_inprocess(capsys, "init", existing, "--codebook", codebook)
+    assert result.returncode == 1
+    assert "syklus.yaml" in result.stderr and "file exists" not in result.stderr
+    assert existing.read_text(encoding="utf-8") == "viktige notater\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["finnes.kodeverk", "syklus.yaml"]
+
+
 def test_info_json(small_project: Project) -> None:
     from coding.operations import apply_coding
 

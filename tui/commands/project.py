@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from coding.store import Project
+
+if TYPE_CHECKING:
+    from codebooks.model import Codebook
 
 PROJECT = click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
 JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
@@ -68,6 +71,11 @@ def init_command(
     """
     if codebook_file and no_codebook:
         raise click.UsageError("--codebook and --no-codebook exclude each other")
+    # Read and validate the codebook before the project file exists: a bad codebook leaves
+    # nothing behind and never touches an existing file.
+    codebook = None
+    if codebook_file or not (no_codebook or qdpx_file):
+        codebook = read_codebook_file(codebook_file)
     created = Project.create(project)
     try:
         with created:
@@ -75,8 +83,10 @@ def init_command(
                 from exports.qdpx import import_qdpx
 
                 import_qdpx(created, qdpx_file)
-            if codebook_file or not (no_codebook or qdpx_file):
-                install_codebook_file(created, codebook_file)
+            if codebook is not None:
+                from codebooks.install import install_codebook
+
+                install_codebook(created, codebook)
     except BaseException:
         remove_project_file(project)
         raise
@@ -86,19 +96,15 @@ def init_command(
     click.echo(f"created {project} with {what}")
 
 
-def install_codebook_file(project: Project, path: Path | None) -> None:
-    """Install the codebook at ``path``, or the bundled one."""
-    from codebooks.install import install_codebook
-
+def read_codebook_file(path: Path | None) -> Codebook:
+    """The validated codebook at ``path``, or the bundled one."""
     if path is None:
         from codebooks.bundled import bundled_codebook
 
-        codebook = bundled_codebook()
-    else:
-        from codebooks.loader import load_codebook
+        return bundled_codebook()
+    from codebooks.loader import load_codebook
 
-        codebook = load_codebook(path)
-    install_codebook(project, codebook)
+    return load_codebook(path)
 
 
 # -- info ---------------------------------------------------------------------------------------
