@@ -55,6 +55,7 @@ def test_codebook_show_prints_tree_and_nested_json(tmp_path):
     assert shown.returncode == 0, shown.stderr
     assert "Mål 4 Aktiv og meningsfull tilværelse" in shown.stdout
     assert "(1 with subcodes)" in shown.stdout
+    assert "number: codings" in shown.stdout  # a legend says what the columns mean
     result = run_kodeverk("codebook", "show", target, "--json")
     assert result.returncode == 0, result.stderr
     tree = json.loads(result.stdout)

@@ -89,4 +89,10 @@ def _print_tree(title: str, codes: list, counts: dict[int, int], totals: dict[in
             label.append(f" ({totals[code.id]} with subcodes)", style="dim green")
         parent = tree if code.parent_id is None else branches[code.parent_id]
         branches[code.id] = parent.add(label)
-    Console().print(tree)
+    console = Console()
+    console.print(tree)
+    console.print(
+        "goal N: main goal ((goal N): inherited) · [k] shortcut · number: codings",
+        style="dim",
+        markup=False,
+    )
