@@ -221,3 +221,14 @@ def test_export_of_a_project_without_codings(small_project: Project, tmp_path: P
     assert export_codings_csv(small_project, tmp_path / "empty.csv") == 0
     text = (tmp_path / "empty.csv").read_text(encoding="utf-8-sig")
     assert text.strip() == ",".join(EXPORT_COLUMNS)
+
+
+def test_export_to_a_missing_folder_is_a_one_line_error(
+    small_project: Project, tmp_path: Path
+) -> None:
+    small_project.close()
+    result = run_kodeverk("codings", "export", small_project.path, tmp_path / "nei" / "k.csv")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"kodeverk: error: {tmp_path / 'nei' / 'k.csv'}: cannot write (No such file or directory)"
+    ]
