@@ -124,6 +124,20 @@ def test_info_and_documents_tables(small_project: Project, capsys) -> None:
     assert "intervju-oslo" in listing.stdout and "Gamle Oslo" in listing.stdout
 
 
+def test_info_folds_an_attribute_with_many_values(project: Project, capsys) -> None:
+    from coding.cases import ensure_case, set_attributes
+
+    for number in range(20):
+        set_attributes(
+            project, ensure_case(project, f"Kommune {number}"), {"innbyggere": str(number)}
+        )
+    project.close()
+    info = run_inprocess(capsys, "info", project.path)
+    assert "(20 different values)" in info.stdout and "│ 7 " not in info.stdout
+    full = json.loads(run_inprocess(capsys, "info", project.path, "--json").stdout)
+    assert len(full["attributes"]["innbyggere"]) == 20  # JSON keeps every value
+
+
 def test_documents_json_in_import_order(small_project: Project, capsys) -> None:
     from coding.documents import Segment, add_document
 

@@ -128,7 +128,7 @@ def info_command(project: Path, as_json: bool) -> None:
     attribute_rows = [
         [name, value, n]
         for name, values in summary["attributes"].items()
-        for value, n in values.items()
+        for value, n in _shown_values(values)
     ]
     if attribute_rows:
         print_table("Case attributes", ["attribute", "value", "cases"], attribute_rows)
