@@ -32,7 +32,8 @@ def import_command(project: Path, file: Path, create_codes: bool, as_json: bool)
     Columns: document (name or id), code (name or path such as «Mål 4/Bolig»), coder, and
     optionally start and end (character offsets, end exclusive; empty means the whole
     document) and quote (checked against the text). All rows are applied in one transaction:
-    a bad row changes nothing.
+    a bad row changes nothing. Undo in the app takes back a coder's imported codings
+    all at once.
     """
     from coding.codings_csv import import_codings_csv
 
