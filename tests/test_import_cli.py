@@ -198,3 +198,18 @@ def test_qdpx_goes_to_the_refi_qda_importer(small_project: Project, tmp_path: Pa
     assert rows(target, "SELECT name FROM documents") == [("intervju-oslo",)]
     mixed = run_kodeverk("import", target, exchange, tmp_path / "annet.txt")
     assert mixed.returncode == 1 and "on its own" in mixed.stderr
+
+
+def test_progress_reports_every_stage_to_the_end(project: Project, tmp_path: Path) -> None:
+    from corpus.importer import ImportOptions, import_files
+
+    files = make_inputs(tmp_path / "inn")
+    calls: list[tuple[str, int, int]] = []
+    options = ImportOptions(case_column="Kommune", text_columns=["Svar om bolig"])
+    import_files(project, files, options, lambda *call: calls.append(call))
+    for stage in ("reading", "segmenting", "writing"):
+        reported = [(done, total) for name, done, total in calls if name == stage]
+        assert reported, stage
+        assert [done for done, _ in reported] == sorted(done for done, _ in reported), stage
+        assert reported[-1][0] == reported[-1][1] > 0, stage  # reaches its total
+    assert calls[0][0] == "reading"
