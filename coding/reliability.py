@@ -80,12 +80,15 @@ def agreement_report(
     return AgreementReport(coders, unit, min_overlap, rows, total)
 
 
+BINARY = (0.0, 1.0)  # absent, present: every code's two categories, used or not
+
+
 def summarise(units: CodeUnits, n_coders: int) -> CodeAgreement:
     reasons: list[str] = []
 
-    def measure(fn: Callable[..., float]) -> float | None:
+    def measure(fn: Callable[..., float], **options: Any) -> float | None:
         try:
-            return fn(units.rows, weights=units.weights)
+            return fn(units.rows, weights=units.weights, **options)
         except UndefinedAgreement as exc:
             reason = str(exc).split(" (")[0]  # the cause, without which coefficient said it
             if reason not in reasons:
@@ -102,7 +105,7 @@ def summarise(units: CodeUnits, n_coders: int) -> CodeAgreement:
         kappa=measure(kappa_fn),
         kappa_kind="cohen" if n_coders == 2 else "fleiss",
         alpha=measure(krippendorff_alpha),
-        ac1=measure(gwet_ac1),
+        ac1=measure(gwet_ac1, categories=BINARY),
         undefined="; ".join(reasons) or None,
     )
 

@@ -38,6 +38,8 @@ def test_json_report(coded_path: Path) -> None:
     assert {"alpha", "undefined"} <= set(first)
     never_used = next(c for c in report["codes"] if c["code"] == "Mål 1 Brukermedvirkning")
     assert never_used["alpha"] is None and "no variation" in never_used["undefined"]
+    # a binary code has two categories whether used or not: AC1 of all-absent is 1, everywhere
+    assert never_used["ac1"] == 1.0
     assert report["pooled"]["units"] == 18
 
 
@@ -59,6 +61,7 @@ def test_bad_input_is_one_line_and_changes_nothing(coded_path: Path) -> None:
         (["--coders", "ane,nobody"], "no coder named 'nobody'"),
         (["--coders", "ane"], "between 2"),
         (["--codes", "Finnes ikke"], "Finnes ikke"),
+        (["--csv", coded_path.parent / "no-such-folder" / "a.csv"], "cannot write"),
     ]:
         done = run_kodeverk("agreement", coded_path, *args)
         assert done.returncode == 1

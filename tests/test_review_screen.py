@@ -67,7 +67,9 @@ async def test_settle_a_disagreement_in_the_review_screen(small_project: Project
         assert table.get_row_at(0)[4] == "b"
         assert codes.get_row_at(0)[2] == "1" and codes.get_row_at(0)[3] == "1"
         assert table.cursor_row == 1  # moved on to the next open one
-        await pilot.press("x")  # neither on segment 5: A's coding is not taken over
+        palette = {title: run for title, _help, run in screen.palette_commands()}
+        assert {"Accept A", "Accept B", "Accept both"} <= set(palette)
+        palette["Accept neither"]()  # the palette runs the same action as x: segment 5 stays out
         await pilot.pause()
         assert consensus_rows(small_project.path) == [(bolig, segs[3].start, segs[3].end)]
         assert codes.get_row_at(0)[2] == "0"

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from coding.codes import resolve_code
+from coding.errors import InputError
 from coding.reliability import AgreementReport, CodeAgreement, agreement_report
 from coding.store import Project
 from coding.units import UNIT_KINDS
@@ -96,11 +97,14 @@ def _resolve_codes(project: Project, refs: tuple[str, ...]) -> list[int] | None:
 
 
 def write_csv(report: AgreementReport, path: Path) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        for row in [*report.codes, report.pooled]:
-            writer.writerow(row.as_dict())
+    try:
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+            writer.writeheader()
+            for row in [*report.codes, report.pooled]:
+                writer.writerow(row.as_dict())
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
 
 
 def fmt(value: float | None) -> str:
@@ -114,10 +118,12 @@ def print_report(report: AgreementReport) -> None:
 
     console = Console()
     kappa = "κ Cohen" if len(report.coders) == 2 else "κ Fleiss"
+    rows = [*report.codes, report.pooled]
+    undefined = " undef.: cannot be computed (reasons below)." if _any_undefined(rows) else ""
     table = Table(
         title=f"Agreement between {', '.join(report.coders)} (unit: {report.unit})",
         title_justify="left",
-        caption="Worst first. undef.: no variation to compare (reasons below).",
+        caption="Worst first." + undefined,
         caption_justify="left",
     )
     numbers = {"units": 6, "dis.": 5, "agree": 6, kappa: 8, "α": 6, "AC1": 6}
@@ -131,7 +137,11 @@ def print_report(report: AgreementReport) -> None:
     table.add_section()
     table.add_row(*_cells(report.pooled), style="bold")
     console.print(table)
-    _print_reasons(console, [*report.codes, report.pooled])
+    _print_reasons(console, rows)
+
+
+def _any_undefined(rows: list[CodeAgreement]) -> bool:
+    return any(row.undefined for row in rows)
 
 
 def _print_reasons(console, rows: list[CodeAgreement]) -> None:

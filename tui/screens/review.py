@@ -7,7 +7,7 @@ before the tables change, so what the screen shows is already on disk.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -22,8 +22,10 @@ from coding.documents import document_text
 from coding.errors import KodeverkError
 from coding.reliability import AgreementReport, agreement_report
 from coding.store import Project
+from tui.commands.agreement import short_path
 
 CONTEXT = 160  # characters of context on each side of a disagreement
+CODE_WIDTH = 26  # code paths are shortened to this (the leaf names the code) to fit 80 columns
 HIGHLIGHT = "bold black on yellow"
 SEGMENT = "underline"
 
@@ -80,7 +82,8 @@ class ReviewScreen(Screen):
 
     def on_mount(self) -> None:
         codes = self.query_one("#codes", DataTable)
-        codes.add_columns("code", "units", "open", "settled", "% agree", "κ", "α", "AC1")
+        codes.add_column("code", width=CODE_WIDTH)
+        codes.add_columns("units", "open", "settled", "% agree", "κ", "α", "AC1")
         items = self.query_one("#disagreements", DataTable)
         items.add_columns("document", "segment", "A", "B", "settled")
         self.query_one("#side-a", Static).border_title = f"A: {self._coder_label(0)}"
@@ -110,7 +113,7 @@ class ReviewScreen(Screen):
             pending, done = counts[row.code_id]
             percent = "–" if row.percent_agreement is None else f"{row.percent_agreement:.0%}"
             table.add_row(
-                row.code,
+                _fit(short_path(row.code, CODE_WIDTH), CODE_WIDTH),
                 str(row.units),
                 str(pending),
                 str(done),
@@ -193,12 +196,30 @@ class ReviewScreen(Screen):
                 return i
         return row
 
+    def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        """Commands this screen offers in the command palette."""
+        return [
+            ("Accept A", "settle the highlighted disagreement with A's coding (a)",
+             lambda: self.action_settle("a")),
+            ("Accept B", "settle the highlighted disagreement with B's coding (b)",
+             lambda: self.action_settle("b")),
+            ("Accept both", "consensus takes both coders' spans (o)",
+             lambda: self.action_settle("both")),
+            ("Accept neither", "consensus leaves the segment uncoded (x)",
+             lambda: self.action_settle("neither")),
+            ("Refresh agreement", "recompute the per-code table (r)", self.action_refresh_tables),
+        ]  # fmt: skip
+
     def action_back(self) -> None:
         codes = self.query_one("#codes", DataTable)
         if codes.has_focus:
             self.app.pop_screen()
         else:
             codes.focus()
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _in_context(text: str, item: Disagreement, spans: tuple[tuple[int, int], ...]) -> Text:
