@@ -22,6 +22,7 @@ from exports.refi_common import DATETIME
 
 _KODEVERK_NOTE_NAME = re.compile(r"^Memo( \(\w+\))?$")
 _CASE_NOTE_NAME = re.compile(r"^Memo on case (?P<case>.+)$")
+SHOWN_WARNINGS = 20  # the summary lists this many; --json has them all
 
 
 @dataclass
@@ -42,6 +43,7 @@ class QdpxImportReport:
     selections: int = 0
     codings: int = 0
     duplicate_codings: int = 0
+    merged_codings: int = 0
     memos: int = 0
     position_unit: str = "codepoints"
     position_scores: dict[str, int] = field(default_factory=dict)
@@ -58,9 +60,18 @@ class QdpxImportReport:
             f"{self.coders_matched} matched; cases: {self.cases_added} added, "
             f"{self.cases_matched} matched, {self.attributes} attribute values",
         ]
+        if self.merged_codings:
+            lines.append(
+                f"{self.merged_codings} codings overlapping or touching another of the same code "
+                "by the same coder were merged into it (one coded passage, as kodeverk keeps them)"
+            )
         if self.warnings:
             lines.append(f"{len(self.warnings)} warnings:")
-            lines += [f"  {w}" for w in self.warnings]
+            lines += [f"  {w}" for w in self.warnings[:SHOWN_WARNINGS]]
+            if len(self.warnings) > SHOWN_WARNINGS:
+                lines.append(
+                    f"  … and {len(self.warnings) - SHOWN_WARNINGS} more (--json lists them all)"
+                )
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
@@ -83,6 +94,7 @@ class _Writer:
         self.memos: dict[tuple[int, str, str | None], list[str]] = defaultdict(list)
         self._fallback: int | None = None
         self._used: set[str] = set()  # note GUIDs linked somewhere
+        self.merged_into: dict[str, str] = {}  # coding GUID merged away -> GUID kept
 
     # -- coders ----------------------------------------------------------------------------------
     def users(self) -> None:
@@ -191,10 +203,12 @@ class _Writer:
             ]
             self._notes(source.notes, "document", document_guid, source.where)
             case_id = self.document_case.get(source.guid)
+            made_here: list[tuple] = []
             for selection in source.selections:
                 made = self._codings(source, selection, document_id, case_id, taken_guids, seen)
-                coding_rows += made
+                made_here += made
                 self._selection_memos(source, selection, document_guid, made)
+            coding_rows += self._merge_overlaps(made_here)
             if progress and (done % 50 == 0 or done == total):
                 progress("writing", done, total)
         self.conn.executemany(
@@ -209,11 +223,29 @@ class _Writer:
         )
         self.report.codings = len(coding_rows)
 
+    def _merge_overlaps(self, rows: list[tuple]) -> list[tuple]:
+        """One document's coding rows with overlapping or touching spans of one code by one
+        coder merged into one, as ``operations.apply_coding`` does: the earliest keeps its GUID
+        and the earliest creation time; memos on the others move to it."""
+        rows = sorted(rows, key=lambda r: (r[2], r[3], r[5], r[6]))  # code, coder, start, end
+        kept: list[list] = []
+        for row in rows:
+            last = kept[-1] if kept else None
+            if last and (last[2], last[3]) == (row[2], row[3]) and row[5] <= last[6]:
+                last[6] = max(last[6], row[6])
+                last[7] = min(last[7], row[7])
+                self.merged_into[row[0]] = last[0]
+                self.report.merged_codings += 1
+            else:
+                kept.append(list(row))
+        return [tuple(r) for r in kept]
+
     def _document(self, source: Source, segs: list, import_id: int) -> tuple[int, str]:
         guid = source.guid
         if self.conn.execute("SELECT 1 FROM documents WHERE guid = ?", (guid,)).fetchone():
             self.report.warnings.append(
-                f"{source.where}: a document with GUID {guid} exists already; given a new GUID"
+                f"{source.where}: source {source.name!r}: a document with GUID {guid} exists "
+                "already; imported as a new document with a new GUID"
             )
             guid = new_guid()
         text = source.text.text
@@ -329,7 +361,12 @@ class _Writer:
                 self._notes([guid], "project", None, self.package.where)
 
     def write_memos(self) -> None:
+        memos: dict[tuple[int, str, str | None], list[str]] = defaultdict(list)
         for (coder_id, kind, target), texts in self.memos.items():
+            if kind == "coding" and target in self.merged_into:
+                target = self.merged_into[target]
+            memos[(coder_id, kind, target)] += texts
+        for (coder_id, kind, target), texts in memos.items():
             text = "\n\n".join(t for t in texts if t.strip())
             if not text:
                 continue

@@ -51,7 +51,7 @@ def project_xml(project: Project, progress: Progress | None = None) -> tuple[byt
     files += _notes(root, project, coders, memos)
     for guid in memos.get(("project", None), []) + memos.get(("case", "*"), []):
         _sub(root, "NoteRef", targetGUID=guid)
-    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return data, files
 
 

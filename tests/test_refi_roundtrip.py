@@ -12,7 +12,7 @@ from lxml import etree
 from coding.codes import add_code, code_paths, list_codes
 from coding.documents import add_document, normalise_text
 from coding.operations import apply_coding, set_memo
-from coding.store import Project
+from coding.store import Project, new_guid
 from exports.qdc import import_qdc, read_qdc, write_qdc
 from exports.qdpx import export_qdpx, import_qdpx
 from exports.refi_common import CODEBOOK_XSD, PROJECT_XSD, schema
@@ -138,6 +138,50 @@ def test_qdpx_round_trip_is_schema_valid_and_loses_nothing(rich_project, tmp_pat
             sql = guids.format(table)
             assert back.conn.execute(sql).fetchall() == rich_project.conn.execute(sql).fetchall()
         assert back.conn.execute("SELECT count(*) FROM segments").fetchone()[0] > 0
+
+
+def test_overlapping_selections_of_one_code_by_one_coder_become_one_coding(small_project, tmp_path):
+    """Another tool may store overlapping or touching selections of one code by one user;
+    kodeverk keeps one coded passage per stretch (as ``apply_coding`` does), so the import
+    merges them and moves their memos to the coding kept."""
+    p = small_project
+    doc, text = p.conn.execute("SELECT id, text FROM documents").fetchone()
+    code = p.conn.execute("SELECT id FROM codes ORDER BY id").fetchone()[0]
+    first = apply_coding(p, doc, code, "ola", 0, 10)
+    b, c, d = new_guid(), new_guid(), new_guid()
+    with p.transaction():  # what NVivo may write: kept apart, not merged
+        for guid, (start, end) in [(b, (5, 20)), (c, (20, 25)), (d, (40, 50))]:
+            p.conn.execute(
+                'INSERT INTO codings(guid, document_id, code_id, coder_id, start, "end", '
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (guid, doc, code, p.coder_id("ola"), start, end, "2024-01-01T00:00:00Z"),
+            )
+    apply_coding(p, doc, code, "kari", 3, 30)  # another coder: not merged with ola's
+    set_memo(
+        p,
+        "ola",
+        "coding",
+        p.conn.execute("SELECT id FROM codings WHERE guid = ?", (c,)).fetchone()[0],
+        "Touching.",
+    )
+    out = tmp_path / "overlap.qdpx"
+    export_qdpx(p, out)
+    with Project.create(tmp_path / "back.kodeverk") as back:
+        report = import_qdpx(back, out)
+        rows = back.conn.execute(
+            'SELECT c.name, k.guid, k.start, k."end" FROM codings k '
+            "JOIN coders c ON c.id = k.coder_id ORDER BY c.name, k.start"
+        ).fetchall()
+        memo = back.conn.execute("SELECT target_guid, text FROM memos").fetchone()
+    assert report.merged_codings == 2
+    assert "2 codings overlapping or touching" in report.summary()
+    assert rows == [
+        ("kari", rows[0][1], 3, 30),
+        ("ola", first.guid, 0, 25),
+        ("ola", d, 40, 50),
+    ]
+    assert memo == (first.guid, "Touching.")
+    assert text[0:25]  # the merged quote lies inside the document
 
 
 def test_qdpx_export_with_progress_and_empty_project(project, tmp_path):
