@@ -373,6 +373,15 @@ def _apply_weights(result: PrevalenceResult, weights: Mapping[str, float]) -> No
             known = ", ".join(v for v in sorted(values) if v != MISSING)
             raise InputError(f"weights: {name!r} is not a value of {attribute} (values: {known})")
         canonical[value] = float(weight)
+    unweighted = [
+        key[0]
+        for key in result.groups
+        if key[0] != MISSING and result.group_cases[key] and key[0] not in canonical
+    ]
+    if unweighted:  # their cases would silently drop out of the weighted share
+        raise InputError(
+            f"weights: no population count for {', '.join(unweighted)} (give every {attribute})"
+        )
     result.weights = canonical
     total_weight = sum(canonical.values())
     left_out: set[str] = set()

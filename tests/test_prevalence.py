@@ -191,6 +191,8 @@ def test_poststratified_weights(built):
     assert next(t for t in data["totals"] if t["code"] == BOLIG)["weighted_share"] > 0.5
     with pytest.raises(InputError, match="'tiny' is not a value of size_class"):
         prevalence(project, "size_class", weights={"tiny": 3})
+    with pytest.raises(InputError, match="no population count for mellomstor"):
+        prevalence(project, "size_class", weights={"liten": 3})
     with pytest.raises(InputError, match="single --by"):
         prevalence(project, "size_class,region", weights={"liten": 3})
 
@@ -243,6 +245,7 @@ def test_cli_table_csv_xlsx_and_errors(built, project_path, tmp_path):
     shown = run_kodeverk("prevalence", project_path, "--by", "size_class", "--weights", "seed004")
     assert shown.returncode == 0, shown.stderr
     assert "et klart flertall" in shown.stdout and "Totalt" in shown.stdout
+    assert "nothing to test" not in shown.stdout and "p = 0.000" not in shown.stdout
     csv_file, xlsx_file = tmp_path / "p.csv", tmp_path / "p.xlsx"
     written = run_kodeverk(
         "prevalence", project_path, "--by", "region", "--level", "goal",
@@ -263,3 +266,14 @@ def test_cli_table_csv_xlsx_and_errors(built, project_path, tmp_path):
     weights = run_kodeverk("prevalence", project_path, "--by", "size_class", "--weights", "x")
     assert weights.returncode == 1 and "--weights: 'x' is not NAME=NUMBER" in weights.stderr
     assert table_dump(project_path) == before
+
+
+def test_printed_test_line_follows_lang_and_never_says_p_zero():
+    from coding.stats import difference_test
+    from tui.commands.prevalence import LABELS, _test
+
+    nobody = difference_test([(0, 5), (0, 6), (0, 3)])
+    assert _test(nobody, LABELS["nb"]) == "ingen test: ingen sak tar det opp"
+    assert _test(nobody, LABELS["en"]) == "no test: no case raises it: nothing to test"
+    strong = difference_test([(0, 50), (30, 6), (0, 30)])
+    assert _test(strong, LABELS["en"]) == "chi-square test: p < 0.001"

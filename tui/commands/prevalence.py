@@ -149,6 +149,11 @@ LABELS = {
         "fisher": "Fishers eksakte test",
         "chi2": "kjikvadrattest",
         "small": "{low} av {n} forventede antall under 5: p er usikker",
+        "notes": {
+            "fewer than two groups": "færre enn to grupper",
+            "no case raises it: nothing to test": "ingen sak tar det opp",
+            "every case raises it: nothing to test": "alle sakene tar det opp",
+        },
     },
     "en": {
         "title": "Prevalence by",
@@ -219,8 +224,9 @@ def _percent(share: float | None) -> str:
 
 def _test(test, labels: dict) -> str:
     if test.p_value is None:
-        return f"{labels['no_test']}: {test.note}"
+        return f"{labels['no_test']}: {labels.get('notes', {}).get(test.note, test.note)}"
     flag = ""
     if test.small_expected and test.test == "chi2":
         flag = " (" + labels["small"].format(low=test.low_expected, n=test.cells) + ")"
-    return f"{labels[test.test]}: p = {test.p_value:.3f}{flag}"
+    p_value = "p < 0.001" if test.p_value < 0.001 else f"p = {test.p_value:.3f}"
+    return f"{labels[test.test]}: {p_value}{flag}"
