@@ -158,10 +158,10 @@ def _backup_target(project: Path, dest: Path | None) -> Path:
 def log_command(
     project: Path, coder: str | None, since: str | None, limit: int, as_json: bool
 ) -> None:
-    """List the audit trail of PROJECT: every change with who, when and what.
+    """List the audit trail of PROJECT: every change with who, when (UTC) and what.
 
-    Changes made in a coder copy and merged in are marked «merged»; undone changes are
-    marked «undone».
+    Changes made in a coder copy and merged in are marked «(merged)»; undone changes
+    «(undone)», undone and then replaced «(dead)».
     """
     from coding.audit import list_events
 
@@ -170,19 +170,32 @@ def log_command(
     if as_json:
         echo_json([e.as_dict() for e in entries])
         return
-    rows = [
-        (
-            e.at[:19].replace("T", " "),
-            e.coder or "",
-            e.action,
-            e.summary,
-            "merged" if e.merged else ("" if e.state == "done" else e.state),
-        )
-        for e in entries
-    ]
-    print_table(f"Audit trail of {project.name} (UTC)", ["when", "who", "action", "what", ""], rows)
+    _print_log(f"Audit trail of {project.name} (UTC)", entries)
     if limit and len(entries) == limit:
         click.echo(f"Showing the latest {limit}; use --limit 0 for all.")
+
+
+def _print_log(title: str, entries) -> None:
+    """When, who and action never wrap (readable at 80 columns); only the summary does."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("when (UTC)", no_wrap=True)
+    table.add_column("who", no_wrap=True, max_width=14)
+    table.add_column("action", no_wrap=True)
+    table.add_column("what", ratio=1, overflow="fold")
+    for e in entries:
+        action = e.action.removeprefix("merged:")
+        state = "merged" if e.merged else ("" if e.state == "done" else e.state)
+        table.add_row(
+            e.at[:16].replace("T", " "),
+            e.coder or "",
+            f"{action} ({state})" if state else action,
+            e.summary,
+        )
+    Console().print(table)
 
 
 @click.command("check")
