@@ -124,6 +124,22 @@ def test_info_and_documents_tables(small_project: Project, capsys) -> None:
     assert "intervju-oslo" in listing.stdout and "Gamle Oslo" in listing.stdout
 
 
+def test_documents_table_at_80_columns_keeps_whole_names(
+    small_project: Project, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coding.documents import Segment, add_document
+
+    name = "intervju_kommuneoverlege_og_ruskonsulent_2019-03-14.docx · Respondent 294"
+    add_document(small_project, name, "Tekst to.", "survey", [Segment(0, 9, "answer", 0)])
+    small_project.close()
+    monkeypatch.setenv("COLUMNS", "80")
+    listing = run_inprocess(capsys, "documents", small_project.path).stdout
+    assert all(len(line) <= 80 for line in listing.splitlines())
+    assert "…" not in listing
+    cells = [line.split("│")[2].strip() for line in listing.splitlines() if line.count("│") > 2]
+    assert "".join(cells).replace(" ", "") == ("intervju-oslo" + name).replace(" ", "")
+
+
 def test_info_folds_an_attribute_with_many_values(project: Project, capsys) -> None:
     from coding.cases import ensure_case, set_attributes
 

@@ -28,13 +28,23 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+SHORT_CELL = 16  # columns with no longer cell than this are never wrapped
+
+
 def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title=title, title_justify="left")
-    for column in columns:
-        table.add_column(column)
+    for index, column in enumerate(columns):
+        cells = [row[index] for row in rows]
+        numbers = bool(cells) and all(isinstance(cell, int) for cell in cells)
+        short = all(len(str(cell)) <= SHORT_CELL for cell in cells)
+        # Numbers right-aligned; short columns stay on one line so long names get the room,
+        # and long names fold instead of losing letters to "…".
+        table.add_column(
+            column, justify="right" if numbers else "left", no_wrap=short, overflow="fold"
+        )
     for row in rows:
         table.add_row(*(str(cell) for cell in row))
     Console().print(table)
