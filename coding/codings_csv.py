@@ -181,6 +181,8 @@ def _code_id(project: Project, ref: str, where: str, create: bool) -> int:
 def export_codings_csv(project: Project, path: Path) -> int:
     """Write every coding with its quote to ``path`` (UTF-8 with BOM, so Excel reads «æøå»);
     returns the number of rows."""
+    if Path(path).suffix.lower() != ".csv":
+        raise InputError(f"{path}: codings are written as .csv (Excel opens it); name a .csv file")
     paths = code_paths(project)
     rows = project.conn.execute(
         'SELECT d.name, d.id, k.code_id, c.name, k.start, k."end", '

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from coding.codings_csv import EXPORT_COLUMNS, export_codings_csv, import_codings_csv
+from coding.errors import InputError
 from coding.store import Project
 from tests.conftest import SMALL_TEXT, run_kodeverk, table_dump
 from tests.inprocess import run_inprocess
@@ -232,3 +233,19 @@ def test_export_to_a_missing_folder_is_a_one_line_error(
     assert result.stderr.strip().splitlines() == [
         f"kodeverk: error: {tmp_path / 'nei' / 'k.csv'}: cannot write (No such file or directory)"
     ]
+
+
+def test_export_refuses_other_suffixes_and_import_reads_xlsx(
+    small_project: Project, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    with pytest.raises(InputError, match=r"k\.xlsx: codings are written as \.csv"):
+        export_codings_csv(small_project, tmp_path / "k.xlsx")
+    assert not (tmp_path / "k.xlsx").exists()
+    book = openpyxl.Workbook()
+    book.active.append(["Document", "Code", "Coder", "Start", "End"])
+    book.active.append([1, "Bolig", "anne", BOLIG, BOLIG + 20])
+    book.save(tmp_path / "koding.xlsx")
+    assert import_codings_csv(small_project, tmp_path / "koding.xlsx").rows == 1
+    assert codings(small_project.path) == [("intervju-oslo", "Bolig", "anne", BOLIG, BOLIG + 20)]

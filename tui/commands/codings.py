@@ -52,7 +52,8 @@ def import_command(project: Path, file: Path, create_codes: bool, as_json: bool)
 @PROJECT
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def export_command(project: Path, file: Path) -> None:
-    """Write every coding to FILE (.csv): document, document_id, code, coder, start, end, quote.
+    """Write every coding to FILE (.csv, UTF-8 that Excel reads): document, document_id, code,
+    coder, start, end, quote.
 
     The file can be imported again with `kodeverk codings import`.
     """
