@@ -26,6 +26,9 @@ REGION_PREPOSITION = {
     "vestlandet": ("på", "Vestlandet"),
     "østlandet": ("på", "Østlandet"),
     "sørlandet": ("på", "Sørlandet"),
+    "sør-norge": ("i", "Sør-Norge"),
+    "trøndelag": ("i", "Trøndelag"),
+    "svalbard": ("på", "Svalbard"),
 }
 IDENTIFYING_FIELDS = ("case", "document")
 

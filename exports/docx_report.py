@@ -20,6 +20,9 @@ def write_docx(report: QuoteReport, path: str | Path, progress: Progress = None)
     from docx import Document  # local: python-docx takes a while to import
 
     document = Document()
+    document.core_properties.title = report.title
+    document.core_properties.author = "kodeverk"  # not python-docx; never a coder's name
+    document.core_properties.language = report.lang
     document.add_heading(report.title, level=0)
     quote_style = document.styles[QUOTE_STYLE].style_id
     for goal in report.goals:
@@ -41,7 +44,8 @@ def _code_section(
     if section.code.description:
         document.add_paragraph().add_run(section.code.description).italic = True
     if section.total_quotes > len(section.quotes):
-        document.add_paragraph(f"{len(section.quotes)} av {section.total_quotes} sitater vist.")
+        shown = report.words["shown"].format(shown=len(section.quotes), total=section.total_quotes)
+        document.add_paragraph(shown)
     groups = section.grouped(report.by) if report.by else [("", section.quotes)]
     for name, quotes in groups:
         if name:
@@ -69,4 +73,4 @@ def _prevalence_table(document, report: QuoteReport, goal: GoalSection) -> None:
         for cell, text in zip(table.add_row().cells, row, strict=True):
             cell.text = text
     by = " × ".join(report.prevalence.by) if report.prevalence else ""
-    document.add_paragraph(f"Kommuner som tar opp temaet, etter {by}.", style="Caption")
+    document.add_paragraph(report.words["caption"].format(by=by), style="Caption")

@@ -24,7 +24,7 @@ p.description { color: #444; font-style: italic; }
 def render_html(report: QuoteReport, progress: Progress = None) -> str:
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="nb"><head><meta charset="utf-8">',
+        f'<html lang="{report.lang}"><head><meta charset="utf-8">',
         f"<title>{escape(report.title)}</title><style>{STYLE}</style></head><body>",
         f'<header><p class="title">{escape(report.title)}</p></header>',
     ]
@@ -42,7 +42,9 @@ def render_html(report: QuoteReport, progress: Progress = None) -> str:
                 for quote in quotes:
                     text = escape(quote.text).replace("\n", "<br>")
                     cite = escape(quote.attribution(report.attribution))
-                    parts.append(f"<blockquote><p>«{text}»</p><cite>{cite}</cite></blockquote>")
+                    parts.append(
+                        f'<blockquote lang="nb"><p>«{text}»</p><cite>{cite}</cite></blockquote>'
+                    )
                     if progress:
                         progress(1)
             parts.append("</section>")

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from coding.codes import CodeRow, list_codes, resolve_code
+from coding.errors import InputError
 from coding.prevalence import (
     CROSS_CUTTING,
     GOALS,
@@ -75,6 +76,27 @@ class GoalSection:
     prevalence_rows: list[str] = field(default_factory=list)  # theme labels in this goal
 
 
+# The report's own words; quotes and attributions stay as the seeds write them (Norwegian).
+WORDS = {
+    "nb": {
+        "title": "Kodede sitater",
+        "code": "Kode",
+        "total": "Totalt",
+        "of": "av",
+        "shown": "{shown} av {total} sitater vist.",
+        "caption": "Kommuner som tar opp temaet, etter {by}.",
+    },
+    "en": {
+        "title": "Coded quotes",
+        "code": "Code",
+        "total": "Total",
+        "of": "of",
+        "shown": "{shown} of {total} quotes shown.",
+        "caption": "Municipalities raising the theme, by {by}.",
+    },
+}
+
+
 @dataclass
 class QuoteReport:
     title: str
@@ -82,6 +104,11 @@ class QuoteReport:
     attribution: str | None = None
     by: str | None = None
     prevalence: PrevalenceResult | None = None
+    lang: str = "nb"
+
+    @property
+    def words(self) -> dict[str, str]:
+        return WORDS[self.lang]
 
     @property
     def quote_count(self) -> int:
@@ -182,6 +209,8 @@ def quote_report(
 ) -> QuoteReport:
     """The quote report: goals 1–5 in order, then cross-cutting themes; inside each, codes in
     codebook order with the quotes coded directly with them."""
+    if lang not in WORDS:
+        raise InputError(f"language must be one of {', '.join(WORDS)}, not {lang!r}")
     if by:
         check_attributes(project, [by])
     tree = list_codes(project)
@@ -204,10 +233,11 @@ def quote_report(
         if sections:
             goals.append(GoalSection(goal, _goal_title(goal, lang), sections))
     report = QuoteReport(
-        title or f"Kodede sitater: {project.meta('name') or project.path.stem}",
+        title or f"{WORDS[lang]['title']}: {project.meta('name') or project.path.stem}",
         goals,
         attribution,
         by,
+        lang=lang,
     )
     if with_prevalence:
         _attach_prevalence(project, report, tree, chosen, coder, lang)
@@ -281,8 +311,9 @@ def prevalence_grid(report: QuoteReport, section: GoalSection) -> tuple[list[str
     if result is None or not section.prevalence_rows:
         return [], []
     names = [" / ".join(key) for key in result.groups]
-    header = ["Kode" if result.lang == "nb" else "Code", *names, "Totalt"]
-    of = "av" if result.lang == "nb" else "of"
+    words = report.words
+    header = [words["code"], *names, words["total"]]
+    of = words["of"]
     rows = []
     for label in section.prevalence_rows:
         cells = [result.cell(label, key) for key in result.groups] + [result.cell(label, None)]

@@ -24,7 +24,9 @@ from exports.attribution import format_attribution, names_requested
         ({"size_class": "liten"}, "(Liten kommune)"),
         ({"region": "Vestlandet"}, "(Kommune på Vestlandet)"),
         ({}, "(Kommune)"),
-        ({"size_class": "liten", "region": "Svalbard"}, "(Liten kommune i Svalbard)"),
+        ({"size_class": "stor", "region": "Sør-Norge"}, "(Stor kommune i Sør-Norge)"),
+        ({"size_class": "liten", "region": "svalbard"}, "(Liten kommune på Svalbard)"),
+        ({"size_class": "liten", "region": "Finnmark"}, "(Liten kommune i Finnmark)"),
     ],
 )
 def test_default_attribution(attributes, expected):

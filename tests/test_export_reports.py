@@ -76,6 +76,28 @@ def test_docx_has_real_styles(built, tmp_path):
     assert table.rows[2].cells[2].text == "2 av 3 (et klart flertall)"
     text = "\n".join(t for _, t in styled)
     assert not any(f"intervju {name}" in text for name in CASE_NAMES)
+    assert document.core_properties.title == styled[0][1]
+    assert document.core_properties.author == "kodeverk"
+
+
+def test_report_in_english_keeps_quotes_and_attributions(built, tmp_path):
+    from docx import Document
+    from lxml import html
+
+    path = export(built, tmp_path / "r.docx", "--prevalence", "--lang", "en")
+    document = Document(str(path))
+    styled = [(p.style.name, p.text) for p in document.paragraphs]
+    assert styled[0][1].startswith("Coded quotes")
+    assert [t for s, t in styled if s == "Heading 1"][-1] == "Cross-cutting themes"
+    assert "«Vi mangler boliger i M2.» (Mellomstor kommune på Vestlandet)" in [
+        t for s, t in styled if s == "Quote"
+    ]
+    header = [c.text for c in document.tables[2].rows[0].cells]
+    assert header[0] == "Code" and header[-1] == "Total"
+    assert document.tables[2].rows[2].cells[2].text == "2 of 3 (a clear majority)"
+    assert any(s == "Caption" and t.startswith("Municipalities raising") for s, t in styled)
+    page = html.parse(str(export(built, tmp_path / "r.html", "--lang", "en"))).getroot()
+    assert page.get("lang") == "en" and page.find(".//blockquote").get("lang") == "nb"
 
 
 def test_docx_groups_by_attribute_and_names_on_request(built, tmp_path):

@@ -66,6 +66,14 @@ SUFFIXES |= {".csv": "csv", ".xlsx": "xlsx", ".qdpx": "qdpx"}
     help="Add a prevalence table to each goal (docx, md, html).",
 )
 @click.option("--title", help="Title of the report (default: from the project name).")
+@click.option(
+    "--lang",
+    type=click.Choice(["nb", "en"]),
+    default="nb",
+    show_default=True,
+    help="Language of a report's headings, tables and quantifiers (quotes and attributions "
+    "stay as written).",
+)
 def export_command(
     project: Path,
     fmt: str | None,
@@ -77,6 +85,7 @@ def export_command(
     max_per_code: int | None,
     with_prevalence: bool,
     title: str | None,
+    lang: str,
 ) -> None:
     """Export coded quotes as a report (docx, md, html), all codings as a table (csv, xlsx),
     or the project as REFI-QDA (qdpx).
@@ -98,7 +107,7 @@ def export_command(
         else:
             _export_report(
                 opened, fmt, output, codes, coder, by, attribution, max_per_code,
-                with_prevalence, title,
+                with_prevalence, title, lang,
             )  # fmt: skip
     click.echo(f"written: {output}")
 
@@ -119,7 +128,7 @@ def _format_from(output: Path) -> str:
 
 
 def _export_report(
-    project, fmt, output, codes, coder, by, attribution, max_per_code, with_prevalence, title
+    project, fmt, output, codes, coder, by, attribution, max_per_code, with_prevalence, title, lang
 ) -> None:
     from exports.quotes import quote_report
 
@@ -132,6 +141,7 @@ def _export_report(
         by=by,
         with_prevalence=with_prevalence,
         title=title,
+        lang=lang,
     )
     if fmt == "docx":
         from exports.docx_report import write_docx as write
