@@ -52,21 +52,19 @@ def import_codings_csv(
         table.column(required)
     texts: dict[int, str] = {}
     rows = [_read_row(project, table, i, texts) for i in range(len(table.rows))]
-    created_before = _code_count(project)
     code_ids: dict[str, int] = {}
     with project.transaction():
         last_event = _last_event_id(project)
+        last_code = _last_code_id(project)
         for row in rows:
             if row.code_ref not in code_ids:
                 code_ids[row.code_ref] = _code_id(project, row.code_ref, row.where, create_codes)
             code_id = code_ids[row.code_ref]
             apply_coding(project, row.document_id, code_id, row.coder, row.start, row.end)
-        _fold_events(project, last_event, Path(path).name)
+        created = _codes_after(project, last_code)
+        _fold_events(project, last_event, Path(path).name, created)
     return CodingsImportSummary(
-        str(path),
-        len(rows),
-        _code_count(project) - created_before,
-        sorted({row.coder for row in rows}),
+        str(path), len(rows), len(created), sorted({row.coder for row in rows})
     )
 
 
@@ -74,10 +72,23 @@ def _last_event_id(project: Project) -> int:
     return project.conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
 
 
-def _fold_events(project: Project, after_id: int, source: str) -> None:
+def _last_code_id(project: Project) -> int:
+    return project.conn.execute("SELECT coalesce(max(id), 0) FROM codes").fetchone()[0]
+
+
+def _codes_after(project: Project, code_id: int) -> list[dict]:
+    """The code rows added after ``code_id`` (by ``--create-codes``), parents first."""
+    cur = project.conn.execute("SELECT * FROM codes WHERE id > ? ORDER BY id", (code_id,))
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def _fold_events(project: Project, after_id: int, source: str, codes: list[dict]) -> None:
     """Replace the per-coding events written since ``after_id`` by one event per coder, so undo
     takes back the import as a whole. Changes keep their order; codings of different coders
-    never touch each other's rows, so splitting by coder is safe."""
+    never touch each other's rows, so splitting by coder is safe. Codes the import created go
+    first into the event of its only coder (undo removes them too); with several coders they
+    are recorded on their own, not undoable, since every coder's codings may use them."""
     conn = project.conn
     by_coder: dict[int, list[dict]] = {}
     counts: dict[int, int] = {}
@@ -88,13 +99,16 @@ def _fold_events(project: Project, after_id: int, source: str) -> None:
         by_coder.setdefault(coder_id, []).extend(json.loads(changes))
         counts[coder_id] = counts.get(coder_id, 0) + 1
     conn.execute("DELETE FROM events WHERE id > ? AND action = 'coding.apply'", (after_id,))
+    code_changes = [journal.change("codes", None, code) for code in codes]
+    if code_changes and len(by_coder) != 1:
+        summary = f"create {len(codes)} codes for codings from {source}"
+        journal.record(conn, None, "codes.create", summary, code_changes, undoable=False)
     for coder_id, changes in by_coder.items():
         summary = f"import {counts[coder_id]} codings from {source}"
+        if code_changes and len(by_coder) == 1:
+            changes = code_changes + changes
+            summary += f" (and {len(codes)} new codes)"
         journal.record(conn, coder_id, "codings.import", summary, changes)
-
-
-def _code_count(project: Project) -> int:
-    return project.conn.execute("SELECT count(*) FROM codes").fetchone()[0]
 
 
 def _cell(table: Table, index: int, name: str) -> str:

@@ -115,6 +115,28 @@ def test_create_codes_by_path(small_project: Project, tmp_path: Path) -> None:
     assert codings(small_project.path) == [
         ("intervju-oslo", "Ventetid", "anne", 0, len(SMALL_TEXT))
     ]
+    from coding.operations import undo
+
+    undone = undo(small_project, "anne")  # the import with its new code, in one step
+    assert undone is not None and undone.summary.endswith("(and 1 new codes)")
+    assert codings(small_project.path) == []
+    names = {r[0] for r in small_project.conn.execute("SELECT name FROM codes")}
+    assert "Ventetid" not in names and "Bolig" in names
+
+
+def test_codes_created_for_several_coders_are_in_the_trail(
+    small_project: Project, tmp_path: Path
+) -> None:
+    rows = [
+        {"document": "1", "code": "Bolig/Ventetid", "coder": "anne"},
+        {"document": "1", "code": "Bolig/Ventetid", "coder": "bjorn"},
+    ]
+    import_codings_csv(small_project, write_csv(tmp_path / "k.csv", rows), create_codes=True)
+    events = small_project.conn.execute(
+        "SELECT coder_id, action, undoable FROM events ORDER BY id"
+    ).fetchall()
+    assert events[-3][1:] == ("codes.create", 0) and events[-3][0] is None
+    assert [e[1] for e in events[-2:]] == ["codings.import"] * 2
     parent = small_project.conn.execute(
         "SELECT p.name FROM codes c JOIN codes p ON p.id = c.parent_id WHERE c.name = 'Ventetid'"
     ).fetchone()
