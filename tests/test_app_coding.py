@@ -239,3 +239,33 @@ async def test_screen_codings_match_the_file_after_merges(app_path: Path) -> Non
             assert screen.codings == load_codings(project, 1, screen.coder_id)
     names = sorted(code for _, code, _, _ in codings(app_path))
     assert names == ["Bolig", "Brukermedvirkning", "Brukermedvirkning"]  # seg 2-3 merged
+
+
+async def test_refused_undo_is_a_notification_and_changes_nothing(app_path: Path) -> None:
+    app = open_app(app_path, document_id=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1")
+        with Project.open(app_path) as other:  # a lead merges the code meanwhile
+            from coding.codes import merge_codes
+
+            merge_codes(other, 1, 3, "lead")
+        before = codings(app_path)
+        await pilot.press("u")
+        await pilot.pause()
+        assert isinstance(app.screen, CodingScreen)  # no crash
+        messages = [n.message for n in app._notifications]
+        assert any(m.startswith("cannot undo or redo") for m in messages)
+        assert any(n.severity == "error" for n in app._notifications)
+    assert codings(app_path) == before
+
+
+async def test_all_coders_view_shows_other_coders_new_codings(app_path: Path) -> None:
+    app = open_app(app_path, document_id=1)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await pilot.press("v")  # all coders
+        with Project.open(app_path) as other:
+            ops.apply_coding(other, 1, 3, "bjorn", 0, 5)
+        screen._show_others_changes()  # what the timer does every POLL_SECONDS
+        assert [(c.start, c.end) for c in screen.codings] == [(0, 5)]
+        assert screen.document_counts.get(3) == 1

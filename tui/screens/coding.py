@@ -36,6 +36,7 @@ from tui.widgets.code_tree import CodeTree, swatch
 from tui.widgets.document_view import DocumentView
 
 WORD = re.compile(r"\S+")
+POLL_SECONDS = 2.0  # how often the all-coders view looks for other coders' new codings
 
 
 def code_style(colour: str) -> Style:
@@ -54,6 +55,7 @@ def code_style(colour: str) -> Style:
 class CodingScreen(Screen):
     """Move with j/k, select with J/K and w/W, code with 1–9 or c, undo with u."""
 
+    HELP_TITLE = "Coding"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "move(1)", "Next segment", show=False),
         Binding("k,up", "move(-1)", "Previous segment", show=False),
@@ -116,7 +118,11 @@ class CodingScreen(Screen):
         tree.show_codes(self.codes)
         self._refresh_codings(full_counts=True)
         self.select_segment(self._start_segment)
+        # the panel beside the text is filled once the screen counts as mounted
+        self.call_after_refresh(self._show_selection_codes)
         self.query_one(DocumentView).focus()
+        self._data_version = self._file_version()
+        self.set_interval(POLL_SECONDS, self._show_others_changes)
         # The document's many small objects live as long as the screen: keep them out of the
         # garbage collector's full passes, which otherwise show up as 30–60 ms pauses on keys.
         gc.collect()
@@ -167,6 +173,18 @@ class CodingScreen(Screen):
                 self.project_counts[code_id] = self.project_counts.get(code_id, 0) + delta
         self.query_one(CodeTree).set_counts(self.document_counts, self.project_counts)
         self._show_selection_codes()
+
+    def _file_version(self) -> int:
+        """SQLite's data_version: changes when another connection commits to the file."""
+        return self.project.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def _show_others_changes(self) -> None:
+        """In the all-coders view, show what other coders (other processes) committed since."""
+        version = self._file_version()
+        if version != self._data_version:
+            self._data_version = version
+            if not self.blind:
+                self._refresh_codings(full_counts=False)
 
     # -- selection ----------------------------------------------------------------------------
     def segment_at(self, offset: int) -> int:

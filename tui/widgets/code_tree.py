@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from tui.project_view import CodeInfo
+
+TOGGLE = Style.from_meta({"toggle": True})  # a click on the arrow collapses or expands
 
 
 def swatch(code: CodeInfo) -> Text:
@@ -26,6 +29,7 @@ class CodeTree(Tree[int]):
         self.auto_expand = False
         self.guide_depth = 2
         self.codes: list[CodeInfo] = []
+        self._code_by_id: dict[int, CodeInfo] = {}
         self._code_nodes: dict[int, TreeNode[int]] = {}
         self.document_counts: dict[int, int] = {}
         self.project_counts: dict[int, int] = {}
@@ -35,6 +39,7 @@ class CodeTree(Tree[int]):
     def show_codes(self, codes: list[CodeInfo], filter_text: str = "") -> None:
         """(Re)build the tree; with a filter, only matching codes and their ancestors."""
         self.codes = codes
+        self._code_by_id = {c.id: c for c in codes}
         keep = _matching(codes, filter_text)
         self.clear()
         self._code_nodes = {}
@@ -67,13 +72,38 @@ class CodeTree(Tree[int]):
             if node is not None and code.id in changed:
                 node.set_label(self._label(code))
 
-    def _label(self, code: CodeInfo) -> Text:
+    def _label(self, code: CodeInfo, width: int | None = None) -> Text:
+        """Swatch, name and counts; with a width, the name is shortened (…) so that the
+        counts stay visible in a narrow side panel."""
         label = swatch(code)
-        label.append(f" {code.name}")
+        counts = ""
         if self.show_counts:
             here = self.document_counts.get(code.id, 0)
             total = self.project_counts.get(code.id, 0)
-            label.append(f" {here}/{total}" if self.per_document else f" {total}", style="dim")
+            counts = f" {here}/{total}" if self.per_document else f" {total}"
+        name = f" {code.name}"
+        if width is not None:
+            room = width - label.cell_len - len(counts)
+            if len(name) > room:
+                name = name[: max(room - 1, 2)] + "…"
+        label.append(name)
+        label.append(counts, style="dim")
+        return label
+
+    def render_label(self, node: TreeNode[int], base_style: Style, style: Style) -> Text:
+        code = self._code_by_id.get(node.data) if node.data is not None else None
+        width = self.scrollable_content_region.width
+        if code is None or width <= 0:
+            return super().render_label(node, base_style, style)
+        depth, parent = 0, node.parent  # top-level codes (under the hidden root): no guide
+        while parent is not None and parent is not self.root:
+            depth, parent = depth + 1, parent.parent
+        prefix = 2 if node.allow_expand else 0  # "▼ "
+        label = self._label(code, width - depth * self.guide_depth - prefix)
+        label.stylize(style)
+        if node.allow_expand:
+            icon = self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE
+            return Text.assemble((icon, base_style + TOGGLE), label)
         return label
 
     @property
