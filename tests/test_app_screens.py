@@ -82,3 +82,70 @@ async def test_codebook_tree_filter_and_apply_from_the_tree(app_path: Path) -> N
         assert tree.document_counts.get(3) == 1 and tree.project_counts.get(3) == 1
         await pilot.press("escape", "escape")  # back to the text, then to the overview
         assert isinstance(app.screen, OverviewScreen)
+
+
+@pytest.mark.parametrize(
+    ("command", "screen_name"),
+    [("agreement review", "ReviewScreen"), ("prevalence", "PrevalenceScreen")],
+)
+async def test_review_and_prevalence_open_from_the_palette(
+    app_path: Path, command: str, screen_name: str
+) -> None:
+    app = KodeverkApp(app_path, CODER, document_id=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*command)
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == screen_name
+        await pilot.press("escape")
+        assert isinstance(app.screen, CodingScreen)
+
+
+async def test_every_screen_has_a_key_footer_and_help(app_path: Path) -> None:
+    """Overview, coding screen, its dialogs and the codebook editor: a footer with keys, and
+    ? opens help titled after the screen (not inside text fields, where ? is typed)."""
+    from textual.widgets import Footer
+
+    app = KodeverkApp(app_path, CODER, resume=False)
+    seen: list[str] = []
+
+    def check() -> None:
+        screen = app.screen
+        seen.append(type(screen).__name__)
+        assert screen.query(Footer), type(screen).__name__
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        for keys in [(), ("enter",), ("e",)]:
+            await pilot.press(*keys)
+            await pilot.pause()
+            check()
+            name = type(app.screen).__name__
+            await pilot.press("question_mark")
+            assert isinstance(app.screen, HelpScreen)
+            check()
+            title = str(app.screen.query_one(".dialog-title").render())
+            assert "Screen" not in title and title.startswith("Keys: ")
+            await pilot.press("escape")
+            assert type(app.screen).__name__ == name
+            if keys == ("enter",):
+                for dialog in ["c", "m", "slash"]:
+                    await pilot.press(dialog)
+                    await pilot.pause()
+                    check()
+                    await pilot.press("escape")
+                    await pilot.pause()
+                await pilot.press("escape")
+    assert {"PickerScreen", "MemoScreen", "SearchScreen", "CodebookEditorScreen"} <= set(seen)
+
+
+def test_help_shows_the_shortcut_digits_as_a_range() -> None:
+    from tui.screens.help import key_table
+
+    table = key_table(CodingScreen)
+    keys = list(table.columns[0].cells)
+    assert "1–9" in keys and "j down" in keys

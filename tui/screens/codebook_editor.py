@@ -31,6 +31,7 @@ TOP_LEVEL = CodeInfo(0, "(top level)", None, "default", None, "", (), 0)
 class CodebookEditorScreen(Screen):
     """Edit the codebook. Codings are never lost: merge moves them, delete asks first."""
 
+    HELP_TITLE = "Codebook editor"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add(False)", "Add"),
         Binding("A", "add(True)", "Add child", show=False),

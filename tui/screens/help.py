@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Label, Static
+from textual.widgets import Footer, Label, Static
 
 GENERAL = [
     ("ctrl+p", "command palette: every command by name"),
@@ -23,17 +23,27 @@ def key_table(screen: Screen) -> Table:
     table = Table(box=None, show_header=False, padding=(0, 1))
     table.add_column(style="bold")
     table.add_column()
-    seen: set[str] = set()
+    keys_of: dict[str, list[str]] = {}  # description -> keys, in binding order
     for binding in screen.BINDINGS:
-        if not isinstance(binding, Binding) or not binding.description:
-            continue
-        if binding.description in seen:
-            continue
-        seen.add(binding.description)
-        table.add_row(binding.key.replace(",", " "), binding.description)
+        if isinstance(binding, Binding) and binding.description:
+            keys_of.setdefault(binding.description, []).extend(binding.key.split(","))
+    for description, keys in keys_of.items():
+        table.add_row(_key_names(keys), description)
     for key, text in GENERAL:
         table.add_row(key, text)
     return table
+
+
+def _key_names(keys: list[str]) -> str:
+    if len(keys) > 2 and all(k.isdigit() for k in keys):
+        return f"{keys[0]}–{keys[-1]}"
+    return " ".join(keys)
+
+
+def screen_title(screen: Screen) -> str:
+    """A screen's name for people: its HELP_TITLE, else the class name without "Screen"."""
+    name = getattr(screen, "HELP_TITLE", "") or type(screen).__name__.removesuffix("Screen")
+    return name or type(screen).__name__
 
 
 class HelpScreen(ModalScreen[None]):
@@ -45,12 +55,11 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog"):
-            yield Label(
-                f"Keys: {self.source.title or type(self.source).__name__}", classes="dialog-title"
-            )
+            yield Label(f"Keys: {screen_title(self.source)}", classes="dialog-title")
             yield Static(key_table(self.source))
             if self.source.__doc__:
                 yield Static(self.source.__doc__.strip(), classes="dim")
+        yield Footer()
 
     def action_close(self) -> None:
         self.dismiss(None)

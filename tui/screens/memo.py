@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, TextArea
+from textual.widgets import Footer, Label, TextArea
 
 
 class MemoScreen(ModalScreen[str | None]):
@@ -29,6 +29,7 @@ class MemoScreen(ModalScreen[str | None]):
             yield Label(self.title_text, classes="dialog-title")
             yield TextArea(self.text, id="memo-text", soft_wrap=True)
             yield Label("ctrl+s save · escape cancel · empty text deletes", classes="dim")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()

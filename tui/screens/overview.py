@@ -25,6 +25,7 @@ class OverviewScreen(Screen):
     """Documents by case; enter opens a document for coding. Type in the filter to narrow by
     case, attribute or document name; a cycles through the size classes."""
 
+    HELP_TITLE = "Project overview"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_document", "Code", show=False),
         Binding("slash", "focus_filter", "Filter"),

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList
+from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from tui.project_view import CodeInfo
@@ -49,8 +49,8 @@ class PickerScreen(ModalScreen[int | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
-        Binding("down", "move(1)", "Next", show=False),
-        Binding("up", "move(-1)", "Previous", show=False),
+        Binding("down", "move(1)", "Next"),
+        Binding("up", "move(-1)", "Previous"),
     ]
 
     def __init__(self, codes: list[CodeInfo], title: str = "Apply code") -> None:
@@ -61,8 +61,9 @@ class PickerScreen(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
-            yield Input(placeholder="type to search codes", id="picker-input")
+            yield Input(placeholder="type to search codes · enter applies", id="picker-input")
             yield OptionList(id="picker-options")
+        yield Footer()
 
     def on_mount(self) -> None:
         self._fill("")

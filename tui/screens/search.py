@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList
+from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from coding.store import Project
@@ -75,6 +75,7 @@ class SearchScreen(ModalScreen[Hit | None]):
             yield Input(self.initial_query, placeholder="words to find", id="search-input")
             yield OptionList(id="search-results")
             yield Label("", id="search-status", classes="dim")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
