@@ -18,15 +18,18 @@ from coding.store import Project
 # name -> (query returning offending rows, message template over a row)
 INVARIANTS: dict[str, tuple[str, str]] = {
     "coding outside its document": (
-        'SELECT k.id, k.start, k."end", d.id, d.length FROM codings k '
-        "JOIN documents d ON d.id = k.document_id "
+        'SELECT k.id, c.name, u.name, k.start, k."end", d.id, d.name, d.length FROM codings k '
+        "JOIN documents d ON d.id = k.document_id LEFT JOIN codes c ON c.id = k.code_id "
+        "LEFT JOIN coders u ON u.id = k.coder_id "
         'WHERE NOT (0 <= k.start AND k.start < k."end" AND k."end" <= d.length)',
-        "coding {0} spans {1}–{2} but document {3} has length {4}",
+        "coding {0} ({1!r} by {2}) spans {3}–{4} but document {5} {6!r} has length {7}",
     ),
     "coding case differs from its document's": (
-        "SELECT k.id, k.case_id, d.id, d.case_id FROM codings k "
-        "JOIN documents d ON d.id = k.document_id WHERE k.case_id IS NOT d.case_id",
-        "coding {0} has case {1}, its document {2} has case {3}",
+        "SELECT k.id, coalesce(kc.name, 'no case'), d.id, d.name, coalesce(dc.name, 'no case') "
+        "FROM codings k JOIN documents d ON d.id = k.document_id "
+        "LEFT JOIN cases kc ON kc.id = k.case_id LEFT JOIN cases dc ON dc.id = d.case_id "
+        "WHERE k.case_id IS NOT d.case_id",
+        "coding {0} is counted for {1!r}, but its document {2} {3!r} belongs to {4!r}",
     ),
     "coding of a missing code, document or coder": (
         "SELECT k.id FROM codings k WHERE k.code_id NOT IN (SELECT id FROM codes) "
@@ -40,20 +43,20 @@ INVARIANTS: dict[str, tuple[str, str]] = {
         "code {0} ({1!r}) has parent {2}, which does not exist",
     ),
     "document length differs from its text": (
-        "SELECT id, length, length(text) FROM documents WHERE length != length(text)",
-        "document {0} records length {1}, its text has {2} characters",
+        "SELECT id, name, length, length(text) FROM documents WHERE length != length(text)",
+        "document {0} {1!r} records length {2}, its text has {3} characters",
     ),
     "segment outside its document": (
-        'SELECT s.id, s.start, s."end", d.id, d.length FROM segments s '
+        'SELECT s.ordinal, s.start, s."end", d.id, d.name, d.length FROM segments s '
         "JOIN documents d ON d.id = s.document_id "
         'WHERE NOT (0 <= s.start AND s.start < s."end" AND s."end" <= d.length)',
-        "segment {0} spans {1}–{2} but document {3} has length {4}",
+        "segment {0} spans {1}–{2} but document {3} {4!r} has length {5}",
     ),
     "overlapping segments": (
-        'SELECT id, document_id FROM (SELECT id, document_id, start, lag("end") OVER '
-        "(PARTITION BY document_id ORDER BY ordinal) AS previous_end FROM segments) "
-        "WHERE previous_end > start",
-        "segment {0} of document {1} overlaps the segment before it",
+        'SELECT s.ordinal, d.id, d.name FROM (SELECT ordinal, document_id, start, lag("end") '
+        "OVER (PARTITION BY document_id ORDER BY ordinal) AS previous_end FROM segments) s "
+        "JOIN documents d ON d.id = s.document_id WHERE previous_end > start",
+        "segment {0} of document {1} {2!r} overlaps the segment before it",
     ),
     "orphan segment": (
         "SELECT id, document_id FROM segments WHERE document_id NOT IN (SELECT id FROM documents)",
@@ -160,13 +163,16 @@ def _invariants(conn: sqlite3.Connection) -> list[Problem]:
 
 def _code_cycles(conn: sqlite3.Connection) -> list[Problem]:
     parent = dict(conn.execute("SELECT id, parent_id FROM codes"))
+    names = dict(conn.execute("SELECT id, name FROM codes"))
     problems = []
     for code in parent:
         seen = {code}
         node = parent.get(code)
         while node is not None and node in parent:
             if node in seen:
-                problems.append(Problem("code tree cycle", f"code {code} is its own ancestor"))
+                problems.append(
+                    Problem("code tree cycle", f"code {code} {names[code]!r} is its own ancestor")
+                )
                 break
             seen.add(node)
             node = parent[node]
@@ -176,8 +182,8 @@ def _code_cycles(conn: sqlite3.Connection) -> list[Problem]:
 def _text_hashes(conn: sqlite3.Connection) -> list[Problem]:
     """A document's text never changes after import: its hash must still match."""
     return [
-        Problem("document text changed", f"document {doc_id} no longer matches its hash")
-        for doc_id, text, sha in conn.execute("SELECT id, text, sha256 FROM documents")
+        Problem("document text changed", f"document {doc_id} {name!r} no longer matches its hash")
+        for doc_id, name, text, sha in conn.execute("SELECT id, name, text, sha256 FROM documents")
         if hashlib.sha256(text.encode("utf-8")).hexdigest() != sha
     ]
 

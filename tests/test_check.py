@@ -63,6 +63,18 @@ def test_broken_project_fails(coded, statements, check):
     assert report["ok"] is False and check in {p["check"] for p in report["problems"]}
 
 
+def test_messages_say_what_and_where(coded):
+    corrupt(coded, 'UPDATE codings SET "end" = 10000', "UPDATE codings SET case_id = NULL")
+    result = run_kodeverk("check", coded)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{coded}: 2 problems"
+    assert "coding outside its document:" in lines
+    outside = next(line for line in lines if "spans" in line)
+    assert "'Bolig' by kari" in outside and "'intervju-oslo'" in outside and "10000" in outside
+    assert any("counted for 'no case'" in line and "belongs to 'Gamle Oslo'" in line for line in lines)
+
+
 def test_damaged_pages_fail(coded):
     corrupt(coded, "PRAGMA wal_checkpoint(TRUNCATE)", "PRAGMA journal_mode = DELETE")
     data = bytearray(coded.read_bytes())

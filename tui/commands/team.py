@@ -213,12 +213,19 @@ def check_command(project: Path, as_json: bool) -> None:
     if as_json:
         echo_json({"ok": not problems, "problems": [p.as_dict() for p in problems]})
     elif problems:
-        print_table(
-            f"{len(problems)} problems in {project.name}",
-            ["check", "problem"],
-            [(p.check, p.message) for p in problems],
-        )
+        click.echo(f"{project}: {len(problems)} problem{'s' if len(problems) > 1 else ''}")
+        for check, messages in _grouped(problems).items():
+            click.echo(f"{check}:")
+            for message in messages:
+                click.echo(f"  - {message}")
     else:
         click.echo(f"{project}: ok (integrity, foreign keys and kodeverk's invariants)")
     if problems:
         sys.exit(1)
+
+
+def _grouped(problems) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for problem in problems:
+        grouped.setdefault(problem.check, []).append(problem.message)
+    return grouped
