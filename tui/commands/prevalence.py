@@ -139,7 +139,7 @@ def prevalence_command(
 LABELS = {
     "nb": {
         "title": "Prevalens etter",
-        "coders": "koder",
+        "coders": "kodere",
         "columns": ("saker", "med", "andel", "utdrag", "dok."),
         "quantifier": "kvantor",
         "weighted": "vektet",

@@ -7,8 +7,10 @@ cell lists the quotes behind it. Figures are computed in a thread worker, so key
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
@@ -31,8 +33,20 @@ def case_attribute_names(project: Project) -> list[str]:
     return [n for n in PREFERRED if n in names] + sorted(n for n in names if n not in PREFERRED)
 
 
+THEME_WIDTH = 26  # theme labels are shortened to this so the total fits at 80 columns
+
+
 def cell_text(cases_with: int, cases: int, share: float | None) -> str:
-    return f"{cases_with}/{cases}" + ("" if share is None else f" {share:.0%}")
+    """Cases raising the theme and their share; the group's size is in the column header."""
+    return "–" if share is None else f"{cases_with} {share:.0%}"
+
+
+def column_label(name: str, cases: int) -> Text:
+    return Text(f"{name}\nn={cases}")
+
+
+def p_text(p_value: float) -> str:
+    return "p<0.001" if p_value < 0.001 else f"p={p_value:.3f}"
 
 
 class QuotesModal(ModalScreen[None]):
@@ -118,8 +132,8 @@ class PrevalenceScreen(Screen):
         self.app.call_from_thread(self._show, result)
 
     def _title(self, note: str = "") -> str:
-        level = "koder" if self.level == "code" else "mål"
-        title = f"Prevalens etter {self.attribute or '–'} · {level} · koder: {self.count_coder}"
+        level = "per kode" if self.level == "code" else "per mål"
+        title = f"Prevalens etter {self.attribute or '–'} · {level} · kodere: {self.count_coder}"
         return f"{title} · {note}" if note else title
 
     def _show_message(self, message: str) -> None:
@@ -130,15 +144,18 @@ class PrevalenceScreen(Screen):
         self.result = result
         table = self.query_one(DataTable)
         table.clear(columns=True)
+        table.header_height = 2
         table.add_column("Tema", key="theme")
         for key in result.groups:
-            table.add_column(" / ".join(key), key="|".join(key))
-        table.add_column(TOTAL, key=TOTAL)
+            name = " / ".join(key)
+            table.add_column(column_label(name, len(result.group_cases[key])), key="|".join(key))
+        total_cases = sum(len(members) for members in result.group_cases.values())
+        table.add_column(column_label(TOTAL, total_cases), key=TOTAL)
         for theme in result.themes:
             cells = [result.cell(theme.label, key) for key in result.groups]
             total = result.cell(theme.label, None)
             table.add_row(
-                _short(theme.label),
+                _short(theme.label, THEME_WIDTH),
                 *(cell_text(c.cases_with, c.cases, c.share) for c in [*cells, total]),
                 key=theme.label,
             )
@@ -164,7 +181,7 @@ class PrevalenceScreen(Screen):
         total = result.cell(theme.label, None)
         bars.append(Bar(TOTAL, total.share, f"{total.cases_with}/{total.cases} {total.quantifier}"))
         test = result.tests[theme.label]
-        note = "" if test.p_value is None else f" · {test.test} p={test.p_value:.3f}"
+        note = "" if test.p_value is None else f" · {test.test} {p_text(test.p_value)}"
         self.query_one(BarChart).show(bars, f"{_short(theme.label)}{note}")
 
     # -- actions ---------------------------------------------------------------------------------
@@ -212,10 +229,25 @@ class PrevalenceScreen(Screen):
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         self.action_open_quotes()
 
+    def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        """Commands this screen offers in the command palette."""
+        return [
+            ("Next attribute", "group by the next case attribute (a)", self.action_next_attribute),
+            ("Codes or goals", "one row per code or per main goal (l)", self.action_toggle_level),
+            ("Next coder", "whose codings count: any, consensus, each coder (c)",
+             self.action_next_coder),
+            ("Quotes of this cell", "the quotes behind the highlighted cell (enter)",
+             self.action_open_quotes),
+        ]  # fmt: skip
+
     def action_back(self) -> None:
         self.app.pop_screen()
 
 
 def _short(label: str, width: int = 30) -> str:
-    """The end of a long code path, which says the most."""
-    return label if len(label) <= width else "…" + label[-(width - 1) :]
+    """A long code path as its leaf, which names the code: «…/Individuell medvirkning…»."""
+    if len(label) <= width:
+        return label
+    leaf = label.rsplit("/", 1)[-1]
+    text = "…/" + leaf if "/" in label else leaf
+    return text if len(text) <= width else text[: width - 1] + "…"
