@@ -138,6 +138,8 @@ def _build_table(source: str, records: list[tuple[int, list[str]]]) -> Table:
     if not header:
         raise InputError(f"{source} line {header_line}: no header row")
     _check_header(source, header_line, header)
+    if len(records) == 1:
+        raise InputError(f"{source}: only a header row, no rows below it")
     rows: list[dict[str, str]] = []
     numbers: list[int] = []
     for number, cells in records[1:]:

@@ -126,6 +126,7 @@ def bad_inputs(folder: Path) -> dict[str, tuple[list[str], str]]:
     (folder / "bilde.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     (folder / "svar.csv").write_text("Kommune;Svar\nVadsø;Ja\n", encoding="utf-8")
     (folder / "brutt.docx").write_bytes(b"PK\x03\x04 not a zip archive at all")
+    (folder / "hode.csv").write_text("Kommune;Svar\n", encoding="utf-8")
     return {
         "missing": ([str(folder / "finnes-ikke.txt")], "finnes-ikke.txt: no such file"),
         "empty": ([str(good), str(folder / "tom.txt")], "tom.txt: file is empty"),
@@ -135,6 +136,10 @@ def bad_inputs(folder: Path) -> dict[str, tuple[list[str], str]]:
             "svar.csv: no column 'Svaret'; columns are: Kommune, Svar",
         ),
         "docx": ([str(good), str(folder / "brutt.docx")], "brutt.docx: not a readable Word"),
+        "header-only": (
+            [str(folder / "hode.csv"), "--text-column", "Svar"],
+            "hode.csv: only a header row",
+        ),
         "twice": ([str(good), str(good)], "god.txt: same content as"),
     }
 

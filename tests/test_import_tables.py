@@ -80,6 +80,7 @@ def test_xlsx_first_sheet_and_named_sheet(tmp_path: Path) -> None:
         (b"PK\x03\x04\x00\x00binary", "not a text file"),
         (b"a;b\n1;2;3\n", "line 2: 3 cells but the header has 2"),
         (b"a;;b\n1;2;3\n", "column 2 has no header"),
+        (b"Kommune;Svar\r\n\r\n", "bad.csv: only a header row, no rows below it"),
     ],
 )
 def test_bad_tables(tmp_path: Path, content: bytes, message: str) -> None:
