@@ -229,8 +229,8 @@ class CodingScreen(Screen):
         header = Text(f"segment {index + 1}/{len(self.segments)}", style="bold")
         if segment.speaker:
             header.append(f" · {segment.speaker}")
-        header.append(f"\n[{start}:{end}]  {'✓ done' if done else 'not done'}")
-        header.append("  blind" if self.blind else "  all coders")
+        header.append(f"\n[{start}:{end}] {'✓ done' if done else 'not done'}")
+        header.append(" blind" if self.blind else " all coders")  # fits 28 columns
         lines = [header]
         names = {r[0]: r[1] for r in self.project.conn.execute("SELECT id, name FROM coders")}
         for coding in self.selected_codings():
