@@ -36,7 +36,8 @@ RULES = (
     "by the copy's coder. Codes deleted in a copy are kept.",
     "A memo by the same coder on the same target in both: the copy's text is appended to the "
     "project's memo.",
-    "Codings, memos and done marks on documents the project does not have are skipped.",
+    "Codings, memos and done marks on documents the project does not have are skipped and "
+    "named; import those documents into the project (same text), then merge again.",
 )
 
 CODE_FIELDS = ("parent_guid", "name", "goal", "description", "include_note", "exclude_note")
@@ -127,6 +128,7 @@ class _CopyContents:
     base: dict[str, dict[str, Row]]
     now: dict[str, dict[str, Row]]
     document_sha: dict[str, str]  # document guid -> text hash
+    document_names: dict[str, str]  # text hash -> document name
     case_names: dict[str, str]  # case guid -> name
     events: list[Row]
 
@@ -139,6 +141,7 @@ class _CopyContents:
             base={table: base.get(table, {}) for table in PORTABLE_QUERIES},
             now=snapshot(conn),
             document_sha=dict(conn.execute("SELECT guid, sha256 FROM documents")),
+            document_names=dict(conn.execute("SELECT sha256, name FROM documents")),
             case_names=dict(conn.execute("SELECT guid, name FROM cases")),
             events=_rows(
                 conn,
@@ -200,7 +203,9 @@ class _Merger:
             return None
         row = dict(row)
         if "document_sha" in row and self._document_id(row) is None:
-            self.report.skipped.append(f"{LABELS[table]} on a document the project lacks")
+            self.report.skipped.append(
+                f"{LABELS[table]} on {self._missing_document(row['document_sha'])}"
+            )
             return None
         if table == "codings":
             row["code_guid"] = self.code_guids.get(row["code_guid"])
@@ -208,11 +213,22 @@ class _Merger:
                 self.report.skipped.append("a coding of a code the project lacks")
                 return None
         if table == "memos":
-            row["target_guid"] = self._memo_target(row["target_kind"], row["target_guid"])
+            target_guid = row["target_guid"]
+            row["target_guid"] = self._memo_target(row["target_kind"], target_guid)
             if row["target_kind"] != "project" and row["target_guid"] is None:
-                self.report.skipped.append(f"a memo on a {row['target_kind']} the project lacks")
+                kind = row["target_kind"]
+                target = (
+                    self._missing_document(self.source.document_sha.get(target_guid, ""))
+                    if kind == "document"
+                    else f"a {kind} the project lacks"
+                )
+                self.report.skipped.append(f"memos on {target}")
                 return None
         return row
+
+    def _missing_document(self, sha: str) -> str:
+        name = self.source.document_names.get(sha, "?")
+        return f"document {name!r}, which the project lacks"
 
     def _memo_target(self, kind: str, guid: str | None) -> str | None:
         if kind == "code":

@@ -11,10 +11,11 @@ from coding import operations as ops
 from coding.backup import backup_to
 from coding.codes import add_code
 from coding.copy import make_copy
+from coding.documents import add_document
 from coding.errors import CodingError, ProjectError
 from coding.merge import merge_copy
 from coding.store import Project
-from tests.conftest import table_dump
+from tests.conftest import sentence_segments, table_dump
 
 
 def code_id(project: Project, name: str) -> int:
@@ -232,3 +233,27 @@ def test_copy_of_another_project_refused(team, tmp_path):
         make_copy(project, out, "kari")
     with pytest.raises(ProjectError, match="a copy of another project"):
         merge_copy(team, out, "lead")
+
+
+def test_work_on_a_document_the_project_lacks_is_named_and_merged_later(team, tmp_path):
+    """A document imported into a copy only: its codings, memos and done marks are skipped,
+    with the document named; once the project imports the same text, a second merge adds them."""
+    out = tmp_path / "kari.kodeverk"
+    make_copy(team, out, "kari")
+    text = "Intervjuer: Hei.\nInformant: Vi har et lavterskeltilbud for unge.\n"
+    with Project.open(out) as copy:
+        new = add_document(copy, "intervju-bodo", text, "interview", sentence_segments(text))
+        ops.apply_coding(copy, new, code_id(copy, "Bolig"), "kari", 17, 30)
+        ops.set_memo(copy, "kari", "document", new, "nytt intervju")
+        ops.set_document_done(copy, new, "kari")
+    report = merge_copy(team, out, "lead")
+    assert not report.added
+    assert sorted(report.skipped) == [
+        "codings on document 'intervju-bodo', which the project lacks",
+        "done marks on document 'intervju-bodo', which the project lacks",
+        "memos on document 'intervju-bodo', which the project lacks",
+    ]
+    add_document(team, "intervju-bodo", text, "interview", sentence_segments(text))
+    again = merge_copy(team, out, "lead")
+    assert dict(again.added) == {"codings": 1, "memos": 1, "document_status": 1}
+    assert again.skipped == []

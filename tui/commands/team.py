@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sys
+import textwrap
 from pathlib import Path
 
 import click
@@ -74,10 +76,11 @@ def merge_command(project: Path, copies: tuple[Path, ...], coder: str | None, as
         return
     for report in reports:
         _print_merge_report(report)
-    if any(r.conflicts for r in reports):
-        click.echo("\nConflicts were settled by these rules:")
+    if any(r.conflicts or r.skipped for r in reports):
+        click.echo("\nConflicts and skipped rows were settled by these rules:")
+        width = min(shutil.get_terminal_size().columns, 100)
         for rule in RULES:
-            click.echo(f"  - {rule}")
+            click.echo(textwrap.fill(rule, width, initial_indent="  - ", subsequent_indent="    "))
     click.echo(f"\nBackup from before the merge: {backup}")
 
 
