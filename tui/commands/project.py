@@ -31,6 +31,12 @@ def echo_json(data: Any) -> None:
 SHORT_CELL = 16  # columns with no longer cell than this are never wrapped
 
 
+def _is_number(cell: Any) -> bool:
+    """An int, a float, or text such as «8 644» or «0.8»."""
+    text = str(cell).replace(" ", "").replace(".", "", 1)
+    return isinstance(cell, int | float) or (text.isdigit() and not isinstance(cell, bool))
+
+
 def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -38,7 +44,7 @@ def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
     table = Table(title=title, title_justify="left")
     for index, column in enumerate(columns):
         cells = [row[index] for row in rows]
-        numbers = bool(cells) and all(isinstance(cell, int) for cell in cells)
+        numbers = bool(cells) and all(_is_number(cell) for cell in cells)
         short = all(len(str(cell)) <= SHORT_CELL for cell in cells)
         # Numbers right-aligned; short columns stay on one line so long names get the room,
         # and long names fold instead of losing letters to "…".
