@@ -23,7 +23,7 @@ from coding.prevalence import (
     prevalence,
 )
 from coding.store import Project
-from exports.attribution import format_attribution
+from exports.attribution import IDENTIFYING_FIELDS, format_attribution, template_fields
 
 
 @dataclass(frozen=True)
@@ -213,6 +213,7 @@ def quote_report(
         raise InputError(f"language must be one of {', '.join(WORDS)}, not {lang!r}")
     if by:
         check_attributes(project, [by])
+    check_template(project, attribution)
     tree = list_codes(project)
     chosen = chosen_codes(project, tree, codes)
     quotes = collect_quotes(project, code_ids=sorted(chosen), coder=coder)
@@ -242,6 +243,19 @@ def quote_report(
     if with_prevalence:
         _attach_prevalence(project, report, tree, chosen, coder, lang)
     return report
+
+
+def check_template(project: Project, template: str | None) -> None:
+    """A template field no case has would print «()» under every quote: refuse it instead."""
+    if not template:
+        return
+    known = {r[0] for r in project.conn.execute("SELECT DISTINCT name FROM case_attributes")}
+    unknown = [f for f in template_fields(template) if f not in known | set(IDENTIFYING_FIELDS)]
+    if unknown:
+        listed = ", ".join(sorted(known | set(IDENTIFYING_FIELDS)))
+        raise InputError(
+            f"--attribution {template!r}: no case has {{{unknown[0]}}} (fields: {listed})"
+        )
 
 
 def chosen_codes(

@@ -15,7 +15,7 @@ from coding.codes import list_codes
 from coding.errors import InputError
 from coding.prevalence import PrevalenceResult
 from exports.attribution import names_requested
-from exports.quotes import Quote
+from exports.quotes import Quote, check_template
 
 Table = tuple[list[str], list[list[object]]]
 Progress = Callable[[int], None] | None
@@ -23,6 +23,7 @@ Progress = Callable[[int], None] | None
 
 def coding_table(project, quotes: Sequence[Quote], attribution: str | None = None) -> Table:
     """The codings table; names only when ``attribution`` asks for ``{case}``/``{document}``."""
+    check_template(project, attribution)
     named = names_requested(attribution)
     codes = {c.id: c for c in list_codes(project)}
     attributes = _attribute_columns(quotes, named)

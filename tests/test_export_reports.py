@@ -172,6 +172,8 @@ def test_errors_are_one_line_and_leave_the_project_alone(built, tmp_path):
         (["--output", tmp_path / "no" / "x.docx"], "folder does not exist"),
         (["--output", tmp_path / "x.docx", "--codes", "Finnes ikke"], "Finnes ikke"),
         (["--output", tmp_path / "x.docx", "--attribution", "{region"], "--attribution"),
+        (["--output", tmp_path / "x.md", "--attribution", "{regoin}"], "no case has {regoin}"),
+        (["--output", tmp_path / "x.csv", "--attribution", "{regoin}"], "no case has {regoin}"),
         (["--output", tmp_path / "x.md", "--by", "kommune"], "--by kommune"),
         (["--output", tmp_path / "x.md", "--coder", "nobody"], "no coder named 'nobody'"),
     ]
