@@ -117,6 +117,8 @@ class Files:
             self.archive = SafeArchive(path)
             self.qde_name = self._find_qde()
             self.qde = self.archive.read(self.qde_name)
+        elif path.suffix.lower() == ".qdpx":
+            raise InputError(f"{path}: not a ZIP archive, so not a REFI-QDA project (.qdpx)")
         else:
             self.qde_name = path.name
             self.qde = _read_capped(path)

@@ -84,7 +84,10 @@ def test_missing_project_qde_and_malformed_xml(small_project, tmp_path):
     _refused(small_project, path, "not a REFI-QDA <Project>")
     garbage = tmp_path / "garbage.qdpx"
     garbage.write_bytes(b"PK\x03\x04 not really a zip at all")
-    _refused(small_project, garbage, "not well-formed XML|not XML|ZIP")
+    _refused(small_project, garbage, "not a ZIP archive")
+    text = tmp_path / "notes.qdpx"
+    text.write_text("Intervjuer: Hei.\n")
+    _refused(small_project, text, "notes.qdpx: not a ZIP archive, so not a REFI-QDA project")
 
 
 def test_cli_import_of_hostile_file_is_one_line_and_changes_nothing(small_project, tmp_path):
