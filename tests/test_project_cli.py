@@ -154,6 +154,14 @@ def test_info_folds_an_attribute_with_many_values(project: Project, capsys) -> N
     assert len(full["attributes"]["innbyggere"]) == 20  # JSON keeps every value
 
 
+def test_documents_of_an_empty_project(project: Project, capsys) -> None:
+    project.close()
+    listing = run_inprocess(capsys, "documents", project.path)
+    assert listing.returncode == 0
+    assert "no documents yet; add some with `kodeverk import`" in listing.stdout
+    assert run_inprocess(capsys, "documents", project.path, "--json").stdout.strip() == "[]"
+
+
 def test_documents_json_in_import_order(small_project: Project, capsys) -> None:
     from coding.documents import Segment, add_document
 

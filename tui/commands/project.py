@@ -171,6 +171,9 @@ def documents_command(project: Path, as_json: bool) -> None:
     if as_json:
         echo_json([{key: getattr(doc, key) for key in keys} for doc in documents])
         return
+    if not documents:
+        click.echo(f"{project}: no documents yet; add some with `kodeverk import`")
+        return
     rows = [
         [getattr(doc, key) if getattr(doc, key) is not None else "" for key in keys]
         for doc in documents
