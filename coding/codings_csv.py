@@ -29,6 +29,7 @@ class CodingsImportSummary:
     rows: int
     codes_created: int
     coders: list[str]
+    already_coded: int = 0  # rows whose span the coder had coded with that code already
 
 
 @dataclass(frozen=True)
@@ -62,10 +63,9 @@ def import_codings_csv(
             code_id = code_ids[row.code_ref]
             apply_coding(project, row.document_id, code_id, row.coder, row.start, row.end)
         created = _codes_after(project, last_code)
-        _fold_events(project, last_event, Path(path).name, created)
-    return CodingsImportSummary(
-        str(path), len(rows), len(created), sorted({row.coder for row in rows})
-    )
+        applied = _fold_events(project, last_event, Path(path).name, created)
+    coders = sorted({row.coder for row in rows})
+    return CodingsImportSummary(str(path), len(rows), len(created), coders, len(rows) - applied)
 
 
 def _last_event_id(project: Project) -> int:
@@ -83,12 +83,13 @@ def _codes_after(project: Project, code_id: int) -> list[dict]:
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
-def _fold_events(project: Project, after_id: int, source: str, codes: list[dict]) -> None:
+def _fold_events(project: Project, after_id: int, source: str, codes: list[dict]) -> int:
     """Replace the per-coding events written since ``after_id`` by one event per coder, so undo
     takes back the import as a whole. Changes keep their order; codings of different coders
     never touch each other's rows, so splitting by coder is safe. Codes the import created go
     first into the event of its only coder (undo removes them too); with several coders they
-    are recorded on their own, not undoable, since every coder's codings may use them."""
+    are recorded on their own, not undoable, since every coder's codings may use them. Returns
+    the number of rows that changed something."""
     conn = project.conn
     by_coder: dict[int, list[dict]] = {}
     counts: dict[int, int] = {}
@@ -109,6 +110,7 @@ def _fold_events(project: Project, after_id: int, source: str, codes: list[dict]
             changes = code_changes + changes
             summary += f" (and {len(codes)} new codes)"
         journal.record(conn, coder_id, "codings.import", summary, changes)
+    return sum(counts.values())
 
 
 def _cell(table: Table, index: int, name: str) -> str:

@@ -95,6 +95,8 @@ def test_undo_takes_back_the_whole_import(small_project: Project, tmp_path: Path
     import_codings_csv(small_project, write_csv(tmp_path / "k.csv", rows))
     imported = codings(small_project.path)
     assert len(imported) == len(kept) + 3  # the two overlapping Bolig rows merged into one
+    again = run_kodeverk("codings", "import", small_project.path, tmp_path / "k.csv")
+    assert "4 codings applied by anne, bjorn; 4 were coded already" in again.stdout
     event = undo(small_project, "anne")
     assert event is not None and event.action == "codings.import"
     assert [c for c in codings(small_project.path) if c[2] == "anne"] == kept

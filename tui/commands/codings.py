@@ -45,6 +45,7 @@ def import_command(project: Path, file: Path, create_codes: bool, as_json: bool)
     click.echo(
         f"{file}: {summary.rows} codings applied by {', '.join(summary.coders) or 'nobody'}"
         + (f"; {summary.codes_created} codes created" if summary.codes_created else "")
+        + (f"; {summary.already_coded} were coded already" if summary.already_coded else "")
     )
 
 
