@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from coding.agreement import (
@@ -13,11 +13,12 @@ from coding.agreement import (
     gwet_ac1,
     krippendorff_alpha,
     percent_agreement,
+    unitizing_disagreement,
 )
 from coding.consensus import CONSENSUS
 from coding.errors import CodingError
 from coding.store import Project
-from coding.units import CodeUnits, build_units, pooled
+from coding.units import CodeUnits, Continua, build_units, pooled, unitizing_continua
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class CodeAgreement:
     alpha: float | None
     ac1: float | None
     undefined: str | None  # why a coefficient is undefined, if one is
+    u_alpha: float | None = None  # Krippendorff's unitizing alpha (character units only)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -75,9 +77,28 @@ def agreement_report(
     coders = list(coders) if coders else default_coders(project)
     per_code = build_units(project, coders, code_ids, unit, min_overlap)
     rows = [summarise(units, len(coders)) for units in per_code.values()]
-    rows.sort(key=_worst_first)
     total = summarise(pooled(per_code.values()), len(coders))
+    if unit == "character":  # coders marked their own spans: unitizing alpha too
+        continua = unitizing_continua(project, coders, list(per_code))
+        rows = [with_u_alpha(row, [continua[row.code_id]]) for row in rows]
+        total = with_u_alpha(total, list(continua.values()))
+    rows.sort(key=_worst_first)
     return AgreementReport(coders, unit, min_overlap, rows, total)
+
+
+def with_u_alpha(row: CodeAgreement, per_code: Sequence[Continua]) -> CodeAgreement:
+    """``row`` with u-alpha over the documents every coder finished; several codes are pooled
+    by summing their observed and expected disagreements (Krippendorff 2004)."""
+    observed = expected = 0.0
+    for continua in per_code:
+        if continua:
+            o, e = unitizing_disagreement(continua)
+            observed, expected = observed + o, expected + e
+    if expected == 0:
+        reason = "no coder marked any span of it in a document every coder finished"
+        undefined = "; ".join(r for r in (row.undefined, f"u-alpha: {reason}") if r)
+        return replace(row, undefined=undefined)
+    return replace(row, u_alpha=1.0 - observed / expected)
 
 
 BINARY = (0.0, 1.0)  # absent, present: every code's two categories, used or not

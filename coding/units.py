@@ -272,3 +272,31 @@ def _decode(code_id: int, path: str, keys: np.ndarray, weights: np.ndarray, n_co
     state = (keys[:, None] // 3 ** np.arange(n_coders)) % 3
     rows = np.where(state == 0, np.nan, state - 1).astype(float)
     return CodeUnits(code_id, path, rows, np.asarray(weights, dtype=float))
+
+
+Continua = list[tuple[int, list[list[tuple[int, int]]]]]
+
+
+def unitizing_continua(
+    project: Project, coders: Sequence[str], code_ids: Sequence[int]
+) -> dict[int, Continua]:
+    """Per code, the input of ``coding.agreement.unitizing_alpha``: for each document that every
+    coder marked done or coded, ``(length, spans)`` with each coder's spans of the code there."""
+    coder_ids = [project.coder_id(name, create=False) for name in coders]
+    layout = _Layout.load(project, coder_ids)
+    codings = _codings(project, coder_ids, list(code_ids), layout)
+    shared = np.nonzero(layout.eligible.all(axis=1))[0].tolist()
+    lengths = np.diff(layout.base).tolist()
+    doc = np.searchsorted(layout.base, codings.start, side="right") - 1
+    local_start = (codings.start - layout.base[doc]).tolist()
+    local_end = (codings.end - layout.base[doc]).tolist()
+    spans: dict[tuple[int, int], list[list[tuple[int, int]]]] = {}
+    triples = zip(codings.code.tolist(), doc.tolist(), codings.coder.tolist(), strict=True)
+    for n, (i, d, j) in enumerate(triples):
+        per_coder = spans.setdefault((i, d), [[] for _ in coder_ids])
+        per_coder[j].append((local_start[n], local_end[n]))
+    empty = [[] for _ in coder_ids]
+    return {
+        code_id: [(lengths[d], spans.get((i, d), empty)) for d in shared]
+        for i, code_id in enumerate(code_ids)
+    }

@@ -53,6 +53,7 @@ def test_csv_characters_and_chosen_codes(coded_path: Path, tmp_path: Path) -> No
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [r["code"] for r in rows] == ["Bolig", "(all codes)"]
     assert int(rows[0]["units"]) == len(SMALL_TEXT)  # every character is a unit
+    assert -1 <= float(rows[0]["u_alpha"]) < 1 and "uα" in done.stdout
 
 
 def test_bad_input_is_one_line_and_changes_nothing(coded_path: Path) -> None:

@@ -103,3 +103,34 @@ def test_pooled_and_bad_arguments(coded: Project) -> None:
         build_units(coded, ["ane"])
     with pytest.raises(Exception, match="no coder named"):
         build_units(coded, ["ane", "nobody"])
+
+
+def test_unitizing_alpha_over_documents_every_coder_finished(coded: Project) -> None:
+    from coding.agreement import unitizing_alpha
+    from coding.reliability import agreement_report
+    from coding.units import unitizing_continua
+
+    bolig = resolve_code(coded, "Bolig")
+    segs = segments_of(coded, 1)
+    other = add_document(
+        coded, "intervju-2", SMALL_TEXT + " ", "interview", sentence_segments(SMALL_TEXT)
+    )
+    apply_coding(coded, other, bolig, "ane", 154, 174)  # bo never opened it: left out
+    expected = [
+        (
+            len(SMALL_TEXT),
+            [
+                [(segs[4].start, segs[5].end)],
+                [(segs[3].start, segs[3].start + 3), (segs[4].start, segs[4].end)],
+            ],
+        )
+    ]
+    continua = unitizing_continua(coded, ["ane", "bo"], [bolig])[bolig]
+    assert [(n, [sorted(s) for s in spans]) for n, spans in continua] == expected
+    report = agreement_report(coded, ["ane", "bo"], [bolig], unit="character")
+    assert report.codes[0].u_alpha == pytest.approx(unitizing_alpha(expected))
+    assert report.pooled.u_alpha == pytest.approx(unitizing_alpha(expected))
+    assert agreement_report(coded, ["ane", "bo"], [bolig]).codes[0].u_alpha is None
+    never = resolve_code(coded, "Mål 1 Brukermedvirkning")
+    row = agreement_report(coded, ["ane", "bo"], [never], unit="character").codes[0]
+    assert row.u_alpha is None and "u-alpha: no coder marked" in row.undefined

@@ -23,6 +23,7 @@ CSV_COLUMNS = (
     "kappa_kind",
     "alpha",
     "ac1",
+    "u_alpha",
     "undefined",
 )
 
@@ -71,7 +72,8 @@ def agreement_command(
 ) -> None:
     """Agreement between coders on every code (binary: applied or not): units, percent
     agreement, Cohen's kappa (two coders) or Fleiss' kappa (more), Krippendorff's alpha and
-    Gwet's AC1, worst first, with a pooled row over all codes.
+    Gwet's AC1, worst first, with a pooled row over all codes. With --unit character also
+    Krippendorff's unitizing alpha (uα), which compares where coders put their span edges.
 
     Only documents a coder marked done or coded at least once count for that coder; elsewhere
     the coder's values are missing, not «absent». A figure that cannot be computed (for example
@@ -126,16 +128,19 @@ def print_report(report: AgreementReport) -> None:
         caption="Worst first." + undefined,
         caption_justify="left",
     )
+    unitizing = report.unit == "character"
     numbers = {"units": 6, "dis.": 5, "agree": 6, kappa: 8, "α": 6, "AC1": 6}
+    if unitizing:
+        numbers = {**numbers, "units": 7, kappa: 7, "uα": 6}
     borders = 3 * (len(numbers) + 1) + 1
-    code_width = max(14, console.width - sum(numbers.values()) - borders)
+    code_width = max(12, console.width - sum(numbers.values()) - borders)
     table.add_column("code", width=code_width, no_wrap=True, overflow="ellipsis")
     for column, width in numbers.items():
         table.add_column(column, justify="right", no_wrap=True, width=width)
     for row in report.codes:
-        table.add_row(short_path(row.code, code_width), *_cells(row)[1:])
+        table.add_row(short_path(row.code, code_width), *_cells(row, unitizing)[1:])
     table.add_section()
-    table.add_row(*_cells(report.pooled), style="bold")
+    table.add_row(*_cells(report.pooled, unitizing), style="bold")
     console.print(table)
     _print_reasons(console, rows)
 
@@ -166,8 +171,9 @@ def short_path(path: str, width: int) -> str:
     return top + middle + parts[-1]
 
 
-def _cells(row: CodeAgreement) -> list[str]:
+def _cells(row: CodeAgreement, unitizing: bool = False) -> list[str]:
     percent = "undef." if row.percent_agreement is None else f"{row.percent_agreement:.1%}"
+    extra = [fmt(row.u_alpha)] if unitizing else []
     return [
         row.code,
         str(row.units),
@@ -176,4 +182,5 @@ def _cells(row: CodeAgreement) -> list[str]:
         fmt(row.kappa),
         fmt(row.alpha),
         fmt(row.ac1),
+        *extra,
     ]
