@@ -22,8 +22,9 @@ from coding.documents import Segment
 
 CHUNK_CHARS = 50_000
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
-# A stretch of text up to a blank line or the end, without surrounding whitespace.
-_PIECE = re.compile(r"\S(?:.*?\S)?(?=\s*\n[ \t]*\n|\s*$)", re.DOTALL)
+# A stretch of text up to a blank line or the end, without surrounding whitespace. The lazy
+# "??" matters: a one-character piece («…») must not reach across the blank line after it.
+_PIECE = re.compile(r"\S(?:.*?\S)??(?=\s*\n[ \t]*\n|\s*$)", re.DOTALL)
 
 
 @lru_cache(maxsize=1)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from coding.errors import InputError
@@ -200,6 +200,7 @@ TRANSCRIPT_PIECES = st.sampled_from(
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(TRANSCRIPT_PIECES, max_size=40).map("".join))
+@example("Intervjuer: …\n\nKari: ")  # a one-character sentence before a blank line
 def test_segments_are_trimmed_ordered_and_inside_their_blocks(text: str) -> None:
     transcript = parse_transcript(text)
     segments = sentences(text, transcript.blocks)
