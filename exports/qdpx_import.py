@@ -32,6 +32,7 @@ class QdpxImportReport:
     file: str
     origin: str = ""
     documents: int = 0
+    documents_matched: int = 0
     codes_added: int = 0
     codes_matched: int = 0
     codes_skipped: int = 0
@@ -43,6 +44,7 @@ class QdpxImportReport:
     selections: int = 0
     codings: int = 0
     duplicate_codings: int = 0
+    codings_matched: int = 0
     merged_codings: int = 0
     memos: int = 0
     position_unit: str = "codepoints"
@@ -55,6 +57,7 @@ class QdpxImportReport:
             f"{self.file} ({self.origin or 'unknown tool'}): {self.documents} documents, "
             f"{self.codings} codings from {self.selections} selections (positions in {unit}), "
             f"{self.memos} memos",
+            *self._already(),
             f"codes: {self.codes_added} added, {self.codes_matched} matched, "
             f"{self.codes_skipped} skipped; coders: {self.coders_added} added, "
             f"{self.coders_matched} matched; cases: {self.cases_added} added, "
@@ -73,6 +76,14 @@ class QdpxImportReport:
                     f"  … and {len(self.warnings) - SHOWN_WARNINGS} more (--json lists them all)"
                 )
         return "\n".join(lines)
+
+    def _already(self) -> list[str]:
+        if not (self.documents_matched or self.codings_matched):
+            return []
+        return [
+            f"already in the project: {self.documents_matched} documents (same GUID and text; "
+            f"not imported again), {self.codings_matched} codings (same span, code and coder)"
+        ]
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -94,7 +105,10 @@ class _Writer:
         self.memos: dict[tuple[int, str, str | None], list[str]] = defaultdict(list)
         self._fallback: int | None = None
         self._used: set[str] = set()  # note GUIDs linked somewhere
+        self.found: str | None = None
         self.merged_into: dict[str, str] = {}  # coding GUID merged away -> GUID kept
+        self.matched: set[int] = set()  # ids of documents the project had already
+        self.existing: dict[tuple, str] = {}  # their codings: (doc, code, coder, span) -> GUID
 
     # -- coders ----------------------------------------------------------------------------------
     def users(self) -> None:
@@ -196,18 +210,24 @@ class _Writer:
         taken_guids = {r[0] for r in self.conn.execute("SELECT guid FROM codings")}
         total = len(self.package.sources)
         for done, (source, segs) in enumerate(zip(self.package.sources, segments, strict=True), 1):
-            document_id, document_guid = self._document(source, segs, import_id)
-            segment_rows += [
-                (document_id, i, s.start, s.end, s.kind, s.block, s.speaker)
-                for i, s in enumerate(segs)
-            ]
+            document_id, document_guid = self._same_document(source) or self._document(
+                source, segs, import_id
+            )
+            if document_id in self.matched:
+                self.existing.update(self._coding_keys(document_id))
+            else:
+                segment_rows += [
+                    (document_id, i, s.start, s.end, s.kind, s.block, s.speaker)
+                    for i, s in enumerate(segs)
+                ]
             self._notes(source.notes, "document", document_guid, source.where)
             case_id = self.document_case.get(source.guid)
             made_here: list[tuple] = []
             for selection in source.selections:
                 made = self._codings(source, selection, document_id, case_id, taken_guids, seen)
                 made_here += made
-                self._selection_memos(source, selection, document_guid, made)
+                target = made[0][0] if made else self.found
+                self._selection_memos(source, selection, document_guid, target)
             coding_rows += self._merge_overlaps(made_here)
             if progress and (done % 50 == 0 or done == total):
                 progress("writing", done, total)
@@ -240,12 +260,32 @@ class _Writer:
                 kept.append(list(row))
         return [tuple(r) for r in kept]
 
+    def _same_document(self, source: Source) -> tuple[int, str] | None:
+        """The project's document with this source's GUID and text (a file exported from this
+        project, or coded elsewhere and brought back): its new codings go to it."""
+        row = self.conn.execute(
+            "SELECT id, sha256 FROM documents WHERE guid = ?", (source.guid,)
+        ).fetchone()
+        if row is None or row[1] != sha256_text(source.text.text):
+            return None
+        self.matched.add(row[0])
+        self.report.documents_matched += 1
+        return row[0], source.guid
+
+    def _coding_keys(self, document_id: int) -> dict[tuple, str]:
+        rows = self.conn.execute(
+            'SELECT document_id, code_id, coder_id, start, "end", guid FROM codings '
+            "WHERE document_id = ?",
+            (document_id,),
+        )
+        return {tuple(r[:5]): r[5] for r in rows}
+
     def _document(self, source: Source, segs: list, import_id: int) -> tuple[int, str]:
         guid = source.guid
         if self.conn.execute("SELECT 1 FROM documents WHERE guid = ?", (guid,)).fetchone():
             self.report.warnings.append(
-                f"{source.where}: source {source.name!r}: a document with GUID {guid} exists "
-                "already; imported as a new document with a new GUID"
+                f"{source.where}: source {source.name!r}: a document with GUID {guid} but "
+                "another text exists already; imported as a new document with a new GUID"
             )
             guid = new_guid()
         text = source.text.text
@@ -283,6 +323,7 @@ class _Writer:
         taken: set[str],
         seen: set[tuple],
     ) -> list[tuple]:
+        self.found = None  # the project's coding matched, for the selection's memos
         if selection.span is None:
             return []
         rows = []
@@ -295,6 +336,10 @@ class _Writer:
                 continue
             coder_id = self.coder_of(coding.user, selection.user, source.user)
             key = (document_id, code_id, coder_id, *selection.span)
+            if key in self.existing:
+                self.report.codings_matched += 1
+                self.found = self.found or self.existing[key]
+                continue
             if key in seen:
                 self.report.duplicate_codings += 1
                 continue
@@ -309,12 +354,12 @@ class _Writer:
 
     # -- memos -----------------------------------------------------------------------------------
     def _selection_memos(
-        self, source: Source, selection: Selection, document_guid: str, made: list[tuple]
+        self, source: Source, selection: Selection, document_guid: str, coding: str | None
     ) -> None:
         if not (selection.notes or selection.description):
             return
-        if made:
-            kind, target, prefix = "coding", made[0][0], ""
+        if coding:
+            kind, target, prefix = "coding", coding, ""
         else:
             kind, target = "document", document_guid
             if selection.span:
@@ -376,6 +421,8 @@ class _Writer:
                 (coder_id, kind, target),
             ).fetchone()
             stamp = now()
+            if row and text in row[1]:
+                continue  # imported before (a file exported from this project, say)
             if row:
                 self.conn.execute(
                     "UPDATE memos SET text = ?, updated_at = ? WHERE id = ?",

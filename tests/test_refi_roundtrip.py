@@ -9,6 +9,7 @@ import pytest
 import xmlschema
 from lxml import etree
 
+from coding.backup import backup_to
 from coding.codes import add_code, code_paths, list_codes
 from coding.documents import add_document, normalise_text
 from coding.operations import apply_coding, set_memo
@@ -254,3 +255,37 @@ def test_empty_codebook_export_is_refused(project, tmp_path):
 def test_round_trip_file_sizes_are_small(rich_project, tmp_path: Path):
     export_qdpx(rich_project, tmp_path / "p.qdpx")
     assert (tmp_path / "p.qdpx").stat().st_size < 20_000
+
+
+def test_qdpx_coded_elsewhere_comes_back_into_the_same_documents(rich_project, tmp_path):
+    """Export, code on in another tool (here: a second project with the same GUIDs), import
+    back: the documents are matched by GUID and text, only the new work is added, and a
+    re-import of the project's own export changes nothing."""
+    own = tmp_path / "own.qdpx"
+    export_qdpx(rich_project, own)
+    dump = table_dump(rich_project.path)
+    again = import_qdpx(rich_project, own)
+    assert (again.documents, again.documents_matched) == (0, 2)
+    assert (again.codings, again.codings_matched, again.memos) == (0, 5, 0)
+    assert "already in the project: 2 documents" in again.summary()
+    new_rows = [row for row in table_dump(rich_project.path) if row not in dump]
+    tables = {row.split('"')[1] for row in new_rows}
+    assert tables <= {"imports", "events", "sqlite_sequence"}, new_rows  # only the import's record
+
+    elsewhere = tmp_path / "elsewhere.kodeverk"
+    backup_to(rich_project, elsewhere)
+    with Project.open(elsewhere) as other:
+        doc, text = other.conn.execute(
+            "SELECT id, text FROM documents WHERE name = 'intervju-vadso'"
+        ).fetchone()
+        code = other.conn.execute("SELECT id FROM codes WHERE name = 'Tidlig innsats'").fetchone()[
+            0
+        ]
+        apply_coding(other, doc, code, "nina", *_words(text, "Det", "tidlig"))
+        set_memo(other, "nina", "document", doc, "Nina leste dette i NVivo.")
+        export_qdpx(other, tmp_path / "nina.qdpx")
+        expected = _codings(other), _memos(other)
+    report = import_qdpx(rich_project, tmp_path / "nina.qdpx")
+    assert (report.documents, report.codings, report.codings_matched) == (0, 1, 5)
+    assert (_codings(rich_project), _memos(rich_project)) == expected
+    assert rich_project.conn.execute("SELECT count(*) FROM documents").fetchone() == (2,)
