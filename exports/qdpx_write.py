@@ -238,7 +238,9 @@ def export_qdpx(project: Project, path: str | os.PathLike, progress: Progress | 
     data, files = project_xml(project, progress)
     partial = path.with_name(path.name + ".partial")
     try:
-        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        # the whole project, names and texts: readable by its owner only, like the project
+        handle = os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb")
+        with handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
             archive.writestr("project.qde", data)
             for name, text in files:
                 archive.writestr(f"sources/{name}", text.encode("utf-8"))

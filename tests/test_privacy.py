@@ -64,6 +64,17 @@ def test_backups_and_copies_are_owner_only(named_project, tmp_path):
         assert stat.S_IMODE(made.stat().st_mode) == 0o600
 
 
+def test_full_project_exports_are_owner_only(named_project, tmp_path):
+    """A .qdpx holds every text and case name: readable by its owner only, like the project."""
+    from exports.qdpx import export_qdpx
+
+    out = tmp_path / "alt.qdpx"
+    out.write_bytes(b"old")  # replaced, and not left readable by others
+    with Project.open(named_project) as project:
+        export_qdpx(project, out)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
 @pytest.mark.parametrize("fmt", ["md", "html", "docx", "csv", "xlsx"])
 def test_anonymised_export_names_no_case_or_document(named_project, tmp_path, fmt):
     out = tmp_path / f"rapport.{fmt}"
