@@ -92,14 +92,18 @@ def run(quick: bool = False) -> list[dict]:
     project.close()
     qde = zipfile.ZipFile(out).read("project.qde")
     tree = etree.fromstring(qde)
-    serialise_s = best_of(lambda: etree.tostring(tree, xml_declaration=True, encoding="UTF-8"))
+    serialise_s = best_of(
+        lambda: etree.tostring(tree, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    )
     parse_s = best_of(lambda: etree.fromstring(qde))
     target = Project.create(folder / "target.kodeverk")
     t0 = time.perf_counter()
     report = import_qdpx(target, out)
     import_s = time.perf_counter() - t0
     target.close()
-    assert report.codings == codings and not report.warnings, report.summary()[:500]
+    # random spans overlap: one coder's overlapping spans of one code become one coding
+    assert report.codings + report.merged_codings == codings, report.summary()[:500]
+    assert not report.warnings, report.summary()[:500]
     size = f"{documents} documents, {codings} codings, project.qde {len(qde) / 1e6:.1f} MB"
     return [
         result(
