@@ -289,3 +289,20 @@ def test_qdpx_coded_elsewhere_comes_back_into_the_same_documents(rich_project, t
     assert (report.documents, report.codings, report.codings_matched) == (0, 1, 5)
     assert (_codings(rich_project), _memos(rich_project)) == expected
     assert rich_project.conn.execute("SELECT count(*) FROM documents").fetchone() == (2,)
+
+
+def test_cli_export_then_init_from_the_file(rich_project, tmp_path):
+    """`kodeverk export --format qdpx` then `kodeverk init NEW --from FILE`: every quote again,
+    and the import's summary printed."""
+    path = rich_project.path
+    expected = _codings(rich_project), _codes(rich_project), _cases(rich_project)
+    rich_project.close()
+    out = tmp_path / "deling.qdpx"
+    done = run_kodeverk("export", path, "--format", "qdpx", "--output", out)
+    assert done.returncode == 0, done.stderr
+    fresh = tmp_path / "fra-fil.kodeverk"
+    made = run_kodeverk("init", fresh, "--from", out)
+    assert made.returncode == 0, made.stderr
+    assert "2 documents, 5 codings from 5 selections" in made.stdout
+    with Project.open(fresh) as back:
+        assert (_codings(back), _codes(back), _cases(back)) == expected

@@ -93,12 +93,13 @@ def init_command(
     if codebook_file or not (no_codebook or qdpx_file):
         codebook = read_codebook_file(codebook_file)
     created = Project.create(project)
+    report = None
     try:
         with created:
             if qdpx_file:
                 from exports.qdpx import import_qdpx
 
-                import_qdpx(created, qdpx_file)
+                report = import_qdpx(created, qdpx_file)
             if codebook is not None:
                 from codebooks.install import install_codebook
 
@@ -110,6 +111,8 @@ def init_command(
     if qdpx_file:
         what = f"contents of {qdpx_file}" + (f" and {what}" if codebook_file else "")
     click.echo(f"created {project} with {what}")
+    if report is not None:
+        click.echo(report.summary())
 
 
 def read_codebook_file(path: Path | None) -> Codebook:
