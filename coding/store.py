@@ -148,7 +148,7 @@ CREATE TABLE codings (
     CHECK (0 <= start AND start < "end")
 );
 CREATE INDEX codings_by_document ON codings(document_id, coder_id, start);
-CREATE INDEX codings_by_code ON codings(code_id, document_id, coder_id);
+CREATE INDEX codings_by_code ON codings(code_id, document_id, coder_id, start);
 CREATE INDEX codings_by_case ON codings(case_id, code_id, coder_id);
 CREATE TABLE memos (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
