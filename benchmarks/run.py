@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
 HERE = Path(__file__).resolve().parent
 LATEST = HERE / "results" / "latest.json"
@@ -34,20 +34,27 @@ def merge(results: list[dict]) -> list[dict]:
 
 
 def show(results: list[dict], console: Console) -> None:
-    table = Table(title="kodeverk benchmarks")
-    for column in ("name", "value", "unit", "baseline", "ratio", "target", "passed"):
-        table.add_column(column, justify="right" if column != "name" else "left")
+    """Two lines per result (readable at 80 columns): the name, then the figures."""
     for r in results:
-        table.add_row(
-            r["name"],
-            _fmt(r["value"]),
-            r["unit"],
-            _fmt(r.get("baseline")),
-            _fmt(r.get("ratio")),
-            str(r.get("target", "")),
-            str(r.get("passed", "")),
-        )
-    console.print(table)
+        mark = {True: "[green]✓[/green]", False: "[red]✗[/red]"}.get(r.get("passed"), "·")
+        console.print(f"{mark} [bold]{r['name']}[/bold]", highlight=False)
+        figures = f"{_fmt(r['value'])} {r['unit']}"
+        if r.get("baseline") is not None:
+            against = f" ({r['baseline_name']})" if r.get("baseline_name") else ""
+            figures += f"   baseline {_fmt(r['baseline'])} {r['unit']}{against}"
+            figures += f"   ratio {_fmt(r.get('ratio'))}"
+        if r.get("target"):
+            figures += f"   target {r['target']}"
+        console.print(Text("    " + figures, style="dim" if r.get("passed") else ""))
+
+
+def summarise(results: list[dict], console: Console) -> None:
+    with_target = [r for r in results if r.get("passed") is not None]
+    missed = [r["name"] for r in with_target if not r["passed"]]
+    style = "red" if missed else "green"
+    console.rule(f"[{style}]{len(with_target) - len(missed)} of {len(with_target)} targets met")
+    for name in missed:
+        console.print(f"[red]missed:[/red] {name}", highlight=False)
 
 
 def _fmt(value: object) -> str:
@@ -70,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         found = module.run(quick=args.quick)
         show(found, console)
         results.extend(found)
+    summarise(results, console)
     if not args.quick:
         LATEST.parent.mkdir(exist_ok=True)
         LATEST.write_text(json.dumps(merge(results), indent=2, ensure_ascii=False) + "\n")

@@ -57,9 +57,45 @@ def _code_section(
 
 
 def _quote(document, quote: Quote, template: str | None, style_id: str) -> None:
-    paragraph = document.add_paragraph()
-    paragraph._p.style = style_id  # by id: python-docx's by-name path scans every style per call
-    paragraph.add_run(f"«{quote.text}» {quote.attribution(template)}")
+    """Append the quote paragraph as XML before the section properties. python-docx's
+    ``add_paragraph``/``add_run`` search the body's children for every call, which makes long
+    reports quadratic; lxml's ``addprevious`` is constant time."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    paragraph = OxmlElement("w:p")
+    properties = OxmlElement("w:pPr")
+    style = OxmlElement("w:pStyle")
+    style.set(qn("w:val"), style_id)
+    properties.append(style)
+    paragraph.append(properties)
+    paragraph.append(_run(f"«{quote.text}» {quote.attribution(template)}"))
+    body = document.element.body
+    if body.sectPr is not None:
+        body.sectPr.addprevious(paragraph)
+    else:
+        body.append(paragraph)
+
+
+def _run(text: str):
+    """A ``w:r`` holding ``text``; line breaks and tabs become ``w:br``/``w:tab`` as Word
+    expects (what python-docx's ``add_run`` does)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    run = OxmlElement("w:r")
+    for line_number, line in enumerate(text.split("\n")):
+        if line_number:
+            run.append(OxmlElement("w:br"))
+        for part_number, part in enumerate(line.split("\t")):
+            if part_number:
+                run.append(OxmlElement("w:tab"))
+            if part:
+                element = OxmlElement("w:t")
+                element.set(qn("xml:space"), "preserve")
+                element.text = part
+                run.append(element)
+    return run
 
 
 def _prevalence_table(document, report: QuoteReport, goal: GoalSection) -> None:

@@ -190,3 +190,16 @@ def test_qdpx_goes_to_the_refi_exporter(built, tmp_path):
 
     path = export(built, tmp_path / "p.qdpx")
     assert "project.qde" in zipfile.ZipFile(path).namelist()
+
+
+def test_docx_quote_keeps_line_breaks_and_tabs(tmp_path):
+    """Quotes are written as XML directly (fast path): breaks and tabs survive as Word expects."""
+    from docx import Document
+
+    from exports.docx_report import _run
+
+    document = Document()
+    paragraph = document.add_paragraph()
+    paragraph._p.append(_run("første linje\nandre\tlinje"))
+    document.save(tmp_path / "q.docx")
+    assert Document(tmp_path / "q.docx").paragraphs[0].text == "første linje\nandre\tlinje"
