@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coding import journal
-from coding.errors import InputError
+from coding.errors import InputError, KodeverkError
 from coding.store import Project, new_guid, now
 from corpus.attribution import SIZE_CLASSES, parse_attribution
 from corpus.tables import Table, read_table
@@ -191,3 +191,59 @@ def _attribute_changes(conn, case_id: int, attributes: dict[str, str]) -> list[d
         if before != after:
             changes.append(journal.change("case_attributes", before, after))
     return changes
+
+
+def link_documents(
+    project: Project, links: Sequence[tuple[str, str]], *, where: Sequence[str] = ()
+) -> int:
+    """Attach documents (name or id) to cases (created when new), in one transaction; the
+    codings follow (trigger). ``where`` names each link's origin («FILE row 3») for errors.
+    Returns the number of documents whose case changed."""
+    from coding.documents import resolve_document
+
+    resolved = []
+    for number, (document, case) in enumerate(links):
+        origin = where[number] if number < len(where) else f"link {number + 1}"
+        if not str(document).strip() or not case.strip():
+            raise InputError(f"{origin}: both a document and a case are needed")
+        try:
+            resolved.append((resolve_document(project, str(document).strip()), case.strip()))
+        except KodeverkError as exc:
+            raise InputError(f"{origin}: {exc}") from None
+    changed = []
+    with project.transaction() as conn:
+        for document_id, case in resolved:
+            case_id, _ = _ensure_case(conn, case)
+            name, before = conn.execute(
+                "SELECT name, case_id FROM documents WHERE id = ?", (document_id,)
+            ).fetchone()
+            if before != case_id:
+                conn.execute(
+                    "UPDATE documents SET case_id = ? WHERE id = ?", (case_id, document_id)
+                )
+                changed.append(f"{name} -> {case}")
+        if changed:
+            summary = f"linked {len(changed)} documents to cases: " + "; ".join(changed[:20])
+            journal.record(conn, None, "cases.link", summary, [], undoable=False)
+    return len(changed)
+
+
+def links_from_table(path: Path, document_column: str | None, case_column: str | None):
+    """(document, case) pairs and their row names from a table with a document and a case
+    column (guessed: ``document``/``dokument``/``fil``, ``case``/``kommune``/``sak``)."""
+    table = read_table(path)
+    document_column = (
+        table.column(document_column)
+        if document_column
+        else _guess(table, ("document", "dokument", "fil", "file"))
+    )
+    case_column = (
+        table.column(case_column) if case_column else _guess(table, ("case", "kommune", "sak"))
+    )
+    if not document_column or not case_column:
+        raise InputError(
+            f"{path}: needs a document and a case column (--document-column, --case-column); "
+            f"columns are: {', '.join(table.columns)}"
+        )
+    links = [(row[document_column], row[case_column]) for row in table.rows]
+    return links, [table.where(i) for i in range(len(table.rows))]

@@ -19,6 +19,7 @@ from coding.cases import set_attributes
 from coding.documents import DOCUMENT_KINDS, Segment, sha256_bytes, sha256_text
 from coding.errors import InputError
 from coding.store import Project, new_guid, now
+from corpus.case_match import case_for_file
 from corpus.readers import TRANSCRIPT_SUFFIXES, read_transcript
 from corpus.segment import SentenceRow, sentence_rows
 from corpus.surveys import SurveyOptions, read_survey
@@ -42,6 +43,8 @@ class ImportOptions:
     attribute_columns: Sequence[str] = ()
     attribution_column: str | None = None
     sheet: str | None = None
+    case_from_name: bool = False  # transcripts: the case whose name is in the file name
+    create_cases: bool = False  # with case_from_name: a new case when none matches
 
 
 @dataclass
@@ -104,6 +107,7 @@ def _read_all(
         raise InputError("no files to import")
     seen: dict[str, Path] = {}
     files = []
+    cases = [row[0] for row in project.conn.execute("SELECT name FROM cases ORDER BY name")]
     for done, path in enumerate(paths):
         data = _read_bytes(path)
         digest = sha256_bytes(data)
@@ -111,7 +115,7 @@ def _read_all(
             raise InputError(f"{path}: same content as {seen[digest]} (given twice)")
         seen[digest] = path
         _refuse_reimport(project, path, digest)
-        files.append(_read_file(path, data, digest, options))
+        files.append(_read_file(path, data, digest, options, cases))
         if progress:
             progress("reading", done + 1, len(paths))
     return files
@@ -140,7 +144,9 @@ def _refuse_reimport(project: Project, path: Path, digest: str) -> None:
         raise InputError(f"{path}: already imported on {row[1][:10]} as {row[0]!r}")
 
 
-def _read_file(path: Path, data: bytes, digest: str, options: ImportOptions) -> _File:
+def _read_file(
+    path: Path, data: bytes, digest: str, options: ImportOptions, cases: list[str]
+) -> _File:
     if path.suffix.lower() in TABLE_SUFFIXES:
         return _read_survey_file(path, digest, options)
     transcript = read_transcript(path, data)
@@ -148,7 +154,10 @@ def _read_file(path: Path, data: bytes, digest: str, options: ImportOptions) -> 
         raise InputError(f"{path}: no text to import")
     kind = options.kind or ("interview" if transcript.has_speakers else "text")
     meta = {"file": path.name, **transcript.source_meta}
-    document = _Document(path.name, kind, transcript.text, transcript.blocks, options.case, meta)
+    case = options.case
+    if options.case_from_name and not case:
+        case = case_for_file(path.stem, cases, create=options.create_cases, where=str(path))
+    document = _Document(path.name, kind, transcript.text, transcript.blocks, case, meta)
     return _File(path, digest, [document])
 
 

@@ -90,3 +90,35 @@ def list_command(project: Path, as_json: bool) -> None:
     names = sorted({key for _, _, attrs in cases for key in attrs})
     rows = [[str(cid), name, *(attrs.get(key, "") for key in names)] for cid, name, attrs in cases]
     print_table(f"Cases in {project.name}", ["id", "case", *names], rows)
+
+
+@cases_group.command("link")
+@PROJECT
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--document", "document", metavar="NAME|ID", help="One document to link.")
+@click.option("--case", "case", metavar="NAME", help="The case to link --document to.")
+@click.option("--document-column", metavar="COL", help="FILE's document column (name or id).")
+@click.option("--case-column", metavar="COL", help="FILE's case column.")
+def link_command(
+    project: Path,
+    file: Path | None,
+    document: str | None,
+    case: str | None,
+    document_column: str | None,
+    case_column: str | None,
+) -> None:
+    """Attach documents to cases (municipalities): from FILE (.csv or .xlsx with a document and
+    a case column) or one with --document and --case. New cases are created; the documents'
+    codings follow. All links in one transaction: a bad row changes nothing."""
+    from coding.errors import InputError
+    from corpus.cases import link_documents, links_from_table
+
+    if bool(file) == bool(document or case) or (not file and not (document and case)):
+        raise InputError("give either FILE, or both --document and --case")
+    with open_project(project) as opened:
+        if file:
+            links, where = links_from_table(file, document_column, case_column)
+        else:
+            links, where = [(document, case)], ["--document"]
+        changed = link_documents(opened, links, where=where)
+    click.echo(f"{changed} documents linked; {len(links) - changed} were on that case already")

@@ -26,6 +26,17 @@ PROGRESS_MIN_BYTES = 2_000_000
 )
 @click.option("--case", metavar="NAME", help="Attach every document to this case (municipality).")
 @click.option(
+    "--case-from-name",
+    is_flag=True,
+    help="Attach each transcript to the case named in its file name (intervju_vadso_2.txt -> "
+    "Vadsø; æøå may be written o/oe, a/aa, ae). A file that matches no case is an error.",
+)
+@click.option(
+    "--create-cases",
+    is_flag=True,
+    help="With --case-from-name: make a new case from the file name when none matches.",
+)
+@click.option(
     "--case-column", metavar="COL", help="Table column naming each row's case (municipality)."
 )
 @click.option(
@@ -55,6 +66,8 @@ def import_command(
     files: tuple[Path, ...],
     kind: str | None,
     case: str | None,
+    case_from_name: bool,
+    create_cases: bool,
     case_column: str | None,
     text_columns: tuple[str, ...],
     attribute_columns: str,
@@ -86,7 +99,10 @@ def import_command(
             attribute_columns=[c for c in attribute_columns.split(",") if c.strip()],
             attribution_column=attribution_column,
             sheet=sheet,
+            case_from_name=case_from_name,
+            create_cases=create_cases,
         )
+        _warn_unused_table_options(files, options)
         with _progress(files, quiet=as_json) as progress:
             summary = import_files(opened, files, options, progress)
     if as_json:
@@ -161,3 +177,16 @@ def _progress(files: tuple[Path, ...], quiet: bool) -> Iterator[object]:
             bar.update(tasks[stage], completed=done, total=total)
 
         yield report
+
+
+def _warn_unused_table_options(files: list[Path], options) -> None:
+    """Table options given without a table are almost always a mistake: say so, go on."""
+    from corpus.tables import TABLE_SUFFIXES
+
+    table_options = options.case_column or options.text_columns or options.attribution_column
+    if table_options and not any(f.suffix.lower() in TABLE_SUFFIXES for f in files):
+        click.echo(
+            "kodeverk: warning: --case-column/--text-column/--attribution-column apply to "
+            "tables (.csv .xlsx) only; none is being imported",
+            err=True,
+        )
