@@ -61,6 +61,19 @@ def _check_span(document_id: int, length: int, start: int, end: int) -> None:
         )
 
 
+def _what(project: Project, code_id: int, on: str, document_id: int, start: int, end: int) -> str:
+    """«Mål 4 …/Bolig on intervju_vadso.txt [120:180]»: names, for people reading the log."""
+    from coding.codes import code_paths  # local: the code tree module is heavier; cached tree
+
+    path = code_paths(project).get(code_id, f"code {code_id}")
+    return f"{path} {on} {_document_name(project, document_id)} [{start}:{end}]"
+
+
+def _document_name(project: Project, document_id: int) -> str:
+    row = project.conn.execute("SELECT name FROM documents WHERE id = ?", (document_id,)).fetchone()
+    return row[0] if row else f"document {document_id}"
+
+
 def _overlapping(
     project: Project,
     document_id: int,
@@ -116,7 +129,7 @@ def apply_coding(
             project,
             coder_id,
             "coding.apply",
-            f"code {code_id} on document {document_id} [{start}:{end}]",
+            _what(project, code_id, "on", document_id, start, end),
             changes,
         )
         kept = changes[0]["after"]
@@ -173,7 +186,7 @@ def remove_code(
                 project,
                 coder_id,
                 "coding.remove",
-                f"code {code_id} off document {document_id} [{start}:{end}]",
+                _what(project, code_id, "off", document_id, start, end),
                 changes,
             )
         return sum(1 for c in changes if c["table"] == "codings" and c["before"])
@@ -324,7 +337,7 @@ def set_document_done(project: Project, document_id: int, coder: str, done: bool
             project,
             coder_id,
             "document.done" if done else "document.undone",
-            f"document {document_id}",
+            _document_name(project, document_id),
             [change("document_status", before, after)],
         )
 
