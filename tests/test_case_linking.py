@@ -122,3 +122,22 @@ def test_cases_link_bad_row_changes_nothing(tmp_path, capsys):
     assert table_dump(project) == before
     result = run_inprocess(capsys, "cases", "link", project)
     assert result.returncode == 1 and "either FILE" in result.stderr
+
+
+def test_relinked_document_takes_its_codings_along(small_project):
+    """Prevalence counts codings by their case: a relink must move them too (trigger)."""
+    from coding.codes import resolve_code
+    from coding.operations import apply_coding
+    from corpus.cases import link_documents
+
+    apply_coding(small_project, 1, resolve_code(small_project, "Bolig"), "kari", 0, 10)
+    assert link_documents(small_project, [("1", "Kristiansund")]) == 1
+    case_ids = small_project.conn.execute(
+        "SELECT DISTINCT k.case_id = d.case_id FROM codings k JOIN documents d "
+        "ON d.id = k.document_id"
+    ).fetchall()
+    assert case_ids == [(1,)]
+    name = small_project.conn.execute(
+        "SELECT c.name FROM codings k JOIN cases c ON c.id = k.case_id"
+    ).fetchone()[0]
+    assert name == "Kristiansund"
