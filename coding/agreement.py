@@ -379,7 +379,7 @@ def _expected_in_chunks(level: str, values: np.ndarray, counts: np.ndarray) -> f
     return total
 
 
-# -- bootstrapping alpha: Hayes & Krippendorff (2007) ------------------------------------------------
+# -- bootstrapping alpha: Hayes & Krippendorff (2007) ---------------------------------------------
 MINIMUMS = (0.667, 0.800)  # Krippendorff's (2004) lowest acceptable alphas: tentative, reliable
 
 
@@ -444,7 +444,7 @@ def _alpha_samples(
 ) -> tuple[np.ndarray, int]:
     raters = coded.raters.astype(float)
     pairable = raters >= 2
-    pairs = int(round(float(coded.weights[pairable] @ (raters * (raters - 1) / 2)[pairable])))
+    pairs = round(float(coded.weights[pairable] @ (raters * (raters - 1) / 2)[pairable]))
     rows, cols = np.triu_indices(len(o))
     diagonal = rows == cols
     p = np.where(diagonal, 1.0, 2.0) * o[rows, cols]

@@ -43,7 +43,7 @@ def test_fleiss_counts_only_units_every_coder_rated() -> None:
 
 def test_gwet_form_is_an_option_and_never_printed_out_of_range() -> None:
     data = issue_case()
-    with pytest.raises(UndefinedAgreement, match="out of range.*Gwet"):
+    with pytest.raises(UndefinedAgreement, match=r"out of range.*Gwet"):
         fleiss_kappa(data, missing="gwet")  # today's figure: far below -1
     # Gwet (2014) via irrCAC on Krippendorff's (2011) data: the missing-data form by name
     assert round(fleiss_kappa(KRIPPENDORFF_2011, missing="gwet"), 3) == 0.761

@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -92,9 +94,6 @@ def test_gwet_form_is_named_and_never_out_of_range(three_coders: Project) -> Non
 def cli(project: Project, *args: str):
     project.close()
     env = {**os.environ, "COLUMNS": "80"}
-    import subprocess
-    import sys
-
     return subprocess.run(
         [sys.executable, "-m", "tui.cli", "agreement", str(project.path), *args],
         cwd=ROOT,
