@@ -408,12 +408,15 @@ def alpha_bootstrap(
     minimums: Sequence[float] = MINIMUMS,
 ) -> AlphaBootstrap:
     """Krippendorff's alpha bootstrapped as the KALPHA macro does (Hayes & Krippendorff 2007,
-    *Communication Methods and Measures* 1(1):77-89): each sample draws M pairs of values, M =
-    the number of coder pairs within units (sum of m_u(m_u-1)/2), from the coincidence matrix
-    (so each unit's pairs weigh 1/(m_u-1)); the sample's alpha is 1 - mean delta² / D_e with the
-    expected disagreement D_e of the data, floored at -1, and 0 when the sample holds one value
-    only. Counts per cell are drawn as one multinomial per sample, so the cost does not grow
-    with M."""
+    *Communication Methods and Measures* 1(1):77-89; Krippendorff's «Algorithm for
+    bootstrapping a distribution of alpha», 2006/2011): each sample draws M pairs of values
+    from the coincidence matrix (so each unit's pairs weigh 1/(m_u-1)); the sample's alpha is
+    1 - mean delta² / D_e with the expected disagreement D_e of the data, floored at -1, and 0
+    when the sample holds one value only. M is the number of coder pairs within units (sum of
+    m_u(m_u-1)/2; Krippendorff's (m-1)n/2 on complete data). His cap of M at 25 × the non-empty
+    cells, a limit for computers of 2006, is not applied: it would keep the interval from
+    narrowing as the data grow, and here each sample is one multinomial draw of cell counts,
+    so M costs nothing."""
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}")
     if samples < 1 or not 0 < confidence < 1:

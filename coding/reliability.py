@@ -93,8 +93,17 @@ ORDER = "worst first: lowest alpha first, codes with undefined alpha last"
 
 
 def default_coders(project: Project) -> list[str]:
-    """Every coder except ``consensus``; at least two are needed."""
-    coders = [name for name in project.coder_names() if name != CONSENSUS]
+    """Every coder except ``consensus`` who coded or marked done at least one document (a
+    lead who only settled would otherwise leave every document out); at least two needed."""
+    active = {
+        row[0]
+        for row in project.conn.execute(
+            "SELECT c.name FROM coders c WHERE EXISTS (SELECT 1 FROM codings g "
+            "WHERE g.coder_id = c.id) OR EXISTS (SELECT 1 FROM document_status s "
+            "WHERE s.coder_id = c.id AND s.done = 1)"
+        )
+    }
+    coders = [name for name in project.coder_names() if name != CONSENSUS and name in active]
     if len(coders) < 2:
         raise CodingError(
             f"{project.path}: agreement needs two or more coders, found {len(coders)}"

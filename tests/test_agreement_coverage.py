@@ -142,3 +142,11 @@ def test_json_bootstrap_is_reproducible_with_a_seed(three_coders: Project) -> No
     assert json.loads(gwet.stdout)["missing"] == "Gwet's missing-data form"
     bad = run_kodeverk("agreement", path, "--missing", "pairwise")
     assert bad.returncode != 0 and "pairwise" in bad.stderr
+
+
+def test_default_coders_leave_out_a_lead_who_never_coded(three_coders: Project) -> None:
+    with three_coders.transaction():
+        three_coders.coder_id("leder")  # e.g. a lead who only settled disagreements
+    report = agreement_report(three_coders)
+    assert report.coders == ["anne", "bjorn", "ola"]
+    assert report.coverage.counted == SHARED

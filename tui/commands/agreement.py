@@ -40,7 +40,8 @@ CSV_COLUMNS = (
 @click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--coders",
-    help="Comma-separated coders to compare (default: everyone except «consensus»).",
+    help="Comma-separated coders to compare (default: everyone who coded or marked a document "
+    "done, except «consensus»).",
 )
 @click.option(
     "--unit",
