@@ -17,6 +17,8 @@ from coding.agreement import (
     krippendorff_alpha,
     percent_agreement,
 )
+from coding.reliability import summarise
+from coding.units import CodeUnits
 from tests.test_agreement import KRIPPENDORFF_2011
 
 NAN = np.nan
@@ -139,3 +141,13 @@ def test_bootstrap_weights_equal_repeated_units() -> None:
 def test_bootstrap_undefined_without_variation() -> None:
     with pytest.raises(UndefinedAgreement, match="no variation"):
         alpha_bootstrap([[1, 1], [1, 1]])
+
+
+def test_report_row_shows_an_out_of_range_kappa_as_undefined_with_the_reason() -> None:
+    data = issue_case()
+    gwet = summarise(CodeUnits(1, "Bolig", data, np.ones(len(data)), "gwet"), 3)
+    assert gwet.kappa is None and "out of range" in gwet.undefined
+    assert gwet.alpha is not None and gwet.ac1 is not None and -1 <= gwet.ac1 <= 1
+    complete = summarise(CodeUnits(1, "Bolig", data, np.ones(len(data))), 3)
+    assert complete.kappa == pytest.approx(fleiss_kappa(data)) and complete.undefined is None
+    assert complete.units == 1000 and complete.units_left_out == 43_000
