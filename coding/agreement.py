@@ -10,12 +10,18 @@ A unit whose values come from fewer than two coders is not pairable and is left 
 Krippendorff does. When a coefficient is 0/0 (no variation at all, nothing pairable) the
 function raises ``UndefinedAgreement`` saying why; reports show «undefined» with the reason.
 
-Multi-coder measures with missing data follow Gwet (2014, *Handbook of Inter-Rater
-Reliability*, 4th ed., ch. 2–3): observed agreement is the mean over units rated by two or more
-coders of the share of agreeing coder pairs; the category shares behind chance agreement are the
-mean over units rated at least once of each category's share of the unit's values. On complete
-data these reduce to the classical formulas (Fleiss 1971, Scott 1955, Brennan & Prediger 1981,
-Gwet 2008).
+Kappa-type measures (percent agreement, Fleiss, Brennan-Prediger, AC1; Cohen and Scott always)
+count by default only complete units, those with a value from every coder, so that observed and
+chance agreement rest on the same units (``missing="complete"``). ``missing="gwet"`` selects
+Gwet's missing-data form (2014, *Handbook of Inter-Rater Reliability*, 4th ed., ch. 2–3):
+observed agreement is the mean over units rated by two or more coders of the share of agreeing
+coder pairs; the category shares behind chance agreement are the mean over units rated at least
+once of each category's share of the unit's values. On complete data both reduce to the
+classical formulas (Fleiss 1971, Scott 1955, Brennan & Prediger 1981, Gwet 2008). Krippendorff's
+alpha always uses every pairable value, as Krippendorff defines it.
+
+A coefficient outside its possible range (below -1, or below Fleiss' bound -1/(m-1) on complete
+data, or above 1) is never returned: ``UndefinedAgreement`` says why.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from typing import Any
 import numpy as np
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
+MISSING = ("complete", "gwet")  # complete units only; Gwet's (2014) missing-data form
 _MATRIX_LIMIT = 2048  # categories up to which alpha uses a q × q coincidence matrix
 
 
@@ -146,35 +153,75 @@ def _category_shares(coded: _Coded) -> np.ndarray:
     return shares / coded.weights[rated].sum()
 
 
-def _chance_corrected(observed: float, expected: float, name: str) -> float:
+def _chance_corrected(
+    observed: float, expected: float, name: str, lowest: float = -1.0, why: str = ""
+) -> float:
     if np.isclose(expected, 1.0):
         raise UndefinedAgreement(f"{NO_VARIATION} (chance agreement of {name} is 1)")
-    return (observed - expected) / (1.0 - expected)
+    value = (observed - expected) / (1.0 - expected)
+    if not lowest - 1e-9 <= value <= 1.0 + 1e-9:
+        raise UndefinedAgreement(
+            f"out of range: {value:.3f} lies outside the possible range {lowest:.3f} to 1"
+            f"{why} ({name})"
+        )
+    return float(min(max(value, lowest), 1.0))
 
 
-def percent_agreement(data: Any, *, weights: Sequence[float] | None = None) -> float:
-    """Share of agreeing coder pairs, averaged over pairable units (for two coders: the share of
-    units on which both gave the same value)."""
-    return _observed(_coded(data, weights))
+def _units_for(coded: _Coded, missing: str) -> _Coded:
+    """The units a kappa-type measure counts: complete ones, or all (Gwet's form)."""
+    if missing not in MISSING:
+        raise ValueError(f"missing must be one of {', '.join(MISSING)}, not {missing!r}")
+    if missing == "gwet":
+        return coded
+    keep = coded.present.all(axis=1) & (coded.weights > 0)
+    if not keep.any():
+        raise UndefinedAgreement("no unit has values from every coder (complete units only)")
+    codes = coded.codes[keep]
+    used, inverse = np.unique(codes, return_inverse=True)
+    return _Coded(inverse.reshape(codes.shape), coded.values[used], coded.weights[keep])
 
 
-def fleiss_kappa(data: Any, *, weights: Sequence[float] | None = None) -> float:
-    """Fleiss' (1971) kappa for two or more coders. Missing values: generalised as in Gwet
-    (2014): observed agreement over units with two or more values, category shares over units
-    with one or more; on complete data this is exactly Fleiss' kappa."""
-    coded = _coded(data, weights)
+def _bounds(coded: _Coded, missing: str) -> tuple[float, str]:
+    """Fleiss' kappa's lowest possible value: -1/(m-1) for m coders on complete units
+    (mean of squares >= square of means); -1 for Gwet's form, which has no proven bound."""
+    if missing == "gwet":
+        return -1.0, ": observed and chance agreement rest on different units in Gwet's form"
+    return -1.0 / (coded.codes.shape[1] - 1), ""
+
+
+def percent_agreement(
+    data: Any, *, weights: Sequence[float] | None = None, missing: str = "complete"
+) -> float:
+    """Share of agreeing coder pairs, averaged over the units counted (for two coders: the
+    share of units on which both gave the same value); ``missing="gwet"``: over every unit with
+    two or more values."""
+    return _observed(_units_for(_coded(data, weights), missing))
+
+
+def fleiss_kappa(
+    data: Any, *, weights: Sequence[float] | None = None, missing: str = "complete"
+) -> float:
+    """Fleiss' (1971) kappa for two or more coders, over complete units; ``missing="gwet"``:
+    Gwet's (2014) missing-data form (observed agreement over units with two or more values,
+    category shares over units with one or more)."""
+    coded = _units_for(_coded(data, weights), missing)
     observed = _observed(coded)
     expected = float(np.sum(_category_shares(coded) ** 2))
-    return _chance_corrected(observed, expected, "Fleiss' kappa")
+    lowest, why = _bounds(coded, missing)
+    return _chance_corrected(observed, expected, "Fleiss' kappa", lowest, why)
 
 
 def gwet_ac1(
-    data: Any, categories: Sequence[Any] | None = None, *, weights: Sequence[float] | None = None
+    data: Any,
+    categories: Sequence[Any] | None = None,
+    *,
+    weights: Sequence[float] | None = None,
+    missing: str = "complete",
 ) -> float:
     """Gwet's (2008) AC1: chance agreement ``sum(pi_k (1 - pi_k)) / (q - 1)``, robust to skewed
     codes where kappa collapses. ``q`` is the number of ``categories`` (default: the values
-    that occur); missing data as in ``fleiss_kappa``."""
-    coded = _coded(data, weights)
+    that occur in the units counted); ``missing`` as in ``fleiss_kappa``."""
+    coded = _units_for(_coded(data, weights), missing)
     q = _category_count(coded, categories)
     observed = _observed(coded)
     pi = _category_shares(coded)
@@ -183,11 +230,15 @@ def gwet_ac1(
 
 
 def brennan_prediger(
-    data: Any, categories: Sequence[Any] | None = None, *, weights: Sequence[float] | None = None
+    data: Any,
+    categories: Sequence[Any] | None = None,
+    *,
+    weights: Sequence[float] | None = None,
+    missing: str = "complete",
 ) -> float:
     """Brennan & Prediger's (1981) kappa with chance agreement ``1/q``; ``q`` is the number of
-    ``categories`` (default: the values that occur)."""
-    coded = _coded(data, weights)
+    ``categories`` (default: the values that occur in the units counted)."""
+    coded = _units_for(_coded(data, weights), missing)
     q = _category_count(coded, categories)
     return _chance_corrected(_observed(coded), 1.0 / q, "Brennan-Prediger")
 
@@ -326,6 +377,91 @@ def _expected_in_chunks(level: str, values: np.ndarray, counts: np.ndarray) -> f
         delta = _delta(level, rows[:, None], index[None, :], values, counts)
         total += float(counts[rows] @ delta @ counts)
     return total
+
+
+# -- bootstrapping alpha: Hayes & Krippendorff (2007) ---------------------------------------------
+MINIMUMS = (0.667, 0.800)  # Krippendorff's (2004) lowest acceptable alphas: tentative, reliable
+
+
+@dataclass(frozen=True)
+class AlphaBootstrap:
+    """Alpha with its bootstrap distribution summarised: the percentile confidence interval and,
+    per minimum, the probability ``q`` that alpha lies below it."""
+
+    alpha: float
+    low: float
+    high: float
+    below: dict[float, float]
+    samples: int
+    pairs: int  # M: pairs of values drawn in each bootstrap sample
+    confidence: float
+
+
+def alpha_bootstrap(
+    data: Any,
+    level: str = "nominal",
+    *,
+    weights: Sequence[float] | None = None,
+    samples: int = 1000,
+    seed: int | None = None,
+    confidence: float = 0.95,
+    minimums: Sequence[float] = MINIMUMS,
+) -> AlphaBootstrap:
+    """Krippendorff's alpha bootstrapped as the KALPHA macro does (Hayes & Krippendorff 2007,
+    *Communication Methods and Measures* 1(1):77-89; Krippendorff's «Algorithm for
+    bootstrapping a distribution of alpha», 2006/2011): each sample draws M pairs of values
+    from the coincidence matrix (so each unit's pairs weigh 1/(m_u-1)); the sample's alpha is
+    1 - mean delta² / D_e with the expected disagreement D_e of the data, floored at -1, and 0
+    when the sample holds one value only. M is the number of coder pairs within units (sum of
+    m_u(m_u-1)/2; Krippendorff's (m-1)n/2 on complete data). His cap of M at 25 × the non-empty
+    cells, a limit for computers of 2006, is not applied: it would keep the interval from
+    narrowing as the data grow, and here each sample is one multinomial draw of cell counts,
+    so M costs nothing."""
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {', '.join(LEVELS)}")
+    if samples < 1 or not 0 < confidence < 1:
+        raise ValueError("bootstrap needs one or more samples and a confidence between 0 and 1")
+    coded = _coded(data, weights, numeric=level in ("interval", "ratio"))
+    q = len(coded.values)
+    if q > _MATRIX_LIMIT:
+        raise ValueError(f"bootstrap supports up to {_MATRIX_LIMIT} distinct values")
+    o = coincidence_matrix_from_pairs(list(_ordered_pairs(coded)), q)
+    counts, n = o.sum(axis=1), o.sum()
+    if n == 0:
+        raise UndefinedAgreement("no unit has values from two or more coders")
+    index = np.arange(q)
+    delta = _delta(level, index[:, None], index[None, :], coded.values, counts)
+    expected = float(counts @ delta @ counts) / (n * (n - 1))  # D_e per pair of values
+    if expected == 0:
+        raise UndefinedAgreement(NO_VARIATION)
+    alpha = 1.0 - float(np.sum(o * delta)) / n / expected
+    boot, pairs = _alpha_samples(coded, o, delta, expected, samples, seed)
+    tail = (1.0 - confidence) / 2
+    low, high = np.quantile(boot, [tail, 1.0 - tail])
+    below = {m: float(np.mean(boot < m)) for m in minimums}
+    return AlphaBootstrap(alpha, float(low), float(high), below, samples, pairs, confidence)
+
+
+def _alpha_samples(
+    coded: _Coded, o: np.ndarray, delta: np.ndarray, expected: float, samples: int, seed
+) -> tuple[np.ndarray, int]:
+    raters = coded.raters.astype(float)
+    pairable = raters >= 2
+    pairs = round(float(coded.weights[pairable] @ (raters * (raters - 1) / 2)[pairable]))
+    rows, cols = np.triu_indices(len(o))
+    diagonal = rows == cols
+    p = np.where(diagonal, 1.0, 2.0) * o[rows, cols]
+    p /= p.sum()
+    rng = np.random.default_rng(seed)
+    chunk = max(1, 4_000_000 // len(p))
+    out = []
+    for start in range(0, samples, chunk):
+        draws = rng.multinomial(pairs, p, size=min(chunk, samples - start))
+        alpha = 1.0 - (draws @ delta[rows, cols]) / pairs / expected
+        alpha = np.maximum(alpha, -1.0)
+        alpha[(draws[:, diagonal] == pairs).any(axis=1)] = 0.0  # one value only: no variation
+        out.append(alpha)
+    return np.concatenate(out), pairs
 
 
 # -- unitizing: Krippendorff's u-alpha ------------------------------------------------------------

@@ -44,6 +44,53 @@ class Disagreement:
     settled: str | None = None  # the choice, once settled
 
 
+NOT_BY_DEFAULT = (CONSENSUS, "root")  # never in the default pair; the lead may choose them
+
+
+@dataclass(frozen=True)
+class CoderPair:
+    a: str
+    b: str
+    shared: int  # documents both coders finished (done mark) or coded
+
+    @property
+    def label(self) -> str:
+        return f"{self.a} vs {self.b}"
+
+
+def coder_pairs(project: Project) -> list[CoderPair]:
+    """Every pair of coders, most shared documents first, then most codings between them."""
+    docs: dict[str, set[int]] = {}
+    for name, doc in project.conn.execute(
+        "SELECT c.name, s.document_id FROM document_status s JOIN coders c ON c.id = s.coder_id "
+        "WHERE s.done = 1 UNION SELECT c.name, g.document_id FROM codings g "
+        "JOIN coders c ON c.id = g.coder_id"
+    ):
+        docs.setdefault(name, set()).add(doc)
+    codings = dict(
+        project.conn.execute(
+            "SELECT c.name, count(g.id) FROM coders c LEFT JOIN codings g ON g.coder_id = c.id "
+            "GROUP BY c.id"
+        ).fetchall()
+    )
+    names = sorted(codings)  # A comes first in the alphabet: the same pair reads the same
+    pairs = [
+        CoderPair(a, b, len(docs.get(a, set()) & docs.get(b, set())))
+        for i, a in enumerate(names)
+        for b in names[i + 1 :]
+    ]
+    return sorted(pairs, key=lambda p: (-p.shared, -(codings[p.a] + codings[p.b]), p.a, p.b))
+
+
+def default_pair(project: Project) -> tuple[str, ...]:
+    """The two coders to review when the lead has not chosen: the pair of human coders
+    (not ``consensus`` or ``root``) with the most shared documents; empty when there is none."""
+    for pair in coder_pairs(project):
+        if pair.a not in NOT_BY_DEFAULT and pair.b not in NOT_BY_DEFAULT:
+            return (pair.a, pair.b)
+    return ()
+
+
 def review_coders(project: Project) -> list[str]:
     """Coders other than ``consensus``, most codings first (the default pair to review)."""
     rows = project.conn.execute(

@@ -1,4 +1,9 @@
-"""The agreement report: per code and pooled, the coefficients a methods section quotes."""
+"""The agreement report: per code and pooled, the coefficients a methods section quotes.
+
+By default only documents that every compared coder finished or coded count, and every kappa
+counts only units with a value from every coder; ``missing="gwet"`` uses Gwet's missing-data
+form instead. With ``bootstrap`` samples, alpha gets its 95 % interval and the probabilities
+that it lies below .667 and .800 (Hayes & Krippendorff 2007)."""
 
 from __future__ import annotations
 
@@ -7,7 +12,9 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from coding.agreement import (
+    MINIMUMS,
     UndefinedAgreement,
+    alpha_bootstrap,
     cohen_kappa,
     fleiss_kappa,
     gwet_ac1,
@@ -18,7 +25,14 @@ from coding.agreement import (
 from coding.consensus import CONSENSUS
 from coding.errors import CodingError
 from coding.store import Project
-from coding.units import CodeUnits, Continua, build_units, pooled, unitizing_continua
+from coding.units import (
+    CodeUnits,
+    Continua,
+    Coverage,
+    build_units_and_coverage,
+    pooled,
+    unitizing_continua,
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +48,12 @@ class CodeAgreement:
     ac1: float | None
     undefined: str | None  # why a coefficient is undefined, if one is
     u_alpha: float | None = None  # Krippendorff's unitizing alpha (character units only)
+    units_left_out: int = 0  # units on documents that do not count
+    documents_left_out: int = 0
+    alpha_low: float | None = None  # bootstrap confidence interval of alpha (95 %)
+    alpha_high: float | None = None
+    q_667: float | None = None  # bootstrap probability that alpha < .667
+    q_800: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -44,22 +64,46 @@ class AgreementReport:
     coders: list[str]
     unit: str
     min_overlap: float
-    codes: list[CodeAgreement]  # worst first
+    codes: list[CodeAgreement]  # worst first: lowest alpha first, undefined alpha last
     pooled: CodeAgreement
+    coverage: Coverage | None = None
+    missing: str = "complete"
+    bootstrap: int = 0  # samples; 0 when not bootstrapped
+    seed: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "coders": self.coders,
             "unit": self.unit,
             "min_overlap": self.min_overlap,
+            "missing": MISSING_NAMES[self.missing],
+            "order": ORDER,
+            "coverage": self.coverage.as_dict() if self.coverage else None,
+            "bootstrap": {"samples": self.bootstrap, "seed": self.seed} if self.bootstrap else None,
             "codes": [c.as_dict() for c in self.codes],
             "pooled": self.pooled.as_dict(),
         }
 
 
+MISSING_NAMES = {
+    "complete": "complete units: documents every compared coder finished or coded",
+    "gwet": "Gwet's missing-data form",
+}
+ORDER = "worst first: lowest alpha first, codes with undefined alpha last"
+
+
 def default_coders(project: Project) -> list[str]:
-    """Every coder except ``consensus``; at least two are needed."""
-    coders = [name for name in project.coder_names() if name != CONSENSUS]
+    """Every coder except ``consensus`` who coded or marked done at least one document (a
+    lead who only settled would otherwise leave every document out); at least two needed."""
+    active = {
+        row[0]
+        for row in project.conn.execute(
+            "SELECT c.name FROM coders c WHERE EXISTS (SELECT 1 FROM codings g "
+            "WHERE g.coder_id = c.id) OR EXISTS (SELECT 1 FROM document_status s "
+            "WHERE s.coder_id = c.id AND s.done = 1)"
+        )
+    }
+    coders = [name for name in project.coder_names() if name != CONSENSUS and name in active]
     if len(coders) < 2:
         raise CodingError(
             f"{project.path}: agreement needs two or more coders, found {len(coders)}"
@@ -73,17 +117,43 @@ def agreement_report(
     code_ids: Sequence[int] | None = None,
     unit: str = "segment",
     min_overlap: float = 0.0,
+    missing: str = "complete",
+    bootstrap: int = 0,
+    seed: int | None = None,
 ) -> AgreementReport:
     coders = list(coders) if coders else default_coders(project)
-    per_code = build_units(project, coders, code_ids, unit, min_overlap)
-    rows = [summarise(units, len(coders)) for units in per_code.values()]
-    total = summarise(pooled(per_code.values()), len(coders))
+    per_code, coverage = build_units_and_coverage(
+        project, coders, code_ids, unit, min_overlap, missing
+    )
+    left_out = coverage.left_out
+    rows = [summarise(units, len(coders), left_out) for units in per_code.values()]
+    total = summarise(pooled(per_code.values()), len(coders), left_out)
     if unit == "character":  # coders marked their own spans: unitizing alpha too
         continua = unitizing_continua(project, coders, list(per_code))
         rows = [with_u_alpha(row, [continua[row.code_id]]) for row in rows]
         total = with_u_alpha(total, list(continua.values()))
+    if bootstrap:
+        rows = [with_bootstrap(r, per_code[r.code_id], bootstrap, seed) for r in rows]
+        total = with_bootstrap(total, pooled(per_code.values()), bootstrap, seed)
     rows.sort(key=_worst_first)
-    return AgreementReport(coders, unit, min_overlap, rows, total)
+    return AgreementReport(
+        coders, unit, min_overlap, rows, total, coverage, missing, bootstrap, seed
+    )
+
+
+def with_bootstrap(row: CodeAgreement, units: CodeUnits, samples: int, seed: int | None):
+    """``row`` with alpha's bootstrap interval and q values (none when alpha is undefined)."""
+    if row.alpha is None:
+        return row
+    boot = alpha_bootstrap(units.rows, weights=units.weights, samples=samples, seed=seed)
+    low, high = MINIMUMS
+    return replace(
+        row,
+        alpha_low=boot.low,
+        alpha_high=boot.high,
+        q_667=boot.below[low],
+        q_800=boot.below[high],
+    )
 
 
 def with_u_alpha(row: CodeAgreement, per_code: Sequence[Continua]) -> CodeAgreement:
@@ -104,7 +174,7 @@ def with_u_alpha(row: CodeAgreement, per_code: Sequence[Continua]) -> CodeAgreem
 BINARY = (0.0, 1.0)  # absent, present: every code's two categories, used or not
 
 
-def summarise(units: CodeUnits, n_coders: int) -> CodeAgreement:
+def summarise(units: CodeUnits, n_coders: int, documents_left_out: int = 0) -> CodeAgreement:
     reasons: list[str] = []
 
     def measure(fn: Callable[..., float], **options: Any) -> float | None:
@@ -116,21 +186,23 @@ def summarise(units: CodeUnits, n_coders: int) -> CodeAgreement:
                 reasons.append(reason)
             return None
 
-    kappa_fn = cohen_kappa if n_coders == 2 else fleiss_kappa
+    missing = {"missing": units.missing}
     return CodeAgreement(
         code=units.path,
         code_id=units.code_id,
         units=units.units,
         disagreements=units.disagreements,
-        percent_agreement=measure(percent_agreement),
-        kappa=measure(kappa_fn),
+        percent_agreement=measure(percent_agreement, **missing),
+        kappa=measure(cohen_kappa) if n_coders == 2 else measure(fleiss_kappa, **missing),
         kappa_kind="cohen" if n_coders == 2 else "fleiss",
         alpha=measure(krippendorff_alpha),
-        ac1=measure(gwet_ac1, categories=BINARY),
+        ac1=measure(gwet_ac1, categories=BINARY, **missing),
         undefined="; ".join(reasons) or None,
+        units_left_out=units.left_out,
+        documents_left_out=documents_left_out,
     )
 
 
 def _worst_first(row: CodeAgreement) -> tuple:
-    """Defined alphas from lowest up, then codes whose alpha is undefined."""
+    """Defined alphas from lowest up, then codes whose alpha is undefined (``ORDER``)."""
     return (row.alpha is None, row.alpha if row.alpha is not None else 0.0, row.code)

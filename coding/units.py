@@ -6,8 +6,11 @@ each code was applied) overlaps the segment by more than nothing and by at least
 ``min_overlap`` of the segment's length.
 
 A coder's values on a document are present only when that coder marked the document done or
-coded it at least once (any code); otherwise they are missing, never «absent». A document that
-fewer than two coders qualify for gives no pairable units.
+coded it at least once (any code); otherwise they are missing, never «absent». By default
+(``missing="complete"``) only documents that every compared coder qualifies for count, so every
+unit counted has a value from every coder; ``missing="gwet"`` keeps each coder's values wherever
+that coder qualifies (for Gwet's missing-data form), and a document that fewer than two coders
+qualify for gives no pairable units. ``Coverage`` says how many documents were left out and why.
 
 Units with the same values are counted, not repeated: each code yields the distinct rows of its
 reliability matrix with a weight each (for characters: the number of characters), which every
@@ -18,7 +21,7 @@ character units never need one row per character.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -27,6 +30,7 @@ from coding.errors import CodingError
 from coding.store import Project
 
 UNIT_KINDS = ("segment", "character")
+MISSING_FORMS = ("complete", "gwet")
 MAX_CODERS = 12  # 3**12 distinct rows per code
 
 
@@ -39,12 +43,20 @@ class CodeUnits:
     path: str
     rows: np.ndarray
     weights: np.ndarray
+    missing: str = "complete"
 
     @property
     def units(self) -> int:
-        """Pairable units: with values from two or more coders."""
-        pairable = (~np.isnan(self.rows)).sum(axis=1) >= 2
-        return int(self.weights[pairable].sum())
+        """Units counted: with a value from every coder (``complete``), or pairable ones, with
+        values from two or more coders (``gwet``)."""
+        values = (~np.isnan(self.rows)).sum(axis=1)
+        counted = values == self.rows.shape[1] if self.missing == "complete" else values >= 2
+        return int(self.weights[counted].sum())
+
+    @property
+    def left_out(self) -> int:
+        """Units on documents that do not count (see ``Coverage``)."""
+        return int(self.weights.sum()) - self.units
 
     @property
     def disagreements(self) -> int:
@@ -62,7 +74,43 @@ def pooled(per_code: Iterable[CodeUnits]) -> CodeUnits:
     coders = items[0].rows.shape[1] if items else 0
     rows = np.vstack([c.rows for c in items]) if items else np.zeros((0, coders))
     weights = np.concatenate([c.weights for c in items]) if items else np.zeros(0)
-    return CodeUnits(0, "(all codes)", rows, weights)
+    missing = items[0].missing if items else "complete"
+    return CodeUnits(0, "(all codes)", rows, weights, missing)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which documents count, and why the others were left out."""
+
+    documents: int  # in the project
+    counted: int
+    not_coded_by: dict[str, int]  # per coder: documents left out that the coder has not coded
+    coded_by_none: int  # documents none of the compared coders finished or coded
+
+    @property
+    def left_out(self) -> int:
+        return self.documents - self.counted
+
+    def reasons(self) -> list[str]:
+        """E.g. «12 documents not coded by ola» (a done mark counts as coded)."""
+        out = [f"{_documents(n)} not coded by {name}" for name, n in self.not_coded_by.items() if n]
+        if self.coded_by_none:
+            out.append(f"{_documents(self.coded_by_none)} coded by none of them")
+        return out
+
+    def as_dict(self) -> dict:
+        return {
+            "documents": self.documents,
+            "documents_counted": self.counted,
+            "documents_left_out": self.left_out,
+            "not_coded_by": self.not_coded_by,
+            "coded_by_none": self.coded_by_none,
+            "reasons": self.reasons(),
+        }
+
+
+def _documents(n: int) -> str:
+    return f"{n} document" + ("" if n == 1 else "s")
 
 
 def build_units(
@@ -71,8 +119,23 @@ def build_units(
     code_ids: Sequence[int] | None = None,
     unit: str = "segment",
     min_overlap: float = 0.0,
+    missing: str = "complete",
 ) -> dict[int, CodeUnits]:
     """Reliability data per code for ``coders`` (in that column order)."""
+    return build_units_and_coverage(project, coders, code_ids, unit, min_overlap, missing)[0]
+
+
+def build_units_and_coverage(
+    project: Project,
+    coders: Sequence[str],
+    code_ids: Sequence[int] | None = None,
+    unit: str = "segment",
+    min_overlap: float = 0.0,
+    missing: str = "complete",
+) -> tuple[dict[int, CodeUnits], Coverage]:
+    """``build_units`` and which documents count."""
+    if missing not in MISSING_FORMS:
+        raise CodingError(f"missing must be one of {', '.join(MISSING_FORMS)}, not {missing!r}")
     if unit not in UNIT_KINDS:
         raise CodingError(f"unit must be one of {', '.join(UNIT_KINDS)}, not {unit!r}")
     if not 0.0 <= min_overlap <= 1.0:
@@ -86,13 +149,25 @@ def build_units(
             raise CodingError(f"no code with id {code_id}")
     coder_ids = [project.coder_id(name, create=False) for name in coders]
     layout = _Layout.load(project, coder_ids)
+    coverage = _coverage(layout.eligible, coders, missing)
+    if missing == "complete":  # a document counts only when every coder qualifies for it
+        layout = replace(layout, eligible=layout.eligible & layout.eligible.all(axis=1)[:, None])
     codings = _codings(project, coder_ids, codes, layout)
     build = _segment_keys if unit == "segment" else _character_keys
     keys, weights = build(project, layout, codings, len(codes), min_overlap)
-    return {
-        code_id: _decode(code_id, paths[code_id], keys[i], weights[i], len(coders))
+    per_code = {
+        code_id: _decode(code_id, paths[code_id], keys[i], weights[i], len(coders), missing)
         for i, code_id in enumerate(codes)
     }
+    return per_code, coverage
+
+
+def _coverage(eligible: np.ndarray, coders: Sequence[str], missing: str) -> Coverage:
+    qualified = eligible.sum(axis=1)
+    counted = qualified == len(coders) if missing == "complete" else qualified >= 2
+    partly = ~counted & (qualified > 0)
+    not_coded_by = {name: int((partly & ~eligible[:, j]).sum()) for j, name in enumerate(coders)}
+    return Coverage(len(eligible), int(counted.sum()), not_coded_by, int((qualified == 0).sum()))
 
 
 @dataclass(frozen=True)
@@ -268,10 +343,12 @@ def _pattern_counts(present: np.ndarray, eligible: np.ndarray, unit_weight: np.n
     return keys, [counts[i, k] for i, k in enumerate(keys)]
 
 
-def _decode(code_id: int, path: str, keys: np.ndarray, weights: np.ndarray, n_coders: int):
+def _decode(
+    code_id: int, path: str, keys: np.ndarray, weights: np.ndarray, n_coders: int, missing: str
+) -> CodeUnits:
     state = (keys[:, None] // 3 ** np.arange(n_coders)) % 3
     rows = np.where(state == 0, np.nan, state - 1).astype(float)
-    return CodeUnits(code_id, path, rows, np.asarray(weights, dtype=float))
+    return CodeUnits(code_id, path, rows, np.asarray(weights, dtype=float), missing)
 
 
 Continua = list[tuple[int, list[list[tuple[int, int]]]]]

@@ -65,11 +65,13 @@ def test_krippendorff_2011_coincidences_of_nominal_example() -> None:
 
 
 def test_gwet_handbook_multi_coder_values_on_the_same_data() -> None:
-    # Gwet (2014) via irrCAC (cac.raw4raters): pa .818, Fleiss .761, AC1 .775, BP .773
-    assert round(percent_agreement(KRIPPENDORFF_2011), 3) == 0.818
-    assert round(fleiss_kappa(KRIPPENDORFF_2011), 3) == 0.761
-    assert round(gwet_ac1(KRIPPENDORFF_2011), 3) == 0.775
-    assert round(brennan_prediger(KRIPPENDORFF_2011), 3) == 0.773
+    # Gwet (2014) via irrCAC (cac.raw4raters): pa .818, Fleiss .761, AC1 .775, BP .773, in
+    # Gwet's missing-data form (by default only the 7 units all four coders rated count)
+    gwet = {"missing": "gwet"}
+    assert round(percent_agreement(KRIPPENDORFF_2011, **gwet), 3) == 0.818
+    assert round(fleiss_kappa(KRIPPENDORFF_2011, **gwet), 3) == 0.761
+    assert round(gwet_ac1(KRIPPENDORFF_2011, **gwet), 3) == 0.775
+    assert round(brennan_prediger(KRIPPENDORFF_2011, **gwet), 3) == 0.773
 
 
 def test_cohen_1960_example() -> None:
@@ -132,7 +134,7 @@ def test_undefined_when_everyone_gives_the_same_value() -> None:
 def test_undefined_when_nothing_is_pairable() -> None:
     lonely = [[1, None], [None, 2]]
     for measure in (percent_agreement, krippendorff_alpha, fleiss_kappa, cohen_kappa):
-        with pytest.raises(UndefinedAgreement, match=r"two|both"):
+        with pytest.raises(UndefinedAgreement, match=r"two|both|every coder"):
             measure(lonely)
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import sqlite3
 
 from textual.app import App
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, OptionList, Static
 
 from coding.codes import resolve_code
 from coding.consensus import disagreements, settle
 from coding.documents import segments_of
 from coding.operations import apply_coding
 from coding.store import Project
+from tui.screens.coder_pairs import CoderPairScreen
 from tui.screens.review import ReviewScreen
 
 
@@ -99,3 +100,79 @@ def test_settle_both_clips_spans_to_the_segment_and_is_one_transaction(
     assert consensus_rows(small_project.path) == [(bolig, segs[5].start, segs[5].end)]
     again = disagreements(small_project, ["ane", "bo"], bolig)
     assert [d.settled for d in again] == [None, "both"]
+
+
+def three_coders(project: Project) -> int:
+    """anne and bjorn disagree on segments 3 and 5; root (the lead's login, who tried the app)
+    has the most codings but shares only document 1 with them, like anne and bjorn do."""
+    bolig = resolve_code(project, "Bolig")
+    segs = segments_of(project, 1)
+    apply_coding(project, 1, bolig, "anne", segs[4].start, segs[5].end)  # segments 4 and 5
+    apply_coding(project, 1, bolig, "bjorn", segs[3].start, segs[4].end)  # segments 3 and 4
+    for seg in segs[:4]:
+        apply_coding(project, 1, bolig, "root", seg.start, seg.end)
+    return bolig
+
+
+class LeadApp(App):
+    def __init__(self, project: Project, coders: list[str] | None = None) -> None:
+        super().__init__()
+        self.project = project
+        self.coders = coders
+
+    def on_mount(self) -> None:
+        self.push_screen(ReviewScreen(self.project, "root", self.coders))
+
+
+def test_default_pair_is_the_human_coders_not_root_or_consensus(small_project: Project) -> None:
+    three_coders(small_project)
+    apply_coding(small_project, 1, resolve_code(small_project, "Bolig"), "consensus", 0, 5)
+    assert ReviewScreen(small_project, "root").coders == ("anne", "bjorn")
+
+
+async def test_lead_switches_to_anne_vs_bjorn_and_settles(small_project: Project) -> None:
+    bolig = three_coders(small_project)
+    segs = segments_of(small_project, 1)
+    app = LeadApp(small_project, ["anne", "root"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert "anne (A) vs root (B)" in str(screen.query_one("#title", Static).render())
+        await pilot.press("c")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, CoderPairScreen)
+        options = picker.query_one(OptionList)
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        options.highlighted = next(i for i, t in enumerate(labels) if t.startswith("anne vs bjorn"))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen and screen.coders == ("anne", "bjorn")
+        assert "anne (A) vs bjorn (B)" in str(screen.query_one("#title", Static).render())
+        assert screen.query_one("#side-b", Static).border_title == "B: bjorn"
+        codes = screen.query_one("#codes", DataTable)
+        codes.move_cursor(row=codes.get_row_index(str(bolig)))
+        await pilot.press("enter")
+        await pilot.pause()
+        table = screen.query_one("#disagreements", DataTable)
+        listed = [(item.start, item.end, item.coders) for item in screen.items]
+        assert listed == [
+            (segs[3].start, segs[3].end, ("anne", "bjorn")),
+            (segs[5].start, segs[5].end, ("anne", "bjorn")),
+        ]
+        assert [table.get_row_at(i)[2:4] for i in range(2)] == [["", "✓"], ["✓", ""]]
+        table.move_cursor(row=1)
+        await pilot.press("a")  # accept anne's coding of segment 5
+        await pilot.pause()
+        assert consensus_rows(small_project.path) == [(bolig, segs[5].start, segs[5].end)]
+        palette = {title: run for title, _help, run in screen.palette_commands()}
+        assert {"Choose coders", "Compare anne vs bjorn", "Compare anne vs root"} <= set(palette)
+        palette["Compare anne vs root"]()
+        await pilot.pause()
+        assert screen.coders == ("anne", "root") and screen.items == []
+    conn = sqlite3.connect(small_project.path)
+    summary = conn.execute(
+        "SELECT summary FROM events WHERE action = 'consensus.settle'"
+    ).fetchone()
+    conn.close()
+    assert "(anne vs bjorn), settled by root" in summary[0]

@@ -10,9 +10,9 @@ import click
 
 from coding.codes import resolve_code
 from coding.errors import InputError
-from coding.reliability import AgreementReport, CodeAgreement, agreement_report
+from coding.reliability import MISSING_NAMES, AgreementReport, CodeAgreement, agreement_report
 from coding.store import Project
-from coding.units import UNIT_KINDS
+from coding.units import MISSING_FORMS, UNIT_KINDS
 
 CSV_COLUMNS = (
     "code",
@@ -25,6 +25,14 @@ CSV_COLUMNS = (
     "ac1",
     "u_alpha",
     "undefined",
+    "units_left_out",
+    "documents_left_out",
+    "left_out_because",
+    "missing",
+    "alpha_low",
+    "alpha_high",
+    "q_667",
+    "q_800",
 )
 
 
@@ -32,7 +40,8 @@ CSV_COLUMNS = (
 @click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--coders",
-    help="Comma-separated coders to compare (default: everyone except «consensus»).",
+    help="Comma-separated coders to compare (default: everyone who coded or marked a document "
+    "done, except «consensus»).",
 )
 @click.option(
     "--unit",
@@ -54,6 +63,24 @@ CSV_COLUMNS = (
     show_default=True,
     help="Share of a segment a coding must cover to count on it (segment units).",
 )
+@click.option(
+    "--missing",
+    type=click.Choice(MISSING_FORMS),
+    default="complete",
+    show_default=True,
+    help="complete: only documents every compared coder finished or coded count, and every "
+    "kappa uses units all coders rated; gwet: Gwet's missing-data form (each coder's values "
+    "wherever that coder finished or coded).",
+)
+@click.option(
+    "--bootstrap",
+    type=click.IntRange(0, 100_000),
+    default=0,
+    show_default=True,
+    help="Bootstrap samples for alpha's 95% interval and q = P(alpha < .667 / .800) "
+    "(Hayes & Krippendorff 2007); 0: off.",
+)
+@click.option("--seed", type=int, help="Random seed for --bootstrap (same seed, same figures).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option(
     "--csv",
@@ -67,6 +94,9 @@ def agreement_command(
     unit: str,
     code_refs: tuple[str, ...],
     min_overlap: float,
+    missing: str,
+    bootstrap: int,
+    seed: int | None,
     as_json: bool,
     csv_file: Path | None,
 ) -> None:
@@ -75,14 +105,18 @@ def agreement_command(
     Gwet's AC1, worst first, with a pooled row over all codes. With --unit character also
     Krippendorff's unitizing alpha (uα), which compares where coders put their span edges.
 
-    Only documents a coder marked done or coded at least once count for that coder; elsewhere
-    the coder's values are missing, not «absent». A figure that cannot be computed (for example
-    when nobody used a code) is shown as undefined with the reason.
+    Only documents that every compared coder marked done or coded at least once count (how
+    many were left out and why is shown below the table); --missing gwet uses Gwet's
+    missing-data form instead. A figure that cannot be computed (for example when nobody used a
+    code, or a kappa would fall outside its possible range) is shown as undefined with the
+    reason, never as a number.
     """
     with Project.open(project) as opened:
         names = [c.strip() for c in coders.split(",") if c.strip()] if coders else None
         code_ids = _resolve_codes(opened, code_refs)
-        report = agreement_report(opened, names, code_ids, unit, min_overlap)
+        report = agreement_report(
+            opened, names, code_ids, unit, min_overlap, missing, bootstrap, seed
+        )
     if csv_file:
         write_csv(report, csv_file)
     if as_json:
@@ -103,8 +137,10 @@ def write_csv(report: AgreementReport, path: Path) -> None:
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS, extrasaction="ignore")
             writer.writeheader()
+            because = "; ".join(report.coverage.reasons()) if report.coverage else ""
+            extra = {"left_out_because": because, "missing": MISSING_NAMES[report.missing]}
             for row in [*report.codes, report.pooled]:
-                writer.writerow(row.as_dict())
+                writer.writerow({**row.as_dict(), **extra})
     except OSError as exc:
         raise InputError(f"{path}: cannot write ({exc.strerror})") from None
 
@@ -122,10 +158,11 @@ def print_report(report: AgreementReport) -> None:
     kappa = "κ Cohen" if len(report.coders) == 2 else "κ Fleiss"
     rows = [*report.codes, report.pooled]
     undefined = " undef.: cannot be computed (reasons below)." if _any_undefined(rows) else ""
+    form = "; Gwet's missing-data form" if report.missing == "gwet" else ""
     table = Table(
-        title=f"Agreement between {', '.join(report.coders)} (unit: {report.unit})",
+        title=f"Agreement between {', '.join(report.coders)} (unit: {report.unit}{form})",
         title_justify="left",
-        caption="Worst first." + undefined,
+        caption="Worst first (lowest α; undefined α last)." + undefined,
         caption_justify="left",
     )
     unitizing = report.unit == "character"
@@ -143,6 +180,51 @@ def print_report(report: AgreementReport) -> None:
     table.add_row(*_cells(report.pooled, unitizing), style="bold")
     console.print(table)
     _print_reasons(console, rows)
+    _print_left_out(console, report)
+    if report.bootstrap:
+        _print_bootstrap(console, report, code_width + 6 + 6)
+
+
+def _print_left_out(console, report: AgreementReport) -> None:
+    """«Left out: 14 of 40 documents (1 203 units per code): 12 documents not coded by ola»."""
+    coverage = report.coverage
+    if coverage is None or not coverage.left_out:
+        return
+    per_code = report.codes[0].units_left_out if report.codes else 0
+    console.print(
+        f"Left out: {coverage.left_out} of {coverage.documents} documents "
+        f"({per_code} units per code): {'; '.join(coverage.reasons())}.",
+        highlight=False,
+    )
+
+
+def _print_bootstrap(console, report: AgreementReport, code_width: int) -> None:
+    from rich.table import Table
+
+    table = Table(
+        title=f"α bootstrap, {report.bootstrap} samples"
+        + (f", seed {report.seed}" if report.seed is not None else "")
+        + " (Hayes & Krippendorff 2007)",
+        title_justify="left",
+        caption="q: probability that α lies below .667 / .800.",
+        caption_justify="left",
+    )
+    table.add_column("code", width=code_width, no_wrap=True, overflow="ellipsis")
+    for column, width in {"α": 6, "95% CI": 13, "q<.667": 6, "q<.800": 6}.items():
+        table.add_column(column, justify="right", no_wrap=True, width=width)
+    for row in [*report.codes, report.pooled]:
+        interval = (
+            "undef." if row.alpha_low is None else f"{row.alpha_low:.3f}–{row.alpha_high:.3f}"
+        )
+        table.add_row(
+            short_path(row.code, code_width),
+            fmt(row.alpha),
+            interval,
+            fmt(row.q_667),
+            fmt(row.q_800),
+            style="bold" if row is report.pooled else None,
+        )
+    console.print(table)
 
 
 def _any_undefined(rows: list[CodeAgreement]) -> bool:

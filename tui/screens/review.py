@@ -1,5 +1,7 @@
 """The review screen (for leads): agreement per code, the disagreements of a code by document,
 both coders' spans side by side in context, and settling each into the ``consensus`` coder.
+The lead chooses which two coders to compare (c, or the palette); by default the two human
+coders with the most shared documents (``coding.consensus.default_pair``).
 
 Settling calls ``coding.consensus.settle`` (one committed transaction, in the audit trail)
 before the tables change, so what the screen shows is already on disk.
@@ -17,16 +19,25 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from coding.consensus import Disagreement, disagreements, open_counts, review_coders, settle
+from coding.consensus import (
+    Disagreement,
+    coder_pairs,
+    default_pair,
+    disagreements,
+    open_counts,
+    settle,
+)
 from coding.documents import document_text
 from coding.errors import KodeverkError
 from coding.reliability import AgreementReport, agreement_report
 from coding.store import Project
 from tui.commands.agreement import short_path
+from tui.screens.coder_pairs import CoderPairScreen
 
 CONTEXT = 160  # characters of context on each side of a disagreement
 CODE_WIDTH = 26  # code paths are shortened to this (the leaf names the code) to fit 80 columns
 HIGHLIGHT = "bold black on yellow"
+PAIRS_IN_PALETTE = 12  # «Compare A vs B» palette entries, most shared documents first
 SEGMENT = "underline"
 
 
@@ -35,7 +46,8 @@ def _fmt(value: float | None) -> str:
 
 
 class ReviewScreen(Screen):
-    """Enter opens a code's disagreements; a / b / o / x settle the highlighted one."""
+    """Enter opens a code's disagreements; a / b / o / x settle the highlighted one; c chooses
+    the coders."""
 
     DEFAULT_CSS = """
     ReviewScreen #title { height: 1; background: $primary; color: $text; padding: 0 1; }
@@ -51,6 +63,7 @@ class ReviewScreen(Screen):
         Binding("b", "settle('b')", "Accept B"),
         Binding("o", "settle('both')", "Both"),
         Binding("x", "settle('neither')", "Neither"),
+        Binding("c", "choose_coders", "Coders"),
         Binding("escape", "back", "Back"),
         Binding("r", "refresh_tables", "Refresh", show=False),
     ]
@@ -59,7 +72,7 @@ class ReviewScreen(Screen):
         super().__init__()
         self.project = project
         self.lead = coder
-        self.coders = tuple(coders) if coders else tuple(review_coders(project)[:2])
+        self.coders = tuple(coders) if coders else default_pair(project)
         self.code_id: int | None = None
         self.items: list[Disagreement] = []
 
@@ -76,9 +89,9 @@ class ReviewScreen(Screen):
 
     def _title(self) -> str:
         if len(self.coders) < 2:
-            return "Review: needs two coders who have coded"
+            return "Review: choose two coders with c"
         a, b = self.coders
-        return f"Review {a} (A) vs {b} (B) · lead {self.lead} · enter: disagreements"
+        return f"Review {a} (A) vs {b} (B) · lead {self.lead} · c: coders"
 
     def on_mount(self) -> None:
         codes = self.query_one("#codes", DataTable)
@@ -86,18 +99,45 @@ class ReviewScreen(Screen):
         codes.add_columns("units", "open", "settled", "% agree", "κ", "α", "AC1")
         items = self.query_one("#disagreements", DataTable)
         items.add_columns("document", "segment", "A", "B", "settled")
-        self.query_one("#side-a", Static).border_title = f"A: {self._coder_label(0)}"
-        self.query_one("#side-b", Static).border_title = f"B: {self._coder_label(1)}"
+        self._show_coders()
         self.action_refresh_tables()
         codes.focus()
+
+    def _show_coders(self) -> None:
+        self.query_one("#title", Static).update(self._title())
+        self.query_one("#side-a", Static).border_title = f"A: {self._coder_label(0)}"
+        self.query_one("#side-b", Static).border_title = f"B: {self._coder_label(1)}"
 
     def _coder_label(self, index: int) -> str:
         return self.coders[index] if len(self.coders) > index else "?"
 
     # -- the per-code table ------------------------------------------------------------------
+    # -- which coders ------------------------------------------------------------------------
+    def action_choose_coders(self) -> None:
+        pairs = coder_pairs(self.project)
+        if not pairs:
+            self.notify("Nothing to compare: the project has fewer than two coders.")
+            return
+        self.app.push_screen(CoderPairScreen(pairs, self.coders), self._chosen)
+
+    def _chosen(self, pair: tuple[str, str] | None) -> None:
+        if pair:
+            self.compare(*pair)
+
+    def compare(self, a: str, b: str) -> None:
+        """Review ``a`` (A) against ``b`` (B) from now on."""
+        self.coders = (a, b)
+        self.code_id = None
+        self.items = []
+        self.query_one("#disagreements", DataTable).clear()
+        self._show_sides()
+        self._show_coders()
+        self.action_refresh_tables()
+        self.query_one("#codes", DataTable).focus()
+
     def action_refresh_tables(self) -> None:
         if len(self.coders) < 2:
-            self.notify("Nothing to review: fewer than two coders have coded.", severity="warning")
+            self.notify("Choose two coders to compare with c.", severity="warning")
             return
         report = agreement_report(self.project, list(self.coders))
         self._fill_codes(report)
@@ -208,6 +248,15 @@ class ReviewScreen(Screen):
             ("Accept neither", "consensus leaves the segment uncoded (x)",
              lambda: self.action_settle("neither")),
             ("Refresh agreement", "recompute the per-code table (r)", self.action_refresh_tables),
+            ("Choose coders", "pick the two coders to compare (c)", self.action_choose_coders),
+            *self._pair_commands(),
+        ]  # fmt: skip
+
+    def _pair_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        return [
+            (f"Compare {p.label}", f"review {p.a} (A) against {p.b} (B), {p.shared} shared "
+             "documents", lambda p=p: self.compare(p.a, p.b))
+            for p in coder_pairs(self.project)[:PAIRS_IN_PALETTE]
         ]  # fmt: skip
 
     def action_back(self) -> None:

@@ -1,0 +1,51 @@
+"""Choose the two coders a review compares: every pair, most shared documents first."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Label, OptionList
+from textual.widgets.option_list import Option
+
+from coding.consensus import CoderPair
+
+
+class CoderPairScreen(ModalScreen[tuple[str, str] | None]):
+    """Dismisses with the chosen (A, B) coders, or None on escape."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, pairs: list[CoderPair], current: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.pairs = pairs
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Compare which coders? (A vs B)", classes="dialog-title")
+            yield OptionList(
+                *(
+                    Option(f"{p.label} · {p.shared} shared documents", id=str(i))
+                    for i, p in enumerate(self.pairs)
+                ),
+                id="coder-pairs",
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        now = next((i for i, p in enumerate(self.pairs) if (p.a, p.b) == tuple(self.current)), 0)
+        if options.option_count:
+            options.highlighted = now
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        pair = self.pairs[int(event.option.id or 0)]
+        self.dismiss((pair.a, pair.b))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
