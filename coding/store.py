@@ -249,6 +249,7 @@ class Project:
         self.conn = conn
         # why writes are refused (a read-only file, folder, ...), None when writable
         self.readonly_reason = readonly_reason
+        self._immutable = False  # read through immutable=1 (see connect)
         self._identity = _file_identity(path)
         self._coder_ids: dict[str, int] = {}
         # coders found or created inside the open transaction: cached only once it commits
@@ -315,8 +316,9 @@ class Project:
             raise ProjectError(f"{path}: no such project file")
         _check_header(path)
         reason = _readonly_reason(path)
+        immutable = reason is not None and _frozen(path)
         try:
-            conn = connect(path, readonly=reason is not None, immutable=_frozen(path))
+            conn = connect(path, readonly=reason is not None, immutable=immutable)
         except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
             raise _open_error(path, exc) from None
         try:
@@ -325,6 +327,7 @@ class Project:
                 conn.execute("PRAGMA journal_mode = WAL")
                 _match_side_files(path)
             project = cls(path, conn, readonly_reason=reason)
+            project._immutable = immutable
             if version < SCHEMA_VERSION:
                 if not migrate:
                     raise ProjectError(f"{path}: schema version {version} needs migrating")
@@ -340,6 +343,15 @@ class Project:
             conn.close()
             raise
         return project
+
+    def reader(self) -> sqlite3.Connection:
+        """A second, read-only connection to the project (for a worker thread). Raises
+        ``ProjectGone`` rather than creating an empty file where the project was."""
+        self.check_identity()
+        try:
+            return connect(self.path, readonly=True, immutable=self._immutable)
+        except sqlite3.Error as exc:
+            raise _open_error(self.path, exc) from None
 
     def close(self) -> None:
         self.conn.close()
@@ -507,7 +519,7 @@ def _begin_immediate(conn: sqlite3.Connection) -> None:
                 if time.monotonic() > deadline:
                     raise ProjectBusy(
                         f"the project file is busy: another process has held its write lock "
-                        f"for over {BUSY_TIMEOUT_MS // 1000} s; try again"
+                        f"for over {BUSY_TIMEOUT_MS / 1000:g} s; try again"
                     ) from None
                 time.sleep(random.uniform(0.0005, 0.002))
     finally:

@@ -17,11 +17,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
 
 from coding import operations as ops
 from coding.codes import code_counts
-from coding.errors import KodeverkError
+from coding.errors import KodeverkError, ProjectBusy, ProjectGone
 from coding.store import Project
 from tui.project_view import (
     CodeInfo,
@@ -37,6 +38,16 @@ from tui.widgets.document_view import DocumentView
 
 WORD = re.compile(r"\S+")
 POLL_SECONDS = 2.0  # how often the all-coders view looks for other coders' new codings
+PLACE_RETRY_SECONDS = 2.0  # saving where the coder is, again, after the write lock was busy
+
+
+def _coder_id(project: Project, coder: str) -> int:
+    """The coder's id; -1 (no codings of theirs) when it cannot be created: a read-only
+    project, or a file gone from disk."""
+    try:
+        return project.coder_id(coder)
+    except KodeverkError:
+        return -1
 
 
 def code_style(colour: str) -> Style:
@@ -91,7 +102,8 @@ class CodingScreen(Screen):
         super().__init__()
         self.project = project
         self.coder = coder
-        self.coder_id = project.coder_id(coder)
+        self.coder_id = _coder_id(project, coder)
+        self._place_retry: Timer | None = None
         self.blind = True
         self.codes: list[CodeInfo] = []
         self.code_by_id: dict[int, CodeInfo] = {}
@@ -179,7 +191,13 @@ class CodingScreen(Screen):
         return self.project.conn.execute("PRAGMA data_version").fetchone()[0]
 
     def _show_others_changes(self) -> None:
-        """In the all-coders view, show what other coders (other processes) committed since."""
+        """In the all-coders view, show what other coders (other processes) committed since.
+        Also notices a project file removed or replaced on disk (nothing more is saved)."""
+        try:
+            self.project.check_identity()
+        except ProjectGone as exc:
+            self.app.write_refused(exc)
+            return
         version = self._file_version()
         if version != self._data_version:
             self._data_version = version
@@ -206,10 +224,24 @@ class CodingScreen(Screen):
         self._show_selection_codes()
 
     def _save_place(self, index: int) -> None:
-        """Where the coder is, for reopening: one small transaction per move."""
-        with self.project.transaction():
-            ops.remember(self.project, self.coder, "last_document", str(self.document_id))
-            ops.remember(self.project, self.coder, f"segment:{self.document_id}", str(index))
+        """Where the coder is, for reopening: one small transaction per move. Not an action the
+        coder asked for: on a read-only project it is skipped; while another process holds the
+        write lock it is retried (the latest place) a little later."""
+        if self.project.readonly or self.app.write_problem or self._place_retry is not None:
+            return
+        try:
+            with self.project.transaction():
+                ops.remember(self.project, self.coder, "last_document", str(self.document_id))
+                ops.remember(self.project, self.coder, f"segment:{self.document_id}", str(index))
+        except ProjectBusy as exc:
+            self.notify(f"{exc}; your place is saved once it is free", severity="warning")
+            self._place_retry = self.set_timer(PLACE_RETRY_SECONDS, self._retry_place)
+        except KodeverkError as exc:
+            self.app.write_refused(exc)
+
+    def _retry_place(self) -> None:
+        self._place_retry = None
+        self._save_place(self.current_segment)
 
     def selected_codings(self, own_only: bool = False) -> list[CodingRow]:
         start, end = self.selection
@@ -322,7 +354,7 @@ class CodingScreen(Screen):
         try:
             kept = ops.apply_coding(self.project, self.document_id, code_id, self.coder, start, end)
         except KodeverkError as exc:
-            self.notify(str(exc), severity="error")
+            self.app.write_refused(exc)
             return
         self._absorb(kept, start, end)
         self._refresh_codings(full_counts=False, reload=False)
@@ -334,7 +366,7 @@ class CodingScreen(Screen):
         try:
             return operation(*args)
         except KodeverkError as exc:
-            self.notify(str(exc), severity="error")
+            self.app.write_refused(exc)
             return False
 
     def _absorb(self, kept: ops.Coding, start: int, end: int) -> None:
