@@ -208,3 +208,13 @@ def test_damaged_file_still_says_damaged(closed_project: Path) -> None:
     data[100:300] = b"\xff" * 200  # the schema page after the header
     closed_project.write_bytes(bytes(data))
     one_line_error(run_kodeverk("info", closed_project), "damaged")
+
+
+def test_damage_found_while_reading_says_damaged(closed_project: Path) -> None:
+    data = bytearray(closed_project.read_bytes())
+    page = 4096
+    data[2 * page : 3 * page] = b"\xff" * page  # two pages of tables, not the schema
+    data[3 * page : 4 * page] = b"\0" * page
+    closed_project.write_bytes(bytes(data))
+    line = one_line_error(run_kodeverk("info", closed_project), "damaged")
+    assert "internal error" not in line
