@@ -276,7 +276,12 @@ class Project:
             raise ProjectError(f"{path}: file exists; choose another name or delete it first")
         if not path.parent.exists():
             raise ProjectError(f"{path.parent}: folder does not exist")
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except PermissionError:
+            raise ProjectReadOnly(
+                f"{path}: the folder {path.parent} is read-only; cannot create a project there"
+            ) from None
         os.close(fd)
         conn = connect(path)
         try:
@@ -298,10 +303,12 @@ class Project:
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             conn.close()
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
+            if isinstance(exc, sqlite3.OperationalError):  # a full disk, ...
+                raise _open_error(path, exc) from None
             raise
         return cls(path, conn)
 

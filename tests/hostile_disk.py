@@ -14,6 +14,7 @@ import resource
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,35 @@ def kodeverk_with_file_limit(limit: int, *args: object) -> subprocess.CompletedP
         preexec_fn=limit_files,
         timeout=300,
     )
+
+
+def mounted_small_disk(tmp_path: Path) -> Iterator[Path]:
+    """For a fixture: a 1 MB file system (tmpfs), where the test may mount one (root, mount
+    allowed); skips with the reason elsewhere."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=True)
+
+
+def fill(disk: Path, leave: int) -> Path:
+    """Fill ``disk`` with one file until only ``leave`` bytes are free; returns that file."""
+    filler = disk / "filler"
+    with filler.open("wb", buffering=0) as handle:
+        while True:
+            stats = os.statvfs(disk)
+            free = stats.f_bavail * stats.f_frsize - leave
+            if free <= 0:
+                break
+            try:
+                handle.write(b"x" * min(free, 64 * 1024))
+            except OSError:
+                break
+    return filler

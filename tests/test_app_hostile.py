@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,12 +20,22 @@ from coding import store
 from coding.store import Project
 from tests.app_project import CODER, build_app_project
 from tests.conftest import ROOT, table_dump
-from tests.hostile_disk import require_permission_bits, run_without_override
+from tests.hostile_disk import (
+    fill,
+    mounted_small_disk,
+    require_permission_bits,
+    run_without_override,
+)
 from tui.app import KodeverkApp
 from tui.screens.coding import PLACE_RETRY_SECONDS, POLL_SECONDS
 from tui.screens.overview import OverviewScreen
 
 SIZE = (80, 24)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    yield from mounted_small_disk(tmp_path)
 
 
 @pytest.fixture
@@ -141,17 +153,52 @@ async def test_write_lock_held_by_another_process(app_path: Path, monkeypatch) -
     assert codings_in(app_path) == 1
 
 
-def test_read_only_project_opens_and_refuses_writes(app_path: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("what", ["file", "folder"])
+def test_read_only_project_opens_and_refuses_writes(
+    app_path: Path, tmp_path: Path, what: str
+) -> None:
     require_permission_bits(tmp_path)
-    app_path.chmod(0o444)
     before = table_dump(app_path)
-    result = run_without_override(
-        "-m", "tests.workers.readonly_app", app_path, "ny koder", "1", "down", "d", "escape"
-    )
+    target, expected = (app_path, "r--r--r--") if what == "file" else (app_path.parent, "folder")
+    target.chmod(0o444 if what == "file" else 0o555)
+    try:
+        result = run_without_override(
+            "-m", "tests.workers.readonly_app", app_path, "ny koder", "1", "down", "d", "escape"
+        )
+    finally:
+        target.chmod(0o644 if what == "file" else 0o755)
     assert result.returncode == 0, result.stderr[-3000:]
     shown = json.loads(result.stdout.strip().splitlines()[-1])
     said = shown["messages"]
-    assert any("read-only" in m and "r--r--r--" in m for m in said), said
+    assert any("read-only" in m and expected in m for m in said), said
     assert not any(m.startswith("coded") or m.startswith("document marked") for m in said)
     assert "read-only" in shown["sub_title"] and shown["screen"] == "OverviewScreen"
     assert table_dump(app_path) == before
+
+
+async def test_new_coder_codes_after_a_first_action_on_a_full_disk(
+    app_path: Path, small_disk: Path
+) -> None:
+    """The first action of a new coder fails (disk full); once there is space again the same
+    coder codes without a restart, and sees the coding as their own."""
+    path = small_disk / app_path.name
+    shutil.copy(app_path, path)
+    app = KodeverkApp(path, "ny koder", document_id=1, resume=False)
+    filler: Path | None = None
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        filler = fill(small_disk, leave=0)
+        await pilot.press("down", "1", "down")
+        await pilot.pause()
+        said = messages(app)
+        assert any("disk is full" in m for m in said), said
+        assert not any(m.startswith("coded") for m in said)
+        filler.unlink()
+        await pilot.press("1")
+        await pilot.pause()
+        assert messages(app)[-1].startswith("coded"), messages(app)
+        screen = app.screen
+        assert [c.coder_id for c in screen.codings] == [screen.coder_id]
+    with Project.open(path) as project:
+        assert codings_in(path) == 1
+        assert project.coder_id("ny koder", create=False) == screen.coder_id

@@ -7,7 +7,7 @@ import os
 import shutil
 import sqlite3
 import stat
-import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,12 +17,19 @@ from coding.errors import ProjectGone
 from coding.store import Project
 from tests.conftest import run_kodeverk, table_dump
 from tests.hostile_disk import (
+    fill,
     kodeverk_with_file_limit,
     kodeverk_without_override,
+    mounted_small_disk,
     require_permission_bits,
 )
 
 INTERVIEW = "Intervjuer: Hvordan går det med boligene?\nInformant: Det mangler boliger.\n"
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    yield from mounted_small_disk(tmp_path)
 
 
 @pytest.fixture
@@ -155,30 +162,12 @@ def long_interview(folder: Path) -> Path:
     return big
 
 
-@pytest.fixture
-def small_disk(tmp_path: Path):
-    """A 1 MB file system (tmpfs), where the test may mount one."""
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)], capture_output=True
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.decode().strip()}")
-    try:
-        yield disk
-    finally:
-        subprocess.run(["umount", str(disk)], check=True)
-
-
 def test_full_disk_says_so_and_changes_nothing(
     closed_project: Path, small_disk: Path, tmp_path: Path
 ) -> None:
     project = small_disk / closed_project.name
     shutil.copy(closed_project, project)
-    filler = small_disk / "filler"
-    free = os.statvfs(small_disk).f_bavail * os.statvfs(small_disk).f_frsize
-    filler.write_bytes(b"x" * (free - 48 * 1024))  # leave 48 kB: less than the import needs
+    filler = fill(small_disk, leave=48 * 1024)  # less than the import needs
     before = table_dump(project)
     result = run_kodeverk("import", project, long_interview(tmp_path))
     line = one_line_error(result, "disk is full", "not saved")
@@ -218,3 +207,22 @@ def test_damage_found_while_reading_says_damaged(closed_project: Path) -> None:
     closed_project.write_bytes(bytes(data))
     line = one_line_error(run_kodeverk("info", closed_project), "damaged")
     assert "internal error" not in line
+
+
+def test_init_in_a_read_only_folder_says_so(tmp_path: Path) -> None:
+    require_permission_bits(tmp_path)
+    folder = tmp_path / "arkiv"
+    folder.mkdir(mode=0o555)
+    folder.chmod(0o555)
+    try:
+        result = kodeverk_without_override("init", folder / "ny.kodeverk")
+    finally:
+        folder.chmod(0o755)
+    one_line_error(result, "folder", "read-only")
+    assert list(folder.iterdir()) == []
+
+
+def test_init_on_a_full_disk_says_so(small_disk: Path) -> None:
+    fill(small_disk, leave=0)
+    one_line_error(run_kodeverk("init", small_disk / "ny.kodeverk"), "disk")
+    assert [p.name for p in small_disk.iterdir()] == ["filler"]

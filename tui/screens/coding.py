@@ -42,10 +42,10 @@ PLACE_RETRY_SECONDS = 2.0  # saving where the coder is, again, after the write l
 
 
 def _coder_id(project: Project, coder: str) -> int:
-    """The coder's id; -1 (no codings of theirs) when it cannot be created: a read-only
-    project, or a file gone from disk."""
+    """The coder's id; -1 (no codings of theirs yet) when a new coder cannot be created now:
+    a read-only project, a full disk, a file gone from disk. Asked again after each write."""
     try:
-        return project.coder_id(coder)
+        return project.coder_id(coder, create=not project.readonly)
     except KodeverkError:
         return -1
 
@@ -104,6 +104,7 @@ class CodingScreen(Screen):
         self.coder = coder
         self.coder_id = _coder_id(project, coder)
         self._place_retry: Timer | None = None
+        self._place_error = ""  # the last reason saving the place failed: said once
         self.blind = True
         self.codes: list[CodeInfo] = []
         self.code_by_id: dict[int, CodeInfo] = {}
@@ -168,6 +169,8 @@ class CodingScreen(Screen):
 
     def _refresh_codings(self, *, full_counts: bool, reload: bool = True) -> None:
         """Reload this document's codings (after a committed action) and redraw."""
+        if self.coder_id < 0:  # a new coder whose creation failed: the action created them
+            self.coder_id = _coder_id(self.project, self.coder)
         coder = self.coder if self.blind else None
         if reload:
             coder_id = None if coder is None else self.coder_id
@@ -236,8 +239,14 @@ class CodingScreen(Screen):
         except ProjectBusy as exc:
             self.notify(f"{exc}; your place is saved once it is free", severity="warning")
             self._place_retry = self.set_timer(PLACE_RETRY_SECONDS, self._retry_place)
-        except KodeverkError as exc:
+        except ProjectGone as exc:
             self.app.write_refused(exc)
+        except KodeverkError as exc:  # a full disk, ...: said once, not on every move
+            if str(exc) != self._place_error:
+                self._place_error = str(exc)
+                self.app.write_refused(exc)
+        else:
+            self._place_error = ""
 
     def _retry_place(self) -> None:
         self._place_retry = None
