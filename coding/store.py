@@ -250,7 +250,8 @@ class Project:
         # why writes are refused (a read-only file, folder, ...), None when writable
         self.readonly_reason = readonly_reason
         self._immutable = False  # read through immutable=1 (see connect)
-        self._identity = _file_identity(path)
+        self._stat_path = path.absolute()  # the file checked before each write
+        self._identity = _file_identity(self._stat_path)
         self._coder_ids: dict[str, int] = {}
         # coders found or created inside the open transaction: cached only once it commits
         self._tx_coder_ids: dict[str, int] = {}
@@ -408,7 +409,7 @@ class Project:
     def check_identity(self) -> None:
         """Raise ``ProjectGone`` when the file at ``path`` is no longer the one opened."""
         try:
-            current = _file_identity(self.path)
+            current = _file_identity(self._stat_path)
         except FileNotFoundError:
             raise ProjectGone(
                 f"{self.path}: the project file was removed or moved on disk since it was "
@@ -635,6 +636,11 @@ def _explain(path: Path, exc: sqlite3.Error | UnicodeDecodeError) -> KodeverkErr
             reason = reason or f"it cannot be written ({message})"
             return ProjectReadOnly(f"{path}: {reason}; nothing can be saved")
         return ProjectError(f"{path}: cannot open the project file ({message})")
+    if "locked" in message or "busy" in message:  # e.g. a COMMIT still blocked after retries
+        return ProjectBusy(
+            f"{path}: the project file is busy (another process holds its lock); nothing "
+            "was saved: try again"
+        )
     if "disk is full" in message:
         return DiskError(
             f"{path}: the disk is full (or the file size limit was reached); the last action "
