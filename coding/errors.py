@@ -20,3 +20,20 @@ class InputError(KodeverkError):
 
 class CodebookError(KodeverkError):
     """A codebook is malformed or a codebook change was refused."""
+
+
+class ProjectReadOnly(ProjectError):
+    """The project cannot be written (read-only file, folder, side file or disk); reading works."""
+
+
+class ProjectGone(ProjectError):
+    """The project file was removed, moved or replaced on disk since it was opened: nothing more
+    may be written through the old connection (SQLite would keep writing to the lost file)."""
+
+
+class ProjectBusy(ProjectError):
+    """Another process held the write lock for longer than the busy timeout; try again."""
+
+
+class DiskError(ProjectError):
+    """The disk refused a write (full, file size limit, I/O error); the action was not saved."""

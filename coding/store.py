@@ -7,11 +7,14 @@ action survives a power cut. Every user action is one short ``BEGIN IMMEDIATE`` 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import random
 import sqlite3
+import stat
 import time
+import urllib.parse
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,7 +22,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coding.errors import ProjectError
+from coding.errors import (
+    DiskError,
+    KodeverkError,
+    ProjectBusy,
+    ProjectError,
+    ProjectGone,
+    ProjectReadOnly,
+)
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -201,13 +211,27 @@ Migration = Callable[[sqlite3.Connection], None]
 MIGRATIONS: dict[int, Migration] = {}
 
 
-def connect(path: str | os.PathLike) -> sqlite3.Connection:
-    """Open a connection with the project's policy. Autocommit mode: we issue BEGIN ourselves."""
+def connect(
+    path: str | os.PathLike, *, readonly: bool = False, immutable: bool = False
+) -> sqlite3.Connection:
+    """Open a connection with the project's policy. Autocommit mode: we issue BEGIN ourselves.
+
+    ``readonly`` opens with ``mode=ro``: nothing can be written and, unlike a plain open, a
+    missing file is not created (an empty file would appear where a project was removed).
+    ``immutable`` reads a WAL file whose folder is read-only and has no -wal (SQLite cannot
+    create the -shm it needs; with no -wal and no way to create one, nobody is writing)."""
+    if readonly:
+        target = f"file:{urllib.parse.quote(os.fsencode(path))}?mode=ro"
+        if immutable:
+            target += "&immutable=1"
+    else:
+        target = os.fsencode(path)
     conn = sqlite3.connect(
-        os.fspath(path),
+        target,
         isolation_level=None,
         timeout=BUSY_TIMEOUT_MS / 1000,
         check_same_thread=False,
+        uri=readonly,
     )
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
@@ -218,10 +242,23 @@ def connect(path: str | os.PathLike) -> sqlite3.Connection:
 class Project:
     """An open project file. Use ``Project.create`` or ``Project.open``, close with ``close()``."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+    def __init__(
+        self, path: Path, conn: sqlite3.Connection, *, readonly_reason: str | None = None
+    ) -> None:
         self.path = path
         self.conn = conn
+        # why writes are refused (a read-only file, folder, ...), None when writable
+        self.readonly_reason = readonly_reason
+        self._immutable = False  # read through immutable=1 (see connect)
+        self._stat_path = path.absolute()  # the file checked before each write
+        self._identity = _file_identity(self._stat_path)
         self._coder_ids: dict[str, int] = {}
+        # coders found or created inside the open transaction: cached only once it commits
+        self._tx_coder_ids: dict[str, int] = {}
+
+    @property
+    def readonly(self) -> bool:
+        return self.readonly_reason is not None
 
     @cached_property
     def db(self) -> sqlite_utils.Database:
@@ -235,11 +272,17 @@ class Project:
     def create(cls, path: str | os.PathLike, *, name: str | None = None) -> Project:
         """Create a new, empty project file readable by its owner only."""
         path = Path(path)
+        _check_utf8_name(path)
         if path.exists():
             raise ProjectError(f"{path}: file exists; choose another name or delete it first")
         if not path.parent.exists():
             raise ProjectError(f"{path.parent}: folder does not exist")
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except PermissionError:
+            raise ProjectReadOnly(
+                f"{path}: the folder {path.parent} is read-only; cannot create a project there"
+            ) from None
         os.close(fd)
         conn = connect(path)
         try:
@@ -261,40 +304,62 @@ class Project:
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             conn.close()
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
+            if isinstance(exc, sqlite3.OperationalError):  # a full disk, ...
+                raise _open_error(path, exc) from None
             raise
         return cls(path, conn)
 
     @classmethod
     def open(cls, path: str | os.PathLike, *, migrate: bool = True) -> Project:
-        """Open an existing project; refuse files that are not kodeverk projects or too new."""
+        """Open an existing project; refuse files that are not kodeverk projects or too new.
+
+        A project that cannot be written (read-only file or folder) opens read-only:
+        reading works, every write is refused with the reason (``readonly_reason``)."""
         path = Path(path)
         if not path.is_file():
             raise ProjectError(f"{path}: no such project file")
         _check_header(path)
+        reason = _readonly_reason(path)
+        immutable = reason is not None and _frozen(path)
         try:
-            conn = connect(path)
+            conn = connect(path, readonly=reason is not None, immutable=immutable)
         except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
-            # A damaged schema page can even make SQLite's error text undecodable.
-            reason = str(exc) if isinstance(exc, sqlite3.DatabaseError) else "unreadable schema"
-            raise ProjectError(
-                f"{path}: the file is damaged ({reason}); run `kodeverk check` or restore a backup"
-            ) from None
+            raise _open_error(path, exc) from None
         try:
             version = _check_identity(conn, path)
-            conn.execute("PRAGMA journal_mode = WAL")
-            project = cls(path, conn)
+            if reason is None:
+                conn.execute("PRAGMA journal_mode = WAL")
+                _match_side_files(path)
+            project = cls(path, conn, readonly_reason=reason)
+            project._immutable = immutable
             if version < SCHEMA_VERSION:
                 if not migrate:
                     raise ProjectError(f"{path}: schema version {version} needs migrating")
+                if reason is not None:
+                    raise ProjectReadOnly(
+                        f"{path}: schema version {version} needs migrating, but {reason}"
+                    )
                 project._migrate(version)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise _open_error(path, exc) from None
         except BaseException:
             conn.close()
             raise
         return project
+
+    def reader(self) -> sqlite3.Connection:
+        """A second, read-only connection to the project (for a worker thread). Raises
+        ``ProjectGone`` rather than creating an empty file where the project was."""
+        self.check_identity()
+        try:
+            return connect(self.path, readonly=True, immutable=self._immutable)
+        except sqlite3.Error as exc:
+            raise _open_error(self.path, exc) from None
 
     def close(self) -> None:
         self.conn.close()
@@ -309,17 +374,58 @@ class Project:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: BEGIN IMMEDIATE (retried while another writer holds the lock),
-        COMMIT on success, ROLLBACK on any error. Nested use joins the outer transaction."""
+        COMMIT on success, ROLLBACK on any error. Nested use joins the outer transaction.
+
+        Refused before anything is written when the project is read-only or its file was
+        removed or replaced on disk (checked again just before COMMIT). SQLite's write errors
+        (read-only, disk full) become one-line ``KodeverkError``s naming the cause."""
         if self.conn.in_transaction:
             yield self.conn
             return
-        _begin_immediate(self.conn)
+        self.check_writable()
+        try:
+            _begin_immediate(self.conn)
+        except sqlite3.OperationalError as exc:
+            raise self._write_error(exc) from None
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
+            self.check_identity()  # WAL would commit into a removed file's inode
+            _commit(self.conn)
+        except BaseException as exc:
+            self._tx_coder_ids.clear()
+            _rollback(self.conn)
+            if isinstance(exc, sqlite3.OperationalError):
+                raise self._write_error(exc) from None
             raise
-        _commit(self.conn)
+        self._coder_ids.update(self._tx_coder_ids)
+        self._tx_coder_ids.clear()
+
+    def check_writable(self) -> None:
+        """Raise ``ProjectReadOnly`` or ``ProjectGone`` when nothing may be written now."""
+        if self.readonly_reason is not None:
+            raise ProjectReadOnly(f"{self.path}: {self.readonly_reason}; nothing can be saved")
+        self.check_identity()
+
+    def check_identity(self) -> None:
+        """Raise ``ProjectGone`` when the file at ``path`` is no longer the one opened."""
+        try:
+            current = _file_identity(self._stat_path)
+        except FileNotFoundError:
+            raise ProjectGone(
+                f"{self.path}: the project file was removed or moved on disk since it was "
+                "opened; nothing more is saved: reopen the project"
+            ) from None
+        except OSError:
+            return  # cannot tell (e.g. folder not searchable): SQLite will say if writes fail
+        if current != self._identity:
+            raise ProjectGone(
+                f"{self.path}: the project file was replaced on disk by another file since it "
+                "was opened; nothing more is saved: reopen the project"
+            )
+
+    def _write_error(self, exc: sqlite3.OperationalError) -> Exception:
+        """The honest one-line error for SQLite's refusal to write, or ``exc`` itself."""
+        return _explain(self.path, exc) or exc
 
     # -- small shared look-ups -----------------------------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:
@@ -345,6 +451,8 @@ class Project:
             raise ProjectError("coder name is empty")
         if name in self._coder_ids:
             return self._coder_ids[name]
+        if name in self._tx_coder_ids:
+            return self._tx_coder_ids[name]
         row = self.conn.execute("SELECT id FROM coders WHERE name = ?", (name,)).fetchone()
         if row is None:
             if not create:
@@ -359,7 +467,13 @@ class Project:
                     cur.fetchone()
                     or self.conn.execute("SELECT id FROM coders WHERE name = ?", (name,)).fetchone()
                 )
-        self._coder_ids[name] = row[0]
+                # owned by the transaction: forgotten if it rolls back
+                self._tx_coder_ids[name] = row[0]
+            return row[0]
+        if self.conn.in_transaction:  # the row may be this transaction's own, uncommitted
+            self._tx_coder_ids[name] = row[0]
+        else:
+            self._coder_ids[name] = row[0]
         return row[0]
 
     def coder_names(self) -> list[str]:
@@ -411,9 +525,9 @@ def _begin_immediate(conn: sqlite3.Connection) -> None:
                 if "locked" not in str(exc) and "busy" not in str(exc):
                     raise
                 if time.monotonic() > deadline:
-                    raise ProjectError(
+                    raise ProjectBusy(
                         f"the project file is busy: another process has held its write lock "
-                        f"for over {BUSY_TIMEOUT_MS // 1000} s; try again"
+                        f"for over {BUSY_TIMEOUT_MS / 1000:g} s; try again"
                     ) from None
                 time.sleep(random.uniform(0.0005, 0.002))
     finally:
@@ -421,21 +535,140 @@ def _begin_immediate(conn: sqlite3.Connection) -> None:
 
 
 def _commit(conn: sqlite3.Connection) -> None:
+    """COMMIT, retried while readers block it; any other failure propagates (the caller rolls
+    back)."""
     for attempt in range(50):
         try:
             conn.execute("COMMIT")
             return
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) and "busy" not in str(exc):
-                conn.execute("ROLLBACK")
                 raise
             time.sleep(0.01 * (attempt + 1))
     conn.execute("COMMIT")
 
 
+def _rollback(conn: sqlite3.Connection) -> None:
+    """ROLLBACK if a transaction is still open: after some errors (disk full, I/O) SQLite has
+    already rolled back, and a second ROLLBACK would replace the real error by «cannot
+    rollback - no transaction is active»."""
+    if conn.in_transaction:
+        with contextlib.suppress(sqlite3.OperationalError):  # the original error is reported
+            conn.execute("ROLLBACK")
+
+
+def _file_identity(path: Path) -> tuple[int, int]:
+    st = os.stat(path)
+    return st.st_dev, st.st_ino
+
+
+def _check_utf8_name(path: Path) -> None:
+    """Refuse a file name that is not valid UTF-8 (Python keeps its bytes as surrogates, which
+    SQLite and every text we store would reject later)."""
+    raw = os.fsencode(path)
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        shown = raw.decode("utf-8", "backslashreplace")
+        raise ProjectError(
+            f"{shown}: the file name is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); "
+            "rename it or choose a UTF-8 name"
+        ) from None
+
+
+def _readonly_reason(path: Path) -> str | None:
+    """Why the project cannot be written, or None. WAL needs the file, a writable -shm and
+    -wal beside it, and a writable folder to create them in when they do not exist."""
+    try:
+        if os.statvfs(path).f_flag & os.ST_RDONLY:
+            return "the disk it is on is mounted read-only"
+    except OSError:
+        pass
+    if not os.access(path, os.W_OK):
+        mode = stat.filemode(os.stat(path).st_mode)
+        return f"the project file is read-only (permissions {mode})"
+    folder = path.parent
+    for suffix in ("-wal", "-shm"):
+        side = Path(f"{path}{suffix}")
+        if side.exists():
+            if not os.access(side, os.W_OK):
+                return f"{side.name} beside it is read-only; give it the project file's permissions"
+        elif not os.access(folder, os.W_OK | os.X_OK):
+            return (
+                f"its folder {folder} is read-only (kodeverk must create {side.name} there "
+                "to write)"
+            )
+    return None
+
+
+def _frozen(path: Path) -> bool:
+    """No -wal beside the project and none can be created: nobody can be writing to it."""
+    wal = Path(f"{path}-wal")
+    return not wal.exists() and not os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def _match_side_files(path: Path) -> None:
+    """Give -wal and -shm the project file's permissions (SQLite copies them only when it
+    creates the files; a -shm left read-only would make every later write fail)."""
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    for suffix in ("-wal", "-shm"):
+        side = f"{path}{suffix}"
+        try:
+            st = os.stat(side)
+            if stat.S_IMODE(st.st_mode) != mode and st.st_uid == os.geteuid():
+                os.chmod(side, mode)
+        except OSError:
+            pass  # absent, or not ours: SQLite reports it if it matters
+
+
+def _explain(path: Path, exc: sqlite3.Error | UnicodeDecodeError) -> KodeverkError | None:
+    """An honest one-line error for what SQLite refused, by cause; None when not recognised.
+    «Damaged» only when SQLite itself finds the file malformed."""
+    if isinstance(exc, UnicodeDecodeError):  # a damaged schema page can garble SQLite's text
+        return ProjectError(
+            f"{path}: the file is damaged (unreadable schema); run `kodeverk check` or restore "
+            "a backup"
+        )
+    message = str(exc)
+    if "readonly" in message or "unable to open" in message:
+        reason = _readonly_reason(path) if path.exists() else None
+        if reason or "readonly" in message:
+            reason = reason or f"it cannot be written ({message})"
+            return ProjectReadOnly(f"{path}: {reason}; nothing can be saved")
+        return ProjectError(f"{path}: cannot open the project file ({message})")
+    if "locked" in message or "busy" in message:  # e.g. a COMMIT still blocked after retries
+        return ProjectBusy(
+            f"{path}: the project file is busy (another process holds its lock); nothing "
+            "was saved: try again"
+        )
+    if "disk is full" in message:
+        return DiskError(
+            f"{path}: the disk is full (or the file size limit was reached); the last action "
+            "was not saved: free some space and try again"
+        )
+    if "disk I/O error" in message:
+        return DiskError(
+            f"{path}: the disk refused a write ({message}: it may be full, the file too large "
+            "for it, or the disk failing); the last action was not saved"
+        )
+    if "malformed" in message or "not a database" in message:
+        return ProjectError(
+            f"{path}: the file is damaged ({message}); run `kodeverk check` or restore a backup"
+        )
+    return None
+
+
+def _open_error(path: Path, exc: sqlite3.Error | UnicodeDecodeError) -> KodeverkError:
+    return _explain(path, exc) or ProjectError(f"{path}: cannot open the project ({exc})")
+
+
 def _check_header(path: Path) -> None:
-    with path.open("rb") as handle:
-        header = handle.read(16)
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(16)
+    except PermissionError:
+        mode = stat.filemode(os.stat(path).st_mode)
+        raise ProjectError(f"{path}: you may not read this file (permissions {mode})") from None
     if header != b"SQLite format 3\x00":
         raise ProjectError(f"{path}: not a kodeverk project (not an SQLite database)")
 

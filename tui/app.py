@@ -10,6 +10,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 from coding import operations as ops
+from coding.errors import KodeverkError, ProjectGone
 from coding.store import Project
 from tui.palette import KodeverkCommands
 from tui.screens.coding import CodingScreen
@@ -49,8 +50,18 @@ class KodeverkApp(App):
         name = self.project.meta("name") or self.project.path.stem
         self.title = name if len(name) <= 28 else name[:27] + "…"
         self.sub_title = f"coder {coder}"
+        # set when the project file was removed or replaced: nothing more is saved
+        self.write_problem: str | None = None
 
     def on_mount(self) -> None:
+        if self.project.readonly:
+            self.sub_title = f"coder {self.coder} · read-only"
+            self.notify(
+                f"{self.project.readonly_reason}: you can read, but nothing is saved",
+                title="Read-only project",
+                severity="warning",
+                timeout=10,
+            )
         document_id, segment = self.start_document, 0
         if document_id is None and self.resume:
             document_id, segment = self._left_off()
@@ -60,6 +71,19 @@ class KodeverkApp(App):
             self.open_document(document_id, segment)
         else:
             self.push_screen(OverviewScreen(self.project, self.coder))
+
+    def write_refused(self, exc: KodeverkError) -> None:
+        """A write was refused: a notification. A project file gone from disk is said once,
+        and stays on screen: every later write is refused too."""
+        if not isinstance(exc, ProjectGone):
+            self.notify(str(exc), severity="error")
+            return
+        if self.write_problem is None:
+            self.write_problem = str(exc)
+            self.sub_title = f"coder {self.coder} · NOT SAVING: project file gone"
+            self.notify(str(exc), title="Nothing is saved", severity="error", timeout=24 * 3600)
+        else:
+            self.notify("not saved: the project file is gone from disk", severity="error")
 
     def leave_coding(self, screen: CodingScreen) -> None:
         """Back from a coding screen: to the overview (building it if the app started on the

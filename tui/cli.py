@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 
 import click
@@ -102,6 +103,15 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # last line of defence: never a raw traceback
         if debug:
             raise
+        if isinstance(exc, sqlite3.DatabaseError) and (
+            "malformed" in str(exc) or "not a database" in str(exc)
+        ):  # SQLite met a damaged page while reading (opening reads only the first ones)
+            click.echo(
+                f"kodeverk: error: the project file is damaged ({exc}); run `kodeverk check` "
+                "or restore a backup",
+                err=True,
+            )
+            sys.exit(1)
         click.echo(
             f"kodeverk: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
             err=True,

@@ -32,5 +32,10 @@ def open_command(project: Path, coder: str | None, document: str | None) -> None
     name = resolve_coder(coder)
     opened = Project.open(project)
     document_id = resolve_document(opened, document) if document else None
-    KodeverkApp(opened, name, document_id=document_id).run()
+    app = KodeverkApp(opened, name, document_id=document_id)
+    app.run()
     opened.close()
+    if app.write_problem:  # the file went away during the session: say so, exit non-zero
+        from coding.errors import ProjectGone
+
+        raise ProjectGone(app.write_problem)

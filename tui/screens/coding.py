@@ -17,11 +17,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
 
 from coding import operations as ops
 from coding.codes import code_counts
-from coding.errors import KodeverkError
+from coding.errors import KodeverkError, ProjectBusy, ProjectGone
 from coding.store import Project
 from tui.project_view import (
     CodeInfo,
@@ -37,6 +38,16 @@ from tui.widgets.document_view import DocumentView
 
 WORD = re.compile(r"\S+")
 POLL_SECONDS = 2.0  # how often the all-coders view looks for other coders' new codings
+PLACE_RETRY_SECONDS = 2.0  # saving where the coder is, again, after the write lock was busy
+
+
+def _coder_id(project: Project, coder: str) -> int:
+    """The coder's id; -1 (no codings of theirs yet) when a new coder cannot be created now:
+    a read-only project, a full disk, a file gone from disk. Asked again after each write."""
+    try:
+        return project.coder_id(coder, create=not project.readonly)
+    except KodeverkError:
+        return -1
 
 
 def code_style(colour: str) -> Style:
@@ -91,7 +102,9 @@ class CodingScreen(Screen):
         super().__init__()
         self.project = project
         self.coder = coder
-        self.coder_id = project.coder_id(coder)
+        self.coder_id = _coder_id(project, coder)
+        self._place_retry: Timer | None = None
+        self._place_error = ""  # the last reason saving the place failed: said once
         self.blind = True
         self.codes: list[CodeInfo] = []
         self.code_by_id: dict[int, CodeInfo] = {}
@@ -156,6 +169,8 @@ class CodingScreen(Screen):
 
     def _refresh_codings(self, *, full_counts: bool, reload: bool = True) -> None:
         """Reload this document's codings (after a committed action) and redraw."""
+        if self.coder_id < 0:  # a new coder whose creation failed: the action created them
+            self.coder_id = _coder_id(self.project, self.coder)
         coder = self.coder if self.blind else None
         if reload:
             coder_id = None if coder is None else self.coder_id
@@ -179,7 +194,13 @@ class CodingScreen(Screen):
         return self.project.conn.execute("PRAGMA data_version").fetchone()[0]
 
     def _show_others_changes(self) -> None:
-        """In the all-coders view, show what other coders (other processes) committed since."""
+        """In the all-coders view, show what other coders (other processes) committed since.
+        Also notices a project file removed or replaced on disk (nothing more is saved)."""
+        try:
+            self.project.check_identity()
+        except ProjectGone as exc:
+            self.app.write_refused(exc)
+            return
         version = self._file_version()
         if version != self._data_version:
             self._data_version = version
@@ -206,10 +227,30 @@ class CodingScreen(Screen):
         self._show_selection_codes()
 
     def _save_place(self, index: int) -> None:
-        """Where the coder is, for reopening: one small transaction per move."""
-        with self.project.transaction():
-            ops.remember(self.project, self.coder, "last_document", str(self.document_id))
-            ops.remember(self.project, self.coder, f"segment:{self.document_id}", str(index))
+        """Where the coder is, for reopening: one small transaction per move. Not an action the
+        coder asked for: on a read-only project it is skipped; while another process holds the
+        write lock it is retried (the latest place) a little later."""
+        if self.project.readonly or self.app.write_problem or self._place_retry is not None:
+            return
+        try:
+            with self.project.transaction():
+                ops.remember(self.project, self.coder, "last_document", str(self.document_id))
+                ops.remember(self.project, self.coder, f"segment:{self.document_id}", str(index))
+        except ProjectBusy as exc:
+            self.notify(f"{exc}; your place is saved once it is free", severity="warning")
+            self._place_retry = self.set_timer(PLACE_RETRY_SECONDS, self._retry_place)
+        except ProjectGone as exc:
+            self.app.write_refused(exc)
+        except KodeverkError as exc:  # a full disk, ...: said once, not on every move
+            if str(exc) != self._place_error:
+                self._place_error = str(exc)
+                self.app.write_refused(exc)
+        else:
+            self._place_error = ""
+
+    def _retry_place(self) -> None:
+        self._place_retry = None
+        self._save_place(self.current_segment)
 
     def selected_codings(self, own_only: bool = False) -> list[CodingRow]:
         start, end = self.selection
@@ -322,7 +363,7 @@ class CodingScreen(Screen):
         try:
             kept = ops.apply_coding(self.project, self.document_id, code_id, self.coder, start, end)
         except KodeverkError as exc:
-            self.notify(str(exc), severity="error")
+            self.app.write_refused(exc)
             return
         self._absorb(kept, start, end)
         self._refresh_codings(full_counts=False, reload=False)
@@ -334,7 +375,7 @@ class CodingScreen(Screen):
         try:
             return operation(*args)
         except KodeverkError as exc:
-            self.notify(str(exc), severity="error")
+            self.app.write_refused(exc)
             return False
 
     def _absorb(self, kept: ops.Coding, start: int, end: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import ClassVar
 
 from textual import work
@@ -10,7 +11,8 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from coding.store import Project, connect
+from coding.errors import KodeverkError, ProjectGone
+from coding.store import Project
 from tui.project_view import DocumentRow, coder_id_or_none, document_rows
 
 COLUMNS = ("Case", "Size", "Region", "Progress", "Done", "Document")
@@ -70,12 +72,26 @@ class OverviewScreen(Screen):
 
     @work(thread=True, exclusive=True, group="overview")
     def _load_rows(self) -> None:
-        conn = connect(self.project.path)
+        try:
+            conn = self.project.reader()
+        except KodeverkError as exc:  # removed or replaced on disk: never an empty new file
+            self.app.call_from_thread(self._show_problem, exc)
+            return
         try:
             rows = document_rows(conn, coder_id_or_none(conn, self.coder))
+        except sqlite3.Error as exc:
+            self.app.call_from_thread(self._show_problem, KodeverkError(f"cannot read: {exc}"))
+            return
         finally:
             conn.close()
         self.app.call_from_thread(self._show_rows, rows)
+
+    def _show_problem(self, exc: KodeverkError) -> None:
+        self.query_one("#summary", Static).update(str(exc))
+        if isinstance(exc, ProjectGone):
+            self.app.write_refused(exc)
+        else:
+            self.notify(str(exc), severity="error")
 
     def _show_rows(self, rows: list[DocumentRow]) -> None:
         self.rows = rows
