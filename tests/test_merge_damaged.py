@@ -1,0 +1,121 @@
+"""A damaged coder copy (a coding outside its document, a missing code...) is refused at merge
+with the row named, and the project is left as it was; agreement never crashes on such rows."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from coding import operations as ops
+from coding.store import Project
+from tests.conftest import run_kodeverk, table_dump
+
+
+def _bolig(project: Project) -> int:
+    return project.conn.execute("SELECT id FROM codes WHERE name = 'Bolig'").fetchone()[0]
+
+
+@pytest.fixture
+def project_and_copy(small_project, project_path, tmp_path):
+    """The small project and kari's copy (made with `kodeverk copy`) with two codings."""
+    ops.apply_coding(small_project, 1, _bolig(small_project), "ola", 30, 40)
+    small_project.close()
+    out = tmp_path / "kari.kodeverk"
+    result = run_kodeverk("copy", project_path, out, "--coder", "kari")
+    assert result.returncode == 0, result.stderr
+    with Project.open(out) as copy:
+        ops.apply_coding(copy, 1, _bolig(copy), "kari", 10, 20)
+        ops.apply_coding(copy, 1, _bolig(copy), "kari", 50, 60)
+    return project_path, out
+
+
+def _damage(path, sql: str) -> None:
+    """Raw SQL on the file, past the schema's CHECK constraints (as any other tool could)."""
+    conn = sqlite3.connect(path)
+    conn.executescript(f"PRAGMA ignore_check_constraints = ON; {sql};")
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    ("damage", "named"),
+    [
+        ('UPDATE codings SET "end" = 1000000 WHERE start = 10', "10–1000000"),
+        ("UPDATE codings SET start = -5 WHERE start = 10", "-5–20"),
+        ('UPDATE codings SET start = 20, "end" = 20 WHERE start = 10', "20–20"),
+    ],
+)
+def test_merge_refuses_coding_outside_its_document(project_and_copy, damage, named):
+    project, copy = project_and_copy
+    _damage(copy, damage)
+    before = table_dump(project)
+    result = run_kodeverk("merge", project, copy, "--coder", "lead")
+    assert result.returncode == 1, result.stdout
+    line = result.stderr.strip()
+    assert len(line.splitlines()) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "kari.kodeverk" in line and "intervju-oslo" in line and "Bolig" in line
+    assert "kari" in line and named in line
+    assert table_dump(project) == before
+    check = run_kodeverk("check", project)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_merge_refusal_counts_the_other_bad_rows(project_and_copy):
+    project, copy = project_and_copy
+    _damage(copy, 'UPDATE codings SET "end" = 1000000')  # both of kari's codings
+    before = table_dump(project)
+    result = run_kodeverk("merge", project, copy, "--coder", "lead")
+    assert result.returncode == 1
+    assert "and 1 more" in result.stderr
+    assert table_dump(project) == before
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "PRAGMA foreign_keys = OFF; DELETE FROM codes WHERE name = 'Bolig'",
+        "UPDATE memos SET target_guid = 'nowhere'",
+    ],
+)
+def test_merge_refuses_rows_pointing_nowhere(project_and_copy, damage):
+    project, copy = project_and_copy
+    with Project.open(copy) as opened:
+        ops.set_memo(opened, "kari", "document", 1, "Karis tanker")
+    _damage(copy, damage)
+    before = table_dump(project)
+    result = run_kodeverk("merge", project, copy, "--coder", "lead")
+    assert result.returncode == 1, result.stdout
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "kari.kodeverk" in result.stderr and "Traceback" not in result.stderr
+    assert "kari" in result.stderr.split("nothing merged:")[1]  # the row, not just the file
+    assert table_dump(project) == before
+
+
+def test_merging_two_copies_with_one_damaged_merges_neither(project_and_copy, tmp_path):
+    project, bad = project_and_copy
+    good = tmp_path / "per.kodeverk"
+    assert run_kodeverk("copy", project, good, "--coder", "per").returncode == 0
+    with Project.open(good) as copy:
+        ops.apply_coding(copy, 1, _bolig(copy), "per", 10, 20)
+    _damage(bad, 'UPDATE codings SET "end" = 1000000 WHERE start = 10')
+    before = table_dump(project)
+    result = run_kodeverk("merge", project, good, bad, "--coder", "lead")
+    assert result.returncode == 1
+    assert table_dump(project) == before
+
+
+def test_agreement_by_character_on_a_damaged_project_is_one_line(project_and_copy):
+    """A coding outside its document in the project itself (damaged by hand) is an error that
+    names it, never a traceback."""
+    project, _ = project_and_copy
+    with Project.open(project) as opened:
+        ops.apply_coding(opened, 1, _bolig(opened), "kari", 30, 40)
+    _damage(project, 'UPDATE codings SET "end" = 1000000 WHERE coder_id = '
+            "(SELECT id FROM coders WHERE name = 'kari')")  # fmt: skip
+    result = run_kodeverk("agreement", project, "--coders", "ola,kari", "--unit", "character")
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 1, result.stdout
+    line = result.stderr.strip()
+    assert len(line.splitlines()) == 1, result.stderr
+    assert "intervju-oslo" in line and "30–1000000" in line and "kodeverk check" in line
