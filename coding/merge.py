@@ -97,10 +97,14 @@ class MergeReport:
         }
 
 
-def merge_copy(project: Project, copy_path: str | os.PathLike, merged_by: str) -> MergeReport:
-    """Bring one coder copy back into ``project`` (one transaction, one ``merge`` event)."""
+def merge_copy(
+    project: Project, copy_path: str | os.PathLike, merged_by: str, *, checked: bool = False
+) -> MergeReport:
+    """Bring one coder copy back into ``project`` (one transaction, one ``merge`` event).
+    ``checked``: the caller ran ``refuse_damaged_copy`` on it already."""
     copy_path = Path(copy_path)
-    refuse_damaged_copy(project, copy_path)
+    if not checked:
+        refuse_damaged_copy(copy_path)
     with Project.open(copy_path) as copy:
         _check_copy_of(project, copy)
         source = _CopyContents.read(copy)
@@ -110,13 +114,13 @@ def merge_copy(project: Project, copy_path: str | os.PathLike, merged_by: str) -
     return report
 
 
-def refuse_damaged_copy(project: Project, copy_path: Path) -> None:
+def refuse_damaged_copy(copy_path: Path) -> None:
     """Raise ``ProjectError`` naming the first thing ``kodeverk check`` finds wrong in the copy
     (a coding outside its document, a coding of a missing code, ...): merging it would carry
     the damage into the project."""
     from coding.check import check_copy
 
-    problems = check_copy(copy_path, project)
+    problems = check_copy(copy_path)
     if problems:
         first, more = problems[0], len(problems) - 1
         also = f" (and {more} more problem{'s' * (more > 1)})" if more else ""

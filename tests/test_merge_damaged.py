@@ -119,3 +119,33 @@ def test_agreement_by_character_on_a_damaged_project_is_one_line(project_and_cop
     line = result.stderr.strip()
     assert len(line.splitlines()) == 1, result.stderr
     assert "intervju-oslo" in line and "30–1000000" in line and "kodeverk check" in line
+
+
+@pytest.mark.parametrize("ola_removes_it", [False, True])
+def test_memo_on_another_coders_coding_is_no_damage(
+    small_project, project_path, tmp_path, ola_removes_it
+):
+    """A copy leaves out ola's coding but keeps kari's memo on it: no damage, the copy merges
+    (even when ola removed the coding in the project meanwhile: the memo is skipped, named)."""
+    ops.apply_coding(small_project, 1, _bolig(small_project), "ola", 30, 40)
+    coding = small_project.conn.execute("SELECT id FROM codings").fetchone()[0]
+    ops.set_memo(small_project, "kari", "coding", coding, "Ola har rett")
+    out = tmp_path / "kari.kodeverk"
+    small_project.close()
+    assert run_kodeverk("copy", project_path, out, "--coder", "kari").returncode == 0
+    with Project.open(out) as copy:
+        ops.apply_coding(copy, 1, _bolig(copy), "kari", 10, 20)
+        ops.set_memo(copy, "kari", "document", 1, "Karis tanker")
+    check = run_kodeverk("check", out)
+    assert check.returncode == 0, check.stdout  # the copy is healthy
+    if ola_removes_it:
+        with Project.open(project_path) as project:
+            ops.remove_coding(project, coding, "ola")
+    result = run_kodeverk("merge", project_path, out, "--coder", "lead")
+    assert result.returncode == 0, result.stderr
+    with Project.open(project_path) as project:
+        assert project.conn.execute("SELECT count(*) FROM codings").fetchone()[0] == 2 - (
+            ola_removes_it
+        )
+        memos = project.conn.execute("SELECT text FROM memos ORDER BY text").fetchall()
+    assert ("Karis tanker",) in memos

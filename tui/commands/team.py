@@ -70,9 +70,9 @@ def merge_command(project: Path, copies: tuple[Path, ...], coder: str | None, as
             raise ProjectError(f"{copy}: no such copy")
     with open_project(project) as opened:
         for copy in copies:  # all or none: a damaged copy stops the merge before it starts
-            refuse_damaged_copy(opened, copy)
+            refuse_damaged_copy(copy)
         backup = backup_before(opened, "merge")
-        reports = [merge_copy(opened, copy, coder) for copy in copies]
+        reports = [merge_copy(opened, copy, coder, checked=True) for copy in copies]
     if as_json:
         echo_json({"backup": str(backup), "rules": RULES, "copies": [r.as_dict() for r in reports]})
         return
