@@ -146,8 +146,8 @@ def _show_case_plan(project, files: tuple[Path, ...], options, as_json: bool) ->
         echo_json([row.to_dict() for row in plan])
     else:
         rows = [[r.file, r.case or "—", r.match, r.problem or r.note] for r in plan]
-        print_table(f"Cases for {len(plan)} files (dry run: nothing imported)",
-                    ["file", "case", "match", "note"], rows)  # fmt: skip
+        title = "File → case (dry run: nothing imported)"
+        print_table(title, ["file", "case", "match", "note"], rows)
     bad = [r for r in plan if r.problem]
     if bad:
         raise InputError(
