@@ -151,3 +151,15 @@ def test_memo_on_another_coders_coding_is_no_damage(
         )
         memos = project.conn.execute("SELECT text FROM memos ORDER BY text").fetchall()
     assert ("Karis tanker",) in memos
+
+
+def test_check_names_a_row_written_past_the_check_rules(project_and_copy):
+    """`kodeverk check` used to stop at «CHECK constraint failed in codings»: now it names the
+    coding too (document, code, coder, span)."""
+    _, copy = project_and_copy
+    _damage(copy, 'UPDATE codings SET start = 30, "end" = 25 WHERE start = 10')
+    result = run_kodeverk("check", copy)
+    assert result.returncode == 1
+    assert "CHECK constraint failed" in result.stdout + result.stderr
+    named = [line for line in result.stdout.splitlines() if "30–25" in line]
+    assert named and "'Bolig' by kari" in named[0] and "'intervju-oslo'" in named[0], result.stdout
