@@ -8,10 +8,36 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
+
+from corpus.case_match import find_case
 from tests.conftest import run_kodeverk, table_dump
 from tests.inprocess import run_inprocess
 
 TURNS = "Intervjuer: Hvordan går det?\nInformant 1: Det går bra. Vi har fått {x}.\n"
+
+
+NUMBERED = ["K01", "K02", "K03", "K10", "Kommune001", "Kommune017", "Kommune040", "Oslo"]
+
+
+@pytest.mark.parametrize(
+    ("stem", "case", "how"),
+    [
+        ("intervju_k02_1", "K02", "exact"),
+        ("K-03", "K03", "exact"),
+        ("k1", None, "none"),  # «1» is not «01»
+        ("k04_leder", None, "none"),  # no K04: not the nearest number either
+        ("intervju_kommune017", "Kommune017", "exact"),
+        ("kommune_040_2", "Kommune040", "exact"),
+        ("kommune17", None, "none"),
+        ("komune001", "Kommune001", "near"),
+        ("komune018", None, "none"),
+        ("oslo_k10", None, "ambiguous"),
+    ],
+)
+def test_numbers_match_digit_for_digit(stem, case, how):
+    found = find_case(stem, NUMBERED)
+    assert (found.case, found.how) == (case, how)
 
 
 def _project(tmp_path: Path, capsys, cases: list[str]) -> Path:
