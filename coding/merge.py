@@ -97,9 +97,14 @@ class MergeReport:
         }
 
 
-def merge_copy(project: Project, copy_path: str | os.PathLike, merged_by: str) -> MergeReport:
-    """Bring one coder copy back into ``project`` (one transaction, one ``merge`` event)."""
+def merge_copy(
+    project: Project, copy_path: str | os.PathLike, merged_by: str, *, checked: bool = False
+) -> MergeReport:
+    """Bring one coder copy back into ``project`` (one transaction, one ``merge`` event).
+    ``checked``: the caller ran ``refuse_damaged_copy`` on it already."""
     copy_path = Path(copy_path)
+    if not checked:
+        refuse_damaged_copy(copy_path)
     with Project.open(copy_path) as copy:
         _check_copy_of(project, copy)
         source = _CopyContents.read(copy)
@@ -107,6 +112,22 @@ def merge_copy(project: Project, copy_path: str | os.PathLike, merged_by: str) -
     with project.transaction():
         _Merger(project, source, report).run(merged_by)
     return report
+
+
+def refuse_damaged_copy(copy_path: Path) -> None:
+    """Raise ``ProjectError`` naming the first thing ``kodeverk check`` finds wrong in the copy
+    (a coding outside its document, a coding of a missing code, ...): merging it would carry
+    the damage into the project."""
+    from coding.check import check_copy
+
+    problems = check_copy(copy_path)
+    if problems:
+        first, more = problems[0], len(problems) - 1
+        also = f" (and {more} more problem{'s' * (more > 1)})" if more else ""
+        raise ProjectError(
+            f"{copy_path}: damaged copy, nothing merged: {first.check}: {first.message}{also}; "
+            f"see kodeverk check {copy_path}"
+        )
 
 
 def _check_copy_of(project: Project, copy: Project) -> None:

@@ -230,12 +230,38 @@ def _codings(project: Project, coder_ids: list[int], codes: list[int], layout: _
     code = lookup[array[:, 0]]
     keep = code >= 0
     array, code = array[keep], code[keep]
+    _refuse_codings_outside(project, layout, array)
     coder = np.array([coder_index[c] for c in array[:, 1].tolist()], dtype=np.int64)
     return _Codings(
         code,
         coder,
         layout.to_global(array[:, 2], array[:, 3]),
         layout.to_global(array[:, 2], array[:, 4]),
+    )
+
+
+def _refuse_codings_outside(project: Project, layout: _Layout, array: np.ndarray) -> None:
+    """A coding outside its document (only a file damaged by another tool has one) would be
+    laid over the next document on the line: name it instead of computing on it."""
+    ids = np.append(layout.doc_ids, -1)  # -1: past the end, for ids of no document
+    lengths = np.append(np.diff(layout.base), 0)
+    doc = np.searchsorted(layout.doc_ids, array[:, 2])
+    start, end = array[:, 3], array[:, 4]
+    bad = (ids[doc] != array[:, 2]) | (start < 0) | (start >= end) | (end > lengths[doc])
+    if not bad.any():
+        return
+    code_id, coder_id, document_id, start, end = array[np.argmax(bad)].tolist()
+    code = code_paths(project).get(code_id, f"code {code_id}")
+    coder = project.conn.execute("SELECT name FROM coders WHERE id = ?", (coder_id,)).fetchone()
+    found = project.conn.execute(
+        "SELECT name, length FROM documents WHERE id = ?", (document_id,)
+    ).fetchone()
+    where = f"document {found[0]!r} (length {found[1]})" if found else "a missing document"
+    more = int(bad.sum()) - 1
+    raise CodingError(
+        f"coding of {code!r} by {coder[0] if coder else coder_id} spans {start}–{end}, outside "
+        f"{where}{f' (and {more} more)' if more else ''}: the project is damaged; see "
+        f"kodeverk check {project.path}"
     )
 
 

@@ -19,7 +19,7 @@ from coding.cases import set_attributes
 from coding.documents import DOCUMENT_KINDS, Segment, sha256_bytes, sha256_text
 from coding.errors import InputError
 from coding.store import Project, new_guid, now
-from corpus.case_match import case_for_file
+from corpus.case_match import ambiguity, case_for_file, find_case
 from corpus.readers import TRANSCRIPT_SUFFIXES, read_transcript
 from corpus.segment import SentenceRow, sentence_rows
 from corpus.surveys import SurveyOptions, read_survey
@@ -99,6 +99,50 @@ def import_files(
     return summary
 
 
+# -- which case each file goes to (--dry-run) ----------------------------------------------------
+@dataclass
+class CasePlan:
+    """Where one file's documents would go: ``match`` is ``exact`` or ``near`` (from the file
+    name), ``new`` (a case made from the file name), ``given`` (--case), ``column`` (a table's
+    case column), ``ambiguous`` or ``none``; ``problem`` says why the import would fail."""
+
+    file: str
+    case: str | None
+    match: str
+    note: str = ""
+    problem: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def plan_cases(project: Project, paths: Sequence[Path], options: ImportOptions) -> list[CasePlan]:
+    """The case each file would be linked to by ``import_files``, without reading or writing."""
+    cases = [row[0] for row in project.conn.execute("SELECT name FROM cases ORDER BY name")]
+    return [_plan_case(Path(p), cases, options) for p in paths]
+
+
+def _plan_case(path: Path, cases: list[str], options: ImportOptions) -> CasePlan:
+    given = "given" if options.case in cases else "new"
+    if not path.is_file():
+        return CasePlan(path.name, None, "none", problem="no such file")
+    if path.suffix.lower() in TABLE_SUFFIXES and options.case_column:
+        return CasePlan(path.name, None, "column", f"each row's {options.case_column!r}")
+    if options.case or path.suffix.lower() in TABLE_SUFFIXES or not options.case_from_name:
+        return CasePlan(path.name, options.case, given if options.case else "none")
+    found = find_case(path.stem, cases)
+    if found.how == "ambiguous":
+        return CasePlan(path.name, None, found.how, problem=ambiguity(found))
+    if found.case:
+        note = f"score {found.score:.0f}" if found.how == "near" else ""
+        return CasePlan(path.name, found.case, found.how, note)
+    if options.create_cases:
+        return CasePlan(
+            path.name, case_for_file(path.stem, cases, create=True, where="").case, "new"
+        )
+    return CasePlan(path.name, None, "none", problem="no case matches the file name")
+
+
 # -- reading -------------------------------------------------------------------------------------
 def _read_all(
     project: Project, paths: list[Path], options: ImportOptions, progress: Progress | None
@@ -156,7 +200,8 @@ def _read_file(
     meta = {"file": path.name, **transcript.source_meta}
     case = options.case
     if options.case_from_name and not case:
-        case = case_for_file(path.stem, cases, create=options.create_cases, where=str(path))
+        found = case_for_file(path.stem, cases, create=options.create_cases, where=str(path))
+        case = found.case
     document = _Document(path.name, kind, transcript.text, transcript.blocks, case, meta)
     return _File(path, digest, [document])
 

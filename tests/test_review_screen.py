@@ -176,3 +176,23 @@ async def test_lead_switches_to_anne_vs_bjorn_and_settles(small_project: Project
     ).fetchone()
     conn.close()
     assert "(anne vs bjorn), settled by root" in summary[0]
+
+
+async def test_review_screen_on_a_damaged_project_says_so(small_project: Project) -> None:
+    """A coding outside its document (written by another tool) is named in a notification;
+    the screen stays up."""
+    prepare(small_project)
+    small_project.conn.executescript(
+        "PRAGMA ignore_check_constraints = ON; "
+        'UPDATE codings SET "end" = 1000000 WHERE id = (SELECT max(id) FROM codings); '
+        "PRAGMA ignore_check_constraints = OFF;"
+    )
+    app = ReviewApp(small_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        messages = [n.message for n in app._notifications]
+        assert any("1000000" in m and "kodeverk check" in m for m in messages), messages
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)

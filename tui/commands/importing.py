@@ -29,7 +29,8 @@ PROGRESS_MIN_BYTES = 2_000_000
     "--case-from-name",
     is_flag=True,
     help="Attach each transcript to the case named in its file name (intervju_vadso_2.txt -> "
-    "Vadsø; æøå may be written o/oe, a/aa, ae). A file that matches no case is an error.",
+    "Vadsø; æøå may be written o/oe, a/aa, ae; intervju_k02_1.txt -> K02, numbers must match "
+    "exactly). A file that matches no case, or two, is an error.",
 )
 @click.option(
     "--create-cases",
@@ -60,6 +61,11 @@ PROGRESS_MIN_BYTES = 2_000_000
     "size_class and region attributes.",
 )
 @click.option("--sheet", metavar="NAME", help="Excel sheet to read (default: the first).")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Only show which case each file would be linked to (file → case); import nothing.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 def import_command(
     project: Path,
@@ -73,6 +79,7 @@ def import_command(
     attribute_columns: str,
     attribution_column: str | None,
     sheet: str | None,
+    dry_run: bool,
     as_json: bool,
 ) -> None:
     """Import FILES into PROJECT: transcripts (.txt .md .docx .vtt .srt), survey tables
@@ -88,6 +95,8 @@ def import_command(
     files = _expand_folders(files)
     qdpx = [f for f in files if f.suffix.lower() == ".qdpx"]
     with open_project(project) as opened:
+        if qdpx and dry_run:
+            raise InputError(f"{qdpx[0]}: --dry-run shows cases for transcripts and tables only")
         if qdpx:
             _import_qdpx(opened, files, as_json)
             return
@@ -103,6 +112,9 @@ def import_command(
             create_cases=create_cases,
         )
         _warn_unused_table_options(files, options)
+        if dry_run:
+            _show_case_plan(opened, files, options, as_json)
+            return
         with _progress(files, quiet=as_json) as progress:
             summary = import_files(opened, files, options, progress)
     if as_json:
@@ -123,6 +135,25 @@ def import_command(
             ]
         ],
     )
+
+
+def _show_case_plan(project, files: tuple[Path, ...], options, as_json: bool) -> None:
+    """--dry-run: the file → case table; a one-line error if any file would not import."""
+    from corpus.importer import plan_cases
+
+    plan = plan_cases(project, files, options)
+    if as_json:
+        echo_json([row.to_dict() for row in plan])
+    else:
+        rows = [[r.file, r.case or "—", r.match, r.problem or r.note] for r in plan]
+        title = "File → case (dry run: nothing imported)"
+        print_table(title, ["file", "case", "match", "note"], rows)
+    bad = [r for r in plan if r.problem]
+    if bad:
+        raise InputError(
+            f"{len(bad)} of {len(plan)} files would not import; first {bad[0].file}: "
+            f"{bad[0].problem}"
+        )
 
 
 def _expand_folders(paths: tuple[Path, ...]) -> tuple[Path, ...]:

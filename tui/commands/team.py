@@ -61,7 +61,7 @@ def merge_command(project: Path, copies: tuple[Path, ...], coder: str | None, as
     first, and each merge is one undoable action of the merging coder.
     """
     from coding.backup import backup_before
-    from coding.merge import RULES, merge_copy
+    from coding.merge import RULES, merge_copy, refuse_damaged_copy
     from tui.coder import resolve_coder
 
     coder = resolve_coder(coder)
@@ -69,8 +69,10 @@ def merge_command(project: Path, copies: tuple[Path, ...], coder: str | None, as
         if not copy.is_file():
             raise ProjectError(f"{copy}: no such copy")
     with open_project(project) as opened:
+        for copy in copies:  # all or none: a damaged copy stops the merge before it starts
+            refuse_damaged_copy(copy)
         backup = backup_before(opened, "merge")
-        reports = [merge_copy(opened, copy, coder) for copy in copies]
+        reports = [merge_copy(opened, copy, coder, checked=True) for copy in copies]
     if as_json:
         echo_json({"backup": str(backup), "rules": RULES, "copies": [r.as_dict() for r in reports]})
         return

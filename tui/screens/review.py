@@ -139,10 +139,20 @@ class ReviewScreen(Screen):
         if len(self.coders) < 2:
             self.notify("Choose two coders to compare with c.", severity="warning")
             return
-        report = agreement_report(self.project, list(self.coders))
+        report = self._report()
+        if report is None:
+            return
         self._fill_codes(report)
         if self.code_id is not None:
             self._load_disagreements(self.code_id)
+
+    def _report(self) -> AgreementReport | None:
+        """The agreement report, or None (and the reason shown) for a damaged project."""
+        try:
+            return agreement_report(self.project, list(self.coders))
+        except KodeverkError as exc:
+            self.notify(str(exc), severity="error", timeout=30)
+            return None
 
     def _fill_codes(self, report: AgreementReport) -> None:
         table = self.query_one("#codes", DataTable)
@@ -225,7 +235,9 @@ class ReviewScreen(Screen):
             self.notify(str(exc), severity="error")
             return
         row = self.query_one("#disagreements", DataTable).cursor_row
-        self._fill_codes(agreement_report(self.project, list(self.coders)))
+        report = self._report()
+        if report is not None:
+            self._fill_codes(report)
         self._load_disagreements(self.code_id, cursor=self._next_open(row))
         self.notify(f"Settled: {choice} ({item.document} {item.start}–{item.end})")
 
