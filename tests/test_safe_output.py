@@ -92,6 +92,8 @@ def shared(tmp_path_factory) -> Path:
     project = build_project(folder / "p.kodeverk")
     build_project(folder / "annen.kodeverk", documents=1)
     assert run_kodeverk("backup", project).returncode == 0
+    (folder / "lenke.docx").symlink_to(project)
+    os.link(project, folder / "hardlenke.docx")
     return project
 
 
@@ -104,6 +106,8 @@ def targets(project: Path) -> dict[str, Path]:
         "the project's -shm": Path(f"{project}-shm"),
         "a backup": backup,
         "a new file in the backup folder": backup.parent / "ny.csv",
+        "a symbolic link to the project": project.parent / "lenke.docx",
+        "a hard link to the project": project.parent / "hardlenke.docx",
     }
 
 
@@ -122,6 +126,8 @@ TARGETS = (
     "the project's -shm",
     "a backup",
     "a new file in the backup folder",
+    "a symbolic link to the project",
+    "a hard link to the project",
 )
 
 
@@ -289,6 +295,21 @@ def spoil_a_page(path: Path) -> None:
     middle = (len(data) // page // 2) * page
     data[middle + 8 : middle + 200] = b"\xff" * 192
     path.write_bytes(bytes(data))
+
+
+def test_an_automatic_backup_is_verified_before_a_delete(tmp_path):
+    """A code delete backs up first; a backup that fails the integrity check stops the delete
+    and leaves no backup file."""
+    from coding.codes import delete_code
+    from coding.errors import ProjectError
+
+    path = build_project(tmp_path / "p.kodeverk", documents=40, lines=8)
+    spoil_a_page(path)
+    before = path.read_bytes()
+    with Project.open(path) as project, pytest.raises(ProjectError, match="integrity check"):
+        delete_code(project, 1, "kari")
+    assert path.read_bytes() == before  # nothing deleted
+    assert list((tmp_path / "p.kodeverk.backups").iterdir()) == []
 
 
 def test_a_damaged_backup_is_reported_and_not_kept(tmp_path):
