@@ -113,6 +113,14 @@ def atomic_output(
     removed and ``path`` is left as it was. ``OSError`` becomes a one-line ``InputError``."""
     path = Path(path)
     guard_output(path, project_path)
+    if path.exists() and not path.is_file():  # a device or pipe (/dev/stdout): write to it
+        try:
+            yield path
+        except OSError as exc:
+            raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+        return
+    if path.is_symlink():  # replace the file the link points to, not the link
+        path = Path(os.path.realpath(path))
     try:
         temp = new_partial(path)
     except OSError as exc:

@@ -322,3 +322,20 @@ def test_a_damaged_backup_is_reported_and_not_kept(tmp_path):
         assert "integrity check" in result.stderr and len(result.stderr.splitlines()) == 1
         assert not out.exists()
         assert {p.name for p in tmp_path.iterdir() if "partial" in p.name} == set()
+
+
+def test_outputs_to_devices_and_through_links(shared, tmp_path, capsys):
+    """/dev/null stays a device (never replaced by a file); a link to an older output keeps
+    pointing at it and the file it points to gets the new output."""
+    result = run_inprocess(capsys, "export", shared, "--format", "md", "-o", os.devnull)
+    assert result.returncode == 0, result.stderr
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+    real = tmp_path / "rapporter" / "siste.md"
+    real.parent.mkdir()
+    real.write_text("older")
+    link = tmp_path / "rapport.md"
+    link.symlink_to(real)
+    result = run_inprocess(capsys, "export", shared, "-o", link)
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink() and real.read_text().startswith("#")
+    assert files_in(real.parent) == {"siste.md"}

@@ -30,7 +30,7 @@ SUFFIXES |= {".csv": "csv", ".xlsx": "xlsx", ".qdpx": "qdpx"}
     "-o",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="File to write (replaced if it exists).",
+    help="File to write (replaced if it exists; never a kodeverk project).",
 )
 @click.option(
     "--codes",
