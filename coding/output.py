@@ -22,7 +22,8 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 APPLICATION_ID_OFFSET = 68  # big-endian 4 bytes in the SQLite file header
 SIDE_FILES = ("-wal", "-shm", "-journal")
 PARTIAL_SUFFIX = ".partial"
-PARTIAL_NAME = re.compile(r"^\..+\.(\d+)-[0-9a-f]{8}\.partial$")  # .NAME.<pid>-<random>.partial
+# .NAME.<pid>-<random>.partial, and its SQLite side files
+PARTIAL_NAME = re.compile(r"^\..+\.(\d+)-[0-9a-f]{8}\.partial(-wal|-shm|-journal)?$")
 
 
 def is_kodeverk_file(path: str | os.PathLike) -> bool:
@@ -153,16 +154,17 @@ def new_partial(path: Path) -> Path:
 
 
 def clean_partials(path: Path) -> None:
-    """Remove ``.NAME.<pid>-<random>.partial`` files (and their SQLite side files) in the folder
+    """Remove ``.NAME.<pid>-<random>.partial`` files and their SQLite side files in the folder
     of ``path`` whose process is gone: what a killed write left behind."""
     try:
-        candidates = list(path.parent.glob(f".*{PARTIAL_SUFFIX}"))
+        candidates = list(path.parent.glob(f".*{PARTIAL_SUFFIX}*"))
     except OSError:
         return
     for partial in candidates:
         match = PARTIAL_NAME.match(partial.name)
         if match and not _alive(int(match.group(1))):
-            remove_partial(partial)
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
 
 
 def remove_partial(temp: Path) -> None:

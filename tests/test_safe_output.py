@@ -228,23 +228,41 @@ def verified(path: Path) -> bool:
         conn.close()
 
 
-def test_a_killed_backup_leaves_no_file(tmp_path):
-    """SIGKILL at the moment the backup's first file appears, then at random times: the final
-    name is never a 0-byte, half or unverified file, and the next backup clears what was left."""
+@pytest.mark.parametrize("command", ["backup", "copy", "merge"])
+def test_a_killed_backup_or_copy_leaves_no_file(tmp_path, command):
+    """SIGKILL at the moment the first file appears, then at random times, into `backup`,
+    `copy` and the automatic backup `merge` makes first: no 0-byte, half or unverified file
+    ever carries a final name, and the next run clears what a killed one left."""
     project = tmp_path / "stor.kodeverk"
     make_long_project(project, 3_000_000)
-    folder = tmp_path / "backups"
-    folder.mkdir()
+    if command == "merge":
+        mine = tmp_path / "kari.kodeverk"
+        assert run_kodeverk("copy", project, mine, "--coder", "kari").returncode == 0
+        folder = tmp_path / "stor.kodeverk.backups"
+        folder.mkdir(mode=0o700)
+    else:
+        folder = tmp_path / "ut"
+        folder.mkdir()
+
+    def args(n: int) -> list[object]:
+        if command == "merge":
+            return ["merge", project, mine, "--coder", "lead"]
+        return [
+            command,
+            project,
+            folder / f"b{n}.kodeverk",
+            *(["--coder", "kari"] * (command == "copy")),
+        ]
+
     rng = random.Random(11)
     interrupted = 0
-    for round_ in range(8):
-        dest = folder / f"b{round_}.kodeverk"
+    for round_ in range(6):
         existing = files_in(folder)
         process = subprocess.Popen(
-            [sys.executable, "-m", "tui.cli", "backup", str(project), str(dest)], cwd=ROOT
+            [sys.executable, "-m", "tui.cli", *map(str, args(round_))], cwd=ROOT
         )
         deadline = time.monotonic() + 30
-        if round_ < 4:  # as soon as anything appears in the folder
+        if round_ < 3:  # as soon as anything appears in the folder
             while files_in(folder) == existing and time.monotonic() < deadline:
                 if process.poll() is not None:
                     break
@@ -254,11 +272,10 @@ def test_a_killed_backup_leaves_no_file(tmp_path):
         process.send_signal(signal.SIGKILL)
         process.wait()
         interrupted += any(p.suffix == ".partial" for p in folder.iterdir())
-        if dest.exists():
-            assert dest.stat().st_size > 0 and verified(dest)
-    assert interrupted  # at least one kill landed while the backup was being written
-    result = run_kodeverk("backup", project, folder / "after.kodeverk")
-    assert result.returncode == 0, result.stderr
+        for made in folder.glob("*.kodeverk"):
+            assert made.stat().st_size > 0 and verified(made), made
+    assert interrupted  # at least one kill landed while the file was being written
+    assert run_kodeverk(*args(99)).returncode == 0
     assert {p.name for p in folder.iterdir() if "partial" in p.name} == set()
     assert all(verified(p) for p in folder.iterdir())
 
@@ -339,3 +356,19 @@ def test_outputs_to_devices_and_through_links(shared, tmp_path, capsys):
     assert result.returncode == 0, result.stderr
     assert link.is_symlink() and real.read_text().startswith("#")
     assert files_in(real.parent) == {"siste.md"}
+
+
+def test_the_next_write_clears_only_what_dead_processes_left(shared, tmp_path, capsys):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], **TEXT)
+    dead_pid, live_pid = int(dead.stdout), os.getpid()
+    left = [f".b.kodeverk.{dead_pid}-0123abcd.partial{s}" for s in ("", "-journal", "-wal")]
+    left.append(f".c.csv.{dead_pid}-89abcdef.partial-shm")  # an orphan side file
+    busy = f".d.docx.{live_pid}-00000000.partial"  # someone is writing this one right now
+    for name in [*left, busy, "notes.partial"]:
+        (tmp_path / name).write_bytes(b"x")
+    result = run_inprocess(capsys, "export", shared, "-o", tmp_path / "rapport.md")
+    assert result.returncode == 0, result.stderr
+    assert files_in(tmp_path) == {"rapport.md", busy, "notes.partial"}
+
+
+TEXT = {"capture_output": True, "text": True, "check": True}
