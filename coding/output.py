@@ -13,6 +13,7 @@ import contextlib
 import os
 import re
 import secrets
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,8 +23,9 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 APPLICATION_ID_OFFSET = 68  # big-endian 4 bytes in the SQLite file header
 SIDE_FILES = ("-wal", "-shm", "-journal")
 PARTIAL_SUFFIX = ".partial"
-# .NAME.<pid>-<random>.partial, and its SQLite side files
-PARTIAL_NAME = re.compile(r"^\..+\.(\d+)-[0-9a-f]{8}\.partial(-wal|-shm|-journal)?$")
+# .NAME.<host>-<pid>-<random>.partial, and its SQLite side files
+PARTIAL_NAME = re.compile(r"^\..+\.(\w+)-(\d+)-[0-9a-f]{8}\.partial(-wal|-shm|-journal)?$")
+HOST = re.sub(r"\W", "_", socket.gethostname().split(".")[0])[:32] or "host"
 
 
 def is_kodeverk_file(path: str | os.PathLike) -> bool:
@@ -141,10 +143,11 @@ def atomic_output(
 
 def new_partial(path: Path) -> Path:
     """Create an empty, owner-only temporary file beside ``path``, first removing partial files
-    left there by killed processes. Its name holds our process id (see ``clean_partials``)."""
+    left there by killed processes. Its name holds our host and process id (``clean_partials``)."""
     clean_partials(path)
     while True:
-        temp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}{PARTIAL_SUFFIX}")
+        token = f"{HOST}-{os.getpid()}-{secrets.token_hex(4)}"
+        temp = path.with_name(f".{path.name}.{token}{PARTIAL_SUFFIX}")
         try:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
@@ -154,15 +157,16 @@ def new_partial(path: Path) -> Path:
 
 
 def clean_partials(path: Path) -> None:
-    """Remove ``.NAME.<pid>-<random>.partial`` files and their SQLite side files in the folder
-    of ``path`` whose process is gone: what a killed write left behind."""
+    """Remove ``.NAME.<host>-<pid>-<random>.partial`` files and their SQLite side files in the
+    folder of ``path`` whose process on this machine is gone: what a killed write left behind.
+    (Another machine's, in a shared folder, are left alone: its process may be at work.)"""
     try:
         candidates = list(path.parent.glob(f".*{PARTIAL_SUFFIX}*"))
     except OSError:
         return
     for partial in candidates:
         match = PARTIAL_NAME.match(partial.name)
-        if match and not _alive(int(match.group(1))):
+        if match and match.group(1) == HOST and not _alive(int(match.group(2))):
             with contextlib.suppress(OSError):
                 partial.unlink(missing_ok=True)
 

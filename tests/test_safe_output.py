@@ -21,6 +21,7 @@ from coding import operations as ops
 from coding.cases import ensure_case, set_attributes
 from coding.codes import add_code
 from coding.documents import add_document, normalise_text
+from coding.output import HOST
 from coding.store import APPLICATION_ID, Project
 from tests.conftest import ROOT, run_kodeverk, sentence_segments, table_dump
 from tests.inprocess import run_inprocess
@@ -361,14 +362,16 @@ def test_outputs_to_devices_and_through_links(shared, tmp_path, capsys):
 def test_the_next_write_clears_only_what_dead_processes_left(shared, tmp_path, capsys):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], **TEXT)
     dead_pid, live_pid = int(dead.stdout), os.getpid()
-    left = [f".b.kodeverk.{dead_pid}-0123abcd.partial{s}" for s in ("", "-journal", "-wal")]
-    left.append(f".c.csv.{dead_pid}-89abcdef.partial-shm")  # an orphan side file
-    busy = f".d.docx.{live_pid}-00000000.partial"  # someone is writing this one right now
-    for name in [*left, busy, "notes.partial"]:
+    left = [f".b.kodeverk.{HOST}-{dead_pid}-0123abcd.partial{s}" for s in ("", "-journal", "-wal")]
+    left.append(f".c.csv.{HOST}-{dead_pid}-89abcdef.partial-shm")  # an orphan side file
+    busy = f".d.docx.{HOST}-{live_pid}-00000000.partial"  # being written right now
+    elsewhere = f".e.md.otherhost-{dead_pid}-00000000.partial"  # another machine's: may be busy
+    kept = {busy, elsewhere, "notes.partial"}
+    for name in [*left, *kept]:
         (tmp_path / name).write_bytes(b"x")
     result = run_inprocess(capsys, "export", shared, "-o", tmp_path / "rapport.md")
     assert result.returncode == 0, result.stderr
-    assert files_in(tmp_path) == {"rapport.md", busy, "notes.partial"}
+    assert files_in(tmp_path) == {"rapport.md", *kept}
 
 
 TEXT = {"capture_output": True, "text": True, "check": True}
