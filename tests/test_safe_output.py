@@ -375,3 +375,14 @@ def test_the_next_write_clears_only_what_dead_processes_left(shared, tmp_path, c
 
 
 TEXT = {"capture_output": True, "text": True, "check": True}
+
+
+def test_ctrl_c_mid_write_keeps_the_older_file(tmp_path):
+    from coding.output import atomic_output
+
+    out = tmp_path / "rapport.md"
+    out.write_text("older")
+    with pytest.raises(KeyboardInterrupt), atomic_output(out) as temp:
+        temp.write_text("half a rep")
+        raise KeyboardInterrupt
+    assert out.read_text() == "older" and files_in(tmp_path) == {"rapport.md"}
