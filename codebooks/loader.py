@@ -19,6 +19,7 @@ import yaml
 from codebooks.model import DEFAULT_COLOUR, Codebook, CodeSpec, tree_from_flat, validate, where
 from coding.codes import normalise_colour
 from coding.errors import CodebookError
+from coding.output import atomic_output
 
 LINE_KEY = "__line__"
 FIELDS = {
@@ -231,5 +232,6 @@ def dump_codebook(codebook: Codebook, path: str | os.PathLike) -> Path:
         text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
     else:
         raise CodebookError(f"{path}: write codebooks as .yaml, .yml or .json")
-    path.write_text(text, encoding="utf-8")
+    with atomic_output(path) as temp:
+        temp.write_text(text, encoding="utf-8")
     return path

@@ -17,6 +17,7 @@ from coding import journal
 from coding.codes import code_paths, ensure_code_path, resolve_code
 from coding.errors import CodingError, InputError
 from coding.operations import apply_coding
+from coding.output import atomic_output
 from coding.store import Project
 from corpus.tables import Table, read_table
 
@@ -206,12 +207,12 @@ def export_codings_csv(project: Project, path: Path) -> int:
         "FROM codings k JOIN documents d ON d.id = k.document_id "
         "JOIN coders c ON c.id = k.coder_id ORDER BY d.id, k.start, k.code_id, c.name"
     ).fetchall()
-    try:
-        with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(EXPORT_COLUMNS)
-            for name, doc_id, code_id, coder, start, end, quote in rows:
-                writer.writerow([name, doc_id, paths[code_id], coder, start, end, quote])
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
+    with (
+        atomic_output(path, project.path) as temp,
+        temp.open("w", encoding="utf-8-sig", newline="") as handle,
+    ):
+        writer = csv.writer(handle)
+        writer.writerow(EXPORT_COLUMNS)
+        for name, doc_id, code_id, coder, start, end, quote in rows:
+            writer.writerow([name, doc_id, paths[code_id], coder, start, end, quote])
     return len(rows)

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from coding.backup import backup_to
+from coding.backup import finish_file_copy, start_file_copy, verify_project_file
 from coding.errors import ProjectError
+from coding.output import remove_partial
 from coding.store import Project, new_guid, now
 
 Row = dict[str, Any]
@@ -80,31 +81,34 @@ class CopyInfo:
 
 def make_copy(project: Project, destination: str | os.PathLike, coder: str) -> CopyInfo:
     """Write ``coder``'s working copy of ``project`` to ``destination`` (a new file, mode 0600).
-    Other coders' codings, memos, done marks and the audit trail are left out (blind coding)."""
+    Other coders' codings, memos, done marks and the audit trail are left out (blind coding).
+    The copy is made under a temporary name and checked before it gets its name, so a failed
+    or killed copy leaves nothing under ``destination``."""
     destination = Path(destination)
-    if destination.exists():
-        raise ProjectError(f"{destination}: file exists; choose another name or delete it first")
-    if not destination.parent.is_dir():
-        raise ProjectError(f"{destination.parent}: folder does not exist")
     project_guid = project.meta("project_guid") or ""
-    backup_to(project, destination)
+    temp = start_file_copy(project, destination)
     try:
-        with Project.open(destination) as copy:
+        with Project.open(temp) as copy:
             _keep_only(copy, coder)
             _mark_as_copy(copy, coder, project_guid, project.path)
             # VACUUM so others' deleted rows do not linger in free pages of a blind copy.
             copy.conn.execute("VACUUM")
-            return CopyInfo(
+            info = CopyInfo(
                 destination,
                 coder,
                 _count(copy, "codings"),
                 _count(copy, "memos"),
                 _count(copy, "documents"),
             )
+        verify_project_file(temp, destination)
+        finish_file_copy(temp, destination)
+    except (sqlite3.Error, OSError) as exc:
+        remove_partial(temp)
+        raise ProjectError(f"{destination}: the copy failed ({exc}); nothing was written") from None
     except BaseException:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{destination}{suffix}").unlink(missing_ok=True)
+        remove_partial(temp)
         raise
+    return info
 
 
 def _keep_only(copy: Project, coder: str) -> None:

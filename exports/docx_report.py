@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from coding.errors import InputError
+from coding.output import atomic_output
 from exports.quotes import CodeSection, GoalSection, Quote, QuoteReport, prevalence_grid
 
 QUOTE_STYLE = "Quote"
@@ -30,10 +30,8 @@ def write_docx(report: QuoteReport, path: str | Path, progress: Progress = None)
         _prevalence_table(document, report, goal)
         for section in goal.codes:
             _code_section(document, report, section, quote_style, progress)
-    try:
-        document.save(str(path))
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
+    with atomic_output(path) as temp:
+        document.save(str(temp))
 
 
 def _code_section(

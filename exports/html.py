@@ -7,7 +7,7 @@ from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
-from coding.errors import InputError
+from coding.output import atomic_output
 from exports.quotes import QuoteReport, prevalence_grid
 
 Progress = Callable[[int], None] | None
@@ -64,7 +64,6 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def write_html(report: QuoteReport, path: str | Path, progress: Progress = None) -> None:
-    try:
-        Path(path).write_text(render_html(report, progress), encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
+    text = render_html(report, progress)
+    with atomic_output(path) as temp:
+        temp.write_text(text, encoding="utf-8")

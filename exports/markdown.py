@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from coding.errors import InputError
+from coding.output import atomic_output
 from exports.quotes import QuoteReport, prevalence_grid
 
 Progress = Callable[[int], None] | None
@@ -51,7 +51,6 @@ def _escape(text: str) -> str:
 
 
 def write_markdown(report: QuoteReport, path: str | Path, progress: Progress = None) -> None:
-    try:
-        Path(path).write_text(render_markdown(report, progress), encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
+    text = render_markdown(report, progress)
+    with atomic_output(path) as temp:
+        temp.write_text(text, encoding="utf-8")

@@ -17,6 +17,7 @@ from codebooks.model import Codebook, CodeSpec
 from coding import journal
 from coding.codes import add_code, code_paths
 from coding.errors import CodebookError, InputError, KodeverkError
+from coding.output import atomic_output
 from coding.store import Project
 from exports.refi_common import (
     CODEBOOK_NS,
@@ -230,13 +231,8 @@ def write_qdc(project: Project, path: str | os.PathLike) -> None:
     """Write the project's codebook as a schema-valid ``.qdc`` (replaced atomically)."""
     path = Path(path)
     data = codebook_xml(project)
-    partial = path.with_name(path.name + ".partial")
-    try:
-        partial.write_bytes(data)
-        partial.replace(path)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise InputError(f"{path}: cannot be written ({exc.strerror})") from None
+    with atomic_output(path, project.path) as temp:
+        temp.write_bytes(data)
 
 
 # -- merging -------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from lxml import etree
 
 from codebooks.install import project_codebook
 from codebooks.model import CodeSpec
-from coding.errors import InputError
+from coding.output import atomic_output
 from coding.store import Project
 from exports.qdc import code_element, origin
 from exports.refi_common import DATETIME, PROJECT_NS, derived_guid, export_guid
@@ -236,15 +236,11 @@ def export_qdpx(project: Project, path: str | os.PathLike, progress: Progress | 
     half-written file). ``progress(stage, done, total)`` is called as sources are written."""
     path = Path(path)
     data, files = project_xml(project, progress)
-    partial = path.with_name(path.name + ".partial")
-    try:
-        # the whole project, names and texts: readable by its owner only, like the project
-        handle = os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb")
-        with handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
-            archive.writestr("project.qde", data)
-            for name, text in files:
-                archive.writestr(f"sources/{name}", text.encode("utf-8"))
-        partial.replace(path)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise InputError(f"{path}: cannot be written ({exc.strerror or exc})") from None
+    # the whole project, names and texts: readable by its owner only, like the project
+    with (
+        atomic_output(path, project.path) as temp,
+        zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive,
+    ):
+        archive.writestr("project.qde", data)
+        for name, text in files:
+            archive.writestr(f"sources/{name}", text.encode("utf-8"))

@@ -8,11 +8,15 @@ appear by number, and an attribute that spells a case's name is left out.
 from __future__ import annotations
 
 import csv
+import errno
+import gc
+import os
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from coding.codes import list_codes
-from coding.errors import InputError
+from coding.output import atomic_output
 from coding.prevalence import PrevalenceResult
 from exports.attribution import names_requested
 from exports.quotes import Quote, check_template
@@ -100,13 +104,10 @@ def _prevalence_row(label: str, group: list[str], cell) -> list[object]:
 def write_csv(path: str | Path, table: Table) -> None:
     """UTF-8 with a BOM so Excel reads the Norwegian letters right."""
     header, rows = table
-    try:
-        with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(header)
-            writer.writerows(rows)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
+    with atomic_output(path) as temp, temp.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
 
 
 def write_xlsx(
@@ -132,10 +133,31 @@ def write_xlsx(
         if header:
             sheet.auto_filter.ref = sheet.dimensions
         _set_widths(sheet, header, rows)
+    with atomic_output(path) as temp:
+        _save(book, temp)
+
+
+def _save(book, path: Path) -> None:
+    """``book.save`` with a full disk raising ``OSError``: openpyxl's XML writer (lxml) raises
+    ``SerialisationError('IO_EFBIG')`` instead, and leaves a generator whose finaliser would
+    print a traceback after our one-line error; it is collected here, quietly."""
+    failure = None
     try:
         book.save(path)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
+    except Exception as exc:
+        if type(exc).__name__ != "SerialisationError":
+            raise
+        failure = str(exc)
+        hook, sys.unraisablehook = sys.unraisablehook, lambda _: None
+        try:
+            exc.__traceback__ = None
+            del exc
+            gc.collect()
+        finally:
+            sys.unraisablehook = hook
+    if failure is not None:
+        code = getattr(errno, failure.removeprefix("IO_"), errno.EIO)
+        raise OSError(code, os.strerror(code))
 
 
 def _sheet_title(title: str) -> str:

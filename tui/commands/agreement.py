@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from coding.codes import resolve_code
-from coding.errors import InputError
+from coding.output import atomic_output, guard_output
 from coding.reliability import MISSING_NAMES, AgreementReport, CodeAgreement, agreement_report
 from coding.store import Project
 from coding.units import MISSING_FORMS, UNIT_KINDS
@@ -111,6 +111,8 @@ def agreement_command(
     code, or a kappa would fall outside its possible range) is shown as undefined with the
     reason, never as a number.
     """
+    if csv_file:
+        guard_output(csv_file, project)
     with Project.open(project) as opened:
         names = [c.strip() for c in coders.split(",") if c.strip()] if coders else None
         code_ids = _resolve_codes(opened, code_refs)
@@ -133,16 +135,13 @@ def _resolve_codes(project: Project, refs: tuple[str, ...]) -> list[int] | None:
 
 
 def write_csv(report: AgreementReport, path: Path) -> None:
-    try:
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-            writer.writeheader()
-            because = "; ".join(report.coverage.reasons()) if report.coverage else ""
-            extra = {"left_out_because": because, "missing": MISSING_NAMES[report.missing]}
-            for row in [*report.codes, report.pooled]:
-                writer.writerow({**row.as_dict(), **extra})
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
+    with atomic_output(path) as temp, temp.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        because = "; ".join(report.coverage.reasons()) if report.coverage else ""
+        extra = {"left_out_because": because, "missing": MISSING_NAMES[report.missing]}
+        for row in [*report.codes, report.pooled]:
+            writer.writerow({**row.as_dict(), **extra})
 
 
 def fmt(value: float | None) -> str:

@@ -59,7 +59,9 @@ def export_command(project: Path, file: Path) -> None:
     The file can be imported again with `kodeverk codings import`.
     """
     from coding.codings_csv import export_codings_csv
+    from coding.output import guard_output
 
+    guard_output(file, project)
     with open_project(project) as opened:
         count = export_codings_csv(opened, file)
     click.echo(f"wrote {count} codings to {file}")

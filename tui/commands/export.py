@@ -30,7 +30,7 @@ SUFFIXES |= {".csv": "csv", ".xlsx": "xlsx", ".qdpx": "qdpx"}
     "-o",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="File to write (replaced if it exists).",
+    help="File to write (replaced if it exists; never a kodeverk project).",
 )
 @click.option(
     "--codes",
@@ -94,11 +94,13 @@ def export_command(
     description; every quote is followed by its anonymised attribution. Case and document
     names never appear unless the attribution template asks for them.
     """
+    from coding.output import guard_output
     from coding.store import Project
 
     fmt = fmt or _format_from(output)
     if not output.parent.is_dir():
         raise InputError(f"{output.parent}: folder does not exist")
+    guard_output(output, project)
     with Project.open(project) as opened:
         if fmt == "qdpx":
             _export_qdpx(opened, output)

@@ -109,10 +109,14 @@ def prevalence_command(
     (Fisher's exact test for two groups, chi-square otherwise) and the quantifier the reports
     use: ingen, én, en del, et flertall (more than half), et klart flertall (two thirds or more).
     """
+    from coding.output import guard_output
     from coding.prevalence import prevalence
     from coding.store import Project
     from exports.tables import prevalence_table, write_csv, write_xlsx
 
+    for path in (csv_path, xlsx_path):
+        if path:
+            guard_output(path, project)
     population_weights = weights_option(weights, population)
     with Project.open(project) as opened:
         result = prevalence(

@@ -18,11 +18,13 @@ def codebook_export_command(project: Path, file: Path) -> None:
     """Write the project's code tree to FILE (.qdc): names, descriptions (with inclusion and
     exclusion notes), colours and GUIDs. The same code keeps its GUID in every export, so a
     partner's tool recognises it when the codebook comes back."""
+    from coding.output import guard_output
     from coding.store import Project
     from exports.qdc import write_qdc
 
     if not file.parent.is_dir():
         raise InputError(f"{file.parent}: folder does not exist")
+    guard_output(file, project)
     with Project.open(project) as opened:
         write_qdc(opened, file)
     click.echo(f"written: {file}")

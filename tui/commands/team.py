@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from coding.errors import ProjectError
+from coding.output import backup_folder
 from tui.commands.project import JSON, PROJECT, echo_json, open_project, print_table
 
 
@@ -111,30 +112,50 @@ def _print_merge_report(report) -> None:
 @click.command("backup")
 @PROJECT
 @click.argument("dest", required=False, type=click.Path(path_type=Path))
-def backup_command(project: Path, dest: Path | None) -> None:
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Also run kodeverk's own checks (foreign keys and invariants, as `kodeverk check`) "
+    "on the backup and print what was verified.",
+)
+def backup_command(project: Path, dest: Path | None, verify: bool) -> None:
     """Make a consistent backup of PROJECT while others keep working.
 
     DEST is a new file or an existing folder; by default
-    PROJECT.backups/<date-time>.kodeverk beside the project. The backup is readable by its
-    owner only and is checked after writing.
+    PROJECT.backups/<date-time>.kodeverk beside the project. The backup is written under a
+    temporary name, passes SQLite's integrity check, and only then gets its name (a failed
+    backup leaves no file); it is readable by its owner only.
     """
     from coding.backup import backup_to
 
     with open_project(project) as opened:
         target = _backup_target(project, dest)
         backup_to(opened, target)
-    with open_project(target) as written:
-        result = written.conn.execute("PRAGMA quick_check").fetchone()[0]
-    if result != "ok":
-        raise ProjectError(f"{target}: the backup fails SQLite's check ({result})")
     size = target.stat().st_size
-    click.echo(f"Backed up {project} to {target} ({size / 1_000_000:.1f} MB, checked).")
+    click.echo(f"Backed up {project} to {target} ({size / 1_000_000:.1f} MB, integrity checked).")
+    if verify:
+        _verify_backup(target)
+
+
+def _verify_backup(target: Path) -> None:
+    from coding.check import check_project
+
+    problems = check_project(target)
+    if problems:
+        click.echo(f"verify: {target}: {len(problems)} problem(s), as in the project:")
+        for problem in problems:
+            click.echo(f"  - {problem.check}: {problem.message}")
+        sys.exit(1)
+    click.echo(
+        f"verified: {target} opens as a kodeverk project and passes SQLite's integrity and "
+        "foreign key checks and kodeverk's invariants"
+    )
 
 
 def _backup_target(project: Path, dest: Path | None) -> Path:
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     if dest is None:
-        folder = project.parent / f"{project.name}.backups"
+        folder = backup_folder(project)
         folder.mkdir(mode=0o700, exist_ok=True)
         dest = folder
     if dest.is_dir():
