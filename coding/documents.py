@@ -66,6 +66,21 @@ def is_interviewer(speaker: str | None) -> bool:
     return bool(speaker) and INTERVIEWER.fullmatch(speaker.strip().rstrip(".")) is not None
 
 
+def suggestible(
+    segments: list[Segment], text: str, interviewer: Callable[[str | None], bool]
+) -> list[Segment]:
+    """The segments keyword suggestions may land on: not interviewer turns, not headers (text
+    outside the speaker turns of a transcript, Markdown headings)."""
+    has_speakers = any(s.speaker for s in segments)
+    return [
+        s
+        for s in segments
+        if not interviewer(s.speaker)
+        and not (has_speakers and s.speaker is None)
+        and not text.startswith("#", s.start)
+    ]
+
+
 def normalise_text(text: str) -> str:
     """NFC, ``\\n`` line ends, no BOM: the form every offset refers to."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
