@@ -76,7 +76,7 @@ def suggestible(
         s
         for s in segments
         if not interviewer(s.speaker)
-        and not (has_speakers and s.speaker is None)
+        and not (has_speakers and s.speaker is None and s.kind == "paragraph")
         and not text.startswith("#", s.start)
     ]
 
