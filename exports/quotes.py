@@ -181,25 +181,34 @@ def collect_quotes(
                 coder=coders,
                 start=parts[0][0],
                 end=parts[-1][1],
-                text=GAP.join(part for _, _, part in parts),
-                memo=" | ".join(m for g in guids.split(" ") if (m := memos.get(g))),
+                text=parts[0][2] if len(parts) == 1 else GAP.join(p for _, _, p in parts),
+                memo=_memo_of(memos, guids),
             )
         )
     return quotes
 
 
+def _memo_of(memos: dict[str, str], guids: str) -> str:
+    """The memos of a quote's coding, or of every coding of a passage (guids split by spaces)."""
+    if " " not in guids:
+        return memos.get(guids, "")
+    return " | ".join(m for g in guids.split(" ") if (m := memos.get(g)))
+
+
 def _passages(rows: list[tuple]) -> list[tuple]:
-    """Rows (in document and start order) of one code and document that overlap become one:
-    the union of their spans, the first coding's id, every coder and every coding's guid."""
+    """Rows (in document and start order) of one code and document by different coders that
+    overlap become one: the union of their spans, the first coding's id, every coder and every
+    coding's guid."""
     open_rows: dict[tuple[int, int], list] = {}  # (code, document) -> the passage growing
     passages: list[list] = []
     for cid, guid, code_id, doc_id, doc_name, case_id, case_name, coder, start, end in rows:
         key = (code_id, doc_id)
         current = open_rows.get(key)
-        if current is not None and start < current[9]:
+        # another coder's coding that overlaps joins the passage (one coder's own codings of a
+        # code never overlap: apply_coding merges them)
+        if current is not None and start < current[9] and coder not in current[7].split(", "):
             current[1] += f" {guid}"
-            if coder not in current[7].split(", "):
-                current[7] = ", ".join(sorted([*current[7].split(", "), coder]))
+            current[7] = ", ".join(sorted([*current[7].split(", "), coder]))
             current[9] = max(current[9], end)
             continue
         current = [cid, guid, code_id, doc_id, doc_name, case_id, case_name, coder, start, end]
