@@ -114,3 +114,17 @@ def test_tables_keep_a_row_per_coding_without_labels(interview: Path, tmp_path: 
             ANSWER,
         ]
         assert all(TEXT[q.start : q.end].startswith(q.text[:8]) for q in every)
+
+
+def test_csv_and_html_follow_the_same_rule(interview: Path, tmp_path: Path) -> None:
+    import csv
+
+    def quotes_in(path: Path) -> list[str]:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return [row["quote"] for row in csv.DictReader(handle)]
+
+    assert quotes_in(export(interview, tmp_path / "a.csv")) == [ANSWER[:20], ANSWER]
+    every = quotes_in(export(interview, tmp_path / "b.csv", "--include-interviewer"))
+    assert len(every) == 3 and not any(":" in q for q in every)
+    html = export(interview, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert ANSWER in html and "Informant 2:" not in html and "Og bolig?" not in html
