@@ -135,8 +135,10 @@ def collect_quotes(
     per_passage: bool = False,
 ) -> list[Quote]:
     """Every coding (optionally of some codes, one coder, some cases) with its quote, in
-    document order. With ``per_passage``, overlapping codings of one code by several coders
-    are one quote (their union)."""
+    document order: the text of the speaker turns it covers (``start``/``end`` from the first
+    to the last of them); codings only on labels or interviewer turns (unless
+    ``include_interviewer``) are left out. With ``per_passage``, overlapping codings of one code
+    by several coders are one quote (their union)."""
     where, params = [], []
     coder_ids = coder_filter(project, coder)
     for column, ids in (
