@@ -3,9 +3,14 @@
 A disagreement is a segment on which exactly one of two coders applied a code (the rule of
 ``coding.units``, so the review lists what the agreement figures count). The lead settles it by
 accepting coder A's spans, B's, both, or neither; the choice becomes the ``consensus`` coder's
-coding of that segment (spans clipped to the segment), written with
-``coding.operations.apply_coding`` and recorded in the audit trail together with a
-``consensus.settle`` event naming the lead and the choice.
+coding there, written with ``coding.operations.apply_coding`` and recorded in the audit trail
+together with a ``consensus.settle`` event naming the lead and the choice.
+
+What is written are the chosen coders' own codings of the code that overlap the segment (for
+«both» their union), each kept inside the segment's turn (its block: a speaker turn, answer or
+paragraph). So a span is never widened to the segment where a coder coded less, a coder who
+coded nothing adds nothing, and a span that a coder dragged across a speaker label into the
+interviewer's question stops at the answer.
 """
 
 from __future__ import annotations
@@ -168,15 +173,39 @@ def settle(project: Project, disagreement: Disagreement, choice: str, lead: str)
     }[choice]
     with project.transaction() as conn:
         remove_code(project, d.document_id, d.code_id, CONSENSUS, d.start, d.end)
-        for start, end in chosen:
-            apply_coding(
-                project, d.document_id, d.code_id, CONSENSUS, max(start, d.start), min(end, d.end)
-            )
+        for start, end in settled_spans(chosen, _turn_of(project, d)):
+            apply_coding(project, d.document_id, d.code_id, CONSENSUS, start, end)
         summary = (
             f"code {d.code_id} document {d.document_id} [{d.start}:{d.end}]: {choice} "
             f"({d.coders[0]} vs {d.coders[1]}), settled by {lead}"
         )
         journal.record(conn, project.coder_id(lead), SETTLE_ACTION, summary, [], undoable=False)
+
+
+def settled_spans(spans: Sequence[Span], turn: Span) -> list[Span]:
+    """The union of ``spans`` (the coders' own codings), each kept inside ``turn``."""
+    clipped = sorted((max(s, turn[0]), min(e, turn[1])) for s, e in spans)
+    union: list[Span] = []
+    for start, end in clipped:
+        if start >= end:
+            continue
+        if union and start <= union[-1][1]:
+            union[-1] = (union[-1][0], max(union[-1][1], end))
+        else:
+            union.append((start, end))
+    return union
+
+
+def _turn_of(project: Project, d: Disagreement) -> Span:
+    """The extent of the segment's block (its speaker turn, answer or paragraph): from its first
+    segment's start to its last segment's end, so speaker labels between turns stay out."""
+    row = project.conn.execute(
+        'SELECT min(s.start), max(s."end") FROM segments s JOIN segments u '
+        "ON u.document_id = s.document_id AND u.block = s.block "
+        'WHERE u.document_id = ? AND u.start = ? AND u."end" = ?',
+        (d.document_id, d.start, d.end),
+    ).fetchone()
+    return (row[0], row[1]) if row and row[0] is not None else (d.start, d.end)
 
 
 def _pair(coders: Sequence[str]) -> tuple[str, str]:

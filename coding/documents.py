@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,13 @@ from coding.store import Project, new_guid, now
 
 DOCUMENT_KINDS = ("interview", "survey", "text")
 SEGMENT_KINDS = ("turn", "answer", "paragraph", "cue")
+# Speaker labels of the one asking the questions (``I 2``, ``Intervjuer``, ``Moderator``...).
+# A project can name its own in ``meta.interviewers`` (comma-separated labels).
+INTERVIEWER = re.compile(
+    r"(?:i|int\.?|intervjuer|intervjuar|interviewer|moderator|fasilitator|spørsmål|question|q)"
+    r"\s*\d*",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,35 @@ class DocumentInfo:
     case: str | None
     segments: int
     length: int
+
+
+def interviewer_rule(project: Project) -> Callable[[str | None], bool]:
+    """Which speaker labels are interviewers: the project's ``meta.interviewers`` when set,
+    else the usual labels (``INTERVIEWER``). Used by reports and keyword suggestions."""
+    listed = project.meta("interviewers")
+    if listed and listed.strip():
+        names = {" ".join(n.split()).casefold() for n in listed.split(",") if n.strip()}
+        return lambda speaker: bool(speaker) and " ".join(speaker.split()).casefold() in names
+    return is_interviewer
+
+
+def is_interviewer(speaker: str | None) -> bool:
+    return bool(speaker) and INTERVIEWER.fullmatch(speaker.strip().rstrip(".")) is not None
+
+
+def suggestible(
+    segments: list[Segment], text: str, interviewer: Callable[[str | None], bool]
+) -> list[Segment]:
+    """The segments keyword suggestions may land on: not interviewer turns, not headers (text
+    outside the speaker turns of a transcript, Markdown headings)."""
+    has_speakers = any(s.speaker for s in segments)
+    return [
+        s
+        for s in segments
+        if not interviewer(s.speaker)
+        and not (has_speakers and s.speaker is None and s.kind == "paragraph")
+        and not text.startswith("#", s.start)
+    ]
 
 
 def normalise_text(text: str) -> str:

@@ -3,6 +3,10 @@
 Matching is spaCy's ``PhraseMatcher`` over a light Norwegian stem of each lower-cased word
 (stored in the token's NORM), applied to keywords and text alike, so the keyword «bolig» also
 finds «boliger», «boligen» and «boligene», and «tidlig innsats» finds «tidlig innsatsen».
+
+Only what informants say is suggested: never interviewer turns (``coding.documents.
+interviewer_rule``), nor headers: in a transcript the text outside speaker turns (title, date,
+place), elsewhere Markdown headings (``# …``).
 """
 
 from __future__ import annotations
@@ -14,7 +18,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coding.documents import Segment, document_text, segments_of
+from coding.documents import (
+    Segment,
+    document_text,
+    interviewer_rule,
+    segments_of,
+    suggestible,
+)
 from coding.store import Project
 from corpus.segment import block_runs, sentence_pipeline
 
@@ -51,6 +61,7 @@ def suggest(project: Project, document_id: int, coder: str | None = None) -> lis
     if not codes or not segments:
         return []
     text = document_text(project, document_id)
+    segments = suggestible(segments, text, interviewer_rule(project))
     names = {code_id: name for code_id, (name, _) in codes.items()}
     patterns = {
         code_id: [_stemmed(k.strip()) for k in words] for code_id, (_, words) in codes.items()

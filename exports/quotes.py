@@ -2,14 +2,22 @@
 
 Document and case names stay out unless the attribution template asks for them: documents are
 often named after their municipality, so reports refer to a document by its number.
+
+A quote is what the informant said: in a transcript only the text of speaker turns counts, so a
+speaker label («Informant 2:») a coding happens to cover never appears, and turns of
+interviewers (``coding.documents.interviewer_rule``) are left out unless asked for. Where a
+coding spans several turns, the pieces are joined with « […] ». With coder «any», codings of a
+code by several coders that overlap are one passage: one quote covering their union.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from coding.codes import CodeRow, list_codes, resolve_code
+from coding.documents import interviewer_rule
 from coding.errors import InputError
 from coding.prevalence import (
     CROSS_CUTTING,
@@ -77,6 +85,8 @@ class GoalSection:
 
 
 # The report's own words; quotes and attributions stay as the seeds write them (Norwegian).
+GAP = " […] "  # between pieces of one quote from different turns
+
 WORDS = {
     "nb": {
         "title": "Kodede sitater",
@@ -121,9 +131,14 @@ def collect_quotes(
     code_ids: Sequence[int] | None = None,
     coder: str = "any",
     case_ids: Sequence[int] | None = None,
+    include_interviewer: bool = False,
+    per_passage: bool = False,
 ) -> list[Quote]:
     """Every coding (optionally of some codes, one coder, some cases) with its quote, in
-    document order."""
+    document order: the text of the speaker turns it covers (``start``/``end`` from the first
+    to the last of them); codings only on labels or interviewer turns (unless
+    ``include_interviewer``) are left out. With ``per_passage``, overlapping codings of one code
+    by several coders are one quote (their union)."""
     where, params = [], []
     coder_ids = coder_filter(project, coder)
     for column, ids in (
@@ -142,26 +157,112 @@ def collect_quotes(
     if where:
         sql += " WHERE " + " AND ".join(where)
     rows = project.conn.execute(sql + " ORDER BY c.document_id, c.start, c.id", params).fetchall()
-    texts = _document_texts(project, {r[3] for r in rows})
+    if per_passage:
+        rows = _passages(rows)
+    doc_ids = {r[3] for r in rows}
+    texts = _document_texts(project, doc_ids)
+    speech = _Speech(project, doc_ids, include_interviewer)
     attributes = _case_attributes(project)
     memos = _coding_memos(project)
-    return [
-        Quote(
-            coding_id=cid,
-            code_id=code_id,
-            document_id=doc_id,
-            document_name=doc_name,
-            case_id=case_id,
-            case_name=case_name,
-            attributes=attributes.get(case_id, {}),
-            coder=coder_name,
-            start=start,
-            end=end,
-            text=texts[doc_id][start:end].strip(),
-            memo=memos.get(guid, ""),
+    quotes = []
+    for cid, guids, code_id, doc_id, doc_name, case_id, case_name, coders, start, end in rows:
+        pieces = speech.pieces(doc_id, start, end)
+        text = texts[doc_id]
+        parts = [(s, e, part) for s, e in pieces if (part := text[s:e].strip())]
+        if not parts:  # only a label, or only an interviewer's turn
+            continue
+        quotes.append(
+            Quote(
+                coding_id=cid,
+                code_id=code_id,
+                document_id=doc_id,
+                document_name=doc_name,
+                case_id=case_id,
+                case_name=case_name,
+                attributes=attributes.get(case_id, {}),
+                coder=coders,
+                start=parts[0][0],
+                end=parts[-1][1],
+                text=parts[0][2] if len(parts) == 1 else GAP.join(p for _, _, p in parts),
+                memo=_memo_of(memos, guids),
+            )
         )
-        for cid, guid, code_id, doc_id, doc_name, case_id, case_name, coder_name, start, end in rows
-    ]
+    return quotes
+
+
+def _memo_of(memos: dict[str, str], guids: str) -> str:
+    """The memos of a quote's coding, or of every coding of a passage (guids split by spaces)."""
+    if " " not in guids:
+        return memos.get(guids, "")
+    return " | ".join(m for g in guids.split(" ") if (m := memos.get(g)))
+
+
+def _passages(rows: list[tuple]) -> list[tuple]:
+    """Rows (in document and start order) of one code and document by different coders that
+    overlap become one: the union of their spans, the first coding's id, every coder and every
+    coding's guid."""
+    open_rows: dict[tuple[int, int], list] = {}  # (code, document) -> the passage growing
+    passages: list[list] = []
+    for cid, guid, code_id, doc_id, doc_name, case_id, case_name, coder, start, end in rows:
+        key = (code_id, doc_id)
+        current = open_rows.get(key)
+        # another coder's coding that overlaps joins the passage (one coder's own codings of a
+        # code never overlap: apply_coding merges them)
+        if current is not None and start < current[9] and coder not in current[7].split(", "):
+            current[1] += f" {guid}"
+            current[7] = ", ".join(sorted([*current[7].split(", "), coder]))
+            current[9] = max(current[9], end)
+            continue
+        current = [cid, guid, code_id, doc_id, doc_name, case_id, case_name, coder, start, end]
+        open_rows[key] = current
+        passages.append(current)
+    return [tuple(p) for p in passages]
+
+
+class _Speech:
+    """Where the quotable text of transcripts lies: segments by document, in text order."""
+
+    def __init__(self, project: Project, doc_ids: set[int], include_interviewer: bool) -> None:
+        interviewer = interviewer_rule(project)
+        self.segments: dict[int, list[tuple[int, int, int, bool]]] = {}
+        self.has_speakers: set[int] = set()
+        ordered = sorted(doc_ids)
+        for i in range(0, len(ordered), 500):
+            chunk = ordered[i : i + 500]
+            for doc_id, start, end, block, speaker in project.conn.execute(
+                'SELECT document_id, start, "end", block, speaker FROM segments '
+                f"WHERE document_id IN ({','.join('?' * len(chunk))}) "
+                "ORDER BY document_id, ordinal",
+                chunk,
+            ):
+                keep = include_interviewer or not interviewer(speaker)
+                self.segments.setdefault(doc_id, []).append((start, end, block, keep))
+                if speaker:
+                    self.has_speakers.add(doc_id)
+        self.starts = {d: [s[0] for s in segs] for d, segs in self.segments.items()}
+
+    def pieces(self, doc_id: int, start: int, end: int) -> list[tuple[int, int]]:
+        """The parts of ``start``–``end`` inside kept segments, one per turn (block); the span
+        itself in documents without speakers."""
+        if doc_id not in self.has_speakers:
+            return [(start, end)]
+        segments = self.segments[doc_id]
+        i = max(bisect_right(self.starts[doc_id], start) - 1, 0)
+        pieces: list[tuple[int, int]] = []
+        last_block = None
+        for seg_start, seg_end, block, keep in segments[i:]:
+            if seg_start >= end:
+                break
+            if seg_end <= start or not keep:
+                last_block = None
+                continue
+            piece = (max(start, seg_start), min(end, seg_end))
+            if block == last_block:
+                pieces[-1] = (pieces[-1][0], piece[1])
+            else:
+                pieces.append(piece)
+            last_block = block
+        return pieces
 
 
 def _document_texts(project: Project, ids: set[int]) -> dict[int, str]:
@@ -200,6 +301,7 @@ def quote_report(
     *,
     codes: Sequence[str | int] | None = None,
     coder: str = "any",
+    include_interviewer: bool = False,
     max_per_code: int | None = None,
     attribution: str | None = None,
     by: str | None = None,
@@ -216,14 +318,16 @@ def quote_report(
     check_template(project, attribution)
     tree = list_codes(project)
     chosen = chosen_codes(project, tree, codes)
-    quotes = collect_quotes(project, code_ids=sorted(chosen), coder=coder)
+    quotes = collect_quotes(
+        project,
+        code_ids=sorted(chosen),
+        coder=coder,
+        include_interviewer=include_interviewer,
+        per_passage=True,  # one quote per passage, however many coders chose it
+    )
     by_code: dict[int, list[Quote]] = {}
-    seen: set[tuple[int, int, int, int]] = set()
-    for quote in quotes:  # one quote per span and code, however many coders chose it
-        span = (quote.code_id, quote.document_id, quote.start, quote.end)
-        if span not in seen:
-            seen.add(span)
-            by_code.setdefault(quote.code_id, []).append(quote)
+    for quote in quotes:
+        by_code.setdefault(quote.code_id, []).append(quote)
     goals = []
     for goal in [*GOALS, None]:
         sections = [

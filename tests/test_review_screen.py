@@ -86,7 +86,7 @@ async def test_settle_a_disagreement_in_the_review_screen(small_project: Project
     assert len(summaries) == 2 and all(s.endswith("settled by leder") for s in summaries)
 
 
-def test_settle_both_clips_spans_to_the_segment_and_is_one_transaction(
+def test_settle_both_takes_the_coders_own_spans_and_is_one_transaction(
     small_project: Project,
 ) -> None:
     bolig = prepare(small_project)
@@ -97,7 +97,8 @@ def test_settle_both_clips_spans_to_the_segment_and_is_one_transaction(
         (segs[5].start, True, False),
     ]
     settle(small_project, found[1], "both", "leder")
-    assert consensus_rows(small_project.path) == [(bolig, segs[5].start, segs[5].end)]
+    # A's own coding (segments 4 and 5, one turn), not the segment alone
+    assert consensus_rows(small_project.path) == [(bolig, segs[4].start, segs[5].end)]
     again = disagreements(small_project, ["ane", "bo"], bolig)
     assert [d.settled for d in again] == [None, "both"]
 

@@ -35,11 +35,12 @@ class SegmentRow(NamedTuple):
     start: int
     end: int
     speaker: str | None
+    block: int = 0  # the turn, answer or paragraph it belongs to
 
 
 def load_segments(project: Project, document_id: int) -> list[SegmentRow]:
     rows = project.conn.execute(
-        'SELECT start, "end", speaker FROM segments WHERE document_id = ? ORDER BY ordinal',
+        'SELECT start, "end", speaker, block FROM segments WHERE document_id = ? ORDER BY ordinal',
         (document_id,),
     ).fetchall()
     return list(map(SegmentRow._make, rows))

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from coding import operations as ops
-from coding.documents import segments_of
+from coding.documents import interviewer_rule, segments_of, suggestible
 from coding.store import Project
 from tui.project_view import load_codes
 
@@ -44,7 +44,7 @@ def _prefix_suggestions(project: Project, document_id: int, coder: str) -> list[
         for code in load_codes(project)
         if code.keywords
     ]
-    for segment in segments_of(project, document_id):
+    for segment in suggestible(segments_of(project, document_id), text, interviewer_rule(project)):
         for code, pattern in patterns:
             match = pattern.search(text, segment.start, segment.end)
             already = any(

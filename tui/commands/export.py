@@ -41,7 +41,14 @@ SUFFIXES |= {".csv": "csv", ".xlsx": "xlsx", ".qdpx": "qdpx"}
     "--coder",
     default="any",
     show_default=True,
-    help="Whose codings: a coder's name, «consensus», or «any».",
+    help="Whose codings: a coder's name, «consensus», or «any» (in reports one quote per "
+    "passage: overlapping codings of a code by several coders become one quote, their union).",
+)
+@click.option(
+    "--include-interviewer",
+    is_flag=True,
+    help="Keep codings on interviewer turns (Intervjuer:, I:, Moderator: …; a project's own in "
+    "meta «interviewers»). Speaker labels never appear in quotes.",
 )
 @click.option(
     "--by",
@@ -80,6 +87,7 @@ def export_command(
     output: Path,
     codes: tuple[str, ...],
     coder: str,
+    include_interviewer: bool,
     by: str | None,
     attribution: str | None,
     max_per_code: int | None,
@@ -105,11 +113,11 @@ def export_command(
         if fmt == "qdpx":
             _export_qdpx(opened, output)
         elif fmt in ("csv", "xlsx"):
-            _export_table(opened, fmt, output, codes, coder, by, attribution)
+            _export_table(opened, fmt, output, codes, (coder, include_interviewer), by, attribution)
         else:
             _export_report(
-                opened, fmt, output, codes, coder, by, attribution, max_per_code,
-                with_prevalence, title, lang,
+                opened, fmt, output, codes, (coder, include_interviewer), by, attribution,
+                max_per_code, with_prevalence, title, lang,
             )  # fmt: skip
     click.echo(f"written: {output}")
 
@@ -130,14 +138,16 @@ def _format_from(output: Path) -> str:
 
 
 def _export_report(
-    project, fmt, output, codes, coder, by, attribution, max_per_code, with_prevalence, title, lang
+    project, fmt, output, codes, whose, by, attribution, max_per_code, with_prevalence, title, lang
 ) -> None:
     from exports.quotes import quote_report
 
+    coder, include_interviewer = whose
     report = quote_report(
         project,
         codes=split_code_refs(project, codes),
         coder=coder,
+        include_interviewer=include_interviewer,
         max_per_code=max_per_code,
         attribution=attribution,
         by=by,
@@ -155,13 +165,16 @@ def _export_report(
         write(report, output, advance)
 
 
-def _export_table(project, fmt, output, codes, coder, by, attribution) -> None:
+def _export_table(project, fmt, output, codes, whose, by, attribution) -> None:
     from coding.codes import list_codes
     from exports.quotes import chosen_codes, collect_quotes
     from exports.tables import coding_table, write_csv, write_xlsx
 
+    coder, include_interviewer = whose
     chosen = chosen_codes(project, list_codes(project), split_code_refs(project, codes))
-    quotes = collect_quotes(project, code_ids=sorted(chosen), coder=coder)
+    quotes = collect_quotes(
+        project, code_ids=sorted(chosen), coder=coder, include_interviewer=include_interviewer
+    )
     table = coding_table(project, quotes, attribution)
     if fmt == "csv":
         write_csv(output, table)

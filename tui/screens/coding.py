@@ -73,8 +73,18 @@ class CodingScreen(Screen):
         Binding("pagedown", "page(1)", "Page down", show=False),
         Binding("pageup", "page(-1)", "Page up", show=False),
         Binding("n", "next_uncoded", "Next uncoded"),
-        Binding("J,shift+down", "extend(1)", "Extend selection down", show=False),
-        Binding("K,shift+up", "extend(-1)", "Extend selection up", show=False),
+        Binding(
+            "J,shift+down",
+            "extend(1)",
+            "Extend selection down (stops at the end of a speaker's turn: press again to cross)",
+            show=False,
+        ),
+        Binding(
+            "K,shift+up",
+            "extend(-1)",
+            "Extend selection up (stops at the start of a speaker's turn: press again to cross)",
+            show=False,
+        ),
         Binding("w", "word_end(1)", "Widen by a word at the end", show=False),
         Binding("W", "word_end(-1)", "Narrow by a word at the end", show=False),
         Binding("b", "word_start(-1)", "Widen by a word at the start", show=False),
@@ -154,6 +164,8 @@ class CodingScreen(Screen):
         if not self.segments:  # a document without segments: the whole text is one
             self.segments = [SegmentRow(0, max(len(self.text), 1), None)]
         self.segment_starts = [s.start for s in self.segments]
+        self.has_speakers = any(s.speaker for s in self.segments)
+        self._crossing: tuple[int, tuple[int, int]] | None = None  # J/K refused at a turn
         self.codes = load_codes(self.project)
         self.code_by_id = {c.id: c for c in self.codes}
         self.code_styles = {c.id: code_style(c.colour) for c in self.codes}
@@ -222,9 +234,32 @@ class CodingScreen(Screen):
         self._save_place(index)
 
     def set_selection(self, start: int, end: int) -> None:
+        start, end = self._within_speech(start, end)
         self.selection = (start, end)
         self.query_one(DocumentView).set_selection(start, end)
         self._show_selection_codes()
+
+    def _within_speech(self, start: int, end: int) -> tuple[int, int]:
+        """In a transcript a selection starts and ends inside what was said, never on a speaker
+        label (the text between turns): a selection that lies on a label only becomes the
+        segment after it."""
+        if not self.has_speakers:
+            return start, end
+        segments = self.segments
+        first = self.segment_at(start)
+        if start >= segments[first].end and first + 1 < len(segments):
+            first += 1  # in the gap after a segment: from the next one on
+        new_start = max(start, segments[first].start)
+        last = self.segment_at(end - 1)
+        new_end = min(end, segments[last].end)
+        if new_end <= new_start:
+            return segments[first].start, segments[first].end
+        return new_start, new_end
+
+    def _other_turn(self, here: int, there: int) -> bool:
+        """Whether segment ``there`` lies in another speaker turn than segment ``here``."""
+        a, b = self.segments[here], self.segments[there]
+        return a.block != b.block and bool(a.speaker or b.speaker)
 
     def _save_place(self, index: int) -> None:
         """Where the coder is, for reopening: one small transaction per move. Not an action the
@@ -285,8 +320,12 @@ class CodingScreen(Screen):
             lines.append(line)
         if len(lines) == 1:
             lines.append(Text("no codes here", style="dim"))
-        if self.suggestions:
-            lines.append(Text(f"{len(self.suggestions)} suggestions: a accept, r reject"))
+        if self.suggestions:  # the proposed code stays in view until a or r
+            shown = self.suggestions[self._current_suggestion() or 0]
+            lines.append(Text(f"suggested: {shown.code_name}", style="bold reverse"))
+            lines.append(
+                Text(f"«{shown.matched}» · a accept, r reject ({len(self.suggestions)} left)")
+            )
         self.query_one("#on-selection", Static).update(Text("\n").join(lines))
         view = self.query_one(DocumentView)
         view.border_title = self.document_name
@@ -320,17 +359,34 @@ class CodingScreen(Screen):
         self.notify("no uncoded segment after this one")
 
     def action_extend(self, step: int) -> None:
+        """Widen the selection by a segment; at the edge of a speaker's turn the first press
+        stops (with a note) and a second press crosses into the next turn."""
         start, end = self.selection
         if step > 0:
-            index = self.segment_at(end - 1) + 1
-            if index < len(self.segments):
-                self.set_selection(start, self.segments[index].end)
+            here = self.segment_at(end - 1)
+            index = here + 1
+            if index >= len(self.segments):
+                return
+            target = (start, self.segments[index].end)
         else:
-            index = self.segment_at(start) - (
-                1 if start <= self.segments[self.segment_at(start)].start else 0
+            here = self.segment_at(start)
+            index = here - (1 if start <= self.segments[here].start else 0)
+            if index < 0:
+                return
+            target = (self.segments[index].start, end)
+        crossing = index != here and self._other_turn(here, index)
+        if crossing and self._crossing != (step, self.selection):
+            self._crossing = (step, self.selection)
+            key = "J" if step > 0 else "K"
+            whose = self.segments[index].speaker or "the text around it"
+            self.notify(
+                f"end of {self.segments[here].speaker or 'this'} turn: press {key} again "
+                f"to extend into {whose}",
+                timeout=3,
             )
-            if index >= 0:
-                self.set_selection(self.segments[index].start, end)
+            return
+        self._crossing = None
+        self.set_selection(*target)
 
     def action_word_end(self, step: int) -> None:
         start, end = self.selection
