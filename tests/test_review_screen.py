@@ -163,9 +163,9 @@ async def test_lead_switches_to_anne_vs_bjorn_and_settles(small_project: Project
         ]
         assert [table.get_row_at(i)[2:4] for i in range(2)] == [["", "✓"], ["✓", ""]]
         table.move_cursor(row=1)
-        await pilot.press("a")  # accept anne's coding of segment 5
+        await pilot.press("a")  # accept anne's own coding (segments 4-5, one turn)
         await pilot.pause()
-        assert consensus_rows(small_project.path) == [(bolig, segs[5].start, segs[5].end)]
+        assert consensus_rows(small_project.path) == [(bolig, segs[4].start, segs[5].end)]
         palette = {title: run for title, _help, run in screen.palette_commands()}
         assert {"Choose coders", "Compare anne vs bjorn", "Compare anne vs root"} <= set(palette)
         palette["Compare anne vs root"]()
