@@ -1,0 +1,112 @@
+"""The project file as data: the full-text index other tools detect, the ``quotes`` views,
+the migration that brings a version 1 file there."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from coding.cases import set_attributes
+from coding.codes import code_paths
+from coding.operations import apply_coding
+from coding.search import search
+from coding.store import SCHEMA_VERSION, Project
+
+
+def _coded(project: Project) -> Project:
+    doc, text = project.conn.execute("SELECT id, text FROM documents").fetchone()
+    codes = {path: cid for cid, path in code_paths(project).items()}
+    start = text.index("Vi har")
+    end = text.index("brukerråd") + len("brukerråd")
+    apply_coding(project, doc, codes["Mål 1 Brukermedvirkning/Brukerråd"], "ola", start, end)
+    apply_coding(project, doc, codes["Bolig"], "kari", text.index("Det mangler"), len(text) - 1)
+    return project
+
+
+def test_full_text_index_is_detected_by_sqlite_utils(small_project: Project) -> None:
+    small_project.close()
+    db = sqlite_utils.Database(small_project.path)
+    assert db["documents"].detect_fts() == "documents_fts"
+    db.close()
+    with Project.open(small_project.path) as again:
+        assert [h.document_name for h in search(again, "brukerråd")] == ["intervju-oslo"]
+
+
+def test_quotes_view_needs_no_quoting_and_has_the_quote(small_project: Project) -> None:
+    p = _coded(small_project)
+    rows = p.conn.execute(
+        "SELECT document, case_name, code_path, goal, coder, start_offset, end_offset, quote "
+        "FROM quotes ORDER BY start_offset"
+    ).fetchall()
+    text = p.conn.execute("SELECT text FROM documents").fetchone()[0]
+    assert [r[:5] for r in rows] == [
+        ("intervju-oslo", "Gamle Oslo", "Mål 1 Brukermedvirkning/Brukerråd", 1, "ola"),
+        ("intervju-oslo", "Gamle Oslo", "Bolig", 4, "kari"),
+    ]
+    assert rows[0][7] == "Vi har et brukerråd"  # goal 1 inherited from the parent code
+    assert all(text[s:e] == quote for *_, s, e, quote in rows)
+    long = p.conn.execute(
+        "SELECT q.code_path, a.attribute, a.value FROM quotes q "
+        "JOIN quote_attributes a ON a.coding_id = q.coding_id ORDER BY 1, 2"
+    ).fetchall()
+    assert long == [
+        ("Bolig", "region", "Østlandet"),
+        ("Bolig", "size_class", "storby"),
+        ("Mål 1 Brukermedvirkning/Brukerråd", "region", "Østlandet"),
+        ("Mål 1 Brukermedvirkning/Brukerråd", "size_class", "storby"),
+    ]
+
+
+def test_case_attributes_wide_follows_new_attributes(small_project: Project) -> None:
+    p = small_project
+    rows = p.conn.execute("SELECT * FROM case_attributes_wide ORDER BY case_name")
+    assert [d[0] for d in rows.description] == ["case_id", "case_name", "region", "size_class"]
+    assert [r[1:] for r in rows] == [
+        ("Gamle Oslo", "Østlandet", "storby"),
+        ("Vadsø", "Nord-Norge", "liten"),
+    ]
+    vadso = p.conn.execute("SELECT id FROM cases WHERE name = 'Vadsø'").fetchone()[0]
+    set_attributes(p, vadso, {"innbyggere": "5700", 'odd "name"': "x"})
+    rows = p.conn.execute(
+        'SELECT case_name, innbyggere, "odd ""name""" FROM case_attributes_wide ORDER BY case_name'
+    ).fetchall()
+    assert rows == [("Gamle Oslo", None, None), ("Vadsø", "5700", "x")]
+
+
+def _as_version_1(path: Path) -> None:
+    """What kodeverk 1 wrote: no exchange tables or views, FTS declared in single quotes."""
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        """
+        DROP VIEW quotes; DROP VIEW quote_attributes; DROP VIEW case_attributes_wide;
+        DROP TABLE code_group_members; DROP TABLE code_groups;
+        DROP TABLE documents_fts;
+        CREATE VIRTUAL TABLE documents_fts USING fts5(
+            text, content='documents', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 0'
+        );
+        INSERT INTO documents_fts(documents_fts) VALUES ('rebuild');
+        PRAGMA user_version = 1;
+        UPDATE meta SET value = '1' WHERE key = 'schema_version';
+        """
+    )
+    conn.close()
+
+
+def test_version_1_file_is_migrated(small_project: Project) -> None:
+    _coded(small_project).close()
+    path = small_project.path
+    _as_version_1(path)
+    assert sqlite_utils.Database(path)["documents"].detect_fts() is None  # the bug
+    with Project.open(path) as p:
+        assert p.schema_version == SCHEMA_VERSION == 2
+        assert p.meta("schema_version") == "2"
+        assert [h.document_name for h in search(p, "brukerråd")] == ["intervju-oslo"]
+        p.conn.execute("INSERT INTO documents_fts(documents_fts) VALUES ('integrity-check')")
+        assert p.conn.execute("SELECT count(*) FROM quotes").fetchone() == (2,)
+        assert p.conn.execute("SELECT count(*) FROM case_attributes_wide").fetchone() == (2,)
+        assert p.conn.execute("SELECT count(*) FROM code_groups").fetchone() == (0,)
+    assert sqlite_utils.Database(path)["documents"].detect_fts() == "documents_fts"
+    assert list((path.parent / f"{path.name}.backups").iterdir())
