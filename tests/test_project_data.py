@@ -3,9 +3,17 @@ the migration that brings a version 1 file there."""
 
 from __future__ import annotations
 
+import json
+import socket
 import sqlite3
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
+import pytest
 import sqlite_utils
 
 from coding.cases import set_attributes
@@ -13,6 +21,7 @@ from coding.codes import code_paths
 from coding.operations import apply_coding
 from coding.search import search
 from coding.store import SCHEMA_VERSION, Project
+from tests.conftest import ROOT, table_dump
 
 
 def _coded(project: Project) -> Project:
@@ -110,3 +119,77 @@ def test_version_1_file_is_migrated(small_project: Project) -> None:
         assert p.conn.execute("SELECT count(*) FROM code_groups").fetchone() == (0,)
     assert sqlite_utils.Database(path)["documents"].detect_fts() == "documents_fts"
     assert list((path.parent / f"{path.name}.backups").iterdir())
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get_json(url: str):
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return json.loads(response.read())
+
+
+def _listening_addresses(port: int) -> set[str]:
+    """Local addresses with a listening TCP socket on ``port`` (Linux /proc)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if not Path(table).exists():
+            continue
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, _, hex_port = local.partition(":")
+            if state == "0A" and int(hex_port, 16) == port:
+                found.add(address)
+    return found
+
+
+def test_browse_serves_the_views_read_only_on_localhost(small_project: Project) -> None:
+    pytest.importorskip("datasette")
+    _coded(small_project).close()
+    path = small_project.path
+    before = table_dump(path)
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tui.cli", "browse", str(path), "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                _get_json(f"{base}/-/versions.json")
+                break
+            except OSError:
+                assert server.poll() is None, server.stderr.read().decode()
+                assert time.monotonic() < deadline, "datasette did not start in 60 s"
+                time.sleep(0.3)
+        db = path.stem
+        rows = _get_json(f"{base}/{db}/quotes.json?_shape=array&_sort=start_offset")
+        assert next((r["code_path"], r["coder"], r["quote"]) for r in rows) == (
+            "Mål 1 Brukermedvirkning/Brukerråd",
+            "ola",
+            "Vi har et brukerråd",
+        )
+        code = urllib.parse.quote("Mål 1 Brukermedvirkning")
+        canned = _get_json(f"{base}/{db}/quotes_for_code.json?_shape=array&code={code}")
+        assert [r["quote"] for r in canned] == ["Vi har et brukerråd"]
+        wide = _get_json(f"{base}/{db}/cases_wide.json?_shape=array")
+        assert {r["case_name"]: r["region"] for r in wide} == {
+            "Gamle Oslo": "Østlandet",
+            "Vadsø": "Nord-Norge",
+        }
+        word = urllib.parse.quote("brukerråd")
+        table = _get_json(f"{base}/{db}/documents.json?_search={word}&_shape=objects")
+        assert [r["name"] for r in table["rows"]] == ["intervju-oslo"]  # FTS detected
+        if Path("/proc/net/tcp").exists():
+            assert _listening_addresses(port) == {"0100007F"}  # 127.0.0.1 only
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    assert table_dump(path) == before
