@@ -394,7 +394,7 @@ def _read_text_source(
         guid = guid or parse_guid(f"{package.where}#{name}")[0]
     source = SourceText.of(text)
     if not source.text.strip():
-        rich = " (its rich text .docx is not read)" if element.get("richTextPath") else ""
+        rich = "; its rich text (.docx) is not read" if element.get("richTextPath") else ""
         what = "is blank (its text is only white space)" if source.text else "has no plain text"
         package.warn(element, f"source {name!r} {what}{rich}; skipped")
         _keep_memos(outer, selections, name, package)

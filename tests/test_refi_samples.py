@@ -181,3 +181,11 @@ def test_init_with_a_qdc_codebook_shows_its_warnings(tmp_path):
     assert imported.returncode == made.returncode == 0, made.stderr
     warnings = [line for line in imported.stdout.splitlines() if line.startswith("warning:")]
     assert warnings and all(w in made.stdout.splitlines() for w in warnings)
+
+
+def test_nvivo_mac_blank_sources_are_called_blank(tmp_path):
+    path = SAMPLES / "nvivo" / "nvivo_mac_15.0.0_project.qdpx"
+    with Project.create(tmp_path / "p.kodeverk") as project:
+        report = import_qdpx(project, path)
+    blank = [w for w in report.warnings if "is blank (its text is only white space)" in w]
+    assert len(blank) == 2 and not any("has no plain text" in w for w in report.warnings)
