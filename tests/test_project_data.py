@@ -193,3 +193,14 @@ def test_browse_serves_the_views_read_only_on_localhost(small_project: Project) 
         server.terminate()
         server.wait(timeout=20)
     assert table_dump(path) == before
+
+
+def test_migration_is_idempotent(small_project: Project) -> None:
+    from coding.store import migrate_exchange
+
+    p = _coded(small_project)
+    schema = "SELECT type, name, sql FROM sqlite_master ORDER BY name"
+    before = p.conn.execute(schema).fetchall(), table_dump(p.path)
+    with p.transaction() as conn:
+        migrate_exchange(conn)
+    assert (p.conn.execute(schema).fetchall(), table_dump(p.path)) == before
