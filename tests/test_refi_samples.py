@@ -158,6 +158,10 @@ def test_atlas_codebook_set_arrives_as_a_code_group(tmp_path):
         code = project.conn.execute("SELECT guid FROM codes WHERE name = 'code1'").fetchone()[0]
     assert (group.name, group.description, group.codes) == ("code group 1", "kategorie 1", [code])
     assert group.guid == "eca18d76-2b8b-4f26-bc1d-19eca19fb3f0"
+    made = run_kodeverk("init", tmp_path / "init.kodeverk", "--codebook", path)
+    assert made.returncode == 0, made.stderr
+    with Project.open(tmp_path / "init.kodeverk") as started:
+        assert [(g.name, len(g.codes)) for g in list_groups(started)] == [("code group 1", 1)]
 
 
 def test_f4_qde_imports_through_import_as_through_init(tmp_path):
