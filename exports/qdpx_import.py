@@ -205,7 +205,16 @@ class _Writer:
                     )
                     continue
                 self.document_case[source] = case_id
+            self._case_memo(case.name, case.memo, case_id)
         refresh_views(self.conn)
+
+    def _case_memo(self, name: str, memo: str, case_id: int) -> None:
+        """A case's memo from its Description, unless it repeats kodeverk's own case Notes."""
+        notes = [n.text for n in self.package.notes.values() if n.name == f"Memo on case {name}"]
+        if not memo or (notes and same_text(memo, "\n\n".join(notes))):
+            return
+        guid = self.conn.execute("SELECT guid FROM cases WHERE id = ?", (case_id,)).fetchone()[0]
+        self.memos[(self.fallback_coder(), "case", guid)].append(memo)
 
     def _case(self, guid: str | None, name: str, description: str) -> int:
         row = self.conn.execute("SELECT id FROM cases WHERE name = ?", (name,)).fetchone()
@@ -416,6 +425,10 @@ class _Writer:
             if text:
                 self.memos[(self.fallback_coder(), "project", None)].append(f"{where}\n\n{text}")
             self._notes(notes, "project", None, self.package.where, f"{where}\n\n")
+        own = [r for r in self.package.project_notes if r in self.package.notes]
+        own = [r for r in own if not _CASE_NOTE_NAME.match(self.package.notes[r].name)]
+        if self.package.description and not self._repeats_notes(self.package.description, own):
+            self.memos[(self.fallback_coder(), "project", None)].append(self.package.description)
         unlinked = [g for g in self.package.notes if g not in self._used]
         for guid in dict.fromkeys(self.package.project_notes + unlinked):
             note = self.package.notes.get(guid)

@@ -25,6 +25,7 @@ from exports.refi_common import (
     local,
     parse_guid,
     read_value,
+    split_memo,
 )
 from exports.refi_positions import CODE_POINTS, SourceText, choose_unit
 from exports.safe_zip import SafeArchive, check_entry_name, parse_xml
@@ -85,6 +86,7 @@ class Case:
     values: dict[str, str]
     sources: list[str]
     where: str
+    memo: str = ""  # a last «Memo:» part of its Description
 
 
 @dataclass
@@ -105,6 +107,7 @@ class Package:
     sources: list[Source] = field(default_factory=list)
     notes: dict[str, Note] = field(default_factory=dict)
     project_notes: list[str] = field(default_factory=list)
+    description: str = ""  # the Project's Description: a memo on the project
     unit: str = CODE_POINTS
     unit_scores: dict[str, int] = field(default_factory=dict)
     orphans: list[tuple[str, str, list[str]]] = field(default_factory=list)  # where, text, notes
@@ -221,6 +224,7 @@ def read_package(path: Path, progress=None) -> Package:
         _read_sources(root, package, files, progress)
         package.groups += read_sets(root, where, package.warnings)
         package.project_notes = _note_refs(root)
+        package.description = child_text(root, "Description")
     finally:
         files.close()
     _drop_case_values(package)
@@ -305,14 +309,16 @@ def _read_cases(root: etree._Element, package: Package) -> None:
                     f"case {name!r}: {ignored} selection or code links not read "
                     "(kodeverk links a case to whole documents)",
                 )
+            description, memo = split_memo(child_text(case, "Description"))
             package.cases.append(
                 Case(
                     parse_guid(case.get("guid"))[0],
                     name,
-                    child_text(case, "Description"),
+                    description,
                     _values(case, package),
                     [r for r in refs if r],
                     f"{package.where}: line {case.sourceline}",
+                    memo,
                 )
             )
 

@@ -6,8 +6,8 @@ Coders become Users, the code tree the CodeBook, code groups Sets, case attribut
 their values and a SourceRef per document, documents TextSources (UTF-8 files) that also carry
 their case's values (tools such as MAXQDA and QualCoder read attributes there), every coding a
 PlainTextSelection with one Coding, memos Notes (text inline and as a file) linked by NoteRef
-and, for tools that read memos only there, also the Description of the code (a last «Memo:»
-paragraph), selection or source they are on. Source names lose a file suffix in the middle
+and, for tools that read memos only there, also the Description of the code or case (a last
+«Memo:» paragraph), selection or source they are on. Source names lose a file suffix in the middle
 (``survey.csv · Respondent 001 · answer`` -> ``survey · Respondent 001 · answer``).
 Positions are code points into the text as stored (which is also the text written), end
 exclusive, as the standard says. The result is valid against the shipped ``Project.xsd``.
@@ -33,6 +33,7 @@ from exports.refi_common import (
     DATETIME,
     PROJECT_NS,
     VALUE_TAGS,
+    compose_description,
     derived_guid,
     exchange_name,
     export_guid,
@@ -61,10 +62,11 @@ def project_xml(project: Project, progress: Progress | None = None) -> tuple[byt
     _stamp(root, "creationDateTime", project.meta("created_at"))
     _users(root, project)
     code_guids = _codebook(root, project, memos, texts)
-    values = _variables_and_cases(root, project)
+    values = _variables_and_cases(root, project, texts)
     files = _sources(root, project, coders, code_guids, memos, texts, values, progress)
     files += _notes(root, project, coders, memos)
     sets_element(root, list_groups(project), PROJECT_NS, code_guids)
+    _description(root, texts.get(("project", None)))
     for guid in memos.get(("project", None), []) + memos.get(("case", "*"), []):
         _sub(root, "NoteRef", targetGUID=guid)
     data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
@@ -128,7 +130,7 @@ def _codebook(root: etree._Element, project: Project, memos: dict, texts: dict) 
 
 
 def _variables_and_cases(
-    root: etree._Element, project: Project
+    root: etree._Element, project: Project, texts: dict
 ) -> dict[int, list[tuple[str, str, str]]]:
     """Variables and Cases; returns each case's ``(variable GUID, value tag, value)``."""
     conn = project.conn
@@ -158,8 +160,8 @@ def _variables_and_cases(
     container = _sub(root, "Cases")
     for case_id, guid, name, description in cases:
         case = _sub(container, "Case", guid=export_guid(guid), name=name)
-        if description:
-            _sub(case, "Description").text = description
+        memo = texts.get(("case", guid))
+        _description(case, compose_description(description, memo=memo or ""))
         _values(case, values[case_id])
         for document in documents[case_id]:
             _sub(case, "SourceRef", targetGUID=document)

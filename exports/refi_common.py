@@ -166,6 +166,17 @@ def schema(path: Path) -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(path)))
 
 
+def split_memo(text: str) -> tuple[str, str]:
+    """``(description, memo)`` of a Description whose memo is a last «Memo:» part (a case's)."""
+    paragraphs = re.split(r"\n[ \t]*\n", (text or "").strip())
+    for number, paragraph in enumerate(paragraphs):
+        key, rest = _labelled(paragraph.strip())
+        if key == "memo":
+            memo = "\n\n".join([rest, *(p.strip() for p in paragraphs[number + 1 :])])
+            return "\n\n".join(p.strip() for p in paragraphs[:number]), memo
+    return (text or "").strip(), ""
+
+
 def same_text(a: str, b: str) -> bool:
     """Equal but for white space (a memo written twice, as a Note and as a Description)."""
     return " ".join(a.split()) == " ".join(b.split())

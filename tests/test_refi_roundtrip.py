@@ -407,8 +407,15 @@ def test_source_values_without_cases_are_read_typed(tmp_path):
 
 
 def test_memos_as_other_tools_read_them(rich_project, tmp_path):
+    with rich_project.transaction() as conn:
+        conn.execute("UPDATE cases SET description = 'Kystkommune.' WHERE name = 'Vadsø'")
     out = tmp_path / "memos.qdpx"
     export_qdpx(rich_project, out)
+    with Project.create(tmp_path / "full.kodeverk") as full:  # Notes and Descriptions: once
+        assert import_qdpx(full, out).warnings == []
+        assert _memos(full) == _memos(rich_project)
+        description = "SELECT description FROM cases WHERE name = 'Vadsø'"
+        assert full.conn.execute(description).fetchone() == ("Kystkommune.",)
     root = _qde(out)
     notes = {_first(n, "PlainTextContent").text for n in _all(root, "Note")}
     assert notes == {text for _, _, text in _memos(rich_project)}  # text inside each Note
@@ -416,6 +423,9 @@ def test_memos_as_other_tools_read_them(rich_project, tmp_path):
     assert _first(code, "Description").text.endswith("\n\nMemo: Grensen mot behandling er uklar.")
     source = next(s for s in _all(root, "TextSource") if s.get("name") == "intervju-vadso")
     assert _first(source, "Description").text == "Godt intervju 😀 om tidlig innsats."
+    (case,) = [c for c in _all(root, "Case") if c.get("name") == "Vadsø"]
+    assert _first(case, "Description").text == "Kystkommune.\n\nMemo: Liten kommune, lang reisevei."
+    assert _first(root, "Description").text == "Prosjektnotat."  # the Project's own
     described = [_first(s, "Description") for s in _all(root, "PlainTextSelection")]
     assert [d.text for d in described if d is not None] == ["Brukerrådet nevnes uoppfordret."]
 
@@ -434,10 +444,12 @@ def test_memos_as_other_tools_read_them(rich_project, tmp_path):
         codes = {c.name: c for c in list_codes(back)}
         assert codes["Tidlig innsats"].description == "Forebygging og tidlig hjelp."
     assert attached == [
+        ("case", "Liten kommune, lang reisevei."),
         ("code", "Grensen mot behandling er uklar."),
         ("coding", "Brukerrådet nevnes uoppfordret."),
         ("document", "Godt intervju 😀 om tidlig innsats."),
-    ]
+        ("project", "Prosjektnotat."),
+    ]  # all five attached where they belong
 
 
 def test_code_groups_go_out_as_sets_and_come_back(rich_project, tmp_path):
