@@ -79,9 +79,17 @@ def browse_command(project: Path, port: int, open_browser: bool) -> None:
         meta = Path(folder) / "metadata.json"
         meta.write_text(json.dumps(metadata(project.stem, name), ensure_ascii=False), "utf-8")
         args = ["serve", "-i", str(project), "--host", HOST, "--port", str(port)]
-        args += ["--metadata", str(meta)] + (["--open"] if open_browser else [])
+        args += [_queries_option(), str(meta)] + (["--open"] if open_browser else [])
         click.echo(f"kodeverk: serving {project} read-only at http://{HOST}:{port}/", err=True)
         datasette_cli.main(args=args, prog_name="kodeverk browse", standalone_mode=False)
+
+
+def _queries_option() -> str:
+    """Datasette 0.x reads canned queries from --metadata; 1.0 moved them to --config."""
+    from importlib.metadata import version
+
+    major = version("datasette").split(".")[0]
+    return "--config" if major.isdigit() and int(major) >= 1 else "--metadata"
 
 
 def _prepare(path: Path) -> str:
