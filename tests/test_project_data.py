@@ -4,6 +4,7 @@ the migration that brings a version 1 file there."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import sqlite3
 import subprocess
@@ -204,3 +205,21 @@ def test_migration_is_idempotent(small_project: Project) -> None:
     with p.transaction() as conn:
         migrate_exchange(conn)
     assert (p.conn.execute(schema).fetchall(), table_dump(p.path)) == before
+
+
+def test_browse_without_datasette_says_how_to_install_it(small_project: Project, tmp_path):
+    small_project.close()
+    shadow = tmp_path / "shadow" / "datasette"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError('not installed')\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(shadow.parent), str(ROOT)])}
+    done = subprocess.run(
+        [sys.executable, "-m", "tui.cli", "browse", str(small_project.path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and "pip install 'kodeverk[browse]'" in done.stderr
