@@ -5,6 +5,7 @@ from __future__ import annotations
 from codebooks.model import Codebook, CodeSpec, validate
 from coding import journal
 from coding.codes import add_code, list_codes
+from coding.groups import merge_groups
 from coding.store import Project
 
 
@@ -15,6 +16,10 @@ def install_codebook(project: Project, codebook: Codebook, *, coder: str | None 
     with project.transaction() as conn:
         added: list[int] = []
         _add_all(project, codebook.codes, None, added)
+        if codebook.groups:
+            ids = {guid: code_id for code_id, guid in conn.execute("SELECT id, guid FROM codes")}
+            where = codebook.source or codebook.name
+            merge_groups(project, codebook.groups, ids, codebook.warnings, where)
         changes = [journal.change("codes", None, _row(project, code_id)) for code_id in added]
         coder_id = project.coder_id(coder) if coder else None
         journal.record(

@@ -72,7 +72,7 @@ def _read_qdc(path: Path) -> Codebook:
         from exports.qdc import read_qdc
     except ImportError:
         raise CodebookError(f"{path}: reading .qdc codebooks is not available") from None
-    return read_qdc(path)
+    return read_qdc(path)  # its warnings in ``Codebook.warnings``
 
 
 def _parse(path: Path, suffix: str) -> Any:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coding.errors import CodebookError
+from coding.groups import CodeGroup
 
 COLOUR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
 GOALS = range(1, 6)
@@ -39,6 +40,8 @@ class Codebook:
     version: str = "1"
     codes: list[CodeSpec] = field(default_factory=list)
     source: str | None = field(default=None, compare=False)  # file it was read from
+    groups: list[CodeGroup] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list, compare=False)  # what reading it found
 
     def walk(self) -> Iterator[tuple[str, CodeSpec]]:
         """Every code with its path, depth first."""

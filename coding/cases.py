@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from coding.store import Project, new_guid, now
+from coding.store import Project, new_guid, now, refresh_views
 
 
 def ensure_case(project: Project, name: str) -> int:
@@ -36,6 +36,7 @@ def set_attributes(project: Project, case_id: int, attributes: Mapping[str, str 
                     "DELETE FROM case_attributes WHERE case_id = ? AND name = ?",
                     (case_id, name.strip()),
                 )
+        refresh_views(conn)
 
 
 def attributes_of(project: Project, case_id: int) -> dict[str, str]:

@@ -576,8 +576,20 @@ def _merge_into(project: Project, source_id: int, target_id: int, changes: list)
     source = _db_row(project, source_id)
     target_guid = _db_row(project, target_id)["guid"]
     _apply(project, changes, _move_memos(project, "code", source["guid"], target_guid))
+    _apply(project, changes, _move_group_members(project, source_id, target_id))
     _apply(project, changes, [journal.change("codes", source, None)])
     return moved
+
+
+def _move_group_members(project: Project, from_id: int, to_id: int) -> list:
+    """The code's places in code groups go to the code it is merged into."""
+    new = []
+    for member in _rows(project, "SELECT * FROM code_group_members WHERE code_id = ?", (from_id,)):
+        new.append(journal.change("code_group_members", member, None))
+        moved = {"group_id": member["group_id"], "code_id": to_id}
+        if not journal.fetch_row(project.conn, "code_group_members", moved):
+            new.append(journal.change("code_group_members", None, moved))
+    return new
 
 
 def _merge_codings(project: Project, source_id: int, target_id: int, changes: list) -> int:
@@ -697,12 +709,15 @@ def delete_code(project: Project, code_id: int, coder: str) -> tuple[int, int]:
             f"AND target_guid IN (SELECT guid FROM codes WHERE id {in_codes}))",
             ids + ids,
         )
+        members = _rows(project, f"SELECT * FROM code_group_members WHERE code_id {in_codes}", ids)
         # Deleted in bulk (nothing to re-read); undo restores in reverse: codes parents first.
+        conn.execute(f"DELETE FROM code_group_members WHERE code_id {in_codes}", ids)
         conn.executemany("DELETE FROM memos WHERE guid = ?", [(m["guid"],) for m in memos])
         conn.executemany("DELETE FROM codings WHERE guid = ?", [(c["guid"],) for c in codings])
         for code in reversed(codes):  # children before parents (parent_id is RESTRICT)
             conn.execute("DELETE FROM codes WHERE id = ?", (code["id"],))
         changes = [
+            *(journal.change("code_group_members", m, None) for m in members),
             *(journal.change("memos", m, None) for m in memos),
             *(journal.change("codings", c, None) for c in codings),
             *(journal.change("codes", code, None) for code in reversed(codes)),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coding.errors import CodingError
-from coding.store import new_guid, now
+from coding.store import new_guid, now, refresh_views
 
 Row = dict[str, Any]
 
@@ -24,6 +24,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "codes": ("guid",),
     "document_status": ("document_id", "coder_id"),
     "case_attributes": ("case_id", "name"),
+    "code_group_members": ("group_id", "code_id"),
 }
 
 
@@ -82,12 +83,20 @@ def apply_changes(conn: sqlite3.Connection, changes: list[dict[str, Any]]) -> No
         _move_row(conn, item["table"], item["before"], item["after"])
         if item["after"] is not None:
             item["after"] = fetch_row(conn, item["table"], item["after"])
+    _refresh_if_attributes(conn, changes)
 
 
 def revert_changes(conn: sqlite3.Connection, changes: list[dict[str, Any]]) -> None:
     """Bring each row back from ``after`` to ``before``, last change first."""
     for item in reversed(changes):
         _move_row(conn, item["table"], item["after"], item["before"])
+    _refresh_if_attributes(conn, changes)
+
+
+def _refresh_if_attributes(conn: sqlite3.Connection, changes: list[dict[str, Any]]) -> None:
+    """Attribute names may have come or gone: the wide view follows them."""
+    if any(item["table"] == "case_attributes" for item in changes):
+        refresh_views(conn)
 
 
 def _move_row(conn: sqlite3.Connection, table: str, expected: Row | None, target: Row | None):

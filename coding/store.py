@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 APPLICATION_ID = 0x6B6F6476  # "kodv": marks a SQLite file as a kodeverk project
 BUSY_TIMEOUT_MS = 5000
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def now() -> str:
@@ -98,8 +98,9 @@ CREATE TABLE documents (
 CREATE INDEX documents_by_case ON documents(case_id);
 CREATE INDEX documents_by_hash ON documents(sha256);
 -- Full-text search over document text (external content: the text is stored once, in documents).
+-- content="documents" in double quotes: how sqlite-utils and Datasette recognise the index.
 CREATE VIRTUAL TABLE documents_fts USING fts5(
-    text, content='documents', content_rowid='id', tokenize='unicode61 remove_diacritics 0'
+    text, content="documents", content_rowid="id", tokenize='unicode61 remove_diacritics 0'
 );
 CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents
 BEGIN
@@ -205,10 +206,103 @@ BEGIN
 END;
 """
 
+# Version 2 (exchange): code groups (REFI-QDA Sets) and the views researchers query the file
+# through (Datasette, R, pandas). New files get it after SCHEMA_V1; old ones in MIGRATIONS[1].
+SCHEMA_EXCHANGE = """
+CREATE TABLE IF NOT EXISTS code_groups (
+    id INTEGER PRIMARY KEY,
+    guid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS code_group_members (
+    group_id INTEGER NOT NULL REFERENCES code_groups(id) ON DELETE CASCADE,
+    code_id INTEGER NOT NULL REFERENCES codes(id) ON DELETE CASCADE,
+    PRIMARY KEY (group_id, code_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS code_group_members_by_code ON code_group_members(code_id);
+-- One row per coding with its quote; no column needs quoting ("end", "case" are keywords).
+CREATE VIEW IF NOT EXISTS quotes AS
+WITH RECURSIVE tree(id, path, goal) AS (
+    SELECT id, name, goal FROM codes WHERE parent_id IS NULL
+    UNION ALL
+    SELECT c.id, t.path || '/' || c.name, coalesce(c.goal, t.goal)
+    FROM codes c JOIN tree t ON c.parent_id = t.id
+)
+SELECT k.id AS coding_id, k.guid AS coding_guid, d.id AS document_id, d.name AS document,
+    k.case_id AS case_id, s.name AS case_name, t.path AS code_path, t.goal AS goal,
+    r.name AS coder, k.start AS start_offset, k."end" AS end_offset,
+    substr(d.text, k.start + 1, k."end" - k.start) AS quote, k.created_at AS coded_at
+FROM codings k
+JOIN documents d ON d.id = k.document_id
+JOIN tree t ON t.id = k.code_id
+JOIN coders r ON r.id = k.coder_id
+LEFT JOIN cases s ON s.id = k.case_id;
+-- The case attributes of every quote, long: one row per coding and attribute.
+CREATE VIEW IF NOT EXISTS quote_attributes AS
+SELECT k.id AS coding_id, k.case_id AS case_id, a.name AS attribute, a.value AS value
+FROM codings k JOIN case_attributes a ON a.case_id = k.case_id;
+"""
+
 # Numbered migrations: MIGRATIONS[n] brings a file from version n to n + 1.
 # A migration is a function taking the raw connection; it runs inside one transaction.
 Migration = Callable[[sqlite3.Connection], None]
-MIGRATIONS: dict[int, Migration] = {}
+
+
+def migrate_exchange(conn: sqlite3.Connection) -> None:
+    """1 -> 2 (issue 16): FTS declared so Datasette and sqlite-utils detect it (rebuilt from
+    the documents), code groups, the ``quotes`` views. Idempotent."""
+    declared = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'documents_fts'").fetchone()
+    if declared is None or 'content="documents"' not in declared[0]:
+        conn.execute("DROP TABLE IF EXISTS documents_fts")
+        conn.execute(
+            'CREATE VIRTUAL TABLE documents_fts USING fts5(text, content="documents", '
+            "content_rowid=\"id\", tokenize='unicode61 remove_diacritics 0')"
+        )
+        conn.execute("INSERT INTO documents_fts(documents_fts) VALUES ('rebuild')")
+    for statement in _statements(SCHEMA_EXCHANGE):
+        conn.execute(statement)
+    refresh_views(conn)
+
+
+MIGRATIONS: dict[int, Migration] = {1: migrate_exchange}
+
+_RESERVED_COLUMNS = ("case_id", "case_name")
+
+
+def case_attributes_wide_sql(conn: sqlite3.Connection) -> str:
+    """The ``case_attributes_wide`` view for the attribute names there are now: one row per
+    case, one column per attribute."""
+    names = [r[0] for r in conn.execute("SELECT DISTINCT name FROM case_attributes ORDER BY name")]
+    columns = "".join(
+        f",\n    max(CASE WHEN a.name = {_quote(name, chr(39))} THEN a.value END) AS "
+        f"{_quote('attr_' + name if name in _RESERVED_COLUMNS else name, chr(34))}"
+        for name in names
+    )
+    return (
+        "CREATE VIEW case_attributes_wide AS\nSELECT c.id AS case_id, c.name AS case_name"
+        f"{columns}\nFROM cases c LEFT JOIN case_attributes a ON a.case_id = c.id\n"
+        "GROUP BY c.id"
+    )
+
+
+def _quote(value: str, mark: str) -> str:
+    return mark + value.replace(mark, mark * 2) + mark
+
+
+def refresh_views(conn: sqlite3.Connection) -> bool:
+    """Recreate ``case_attributes_wide`` when the attribute names changed (inside the caller's
+    transaction). True when it was recreated."""
+    wanted = case_attributes_wide_sql(conn)
+    row = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'case_attributes_wide'"
+    ).fetchone()
+    if row and row[0] == wanted:
+        return False
+    conn.execute("DROP VIEW IF EXISTS case_attributes_wide")
+    conn.execute(wanted)
+    return True
 
 
 def connect(
@@ -288,8 +382,9 @@ class Project:
         try:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("BEGIN IMMEDIATE")
-            for statement in _statements(SCHEMA_V1):
+            for statement in _statements(SCHEMA_V1) + _statements(SCHEMA_EXCHANGE):
                 conn.execute(statement)
+            refresh_views(conn)
             stamp = now()
             conn.executemany(
                 "INSERT INTO meta(key, value) VALUES (?, ?)",
@@ -344,6 +439,8 @@ class Project:
                         f"{path}: schema version {version} needs migrating, but {reason}"
                     )
                 project._migrate(version)
+            if reason is None:
+                project._refresh_views()
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise _open_error(path, exc) from None
@@ -478,6 +575,20 @@ class Project:
 
     def coder_names(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT name FROM coders ORDER BY name")]
+
+    def _refresh_views(self) -> None:
+        """Bring ``case_attributes_wide`` up to date when attributes changed behind our back
+        (a merge, an undo, an older kodeverk); a read-only file is left as it is."""
+        if self.conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'case_attributes_wide'"
+        ).fetchone() == (case_attributes_wide_sql(self.conn),):
+            return
+        try:
+            with self.transaction() as conn:
+                refresh_views(conn)
+        except sqlite3.OperationalError as exc:
+            if "readonly" not in str(exc):
+                raise
 
     # -- migrations ----------------------------------------------------------------------------
     def _migrate(self, version: int) -> None:

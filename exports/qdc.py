@@ -17,6 +17,7 @@ from codebooks.model import Codebook, CodeSpec
 from coding import journal
 from coding.codes import add_code, code_paths
 from coding.errors import CodebookError, InputError, KodeverkError
+from coding.groups import CodeGroup, list_groups, merge_groups
 from coding.output import atomic_output
 from coding.store import Project
 from exports.refi_common import (
@@ -45,12 +46,15 @@ class QdcReport:
     matched: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    groups_added: int = 0
 
     def summary(self) -> str:
         lines = [
             f"{self.file}: {len(self.added)} codes added, {len(self.matched)} matched, "
             f"{len(self.skipped)} skipped"
         ]
+        if self.groups_added:
+            lines[0] += f"; {self.groups_added} code groups added"
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
@@ -96,7 +100,59 @@ def read_qdc_with_warnings(path: str | os.PathLike) -> tuple[Codebook, list[str]
         specs += read_code_tree(codes, str(path), warnings, seen)
     if not specs:
         raise InputError(f"{path}: the codebook has no codes")
-    return Codebook(name=path.stem, version="1", codes=specs, source=str(path)), warnings
+    groups = read_sets(root, str(path), warnings)
+    book = Codebook(name=path.stem, version="1", codes=specs, source=str(path), groups=groups)
+    book.warnings = warnings
+    return book, warnings
+
+
+def read_sets(parent: etree._Element, where: str, warnings: list[str]) -> list[CodeGroup]:
+    """``<Sets>`` under ``parent`` as code groups (ATLAS.ti writes its code groups so);
+    sources and notes in a set are not kept, with a warning."""
+    groups: list[CodeGroup] = []
+    for sets in children(parent, "Sets"):
+        for number, element in enumerate(children(sets, "Set"), start=1):
+            here = f"{where}: line {element.sourceline}"
+            name = " ".join((element.get("name") or "").split()) or f"set {number}"
+            members = [parse_guid(m.get("targetGUID") or m.get("guid"))[0] for m in element]
+            codes = [g for m, g in zip(element, members, strict=True) if local(m) == "MemberCode"]
+            others = len(children(element, "MemberSource")) + len(children(element, "MemberNote"))
+            if others:
+                warnings.append(
+                    f"{here}: set {name!r}: {others} sources or notes in it not kept "
+                    "(kodeverk keeps groups of codes)"
+                )
+            if not codes and others:
+                continue
+            groups.append(
+                CodeGroup(
+                    name,
+                    parse_guid(element.get("guid"))[0],
+                    child_text(element, "Description"),
+                    [g for g in codes if g],
+                )
+            )
+    return groups
+
+
+def sets_element(
+    parent: etree._Element, groups: list[CodeGroup], ns: str, code_guids: dict[str, str]
+) -> None:
+    """``<Sets>`` for the project's code groups (none: no element, the schema wants one Set)."""
+    if not groups:
+        return
+    sets = etree.SubElement(parent, f"{{{ns}}}Sets")
+    for group in groups:
+        element = etree.SubElement(
+            sets, f"{{{ns}}}Set", {"guid": export_guid(group.guid or ""), "name": group.name}
+        )
+        if group.description:
+            etree.SubElement(element, f"{{{ns}}}Description").text = group.description
+        for code in group.codes:
+            attr = "targetGUID" if ns.endswith("project:1.0") else "guid"
+            etree.SubElement(
+                element, f"{{{ns}}}MemberCode", {attr: code_guids.get(code, export_guid(code))}
+            )
 
 
 def check_namespace(root: etree._Element, expected: str, where: str, warnings: list[str]) -> None:
@@ -112,17 +168,23 @@ def read_code_tree(
     seen: set[str],
     notes: dict[str, list[str]] | None = None,
     prefix: str = "",
+    memos: dict[str, str] | None = None,
 ) -> list[CodeSpec]:
-    """The ``<Code>`` children of an element as specs; ``notes`` collects each code's NoteRefs."""
+    """The ``<Code>`` children of an element as specs; ``notes`` collects each code's NoteRefs
+    and ``memos`` the memo in its Description (without ``memos`` it stays in the description)."""
     specs: list[CodeSpec] = []
     names: set[str] = set()
     for number, element in enumerate(children(codes_el, "Code"), start=1):
-        spec = _code_spec(element, where, warnings, seen, names, prefix, number)
+        spec, memo = _code_spec(element, where, warnings, seen, names, prefix, number)
         path = prefix + spec.name
         if notes is not None and spec.guid:
             refs = [parse_guid(r.get("targetGUID"))[0] for r in children(element, "NoteRef")]
             notes[spec.guid] = [r for r in refs if r]
-        spec.children = read_code_tree(element, where, warnings, seen, notes, path + "/")
+        if memo and memos is not None and spec.guid:
+            memos[spec.guid] = memo
+        elif memo:
+            spec.description = "\n\n".join(p for p in (spec.description, "Memo: " + memo) if p)
+        spec.children = read_code_tree(element, where, warnings, seen, notes, path + "/", memos)
         specs.append(spec)
     return specs
 
@@ -135,7 +197,7 @@ def _code_spec(
     names: set[str],
     prefix: str,
     number: int,
-) -> CodeSpec:
+) -> tuple[CodeSpec, str]:
     here = f"{where}: line {element.sourceline}"
     name = " ".join((element.get("name") or "").split())
     if not name:
@@ -159,7 +221,7 @@ def _code_spec(
     if not ok:
         warnings.append(f"{here}: code {prefix + unique!r}: colour {element.get('color')!r} unread")
     parts = split_description(child_text(element, "Description"))
-    return CodeSpec(
+    spec = CodeSpec(
         name=unique,
         goal=parts["goal"],
         description=parts["description"],
@@ -170,6 +232,7 @@ def _code_spec(
         guid=guid,
         line=element.sourceline,
     )
+    return spec, parts["memo"]
 
 
 def _unique_name(name: str, taken: set[str]) -> str:
@@ -191,8 +254,8 @@ def origin() -> str:
         return "kodeverk"
 
 
-def code_element(parent: etree._Element, spec: CodeSpec, ns: str) -> etree._Element:
-    """One ``<Code>`` (without children) in namespace ``ns``."""
+def code_element(parent: etree._Element, spec: CodeSpec, ns: str, memo: str = "") -> etree._Element:
+    """One ``<Code>`` (without children) in namespace ``ns``; ``memo`` ends its Description."""
     attrs = {
         "guid": export_guid(spec.guid or ""),
         "name": spec.name,
@@ -201,7 +264,7 @@ def code_element(parent: etree._Element, spec: CodeSpec, ns: str) -> etree._Elem
     }
     element = etree.SubElement(parent, f"{{{ns}}}Code", attrs)
     text = compose_description(
-        spec.description, spec.include, spec.exclude, spec.goal, spec.keywords
+        spec.description, spec.include, spec.exclude, spec.goal, spec.keywords, memo
     )
     if text:
         etree.SubElement(element, f"{{{ns}}}Description").text = text
@@ -224,6 +287,7 @@ def codebook_xml(project: Project) -> bytes:
             add(code_element(parent, spec, CODEBOOK_NS), spec.children)
 
     add(codes, book.codes)
+    sets_element(root, list_groups(project), CODEBOOK_NS, {})
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
@@ -242,6 +306,9 @@ def import_qdc(project: Project, path: str | os.PathLike, *, coder: str | None =
     report = QdcReport(str(path), warnings=warnings)
     with project.transaction() as conn:
         merged = merge_codes(project, book.codes, report.warnings, str(path))
+        report.groups_added = merge_groups(
+            project, book.groups, merged.ids, report.warnings, str(path)
+        )
         changes = [journal.change("codes", None, _code_row(project, i)) for i in merged.added_ids]
         journal.record(
             conn,

@@ -15,10 +15,11 @@ from dataclasses import asdict, dataclass, field
 
 from coding import journal
 from coding.documents import record_import, sha256_text
-from coding.store import Project, new_guid, now
+from coding.groups import merge_groups
+from coding.store import Project, new_guid, now, refresh_views
 from exports.qdc import merge_codes
 from exports.qdpx_read import Package, Selection, Source
-from exports.refi_common import DATETIME
+from exports.refi_common import DATETIME, same_text
 
 _KODEVERK_NOTE_NAME = re.compile(r"^Memo( \(\w+\))?$")
 _CASE_NOTE_NAME = re.compile(r"^Memo on case (?P<case>.+)$")
@@ -41,6 +42,7 @@ class QdpxImportReport:
     cases_added: int = 0
     cases_matched: int = 0
     attributes: int = 0
+    code_groups_added: int = 0
     selections: int = 0
     codings: int = 0
     duplicate_codings: int = 0
@@ -63,6 +65,8 @@ class QdpxImportReport:
             f"{self.coders_matched} matched; cases: {self.cases_added} added, "
             f"{self.cases_matched} matched, {self.attributes} attribute values",
         ]
+        if self.code_groups_added:
+            lines.append(f"code groups: {self.code_groups_added} added")
         if self.merged_codings:
             lines.append(
                 f"{self.merged_codings} codings overlapping or touching another of the same code "
@@ -167,6 +171,21 @@ class _Writer:
             if file_guid in self.codes:
                 target = self.code_guids[self.codes[file_guid]]
                 self._notes(notes, "code", target, f"{self.package.where}: code {file_guid}")
+        for file_guid, memo in self.package.code_memos.items():
+            if file_guid in self.codes and not self._repeats_notes(
+                memo, self.package.code_notes.get(file_guid, [])
+            ):
+                target = self.code_guids[self.codes[file_guid]]
+                self.memos[(self.fallback_coder(), "code", target)].append(memo)
+        self.report.code_groups_added = merge_groups(
+            self.project, self.package.groups, self.codes, self.report.warnings, self.package.where
+        )
+
+    def _repeats_notes(self, text: str, refs: list[str]) -> bool:
+        """A Description that only repeats the element's notes (kodeverk writes memos both
+        ways, for tools that read one or the other)."""
+        notes = [self.package.notes[r].text for r in refs if r in self.package.notes]
+        return bool(notes) and same_text(text, "\n\n".join(notes))
 
     def cases_(self) -> None:
         for case in self.package.cases:
@@ -186,6 +205,16 @@ class _Writer:
                     )
                     continue
                 self.document_case[source] = case_id
+            self._case_memo(case.name, case.memo, case_id)
+        refresh_views(self.conn)
+
+    def _case_memo(self, name: str, memo: str, case_id: int) -> None:
+        """A case's memo from its Description, unless it repeats kodeverk's own case Notes."""
+        notes = [n.text for n in self.package.notes.values() if n.name == f"Memo on case {name}"]
+        if not memo or (notes and same_text(memo, "\n\n".join(notes))):
+            return
+        guid = self.conn.execute("SELECT guid FROM cases WHERE id = ?", (case_id,)).fetchone()[0]
+        self.memos[(self.fallback_coder(), "case", guid)].append(memo)
 
     def _case(self, guid: str | None, name: str, description: str) -> int:
         row = self.conn.execute("SELECT id FROM cases WHERE name = ?", (name,)).fetchone()
@@ -221,6 +250,9 @@ class _Writer:
                     for i, s in enumerate(segs)
                 ]
             self._notes(source.notes, "document", document_guid, source.where)
+            if source.description and not self._repeats_notes(source.description, source.notes):
+                coder = self.coder_of(source.user)
+                self.memos[(coder, "document", document_guid)].append(source.description)
             case_id = self.document_case.get(source.guid)
             made_here: list[tuple] = []
             for selection in source.selections:
@@ -290,8 +322,6 @@ class _Writer:
             guid = new_guid()
         text = source.text.text
         meta = {"file": self.package.path.name, "refi_origin": self.package.origin}
-        if source.description:
-            meta["description"] = source.description
         if source.variables:
             meta["variables"] = source.variables
         kind = "interview" if any(s.speaker for s in segs) else "text"
@@ -358,6 +388,8 @@ class _Writer:
     ) -> None:
         if not (selection.notes or selection.description):
             return
+        if self._repeats_notes(selection.description, selection.notes):
+            selection.description = ""
         if coding:
             kind, target, prefix = "coding", coding, ""
         else:
@@ -393,6 +425,10 @@ class _Writer:
             if text:
                 self.memos[(self.fallback_coder(), "project", None)].append(f"{where}\n\n{text}")
             self._notes(notes, "project", None, self.package.where, f"{where}\n\n")
+        own = [r for r in self.package.project_notes if r in self.package.notes]
+        own = [r for r in own if not _CASE_NOTE_NAME.match(self.package.notes[r].name)]
+        if self.package.description and not self._repeats_notes(self.package.description, own):
+            self.memos[(self.fallback_coder(), "project", None)].append(self.package.description)
         unlinked = [g for g in self.package.notes if g not in self._used]
         for guid in dict.fromkeys(self.package.project_notes + unlinked):
             note = self.package.notes.get(guid)

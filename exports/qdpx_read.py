@@ -15,8 +15,18 @@ from lxml import etree
 
 from codebooks.model import CodeSpec
 from coding.errors import InputError
-from exports.qdc import check_namespace, read_code_tree
-from exports.refi_common import PROJECT_NS, child, child_text, children, local, parse_guid
+from coding.groups import CodeGroup
+from exports.qdc import check_namespace, read_code_tree, read_sets
+from exports.refi_common import (
+    PROJECT_NS,
+    child,
+    child_text,
+    children,
+    local,
+    parse_guid,
+    read_value,
+    split_memo,
+)
 from exports.refi_positions import CODE_POINTS, SourceText, choose_unit
 from exports.safe_zip import SafeArchive, check_entry_name, parse_xml
 
@@ -76,6 +86,7 @@ class Case:
     values: dict[str, str]
     sources: list[str]
     where: str
+    memo: str = ""  # a last «Memo:» part of its Description
 
 
 @dataclass
@@ -89,11 +100,14 @@ class Package:
     users: dict[str, str] = field(default_factory=dict)
     codes: list[CodeSpec] = field(default_factory=list)
     code_notes: dict[str, list[str]] = field(default_factory=dict)
+    code_memos: dict[str, str] = field(default_factory=dict)  # a Description's «Memo:» part
+    groups: list[CodeGroup] = field(default_factory=list)
     variables: dict[str, str] = field(default_factory=dict)
     cases: list[Case] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
     notes: dict[str, Note] = field(default_factory=dict)
     project_notes: list[str] = field(default_factory=list)
+    description: str = ""  # the Project's Description: a memo on the project
     unit: str = CODE_POINTS
     unit_scores: dict[str, int] = field(default_factory=dict)
     orphans: list[tuple[str, str, list[str]]] = field(default_factory=list)  # where, text, notes
@@ -208,11 +222,24 @@ def read_package(path: Path, progress=None) -> Package:
         _read_cases(root, package)
         _read_notes(root, package, files)
         _read_sources(root, package, files, progress)
+        package.groups += read_sets(root, where, package.warnings)
         package.project_notes = _note_refs(root)
+        package.description = child_text(root, "Description")
     finally:
         files.close()
+    _drop_case_values(package)
     _resolve_positions(package)
     return package
+
+
+def _drop_case_values(package: Package) -> None:
+    """A source's variable values that repeat its case's (as kodeverk and others write them for
+    tools that read only those) are the case's, not the document's own."""
+    case_of = {source: case for case in package.cases for source in case.sources}
+    for source in package.sources:
+        case = case_of.get(source.guid)
+        if case is not None and source.variables.items() <= case.values.items():
+            source.variables = {}
 
 
 def _read_users(root: etree._Element, package: Package) -> None:
@@ -231,8 +258,15 @@ def _read_codebook(root: etree._Element, package: Package) -> None:
     for book in children(root, "CodeBook"):
         for codes in children(book, "Codes"):
             package.codes += read_code_tree(
-                codes, package.where, package.warnings, seen, package.code_notes
+                codes,
+                package.where,
+                package.warnings,
+                seen,
+                package.code_notes,
+                "",
+                package.code_memos,
             )
+        package.groups += read_sets(book, package.where, package.warnings)
 
 
 def _read_variables(root: etree._Element, package: Package) -> None:
@@ -257,7 +291,7 @@ def _values(element: etree._Element, package: Package) -> dict[str, str]:
             package.warn(holder, f"value of an unknown variable {guid!r}; skipped")
             continue
         for tag in (*_VALUE_TAGS, "DateTimeValue"):
-            value = child_text(holder, tag)
+            value = read_value(tag, child_text(holder, tag))
             if value:
                 values[name] = value
     return values
@@ -275,14 +309,16 @@ def _read_cases(root: etree._Element, package: Package) -> None:
                     f"case {name!r}: {ignored} selection or code links not read "
                     "(kodeverk links a case to whole documents)",
                 )
+            description, memo = split_memo(child_text(case, "Description"))
             package.cases.append(
                 Case(
                     parse_guid(case.get("guid"))[0],
                     name,
-                    child_text(case, "Description"),
+                    description,
                     _values(case, package),
                     [r for r in refs if r],
                     f"{package.where}: line {case.sourceline}",
+                    memo,
                 )
             )
 
@@ -364,8 +400,9 @@ def _read_text_source(
         guid = guid or parse_guid(f"{package.where}#{name}")[0]
     source = SourceText.of(text)
     if not source.text.strip():
-        rich = " (its rich text .docx is not read)" if element.get("richTextPath") else ""
-        package.warn(element, f"source {name!r} has no plain text{rich}; skipped")
+        rich = "; its rich text (.docx) is not read" if element.get("richTextPath") else ""
+        what = "is blank (its text is only white space)" if source.text else "has no plain text"
+        package.warn(element, f"source {name!r} {what}{rich}; skipped")
         _keep_memos(outer, selections, name, package)
         return
     found = Source(

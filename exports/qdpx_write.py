@@ -1,9 +1,14 @@
 """Export a project as a REFI-QDA project (``.qdpx``): a ZIP with ``project.qde`` and
 ``sources/<GUID>.txt``.
 
-Coders become Users, the code tree the CodeBook, case attributes Variables (all of type Text),
-cases Cases with their values and a SourceRef per document, documents TextSources (UTF-8
-files), every coding a PlainTextSelection with one Coding, memos Notes linked by NoteRef.
+Coders become Users, the code tree the CodeBook, code groups Sets, case attributes Variables
+(typed: Integer, Float, Boolean, Date where every value is one, else Text), cases Cases with
+their values and a SourceRef per document, documents TextSources (UTF-8 files) that also carry
+their case's values (tools such as MAXQDA and QualCoder read attributes there), every coding a
+PlainTextSelection with one Coding, memos Notes (text inline and as a file) linked by NoteRef
+and, for tools that read memos only there, also the Description of the code or case (a last
+«Memo:» paragraph), selection or source they are on. Source names lose a file suffix in the middle
+(``survey.csv · Respondent 001 · answer`` -> ``survey · Respondent 001 · answer``).
 Positions are code points into the text as stored (which is also the text written), end
 exclusive, as the standard says. The result is valid against the shipped ``Project.xsd``.
 """
@@ -20,10 +25,20 @@ from lxml import etree
 
 from codebooks.install import project_codebook
 from codebooks.model import CodeSpec
+from coding.groups import list_groups
 from coding.output import atomic_output
 from coding.store import Project
-from exports.qdc import code_element, origin
-from exports.refi_common import DATETIME, PROJECT_NS, derived_guid, export_guid
+from exports.qdc import code_element, origin, sets_element
+from exports.refi_common import (
+    DATETIME,
+    PROJECT_NS,
+    VALUE_TAGS,
+    compose_description,
+    derived_guid,
+    exchange_name,
+    export_guid,
+    variable_type,
+)
 
 Progress = Callable[[str, int, int], None]
 _NS = f"{{{PROJECT_NS}}}"
@@ -38,6 +53,7 @@ def project_xml(project: Project, progress: Progress | None = None) -> tuple[byt
     conn = project.conn
     coders = {cid: export_guid(guid) for cid, guid in conn.execute("SELECT id, guid FROM coders")}
     memos = _memos_by_target(project, coders)
+    texts = _memo_texts(project)
     root = etree.Element(
         _NS + "Project",
         {"name": project.meta("name") or project.path.stem, "origin": origin()},
@@ -45,10 +61,12 @@ def project_xml(project: Project, progress: Progress | None = None) -> tuple[byt
     )
     _stamp(root, "creationDateTime", project.meta("created_at"))
     _users(root, project)
-    code_guids = _codebook(root, project, memos)
-    _variables_and_cases(root, project)
-    files = _sources(root, project, coders, code_guids, memos, progress)
+    code_guids = _codebook(root, project, memos, texts)
+    values = _variables_and_cases(root, project, texts)
+    files = _sources(root, project, coders, code_guids, memos, texts, values, progress)
     files += _notes(root, project, coders, memos)
+    sets_element(root, list_groups(project), PROJECT_NS, code_guids)
+    _description(root, texts.get(("project", None)))
     for guid in memos.get(("project", None), []) + memos.get(("case", "*"), []):
         _sub(root, "NoteRef", targetGUID=guid)
     data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
@@ -80,7 +98,17 @@ def _memos_by_target(project: Project, coders: dict[int, str]) -> dict:
     return found
 
 
-def _codebook(root: etree._Element, project: Project, memos: dict) -> dict[str, str]:
+def _memo_texts(project: Project) -> dict[tuple[str, str | None], str]:
+    """Every target's memos as one text (several coders' memos in order), for Descriptions."""
+    found: dict = defaultdict(list)
+    for kind, target, text in project.conn.execute(
+        "SELECT target_kind, target_guid, text FROM memos ORDER BY id"
+    ):
+        found[(kind, target)].append(text.strip())
+    return {key: "\n\n".join(t for t in texts if t) for key, texts in found.items()}
+
+
+def _codebook(root: etree._Element, project: Project, memos: dict, texts: dict) -> dict[str, str]:
     """Write the CodeBook; returns stored code GUID -> exported GUID."""
     book = project_codebook(project)
     guids: dict[str, str] = {}
@@ -90,7 +118,8 @@ def _codebook(root: etree._Element, project: Project, memos: dict) -> dict[str, 
 
     def add(parent: etree._Element, specs: list[CodeSpec]) -> None:
         for spec in specs:
-            element = code_element(parent, spec, PROJECT_NS)
+            memo = texts.get(("code", spec.guid), "")
+            element = code_element(parent, spec, PROJECT_NS, memo)
             guids[spec.guid or ""] = element.get("guid")
             for note in memos.get(("code", spec.guid), []):
                 _sub(element, "NoteRef", targetGUID=note)
@@ -100,23 +129,29 @@ def _codebook(root: etree._Element, project: Project, memos: dict) -> dict[str, 
     return guids
 
 
-def _variables_and_cases(root: etree._Element, project: Project) -> None:
+def _variables_and_cases(
+    root: etree._Element, project: Project, texts: dict
+) -> dict[int, list[tuple[str, str, str]]]:
+    """Variables and Cases; returns each case's ``(variable GUID, value tag, value)``."""
     conn = project.conn
     project_guid = project.meta("project_guid") or str(project.path)
-    names = [r[0] for r in conn.execute("SELECT DISTINCT name FROM case_attributes ORDER BY name")]
-    variable_guids = {n: derived_guid(project_guid, "variable", n) for n in names}
-    if names:
+    by_name: dict[str, list[str]] = defaultdict(list)
+    for name, value in conn.execute("SELECT name, value FROM case_attributes ORDER BY name"):
+        by_name[name].append(value)
+    variable_guids = {n: derived_guid(project_guid, "variable", n) for n in by_name}
+    types = {n: variable_type(v) for n, v in by_name.items()}
+    if by_name:
         variables = _sub(root, "Variables")
-        for name in names:
-            _sub(variables, "Variable", guid=variable_guids[name], name=name, typeOfVariable="Text")
-    cases = conn.execute("SELECT id, guid, name, description FROM cases ORDER BY name").fetchall()
-    if not cases:
-        return
-    values: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for name, guid in variable_guids.items():
+            _sub(variables, "Variable", guid=guid, name=name, typeOfVariable=types[name])
+    values: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
     for case_id, name, value in conn.execute(
         "SELECT case_id, name, value FROM case_attributes ORDER BY name"
     ):
-        values[case_id].append((name, value))
+        values[case_id].append((variable_guids[name], VALUE_TAGS[types[name]], value))
+    cases = conn.execute("SELECT id, guid, name, description FROM cases ORDER BY name").fetchall()
+    if not cases:
+        return values
     documents: dict[int, list[str]] = defaultdict(list)
     for case_id, guid in conn.execute(
         "SELECT case_id, guid FROM documents WHERE case_id IS NOT NULL ORDER BY id"
@@ -125,14 +160,19 @@ def _variables_and_cases(root: etree._Element, project: Project) -> None:
     container = _sub(root, "Cases")
     for case_id, guid, name, description in cases:
         case = _sub(container, "Case", guid=export_guid(guid), name=name)
-        if description:
-            _sub(case, "Description").text = description
-        for variable, value in values[case_id]:
-            holder = _sub(case, "VariableValue")
-            _sub(holder, "VariableRef", targetGUID=variable_guids[variable])
-            _sub(holder, "TextValue").text = value
+        memo = texts.get(("case", guid))
+        _description(case, compose_description(description, memo=memo or ""))
+        _values(case, values[case_id])
         for document in documents[case_id]:
             _sub(case, "SourceRef", targetGUID=document)
+    return values
+
+
+def _values(element: etree._Element, values: list[tuple[str, str, str]]) -> None:
+    for variable, tag, value in values:
+        holder = _sub(element, "VariableValue")
+        _sub(holder, "VariableRef", targetGUID=variable)
+        _sub(holder, tag).text = value
 
 
 def _sources(
@@ -141,12 +181,14 @@ def _sources(
     coders: dict[int, str],
     code_guids: dict[str, str],
     memos: dict,
+    texts: dict,
+    values: dict[int, list[tuple[str, str, str]]],
     progress: Progress | None,
 ) -> list[tuple[str, str]]:
     conn = project.conn
     codes = {cid: code_guids[guid] for cid, guid in conn.execute("SELECT id, guid FROM codes")}
     documents = conn.execute(
-        "SELECT id, guid, name, text, imported_at FROM documents ORDER BY id"
+        "SELECT id, guid, name, text, imported_at, case_id FROM documents ORDER BY id"
     ).fetchall()
     if not documents:
         return []
@@ -158,17 +200,23 @@ def _sources(
         codings[row[0]].append(row[1:])
     container = _sub(root, "Sources")
     files = []
-    for done, (doc_id, stored, name, text, imported_at) in enumerate(documents, start=1):
+    for done, (doc_id, stored, name, text, imported_at, case_id) in enumerate(documents, 1):
         guid = export_guid(stored)
         source = _sub(
-            container, "TextSource", guid=guid, name=name, plainTextPath=f"internal://{guid}.txt"
+            container,
+            "TextSource",
+            guid=guid,
+            name=exchange_name(name),
+            plainTextPath=f"internal://{guid}.txt",
         )
         _stamp(source, "creationDateTime", imported_at)
+        _description(source, texts.get(("document", stored)))
         for coding_guid, code_id, coder_id, start, end, created_at in codings[doc_id]:
             selection = (coding_guid, codes[code_id], coders[coder_id], start, end, created_at)
-            _selection(source, *selection, memos)
+            _selection(source, *selection, memos, texts.get(("coding", coding_guid)))
         for note in memos.get(("document", stored), []):
             _sub(source, "NoteRef", targetGUID=note)
+        _values(source, values.get(case_id, []) if case_id is not None else [])
         files.append((f"{guid}.txt", text))
         if progress and (done % 50 == 0 or done == len(documents)):
             progress("writing", done, len(documents))
@@ -184,6 +232,7 @@ def _selection(
     end: int,
     created_at: str,
     memos: dict,
+    memo: str | None,
 ) -> None:
     guid = export_guid(coding_guid)
     selection = _sub(
@@ -195,11 +244,17 @@ def _selection(
         creatingUser=user,
     )
     _stamp(selection, "creationDateTime", created_at)
+    _description(selection, memo)
     coding = _sub(selection, "Coding", guid=guid, creatingUser=user)
     _stamp(coding, "creationDateTime", created_at)
     _sub(coding, "CodeRef", targetGUID=code_guid)
     for note in memos.get(("coding", coding_guid), []):
         _sub(selection, "NoteRef", targetGUID=note)
+
+
+def _description(element: etree._Element, memo: str | None) -> None:
+    if memo:
+        _sub(element, "Description").text = memo
 
 
 def _notes(
@@ -227,6 +282,7 @@ def _notes(
         )
         _stamp(note, "creationDateTime", created)
         _stamp(note, "modifiedDateTime", updated)
+        _sub(note, "PlainTextContent").text = text  # most readers look here, not in the file
         files.append((f"{guid}.txt", text))
     return files
 

@@ -97,6 +97,7 @@ _LABELS = {
     "exclude": ("Exclude:", "Ekskluder:", "Eksklusjon:"),
     "goal": ("Goal:", "Mål:"),
     "keywords": ("Keywords:", "Nøkkelord:"),
+    "memo": ("Memo:", "Notat:"),  # last: everything after it is the memo
 }
 
 
@@ -106,8 +107,10 @@ def compose_description(
     exclude: str = "",
     goal: int | None = None,
     keywords: list[str] | None = None,
+    memo: str = "",
 ) -> str:
-    """One text for REFI's ``Description``: the description, then labelled paragraphs."""
+    """One text for REFI's ``Description``: the description, then labelled paragraphs; the
+    code's memo last (tools such as QualCoder show a code's Description as its memo)."""
     parts = [description.strip()] if description.strip() else []
     if include.strip():
         parts.append("Include: " + include.strip())
@@ -117,14 +120,27 @@ def compose_description(
         parts.append(f"Goal: {goal}")
     if keywords:
         parts.append("Keywords: " + ", ".join(keywords))
+    if memo.strip():
+        parts.append("Memo: " + memo.strip())
     return "\n\n".join(parts)
 
 
 def split_description(text: str) -> dict:
     """The inverse of ``compose_description``; text without labels is all description."""
-    found: dict = {"description": [], "include": "", "exclude": "", "goal": None, "keywords": []}
-    for paragraph in re.split(r"\n[ \t]*\n", (text or "").strip()):
+    found: dict = {
+        "description": [],
+        "include": "",
+        "exclude": "",
+        "goal": None,
+        "keywords": [],
+        "memo": "",
+    }
+    paragraphs = re.split(r"\n[ \t]*\n", (text or "").strip())
+    for number, paragraph in enumerate(paragraphs):
         key, rest = _labelled(paragraph.strip())
+        if key == "memo":
+            found["memo"] = "\n\n".join([rest, *(p.strip() for p in paragraphs[number + 1 :])])
+            break
         if key == "goal" and rest.isdigit() and 1 <= int(rest) <= 5:
             found["goal"] = int(rest)
         elif key == "keywords":
@@ -148,3 +164,75 @@ def _labelled(paragraph: str) -> tuple[str | None, str]:
 def schema(path: Path) -> etree.XMLSchema:
     """A shipped XSD, compiled."""
     return etree.XMLSchema(etree.parse(str(path)))
+
+
+def split_memo(text: str) -> tuple[str, str]:
+    """``(description, memo)`` of a Description whose memo is a last «Memo:» part (a case's)."""
+    paragraphs = re.split(r"\n[ \t]*\n", (text or "").strip())
+    for number, paragraph in enumerate(paragraphs):
+        key, rest = _labelled(paragraph.strip())
+        if key == "memo":
+            memo = "\n\n".join([rest, *(p.strip() for p in paragraphs[number + 1 :])])
+            return "\n\n".join(p.strip() for p in paragraphs[:number]), memo
+    return (text or "").strip(), ""
+
+
+def same_text(a: str, b: str) -> bool:
+    """Equal but for white space (a memo written twice, as a Note and as a Description)."""
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+# -- names other tools can take ------------------------------------------------------------------
+_INNER_SUFFIX = re.compile(r"\.[A-Za-z][A-Za-z0-9]{1,4}(?=\s+\S)")
+
+
+def exchange_name(name: str) -> str:
+    """A source name without a file suffix in the middle: several tools take what follows the
+    last dot as the file type (``survey.csv · Respondent 001 · answer``)."""
+    return _INNER_SUFFIX.sub("", name)
+
+
+# -- typed variables -----------------------------------------------------------------------------
+_INTEGER = re.compile(r"^-?(0|[1-9]\d*)$")
+_DECIMAL = re.compile(r"^-?\d+\.\d+$")
+_DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
+VALUE_TAGS = {
+    "Text": "TextValue",
+    "Boolean": "BooleanValue",
+    "Integer": "IntegerValue",
+    "Float": "FloatValue",
+    "Date": "DateValue",
+}
+
+
+def variable_type(values: list[str]) -> str:
+    """The narrowest REFI-QDA type that writes every value exactly as stored."""
+    if not values:
+        return "Text"
+    if all(_INTEGER.match(v) for v in values):
+        return "Integer"
+    if all(_INTEGER.match(v) or _DECIMAL.match(v) for v in values):
+        return "Float"
+    if all(v in ("true", "false") for v in values):
+        return "Boolean"
+    if all(_DATE.match(v) and _is_date(v) for v in values):
+        return "Date"
+    return "Text"
+
+
+def _is_date(value: str) -> bool:
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def read_value(tag: str, raw: str) -> str:
+    """A typed value as kodeverk stores it (text): xsd:boolean's 1 and 0 as true and false."""
+    value = raw.strip()
+    if tag == "BooleanValue":
+        return {"1": "true", "0": "false"}.get(value, value.lower())
+    return value

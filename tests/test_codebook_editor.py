@@ -203,3 +203,23 @@ def test_code_counts_by_document_coder_and_rolled_up(small_project):
     assert code_counts(project, coder="lise") == {goal1: 0, raad: 2, bolig: 0}
     assert code_counts(project, document_id=2) == {goal1: 0, raad: 0, bolig: 0}
     assert code_counts(project, rollup=True)[goal1] == 4
+
+
+def test_code_groups_follow_merge_and_delete_and_undo(small_project):
+    from coding.groups import CodeGroup, list_groups, merge_groups
+
+    project = small_project
+    raad, bolig = code_id(project, "Brukerråd"), code_id(project, "Bolig")
+    guids = {c.id: c.guid for c in list_codes(project)}
+    merge_groups(
+        project, [CodeGroup("Tjenester", codes=[guids[raad]])], {guids[raad]: raad}, [], ""
+    )
+    members = lambda: [g.codes for g in list_groups(project)]  # noqa: E731
+    merge_codes(project, raad, bolig, "lead")
+    assert members() == [[guids[bolig]]]  # the merged code's place goes to the target
+    undo(project, "lead")
+    assert members() == [[guids[raad]]]
+    delete_code(project, raad, "lead")
+    assert members() == [[]]
+    undo(project, "lead")
+    assert members() == [[guids[raad]]]

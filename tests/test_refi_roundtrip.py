@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -10,13 +11,15 @@ import xmlschema
 from lxml import etree
 
 from coding.backup import backup_to
+from coding.cases import set_attributes
 from coding.codes import add_code, code_paths, list_codes
 from coding.documents import add_document, normalise_text
+from coding.groups import CodeGroup, list_groups, merge_groups
 from coding.operations import apply_coding, set_memo
 from coding.store import Project, new_guid
 from exports.qdc import import_qdc, read_qdc, write_qdc
 from exports.qdpx import export_qdpx, import_qdpx
-from exports.refi_common import CODEBOOK_XSD, PROJECT_XSD, schema
+from exports.refi_common import CODEBOOK_XSD, PROJECT_NS, PROJECT_XSD, schema
 from tests.conftest import run_kodeverk, sentence_segments, table_dump
 
 EMOJI_TEXT = normalise_text(
@@ -306,3 +309,196 @@ def test_cli_export_then_init_from_the_file(rich_project, tmp_path):
     assert "2 documents, 5 codings from 5 selections" in made.stdout
     with Project.open(fresh) as back:
         assert (_codings(back), _codes(back), _cases(back)) == expected
+
+
+# -- what other tools read (issue 16): the XML as QualCoder, MAXQDA and ATLAS.ti take it ---------
+def _qde(path: Path) -> etree._Element:
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read("project.qde")
+    assert schema(PROJECT_XSD).validate(etree.fromstring(xml))
+    xmlschema.XMLSchema(str(PROJECT_XSD)).validate(xml.decode("utf-8"))
+    return etree.fromstring(xml)
+
+
+def _all(root: etree._Element, tag: str) -> list[etree._Element]:
+    return list(root.iter(f"{{{PROJECT_NS}}}{tag}"))
+
+
+def _first(element: etree._Element, tag: str) -> etree._Element | None:
+    return element.find(f"{{{PROJECT_NS}}}{tag}")
+
+
+def _typed_values(element: etree._Element, names: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """A Case's or source's VariableValues: variable name -> (value element, text)."""
+    found = {}
+    for holder in element.findall(f"{{{PROJECT_NS}}}VariableValue"):
+        ref, value = list(holder)
+        found[names[ref.get("targetGUID")]] = (etree.QName(value).localname, value.text)
+    return found
+
+
+def test_case_links_and_typed_attributes_as_other_tools_read_them(rich_project, tmp_path):
+    p = rich_project
+    typed = {
+        "Gamle Oslo": {
+            "innbyggere": "58671",
+            "andel": "12.5",
+            "aktiv": "true",
+            "fra": "2021-01-01",
+        },
+        "Vadsø": {"innbyggere": "5700", "andel": "3", "aktiv": "false", "fra": "2019-06-30"},
+    }
+    for case, values in typed.items():
+        set_attributes(
+            p, p.conn.execute("SELECT id FROM cases WHERE name = ?", (case,)).fetchone()[0], values
+        )
+    out = tmp_path / "typed.qdpx"
+    export_qdpx(p, out)
+    root = _qde(out)
+    variables = {v.get("name"): v.get("typeOfVariable") for v in _all(root, "Variable")}
+    assert variables == {
+        "aktiv": "Boolean",
+        "andel": "Float",
+        "fra": "Date",
+        "innbyggere": "Integer",
+        "region": "Text",
+        "size_class": "Text",
+    }
+    names = {v.get("guid"): v.get("name") for v in _all(root, "Variable")}
+    case_of_source = {
+        ref.get("targetGUID"): case.get("name")
+        for case in _all(root, "Case")
+        for ref in case.findall(f"{{{PROJECT_NS}}}SourceRef")
+    }
+    sources = _all(root, "TextSource")
+    assert len(case_of_source) == len(sources) == 2  # every document linked under its Case
+    for source in sources:  # and the case's values on each source (MAXQDA, QualCoder)
+        case = case_of_source[source.get("guid")]
+        values = _typed_values(source, names)
+        assert values["innbyggere"] == ("IntegerValue", typed[case]["innbyggere"])
+        assert values["aktiv"] == ("BooleanValue", typed[case]["aktiv"])
+        assert values["fra"] == ("DateValue", typed[case]["fra"])
+        assert values["andel"] == ("FloatValue", typed[case]["andel"])
+        assert values["region"][0] == "TextValue"
+    with Project.create(tmp_path / "back.kodeverk") as back:
+        report = import_qdpx(back, out)
+        assert report.warnings == []
+        assert _cases(back) == _cases(p)  # typed values back as the same text
+        metas = [json.loads(r[0]) for r in back.conn.execute("SELECT source_meta FROM documents")]
+        assert all("variables" not in m for m in metas)  # the case's, not the document's
+
+
+def test_source_values_without_cases_are_read_typed(tmp_path):
+    """A file that links no cases, only values on sources (as some tools write): read back."""
+    variable = new_guid()
+    xml = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="t" origin="test">
+  <Variables><Variable guid="{variable}" name="ferdig" typeOfVariable="Boolean"/></Variables>
+  <Sources><TextSource guid="{new_guid()}" name="a"><PlainTextContent>Tekst.</PlainTextContent>
+    <VariableValue><VariableRef targetGUID="{variable}"/><BooleanValue>1</BooleanValue>
+    </VariableValue>
+  </TextSource></Sources>
+</Project>"""
+    (tmp_path / "v.qde").write_text(xml, encoding="utf-8")
+    with Project.create(tmp_path / "p.kodeverk") as project:
+        import_qdpx(project, tmp_path / "v.qde")
+        meta = json.loads(project.conn.execute("SELECT source_meta FROM documents").fetchone()[0])
+    assert meta["variables"] == {"ferdig": "true"}
+
+
+def test_memos_as_other_tools_read_them(rich_project, tmp_path):
+    with rich_project.transaction() as conn:
+        conn.execute("UPDATE cases SET description = 'Kystkommune.' WHERE name = 'Vadsø'")
+    out = tmp_path / "memos.qdpx"
+    export_qdpx(rich_project, out)
+    with Project.create(tmp_path / "full.kodeverk") as full:  # Notes and Descriptions: once
+        assert import_qdpx(full, out).warnings == []
+        assert _memos(full) == _memos(rich_project)
+        description = "SELECT description FROM cases WHERE name = 'Vadsø'"
+        assert full.conn.execute(description).fetchone() == ("Kystkommune.",)
+    root = _qde(out)
+    notes = {_first(n, "PlainTextContent").text for n in _all(root, "Note")}
+    assert notes == {text for _, _, text in _memos(rich_project)}  # text inside each Note
+    code = next(c for c in _all(root, "Code") if c.get("name") == "Tidlig innsats")
+    assert _first(code, "Description").text.endswith("\n\nMemo: Grensen mot behandling er uklar.")
+    source = next(s for s in _all(root, "TextSource") if s.get("name") == "intervju-vadso")
+    assert _first(source, "Description").text == "Godt intervju 😀 om tidlig innsats."
+    (case,) = [c for c in _all(root, "Case") if c.get("name") == "Vadsø"]
+    assert _first(case, "Description").text == "Kystkommune.\n\nMemo: Liten kommune, lang reisevei."
+    assert _first(root, "Description").text == "Prosjektnotat."  # the Project's own
+    described = [_first(s, "Description") for s in _all(root, "PlainTextSelection")]
+    assert [d.text for d in described if d is not None] == ["Brukerrådet nevnes uoppfordret."]
+
+    # A tool that writes memos only as Descriptions (no Notes): they arrive attached.
+    for element in [*_all(root, "Notes"), *_all(root, "NoteRef")]:
+        element.getparent().remove(element)
+    bare = tmp_path / "descriptions-only.qdpx"
+    with zipfile.ZipFile(out) as source_zip, zipfile.ZipFile(bare, "w") as target:
+        for name in source_zip.namelist():
+            data = source_zip.read(name)
+            target.writestr(name, etree.tostring(root) if name == "project.qde" else data)
+    with Project.create(tmp_path / "back.kodeverk") as back:
+        report = import_qdpx(back, bare)
+        assert report.warnings == []
+        attached = sorted(back.conn.execute("SELECT target_kind, text FROM memos").fetchall())
+        codes = {c.name: c for c in list_codes(back)}
+        assert codes["Tidlig innsats"].description == "Forebygging og tidlig hjelp."
+    assert attached == [
+        ("case", "Liten kommune, lang reisevei."),
+        ("code", "Grensen mot behandling er uklar."),
+        ("coding", "Brukerrådet nevnes uoppfordret."),
+        ("document", "Godt intervju 😀 om tidlig innsats."),
+        ("project", "Prosjektnotat."),
+    ]  # all five attached where they belong
+
+
+def test_code_groups_go_out_as_sets_and_come_back(rich_project, tmp_path):
+    p = rich_project
+    guids = {c.path: c.guid for c in list_codes(p)}
+    group = CodeGroup(
+        "Tjenester", new_guid(), "Koder om tjenester", [guids["Bolig"], guids["Tidlig innsats"]]
+    )
+    ids = {c.guid: c.id for c in list_codes(p)}
+    merge_groups(p, [group], ids, [], "test")
+    out, qdc = tmp_path / "sets.qdpx", tmp_path / "sets.qdc"
+    export_qdpx(p, out)
+    write_qdc(p, qdc)
+    root = _qde(out)
+    (written,) = _all(root, "Set")
+    members = [m.get("targetGUID") for m in written.findall(f"{{{PROJECT_NS}}}MemberCode")]
+    assert (written.get("name"), sorted(members)) == ("Tjenester", sorted(group.codes))
+    assert schema(CODEBOOK_XSD).validate(etree.parse(str(qdc)))
+    xmlschema.XMLSchema(str(CODEBOOK_XSD)).validate(str(qdc))
+    with Project.create(tmp_path / "back.kodeverk") as back:
+        report = import_qdpx(back, out)
+        assert report.code_groups_added == 1 and "code groups: 1 added" in report.summary()
+        assert list_groups(back) == list_groups(p)
+    with Project.create(tmp_path / "fromqdc.kodeverk") as fresh:
+        assert import_qdc(fresh, qdc).groups_added == 1
+        assert list_groups(fresh) == list_groups(p)
+
+
+def test_source_names_have_no_file_suffix_in_the_middle(project, tmp_path):
+    text = normalise_text("Vi trenger flere boliger.\n")
+    names = ["survey_sintef_2014.csv · Respondent 001 · answer", "intervju.txt", "Dr. Berg · v1.2"]
+    for name in names:
+        add_document(project, name, text, "survey", sentence_segments(text))
+    out = tmp_path / "names.qdpx"
+    export_qdpx(project, out)
+    written = [s.get("name") for s in _all(_qde(out), "TextSource")]
+    assert written == ["survey_sintef_2014 · Respondent 001 · answer", "intervju.txt", names[2]]
+    assert written[0].rpartition(".")[1] == ""  # no dot: no «file type» to mistake
+
+
+def test_blank_source_is_called_blank(tmp_path):
+    xml = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="t" origin="NVivo for Mac">
+  <Sources><TextSource guid="{new_guid()}" name="tom"><PlainTextContent>
+</PlainTextContent></TextSource>
+  <TextSource guid="{new_guid()}" name="ingen"/></Sources>
+</Project>"""
+    (tmp_path / "blank.qde").write_text(xml, encoding="utf-8")
+    with Project.create(tmp_path / "p.kodeverk") as project:
+        report = import_qdpx(project, tmp_path / "blank.qde")
+    assert any("source 'tom' is blank" in w for w in report.warnings), report.warnings
+    assert any("source 'ingen' has no plain text" in w for w in report.warnings)

@@ -11,11 +11,12 @@ import pytest
 from lxml import etree
 
 from coding.errors import InputError
+from coding.groups import list_groups
 from coding.store import Project
 from exports.qdc import import_qdc
 from exports.qdpx import import_qdpx
 from exports.refi_positions import on_boundary
-from tests.conftest import SHARED, table_dump
+from tests.conftest import SHARED, run_kodeverk, table_dump
 
 SAMPLES = SHARED / "refi-qda" / "samples"
 pytestmark = pytest.mark.skipif(
@@ -146,3 +147,49 @@ def test_codebook_sample_imports_or_is_refused_clearly(path: Path, tmp_path):
         assert len(report.added) == len(codes) == _count(project, "codes")
         if "handmade_invalid" in str(path):
             assert any("is not a GUID" in w for w in report.warnings)
+
+
+def test_atlas_codebook_set_arrives_as_a_code_group(tmp_path):
+    path = SAMPLES / "atlasti" / "atlasti_win_23.4.0_codebook.qdc"
+    with Project.create(tmp_path / "p.kodeverk") as project:
+        report = import_qdc(project, path)
+        assert report.groups_added == 1 and "1 code groups added" in report.summary()
+        (group,) = list_groups(project)
+        code = project.conn.execute("SELECT guid FROM codes WHERE name = 'code1'").fetchone()[0]
+    assert (group.name, group.description, group.codes) == ("code group 1", "kategorie 1", [code])
+    assert group.guid == "eca18d76-2b8b-4f26-bc1d-19eca19fb3f0"
+    made = run_kodeverk("init", tmp_path / "init.kodeverk", "--codebook", path)
+    assert made.returncode == 0, made.stderr
+    with Project.open(tmp_path / "init.kodeverk") as started:
+        assert [(g.name, len(g.codes)) for g in list_groups(started)] == [("code group 1", 1)]
+
+
+def test_f4_qde_imports_through_import_as_through_init(tmp_path):
+    path = SAMPLES / "f4analyse" / "f4_2025.2.9_project.qde"
+    made = run_kodeverk("init", tmp_path / "fra.kodeverk", "--from", path)
+    assert made.returncode == 0, made.stderr
+    project = tmp_path / "p.kodeverk"
+    Project.create(project).close()
+    done = run_kodeverk("import", project, path)
+    assert done.returncode == 0, done.stderr
+    assert "f4" in done.stdout and "1 added" in done.stdout
+    with Project.open(project) as opened:
+        assert _count(opened, "codes") == 1 and _count(opened, "memos") >= 1
+
+
+def test_init_with_a_qdc_codebook_shows_its_warnings(tmp_path):
+    path = SAMPLES / "handmade_invalid" / "openqda_example_codebook.qdc"
+    Project.create(tmp_path / "a.kodeverk").close()
+    imported = run_kodeverk("codebook", "import", tmp_path / "a.kodeverk", path)
+    made = run_kodeverk("init", tmp_path / "b.kodeverk", "--codebook", path)
+    assert imported.returncode == made.returncode == 0, made.stderr
+    warnings = [line for line in imported.stdout.splitlines() if line.startswith("warning:")]
+    assert warnings and all(w in made.stdout.splitlines() for w in warnings)
+
+
+def test_nvivo_mac_blank_sources_are_called_blank(tmp_path):
+    path = SAMPLES / "nvivo" / "nvivo_mac_15.0.0_project.qdpx"
+    with Project.create(tmp_path / "p.kodeverk") as project:
+        report = import_qdpx(project, path)
+    blank = [w for w in report.warnings if "is blank (its text is only white space)" in w]
+    assert len(blank) == 2 and not any("has no plain text" in w for w in report.warnings)

@@ -61,6 +61,10 @@ COMMANDS = {
         "tui.commands.team:check_command",
         "Check the project file's integrity and kodeverk's invariants.",
     ),
+    "browse": (
+        "tui.commands.browse:browse_command",
+        "Open the project read-only in Datasette (pip install 'kodeverk[browse]').",
+    ),
 }
 
 

@@ -83,8 +83,8 @@ def import_command(
     as_json: bool,
 ) -> None:
     """Import FILES into PROJECT: transcripts (.txt .md .docx .vtt .srt), survey tables
-    (.csv .xlsx, with --text-column) or a REFI-QDA project (.qdpx). A folder means the
-    files in it.
+    (.csv .xlsx, with --text-column) or a REFI-QDA project (.qdpx, or a bare .qde with its
+    sources/ folder beside it). A folder means the files in it.
 
     Transcripts are split into speaker turns and sentences. Everything is read first and
     written in one transaction: if any file is bad, nothing is imported. A file imported
@@ -93,7 +93,7 @@ def import_command(
     from corpus.importer import ImportOptions, import_files
 
     files = _expand_folders(files)
-    qdpx = [f for f in files if f.suffix.lower() == ".qdpx"]
+    qdpx = [f for f in files if f.suffix.lower() in (".qdpx", ".qde")]  # bare .qde as init --from
     with open_project(project) as opened:
         if qdpx and dry_run:
             raise InputError(f"{qdpx[0]}: --dry-run shows cases for transcripts and tables only")
@@ -174,7 +174,9 @@ def _expand_folders(paths: tuple[Path, ...]) -> tuple[Path, ...]:
 
 def _import_qdpx(project, files: tuple[Path, ...], as_json: bool) -> None:
     if len(files) > 1:
-        raise InputError(f"{files[0]}: import a .qdpx project on its own, not with other files")
+        raise InputError(
+            f"{files[0]}: import a .qdpx or .qde project on its own, not with other files"
+        )
     try:
         from exports.qdpx import import_qdpx
     except ImportError:

@@ -113,6 +113,8 @@ def init_command(
     click.echo(f"created {project} with {what}")
     if report is not None:
         click.echo(report.summary())
+    for warning in codebook.warnings if codebook is not None else []:
+        click.echo(f"warning: {warning}")  # as `codebook import` prints them
 
 
 def read_codebook_file(path: Path | None) -> Codebook:
