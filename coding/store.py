@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 APPLICATION_ID = 0x6B6F6476  # "kodv": marks a SQLite file as a kodeverk project
 BUSY_TIMEOUT_MS = 5000
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def now() -> str:
@@ -208,7 +208,24 @@ END;
 # Numbered migrations: MIGRATIONS[n] brings a file from version n to n + 1.
 # A migration is a function taking the raw connection; it runs inside one transaction.
 Migration = Callable[[sqlite3.Connection], None]
-MIGRATIONS: dict[int, Migration] = {}
+USERS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('coder', 'lead')),
+    password_hash TEXT NOT NULL,
+    failures INTEGER NOT NULL DEFAULT 0,
+    locked_until TEXT,
+    created_at TEXT NOT NULL
+) WITHOUT ROWID
+"""
+
+
+def migrate_add_users(conn: sqlite3.Connection) -> None:
+    """Schema 1 → 2: the ``users`` table of accounts for the team server (idempotent)."""
+    conn.execute(USERS_SCHEMA)
+
+
+MIGRATIONS: dict[int, Migration] = {1: migrate_add_users}
 
 
 def connect(
@@ -290,6 +307,7 @@ class Project:
             conn.execute("BEGIN IMMEDIATE")
             for statement in _statements(SCHEMA_V1):
                 conn.execute(statement)
+            migrate_add_users(conn)  # schema 2
             stamp = now()
             conn.executemany(
                 "INSERT INTO meta(key, value) VALUES (?, ?)",

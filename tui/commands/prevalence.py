@@ -114,7 +114,10 @@ def prevalence_command(
     from exports.tables import prevalence_table, write_csv, write_xlsx
 
     population_weights = weights_option(weights, population)
+    from tui.signin import require_lead_at_terminal
+
     with Project.open(project) as opened:
+        require_lead_at_terminal(opened, "prevalence")
         result = prevalence(
             opened,
             by,
