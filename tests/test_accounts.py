@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from coding import accounts
-from coding.accounts import AccountError, add_user, can, sign_in
+from coding.accounts import add_user, can, sign_in
 from coding.store import Project
 from tests.app_project import build_app_project
 from tests.conftest import ROOT, run_kodeverk, table_dump
