@@ -160,6 +160,14 @@ async def test_hostile_sign_in_bodies_are_refused_and_write_nothing(
         form = {"Content-Type": "application/x-www-form-urlencoded"}
         async with http.post(f"{server.url}/login", data=long, headers=form) as r:
             assert r.status == 413
+
+        async def chunks():  # no Content-Length: the limit holds while reading
+            yield b"name=anna&password="
+            for _ in range(20):
+                yield b"x" * 1000
+
+        async with http.post(f"{server.url}/login", data=chunks(), headers=form) as r:
+            assert r.status == 413
         for body, kind in (
             (b"\x00\xff\xfe binary \x89PNG", "application/octet-stream"),
             (b"name=anna&password=\xff\xfe\x00", "application/x-www-form-urlencoded"),

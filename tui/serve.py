@@ -166,6 +166,7 @@ async def handle_login(request: web.Request) -> web.Response:
         await asyncio.sleep(min(state.settings.fail_delay * state.failures[peer], 10.0))
         return login_page(state, result.reason, 423 if result.locked else 401)
     state.failures.pop(peer, None)
+    _forget_expired(state)
     token = secrets.token_urlsafe(32)
     state.sessions[token] = Session(
         result.user.name, result.user.role, time.time() + state.settings.session_seconds
@@ -184,18 +185,20 @@ async def handle_login(request: web.Request) -> web.Response:
     raise response
 
 
+def _forget_expired(state: State) -> None:
+    moment = time.time()
+    for token in [t for t, s in state.sessions.items() if s.expires < moment]:
+        del state.sessions[token]
+    if len(state.failures) > 10_000:  # many addresses: start counting afresh
+        state.failures.clear()
+
+
 async def _read_form(request: web.Request) -> tuple[str, str]:
     """The name and password of a sign-in form; anything else is a 400 (or 413 when long)."""
     if request.content_type != "application/x-www-form-urlencoded":
         _refused(request, 400, f"sign-in body of type {request.content_type!r}")
         raise web.HTTPBadRequest(text="expected a sign-in form\n")
-    try:
-        raw = await request.content.read(MAX_BODY + 1)
-    except ValueError:
-        raw = b""
-    if len(raw) > MAX_BODY:
-        _refused(request, 413, "sign-in body too large")
-        raise web.HTTPRequestEntityTooLarge(MAX_BODY, len(raw))
+    raw = await request.read()  # over client_max_size (chunked or not): 413
     try:
         text = raw.decode("ascii")  # a form body is percent-encoded ASCII
         fields = parse_qs(text, keep_blank_values=True, strict_parsing=bool(text))
