@@ -194,3 +194,15 @@ async def test_a_lead_opens_review(team: Path) -> None:
         await pilot.press("r")
         await pilot.pause()
         assert not isinstance(app.screen, OverviewScreen)
+
+
+def test_exports_carry_no_accounts(team: Path, tmp_path: Path) -> None:
+    import zipfile
+
+    out = tmp_path / "team.qdpx"
+    result = _kodeverk_as("lena", "export", team, "--format", "qdpx", "-o", out, password=PASSWORD)
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(out) as archive:
+        for member in archive.namelist():
+            data = archive.read(member)
+            assert b"scrypt$" not in data and b"password_hash" not in data, member

@@ -215,6 +215,38 @@ async def test_a_cross_site_websocket_is_refused(server: Served) -> None:
     assert await ws_refused(server.url, headers) == 403
 
 
+async def test_hostile_websocket_messages_close_only_that_connection(server: Served) -> None:
+    _, token, _ = await sign_in(server.url, "lena")
+    async with (
+        client() as http,
+        http.ws_connect(f"{server.url}/ws", headers=cookie(token)) as ws,
+    ):
+        await ws.send_bytes(b"\x00\xff" * 100)  # binary: ignored
+        await ws.send_str("not json")
+        await ws.send_json({"stdin": "q"})
+        await ws.send_json(["resize", {"width": "huge", "height": -1}])
+        await ws.send_json(["ping", "still here"])
+        message = await _next_text(ws)
+        assert message == '["pong", "still here"]'
+        await ws.send_str("x" * 100_000)  # over the message limit: this connection closes
+        while (await ws.receive(timeout=10)).type not in (
+            aiohttp.WSMsgType.CLOSE,
+            aiohttp.WSMsgType.CLOSED,
+            aiohttp.WSMsgType.ERROR,
+        ):
+            pass
+        assert ws.close_code == 1009
+    assert (await get(f"{server.url}/", token))[0] == 200  # the server goes on
+
+
+async def _next_text(ws: aiohttp.ClientWebSocketResponse) -> str:
+    while True:
+        message = await ws.receive(timeout=20)
+        if message.type == aiohttp.WSMsgType.TEXT:
+            return message.data
+        assert message.type == aiohttp.WSMsgType.BINARY, message
+
+
 # -- coding through the websocket ------------------------------------------------------------
 async def test_a_coding_through_the_websocket_is_committed_as_the_signed_in_coder(
     server: Served, team: Path
