@@ -122,11 +122,24 @@ async def test_requests_without_a_valid_session_are_refused_and_write_nothing(
 
 
 async def test_an_expired_session_is_refused(team: Path, tmp_path: Path) -> None:
-    short = Served(team, "--session-hours", "0.0003", log=tmp_path / "short.log")  # ~1 s
+    short = Served(
+        team, "--session-hours", "0.0003", "--behind-tls-proxy", log=tmp_path / "short.log"
+    )  # sessions of ~1 s, as behind Caddy or nginx
     try:
-        status, token, _ = await sign_in(short.url, "lena")
-        assert status == 303
-        assert (await get(f"{short.url}/", token))[0] == 200
+        status, token, header = await sign_in(short.url, "lena")
+        assert status == 303 and "Secure" in header
+        status, page, _ = await get(f"{short.url}/", token)
+        assert status == 200 and f"wss://127.0.0.1:{short.port}/ws" in page
+        async with (
+            client() as http,
+            http.post(
+                f"{short.url}/login",
+                data={"name": "lena", "password": "feil-passord"},
+                headers={"X-Forwarded-For": "10.9.9.9, 203.0.113.9"},
+            ) as r,
+        ):
+            assert r.status == 401
+        assert "sign-in refused for 'lena' from 203.0.113.9" in short.log()
         await asyncio.sleep(1.5)
         status, _, headers = await get(f"{short.url}/", token)
         assert status == 302 and headers["Location"] == "/login"

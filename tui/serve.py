@@ -114,7 +114,17 @@ def _refused(request: web.Request, status: int, why: str) -> None:
 
 
 def _peer(request: web.Request) -> str:
-    return request.remote or "?"
+    """The client's address; behind our own TLS proxy (on this machine), the address the proxy
+    appended to X-Forwarded-For (earlier entries come from the client and are not trusted)."""
+    remote = request.remote or "?"
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if (
+        forwarded
+        and remote in ("127.0.0.1", "::1")
+        and request.app["state"].settings.behind_tls_proxy
+    ):
+        return forwarded.split(",")[-1].strip()[:64] or remote
+    return remote
 
 
 # -- sign-in and sign-out -------------------------------------------------------------------------
