@@ -118,6 +118,7 @@ def _keep_only(copy: Project, coder: str) -> None:
             conn.execute(f"DELETE FROM {table} WHERE coder_id != ?", (coder_id,))
         conn.execute("UPDATE events SET undone_by = NULL")
         conn.execute("DELETE FROM events")
+        conn.execute("DELETE FROM users")  # password hashes never leave the project
 
 
 def _mark_as_copy(copy: Project, coder: str, project_guid: str, source: Path) -> None:

@@ -266,8 +266,6 @@ def migrate_exchange(conn: sqlite3.Connection) -> None:
     refresh_views(conn)
 
 
-MIGRATIONS: dict[int, Migration] = {1: migrate_exchange}
-
 _RESERVED_COLUMNS = ("case_id", "case_name")
 
 
@@ -303,6 +301,32 @@ def refresh_views(conn: sqlite3.Connection) -> bool:
     conn.execute("DROP VIEW IF EXISTS case_attributes_wide")
     conn.execute(wanted)
     return True
+
+
+USERS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('coder', 'lead')),
+    password_hash TEXT NOT NULL,
+    failures INTEGER NOT NULL DEFAULT 0,
+    locked_until TEXT,
+    created_at TEXT NOT NULL
+) WITHOUT ROWID
+"""
+
+
+def migrate_add_users(conn: sqlite3.Connection) -> None:
+    """Schema 1 → 2: the ``users`` table of accounts for the team server (idempotent)."""
+    conn.execute(USERS_SCHEMA)
+
+
+def migrate_to_v2(conn: sqlite3.Connection) -> None:
+    """Schema 1 -> 2: every change of version 2, each idempotent."""
+    migrate_exchange(conn)
+    migrate_add_users(conn)
+
+
+MIGRATIONS: dict[int, Migration] = {1: migrate_to_v2}
 
 
 def connect(
@@ -385,6 +409,7 @@ class Project:
             for statement in _statements(SCHEMA_V1) + _statements(SCHEMA_EXCHANGE):
                 conn.execute(statement)
             refresh_views(conn)
+            migrate_add_users(conn)  # schema 2
             stamp = now()
             conn.executemany(
                 "INSERT INTO meta(key, value) VALUES (?, ?)",

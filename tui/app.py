@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from pathlib import Path
 from typing import ClassVar
@@ -10,6 +11,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 from coding import operations as ops
+from coding.accounts import can
 from coding.errors import KodeverkError, ProjectGone
 from coding.store import Project
 from tui.palette import KodeverkCommands
@@ -40,8 +42,12 @@ class KodeverkApp(App):
         *,
         document_id: int | None = None,
         resume: bool = True,
+        role: str | None = None,
     ) -> None:
         super().__init__()
+        # None: a project without accounts (all screens open); else the signed-in account's
+        # role, fixed for the session like the coder's name
+        self.role = role
         self.project = project if isinstance(project, Project) else Project.open(project)
         self._owns_project = not isinstance(project, Project)
         self.coder = coder
@@ -49,7 +55,7 @@ class KodeverkApp(App):
         self.resume = resume
         name = self.project.meta("name") or self.project.path.stem
         self.title = name if len(name) <= 28 else name[:27] + "…"
-        self.sub_title = f"coder {coder}"
+        self.sub_title = f"coder {coder}" + (f" ({role})" if role else "")
         # set when the project file was removed or replaced: nothing more is saved
         self.write_problem: str | None = None
 
@@ -112,6 +118,19 @@ class KodeverkApp(App):
             segment = self._remembered_segment(document_id)
         self.push_screen(CodingScreen(self.project, self.coder, document_id, segment))
 
+    # -- roles ---------------------------------------------------------------------------------
+    def allowed(self, action: str) -> bool:
+        """May this coder open ``action`` (review, all_coders, prevalence, codebook, ...)? A
+        refusal is said in a notification."""
+        if can(self.role, action):
+            return True
+        self.notify(
+            f"only a lead may open {action.replace('_', '-')}: you code blind as {self.coder}",
+            title="Not for coders",
+            severity="warning",
+        )
+        return False
+
     # -- other screens -------------------------------------------------------------------------
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
@@ -122,6 +141,8 @@ class KodeverkApp(App):
     def action_codebook(self) -> None:
         from tui.screens.codebook_editor import CodebookEditorScreen
 
+        if not self.allowed("codebook"):
+            return
         self.push_screen(CodebookEditorScreen(self.project, self.coder))
 
     def action_review(self) -> None:
@@ -131,6 +152,8 @@ class KodeverkApp(App):
         self._push_extra("prevalence")
 
     def _push_extra(self, name: str) -> None:
+        if not self.allowed(name):
+            return
         module_name, class_name, title = EXTRA_SCREENS[name]
         try:
             screen_class = getattr(importlib.import_module(module_name), class_name)
@@ -140,13 +163,29 @@ class KodeverkApp(App):
         self.push_screen(screen_class(self.project, self.coder))
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
-        return [
-            ("Overview", "documents by case with progress", self.action_overview),
-            ("Codebook editor", "add, rename, move, merge, delete codes", self.action_codebook),
-            ("Agreement review", "coder agreement and disagreements", self.action_review),
-            ("Prevalence", "themes by municipality type", self.action_prevalence),
-            ("Help", "keys of this screen", self.action_help),
+        commands = [
+            ("Overview", "documents by case with progress", self.action_overview, ""),
+            (
+                "Codebook editor",
+                "add, rename, move, merge, delete codes",
+                self.action_codebook,
+                "codebook",
+            ),
+            ("Agreement review", "coder agreement and disagreements", self.action_review, "review"),
+            ("Prevalence", "themes by municipality type", self.action_prevalence, "prevalence"),
+            ("Help", "keys of this screen", self.action_help, ""),
         ]
+        return [(t, h, c) for t, h, c, action in commands if not action or can(self.role, action)]
+
+    def hide_lead_keys(self, screen, keys: dict[str, str]) -> None:
+        """Take a coder's refused keys ({key: action}) out of ``screen``'s footer; pressing
+        them still says why nothing opens."""
+        if can(self.role, "review"):  # a lead, or no accounts
+            return
+        by_key = screen._bindings.key_to_bindings
+        for key, action in keys.items():
+            if not can(self.role, action) and key in by_key:
+                by_key[key] = [dataclasses.replace(b, show=False) for b in by_key[key]]
 
     def action_overview(self) -> None:
         while len(self.screen_stack) > 2:

@@ -57,6 +57,14 @@ COMMANDS = {
         "Make a consistent backup while others keep working.",
     ),
     "log": ("tui.commands.team:log_command", "List the audit trail: who changed what, when."),
+    "users": (
+        "tui.commands.users:users_group",
+        "Accounts for the team server: add, list, passwd, remove.",
+    ),
+    "serve": (
+        "tui.commands.serve:serve_command",
+        "Serve the coding app to browsers (sign-in required; localhost by default).",
+    ),
     "check": (
         "tui.commands.team:check_command",
         "Check the project file's integrity and kodeverk's invariants.",

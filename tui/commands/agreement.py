@@ -111,9 +111,12 @@ def agreement_command(
     code, or a kappa would fall outside its possible range) is shown as undefined with the
     reason, never as a number.
     """
+    from tui.signin import require_lead_at_terminal
+
     if csv_file:
         guard_output(csv_file, project)
     with Project.open(project) as opened:
+        require_lead_at_terminal(opened, "agreement")
         names = [c.strip() for c in coders.split(",") if c.strip()] if coders else None
         code_ids = _resolve_codes(opened, code_refs)
         report = agreement_report(

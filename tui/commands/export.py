@@ -108,8 +108,11 @@ def export_command(
     fmt = fmt or _format_from(output)
     if not output.parent.is_dir():
         raise InputError(f"{output.parent}: folder does not exist")
+    from tui.signin import require_lead_at_terminal
+
     guard_output(output, project)
     with Project.open(project) as opened:
+        require_lead_at_terminal(opened, "export")
         if fmt == "qdpx":
             _export_qdpx(opened, output)
         elif fmt in ("csv", "xlsx"):

@@ -20,19 +20,33 @@ import click
     metavar="ID",
     help="Open this document (id or unique name) straight on the coding screen.",
 )
-def open_command(project: Path, coder: str | None, document: str | None) -> None:
+@click.option(
+    "--web-role",
+    type=click.Choice(["coder", "lead"]),
+    hidden=True,
+    help="Set by `kodeverk serve` for a coder it signed in (the browser cannot choose it).",
+)
+def open_command(
+    project: Path, coder: str | None, document: str | None, web_role: str | None
+) -> None:
     """Open PROJECT in the coding app (overview of documents by case, coding screen,
     codebook editor). Reopening returns to where you left off. Every action is saved at once;
-    press ? for keys and ctrl+p for the command palette."""
+    press ? for keys and ctrl+p for the command palette.
+
+    When the project has accounts (`kodeverk users`), asks for the coder's password and
+    applies their role: a coder works blind, only a lead opens review and prevalence."""
     from coding.documents import resolve_document
     from coding.store import Project
     from tui.app import KodeverkApp
     from tui.coder import resolve_coder
+    from tui.signin import terminal_role
 
     name = resolve_coder(coder)
     opened = Project.open(project)
+    # --web-role: the team server signed this coder in already and built this command line
+    role = web_role if web_role else terminal_role(opened, name)
     document_id = resolve_document(opened, document) if document else None
-    app = KodeverkApp(opened, name, document_id=document_id)
+    app = KodeverkApp(opened, name, document_id=document_id, role=role)
     app.run()
     opened.close()
     if app.write_problem:  # the file went away during the session: say so, exit non-zero

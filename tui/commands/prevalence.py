@@ -118,7 +118,10 @@ def prevalence_command(
         if path:
             guard_output(path, project)
     population_weights = weights_option(weights, population)
+    from tui.signin import require_lead_at_terminal
+
     with Project.open(project) as opened:
+        require_lead_at_terminal(opened, "prevalence")
         result = prevalence(
             opened,
             by,

@@ -21,6 +21,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
 
 from coding import operations as ops
+from coding.accounts import can
 from coding.codes import code_counts
 from coding.errors import KodeverkError, ProjectBusy, ProjectGone
 from coding.store import Project
@@ -536,6 +537,8 @@ class CodingScreen(Screen):
         self.notify("document marked done" if done else "document marked not done", timeout=2)
 
     def action_toggle_blind(self) -> None:
+        if self.blind and hasattr(self.app, "allowed") and not self.app.allowed("all_coders"):
+            return
         self.blind = not self.blind
         self._refresh_codings(full_counts=True)
         self.notify("your codings only" if self.blind else "all coders' codings", timeout=2)
@@ -638,4 +641,4 @@ class CodingScreen(Screen):
                 self.action_next_uncoded,
             ),
             ("Toggle blind mode", "own codings only or all coders' (v)", self.action_toggle_blind),
-        ]
+        ][: None if can(getattr(self.app, "role", None), "all_coders") else -1]

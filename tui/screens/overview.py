@@ -54,6 +54,8 @@ class OverviewScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        if hasattr(self.app, "hide_lead_keys"):
+            self.app.hide_lead_keys(self, {"r": "review", "p": "prevalence", "e": "codebook"})
         self.query_one(DataTable).add_columns(*COLUMNS)
         self.query_one(DataTable).focus()
 
