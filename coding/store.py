@@ -245,6 +245,28 @@ SELECT k.id AS coding_id, k.case_id AS case_id, a.name AS attribute, a.value AS 
 FROM codings k JOIN case_attributes a ON a.case_id = k.case_id;
 """
 
+# Version 2 (evaluation tables, issue 15): the researchers' cell summaries of the case × theme
+# matrix and the team's assessment of each of the five goals. Both are journalled (undoable).
+SCHEMA_EVALUATION = """
+CREATE TABLE IF NOT EXISTS matrix_summaries (
+    row_kind TEXT NOT NULL,
+    row_key TEXT NOT NULL,
+    column_kind TEXT NOT NULL CHECK (column_kind IN ('goal', 'code')),
+    column_key TEXT NOT NULL,
+    text TEXT NOT NULL,
+    coder_id INTEGER REFERENCES coders(id),
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (row_kind, row_key, column_kind, column_key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS goal_assessments (
+    goal INTEGER PRIMARY KEY CHECK (goal BETWEEN 1 AND 5),
+    rating TEXT NOT NULL DEFAULT '',
+    assessment TEXT NOT NULL DEFAULT '',
+    coder_id INTEGER REFERENCES coders(id),
+    updated_at TEXT NOT NULL
+);
+"""
+
 # Numbered migrations: MIGRATIONS[n] brings a file from version n to n + 1.
 # A migration is a function taking the raw connection; it runs inside one transaction.
 Migration = Callable[[sqlite3.Connection], None]
@@ -266,7 +288,18 @@ def migrate_exchange(conn: sqlite3.Connection) -> None:
     refresh_views(conn)
 
 
-MIGRATIONS: dict[int, Migration] = {1: migrate_exchange}
+def migrate_evaluation(conn: sqlite3.Connection) -> None:
+    """1 -> 2 (issue 15): matrix cell summaries and goal assessments. Idempotent."""
+    for statement in _statements(SCHEMA_EVALUATION):
+        conn.execute(statement)
+
+
+def migrate_1_to_2(conn: sqlite3.Connection) -> None:
+    migrate_exchange(conn)
+    migrate_evaluation(conn)
+
+
+MIGRATIONS: dict[int, Migration] = {1: migrate_1_to_2}
 
 _RESERVED_COLUMNS = ("case_id", "case_name")
 
@@ -382,7 +415,11 @@ class Project:
         try:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("BEGIN IMMEDIATE")
-            for statement in _statements(SCHEMA_V1) + _statements(SCHEMA_EXCHANGE):
+            for statement in (
+                _statements(SCHEMA_V1)
+                + _statements(SCHEMA_EXCHANGE)
+                + _statements(SCHEMA_EVALUATION)
+            ):
                 conn.execute(statement)
             refresh_views(conn)
             stamp = now()
