@@ -19,6 +19,8 @@ from tui.screens.overview import OverviewScreen
 EXTRA_SCREENS = {
     "review": ("tui.screens.review", "ReviewScreen", "Agreement review"),
     "prevalence": ("tui.screens.prevalence", "PrevalenceScreen", "Prevalence"),
+    "matrix": ("tui.screens.matrix", "MatrixScreen", "Matrix"),
+    "goals": ("tui.screens.goals", "GoalsScreen", "Goal attainment"),
 }
 
 
@@ -130,6 +132,12 @@ class KodeverkApp(App):
     def action_prevalence(self) -> None:
         self._push_extra("prevalence")
 
+    def action_matrix(self) -> None:
+        self._push_extra("matrix")
+
+    def action_goals(self) -> None:
+        self._push_extra("goals")
+
     def _push_extra(self, name: str) -> None:
         module_name, class_name, title = EXTRA_SCREENS[name]
         try:
@@ -145,6 +153,8 @@ class KodeverkApp(App):
             ("Codebook editor", "add, rename, move, merge, delete codes", self.action_codebook),
             ("Agreement review", "coder agreement and disagreements", self.action_review),
             ("Prevalence", "themes by municipality type", self.action_prevalence),
+            ("Matrix", "cases or groups × goals or codes, with summaries", self.action_matrix),
+            ("Goal attainment", "rating and assessment of the five goals", self.action_goals),
             ("Help", "keys of this screen", self.action_help),
         ]
 
