@@ -115,3 +115,30 @@ def test_assessment_is_undoable_and_rating_checked(project):
     with pytest.raises(InputError, match="goal must be 1–5"):
         set_assessment(project, "anna", 6, rating="lav")
     assert next_rating("") == "høy" and next_rating("ikke mulig å vurdere") == ""
+
+
+def test_version_1_file_gets_the_evaluation_tables(project):
+    import sqlite3
+
+    from coding.store import Project, migrate_evaluation
+
+    build(project)
+    path = project.path
+    project.close()
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        "DROP TABLE matrix_summaries; DROP TABLE goal_assessments; PRAGMA user_version = 1;"
+        "UPDATE meta SET value = '1' WHERE key = 'schema_version';"
+    )
+    conn.close()
+    with Project.open(path) as opened:
+        assert opened.schema_version == 2
+        matrix = framework_matrix(opened, "size_class", "goal")
+        assert set_summary(opened, "anna", matrix, "stor", "1", "Brukerråd i store kommuner")
+        assert set_assessment(opened, "anna", 1, rating="høy")
+        schema = "SELECT type, name, sql FROM sqlite_master ORDER BY name"
+        before = opened.conn.execute(schema).fetchall()
+        with opened.transaction() as conn:
+            migrate_evaluation(conn)  # idempotent
+        assert opened.conn.execute(schema).fetchall() == before
+        assert framework_matrix(opened, "size_class", "goal").summary("stor", "1")
