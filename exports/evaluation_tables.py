@@ -6,6 +6,7 @@ caption; every writer goes through ``atomic_output``."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -71,6 +72,12 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 GoalQuotes = dict[int, list[Quote]]
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # Word refuses these
+
+
+def _xml_text(text: str) -> str:
+    """Text Word can hold: control characters (from a pasted summary, an odd case table) go."""
+    return NOT_XML.sub("", text)
 
 
 # -- the matrix -----------------------------------------------------------------------------------
@@ -186,7 +193,8 @@ def write_goals_docx(
         if not shown:
             document.add_paragraph(words["no_quotes"])
         for quote in shown:
-            document.add_paragraph(f"«{quote.text}» {quote.attribution(attribution)}", "Quote")
+            text = f"«{quote.text}» {quote.attribution(attribution)}"
+            document.add_paragraph(_xml_text(text), "Quote")
     _save(document, path)
 
 
@@ -238,14 +246,14 @@ def _table(document, header: list[str], rows: list[list[str]]) -> None:
 
     table = document.add_table(rows=1, cols=len(header), style=TABLE_STYLE)
     for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = text
+        cell.text = _xml_text(text)
     properties = table.rows[0]._tr.get_or_add_trPr()
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
     properties.append(repeat)
     for row in rows:
         for cell, text in zip(table.add_row().cells, row, strict=True):
-            cell.text = text
+            cell.text = _xml_text(text)
 
 
 def _save(document, path: str | Path) -> None:

@@ -142,3 +142,18 @@ def test_goals_json_docx_and_xlsx(project, tmp_path, capsys):
     assert rows[4][:6] == ("Goal 4 An active and meaningful life", "Low",
                            "Måloppnåelsen vurderes å være lav.", 6, 4, 10)  # fmt: skip
     assert len(list(book["Evidence"].values)) == 1 + 1 + 1 + 3  # header, goal 1, 2, 4 (3 shown)
+
+
+def test_control_characters_do_not_break_word(project, tmp_path):
+    build(project)
+    matrix = framework_matrix(project, "size_class", "goal")
+    set_summary(project, "anna", matrix, "stor", "1", "Bruker\x01råd\x0b i store")
+    set_assessment(project, "anna", 1, assessment="Høy\x00 måloppnåelse")
+    path = project.path
+    project.close()
+    out, goals = tmp_path / "m.docx", tmp_path / "g.docx"
+    assert run_kodeverk("matrix", path, "-o", out).returncode == 0
+    assert Document(str(out)).tables[0].rows[3].cells[1].text == "2 utsagn\nBrukerråd i store"
+    result = run_kodeverk("goals", path, "-o", goals)
+    assert result.returncode == 0, result.stderr
+    assert Document(str(goals)).tables[0].rows[1].cells[2].text == "Høy måloppnåelse"
