@@ -50,6 +50,7 @@ async def test_matrix_grid_quotes_summary_and_undo(project):
         assert [str(c.label) for c in table.columns.values()] == [
             "", "Mål 1", "Mål 2", "Mål 3", "Mål 4", "Mål 5",
         ]  # fmt: skip
+        assert 40 < table.virtual_size.width <= SIZE[0]  # the goal grid fits 80 columns
         assert rows(table)[:3] == [
             ["liten", "0", "0", "0", "3", "0"],
             ["mellomstor", "0", "1", "0", "3", "0"],
@@ -117,6 +118,7 @@ async def test_goals_rating_assessment_quotes_and_undo(project):
         await pilot.pause()
         screen = app.screen
         table = screen.query_one(DataTable)
+        assert 40 < table.virtual_size.width <= SIZE[0]
         assert rows(table)[3][:4] == ["Mål 4 Aktiv og mening…", "Ikke vurdert", "6", "4/10"]
         await pilot.press("down", "down", "down", "r", "r")
         await pilot.pause()
