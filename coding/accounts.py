@@ -23,7 +23,9 @@ from coding.store import Project, now
 
 ROLES = ("coder", "lead")
 # What only a lead may open: a coder works blind on their own codings.
-LEAD_ONLY = frozenset({"review", "all_coders", "agreement", "export", "prevalence", "codebook"})
+LEAD_ONLY = frozenset(
+    {"review", "all_coders", "agreement", "export", "prevalence", "codebook", "matrix", "goals"}
+)
 MAX_FAILURES = 5  # failed sign-ins in a row that lock the account
 LOCK_MINUTES = 15
 # scrypt cost: n=2**15 (32 MiB, ~0.1 s) is above the n=2**14 OWASP floor

@@ -245,6 +245,28 @@ SELECT k.id AS coding_id, k.case_id AS case_id, a.name AS attribute, a.value AS 
 FROM codings k JOIN case_attributes a ON a.case_id = k.case_id;
 """
 
+# Version 2 (evaluation tables, issue 15): the researchers' cell summaries of the case × theme
+# matrix and the team's assessment of each of the five goals. Both are journalled (undoable).
+SCHEMA_EVALUATION = """
+CREATE TABLE IF NOT EXISTS matrix_summaries (
+    row_kind TEXT NOT NULL,
+    row_key TEXT NOT NULL,
+    column_kind TEXT NOT NULL CHECK (column_kind IN ('goal', 'code')),
+    column_key TEXT NOT NULL,
+    text TEXT NOT NULL,
+    coder_id INTEGER REFERENCES coders(id),
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (row_kind, row_key, column_kind, column_key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS goal_assessments (
+    goal INTEGER PRIMARY KEY CHECK (goal BETWEEN 1 AND 5),
+    rating TEXT NOT NULL DEFAULT '',
+    assessment TEXT NOT NULL DEFAULT '',
+    coder_id INTEGER REFERENCES coders(id),
+    updated_at TEXT NOT NULL
+);
+"""
+
 # Numbered migrations: MIGRATIONS[n] brings a file from version n to n + 1.
 # A migration is a function taking the raw connection; it runs inside one transaction.
 Migration = Callable[[sqlite3.Connection], None]
@@ -264,6 +286,12 @@ def migrate_exchange(conn: sqlite3.Connection) -> None:
     for statement in _statements(SCHEMA_EXCHANGE):
         conn.execute(statement)
     refresh_views(conn)
+
+
+def migrate_evaluation(conn: sqlite3.Connection) -> None:
+    """1 -> 2 (issue 15): matrix cell summaries and goal assessments. Idempotent."""
+    for statement in _statements(SCHEMA_EVALUATION):
+        conn.execute(statement)
 
 
 _RESERVED_COLUMNS = ("case_id", "case_name")
@@ -324,6 +352,7 @@ def migrate_to_v2(conn: sqlite3.Connection) -> None:
     """Schema 1 -> 2: every change of version 2, each idempotent."""
     migrate_exchange(conn)
     migrate_add_users(conn)
+    migrate_evaluation(conn)
 
 
 MIGRATIONS: dict[int, Migration] = {1: migrate_to_v2}
@@ -406,7 +435,11 @@ class Project:
         try:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("BEGIN IMMEDIATE")
-            for statement in _statements(SCHEMA_V1) + _statements(SCHEMA_EXCHANGE):
+            for statement in (
+                _statements(SCHEMA_V1)
+                + _statements(SCHEMA_EXCHANGE)
+                + _statements(SCHEMA_EVALUATION)
+            ):
                 conn.execute(statement)
             refresh_views(conn)
             migrate_add_users(conn)  # schema 2

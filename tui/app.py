@@ -21,6 +21,8 @@ from tui.screens.overview import OverviewScreen
 EXTRA_SCREENS = {
     "review": ("tui.screens.review", "ReviewScreen", "Agreement review"),
     "prevalence": ("tui.screens.prevalence", "PrevalenceScreen", "Prevalence"),
+    "matrix": ("tui.screens.matrix", "MatrixScreen", "Matrix"),
+    "goals": ("tui.screens.goals", "GoalsScreen", "Goal attainment"),
 }
 
 
@@ -151,6 +153,12 @@ class KodeverkApp(App):
     def action_prevalence(self) -> None:
         self._push_extra("prevalence")
 
+    def action_matrix(self) -> None:
+        self._push_extra("matrix")
+
+    def action_goals(self) -> None:
+        self._push_extra("goals")
+
     def _push_extra(self, name: str) -> None:
         if not self.allowed(name):
             return
@@ -173,6 +181,18 @@ class KodeverkApp(App):
             ),
             ("Agreement review", "coder agreement and disagreements", self.action_review, "review"),
             ("Prevalence", "themes by municipality type", self.action_prevalence, "prevalence"),
+            (
+                "Matrix",
+                "cases or groups × goals or codes, with summaries",
+                self.action_matrix,
+                "matrix",
+            ),
+            (
+                "Goal attainment",
+                "rating and assessment of the five goals",
+                self.action_goals,
+                "goals",
+            ),
             ("Help", "keys of this screen", self.action_help, ""),
         ]
         return [(t, h, c) for t, h, c, action in commands if not action or can(self.role, action)]

@@ -46,6 +46,14 @@ COMMANDS = {
         "tui.commands.prevalence:prevalence_command",
         "Theme prevalence by municipality type or any case attribute.",
     ),
+    "matrix": (
+        "tui.commands.matrix:matrix_command",
+        "Framework matrix: cases or groups × goals or codes, counts and summaries.",
+    ),
+    "goals": (
+        "tui.commands.matrix:goals_command",
+        "Goal attainment: rating, assessment and evidence for each of the five goals.",
+    ),
     "export": (
         "tui.commands.export:export_command",
         "Export coded quotes and tables (docx, md, html, csv, xlsx, qdpx).",

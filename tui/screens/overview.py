@@ -35,6 +35,8 @@ class OverviewScreen(Screen):
         Binding("e", "codebook", "Codebook"),
         Binding("r", "review", "Review"),
         Binding("p", "prevalence", "Prevalence"),
+        Binding("t", "matrix", "Matrix", show=False),
+        Binding("g", "goals", "Goal attainment", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("q", "app.quit", "Quit"),
     ]
@@ -169,6 +171,12 @@ class OverviewScreen(Screen):
 
     def action_prevalence(self) -> None:
         self.app.action_prevalence()
+
+    def action_matrix(self) -> None:
+        self.app.action_matrix()
+
+    def action_goals(self) -> None:
+        self.app.action_goals()
 
 
 def _haystack(row: DocumentRow) -> str:
