@@ -3,7 +3,6 @@ the whole project into REFI-QDA (.qdpx)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -191,6 +190,13 @@ def progress_bar(total: int, label: str):
 
     console = Console(stderr=True)
     with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:
-        task = bar.add_task(label, total=total)
-        advance: Callable[[int], None] = lambda n: bar.advance(task, n)  # noqa: E731
+        task = bar.add_task(label, total=total or None)
+
+        def advance(done: int, total: int | None = None) -> None:
+            """Advance by ``done``; with ``total``, ``done`` is the count so far."""
+            if total is None:
+                bar.advance(task, done)
+            else:
+                bar.update(task, completed=done, total=total)
+
         yield advance
