@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 APPLICATION_ID = 0x6B6F6476  # "kodv": marks a SQLite file as a kodeverk project
 BUSY_TIMEOUT_MS = 5000
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def now() -> str:
@@ -189,6 +189,9 @@ CREATE TABLE events (
 );
 CREATE INDEX events_by_coder ON events(coder_id, undoable, state, id);
 CREATE INDEX events_by_time ON events(at);
+-- Deleting an event checks the events it undid (undone_by refers to events): unindexed, every
+-- deleted event scanned the whole trail (a coder copy of 74 000 events took 516 s).
+CREATE INDEX IF NOT EXISTS events_by_undone_by ON events(undone_by) WHERE undone_by IS NOT NULL;
 CREATE TRIGGER documents_case_moves_codings AFTER UPDATE OF case_id ON documents
 BEGIN
     UPDATE codings SET case_id = NEW.case_id WHERE document_id = NEW.id;
@@ -198,7 +201,17 @@ END;
 # Numbered migrations: MIGRATIONS[n] brings a file from version n to n + 1.
 # A migration is a function taking the raw connection; it runs inside one transaction.
 Migration = Callable[[sqlite3.Connection], None]
-MIGRATIONS: dict[int, Migration] = {}
+
+
+def migrate_events_undone_by_index(conn: sqlite3.Connection) -> None:
+    """1 -> 2: index ``events(undone_by)``, so deleting events (coder copies) is linear."""
+    conn.execute(
+        "CREATE INDEX IF NOT EXISTS events_by_undone_by ON events(undone_by) "
+        "WHERE undone_by IS NOT NULL"
+    )
+
+
+MIGRATIONS: dict[int, Migration] = {1: migrate_events_undone_by_index}
 
 
 def connect(path: str | os.PathLike) -> sqlite3.Connection:

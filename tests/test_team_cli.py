@@ -124,12 +124,13 @@ def test_backup_default_location(small_project, project_path):
 
 def test_migration_makes_a_backup_first(project_path, monkeypatch):
     Project.create(project_path).close()
-    monkeypatch.setattr(store, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(store.MIGRATIONS, 1, lambda conn: None)
+    current = store.SCHEMA_VERSION
+    monkeypatch.setattr(store, "SCHEMA_VERSION", current + 1)
+    monkeypatch.setitem(store.MIGRATIONS, current, lambda conn: None)
     with Project.open(project_path) as project:
-        assert project.schema_version == 2
+        assert project.schema_version == current + 1
     (made,) = (project_path.parent / f"{project_path.name}.backups").iterdir()
-    assert "migration-v1" in made.name
+    assert f"migration-v{current}" in made.name
     conn = sqlite3.connect(made)
-    assert conn.execute("PRAGMA user_version").fetchone() == (1,)  # the file as it was
+    assert conn.execute("PRAGMA user_version").fetchone() == (current,)  # the file as it was
     conn.close()
