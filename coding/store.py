@@ -235,6 +235,7 @@ class Project:
         self.path = path
         self.conn = conn
         self._coder_ids: dict[str, int] = {}
+        self._reading = False  # inside read_snapshot()
 
     @cached_property
     def db(self) -> sqlite_utils.Database:
@@ -323,6 +324,8 @@ class Project:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: BEGIN IMMEDIATE (retried while another writer holds the lock),
         COMMIT on success, ROLLBACK on any error. Nested use joins the outer transaction."""
+        if self._reading:
+            raise ProjectError(f"{self.path}: cannot write while reading a snapshot of it")
         if self.conn.in_transaction:
             yield self.conn
             return
@@ -333,6 +336,24 @@ class Project:
             self.conn.execute("ROLLBACK")
             raise
         _commit(self.conn)
+
+    @contextmanager
+    def read_snapshot(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction for a long read (an export): every query inside sees the
+        project as it was at the first one, and no lock is taken that a writer would wait on
+        (WAL: readers and writers do not block each other). Writing inside is refused. Nested
+        use, or use inside a write transaction, joins the outer transaction."""
+        if self.conn.in_transaction:
+            yield self.conn
+            return
+        self.conn.execute("BEGIN DEFERRED")
+        self.conn.execute("SELECT 1 FROM meta LIMIT 1").fetchone()  # the snapshot starts here
+        self._reading = True
+        try:
+            yield self.conn
+        finally:
+            self._reading = False
+            self.conn.execute("COMMIT")
 
     # -- small shared look-ups -----------------------------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:

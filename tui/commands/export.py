@@ -98,7 +98,9 @@ def export_command(
     fmt = fmt or _format_from(output)
     if not output.parent.is_dir():
         raise InputError(f"{output.parent}: folder does not exist")
-    with Project.open(project) as opened:
+    # One read transaction: the export sees one state of the project and never waits for
+    # coders writing meanwhile.
+    with Project.open(project) as opened, opened.read_snapshot():
         if fmt == "qdpx":
             _export_qdpx(opened, output)
         elif fmt in ("csv", "xlsx"):
