@@ -26,6 +26,20 @@ if TYPE_CHECKING:
 
 APPLICATION_ID = 0x6B6F6476  # "kodv": marks a SQLite file as a kodeverk project
 BUSY_TIMEOUT_MS = 5000
+WAIT_NOTICE_AFTER = 1.0  # seconds of waiting for the write lock before saying so
+
+# Called once per write that has waited WAIT_NOTICE_AFTER seconds for the lock (the command line
+# prints a line on stderr), so a waiting write does not look frozen. See ``on_lock_wait``.
+_lock_wait_notice: Callable[[float], None] | None = None
+
+
+def on_lock_wait(notice: Callable[[float], None] | None) -> None:
+    """Call ``notice(seconds waited)`` when a write has waited for the write lock for
+    ``WAIT_NOTICE_AFTER`` seconds (None: say nothing)."""
+    global _lock_wait_notice
+    _lock_wait_notice = notice
+
+
 SCHEMA_VERSION = 2
 
 
@@ -436,7 +450,9 @@ def _begin_immediate(conn: sqlite3.Connection) -> None:
     timeout with a one-line error."""
     conn.execute("PRAGMA busy_timeout = 0")
     try:
-        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        started = time.monotonic()
+        deadline = started + BUSY_TIMEOUT_MS / 1000
+        noticed = False
         while True:
             try:
                 conn.execute("BEGIN IMMEDIATE")
@@ -449,6 +465,10 @@ def _begin_immediate(conn: sqlite3.Connection) -> None:
                         f"the project file is busy: another process has held its write lock "
                         f"for over {BUSY_TIMEOUT_MS // 1000} s; try again"
                     ) from None
+                waited = time.monotonic() - started
+                if not noticed and waited >= WAIT_NOTICE_AFTER and _lock_wait_notice:
+                    noticed = True
+                    _lock_wait_notice(waited)
                 time.sleep(random.uniform(0.0005, 0.002))
     finally:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
