@@ -9,6 +9,7 @@ and ``quote`` (checked against the text when present). The export writes those c
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from coding.codes import code_paths, ensure_code_path, resolve_code
 from coding.errors import CodingError, InputError
 from coding.journal import Row
 from coding.operations import _merge_into_one
-from coding.store import Project
+from coding.store import Project, now
 from corpus.tables import Table, read_table
 
 EXPORT_COLUMNS = ("document", "document_id", "code", "coder", "start", "end", "quote")
@@ -66,6 +67,7 @@ def import_codings_csv(
     with project.transaction():
         last_code = _last_code_id(project)
         plan = _Plan(project)
+        plan.load(rows)
         for number, row in enumerate(rows, 1):
             if row.code_ref not in code_ids:
                 code_ids[row.code_ref] = _code_id(project, row.code_ref, row.where, create_codes)
@@ -91,6 +93,7 @@ def _codes_after(project: Project, code_id: int) -> list[dict]:
 
 
 Key = tuple[int, int, int]  # document, code, coder
+_COLUMNS = ("document", "document_id", "code", "coder", "start", "end", "quote")
 
 
 class _Plan:
@@ -106,10 +109,32 @@ class _Plan:
         ).fetchone()[0]
         self.columns = [d[1] for d in conn.execute("PRAGMA table_info(codings)")]
         self.cases: dict[int, int | None] = {}
+        self.stored: dict[Key, list[Row]] = {}  # rows as stored, by (start, id): see load
         self.before: dict[Key, dict[int, Row]] = {}  # rows as stored, per key touched
         self.now: dict[Key, list[Row]] = {}  # rows as applied so far, by (start, id)
         self.changes: dict[int, list[dict[str, Any]]] = {}  # per coder, in order
         self.counts: dict[int, int] = {}  # rows that changed something, per coder
+
+    def load(self, rows: list[_Row]) -> None:
+        """Read the stored codings of every (document, coder) the rows touch, a few hundred
+        documents per query (coders are created here, in the order they first appear)."""
+        documents: dict[int, set[int]] = {}
+        for row in rows:
+            documents.setdefault(self.project.coder_id(row.coder), set()).add(row.document_id)
+        for coder_id, ids in documents.items():
+            ordered = sorted(ids)
+            for first in range(0, len(ordered), 500):
+                chunk = ordered[first : first + 500]
+                cur = self.project.conn.execute(
+                    f"SELECT * FROM codings WHERE coder_id = ? AND document_id IN "
+                    f"({', '.join('?' * len(chunk))}) ORDER BY start, id",
+                    (coder_id, *chunk),
+                )
+                names = [d[0] for d in cur.description]
+                for values in cur.fetchall():
+                    stored = dict(zip(names, values, strict=True))
+                    key = (stored["document_id"], stored["code_id"], coder_id)
+                    self.stored.setdefault(key, []).append(stored)
 
     def apply(self, document_id: int, code_id: int, coder: str, start: int, end: int) -> None:
         coder_id = self.project.coder_id(coder)
@@ -118,11 +143,15 @@ class _Plan:
         existing = [r for r in rows if r["start"] <= end and r["end"] >= start]
         if len(existing) == 1 and existing[0]["start"] <= start and existing[0]["end"] >= end:
             return  # already coded: nothing to change
-        changes = _merge_into_one(
-            existing, document_id, code_id, coder_id, self._case(document_id), start, end
-        )
-        if changes[0]["before"] is None:  # a new coding gets the id SQLite would give it
-            changes[0]["after"] = {"id": self.next_id, **changes[0]["after"]}
+        if existing:
+            changes = _merge_into_one(
+                existing, document_id, code_id, coder_id, self._case(document_id), start, end
+            )
+        else:  # a new coding, with the id SQLite would give it (as _merge_into_one makes it)
+            row = {"id": self.next_id, "guid": _guid(), "document_id": document_id,
+                   "code_id": code_id, "coder_id": coder_id, "case_id": self._case(document_id),
+                   "start": start, "end": end, "created_at": now()}  # fmt: skip
+            changes = [journal.change("codings", None, row)]
             self.next_id += 1
         if existing:
             gone = {id(r) for r in existing}
@@ -135,13 +164,7 @@ class _Plan:
 
     def _rows(self, key: Key) -> list[Row]:
         if key not in self.now:
-            cur = self.project.conn.execute(
-                "SELECT * FROM codings WHERE document_id = ? AND code_id = ? AND coder_id = ? "
-                "ORDER BY start, id",
-                key,
-            )
-            names = [d[0] for d in cur.description]
-            stored = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+            stored = self.stored.get(key, [])
             self.before[key] = {r["id"]: r for r in stored}
             self.now[key] = list(stored)
         return self.now[key]
@@ -183,6 +206,15 @@ class _Plan:
             conn.execute("INSERT INTO sqlite_sequence(name, seq) VALUES ('codings', ?)", (last,))
 
 
+def _guid() -> str:
+    """A random (version 4) UUID as text, like ``new_guid`` at a fifth of the cost."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 def _record_events(project: Project, plan: _Plan, source: str, codes: list[dict]) -> int:
     """One event per coder holding all its changes, so undo takes back the import as a whole.
     Codes the import created go first into the event of its only coder (undo removes them
@@ -209,24 +241,24 @@ class _Reader:
         self.project = project
         self.table = table
         self.columns = {c.casefold(): c for c in reversed(table.columns)}
+        self.wanted = [self.columns.get(name) for name in _COLUMNS]
         self.texts: dict[int, str] = {}
         self.documents: dict[tuple[str, str], int | str] = {}  # id, or the error message
         self.names: dict[int, str] | None = None
 
-    def cell(self, index: int, name: str) -> str:
-        column = self.columns.get(name)
-        return self.table.rows[index][column].strip() if column else ""
+    def cells(self, index: int) -> tuple[str, ...]:
+        """document, document_id, code, coder, start, end, quote of one row (empty if absent)."""
+        row = self.table.rows[index]
+        return tuple(row[c].strip() if c else "" for c in self.wanted)
 
     def row(self, index: int) -> _Row:
         where = self.table.where(index)
-        document_id = self._document_id(index, where)
-        code_ref = self.cell(index, "code")
-        coder = self.cell(index, "coder")
+        document, fallback, code_ref, coder, raw_start, raw_end, quote = self.cells(index)
+        document_id = self._document_id(document, fallback, where)
         if not code_ref or not coder:
             raise InputError(f"{where}: {'code' if not code_ref else 'coder'} is empty")
         text = self._text(document_id)
-        start, end = _span(self, index, where, len(text))
-        quote = self.cell(index, "quote")
+        start, end = _span(raw_start, raw_end, where, len(text))
         if quote and quote.split() != text[start:end].split():
             raise InputError(
                 f"{where}: the quote does not match document {document_id} at {start}–{end}; "
@@ -241,8 +273,7 @@ class _Reader:
             ).fetchone()[0]
         return self.texts[document_id]
 
-    def _document_id(self, index: int, where: str) -> int:
-        ref, fallback = self.cell(index, "document"), self.cell(index, "document_id")
+    def _document_id(self, ref: str, fallback: str, where: str) -> int:
         if not ref and not fallback:
             raise InputError(f"{where}: document is empty")
         if (ref, fallback) not in self.documents:
@@ -277,8 +308,7 @@ class _Reader:
             return str(exc)
 
 
-def _span(reader: _Reader, index: int, where: str, length: int) -> tuple[int, int]:
-    raw_start, raw_end = reader.cell(index, "start"), reader.cell(index, "end")
+def _span(raw_start: str, raw_end: str, where: str, length: int) -> tuple[int, int]:
     if not raw_start and not raw_end:
         return 0, length
     try:
