@@ -71,12 +71,14 @@ def _codings_import(study: Path, folder: Path) -> dict:
     for path, part in ((table, rows), (sample, rows[:1001])):
         with path.open("w", encoding="utf-8", newline="") as handle:
             csv.writer(handle).writerows(part)
-    best = float("inf")
+    best, cpu = float("inf"), float("inf")
     for attempt in range(2):
         target = folder / f"import-{attempt}.kodeverk"
         shutil.copy(study, target)
         with Project.open(target) as project:
+            started = time.process_time()
             best = min(best, _timed(lambda: import_codings_csv(project, table)))
+            cpu = min(cpu, time.process_time() - started)
     shutil.copy(study, folder / "import-old.kodeverk")
     with Project.open(folder / "import-old.kodeverk") as project:
         old = _timed(lambda: import_codings_one_by_one(project, sample))
@@ -90,7 +92,8 @@ def _codings_import(study: Path, folder: Path) -> dict:
         baseline_name="apply_coding per row (the path before), first 1 000 rows",
         target="≥ 20 000 rows/s, one undoable event per coder",
         passed=rate >= 20_000,
-        note=f"{best:.2f} s; before: {count / old_rate:.0f} s at {old_rate:.0f} rows/s",
+        note=f"{best:.2f} s ({count / cpu:,.0f} rows per CPU second); "
+        f"before: {count / old_rate:.0f} s at {old_rate:.0f} rows/s",
         higher_is_better=True,
     )
 
@@ -105,10 +108,12 @@ def _copy(folder: Path, scale: float) -> dict:
     build_study(study, scale)
     with Project.open(study) as project:
         events = project.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+        started = time.process_time()
         seconds = min(
             _timed(lambda n=n: make_copy(project, folder / f"copy-{n}.kodeverk", "anna"))
             for n in range(2)
         )
+        cpu = (time.process_time() - started) / 2
         backup = min(
             _timed(lambda n=n: backup_to(project, folder / f"backup-{n}.kodeverk"))
             for n in range(2)
@@ -121,6 +126,7 @@ def _copy(folder: Path, scale: float) -> dict:
         baseline_name="SQLite backup of the same file",
         target="≤ 2 s at 100 000 events (was 516 s at 73 904)",
         passed=seconds <= 2.0,
+        note=f"{cpu:.2f} CPU seconds per copy",
     )
 
 
