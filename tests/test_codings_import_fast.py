@@ -141,3 +141,19 @@ def test_bulk_import_over_existing_codings_merges_as_before(study: Path, tmp_pat
     with Project.open(old) as a, Project.open(new) as b:
         assert undo(a, "anna").summary == undo(b, "anna").summary
     assert _state(new) == _state(old)
+
+
+def test_bulk_import_reports_progress(study: Path, tmp_path: Path) -> None:
+    table = _table(study, tmp_path)
+    shutil.copy(study, tmp_path / "p.kodeverk")
+    seen: list[tuple[int, int]] = []
+    with Project.open(tmp_path / "p.kodeverk") as project:
+        summary = import_codings_csv(
+            project,
+            table,
+            create_codes=True,
+            progress=lambda done, total: seen.append((done, total)),
+        )
+    assert seen[-1] == (summary.rows, summary.rows)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+    assert len(seen) >= summary.rows // 1000
