@@ -16,6 +16,7 @@ import pytest
 from benchmarks.reference import import_codings_one_by_one
 from benchmarks.study import build_study, codings_table
 from coding.codings_csv import import_codings_csv
+from coding.errors import InputError
 from coding.operations import undo
 from coding.store import Project
 
@@ -157,3 +158,13 @@ def test_bulk_import_reports_progress(study: Path, tmp_path: Path) -> None:
     assert seen[-1] == (summary.rows, summary.rows)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
     assert len(seen) >= summary.rows // 1000
+
+
+def test_missing_column_is_named_on_one_line(small_project: Project, tmp_path: Path) -> None:
+    """A header holding a line break (found by the fuzz test) is shown on one line."""
+    table = tmp_path / "k.csv"
+    table.write_text('"0\r0"\n","\n', encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        import_codings_csv(small_project, table)
+    message = str(error.value)
+    assert "no column 'document'" in message and "\r" not in message and "\n" not in message
