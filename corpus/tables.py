@@ -34,9 +34,8 @@ class Table:
         for column in self.columns:
             if column.casefold() == wanted:
                 return column
-        raise InputError(
-            f"{self.source}: no column {name.strip()!r}; columns are: {', '.join(self.columns)}"
-        )
+        shown = ", ".join(" ".join(c.split()) for c in self.columns)  # one line, always
+        raise InputError(f"{self.source}: no column {name.strip()!r}; columns are: {shown}")
 
     def where(self, index: int) -> str:
         """``FILE row N`` for the row at ``index``, for messages."""

@@ -196,10 +196,9 @@ def test_docx_quote_keeps_line_breaks_and_tabs(tmp_path):
     """Quotes are written as XML directly (fast path): breaks and tabs survive as Word expects."""
     from docx import Document
 
-    from exports.docx_report import _run
+    from exports.docx_report import _append_before_section_properties, _paragraph
 
     document = Document()
-    paragraph = document.add_paragraph()
-    paragraph._p.append(_run("første linje\nandre\tlinje"))
+    _append_before_section_properties(document, [_paragraph("første linje\nandre\tlinje")])
     document.save(tmp_path / "q.docx")
     assert Document(tmp_path / "q.docx").paragraphs[0].text == "første linje\nandre\tlinje"

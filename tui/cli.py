@@ -98,6 +98,17 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    from coding.store import on_lock_wait
+
+    on_lock_wait(_say_waiting)
+
+
+def _say_waiting(seconds: float) -> None:
+    click.echo(
+        f"kodeverk: waiting for the write lock ({seconds:.0f} s): another kodeverk is writing "
+        "to the project…",
+        err=True,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

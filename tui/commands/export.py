@@ -3,7 +3,6 @@ the whole project into REFI-QDA (.qdpx)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -112,16 +111,21 @@ def export_command(
 
     guard_output(output, project)
     with Project.open(project) as opened:
-        require_lead_at_terminal(opened, "export")
-        if fmt == "qdpx":
-            _export_qdpx(opened, output)
-        elif fmt in ("csv", "xlsx"):
-            _export_table(opened, fmt, output, codes, (coder, include_interviewer), by, attribution)
-        else:
-            _export_report(
-                opened, fmt, output, codes, (coder, include_interviewer), by, attribution,
-                max_per_code, with_prevalence, title, lang,
-            )  # fmt: skip
+        require_lead_at_terminal(opened, "export")  # may write a sign-in event: before reading
+        # One read transaction: the export sees one state of the project and never waits for
+        # coders writing meanwhile.
+        with opened.read_snapshot():
+            if fmt == "qdpx":
+                _export_qdpx(opened, output)
+            elif fmt in ("csv", "xlsx"):
+                _export_table(
+                    opened, fmt, output, codes, (coder, include_interviewer), by, attribution
+                )
+            else:
+                _export_report(
+                    opened, fmt, output, codes, (coder, include_interviewer), by, attribution,
+                    max_per_code, with_prevalence, title, lang,
+                )  # fmt: skip
     click.echo(f"written: {output}")
 
 
@@ -209,6 +213,13 @@ def progress_bar(total: int, label: str):
 
     console = Console(stderr=True)
     with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:
-        task = bar.add_task(label, total=total)
-        advance: Callable[[int], None] = lambda n: bar.advance(task, n)  # noqa: E731
+        task = bar.add_task(label, total=total or None)
+
+        def advance(done: int, total: int | None = None) -> None:
+            """Advance by ``done``; with ``total``, ``done`` is the count so far."""
+            if total is None:
+                bar.advance(task, done)
+            else:
+                bar.update(task, completed=done, total=total)
+
         yield advance

@@ -10,12 +10,14 @@ before the tables change, so what the screen shows is already on disk.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
@@ -39,6 +41,8 @@ CODE_WIDTH = 26  # code paths are shortened to this (the leaf names the code) to
 HIGHLIGHT = "bold black on yellow"
 PAIRS_IN_PALETTE = 12  # «Compare A vs B» palette entries, most shared documents first
 SEGMENT = "underline"
+OPEN_COLUMN = 2  # in the codes table: code, units, open, settled, …
+SETTLED_COLUMN = 4  # in the disagreements table: document, segment, A, B, settled
 
 
 def _fmt(value: float | None) -> str:
@@ -234,12 +238,24 @@ class ReviewScreen(Screen):
         except KodeverkError as exc:
             self.notify(str(exc), severity="error")
             return
-        row = self.query_one("#disagreements", DataTable).cursor_row
-        report = self._report()
-        if report is not None:
-            self._fill_codes(report)
-        self._load_disagreements(self.code_id, cursor=self._next_open(row))
+        self._mark_settled(choice)
         self.notify(f"Settled: {choice} ({item.document} {item.start}–{item.end})")
+
+    def _mark_settled(self, choice: str) -> None:
+        """Show the settled choice without recomputing anything: settling writes the consensus
+        coder only, so A's and B's agreement and the list of disagreements stay as they are;
+        only this row and the code's open/settled counts change (recomputing both tables took
+        2.6 s per key on a study of 60 000 codings)."""
+        table = self.query_one("#disagreements", DataTable)
+        row = table.cursor_row
+        self.items[row] = replace(self.items[row], settled=choice)
+        table.update_cell_at(Coordinate(row, SETTLED_COLUMN), choice)
+        codes = self.query_one("#codes", DataTable)
+        settled = sum(item.settled is not None for item in self.items)
+        code_row = codes.get_row_index(str(self.code_id))
+        codes.update_cell_at(Coordinate(code_row, OPEN_COLUMN), str(len(self.items) - settled))
+        codes.update_cell_at(Coordinate(code_row, OPEN_COLUMN + 1), str(settled))
+        table.move_cursor(row=self._next_open(row))
 
     def _next_open(self, row: int) -> int:
         """The next unsettled disagreement after ``row`` (or ``row`` when none is left)."""
