@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import html
 import re
-import zipfile
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 from coding.documents import Segment, normalise_text
-from coding.errors import InputError
+from coding.errors import MALFORMED_INPUT, InputError, describe
 from corpus.encoding import decode_bytes
 from corpus.transcripts import Transcript, is_speaker, parse_transcript, speaker_label
 
@@ -38,21 +37,22 @@ def read_text_file(path: Path, data: bytes) -> Transcript:
 
 # -- Word ----------------------------------------------------------------------------------------
 def read_docx(path: Path, data: bytes) -> Transcript:
-    """Paragraphs (and two-column table rows as «speaker: text») in document order."""
+    """Paragraphs (and two-column table rows as «speaker: text») in document order. python-docx
+    gets a checked copy (``exports.safe_zip.office_copy``): XML parts within size limits and
+    without a DTD, images and embedded files left out."""
     import io
 
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    from exports.safe_zip import DOCX_LIMITS, office_copy
+
+    checked = office_copy(data, str(path), DOCX_LIMITS, "Word .docx file")
     try:
-        document = docx.Document(io.BytesIO(data))
+        document = docx.Document(io.BytesIO(checked))
         pieces = [_docx_piece(item) for item in document.iter_inner_content()]
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise InputError(f"{path}: not a readable Word .docx file ({exc})") from None
-    except Exception as exc:  # lxml.etree.XMLSyntaxError and friends from a damaged file
-        if type(exc).__module__.startswith(("lxml", "docx", "xml")):
-            raise InputError(f"{path}: not a readable Word .docx file ({exc})") from None
-        raise
+    except (PackageNotFoundError, *MALFORMED_INPUT) as exc:
+        raise InputError(f"{path}: not a readable Word .docx file ({describe(exc)})") from None
     text = normalise_text("\n\n".join(p for p in pieces if p.strip()))
     if not text.strip():
         raise InputError(f"{path}: the document has no text")
