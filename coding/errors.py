@@ -48,6 +48,7 @@ MALFORMED_INPUT: tuple[type[BaseException], ...] = (
     zipfile.BadZipFile,
     zlib.error,
     EOFError,
+    OSError,  # openpyxl: "File contains no valid workbook part"
     SyntaxError,  # lxml's XMLSyntaxError, xml.etree's ParseError
     LookupError,  # KeyError, IndexError
     TypeError,
