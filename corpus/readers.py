@@ -32,7 +32,7 @@ def read_transcript(path: Path, data: bytes | None = None) -> Transcript:
 
 
 def read_text_file(path: Path, data: bytes) -> Transcript:
-    return parse_transcript(normalise_text(decode_bytes(data, str(path))))
+    return parse_transcript(normalise_text(decode_bytes(data, str(path))), str(path))
 
 
 # -- Word ----------------------------------------------------------------------------------------
@@ -56,7 +56,7 @@ def read_docx(path: Path, data: bytes) -> Transcript:
     text = normalise_text("\n\n".join(p for p in pieces if p.strip()))
     if not text.strip():
         raise InputError(f"{path}: the document has no text")
-    transcript = parse_transcript(text)
+    transcript = parse_transcript(text, str(path))
     transcript.source_meta["format"] = "docx"
     return transcript
 

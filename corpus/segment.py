@@ -21,6 +21,7 @@ import numpy as np
 from coding.documents import Segment
 
 CHUNK_CHARS = 50_000
+MAX_SENTENCES = 500_000  # per document: a 30 MB text; a million "a." would take gigabytes
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 # A stretch of text up to a blank line or the end, without surrounding whitespace. The lazy
 # "??" matters: a one-character piece («…») must not reach across the blank line after it.
@@ -37,6 +38,15 @@ def sentence_pipeline():  # -> spacy.Language (spaCy is imported lazily: it is s
     nlp.add_pipe("sentencizer")
     nlp.max_length = 100_000_000  # the limit protects parser and NER models, which we do not use
     return nlp
+
+
+class TooManySentences(ValueError):
+    """A document has more than ``MAX_SENTENCES`` sentences; ``index`` is its place in the
+    list given. The caller names the file."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(f"more than {MAX_SENTENCES:,} sentences; refused (split the file)")
+        self.index = index
 
 
 # A sentence segment as a plain row: (start, end, kind, block, speaker). Bulk imports store
@@ -114,11 +124,13 @@ def sentence_rows(
     tokenizer = sentence_pipeline().tokenizer
     docs = tokenizer.pipe(text[a:b] for text, _, pieces in plans for a, b in pieces)
     pending = iter(plans)
-    for text, blocks in documents:
+    for index, (text, blocks) in enumerate(documents):
         rows: list[SentenceRow] = []
         for _ in block_runs(blocks):
             _, run, pieces = next(pending)
             starts = _run_starts(pieces, docs)
+            if len(rows) + len(starts) > MAX_SENTENCES:
+                raise TooManySentences(index)
             for block in run:
                 rows.extend(_sentences_of(text, block, starts))
             if progress:

@@ -17,6 +17,7 @@ from corpus.encoding import decode_bytes
 DELIMITERS = ",;\t"
 TABLE_SUFFIXES = (".csv", ".xlsx")
 MAX_COLUMNS = 1_000
+MAX_ROWS = 200_000  # a row costs ~600 bytes read; a million one-letter rows took 600 MB
 
 
 @dataclass
@@ -68,6 +69,7 @@ def _read_csv(path: Path) -> Table:
         for cells in reader:
             records.append((first_line, cells))
             first_line = reader.line_num + 1
+            _check_rows(len(records), str(path))
     except csv.Error as exc:
         raise InputError(f"{path} line {reader.line_num}: {exc}") from None
     return _build_table(str(path), records)
@@ -135,6 +137,12 @@ def _xlsx_records(worksheet, where: str) -> Iterator[tuple[int, list[str]]]:
         if len(values) > MAX_COLUMNS:
             raise InputError(f"{where} row {number}: cells beyond column {MAX_COLUMNS}; refused")
         yield number, [_cell_text(value) for value in values]
+        _check_rows(number, where)
+
+
+def _check_rows(count: int, where: str) -> None:
+    if count > MAX_ROWS:
+        raise InputError(f"{where}: more than {MAX_ROWS:,} rows; refused (split the table)")
 
 
 def _cell_text(value: object) -> str:
