@@ -15,7 +15,13 @@ from pathlib import Path
 from coding.documents import Segment, normalise_text
 from coding.errors import MALFORMED_INPUT, InputError, describe
 from corpus.encoding import decode_bytes
-from corpus.transcripts import Transcript, is_speaker, parse_transcript, speaker_label
+from corpus.transcripts import (
+    MAX_BLOCKS,
+    Transcript,
+    is_speaker,
+    parse_transcript,
+    speaker_label,
+)
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 CUE_SUFFIXES = (".vtt", ".srt")
@@ -110,6 +116,8 @@ def _parse_cues(path: Path, raw: str) -> list[tuple[str, str, str | None, str]]:
         if text:
             name = " ".join(voice.group("name").split()) if voice else None
             cues.append((timing.group("from"), timing.group("to"), name, text))
+            if len(cues) > MAX_BLOCKS:  # a ten-hour meeting has ~15 000 cues
+                raise InputError(f"{path}: more than {MAX_BLOCKS:,} cues; refused (split the file)")
     return cues
 
 

@@ -328,3 +328,14 @@ def test_deep_flat_codebook_is_a_one_line_error(tmp_path):
     with pytest.raises(CodebookError) as error:
         load_codebook(path)
     assert str(error.value) == f"{path}: code 'k25' is nested more than 25 levels deep; refused"
+
+
+def test_subtitles_with_600_000_cues_are_refused_fast(tmp_path):
+    """Ten MB of one-letter cues by two alternating voices: 600 000 turns."""
+    path = tmp_path / "møte.vtt"
+    cues = (b"0 --> 1\n<v %d>a\n\n" % (i % 2) for i in range(600_000))
+    path.write_bytes(b"WEBVTT\n\n" + b"".join(cues))
+    project = new_project(tmp_path)
+    run = run_limited("import", project, path, cpu_seconds=60)
+    assert_refused(run, path, "more than 200,000 cues; refused (split the file)")
+    assert run.seconds < 30 and run.peak_mib < 10 * path.stat().st_size / MiB + 300
