@@ -1,9 +1,13 @@
-"""Hostile-file checks for exchange files: ZIP archives and XML from other programs.
+"""Hostile-file checks for ZIP archives and XML from other programs: ``.qdpx``, and the
+``.docx`` and ``.xlsx`` that ``corpus`` reads.
 
-A ``.qdpx`` comes from anywhere. Before anything is read: every entry name must stay inside the
-archive's folder, the unpacked size and compression ratio must be sane, and the XML may carry no
-DTD (no entity bombs, no external entities); the parser never touches the network. Each refusal
-is a one-line ``InputError`` naming the file and the entry.
+Before anything is read: every entry name must stay inside the archive's folder, every entry
+must expand less than ``MAX_RATIO``-fold, each entry and the whole must stay within the size
+limits of the archive's kind (``ZipLimits``), and the XML may carry no DTD (no entity bombs, no
+external entities; Word and Excel never write one); the parser never touches the network.
+Declared sizes are enough to judge by: zipfile never unpacks an entry beyond its declared size
+(a header that understates it fails the CRC check). Each refusal is a one-line ``InputError``
+naming the file and the entry.
 """
 
 from __future__ import annotations
