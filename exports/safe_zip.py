@@ -182,6 +182,38 @@ def _refuse_dtd(chunks: Iterator[bytes], where: str, name: str) -> Iterator[byte
         yield chunk
 
 
+class _NoTree:
+    """A parser target without element callbacks: lxml checks the XML at C speed and builds
+    nothing."""
+
+    def close(self) -> None:
+        return None
+
+
+def _well_formed(chunks: Iterator[bytes], where: str, name: str) -> Iterator[bytes]:
+    """Pass ``chunks`` through while checking that they are well-formed XML, so a damaged part
+    is reported with its entry and line (the libraries' own errors name neither)."""
+    parser = etree.XMLParser(
+        target=_NoTree(), resolve_entities=False, no_network=True, load_dtd=False
+    )
+    try:
+        for chunk in chunks:
+            parser.feed(chunk)
+            yield chunk
+        parser.close()
+    except etree.XMLSyntaxError as exc:
+        line = f"line {exc.lineno}: " if exc.lineno else ""
+        raise InputError(
+            f"{where}: entry {name!r}: {line}not well-formed XML ({one_line(exc.msg, 120)})"
+        ) from None
+
+
+def _xml_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> Iterator[bytes]:
+    """An XML part's bytes in pieces, checked for a DTD and for well-formedness."""
+    chunks = _refuse_dtd(_chunks(archive, info, where), where, info.filename)
+    return _well_formed(chunks, where, info.filename)
+
+
 def is_xml_part(name: str) -> bool:
     """An Office part worth unpacking: XML and relationships (not images or embeddings)."""
     return name.lower().endswith((".xml", ".rels"))
@@ -189,7 +221,7 @@ def is_xml_part(name: str) -> bool:
 
 def check_office_file(path: Path, limits: ZipLimits, kind: str) -> None:
     """Check a ``.xlsx`` before a library opens it: names and declared sizes, then every entry
-    unpacked as a stream (its real size, its CRC) with no DTD in its XML."""
+    unpacked as a stream (its real size, its CRC), its XML well-formed and without a DTD."""
     where = str(path)
     with open_zip(path, path, kind) as archive:
         infos = archive.infolist()
@@ -197,16 +229,17 @@ def check_office_file(path: Path, limits: ZipLimits, kind: str) -> None:
         for info in infos:
             if info.is_dir():
                 continue
-            chunks = _chunks(archive, info, where)
             if is_xml_part(info.filename):
-                chunks = _refuse_dtd(chunks, where, info.filename)
+                chunks = _xml_part(archive, info, where)
+            else:
+                chunks = _chunks(archive, info, where)
             for _ in chunks:
                 pass
 
 
 def office_copy(data: bytes, where: str, limits: ZipLimits, kind: str) -> bytes:
     """A checked copy of a ``.docx`` for python-docx: only its XML parts unpacked (within
-    ``limits``, no DTD), every other part (images, embedded files) left empty, stored
+    ``limits``, well-formed, no DTD), every other part (images, embedded files) left empty, stored
     uncompressed in memory."""
     out = io.BytesIO()
     with open_zip(data, where, kind) as archive, zipfile.ZipFile(out, "w") as copy:
@@ -218,9 +251,8 @@ def office_copy(data: bytes, where: str, limits: ZipLimits, kind: str) -> bytes:
             if not is_xml_part(info.filename):
                 copy.writestr(info.filename, b"")
                 continue
-            chunks = _refuse_dtd(_chunks(archive, info, where), where, info.filename)
             with copy.open(info.filename, "w") as target:
-                for chunk in chunks:
+                for chunk in _xml_part(archive, info, where):
                     target.write(chunk)
     return out.getvalue()
 

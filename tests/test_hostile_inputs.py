@@ -339,3 +339,20 @@ def test_subtitles_with_600_000_cues_are_refused_fast(tmp_path):
     run = run_limited("import", project, path, cpu_seconds=60)
     assert_refused(run, path, "more than 200,000 cues; refused (split the file)")
     assert run.seconds < 30 and run.peak_mib < 10 * path.stat().st_size / MiB + 300
+
+
+def test_damaged_xml_part_is_named_with_its_line(tmp_path):
+    document = f'<?xml version="1.0"?>\n<w:document {W}><w:body>\n<w:p></w:body>'.encode()
+    base = entries_of(docx_bytes("Hei."))
+    path = write_zip(tmp_path / "skadet.docx", replace(base, stored("word/document.xml", document)))
+    with pytest.raises(InputError) as error:
+        read_transcript(path)
+    assert str(error.value).startswith(
+        f"{path}: entry 'word/document.xml': line 3: not well-formed XML (Opening and ending tag"
+    )
+    base = entries_of(xlsx_bytes([["svar"], ["Ja"]]))
+    path = write_zip(
+        tmp_path / "skadet.xlsx", replace(base, stored("xl/sharedStrings.xml", b"<sst><si>"))
+    )
+    with pytest.raises(InputError, match=r"skadet\.xlsx: entry 'xl/sharedStrings\.xml': line 1: "):
+        read_table(path)
