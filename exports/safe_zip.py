@@ -53,17 +53,20 @@ _DTD_MARKS = tuple(
 @dataclass(frozen=True)
 class ZipLimits:
     """How much an archive of one kind may unpack to: in all (``total``), per entry, and how
-    many entries it may have. Every entry is also held to ``MAX_RATIO``."""
+    many entries it may have. Every entry is also held to ``MAX_RATIO``. ``tags``: the most
+    XML tags in all, for a library that builds a tree of the whole (~300 bytes per element
+    in python-docx: a size limit alone would let small tags take gigabytes)."""
 
     total: int
     entry: int
     entries: int
+    tags: int | None = None
 
 
 QDPX_LIMITS = ZipLimits(total=MAX_UNPACKED_BYTES, entry=512 * 1024**2, entries=MAX_ENTRIES)
 # Word and Excel files: the XML parts only (images are never unpacked). 128 MiB of Word XML is
 # thousands of pages; an Excel survey of 100 000 answers is well under 256 MiB of XML.
-DOCX_LIMITS = ZipLimits(total=128 * 1024**2, entry=64 * 1024**2, entries=10_000)
+DOCX_LIMITS = ZipLimits(total=128 * 1024**2, entry=64 * 1024**2, entries=10_000, tags=750_000)
 XLSX_LIMITS = ZipLimits(total=256 * 1024**2, entry=64 * 1024**2, entries=10_000)
 
 
@@ -242,6 +245,7 @@ def office_copy(data: bytes, where: str, limits: ZipLimits, kind: str) -> bytes:
     ``limits``, well-formed, no DTD), every other part (images, embedded files) left empty, stored
     uncompressed in memory."""
     out = io.BytesIO()
+    tags = 0
     with open_zip(data, where, kind) as archive, zipfile.ZipFile(out, "w") as copy:
         infos = archive.infolist()
         check_entries(Path(where), infos, limits, counted=is_xml_part)
@@ -253,6 +257,12 @@ def office_copy(data: bytes, where: str, limits: ZipLimits, kind: str) -> bytes:
                 continue
             with copy.open(info.filename, "w") as target:
                 for chunk in _xml_part(archive, info, where):
+                    tags += chunk.count(b"<")
+                    if limits.tags is not None and tags > limits.tags:
+                        raise InputError(
+                            f"{where}: more than {limits.tags:,} XML tags (at "
+                            f"{info.filename!r}); refused (split the document)"
+                        )
                     target.write(chunk)
     return out.getvalue()
 
