@@ -7,6 +7,7 @@ bad file (or a file imported before) leaves the project exactly as it was.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
@@ -21,7 +22,7 @@ from coding.errors import InputError
 from coding.store import Project, new_guid, now
 from corpus.case_match import ambiguity, case_for_file, find_case
 from corpus.readers import TRANSCRIPT_SUFFIXES, read_transcript
-from corpus.segment import SentenceRow, sentence_rows
+from corpus.segment import SentenceRow, TooManySentences, sentence_rows
 from corpus.surveys import SurveyOptions, read_survey
 from corpus.tables import TABLE_SUFFIXES
 
@@ -238,8 +239,14 @@ def _segment_all(files: list[_File], progress: Progress | None) -> None:
             progress("segmenting", done, total)
 
     pairs = [(d.text, d.blocks) for d in documents]
-    for document, rows in zip(documents, sentence_rows(pairs, advance), strict=True):
-        document.segments = rows
+    try:
+        for document, rows in zip(documents, sentence_rows(pairs, advance), strict=True):
+            document.segments = rows
+    except TooManySentences as exc:
+        document = documents[exc.index]
+        owner = next(f for f in files if any(d is document for d in f.documents))
+        where = owner.path if len(owner.documents) == 1 else f"{owner.path}: {document.name}"
+        raise InputError(f"{where}: {exc}") from None
 
 
 # -- writing -------------------------------------------------------------------------------------
@@ -278,12 +285,15 @@ def _write_all(
     return summary
 
 
+_WORD = re.compile(r"\S+")
+
+
 def _count_document(
     summary: ImportSummary, document: _Document, progress: Progress | None, total: int
 ) -> None:
     summary.documents += 1
     summary.segments += len(document.segments)
-    summary.words += len(document.text.split())
+    summary.words += _WORD.subn("", document.text)[1]  # no list of millions of words
     if progress and summary.documents % 100 == 0:
         progress("writing", summary.documents, total)
 

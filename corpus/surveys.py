@@ -18,6 +18,8 @@ from coding.errors import InputError
 from corpus.tables import Table, read_table
 from corpus.transcripts import trim
 
+MAX_ANSWERS = 50_000  # each answer is a document: ~4 KB while importing
+
 
 @dataclass
 class SurveyOptions:
@@ -78,6 +80,11 @@ def read_survey(path: Path, options: SurveyOptions) -> Survey:
                 answer.name += f" · row {table.row_numbers[index]}"
             names.add(answer.name)
             survey.answers.append(answer)
+            if len(survey.answers) > MAX_ANSWERS:
+                raise InputError(
+                    f"{table.where(index)}: more than {MAX_ANSWERS:,} answers in one file; "
+                    "refused (split the table)"
+                )
     return survey
 
 

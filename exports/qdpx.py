@@ -46,10 +46,10 @@ def _sha256(path: Path) -> str:
 
 def _segment(package, progress: Progress | None) -> list[list]:
     """Segments for each source, as for any imported transcript (turns, then sentences)."""
-    from corpus.segment import split_sentences
+    from corpus.segment import TooManySentences, split_sentences
     from corpus.transcripts import parse_transcript
 
-    pairs = [(s.text.text, parse_transcript(s.text.text).blocks) for s in package.sources]
+    pairs = [(s.text.text, parse_transcript(s.text.text, s.where).blocks) for s in package.sources]
     total = sum(len(blocks) for _, blocks in pairs)
     done = 0
 
@@ -59,4 +59,7 @@ def _segment(package, progress: Progress | None) -> list[list]:
         if progress:
             progress("segmenting", done, total)
 
-    return split_sentences(pairs, advance) if pairs else []
+    try:
+        return split_sentences(pairs, advance) if pairs else []
+    except TooManySentences as exc:
+        raise InputError(f"{package.sources[exc.index].where}: {exc}") from None
