@@ -17,7 +17,7 @@ from coding import journal
 from coding.codes import code_paths, ensure_code_path, resolve_code
 from coding.errors import CodingError, InputError
 from coding.operations import apply_coding
-from coding.output import atomic_output
+from coding.output import atomic_output, safe_row, unsafe_cell
 from coding.store import Project
 from corpus.tables import Table, read_table
 
@@ -116,7 +116,7 @@ def _fold_events(project: Project, after_id: int, source: str, codes: list[dict]
 
 def _cell(table: Table, index: int, name: str) -> str:
     column = next((c for c in table.columns if c.casefold() == name), None)
-    return table.rows[index][column].strip() if column else ""
+    return unsafe_cell(table.rows[index][column].strip()) if column else ""
 
 
 def _read_row(project: Project, table: Table, index: int, texts: dict[int, str]) -> _Row:
@@ -214,5 +214,5 @@ def export_codings_csv(project: Project, path: Path) -> int:
         writer = csv.writer(handle)
         writer.writerow(EXPORT_COLUMNS)
         for name, doc_id, code_id, coder, start, end, quote in rows:
-            writer.writerow([name, doc_id, paths[code_id], coder, start, end, quote])
+            writer.writerow(safe_row([name, doc_id, paths[code_id], coder, start, end, quote]))
     return len(rows)

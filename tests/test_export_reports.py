@@ -119,7 +119,8 @@ def test_markdown_and_html(built, tmp_path):
     assert "| Kode | liten | mellomstor | stor | storby | (mangler) | Totalt |" in md
     assert "Brukerrådet" not in md
     page = html.parse(str(export(built, tmp_path / "r.html"))).getroot()
-    assert next(h.text_content() for h in page.iter("h1")) == "Mål 1 Brukermedvirkning"
+    assert [h.text_content() for h in page.iter("h1")] == ["Kodede sitater: test"]
+    assert next(h.text_content() for h in page.iter("h2")) == "Mål 1 Brukermedvirkning"
     blocks = page.findall(".//blockquote")
     assert len(blocks) == 10
     assert blocks[0].find("cite").text_content() == "(Stor kommune i Midt-Norge)"

@@ -62,6 +62,21 @@ SUFFIXES |= {".csv": "csv", ".xlsx": "xlsx", ".qdpx": "qdpx"}
     "Default: «(Liten kommune i Nord-Norge)». Names appear only with {case} or {document}.",
 )
 @click.option(
+    "--attributes",
+    "asked",
+    multiple=True,
+    help="Case attributes to add to csv/xlsx by name (repeat or separate by commas). By "
+    "default only size_class and region (and the template's fields): population, county and "
+    "the like can identify a municipality.",
+)
+@click.option(
+    "--min-cell",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Warn when an attribution is shared by fewer than this many cases.",
+)
+@click.option(
     "--max-per-code",
     type=click.IntRange(min=1),
     help="At most N quotes per code, spread over cases.",
@@ -90,6 +105,8 @@ def export_command(
     include_interviewer: bool,
     by: str | None,
     attribution: str | None,
+    asked: tuple[str, ...],
+    min_cell: int,
     max_per_code: int | None,
     with_prevalence: bool,
     title: str | None,
@@ -113,12 +130,18 @@ def export_command(
         if fmt == "qdpx":
             _export_qdpx(opened, output)
         elif fmt in ("csv", "xlsx"):
-            _export_table(opened, fmt, output, codes, (coder, include_interviewer), by, attribution)
+            attributes = [a.strip() for ref in asked for a in ref.split(",") if a.strip()]
+            quotes = _export_table(
+                opened, fmt, output, codes, (coder, include_interviewer), by,
+                (attribution, attributes),
+            )  # fmt: skip
         else:
-            _export_report(
+            quotes = _export_report(
                 opened, fmt, output, codes, (coder, include_interviewer), by, attribution,
                 max_per_code, with_prevalence, title, lang,
             )  # fmt: skip
+        if fmt != "qdpx":
+            _warn_small_groups(quotes, attribution, min_cell)
     click.echo(f"written: {output}")
 
 
@@ -139,7 +162,7 @@ def _format_from(output: Path) -> str:
 
 def _export_report(
     project, fmt, output, codes, whose, by, attribution, max_per_code, with_prevalence, title, lang
-) -> None:
+) -> list:
     from exports.quotes import quote_report
 
     coder, include_interviewer = whose
@@ -163,10 +186,21 @@ def _export_report(
         from exports.html import write_html as write
     with progress_bar(report.quote_count, f"writing {fmt}") as advance:
         write(report, output, advance)
+    return [q for goal in report.goals for section in goal.codes for q in section.quotes]
 
 
-def _export_table(project, fmt, output, codes, whose, by, attribution) -> None:
+def _warn_small_groups(quotes, attribution: str | None, k: int) -> None:
+    from exports.attribution import names_requested
+    from exports.quotes import small_group_warning, small_groups
+
+    groups = small_groups(quotes, attribution, k)
+    if groups and not names_requested(attribution):
+        click.echo(small_group_warning(groups, k), err=True)
+
+
+def _export_table(project, fmt, output, codes, whose, by, attribution_and_attributes) -> list:
     from coding.codes import list_codes
+    from coding.prevalence import check_attributes
     from exports.quotes import chosen_codes, collect_quotes
     from exports.tables import coding_table, write_csv, write_xlsx
 
@@ -175,13 +209,16 @@ def _export_table(project, fmt, output, codes, whose, by, attribution) -> None:
     quotes = collect_quotes(
         project, code_ids=sorted(chosen), coder=coder, include_interviewer=include_interviewer
     )
-    table = coding_table(project, quotes, attribution)
+    attribution, attributes = attribution_and_attributes
+    check_attributes(project, attributes)
+    table = coding_table(project, quotes, attribution, attributes)
     if fmt == "csv":
         write_csv(output, table)
-        return
+        return quotes
     sheets = [("Kodinger", table), *_prevalence_sheets(project, coder, by)]
     with progress_bar(sum(len(rows) for _, (_, rows) in sheets), "writing xlsx") as advance:
         write_xlsx(output, sheets, advance)
+    return quotes
 
 
 def _prevalence_sheets(project, coder: str, by: str | None) -> list:
