@@ -13,6 +13,7 @@ from exports.quotes import (
     GoalSection,
     Quote,
     QuoteReport,
+    method_note,
     prevalence_caption,
     prevalence_grid,
     split_label,
@@ -42,6 +43,8 @@ def write_docx(report: QuoteReport, path: str | Path, progress: Progress = None)
     _set_language(document, language)
     _page_setup(document)
     document.add_heading(report.title, level=0)
+    if note := method_note(report):
+        document.add_paragraph(note)
     quote_style = document.styles[QUOTE_STYLE].style_id
     for goal in report.goals:
         document.add_heading(goal.title, level=1).paragraph_format.keep_with_next = True

@@ -8,7 +8,13 @@ from html import escape
 from pathlib import Path
 
 from coding.output import atomic_output
-from exports.quotes import QuoteReport, prevalence_caption, prevalence_grid, split_label
+from exports.quotes import (
+    QuoteReport,
+    method_note,
+    prevalence_caption,
+    prevalence_grid,
+    split_label,
+)
 
 Progress = Callable[[int], None] | None
 
@@ -31,6 +37,8 @@ def render_html(report: QuoteReport, progress: Progress = None) -> str:
         f"<title>{escape(report.title)}</title><style>{STYLE}</style></head><body>",
         f'<header><h1 class="title">{escape(report.title)}</h1></header>',
     ]
+    if note := method_note(report):
+        parts.append(f'<p class="method">{escape(note)}</p>')
     for goal in report.goals:
         parts.append(f'<section class="goal"><h2>{escape(goal.title)}</h2>')
         parts += _table(report, *prevalence_grid(report, goal))

@@ -7,13 +7,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 from coding.output import atomic_output
-from exports.quotes import QuoteReport, prevalence_caption, prevalence_grid, split_label
+from exports.quotes import (
+    QuoteReport,
+    method_note,
+    prevalence_caption,
+    prevalence_grid,
+    split_label,
+)
 
 Progress = Callable[[int], None] | None
 
 
 def render_markdown(report: QuoteReport, progress: Progress = None) -> str:
     lines = [f"# {_heading(report.title)}", ""]
+    if note := method_note(report):
+        lines += [_escape(note), ""]
     for goal in report.goals:
         lines += [f"## {_heading(goal.title)}", ""]
         lines += _table(report, *prevalence_grid(report, goal))

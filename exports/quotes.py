@@ -98,6 +98,9 @@ WORDS = {
         "shown": "{shown} av {total} sitater vist.",
         "caption": "Kommuner som tar opp temaet, etter {by}.",
         "and": "og",
+        "method": "Om tallordene i tabellene: «én» er én kommune; «noen få» to eller flere, men "
+        "under {few} % av kommunene i gruppen; «en del» flere, opp til halvparten; «et flertall» "
+        "over halvparten; «et klart flertall» to tredeler eller mer (som i SINTEF A26099).",
     },
     "en": {
         "title": "Coded quotes",
@@ -107,6 +110,9 @@ WORDS = {
         "shown": "{shown} of {total} quotes shown.",
         "caption": "Municipalities raising the theme, by {by}.",
         "and": "and",
+        "method": "The words in the tables: «one» is one municipality; «a few» two or more but "
+        "under {few} % of the group; «some» more, up to half; «a majority» more than half; "
+        "«a clear majority» two thirds or more (as in SINTEF A26099).",
     },
 }
 
@@ -313,6 +319,7 @@ def quote_report(
     with_prevalence: bool = False,
     lang: str = "nb",
     title: str | None = None,
+    few_below: float | None = None,
 ) -> QuoteReport:
     """The quote report: goals 1–5 in order, then cross-cutting themes; inside each, codes in
     codebook order with the quotes coded directly with them."""
@@ -350,7 +357,7 @@ def quote_report(
         lang=lang,
     )
     if with_prevalence:
-        _attach_prevalence(project, report, tree, chosen, coder, lang)
+        _attach_prevalence(project, report, tree, chosen, coder, lang, few_below)
     return report
 
 
@@ -424,12 +431,13 @@ def _attach_prevalence(
     chosen: set[int],
     coder: str,
     lang: str,
+    few_below: float | None = None,
 ) -> None:
     from coding.labels import attribute_label
 
     ids = [c.id for c in tree if c.id in chosen]
     report.prevalence = prevalence(
-        project, report.by or "size_class", coder=coder, codes=ids, lang=lang
+        project, report.by or "size_class", coder=coder, codes=ids, lang=lang, few_below=few_below
     )
     report.by_labels = [attribute_label(project, a, lang) for a in report.prevalence.by]
     goal_codes = {c.path for c in tree if c.depth == 0 and c.goal is not None}
@@ -452,6 +460,14 @@ def prevalence_caption(report: QuoteReport) -> str:
     labels = report.by_labels or list(report.prevalence.by if report.prevalence else [])
     joined = f" {report.words['and']} ".join(labels)
     return report.words["caption"].format(by=joined)
+
+
+def method_note(report: QuoteReport) -> str:
+    """The quantifier scale in words, printed with the prevalence tables."""
+    if report.prevalence is None:
+        return ""
+    few = f"{report.prevalence.few_below * 100:g}".replace(".", "," if report.lang == "nb" else ".")
+    return report.words["method"].format(few=few)
 
 
 def split_label(cell: str) -> tuple[str, str]:

@@ -4,6 +4,7 @@ python-docx/lxml, openpyxl, csv and zipfile."""
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 import zipfile
 
@@ -129,3 +130,140 @@ def test_identifying_attributes_only_when_asked_by_name(hostile, tmp_path):
 def test_small_cells_are_warned_about(hostile, tmp_path):
     done = ok("export", hostile, "--output", tmp_path / "a.csv")
     assert "færre enn 3" in done.stderr  # e.g. «Liten kommune i Midt-Norge» … one case
+
+
+@pytest.fixture
+def built(project, project_path):
+    build(project)
+    project.set_meta("name", "Demo: Opptrappingsplanen")
+    project.close()
+    return project_path
+
+
+def docx_xml(path) -> dict[str, object]:
+    from lxml import etree
+
+    with zipfile.ZipFile(path) as package:
+        return {
+            n: etree.fromstring(package.read(n)) for n in package.namelist() if n.endswith("xml")
+        }
+
+
+def test_docx_page_language_and_page_numbers(built, tmp_path):
+    parts = docx_xml(ok_export(built, tmp_path / "r.docx", "--prevalence"))
+    size = parts["word/document.xml"].find(f".//{W}sectPr/{W}pgSz")
+    assert (size.get(f"{W}w"), size.get(f"{W}h")) == ("11906", "16838")  # A4
+    margins = parts["word/document.xml"].find(f".//{W}sectPr/{W}pgMar")
+    assert margins.get(f"{W}left") == margins.get(f"{W}right") == "1417"  # 2.5 cm
+    langs = [e.get(f"{W}val") for e in parts["word/styles.xml"].iter(f"{W}lang")]
+    assert langs and set(langs) == {"nb-NO"}
+    defaults = parts["word/styles.xml"].find(f"{W}docDefaults")
+    assert defaults.find(f".//{W}lang").get(f"{W}val") == "nb-NO"
+    footers = [x for n, x in parts.items() if n.startswith("word/footer")]
+    fields = [f.get(f"{W}instr").strip() for x in footers for f in x.iter(f"{W}fldSimple")]
+    assert "PAGE" in fields
+
+
+def test_docx_prevalence_tables_ready_to_print(built, tmp_path):
+    from docx import Document
+
+    path = ok_export(built, tmp_path / "r.docx", "--prevalence")
+    document = Document(str(path))
+    table = document.tables[0]  # goal 1: Brukerråd
+    rows = table._tbl.findall(f"{W}tr")
+    assert rows[0].find(f"{W}trPr/{W}tblHeader") is not None
+    assert all(r.find(f"{W}trPr/{W}cantSplit") is not None for r in rows)
+    widths = [int(c.get(f"{W}w")) for c in table._tbl.find(f"{W}tblGrid")]
+    assert widths[0] > widths[1] and sum(widths) <= 9072 + 10  # 16 cm text width, in twips
+    assert table.rows[2].cells[0].text == "Brukerråd"  # the code's name, not its path
+    cell = table.rows[1].cells[1].paragraphs[0]
+    assert cell.alignment == 2  # right
+    captions = [p.text for p in document.paragraphs if p.style.name == "Caption"]
+    assert captions[0] == "Kommuner som tar opp temaet, etter kommunestørrelse."
+    bolig = document.tables[2]
+    assert [c.text for c in bolig.columns[0].cells][1:] == [
+        "Mål 4 Aktiv og meningsfull tilværelse",
+        "Bolig",
+        "Omsorgsbolig\nBolig",
+    ]
+
+
+def test_docx_headings_once_and_kept_with_quotes(built, tmp_path):
+    from docx import Document
+
+    path = ok_export(built, tmp_path / "r.docx", "--prevalence")
+    document = Document(str(path))
+    title = document.paragraphs[0].text
+    assert title == "Kodede sitater – Demo: Opptrappingsplanen"  # not «…: Demo: …»
+    headings = [p for p in document.paragraphs if p.style.name.startswith("Heading")]
+    texts = [p.text for p in headings]
+    assert all(a != b for a, b in itertools.pairwise(texts))
+    for paragraph in document.paragraphs:
+        if paragraph.style.name.startswith("Heading") or paragraph.text == "Bolig og botilbud":
+            assert paragraph.paragraph_format.keep_with_next, paragraph.text
+
+
+def test_quotes_coded_with_the_goal_code_get_no_second_heading(project, project_path, tmp_path):
+    from docx import Document
+
+    ids = build(project)
+    apply_coding(project, ids["doc:L2"], ids["Mål 1"], "anna", *HOUSING)
+    project.close()
+    document = Document(str(ok_export(project_path, tmp_path / "r.docx")))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings.count("Mål 1 Brukermedvirkning") == 1
+
+
+def test_attribute_labels_bundled_and_per_project(built, tmp_path):
+    ok("cases", "label", built, "size_class", "Innbyggertall (klasse)")
+    md = ok_export(built, tmp_path / "r.md", "--prevalence").read_text()
+    assert "Kommuner som tar opp temaet, etter Innbyggertall (klasse)." in md
+    page = ok_export(built, tmp_path / "r.html", "--prevalence", "--by", "region").read_text()
+    assert "<caption>Kommuner som tar opp temaet, etter landsdel.</caption>" in page
+    refused = run_kodeverk("cases", "label", built, "no_such", "X")
+    assert refused.returncode != 0 and "no_such" in refused.stderr
+
+
+def test_markdown_escapes_every_user_text_and_html_has_title(project, project_path, tmp_path):
+    from lxml import html
+
+    ids = build(project)
+    hostile = add_code(project, "<img src=x onerror=alert(1)>", parent_id=ids["Mål 4"])
+    apply_coding(project, ids["doc:L2"], hostile, "anna", *HOUSING)
+    set_attributes(project, ids["L2"], {"region": "<b>*Nord*</b>"})
+    project.close()
+    md = ok_export(project_path, tmp_path / "r.md", "--prevalence").read_text()
+    assert not re.search(r"(?<!\\)<", md)  # every «<» escaped
+    assert "### \\<img src=x onerror=alert(1)\\>" in md
+    page = html.parse(str(ok_export(project_path, tmp_path / "r.html", "--prevalence")))
+    root = page.getroot()
+    assert root.find(".//h1").text_content().startswith("Kodede sitater")
+    assert root.find(".//img") is None
+    captions = [c.text_content() for c in root.iter("caption")]
+    assert captions and captions[0] == "Kommuner som tar opp temaet, etter kommunestørrelse."
+
+
+def test_few_is_not_some_and_the_scale_is_printed(project, project_path, tmp_path):
+    from coding.prevalence import prevalence
+    from coding.stats import quantifier
+
+    assert quantifier(2, 300) == "noen få" and quantifier(2, 300, "en") == "a few"
+    assert quantifier(30, 300) == "en del"  # exactly 10 %: no longer «noen få»
+    assert quantifier(2, 300, few_below=0.005) == "en del"
+    ids = build(project)
+    ressurser = prevalence(project, "size_class", codes=[ids["Ressurser"]])
+    label = ressurser.themes[0].label
+    assert ressurser.cell(label, None).quantifier == "en del"  # 4 of 10 (with Forebygging)
+    wide = prevalence(project, "size_class", codes=[ids["Ressurser"]], few_below=0.45)
+    assert wide.cell(label, None).quantifier == "noen få"
+    project.set_meta("few_below", "0.45")
+    assert prevalence(project, "size_class").cell(label, None).quantifier == "noen få"
+    project.set_meta("few_below", "0.55")  # out of range: a one-line error naming it
+    project.close()
+    refused = run_kodeverk("prevalence", project_path, "--by", "size_class")
+    assert refused.returncode != 0 and "few_below" in refused.stderr
+    bad = run_kodeverk("prevalence", project_path, "--by", "size_class", "--few-below", "2")
+    assert bad.returncode != 0 and "--few-below" in bad.stderr
+    args = ("--prevalence", "--few-below", "0.1")
+    md = ok_export(project_path, tmp_path / "r.md", *args).read_text()
+    assert "«noen få» to eller flere, men under 10 % av kommunene" in md

@@ -87,6 +87,12 @@ SUFFIXES |= {".csv": "csv", ".xlsx": "xlsx", ".qdpx": "qdpx"}
     is_flag=True,
     help="Add a prevalence table to each goal (docx, md, html).",
 )
+@click.option(
+    "--few-below",
+    type=float,
+    help="Share below which two or more cases are «noen få» rather than «en del» in "
+    "prevalence tables (default: the project's meta few_below, else 0.1).",
+)
 @click.option("--title", help="Title of the report (default: from the project name).")
 @click.option(
     "--lang",
@@ -109,6 +115,7 @@ def export_command(
     min_cell: int,
     max_per_code: int | None,
     with_prevalence: bool,
+    few_below: float | None,
     title: str | None,
     lang: str,
 ) -> None:
@@ -138,7 +145,7 @@ def export_command(
         else:
             quotes = _export_report(
                 opened, fmt, output, codes, (coder, include_interviewer), by, attribution,
-                max_per_code, with_prevalence, title, lang,
+                max_per_code, (with_prevalence, few_below), title, lang,
             )  # fmt: skip
         if fmt != "qdpx":
             _warn_small_groups(quotes, attribution, min_cell)
@@ -163,9 +170,13 @@ def _format_from(output: Path) -> str:
 def _export_report(
     project, fmt, output, codes, whose, by, attribution, max_per_code, with_prevalence, title, lang
 ) -> list:
+    from coding.stats import check_few_below
     from exports.quotes import quote_report
 
     coder, include_interviewer = whose
+    with_prevalence, few_below = with_prevalence
+    if few_below is not None:
+        few_below = check_few_below(few_below)
     report = quote_report(
         project,
         codes=split_code_refs(project, codes),
@@ -175,6 +186,7 @@ def _export_report(
         attribution=attribution,
         by=by,
         with_prevalence=with_prevalence,
+        few_below=few_below,
         title=title,
         lang=lang,
     )
