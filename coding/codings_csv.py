@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coding import journal
+from coding.anonymise import redact, spans_by_document
 from coding.codes import code_paths, ensure_code_path, resolve_code
 from coding.errors import CodingError, InputError
 from coding.operations import apply_coding
@@ -133,7 +134,11 @@ def _read_row(project: Project, table: Table, index: int, texts: dict[int, str])
     text = texts[document_id]
     start, end = _span(table, index, where, len(text))
     quote = _cell(table, index, "quote")
-    if quote and quote.split() != text[start:end].split():
+    if (
+        quote
+        and quote.split() != text[start:end].split()
+        and not _matches_redacted(project, document_id, text, start, end, quote)
+    ):
         raise InputError(
             f"{where}: the quote does not match document {document_id} at {start}–{end}; "
             "were the offsets or the text changed?"
@@ -195,6 +200,21 @@ def _code_id(project: Project, ref: str, where: str, create: bool) -> int:
         raise InputError(f"{where}: {exc}{hint}") from None
 
 
+def _matches_redacted(
+    project: Project, document_id: int, text: str, start: int, end: int, quote: str
+) -> bool:
+    """An exported quote has its marked names replaced: it still matches."""
+    spans = spans_by_document(project, [document_id]).get(document_id)
+    return bool(spans) and quote.split() == redact(text, start, end, spans).split()
+
+
+def _redacted(project: Project, row: tuple, spans) -> tuple:
+    if not spans:
+        return row
+    (text,) = project.conn.execute("SELECT text FROM documents WHERE id = ?", (row[1],)).fetchone()
+    return (*row[:6], redact(text, row[4], row[5], spans))
+
+
 def export_codings_csv(project: Project, path: Path) -> int:
     """Write every coding with its quote to ``path`` (UTF-8 with BOM, so Excel reads «æøå»);
     returns the number of rows."""
@@ -207,6 +227,9 @@ def export_codings_csv(project: Project, path: Path) -> int:
         "FROM codings k JOIN documents d ON d.id = k.document_id "
         "JOIN coders c ON c.id = k.coder_id ORDER BY d.id, k.start, k.code_id, c.name"
     ).fetchall()
+    hidden = spans_by_document(project)  # names marked «anonymiser» never leave the project
+    if hidden:
+        rows = [_redacted(project, row, hidden.get(row[1])) for row in rows]
     with (
         atomic_output(path, project.path) as temp,
         temp.open("w", encoding="utf-8-sig", newline="") as handle,

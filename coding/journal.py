@@ -25,6 +25,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "document_status": ("document_id", "coder_id"),
     "case_attributes": ("case_id", "name"),
     "code_group_members": ("group_id", "code_id"),
+    "anonymisations": ("guid",),
 }
 
 

@@ -245,6 +245,30 @@ SELECT k.id AS coding_id, k.case_id AS case_id, a.name AS attribute, a.value AS 
 FROM codings k JOIN case_attributes a ON a.case_id = k.case_id;
 """
 
+# Version 2 (anonymisation, issue 15): spans a coder marked «anonymiser» with their replacement
+# («[navn]», «[kommune]», «[sted]» …), applied wherever an export produces quote text.
+SCHEMA_ANONYMISATIONS = """
+CREATE TABLE IF NOT EXISTS anonymisations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    guid TEXT NOT NULL UNIQUE,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    replacement TEXT NOT NULL,
+    coder_id INTEGER NOT NULL REFERENCES coders(id),
+    created_at TEXT NOT NULL,
+    CHECK (0 <= start AND start < "end")
+);
+CREATE INDEX IF NOT EXISTS anonymisations_by_document ON anonymisations(document_id, start);
+"""
+
+
+def migrate_anonymisations(conn: sqlite3.Connection) -> None:
+    """1 -> 2 (issue 15): the ``anonymisations`` table. Idempotent."""
+    for statement in _statements(SCHEMA_ANONYMISATIONS):
+        conn.execute(statement)
+
+
 # Numbered migrations: MIGRATIONS[n] brings a file from version n to n + 1.
 # A migration is a function taking the raw connection; it runs inside one transaction.
 Migration = Callable[[sqlite3.Connection], None]
@@ -264,6 +288,7 @@ def migrate_exchange(conn: sqlite3.Connection) -> None:
     for statement in _statements(SCHEMA_EXCHANGE):
         conn.execute(statement)
     refresh_views(conn)
+    migrate_anonymisations(conn)
 
 
 MIGRATIONS: dict[int, Migration] = {1: migrate_exchange}
@@ -382,7 +407,11 @@ class Project:
         try:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("BEGIN IMMEDIATE")
-            for statement in _statements(SCHEMA_V1) + _statements(SCHEMA_EXCHANGE):
+            for statement in (
+                _statements(SCHEMA_V1)
+                + _statements(SCHEMA_EXCHANGE)
+                + _statements(SCHEMA_ANONYMISATIONS)
+            ):
                 conn.execute(statement)
             refresh_views(conn)
             stamp = now()

@@ -16,6 +16,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from coding.anonymise import redact, spans_by_document
 from coding.codes import CodeRow, list_codes, resolve_code
 from coding.documents import interviewer_rule
 from coding.errors import InputError
@@ -175,11 +176,12 @@ def collect_quotes(
     speech = _Speech(project, doc_ids, include_interviewer)
     attributes = _case_attributes(project)
     memos = _coding_memos(project)
+    hidden = spans_by_document(project, doc_ids)  # names marked «anonymiser»
     quotes = []
     for cid, guids, code_id, doc_id, doc_name, case_id, case_name, coders, start, end in rows:
         pieces = speech.pieces(doc_id, start, end)
-        text = texts[doc_id]
-        parts = [(s, e, part) for s, e in pieces if (part := text[s:e].strip())]
+        text, marked = texts[doc_id], hidden.get(doc_id)
+        parts = [(s, e, part) for s, e in pieces if (part := redact(text, s, e, marked).strip())]
         if not parts:  # only a label, or only an interviewer's turn
             continue
         quotes.append(

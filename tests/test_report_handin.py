@@ -267,3 +267,76 @@ def test_few_is_not_some_and_the_scale_is_printed(project, project_path, tmp_pat
     args = ("--prevalence", "--few-below", "0.1")
     md = ok_export(project_path, tmp_path / "r.md", *args).read_text()
     assert "«noen få» to eller flere, men under 10 % av kommunene" in md
+
+
+NAMED = "Psykolog Frid Hansen sa at vi i Vadsø mangler boliger. Vadsøs rusteam er lite.\n"
+
+
+@pytest.fixture
+def named(project, project_path):
+    """A document naming a person and its municipality, coded as one quote."""
+    from coding.cases import ensure_case
+    from coding.documents import Segment, add_document
+
+    case = ensure_case(project, "Vadsø")
+    set_attributes(project, case, {"size_class": "liten", "region": "Nord-Norge"})
+    segments = [Segment(0, len(NAMED) - 1, "paragraph", 0)]
+    doc = add_document(project, "intervju Vadsø", NAMED, "interview", segments, case_id=case)
+    code = add_code(project, "Bolig", goal=4)
+    apply_coding(project, doc, code, "anna", 0, len(NAMED) - 1)
+    project.close()
+    return project_path, doc
+
+
+def test_marked_names_are_replaced_in_every_export(named, tmp_path):
+    from coding.store import Project
+
+    path, doc = named
+    suggested = ok("anonymise", path, "--suggest", "--json").stdout
+    import json
+
+    found = {(s["text"], s["replacement"]) for s in json.loads(suggested)}
+    assert {("Frid Hansen", "[navn]"), ("Vadsø", "[kommune]"), ("Vadsøs", "[kommune]")} <= found
+    for text, replacement in (("Frid Hansen", "[navn]"), ("Vadsø", "[kommune]")):
+        start = NAMED.index(text)
+        ok("anonymise", path, "--mark", doc, start, start + len(text), "--replacement", replacement)
+    start = NAMED.index("Vadsøs")
+    ok("anonymise", path, "--mark", doc, start, start + 6, "--replacement", "[kommune]")
+    with Project.open(path) as project:
+        rows = project.conn.execute("SELECT replacement FROM anonymisations").fetchall()
+        assert sorted(r[0] for r in rows) == ["[kommune]", "[kommune]", "[navn]"]
+        actions = [r[0] for r in project.conn.execute("SELECT action FROM events")]
+        assert actions.count("anonymise.add") == 3
+    for name in ("a.docx", "a.xlsx", "a.csv", "a.md", "a.html"):
+        out = ok_export(path, tmp_path / name)
+        if name.endswith(("docx", "xlsx")):
+            with zipfile.ZipFile(out) as package:
+                text = "".join(
+                    package.read(n).decode("utf-8", "replace") for n in package.namelist()
+                )
+        else:
+            text = out.read_text(encoding="utf-8-sig").replace("\\", "")
+        assert "Hansen" not in text and "Vadsø" not in text, name
+        assert "[navn]" in text and "[kommune] mangler" in text, name
+    ok("codings", "export", path, tmp_path / "k.csv")
+    exported = (tmp_path / "k.csv").read_text(encoding="utf-8-sig")
+    assert "Hansen" not in exported.split("\n", 1)[1].split(",", 2)[2]
+    again = ok("codings", "import", path, tmp_path / "k.csv")  # still matches its document
+    assert "already" in again.stdout
+
+
+def test_marks_are_undoable_and_bad_marks_refused(named):
+    from coding.anonymise import add_anonymisation
+    from coding.operations import undo
+    from coding.store import Project
+    from tests.conftest import table_dump
+
+    path, doc = named
+    before = table_dump(path)
+    bad = run_kodeverk("anonymise", path, "--mark", str(doc), "5", "9999")
+    assert bad.returncode != 0 and "outside document" in bad.stderr
+    assert table_dump(path) == before
+    with Project.open(path) as project:
+        add_anonymisation(project, doc, 0, 8, "[tittel]", "anna")
+        undo(project, "anna")
+        assert project.conn.execute("SELECT count(*) FROM anonymisations").fetchone() == (0,)
