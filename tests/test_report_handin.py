@@ -340,3 +340,31 @@ def test_marks_are_undoable_and_bad_marks_refused(named):
         add_anonymisation(project, doc, 0, 8, "[tittel]", "anna")
         undo(project, "anna")
         assert project.conn.execute("SELECT count(*) FROM anonymisations").fetchone() == (0,)
+
+
+def test_anonymised_demo_exports_name_nobody(tmp_path):
+    """The demo's exports in every format: no case name, document name, county or population
+    in any part of any file (docx and xlsx unzipped)."""
+    import sqlite3
+
+    from corpus.demo import build_demo
+
+    path = build_demo(tmp_path / "demo.kodeverk")
+    conn = sqlite3.connect(path)
+    words = {r[0] for r in conn.execute("SELECT name FROM cases WHERE name NOT LIKE 'Respondent%'")}
+    for (name,) in conn.execute("SELECT name FROM documents WHERE kind = 'interview'"):
+        words |= {name, name.rsplit(".", 1)[0]}
+    sql = "SELECT value FROM case_attributes WHERE name IN ('fylke', 'innbyggere')"
+    words |= {r[0] for r in conn.execute(sql)}
+    conn.close()
+    assert {"Vadsø", "Finnmark"} <= words and len(words) > 15
+    for name in ("a.docx", "a.xlsx", "a.csv", "a.md", "a.html"):
+        out = ok_export(path, tmp_path / name, "--prevalence")
+        if name.endswith(("docx", "xlsx")):
+            with zipfile.ZipFile(out) as package:
+                parts = {n: package.read(n).decode("utf-8", "replace") for n in package.namelist()}
+        else:
+            parts = {name: out.read_text(encoding="utf-8-sig")}
+        for part, text in parts.items():
+            for word in words:
+                assert not re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text), (name, part, word)
