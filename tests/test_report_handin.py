@@ -368,3 +368,10 @@ def test_anonymised_demo_exports_name_nobody(tmp_path):
         for part, text in parts.items():
             for word in words:
                 assert not re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text), (name, part, word)
+
+
+def test_prevalence_tables_warn_about_small_groups(hostile, tmp_path):
+    done = ok("prevalence", hostile, "--by", "fylke", "--csv", tmp_path / "p.csv")
+    assert "færre enn 3" in done.stderr and "Finnmark (1)" in done.stderr
+    sizes = ok("prevalence", hostile, "--by", "size_class", "--csv", tmp_path / "q.csv")
+    assert "stor (2)" in sizes.stderr and "liten" not in sizes.stderr  # liten: 5 cases

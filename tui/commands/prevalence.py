@@ -25,6 +25,25 @@ def split_code_refs(project, values: tuple[str, ...]) -> list[str] | None:
     return refs or None
 
 
+SMALL_CELL = 3
+
+
+def warn_small_cells(result, k: int = SMALL_CELL) -> None:
+    """Groups of 1 to k-1 cases in an exported table could name a municipality: say so."""
+    small = [
+        (" / ".join(key), len(cases))
+        for key, cases in result.group_cases.items()
+        if 0 < len(cases) < k
+    ]
+    if small:
+        listed = "; ".join(f"{name} ({n})" for name, n in small)
+        click.echo(
+            f"advarsel: {len(small)} grupper har færre enn {k} kommuner: {listed}. "
+            "Slå sammen grupper (færre --by-attributter) før utlevering.",
+            err=True,
+        )
+
+
 def weights_option(weights: str | None, population: Path | None) -> dict[str, float] | None:
     from coding.stats import load_population, parse_weights
 
@@ -138,6 +157,8 @@ def prevalence_command(
             weights=population_weights,
             few_below=None if few_below is None else check_few_below(few_below),
         )
+    if csv_path or xlsx_path:
+        warn_small_cells(result)
     if csv_path:
         write_csv(csv_path, prevalence_table(result))
     if xlsx_path:
