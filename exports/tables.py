@@ -72,7 +72,8 @@ def coding_table(
 def _number(value: str) -> object:
     """An attribute that is a whole number («6000», «6 000») as an int, so spreadsheets sum it."""
     digits = value.replace(" ", "").replace("\u00a0", "")
-    return int(digits) if re.fullmatch(r"-?\d{1,15}", digits) else value
+    # a leading zero (kommunenummer «0301») is a code, not a number: it stays text
+    return int(digits) if re.fullmatch(r"-?(?:0|[1-9]\d{0,14})", digits) else value
 
 
 def _attribute_columns(
@@ -150,6 +151,7 @@ def write_xlsx(
     for title, (header, rows) in sheets:
         sheet = book.create_sheet(_sheet_title(title))
         sheet.append(header)
+        _keep_text(sheet[1])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:

@@ -125,6 +125,15 @@ def test_identifying_attributes_only_when_asked_by_name(hostile, tmp_path):
     out = ok_export(hostile, tmp_path / "a.csv", "--attributes", "fylke")
     cells = csv_cells(out)
     assert "fylke" in cells and "Finnmark" in cells and "innbyggere" not in cells
+    from openpyxl import load_workbook
+
+    book = ok_export(hostile, tmp_path / "a.xlsx", "--attributes", "innbyggere,fylke")
+    sheet = load_workbook(book)["Kodinger"]
+    header = [c.value for c in sheet[1]]
+    population = [r[header.index("innbyggere")].value for r in sheet.iter_rows(min_row=2)]
+    assert 6017 in population and 12457 in population  # numbers, not text
+    counties = [r[header.index("fylke")] for r in sheet.iter_rows(min_row=2)]
+    assert all(c.quotePrefix for c in counties if c.value == "@SUM(1+1)")
 
 
 def test_small_cells_are_warned_about(hostile, tmp_path):
