@@ -322,6 +322,7 @@ def quote_report(
     lang: str = "nb",
     title: str | None = None,
     few_below: float | None = None,
+    fold_below: int | None = None,
 ) -> QuoteReport:
     """The quote report: goals 1–5 in order, then cross-cutting themes; inside each, codes in
     codebook order with the quotes coded directly with them."""
@@ -339,6 +340,8 @@ def quote_report(
         include_interviewer=include_interviewer,
         per_passage=True,  # one quote per passage, however many coders chose it
     )
+    if fold_below and not attribution:
+        quotes = fold_small_groups(quotes, fold_below)
     by_code: dict[int, list[Quote]] = {}
     for quote in quotes:
         by_code.setdefault(quote.code_id, []).append(quote)
@@ -507,6 +510,22 @@ def small_groups(
     for quote in quotes:
         cases.setdefault(quote.attribution(template), set()).add(quote.case_id)
     return sorted((text, len(ids)) for text, ids in cases.items() if len(ids) < k)
+
+
+def fold_small_groups(quotes: list[Quote], k: int = 3) -> list[Quote]:
+    """Default attributions shared by fewer than ``k`` cases lose their region («Liten
+    kommune»), then their size («Kommune»): the attributes go too, so no table shows them."""
+    from dataclasses import replace
+
+    for dropped in ("region", "size_class"):
+        small = {text for text, _ in small_groups(quotes, None, k)}
+        quotes = [
+            replace(q, attributes={a: v for a, v in q.attributes.items() if a != dropped})
+            if q.attribution() in small
+            else q
+            for q in quotes
+        ]
+    return quotes
 
 
 def small_group_warning(groups: list[tuple[str, int]], k: int) -> str:

@@ -384,3 +384,19 @@ def test_prevalence_tables_warn_about_small_groups(hostile, tmp_path):
     assert "færre enn 3" in done.stderr and "Finnmark (1)" in done.stderr
     sizes = ok("prevalence", hostile, "--by", "size_class", "--csv", tmp_path / "q.csv")
     assert "stor (2)" in sizes.stderr and "liten" not in sizes.stderr  # liten: 5 cases
+
+
+def test_small_groups_fold_on_request(built, tmp_path):
+    out = tmp_path / "a.csv"
+    done = ok("export", built, "--output", out, "--fold-small")
+    with open(out, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {r["attribution"] for r in rows} == {
+        "(Liten kommune)",
+        "(Mellomstor kommune)",
+        "(Kommune)",  # S1 (the only coded «stor») folded in with X1, which has no attributes
+    }
+    assert "region" not in rows[0] and "size_class" in rows[0]  # every region folded away
+    assert "(Kommune) (2)" in done.stderr  # still small: said so
+    md = ok_export(built, tmp_path / "a.md", "--fold-small").read_text()
+    assert "(Liten kommune)" in md and "Nord-Norge" not in md

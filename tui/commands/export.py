@@ -77,6 +77,12 @@ SUFFIXES |= {".csv": "csv", ".xlsx": "xlsx", ".qdpx": "qdpx"}
     help="Warn when an attribution is shared by fewer than this many cases.",
 )
 @click.option(
+    "--fold-small",
+    is_flag=True,
+    help="Fold attributions shared by fewer than --min-cell cases: region left out («Liten "
+    "kommune»), then size («Kommune»). Default attribution only.",
+)
+@click.option(
     "--max-per-code",
     type=click.IntRange(min=1),
     help="At most N quotes per code, spread over cases.",
@@ -113,6 +119,7 @@ def export_command(
     attribution: str | None,
     asked: tuple[str, ...],
     min_cell: int,
+    fold_small: bool,
     max_per_code: int | None,
     with_prevalence: bool,
     few_below: float | None,
@@ -140,12 +147,13 @@ def export_command(
             attributes = [a.strip() for ref in asked for a in ref.split(",") if a.strip()]
             quotes = _export_table(
                 opened, fmt, output, codes, (coder, include_interviewer), by,
-                (attribution, attributes),
+                (attribution, attributes), min_cell if fold_small else None,
             )  # fmt: skip
         else:
             quotes = _export_report(
                 opened, fmt, output, codes, (coder, include_interviewer), by, attribution,
                 max_per_code, (with_prevalence, few_below), title, lang,
+                min_cell if fold_small else None,
             )  # fmt: skip
         if fmt != "qdpx":
             _warn_small_groups(quotes, attribution, min_cell)
@@ -168,7 +176,18 @@ def _format_from(output: Path) -> str:
 
 
 def _export_report(
-    project, fmt, output, codes, whose, by, attribution, max_per_code, with_prevalence, title, lang
+    project,
+    fmt,
+    output,
+    codes,
+    whose,
+    by,
+    attribution,
+    max_per_code,
+    with_prevalence,
+    title,
+    lang,
+    fold_below=None,
 ) -> list:
     from coding.stats import check_few_below
     from exports.quotes import quote_report
@@ -187,6 +206,7 @@ def _export_report(
         by=by,
         with_prevalence=with_prevalence,
         few_below=few_below,
+        fold_below=fold_below,
         title=title,
         lang=lang,
     )
@@ -210,7 +230,9 @@ def _warn_small_groups(quotes, attribution: str | None, k: int) -> None:
         click.echo(small_group_warning(groups, k), err=True)
 
 
-def _export_table(project, fmt, output, codes, whose, by, attribution_and_attributes) -> list:
+def _export_table(
+    project, fmt, output, codes, whose, by, attribution_and_attributes, fold_below=None
+) -> list:
     from coding.codes import list_codes
     from coding.prevalence import check_attributes
     from exports.quotes import chosen_codes, collect_quotes
@@ -222,6 +244,10 @@ def _export_table(project, fmt, output, codes, whose, by, attribution_and_attrib
         project, code_ids=sorted(chosen), coder=coder, include_interviewer=include_interviewer
     )
     attribution, attributes = attribution_and_attributes
+    if fold_below and not attribution:
+        from exports.quotes import fold_small_groups
+
+        quotes = fold_small_groups(quotes, fold_below)
     check_attributes(project, attributes)
     table = coding_table(project, quotes, attribution, attributes)
     if fmt == "csv":
