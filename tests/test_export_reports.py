@@ -150,10 +150,10 @@ def test_xlsx_codings_and_prevalence_sheets(built, tmp_path):
     book = load_workbook(export(built, tmp_path / "c.xlsx", "--coder", "anna"))
     assert book.sheetnames == [
         "Kodinger",
-        "Koder etter size_class",
-        "Mål etter size_class",
-        "Koder etter region",
-        "Mål etter region",
+        "Koder etter kommunestørrelse",
+        "Mål etter kommunestørrelse",
+        "Koder etter landsdel",
+        "Mål etter landsdel",
     ]
     sheet = book["Kodinger"]
     header = [c.value for c in sheet[1]]
@@ -162,7 +162,7 @@ def test_xlsx_codings_and_prevalence_sheets(built, tmp_path):
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:M{sheet.max_row}"
     assert sheet.max_row == 1 + 7  # anna's codings
     assert sheet.column_dimensions["H"].width > 20  # the code path column
-    goals = book["Mål etter size_class"]
+    goals = book["Mål etter kommunestørrelse"]
     assert goals.cell(2, 1).value == "Mål 1 Brukermedvirkning"
 
 

@@ -260,6 +260,7 @@ def _export_table(
 
 
 def _prevalence_sheets(project, coder: str, by: str | None) -> list:
+    from coding.labels import attribute_label
     from coding.prevalence import prevalence
     from exports.tables import prevalence_table
 
@@ -269,7 +270,8 @@ def _prevalence_sheets(project, coder: str, by: str | None) -> list:
     for attribute in attributes:
         for level, name in (("code", "Koder"), ("goal", "Mål")):
             result = prevalence(project, attribute, level=level, coder=coder)
-            sheets.append((f"{name} etter {attribute}", prevalence_table(result)))
+            label = attribute_label(project, attribute)
+            sheets.append((f"{name} etter {label}", prevalence_table(result)))
     return sheets
 
 
