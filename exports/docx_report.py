@@ -1,6 +1,9 @@
 """The quote report as a Word document with real styles, so it drops into a report template:
 Title, Heading 1 per goal, Heading 2 per code, Heading 3 per group (``--by``), each quote in the
-«Quote» style followed by its attribution, prevalence tables in a built-in table style."""
+«Quote» style followed by its attribution, prevalence tables in a built-in table style.
+A4 with page numbers, bokmål as the language of every style, tables that print well (header row
+repeated, rows never split, widths that fit, captions in words). Quote paragraphs are built as
+XML and placed before the section properties (linear for long reports)."""
 
 from __future__ import annotations
 
