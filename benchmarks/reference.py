@@ -12,8 +12,8 @@ from coding.errors import InputError
 from coding.operations import apply_coding
 from coding.store import Project
 from corpus.tables import read_table
-from exports.docx_report import QUOTE_STYLE, TABLE_STYLE
-from exports.quotes import CodeSection, GoalSection, Quote, QuoteReport, prevalence_grid
+from exports.docx_report import QUOTE_STYLE
+from exports.quotes import CodeSection, Quote, QuoteReport
 
 Progress = Callable[[int], None] | None
 
@@ -74,17 +74,28 @@ def _fold_events(project: Project, after_id: int, source: str, codes: list[dict]
 
 # -- the Word export before issue 13: python-docx looks up body.sectPr for every quote -------
 def write_docx_before(report: QuoteReport, path: str | Path, progress: Progress = None) -> None:
+    """Today's report (page, language, method note, prevalence tables from
+    ``exports.docx_report``), with every code section built paragraph by paragraph through
+    python-docx as before issue 13."""
     from docx import Document  # local: python-docx takes a while to import
 
+    from exports.docx_report import LANGUAGES, _page_setup, _prevalence_table, _set_language
+    from exports.quotes import method_note
+
     document = Document()
+    language = LANGUAGES.get(report.lang, "nb-NO")
     document.core_properties.title = report.title
     document.core_properties.author = "kodeverk"  # not python-docx; never a coder's name
-    document.core_properties.language = report.lang
+    document.core_properties.language = language
+    _set_language(document, language)
+    _page_setup(document)
     document.add_heading(report.title, level=0)
+    if note := method_note(report):
+        document.add_paragraph(note)
     quote_style = document.styles[QUOTE_STYLE].style_id
     for goal in report.goals:
         document.add_heading(goal.title, level=1)
-        _old_prevalence_table(document, report, goal)
+        _prevalence_table(document, report, goal)
         for section in goal.codes:
             _old_code_section(document, report, section, quote_style, progress)
     try:
@@ -97,7 +108,8 @@ def _old_code_section(
     document, report: QuoteReport, section: CodeSection, style: str, progress: Progress
 ) -> None:
     """A code's heading, description and quotes (``style``: the «Quote» style's id)."""
-    document.add_heading(section.label, level=2)
+    if section.label:
+        document.add_heading(section.label, level=2)
     if section.code.description:
         document.add_paragraph().add_run(section.code.description).italic = True
     if section.total_quotes > len(section.quotes):
@@ -153,17 +165,3 @@ def _old_run(text: str):
                 element.text = part
                 run.append(element)
     return run
-
-
-def _old_prevalence_table(document, report: QuoteReport, goal: GoalSection) -> None:
-    header, rows = prevalence_grid(report, goal)
-    if not rows:
-        return
-    table = document.add_table(rows=1, cols=len(header), style=TABLE_STYLE)
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = text
-    for row in rows:
-        for cell, text in zip(table.add_row().cells, row, strict=True):
-            cell.text = text
-    by = " × ".join(report.prevalence.by) if report.prevalence else ""
-    document.add_paragraph(report.words["caption"].format(by=by), style="Caption")

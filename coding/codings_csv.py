@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from coding import journal
+from coding.anonymise import redact, spans_by_document
 from coding.codes import code_paths, ensure_code_path, resolve_code
 from coding.errors import CodingError, InputError
 from coding.journal import Row
 from coding.operations import _merge_into_one
-from coding.output import atomic_output
+from coding.output import atomic_output, safe_row, unsafe_cell
 from coding.store import Project, now
 from corpus.tables import Table, read_table
 
@@ -250,7 +251,7 @@ class _Reader:
     def cells(self, index: int) -> tuple[str, ...]:
         """document, document_id, code, coder, start, end, quote of one row (empty if absent)."""
         row = self.table.rows[index]
-        return tuple(row[c].strip() if c else "" for c in self.wanted)
+        return tuple(unsafe_cell(row[c].strip()) if c else "" for c in self.wanted)
 
     def row(self, index: int) -> _Row:
         where = self.table.where(index)
@@ -260,7 +261,11 @@ class _Reader:
             raise InputError(f"{where}: {'code' if not code_ref else 'coder'} is empty")
         text = self._text(document_id)
         start, end = _span(raw_start, raw_end, where, len(text))
-        if quote and quote.split() != text[start:end].split():
+        if (
+            quote
+            and quote.split() != text[start:end].split()
+            and not _matches_redacted(self.project, document_id, text, start, end, quote)
+        ):
             raise InputError(
                 f"{where}: the quote does not match document {document_id} at {start}–{end}; "
                 "were the offsets or the text changed?"
@@ -340,6 +345,21 @@ def _code_id(project: Project, ref: str, where: str, create: bool) -> int:
         raise InputError(f"{where}: {exc}{hint}") from None
 
 
+def _matches_redacted(
+    project: Project, document_id: int, text: str, start: int, end: int, quote: str
+) -> bool:
+    """An exported quote has its marked names replaced: it still matches."""
+    spans = spans_by_document(project, [document_id]).get(document_id)
+    return bool(spans) and quote.split() == redact(text, start, end, spans).split()
+
+
+def _redacted(project: Project, row: tuple, spans) -> tuple:
+    if not spans:
+        return row
+    (text,) = project.conn.execute("SELECT text FROM documents WHERE id = ?", (row[1],)).fetchone()
+    return (*row[:6], redact(text, row[4], row[5], spans))
+
+
 def export_codings_csv(project: Project, path: Path) -> int:
     """Write every coding with its quote to ``path`` (UTF-8 with BOM, so Excel reads «æøå»);
     returns the number of rows."""
@@ -352,6 +372,9 @@ def export_codings_csv(project: Project, path: Path) -> int:
         "FROM codings k JOIN documents d ON d.id = k.document_id "
         "JOIN coders c ON c.id = k.coder_id ORDER BY d.id, k.start, k.code_id, c.name"
     ).fetchall()
+    hidden = spans_by_document(project)  # names marked «anonymiser» never leave the project
+    if hidden:
+        rows = [_redacted(project, row, hidden.get(row[1])) for row in rows]
     with (
         atomic_output(path, project.path) as temp,
         temp.open("w", encoding="utf-8-sig", newline="") as handle,
@@ -359,5 +382,5 @@ def export_codings_csv(project: Project, path: Path) -> int:
         writer = csv.writer(handle)
         writer.writerow(EXPORT_COLUMNS)
         for name, doc_id, code_id, coder, start, end, quote in rows:
-            writer.writerow([name, doc_id, paths[code_id], coder, start, end, quote])
+            writer.writerow(safe_row([name, doc_id, paths[code_id], coder, start, end, quote]))
     return len(rows)

@@ -27,6 +27,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "code_group_members": ("group_id", "code_id"),
     "matrix_summaries": ("row_kind", "row_key", "column_kind", "column_key"),
     "goal_assessments": ("goal",),
+    "anonymisations": ("guid",),
 }
 
 

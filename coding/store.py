@@ -284,6 +284,30 @@ CREATE TABLE IF NOT EXISTS goal_assessments (
 );
 """
 
+# Version 2 (anonymisation, issue 15): spans a coder marked «anonymiser» with their replacement
+# («[navn]», «[kommune]», «[sted]» …), applied wherever an export produces quote text.
+SCHEMA_ANONYMISATIONS = """
+CREATE TABLE IF NOT EXISTS anonymisations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    guid TEXT NOT NULL UNIQUE,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    replacement TEXT NOT NULL,
+    coder_id INTEGER NOT NULL REFERENCES coders(id),
+    created_at TEXT NOT NULL,
+    CHECK (0 <= start AND start < "end")
+);
+CREATE INDEX IF NOT EXISTS anonymisations_by_document ON anonymisations(document_id, start);
+"""
+
+
+def migrate_anonymisations(conn: sqlite3.Connection) -> None:
+    """1 -> 2 (issue 15): the ``anonymisations`` table. Idempotent."""
+    for statement in _statements(SCHEMA_ANONYMISATIONS):
+        conn.execute(statement)
+
+
 # Numbered migrations: MIGRATIONS[n] brings a file from version n to n + 1.
 # A migration is a function taking the raw connection; it runs inside one transaction.
 Migration = Callable[[sqlite3.Connection], None]
@@ -379,6 +403,7 @@ def migrate_to_v2(conn: sqlite3.Connection) -> None:
     migrate_add_users(conn)
     migrate_evaluation(conn)
     migrate_events_undone_by_index(conn)
+    migrate_anonymisations(conn)
 
 
 MIGRATIONS: dict[int, Migration] = {1: migrate_to_v2}
@@ -466,6 +491,7 @@ class Project:
                 _statements(SCHEMA_V1)
                 + _statements(SCHEMA_EXCHANGE)
                 + _statements(SCHEMA_EVALUATION)
+                + _statements(SCHEMA_ANONYMISATIONS)
             ):
                 conn.execute(statement)
             refresh_views(conn)

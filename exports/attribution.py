@@ -31,6 +31,8 @@ REGION_PREPOSITION = {
     "svalbard": ("på", "Svalbard"),
 }
 IDENTIFYING_FIELDS = ("case", "document")
+# The attributes the default attribution shows: the only ones an anonymised export carries.
+ATTRIBUTION_ATTRIBUTES = ("size_class", "region")
 
 
 def format_attribution(attributes: Mapping[str, object], template: str | None = None) -> str:

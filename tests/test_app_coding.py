@@ -270,3 +270,23 @@ async def test_all_coders_view_shows_other_coders_new_codings(app_path: Path) ->
         screen._show_others_changes()  # what the timer does every POLL_SECONDS
         assert [(c.start, c.end) for c in screen.codings] == [(0, 5)]
         assert screen.document_counts.get(3) == 1
+
+
+async def test_mark_the_selection_anonymised(app_path: Path) -> None:
+    app = open_app(app_path, document_id=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "A", "2")  # segment 2 as [kommune]
+        await pilot.press("j", "A", "c", *"[rådet]", "enter")  # segment 3, own replacement
+        await pilot.press("j", "A", "escape")  # cancelled: nothing written
+    conn = sqlite3.connect(app_path)
+    try:
+        rows = conn.execute(
+            'SELECT a.start, a."end", a.replacement, c.name FROM anonymisations a '
+            "JOIN coders c ON c.id = a.coder_id ORDER BY a.start"
+        ).fetchall()
+    finally:
+        conn.close()
+    assert [(quote(app_path, s, e), r, who) for s, e, r, who in rows] == [
+        ("Vi har et brukerråd.", "[kommune]", "anne"),
+        ("Det møtes fire ganger i året.", "[rådet]", "anne"),
+    ]

@@ -119,7 +119,8 @@ def test_markdown_and_html(built, tmp_path):
     assert "| Kode | liten | mellomstor | stor | storby | (mangler) | Totalt |" in md
     assert "Brukerrådet" not in md
     page = html.parse(str(export(built, tmp_path / "r.html"))).getroot()
-    assert next(h.text_content() for h in page.iter("h1")) == "Mål 1 Brukermedvirkning"
+    assert [h.text_content() for h in page.iter("h1")] == ["Kodede sitater: test"]
+    assert next(h.text_content() for h in page.iter("h2")) == "Mål 1 Brukermedvirkning"
     blocks = page.findall(".//blockquote")
     assert len(blocks) == 10
     assert blocks[0].find("cite").text_content() == "(Stor kommune i Midt-Norge)"
@@ -149,10 +150,10 @@ def test_xlsx_codings_and_prevalence_sheets(built, tmp_path):
     book = load_workbook(export(built, tmp_path / "c.xlsx", "--coder", "anna"))
     assert book.sheetnames == [
         "Kodinger",
-        "Koder etter size_class",
-        "Mål etter size_class",
-        "Koder etter region",
-        "Mål etter region",
+        "Koder etter kommunestørrelse",
+        "Mål etter kommunestørrelse",
+        "Koder etter landsdel",
+        "Mål etter landsdel",
     ]
     sheet = book["Kodinger"]
     header = [c.value for c in sheet[1]]
@@ -161,7 +162,7 @@ def test_xlsx_codings_and_prevalence_sheets(built, tmp_path):
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:M{sheet.max_row}"
     assert sheet.max_row == 1 + 7  # anna's codings
     assert sheet.column_dimensions["H"].width > 20  # the code path column
-    goals = book["Mål etter size_class"]
+    goals = book["Mål etter kommunestørrelse"]
     assert goals.cell(2, 1).value == "Mål 1 Brukermedvirkning"
 
 

@@ -70,6 +70,8 @@ def test_quantifier_boundaries_match_the_definition():
                 if share >= Fraction(2, 3)
                 else "et flertall"
                 if share > Fraction(1, 2)
+                else "noen få"
+                if share < Fraction(1, 10)
                 else "en del"
             )
             assert quantifier(k, n) == expected, (k, n)

@@ -37,6 +37,10 @@ COMMANDS = {
         "tui.commands.codings:codings_group",
         "Import and export codings as CSV (coding without the app).",
     ),
+    "anonymise": (
+        "tui.commands.anonymise:anonymise_command",
+        "Mark names in quotes to be replaced in every export; --suggest lists likely ones.",
+    ),
     "open": ("tui.commands.open:open_command", "Open the coding app."),
     "agreement": (
         "tui.commands.agreement:agreement_command",

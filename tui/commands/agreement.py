@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from coding.codes import resolve_code
-from coding.output import atomic_output, guard_output
+from coding.output import atomic_output, guard_output, safe_row
 from coding.reliability import MISSING_NAMES, AgreementReport, CodeAgreement, agreement_report
 from coding.store import Project
 from coding.units import MISSING_FORMS, UNIT_KINDS
@@ -144,7 +144,8 @@ def write_csv(report: AgreementReport, path: Path) -> None:
         because = "; ".join(report.coverage.reasons()) if report.coverage else ""
         extra = {"left_out_because": because, "missing": MISSING_NAMES[report.missing]}
         for row in [*report.codes, report.pooled]:
-            writer.writerow({**row.as_dict(), **extra})
+            cells = {**row.as_dict(), **extra}
+            writer.writerow(dict(zip(cells, safe_row(cells.values()), strict=True)))
 
 
 def fmt(value: float | None) -> str:

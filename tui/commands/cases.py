@@ -92,6 +92,22 @@ def list_command(project: Path, as_json: bool) -> None:
     print_table(f"Cases in {project.name}", ["id", "case", *names], rows)
 
 
+@cases_group.command("label")
+@PROJECT
+@click.argument("attribute")
+@click.argument("label")
+def label_command(project: Path, attribute: str, label: str) -> None:
+    """Name ATTRIBUTE in reports' captions and headings, e.g. size_class "Kommunestørrelse"
+    (an empty LABEL goes back to the bundled one)."""
+    from coding.labels import set_attribute_label
+    from coding.prevalence import check_attributes
+
+    with open_project(project) as opened:
+        check_attributes(opened, [attribute])
+        set_attribute_label(opened, attribute, label)
+    click.echo(f"{attribute}: {label or '(bundled label)'}")
+
+
 @cases_group.command("link")
 @PROJECT
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))

@@ -61,6 +61,27 @@ SUFFIXES |= {".csv": "csv", ".xlsx": "xlsx", ".qdpx": "qdpx"}
     "Default: «(Liten kommune i Nord-Norge)». Names appear only with {case} or {document}.",
 )
 @click.option(
+    "--attributes",
+    "asked",
+    multiple=True,
+    help="Case attributes to add to csv/xlsx by name (repeat or separate by commas). By "
+    "default only size_class and region (and the template's fields): population, county and "
+    "the like can identify a municipality.",
+)
+@click.option(
+    "--min-cell",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Warn when an attribution is shared by fewer than this many cases.",
+)
+@click.option(
+    "--fold-small",
+    is_flag=True,
+    help="Fold attributions shared by fewer than --min-cell cases: region left out («Liten "
+    "kommune»), then size («Kommune»). Default attribution only.",
+)
+@click.option(
     "--max-per-code",
     type=click.IntRange(min=1),
     help="At most N quotes per code, spread over cases.",
@@ -70,6 +91,12 @@ SUFFIXES |= {".csv": "csv", ".xlsx": "xlsx", ".qdpx": "qdpx"}
     "with_prevalence",
     is_flag=True,
     help="Add a prevalence table to each goal (docx, md, html).",
+)
+@click.option(
+    "--few-below",
+    type=float,
+    help="Share below which two or more cases are «noen få» rather than «en del» in "
+    "prevalence tables (default: the project's meta few_below, else 0.1).",
 )
 @click.option("--title", help="Title of the report (default: from the project name).")
 @click.option(
@@ -89,8 +116,12 @@ def export_command(
     include_interviewer: bool,
     by: str | None,
     attribution: str | None,
+    asked: tuple[str, ...],
+    min_cell: int,
+    fold_small: bool,
     max_per_code: int | None,
     with_prevalence: bool,
+    few_below: float | None,
     title: str | None,
     lang: str,
 ) -> None:
@@ -118,14 +149,19 @@ def export_command(
             if fmt == "qdpx":
                 _export_qdpx(opened, output)
             elif fmt in ("csv", "xlsx"):
-                _export_table(
-                    opened, fmt, output, codes, (coder, include_interviewer), by, attribution
-                )
-            else:
-                _export_report(
-                    opened, fmt, output, codes, (coder, include_interviewer), by, attribution,
-                    max_per_code, with_prevalence, title, lang,
+                attributes = [a.strip() for ref in asked for a in ref.split(",") if a.strip()]
+                quotes = _export_table(
+                    opened, fmt, output, codes, (coder, include_interviewer), by,
+                    (attribution, attributes), min_cell if fold_small else None,
                 )  # fmt: skip
+            else:
+                quotes = _export_report(
+                    opened, fmt, output, codes, (coder, include_interviewer), by, attribution,
+                    max_per_code, (with_prevalence, few_below), title, lang,
+                    min_cell if fold_small else None,
+                )  # fmt: skip
+            if fmt != "qdpx":
+                _warn_small_groups(quotes, attribution, min_cell)
     click.echo(f"written: {output}")
 
 
@@ -145,11 +181,26 @@ def _format_from(output: Path) -> str:
 
 
 def _export_report(
-    project, fmt, output, codes, whose, by, attribution, max_per_code, with_prevalence, title, lang
-) -> None:
+    project,
+    fmt,
+    output,
+    codes,
+    whose,
+    by,
+    attribution,
+    max_per_code,
+    with_prevalence,
+    title,
+    lang,
+    fold_below=None,
+) -> list:
+    from coding.stats import check_few_below
     from exports.quotes import quote_report
 
     coder, include_interviewer = whose
+    with_prevalence, few_below = with_prevalence
+    if few_below is not None:
+        few_below = check_few_below(few_below)
     report = quote_report(
         project,
         codes=split_code_refs(project, codes),
@@ -159,6 +210,8 @@ def _export_report(
         attribution=attribution,
         by=by,
         with_prevalence=with_prevalence,
+        few_below=few_below,
+        fold_below=fold_below,
         title=title,
         lang=lang,
     )
@@ -170,10 +223,23 @@ def _export_report(
         from exports.html import write_html as write
     with progress_bar(report.quote_count, f"writing {fmt}") as advance:
         write(report, output, advance)
+    return [q for goal in report.goals for section in goal.codes for q in section.quotes]
 
 
-def _export_table(project, fmt, output, codes, whose, by, attribution) -> None:
+def _warn_small_groups(quotes, attribution: str | None, k: int) -> None:
+    from exports.attribution import names_requested
+    from exports.quotes import small_group_warning, small_groups
+
+    groups = small_groups(quotes, attribution, k)
+    if groups and not names_requested(attribution):
+        click.echo(small_group_warning(groups, k), err=True)
+
+
+def _export_table(
+    project, fmt, output, codes, whose, by, attribution_and_attributes, fold_below=None
+) -> list:
     from coding.codes import list_codes
+    from coding.prevalence import check_attributes
     from exports.quotes import chosen_codes, collect_quotes
     from exports.tables import coding_table, write_csv, write_xlsx
 
@@ -182,16 +248,24 @@ def _export_table(project, fmt, output, codes, whose, by, attribution) -> None:
     quotes = collect_quotes(
         project, code_ids=sorted(chosen), coder=coder, include_interviewer=include_interviewer
     )
-    table = coding_table(project, quotes, attribution)
+    attribution, attributes = attribution_and_attributes
+    if fold_below and not attribution:
+        from exports.quotes import fold_small_groups
+
+        quotes = fold_small_groups(quotes, fold_below)
+    check_attributes(project, attributes)
+    table = coding_table(project, quotes, attribution, attributes)
     if fmt == "csv":
         write_csv(output, table)
-        return
+        return quotes
     sheets = [("Kodinger", table), *_prevalence_sheets(project, coder, by)]
     with progress_bar(sum(len(rows) for _, (_, rows) in sheets), "writing xlsx") as advance:
         write_xlsx(output, sheets, advance)
+    return quotes
 
 
 def _prevalence_sheets(project, coder: str, by: str | None) -> list:
+    from coding.labels import attribute_label
     from coding.prevalence import prevalence
     from exports.tables import prevalence_table
 
@@ -201,7 +275,8 @@ def _prevalence_sheets(project, coder: str, by: str | None) -> list:
     for attribute in attributes:
         for level, name in (("code", "Koder"), ("goal", "Mål")):
             result = prevalence(project, attribute, level=level, coder=coder)
-            sheets.append((f"{name} etter {attribute}", prevalence_table(result)))
+            label = attribute_label(project, attribute)
+            sheets.append((f"{name} etter {label}", prevalence_table(result)))
     return sheets
 
 

@@ -25,6 +25,25 @@ def split_code_refs(project, values: tuple[str, ...]) -> list[str] | None:
     return refs or None
 
 
+SMALL_CELL = 3
+
+
+def warn_small_cells(result, k: int = SMALL_CELL) -> None:
+    """Groups of 1 to k-1 cases in an exported table could name a municipality: say so."""
+    small = [
+        (" / ".join(key), len(cases))
+        for key, cases in result.group_cases.items()
+        if 0 < len(cases) < k
+    ]
+    if small:
+        listed = "; ".join(f"{name} ({n})" for name, n in small)
+        click.echo(
+            f"advarsel: {len(small)} grupper har færre enn {k} kommuner: {listed}. "
+            "Slå sammen grupper (færre --by-attributter) før utlevering.",
+            err=True,
+        )
+
+
 def weights_option(weights: str | None, population: Path | None) -> dict[str, float] | None:
     from coding.stats import load_population, parse_weights
 
@@ -79,6 +98,12 @@ def weights_option(weights: str | None, population: Path | None) -> dict[str, fl
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="Like --weights, from a file: CSV «group,count» or JSON {group: count}.",
 )
+@click.option(
+    "--few-below",
+    type=float,
+    help="Share below which two or more cases are «noen få» rather than «en del» "
+    "(default: the project's meta few_below, else 0.1).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.option(
     "--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write a CSV file."
@@ -98,6 +123,7 @@ def prevalence_command(
     lang: str,
     weights: str | None,
     population: Path | None,
+    few_below: float | None,
     as_json: bool,
     csv_path: Path | None,
     xlsx_path: Path | None,
@@ -107,10 +133,12 @@ def prevalence_command(
     A case raises a theme when at least one of its excerpts carries the code or one of its
     sub-codes. Every group is shown, empty ones too, with the total, a test of difference
     (Fisher's exact test for two groups, chi-square otherwise) and the quantifier the reports
-    use: ingen, én, en del, et flertall (more than half), et klart flertall (two thirds or more).
+    use: ingen, én, noen få (two or more, under --few-below of the group), en del, et flertall
+    (more than half), et klart flertall (two thirds or more).
     """
     from coding.output import guard_output
     from coding.prevalence import prevalence
+    from coding.stats import check_few_below
     from coding.store import Project
     from exports.tables import prevalence_table, write_csv, write_xlsx
 
@@ -130,7 +158,10 @@ def prevalence_command(
             codes=split_code_refs(opened, codes),
             lang=lang,
             weights=population_weights,
+            few_below=None if few_below is None else check_few_below(few_below),
         )
+    if csv_path or xlsx_path:
+        warn_small_cells(result)
     if csv_path:
         write_csv(csv_path, prevalence_table(result))
     if xlsx_path:

@@ -99,6 +99,7 @@ class CodingScreen(Screen):
         Binding("u", "undo", "Undo"),
         Binding("ctrl+r", "redo", "Redo", show=False),
         Binding("m", "memo", "Memo"),
+        Binding("A", "anonymise", "Anonymise the selection in exports", show=False),
         Binding("d", "toggle_done", "Done"),
         Binding("slash", "search", "Search"),
         Binding("s", "suggest", "Suggest", show=False),
@@ -525,6 +526,26 @@ class CodingScreen(Screen):
             self.notify("memo saved" if new_text.strip() else "memo deleted", timeout=2)
 
         self.app.push_screen(MemoScreen(title, text), save)
+
+    def action_anonymise(self) -> None:
+        """Mark the selection «anonymiser» ([navn], [kommune], [sted] or the coder's own)."""
+        from coding.anonymise import add_anonymisation
+        from tui.screens.anonymise import AnonymiseScreen
+
+        start, end = self.selection
+        text = self.project.conn.execute(
+            "SELECT substr(text, ? + 1, ? - ?) FROM documents WHERE id = ?",
+            (start, end, start, self.document_id),
+        ).fetchone()[0]
+
+        def save(replacement: str | None) -> None:
+            if not replacement:
+                return
+            args = (self.project, self.document_id, start, end, replacement, self.coder)
+            if self._commit(add_anonymisation, *args) is not False:
+                self.notify(f"anonymised as {replacement} in exports", timeout=2)
+
+        self.app.push_screen(AnonymiseScreen(" ".join(text.split())), save)
 
     def action_toggle_done(self) -> None:
         done = not ops.is_document_done(self.project, self.document_id, self.coder)
