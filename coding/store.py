@@ -245,6 +245,34 @@ SELECT k.id AS coding_id, k.case_id AS case_id, a.name AS attribute, a.value AS 
 FROM codings k JOIN case_attributes a ON a.case_id = k.case_id;
 """
 
+# Learned suggestions (issue 17): a coder's verdict on a suggested code for a unit; a
+# rejection is a negative example for the coder's model. New files: after SCHEMA_EXCHANGE.
+SCHEMA_SUGGESTIONS = """
+CREATE TABLE IF NOT EXISTS suggestion_feedback (
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    code_id INTEGER NOT NULL REFERENCES codes(id) ON DELETE CASCADE,
+    coder_id INTEGER NOT NULL REFERENCES coders(id),
+    verdict TEXT NOT NULL CHECK (verdict IN ('accepted', 'rejected')),
+    confidence REAL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (document_id, start, "end", code_id, coder_id)
+) WITHOUT ROWID;
+"""
+
+
+def migrate_suggestions(conn: sqlite3.Connection) -> None:
+    """1 -> 2 (issue 17): the ``suggestion_feedback`` table. Idempotent."""
+    for statement in _statements(SCHEMA_SUGGESTIONS):
+        conn.execute(statement)
+
+
+def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
+    migrate_exchange(conn)
+    migrate_suggestions(conn)
+
+
 # Numbered migrations: MIGRATIONS[n] brings a file from version n to n + 1.
 # A migration is a function taking the raw connection; it runs inside one transaction.
 Migration = Callable[[sqlite3.Connection], None]
@@ -266,7 +294,7 @@ def migrate_exchange(conn: sqlite3.Connection) -> None:
     refresh_views(conn)
 
 
-MIGRATIONS: dict[int, Migration] = {1: migrate_exchange}
+MIGRATIONS: dict[int, Migration] = {1: _migrate_1_to_2}
 
 _RESERVED_COLUMNS = ("case_id", "case_name")
 
@@ -382,7 +410,11 @@ class Project:
         try:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("BEGIN IMMEDIATE")
-            for statement in _statements(SCHEMA_V1) + _statements(SCHEMA_EXCHANGE):
+            for statement in (
+                _statements(SCHEMA_V1)
+                + _statements(SCHEMA_EXCHANGE)
+                + _statements(SCHEMA_SUGGESTIONS)
+            ):
                 conn.execute(statement)
             refresh_views(conn)
             stamp = now()
