@@ -214,7 +214,7 @@ def train(project: Project, coder: str, min_examples: int = MIN_EXAMPLES) -> Mod
     """Learn one model per code from ``coder``'s codings (and rejected suggestions)."""
     units = project_units(project)
     vectorizers, x = features(project, units)
-    codes, y = label_matrix(labels(project, units, coder))
+    codes, y = label_matrix(labels(project, units, coder), len(units))
     r = _align(rejections(project, units, coder), codes, len(units))
     model = fit(x, y, codes, r, coder=coder, min_examples=min_examples)
     model.vectorizers = vectorizers
@@ -241,9 +241,9 @@ def features(project: Project, units: Sequence[Unit]) -> tuple[list, object]:
     return _FEATURES[key]
 
 
-def label_matrix(y: dict[int, np.ndarray]) -> tuple[list[int], np.ndarray]:
+def label_matrix(y: dict[int, np.ndarray], n: int) -> tuple[list[int], np.ndarray]:
+    """Codes in id order and the units × codes boolean matrix (``n`` units)."""
     codes = sorted(y)
-    n = len(next(iter(y.values()))) if y else 0
     return codes, np.column_stack([y[c] for c in codes]) if codes else np.zeros((n, 0), bool)
 
 
@@ -278,23 +278,38 @@ def fit(
     if not keep:
         return model
     xr, yr, rr = x[rows], y[rows][:, keep], rejected[rows][:, keep]
-    model.weights = _nb_weights(xr, yr, rr, alpha)
-    # Platt scaling on two-fold out-of-fold scores: in-sample scores are overconfident.
-    half = np.arange(len(rows)) % 2 == 0
-    scores = np.zeros(yr.shape)
-    for part in (half, ~half):
-        w = _nb_weights(xr[~part], yr[~part], rr[~part], alpha)
-        scores[part] = np.asarray(xr[part] @ w.T)
-    model.scale, model.shift = _platt(scores, yr)
+    counts = _counts(xr, yr, rr)
+    model.weights = _nb_weights(*counts, alpha)
+    # Platt scaling on held-out scores (in-sample ones are overconfident): every k-th unit,
+    # at most ~4 000 of them, scored by weights from the others (counts minus theirs).
+    k = max(2, -(-len(rows) // PLATT_UNITS))
+    held = np.arange(len(rows)) % k == 0
+    held_counts = _counts(xr[held], yr[held], rr[held])
+    rest = [whole - part for whole, part in zip(counts, held_counts, strict=True)]
+    scores = np.asarray(xr[held] @ _nb_weights(*rest, alpha).T)
+    model.scale, model.shift = _platt(scores, yr[held])
     return model
 
 
-def _nb_weights(x, y: np.ndarray, rejected: np.ndarray, alpha: float) -> np.ndarray:
-    """Codes × features: log P(feature | code) − log P(feature | not code), smoothed."""
+PLATT_UNITS = 4000
+
+
+def _counts(x, y: np.ndarray, rejected: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per code the feature mass on its units and on its rejected units; the total mass."""
     pos = np.asarray((x.T @ y.astype(np.float64)).T)
-    extra = np.asarray((x.T @ rejected.astype(np.float64)).T)
-    neg = np.asarray(x.sum(axis=0)).ravel()[None, :] - pos + extra
-    pos, neg = pos + alpha, np.maximum(neg, 0) + alpha
+    total = np.asarray(x.sum(axis=0)).ravel()
+    if rejected.any():
+        extra = np.asarray((x.T @ rejected.astype(np.float64)).T)
+    else:
+        extra = np.zeros_like(pos)
+    return pos, total, extra
+
+
+def _nb_weights(pos: np.ndarray, total: np.ndarray, extra: np.ndarray, alpha: float) -> np.ndarray:
+    """Codes × features: log P(feature | code) − log P(feature | not code), smoothed; a
+    rejected unit counts twice as a negative."""
+    neg = np.maximum(total[None, :] - pos + extra, 0) + alpha
+    pos = pos + alpha
     log_pos = np.log(pos) - np.log(pos.sum(axis=1, keepdims=True))
     log_neg = np.log(neg) - np.log(neg.sum(axis=1, keepdims=True))
     return (log_pos - log_neg).astype(np.float32)
@@ -302,14 +317,23 @@ def _nb_weights(x, y: np.ndarray, rejected: np.ndarray, alpha: float) -> np.ndar
 
 def _platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """One scaling shared by all codes (pooled over units × codes), so it keeps the order of
-    the scores: a per-code fit on a few examples would reorder the codes by noise."""
-    from sklearn.linear_model import LogisticRegression
-
-    flat, truth = scores.reshape(-1, 1), y.reshape(-1)
-    if truth.all() or not truth.any():
+    the scores: a per-code fit on a few examples would reorder the codes by noise. Logistic
+    regression on one feature by Newton's method, lightly L2-regularised (C = 1, as
+    scikit-learn's default) so separable scores stay finite."""
+    s, t = scores.reshape(-1).astype(np.float64), y.reshape(-1).astype(np.float64)
+    if not 0 < t.sum() < len(t):
         return 1.0, 0.0
-    lr = LogisticRegression(C=1.0).fit(flat, truth)
-    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
+    a, b = 0.0, 0.0
+    for _ in range(50):
+        p = _sigmoid(a * s + b)
+        w = p * (1 - p)
+        grad = np.array([s @ (p - t) + a, np.sum(p - t)])
+        hess = np.array([[s * s @ w + 1.0, s @ w], [s @ w, w.sum() + 1e-9]])
+        step = np.linalg.solve(hess, grad)
+        a, b = a - step[0], b - step[1]
+        if np.abs(step).max() < 1e-8:
+            break
+    return float(a), float(b)
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -347,16 +371,20 @@ def _transform(vectorizers: list, texts: list[str]):
 
 # -- suggesting ---------------------------------------------------------------------------------
 def suggest_for_units(
-    project: Project, units: Sequence[Unit], model: Model, top: int = 3
+    project: Project,
+    units: Sequence[Unit],
+    model: Model,
+    top: int = 3,
+    coder: str | None = None,
 ) -> list[list[Suggestion]]:
-    """Per unit its ``top`` learned codes, most likely first, leaving out codes the model's
-    coder already gave the unit or rejected there."""
+    """Per unit its ``top`` learned codes, most likely first, leaving out codes ``coder``
+    (default: the model's) already gave the unit or rejected there."""
     if not units or not model.codes:
         return [[] for _ in units]
     paths = code_paths(project)
     proba = model.probabilities([u.text for u in units])
-    have = labels(project, units, model.coder)
-    rejected = rejections(project, units, model.coder)
+    have = labels(project, units, coder or model.coder)
+    rejected = rejections(project, units, coder or model.coder)
     result = []
     for i, unit in enumerate(units):
         order = np.argsort(-proba[i], kind="stable")
@@ -526,7 +554,7 @@ def evaluate(
     """Cross-validate the model on the units ``coder`` coded, scored like a second coder."""
     units = project_units(project)
     _, x = features(project, units)
-    codes, y = label_matrix(labels(project, units, coder))
+    codes, y = label_matrix(labels(project, units, coder), len(units))
     coded = np.flatnonzero(y.any(axis=1)) if codes else np.zeros(0, dtype=int)
     if len(coded) < max(folds, 2):
         raise InputError(

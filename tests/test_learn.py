@@ -153,7 +153,7 @@ def test_evaluation_equals_sklearn_metrics_on_the_same_folds(labelled) -> None:
         result = learn.evaluate(project, "kari", folds=4, seed=3)
         units = learn.project_units(project)
         _, x = learn.features(project, units)
-        codes, y = learn.label_matrix(learn.labels(project, units, "kari"))
+        codes, y = learn.label_matrix(learn.labels(project, units, "kari"), len(units))
     rows = np.flatnonzero(y.any(axis=1))
     x, y = x[rows], y[rows]
     proba = learn.cross_validated(x, y, codes, 4, 3, learn.MIN_EXAMPLES)
@@ -232,3 +232,98 @@ def test_nothing_opens_a_network_connection(labelled, monkeypatch) -> None:
             project, "kari", learn.suggest_for_units(project, units[:1], model)[0][0]
         )
     assert tried == []
+
+
+# -- the coding screen ----------------------------------------------------------------------------
+async def _suggested_screen(app, pilot):
+    from tui.screens.coding import CodingScreen
+
+    await pilot.pause()
+    await app.workers.wait_for_complete()  # the model trains in a thread
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, CodingScreen) and screen.model is not None
+    await pilot.press("s")
+    return screen
+
+
+def _events(path: Path) -> list[tuple[str, str]]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT action, summary FROM events ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+def _kari_codings(path: Path, document: str) -> list[tuple[str, int, int]]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(
+            'SELECT c.name, k.start, k."end" FROM codings k JOIN codes c ON c.id = k.code_id '
+            "JOIN coders r ON r.id = k.coder_id JOIN documents d ON d.id = k.document_id "
+            "WHERE r.name = 'kari' AND d.name = ? ORDER BY c.name",
+            (document,),
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+async def test_app_shows_learned_suggestions_and_accepts_the_first(labelled) -> None:
+    from tui.app import KodeverkApp
+
+    path, info = labelled
+    with Project.open(path) as project:
+        learn.remember_evaluation(project, learn.evaluate(project, "kari", folds=3))
+    app = KodeverkApp(path, "kari", document_id=1)  # svar-000, uncoded
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _suggested_screen(app, pilot)
+        first = screen.suggestions[0]
+        assert first.learned and first.code_name == info["uncoded"]["svar-000"]
+        learned_here = [s for s in screen.suggestions if s.learned]
+        assert len(learned_here) == 3  # top 3, then the keyword ones
+        assert [s.learned for s in screen.suggestions] == sorted(
+            (s.learned for s in screen.suggestions), reverse=True
+        )
+        panel = str(screen.query_one("#on-selection").render())
+        assert f"suggested: {first.code_name} {first.confidence:.0%}" in panel
+        assert "alt+2" in panel and "so far: top-3" in panel
+        await pilot.press("a")
+    assert _kari_codings(path, "svar-000") == [(first.code_name, first.start, first.end)]
+    action, summary = _events(path)[-2]
+    assert action == "coding.accept_suggestion" and "accepted from a suggestion" in summary
+
+
+async def test_app_alt_digit_accepts_another_and_r_rejects(labelled) -> None:
+    from tui.app import KodeverkApp
+
+    path, _ = labelled
+    app = KodeverkApp(path, "kari", document_id=1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _suggested_screen(app, pilot)
+        second = screen.suggestions[1]
+        await pilot.press("alt+2")
+        assert _kari_codings(path, "svar-000") == [(second.code_name, second.start, second.end)]
+        rejected = screen.suggestions[0]
+        await pilot.press("r")
+    conn = sqlite3.connect(path)
+    rows = conn.execute(
+        "SELECT code_id, verdict FROM suggestion_feedback ORDER BY verdict"
+    ).fetchall()
+    conn.close()
+    assert rows == [(second.code_id, "accepted"), (rejected.code_id, "rejected")]
+    assert _events(path)[-1][0] == learn.REJECT_ACTION
+
+
+async def test_app_never_suggests_on_interviewer_turns(labelled) -> None:
+    from tui.app import KodeverkApp
+
+    path, _ = labelled
+    with Project.open(path) as project:
+        doc = project.conn.execute("SELECT id, text FROM documents WHERE name = 'intervju'")
+        doc_id, text = doc.fetchone()
+    app = KodeverkApp(path, "kari", document_id=doc_id)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _suggested_screen(app, pilot)
+        assert screen.suggestions
+        informant = text.index("Det mangler")
+        assert all(s.start >= informant for s in screen.suggestions)
