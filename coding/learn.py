@@ -277,7 +277,8 @@ def fit(
     model.too_few = sorted(c for c in examples if c not in model.codes)
     if not keep:
         return model
-    xr, yr, rr = x[rows], y[rows][:, keep], rejected[rows][:, keep]
+    xr = x if len(rows) == x.shape[0] else x[rows]
+    yr, rr = y[rows][:, keep], rejected[rows][:, keep]
     counts = _counts(xr, yr, rr)
     model.weights = _nb_weights(*counts, alpha)
     # Platt scaling on held-out scores (in-sample ones are overconfident): every k-th unit,
@@ -295,11 +296,15 @@ PLATT_UNITS = 4000
 
 
 def _counts(x, y: np.ndarray, rejected: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per code the feature mass on its units and on its rejected units; the total mass."""
-    pos = np.asarray((x.T @ y.astype(np.float64)).T)
+    """Per code the feature mass on its units and on its rejected units; the total mass.
+    Sparse label matrices: each unit's features are added once per code it has, not once
+    per code."""
+    from scipy.sparse import csr_matrix
+
+    pos = (csr_matrix(y.T.astype(np.float64)) @ x).toarray()
     total = np.asarray(x.sum(axis=0)).ravel()
     if rejected.any():
-        extra = np.asarray((x.T @ rejected.astype(np.float64)).T)
+        extra = (csr_matrix(rejected.T.astype(np.float64)) @ x).toarray()
     else:
         extra = np.zeros_like(pos)
     return pos, total, extra

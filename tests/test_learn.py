@@ -135,6 +135,27 @@ def test_accept_and_reject_are_recorded_and_rejection_is_a_negative(labelled) ->
         ).fetchone() == (0,)
 
 
+def test_copy_keeps_only_the_coders_feedback_and_no_model(labelled, tmp_path) -> None:
+    from coding.copy import make_copy
+
+    path, _ = labelled
+    with Project.open(path) as project:
+        model = learn.model_for(project, "kari")
+        units = learn.uncoded_units(project, learn.project_units(project), "kari")
+        first = learn.suggest_for_units(project, units[:1], model)[0][0]
+        learn.reject_suggestion(project, "kari", first)
+        learn.reject_suggestion(project, "ola", first)
+        make_copy(project, tmp_path / "ola.kodeverk", "ola")
+    conn = sqlite3.connect(tmp_path / "ola.kodeverk")
+    rows = conn.execute(
+        "SELECT r.name FROM suggestion_feedback f JOIN coders r ON r.id = f.coder_id"
+    ).fetchall()
+    tables = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    conn.close()
+    assert rows == [("ola",)]
+    assert not any("model" in t for t in tables)  # nothing learned is stored to go stale
+
+
 def _alpha_binary(a: np.ndarray, b: np.ndarray) -> float:
     """Krippendorff's alpha for two coders and binary values, from its textbook formula."""
     values = np.concatenate([a, b]).astype(int)
