@@ -294,7 +294,7 @@ async def test_app_shows_learned_suggestions_and_accepts_the_first(labelled) -> 
 
     path, info = labelled
     with Project.open(path) as project:
-        learn.remember_evaluation(project, learn.evaluate(project, "kari", folds=3))
+        top3 = learn.evaluate(project, "kari").top3
     app = KodeverkApp(path, "kari", document_id=1)  # svar-000, uncoded
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await _suggested_screen(app, pilot)
@@ -307,7 +307,7 @@ async def test_app_shows_learned_suggestions_and_accepts_the_first(labelled) -> 
         )
         panel = str(screen.query_one("#on-selection").render())
         assert f"suggested: {first.code_name} {first.confidence:.0%}" in panel
-        assert "alt+2" in panel and "so far: top-3" in panel
+        assert "alt+2" in panel and f"so far: top-3 {top3:.2f}" in panel
         await pilot.press("a")
     assert _kari_codings(path, "svar-000") == [(first.code_name, first.start, first.end)]
     action, summary = _events(path)[-2]

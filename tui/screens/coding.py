@@ -75,6 +75,15 @@ def code_style(colour: str) -> Style:
     return style + Style(color="black" if luminance > 140 else "white")
 
 
+def _evaluation_so_far(project: Project, coder: str) -> dict | None:
+    """How the learned suggestions match ``coder`` now (cross-validated, as ``kodeverk suggest
+    evaluate``); the last stored figures when there is too little to cross-validate."""
+    try:
+        return learn.evaluate(project, coder).as_dict()
+    except KodeverkError:
+        return learn.last_evaluation(project, coder)
+
+
 class CodingScreen(Screen):
     """Move with j/k, select with J/K and w/W, code with 1–9 or c, undo with u."""
 
@@ -634,7 +643,7 @@ class CodingScreen(Screen):
             with Project.open(self.project.path, migrate=False) as project:
                 coder = learn.training_coder(project, None, self.coder)
                 model = learn.model_for(project, coder)
-                evaluation = learn.last_evaluation(project, coder)
+                evaluation = _evaluation_so_far(project, coder)
         except Exception:
             return  # suggestions stay; learning must never take the coding screen down
         self.app.call_from_thread(self._trained, model, evaluation)
