@@ -114,7 +114,7 @@ def make_copy(project: Project, destination: str | os.PathLike, coder: str) -> C
 def _keep_only(copy: Project, coder: str) -> None:
     with copy.transaction() as conn:
         coder_id = copy.coder_id(coder)
-        for table in ("memos", "codings", "document_status", "coder_state"):
+        for table in ("memos", "codings", "document_status", "coder_state", "suggestion_feedback"):
             conn.execute(f"DELETE FROM {table} WHERE coder_id != ?", (coder_id,))
         conn.execute("DELETE FROM users")  # password hashes never leave the project
     _empty_trail(copy)

@@ -28,6 +28,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "matrix_summaries": ("row_kind", "row_key", "column_kind", "column_key"),
     "goal_assessments": ("goal",),
     "anonymisations": ("guid",),
+    "suggestion_feedback": ("document_id", "start", "end", "code_id", "coder_id"),
 }
 
 
@@ -65,10 +66,11 @@ def write_row(conn: sqlite3.Connection, table: str, row: Row) -> None:
     updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c not in keys)
     conflict = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
     quoted = ", ".join(f'"{c}"' for c in columns)
+    targets = ", ".join(f'"{k}"' for k in keys)  # quoted: "end" is a keyword
     conn.execute(
         f"INSERT INTO {table} ({quoted}) "
         f"VALUES ({', '.join('?' for _ in columns)}) "
-        f"ON CONFLICT({', '.join(keys)}) {conflict}",
+        f"ON CONFLICT({targets}) {conflict}",
         [row[c] for c in columns],
     )
 

@@ -112,10 +112,19 @@ def _commit_changes(
 
 # -- codings ------------------------------------------------------------------------------------
 def apply_coding(
-    project: Project, document_id: int, code_id: int, coder: str, start: int, end: int
+    project: Project,
+    document_id: int,
+    code_id: int,
+    coder: str,
+    start: int,
+    end: int,
+    *,
+    action: str = "coding.apply",
+    note: str = "",
 ) -> Coding:
     """Code ``text[start:end]``. Overlapping or adjacent codings of the same code by the same
-    coder are merged into one (the earliest keeps its GUID), as NVivo and ATLAS.ti do."""
+    coder are merged into one (the earliest keeps its GUID), as NVivo and ATLAS.ti do.
+    ``action`` and ``note`` name the event (``coding.accept_suggestion`` for a suggestion)."""
     with project.transaction():
         length, case_id = _document(project, document_id)
         _check_span(document_id, length, start, end)
@@ -128,8 +137,8 @@ def apply_coding(
         _commit_changes(
             project,
             coder_id,
-            "coding.apply",
-            _what(project, code_id, "on", document_id, start, end),
+            action,
+            _what(project, code_id, "on", document_id, start, end) + note,
             changes,
         )
         kept = changes[0]["after"]

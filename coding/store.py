@@ -308,6 +308,29 @@ def migrate_anonymisations(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+# Learned suggestions (issue 17): a coder's verdict on a suggested code for a unit; a
+# rejection is a negative example for the coder's model. New files: after SCHEMA_EXCHANGE.
+SCHEMA_SUGGESTIONS = """
+CREATE TABLE IF NOT EXISTS suggestion_feedback (
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    code_id INTEGER NOT NULL REFERENCES codes(id) ON DELETE CASCADE,
+    coder_id INTEGER NOT NULL REFERENCES coders(id),
+    verdict TEXT NOT NULL CHECK (verdict IN ('accepted', 'rejected')),
+    confidence REAL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (document_id, start, "end", code_id, coder_id)
+) WITHOUT ROWID;
+"""
+
+
+def migrate_suggestions(conn: sqlite3.Connection) -> None:
+    """1 -> 2 (issue 17): the ``suggestion_feedback`` table. Idempotent."""
+    for statement in _statements(SCHEMA_SUGGESTIONS):
+        conn.execute(statement)
+
+
 # Numbered migrations: MIGRATIONS[n] brings a file from version n to n + 1.
 # A migration is a function taking the raw connection; it runs inside one transaction.
 Migration = Callable[[sqlite3.Connection], None]
@@ -404,6 +427,7 @@ def migrate_to_v2(conn: sqlite3.Connection) -> None:
     migrate_evaluation(conn)
     migrate_events_undone_by_index(conn)
     migrate_anonymisations(conn)
+    migrate_suggestions(conn)
 
 
 MIGRATIONS: dict[int, Migration] = {1: migrate_to_v2}
@@ -492,6 +516,7 @@ class Project:
                 + _statements(SCHEMA_EXCHANGE)
                 + _statements(SCHEMA_EVALUATION)
                 + _statements(SCHEMA_ANONYMISATIONS)
+                + _statements(SCHEMA_SUGGESTIONS)
             ):
                 conn.execute(statement)
             refresh_views(conn)

@@ -46,6 +46,10 @@ COMMANDS = {
         "tui.commands.agreement:agreement_command",
         "Coder agreement per code: percent, kappa, alpha.",
     ),
+    "suggest": (
+        "tui.commands.suggest:suggest_group",
+        "Codes learned from a coder's codings, proposed for uncoded answers; and their accuracy.",
+    ),
     "prevalence": (
         "tui.commands.prevalence:prevalence_command",
         "Theme prevalence by municipality type or any case attribute.",

@@ -1,5 +1,6 @@
-"""Keyword suggestions for the coding screen: ``corpus.suggest`` (spaCy PhraseMatcher with
-Norwegian inflection) when present, else a simple word-prefix match over code keywords."""
+"""Suggestions for the coding screen: learned ones (``coding.learn``, with confidences) first,
+then keyword ones (``corpus.suggest``: spaCy PhraseMatcher with Norwegian inflection, else a
+simple word-prefix match over code keywords), combined per segment, never duplicated."""
 
 from __future__ import annotations
 
@@ -19,9 +20,41 @@ class Suggestion:
     code_id: int
     code_name: str
     matched: str
+    confidence: float | None = None  # learned suggestions only
+
+    @property
+    def learned(self) -> bool:
+        return self.confidence is not None
 
 
-def find_suggestions(project: Project, document_id: int, coder: str) -> list[Suggestion]:
+def find_suggestions(
+    project: Project, document_id: int, coder: str, model=None, top: int = 3
+) -> list[Suggestion]:
+    """Per segment in text order: the learned suggestions (most confident first), then the
+    keyword ones for codes not already proposed there."""
+    learned = _learned(project, document_id, coder, model, top) if model is not None else []
+    seen = {(s.start, s.end, s.code_id) for s in learned}
+    keyword = [
+        s for s in _keyword(project, document_id, coder) if (s.start, s.end, s.code_id) not in seen
+    ]
+    combined = learned + keyword
+    return sorted(combined, key=lambda s: (s.start, not s.learned, -(s.confidence or 0)))
+
+
+def _learned(project: Project, document_id: int, coder: str, model, top: int) -> list[Suggestion]:
+    from coding import learn
+
+    units = learn.project_units(project, [document_id])
+    units = learn.uncoded_units(project, units, coder)
+    found = learn.suggest_for_units(project, units, model, top=top, coder=coder)
+    return [
+        Suggestion(s.start, s.end, s.code_id, s.code, f"learned {s.confidence:.0%}", s.confidence)
+        for per_unit in found
+        for s in per_unit
+    ]
+
+
+def _keyword(project: Project, document_id: int, coder: str) -> list[Suggestion]:
     try:
         from corpus.suggest import suggest
     except ImportError:

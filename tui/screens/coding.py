@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
 
+from coding import learn
 from coding import operations as ops
 from coding.accounts import can
 from coding.codes import code_counts
@@ -40,6 +41,17 @@ from tui.widgets.document_view import DocumentView
 WORD = re.compile(r"\S+")
 POLL_SECONDS = 2.0  # how often the all-coders view looks for other coders' new codings
 PLACE_RETRY_SECONDS = 2.0  # saving where the coder is, again, after the write lock was busy
+RETRAIN_EVERY = 5  # new codings or verdicts before the learned suggestions are retrained
+# Strings of the suggestion panel, together for the message catalogue to come.
+SUGGESTION_TEXT = {
+    "suggested": "suggested: {name}",
+    "keyword": "«{matched}» (keyword) · a accept, r reject ({left} left)",
+    "learned": "a accept, r reject, alt+digit accept another ({left} left)",
+    "other": "alt+{n} {name} {confidence:.0%}",
+    "so_far": "so far: top-3 {top3}, alpha {alpha} ({coder})",
+    "none": "no suggestions in this document",
+    "learning": "still learning from the codings: keyword suggestions only for now",
+}
 
 
 def _coder_id(project: Project, coder: str) -> int:
@@ -62,6 +74,15 @@ def code_style(colour: str) -> Style:
         return style
     luminance = 0.299 * triplet.red + 0.587 * triplet.green + 0.114 * triplet.blue
     return style + Style(color="black" if luminance > 140 else "white")
+
+
+def _evaluation_so_far(project: Project, coder: str) -> dict | None:
+    """How the learned suggestions match ``coder`` now (cross-validated, as ``kodeverk suggest
+    evaluate``); the last stored figures when there is too little to cross-validate."""
+    try:
+        return learn.evaluate(project, coder).as_dict()
+    except KodeverkError:
+        return learn.last_evaluation(project, coder)
 
 
 class CodingScreen(Screen):
@@ -105,6 +126,10 @@ class CodingScreen(Screen):
         Binding("s", "suggest", "Suggest", show=False),
         Binding("a", "accept_suggestion", "Accept suggestion", show=False),
         Binding("r", "reject_suggestion", "Reject suggestion", show=False),
+        *(
+            Binding(f"alt+{d}", f"accept_nth({d})", "Accept this suggestion", show=False)
+            for d in "123456789"
+        ),
         Binding("v", "toggle_blind", "Own / all coders' codings", show=False),
         Binding("f", "focus_filter", "Filter codebook", show=False),
         Binding("escape", "back", "Back"),
@@ -122,6 +147,9 @@ class CodingScreen(Screen):
         self.code_by_id: dict[int, CodeInfo] = {}
         self.codings: list[CodingRow] = []
         self.suggestions: list[Suggestion] = []
+        self.model: learn.Model | None = None  # learned suggestions, trained in a thread
+        self.evaluation: dict | None = None  # the last «suggest evaluate» figures
+        self._since_training = 0
         self.project_counts: dict[int, int] = {}
         self.document_counts: dict[int, int] = {}
         self._start_segment = segment
@@ -148,6 +176,7 @@ class CodingScreen(Screen):
         self.query_one(DocumentView).focus()
         self._data_version = self._file_version()
         self.set_interval(POLL_SECONDS, self._show_others_changes)
+        self._start_training()
         # The document's many small objects live as long as the screen: keep them out of the
         # garbage collector's full passes, which otherwise show up as 30–60 ms pauses on keys.
         gc.collect()
@@ -323,11 +352,7 @@ class CodingScreen(Screen):
         if len(lines) == 1:
             lines.append(Text("no codes here", style="dim"))
         if self.suggestions:  # the proposed code stays in view until a or r
-            shown = self.suggestions[self._current_suggestion() or 0]
-            lines.append(Text(f"suggested: {shown.code_name}", style="bold reverse"))
-            lines.append(
-                Text(f"«{shown.matched}» · a accept, r reject ({len(self.suggestions)} left)")
-            )
+            lines += self._suggestion_lines()
         self.query_one("#on-selection", Static).update(Text("\n").join(lines))
         view = self.query_one(DocumentView)
         view.border_title = self.document_name
@@ -425,6 +450,7 @@ class CodingScreen(Screen):
             return
         self._absorb(kept, start, end)
         self._refresh_codings(full_counts=False, reload=False)
+        self._count_for_training()
         self.notify(f"coded: {self.code_by_id[code_id].name}", timeout=2)
 
     def _commit(self, operation, *args):
@@ -579,13 +605,81 @@ class CodingScreen(Screen):
         self._save_place(self.segment_at(hit.start))
 
     def action_suggest(self) -> None:
-        self.suggestions = find_suggestions(self.project, self.document_id, self.coder)
+        if self.model is None:
+            self.notify(SUGGESTION_TEXT["learning"], timeout=3)
+        self.suggestions = find_suggestions(
+            self.project, self.document_id, self.coder, model=self.model
+        )
         self.query_one(DocumentView).set_marks([(s.start, s.end) for s in self.suggestions])
         if not self.suggestions:
-            self.notify("no keyword suggestions in this document")
+            self.notify(SUGGESTION_TEXT["none"])
             return
         self.notify(f"{len(self.suggestions)} suggestions: a accept, r reject", timeout=3)
         self._show_suggestion(0)
+
+    def _suggestion_lines(self) -> list[Text]:
+        """The first proposal for the selected segment, then its other learned ones with the
+        key that accepts each, then how the learned suggestions have done so far."""
+        index = self._current_suggestion() or 0
+        shown = self.suggestions[index]
+        name = shown.code_name + (f" {shown.confidence:.0%}" if shown.learned else "")
+        lines = [Text(SUGGESTION_TEXT["suggested"].format(name=name), style="bold reverse")]
+        left = len(self.suggestions)
+        if not shown.learned:
+            lines.append(Text(SUGGESTION_TEXT["keyword"].format(matched=shown.matched, left=left)))
+            return lines
+        here = self._here(shown)
+        for n, other in enumerate(here[1:], start=2):
+            confidence = other.confidence if other.learned else 0.0
+            lines.append(
+                Text(
+                    SUGGESTION_TEXT["other"].format(
+                        n=n, name=other.code_name, confidence=confidence
+                    )
+                )
+            )
+        lines.append(Text(SUGGESTION_TEXT["learned"].format(left=left), style="dim"))
+        if self.evaluation:
+            fmt = lambda v: "–" if v is None else f"{v:.2f}"  # noqa: E731
+            lines.append(
+                Text(
+                    SUGGESTION_TEXT["so_far"].format(
+                        top3=fmt(self.evaluation.get("top3_accuracy")),
+                        alpha=fmt(self.evaluation.get("pooled", {}).get("alpha")),
+                        coder=self.evaluation.get("coder", ""),
+                    ),
+                    style="dim",
+                )
+            )
+        return lines
+
+    def _here(self, shown: Suggestion) -> list[Suggestion]:
+        """The suggestions for the same segment as ``shown``, in the order they are offered."""
+        return [s for s in self.suggestions if (s.start, s.end) == (shown.start, shown.end)]
+
+    def _start_training(self) -> None:
+        """(Re)train the learned suggestions in a thread: keys never wait for it."""
+        self._since_training = 0
+        self.run_worker(self._train, thread=True, exclusive=True, group="learn")
+
+    def _train(self) -> None:
+        try:
+            with Project.open(self.project.path, migrate=False) as project:
+                coder = learn.training_coder(project, None, self.coder)
+                model = learn.model_for(project, coder)
+                evaluation = _evaluation_so_far(project, coder)
+        except Exception:
+            return  # suggestions stay; learning must never take the coding screen down
+        self.app.call_from_thread(self._trained, model, evaluation)
+
+    def _trained(self, model: learn.Model, evaluation: dict | None) -> None:
+        self.model = model if model.codes else None
+        self.evaluation = evaluation
+
+    def _count_for_training(self) -> None:
+        self._since_training += 1
+        if self._since_training >= RETRAIN_EVERY:
+            self._start_training()
 
     def _show_suggestion(self, index: int) -> None:
         if not self.suggestions:
@@ -608,17 +702,58 @@ class CodingScreen(Screen):
     def action_reject_suggestion(self) -> None:
         self._settle_suggestion(accept=False)
 
-    def _settle_suggestion(self, *, accept: bool) -> None:
+    def action_accept_nth(self, n: int) -> None:
         index = self._current_suggestion()
         if index is None:
             self.notify("no suggestions: press s first")
             return
-        suggestion = self.suggestions.pop(index)
-        if accept:
+        here = self._here(self.suggestions[index])
+        if n > len(here):
+            self.notify(f"no suggestion {n} for this segment")
+            return
+        self._settle_suggestion(accept=True, index=self.suggestions.index(here[n - 1]))
+
+    def _settle_suggestion(self, *, accept: bool, index: int | None = None) -> None:
+        index = self._current_suggestion() if index is None else index
+        if index is None:
+            self.notify("no suggestions: press s first")
+            return
+        suggestion = self.suggestions[index]
+        if suggestion.learned and not self._settle_learned(suggestion, accept):
+            return
+        self.suggestions.pop(index)
+        if accept and not suggestion.learned:
             self.selection = (suggestion.start, suggestion.end)
             self.apply_code(suggestion.code_id)
         self.query_one(DocumentView).set_marks([(s.start, s.end) for s in self.suggestions])
         self._show_suggestion(index)
+
+    def _settle_learned(self, suggestion: Suggestion, accept: bool) -> bool:
+        """Accept (the coder's coding, journalled as accepted from a suggestion) or reject (kept
+        as a negative example). False when the write was refused."""
+        chosen = learn.Suggestion(
+            self.document_id,
+            suggestion.start,
+            suggestion.end,
+            suggestion.code_id,
+            suggestion.code_name,
+            suggestion.confidence or 0.0,
+        )
+        if not accept:
+            done = self._commit(learn.reject_suggestion, self.project, self.coder, chosen)
+            if done is not False:
+                self._count_for_training()
+                self.notify(f"rejected: {suggestion.code_name}", timeout=2)
+            return done is not False
+        kept = self._commit(learn.accept_suggestion, self.project, self.coder, chosen)
+        if kept is False:
+            return False
+        self._absorb(kept, suggestion.start, suggestion.end)
+        self.selection = (suggestion.start, suggestion.end)
+        self._refresh_codings(full_counts=False, reload=False)
+        self._count_for_training()
+        self.notify(f"coded: {self.code_by_id[suggestion.code_id].name}", timeout=2)
+        return True
 
     # -- focus and leaving --------------------------------------------------------------------
     def on_tree_node_selected(self, event: CodeTree.NodeSelected) -> None:
@@ -655,7 +790,11 @@ class CodingScreen(Screen):
             ("Memo", "memo on the coding here or the document (m)", self.action_memo),
             ("Toggle done", "mark this document done or not done (d)", self.action_toggle_done),
             ("Search", "search the project's text (/)", self.action_search),
-            ("Suggestions", "mark keyword matches to accept or reject (s)", self.action_suggest),
+            (
+                "Suggestions",
+                "learned and keyword suggestions to accept or reject (s)",
+                self.action_suggest,
+            ),
             (
                 "Next uncoded segment",
                 "jump to the next segment you have not coded (n)",
