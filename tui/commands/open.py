@@ -20,7 +20,18 @@ import click
     metavar="ID",
     help="Open this document (id or unique name) straight on the coding screen.",
 )
-def open_command(project: Path, coder: str | None, document: str | None) -> None:
+@click.option(
+    "--answers",
+    "answers",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[QUESTION]",
+    help="Open the answer grid of survey answers (all, or those of QUESTION).",
+)
+def open_command(
+    project: Path, coder: str | None, document: str | None, answers: str | None
+) -> None:
     """Open PROJECT in the coding app (overview of documents by case, coding screen,
     codebook editor). Reopening returns to where you left off. Every action is saved at once;
     press ? for keys and ctrl+p for the command palette."""
@@ -32,10 +43,26 @@ def open_command(project: Path, coder: str | None, document: str | None) -> None
     name = resolve_coder(coder)
     opened = Project.open(project)
     document_id = resolve_document(opened, document) if document else None
-    app = KodeverkApp(opened, name, document_id=document_id)
+    if answers:
+        _check_question(opened, answers)
+    grid = None if answers is None else (answers or True)
+    app = KodeverkApp(opened, name, document_id=document_id, answers=grid)
     app.run()
     opened.close()
     if app.write_problem:  # the file went away during the session: say so, exit non-zero
         from coding.errors import ProjectGone
 
         raise ProjectGone(app.write_problem)
+
+
+def _check_question(project, question: str) -> None:
+    """A question that no survey answer has: an error naming the questions there are."""
+    from coding.answers import list_answers, questions
+    from coding.errors import InputError
+
+    known = questions(list_answers(project, "", blind=True))
+    if question not in known:
+        raise InputError(
+            f"no survey answers to the question {question!r}; questions: "
+            + (", ".join(repr(q) for q in known) or "none")
+        )
