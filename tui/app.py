@@ -68,8 +68,7 @@ class KodeverkApp(App):
             )
         if self.start_answers is not None and self.start_answers is not False:
             question = self.start_answers if isinstance(self.start_answers, str) else None
-            self.push_screen(OverviewScreen(self.project, self.coder))
-            self.action_answers(question)
+            self.action_answers(question)  # the overview is built only when the coder goes back
             return
         document_id, segment = self.start_document, 0
         if document_id is None and self.resume:

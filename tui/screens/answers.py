@@ -9,6 +9,7 @@ first; the row is then re-read from the file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -88,6 +89,7 @@ class AnswersScreen(Screen):
         self.answers: list[Answer] = []
         self.shown: list[Answer] = []
         self.question_numbers: dict[str, int] = {}
+        self._folded: dict[int, str] = {}  # document -> text casefolded, for the filter
 
     # -- layout and loading -------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -118,6 +120,7 @@ class AnswersScreen(Screen):
         self.answers = list_answers(self.project, self.coder, self.question, self.blind)
         numbers = questions(list_answers(self.project, self.coder)) if self.question else None
         self.question_numbers = {q: i + 1 for i, q in enumerate(numbers or questions(self.answers))}
+        self.answers = sort_answers(self.answers, SORTS[0], self.question_numbers)
         self._apply_filter(keep=current.document_id if current else None)
         if not self.answers:
             self.notify(TEXT["no_answers"], severity="warning")
@@ -142,9 +145,11 @@ class AnswersScreen(Screen):
     # -- filter and sort ----------------------------------------------------------------------
     def _apply_filter(self, keep: int | None = None) -> None:
         grid = self.query_one(AnswerGrid)
-        test = parse_filter(self.filter_text, self.question_numbers)
-        shown = [a for a in self.answers if test(a)]
-        shown = sort_answers(shown, SORTS[self.sort], self.question_numbers)
+        shown = self.answers
+        for test in parse_filter(self.filter_text, self.question_numbers, self._folded):
+            shown = [a for a in shown if test(a)]  # each term narrows what the next one tests
+        if self.sort:  # the answers are read in question order already
+            shown = sort_answers(shown, SORTS[self.sort], self.question_numbers)
         self.shown = shown
         cursor = 0
         if keep is not None:
@@ -413,8 +418,12 @@ class AnswersScreen(Screen):
         self.reload()
         self.notify(TEXT["blind" if self.blind else "all"], timeout=2)
 
+    def on_screen_suspend(self) -> None:
+        self._away = True
+
     def on_screen_resume(self) -> None:
-        if self.answers:  # back from the coding screen: codes and marks may have changed
+        if getattr(self, "_away", False):  # back from another screen: codes may have changed
+            self._away = False
             self.reload()
 
     def action_back(self) -> None:
@@ -426,7 +435,13 @@ class AnswersScreen(Screen):
         if self.focused is not grid:
             grid.focus()
             return
-        self.app.pop_screen() if len(self.app.screen_stack) > 2 else self.app.action_overview()
+        from tui.screens.overview import OverviewScreen
+
+        below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
+        if isinstance(below, Screen) and below.__class__ is not Screen:
+            self.dismiss()
+        else:  # opened straight from the command line: the overview takes its place
+            self.app.switch_screen(OverviewScreen(self.project, self.coder))
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
         return [
@@ -441,16 +456,21 @@ class AnswersScreen(Screen):
         ]
 
 
-def parse_filter(text: str, numbers: dict[str, int]):
-    """A predicate over answers from terms: ``q:2`` (question number or words of it),
-    ``name:value`` (a case attribute), ``uncoded``, ``coded``, ``done``, ``code:Bolig``, and
-    free words that must all occur in the answer."""
-    tests = []
+def parse_filter(
+    text: str, numbers: dict[str, int], folded: dict[int, str] | None = None
+) -> list[Callable[[Answer], bool]]:
+    """Tests over answers from terms: ``q:2`` (question number or words of it),
+    ``name:value`` (a case attribute, by its start), ``case:name``, ``uncoded``, ``coded``,
+    ``done``, ``code:Bolig``, and free words that must all occur in the answer. ``folded``
+    keeps each answer's text casefolded (by document) between calls."""
+    folded = {} if folded is None else folded
+    tests: list[Callable[[Answer], bool]] = []
     for term in text.split():
         key, _, value = term.partition(":")
         key, value = key.casefold(), value.casefold()
         if value and key in ("q", "question"):
-            tests.append(lambda a, v=value: _question_matches(a, v, numbers))
+            asked = {q for q, n in numbers.items() if _question_matches(q, n, value)}
+            tests.append(lambda a, asked=asked: a.question in asked)
         elif value and key == "code":
             tests.append(lambda a, v=value: any(v in c.name.casefold() for c in a.codes))
         elif value:
@@ -461,15 +481,20 @@ def parse_filter(text: str, numbers: dict[str, int]):
             tests.append(lambda a: bool(a.codes))
         elif key == "done":
             tests.append(lambda a: a.done)
-        else:
-            tests.append(lambda a, w=key: w in a.text.casefold())
-    return lambda answer: all(test(answer) for test in tests)
+        elif key:
+            tests.append(lambda a, w=key: w in (folded.get(a.document_id) or _fold(a, folded)))
+    return tests
 
 
-def _question_matches(answer: Answer, value: str, numbers: dict[str, int]) -> bool:
+def _fold(answer: Answer, folded: dict[int, str]) -> str:
+    text = folded[answer.document_id] = answer.text.casefold()
+    return text
+
+
+def _question_matches(question: str, number: int, value: str) -> bool:
     if value.isdigit():
-        return numbers.get(answer.question) == int(value)
-    return value in answer.question.casefold()
+        return number == int(value)
+    return value in question.casefold()
 
 
 def _attribute_matches(answer: Answer, key: str, value: str) -> bool:

@@ -59,6 +59,8 @@ class AnswerGrid(ScrollView, can_focus=True, inherit_bindings=False):
 
     def row_changed(self, index: int) -> None:
         """One row's codes or mark changed: its height may change, the rest stays wrapped."""
+        if not self._wrapped:  # not laid out yet
+            return
         height = self._row_height(index)
         if height != self._heights[index]:
             self._heights[index] = height
@@ -75,6 +77,12 @@ class AnswerGrid(ScrollView, can_focus=True, inherit_bindings=False):
         return max(self.scrollable_content_region.width - GUTTER - ATTRIBUTION - TAGS, 10)
 
     def _layout(self, force: bool = False) -> None:
+        if self.scrollable_content_region.width <= 0:  # not laid out yet: wrap on resize
+            self._width = 0
+            self._wrapped = []
+            self._heights = [1] * len(self.rows)
+            self._offsets = list(range(len(self.rows) + 1))
+            return
         width = self._text_width()
         if width == self._width and not force:
             return
@@ -83,10 +91,13 @@ class AnswerGrid(ScrollView, can_focus=True, inherit_bindings=False):
         self._width = width
         cache = self._wrap_cache
         self._wrapped = [
-            cache.get(a.document_id) or cache.setdefault(a.document_id, wrap_offsets(a.text, width))
+            cache.get(a.document_id) or cache.setdefault(a.document_id, _wrap(a.text, width))
             for a in self.rows
         ]
-        self._heights = [self._row_height(i) for i in range(len(self.rows))]
+        self._heights = [
+            max(len(lines), len(a.codes) + 1, 2)
+            for lines, a in zip(self._wrapped, self.rows, strict=True)
+        ]
         self._offsets = [0, *accumulate(self._heights)]
         self.virtual_size = Size(width + GUTTER + ATTRIBUTION + TAGS, self._offsets[-1])
         self._changed()
@@ -133,7 +144,7 @@ class AnswerGrid(ScrollView, can_focus=True, inherit_bindings=False):
     def render_line(self, y: int) -> Strip:
         index = y + int(self.scroll_offset.y)
         width = self.scrollable_content_region.width
-        if not self.rows or index >= self._offsets[-1]:
+        if not self._wrapped or index >= self._offsets[-1]:
             return Strip.blank(width, self.rich_style)
         strip = self._cache.get(index)
         if strip is None:
@@ -172,6 +183,12 @@ class AnswerGrid(ScrollView, can_focus=True, inherit_bindings=False):
             segments.append(RichSegment(answer.text[start:end], text_style))
         strip = Strip(segments)
         return strip.adjust_cell_length(width, text_style)
+
+
+def _wrap(text: str, width: int) -> list[tuple[int, int]]:
+    if len(text) <= width and "\n" not in text:  # most short answers: one line
+        return [(0, len(text))]
+    return wrap_offsets(text, width)
 
 
 def _cell(text: str, width: int, style: Style) -> RichSegment:
