@@ -209,6 +209,9 @@ async def test_the_picker_creates_a_code_under_the_waiting_parent(grid_path: Pat
         "WHERE c.name = 'xylofon'",
     )
     assert rows == [("xylofon", "Brukermedvirkning")]
+    assert sql(grid_path, "SELECT action FROM events WHERE action = 'code.create'") == [
+        ("code.create",)
+    ]
     assert [code for *_, code, _, _, _ in answer_codings(grid_path)] == ["xylofon"]
 
 

@@ -83,3 +83,29 @@ async def test_coding_screen_sub_code_keys_recent_codes_and_the_panel(tmp_path: 
     ).fetchall()
     conn.close()
     assert [r[0] for r in rows] == ["Pårørende", "Pårørende", "Bolig", "Pårørende", "Brukerråd"]
+
+
+async def test_coding_screen_picker_says_no_match_and_creates_under_the_tree_code(
+    tmp_path: Path,
+) -> None:
+    from textual.widgets import OptionList
+
+    path = build_answers_project(tmp_path / "p.kodeverk")
+    app = KodeverkApp(path, CODER, document_id=1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        screen.query_one(CodeTree).select_code(3)  # Bolig highlighted in the code panel
+        await pilot.press("j", "c", *"klimaendring")
+        options = app.screen.query_one(OptionList)
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert labels == ["no match", "create «klimaendring» under Bolig"]
+        await pilot.press("enter")
+        assert app.screen is screen
+        assert any(c.name == "klimaendring" for c in screen.codes)
+    conn = sqlite3.connect(path)
+    rows = conn.execute(
+        "SELECT c.name, p.name FROM codings k JOIN codes c ON c.id = k.code_id "
+        "JOIN codes p ON p.id = c.parent_id WHERE k.document_id = 1"
+    ).fetchall()
+    conn.close()
+    assert rows == [("klimaendring", "Bolig")]

@@ -316,10 +316,10 @@ class AnswersScreen(Screen):
         self.app.push_screen(picker, self.apply_code)
 
     def _create_code(self, name: str, parent_id: int | None) -> int | None:
-        from coding.codes import add_code
+        from coding.codes import create_code
 
         try:
-            code_id = add_code(self.project, name, parent_id=parent_id)
+            code_id = create_code(self.project, name, parent_id=parent_id, coder=self.coder)
         except KodeverkError as exc:
             self.app.write_refused(exc)
             return None

@@ -521,9 +521,11 @@ class CodingScreen(Screen):
 
     def _create_code(self, name: str, parent_id: int | None) -> int | None:
         """The picker's «create»: a new code (journaled by the codebook) under ``parent_id``."""
-        from coding.codes import add_code
+        from coding.codes import create_code
 
-        code_id = self._commit(lambda: add_code(self.project, name, parent_id=parent_id))
+        code_id = self._commit(
+            lambda: create_code(self.project, name, parent_id=parent_id, coder=self.coder)
+        )
         if code_id is False:
             return None
         self.codes = load_codes(self.project)
