@@ -414,6 +414,9 @@ class AnswersScreen(Screen):
         self.app.push_screen(MemoScreen(title, text), save)
 
     def action_toggle_blind(self) -> None:
+        # as on the coding screen: where the app knows roles, only a lead opens all codings
+        if self.blind and hasattr(self.app, "allowed") and not self.app.allowed("all_coders"):
+            return
         self.blind = not self.blind
         self.reload()
         self.notify(TEXT["blind" if self.blind else "all"], timeout=2)
