@@ -36,9 +36,19 @@ def test_overview(app_path: Path, snap_compare) -> None:
 def test_coding_screen(app_path: Path, snap_compare) -> None:
     app = KodeverkApp(app_path, CODER, document_id=1)
     # code two segments, then select two more: highlights, selection and counts show
-    assert snap_compare(app, press=["j", "1", "j", "j", "2", "j", "J"], terminal_size=SIZE)
+    assert snap_compare(app, press=["j", "1", "0", "j", "j", "2", "j", "J"], terminal_size=SIZE)
 
 
 def test_codebook_editor(app_path: Path, snap_compare) -> None:
     app = KodeverkApp(app_path, CODER, resume=False)
     assert snap_compare(app, press=["e", "down"], terminal_size=SIZE)
+
+
+def test_answer_grid(tmp_path: Path, snap_compare) -> None:
+    from tests.answers_project import build_answers_project
+
+    path = build_answers_project(tmp_path / "svar.kodeverk")
+    app = KodeverkApp(path, CODER, answers=True)
+    # one code by one key; a held row with three codes and a done mark; then a waiting digit
+    press = ["2", "space", "1", "2", "3", "d", "space", "1"]
+    assert snap_compare(app, press=press, terminal_size=SIZE)

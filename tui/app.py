@@ -45,6 +45,7 @@ class KodeverkApp(App):
         document_id: int | None = None,
         resume: bool = True,
         role: str | None = None,
+        answers: str | bool | None = None,
     ) -> None:
         super().__init__()
         # None: a project without accounts (all screens open); else the signed-in account's
@@ -55,6 +56,9 @@ class KodeverkApp(App):
         self.coder = coder
         self.start_document = document_id
         self.resume = resume
+        # open on the answer grid: True for all questions, a str for one question
+        self.start_answers = answers
+        self.recent_codes: list[int] = []  # newest first; shared by the coding screens
         name = self.project.meta("name") or self.project.path.stem
         self.title = name if len(name) <= 28 else name[:27] + "…"
         self.sub_title = f"coder {coder}" + (f" ({role})" if role else "")
@@ -70,6 +74,10 @@ class KodeverkApp(App):
                 severity="warning",
                 timeout=10,
             )
+        if self.start_answers is not None and self.start_answers is not False:
+            question = self.start_answers if isinstance(self.start_answers, str) else None
+            self.action_answers(question)  # the overview is built only when the coder goes back
+            return
         document_id, segment = self.start_document, 0
         if document_id is None and self.resume:
             document_id, segment = self._left_off()
@@ -94,10 +102,12 @@ class KodeverkApp(App):
             self.notify("not saved: the project file is gone from disk", severity="error")
 
     def leave_coding(self, screen: CodingScreen) -> None:
-        """Back from a coding screen: to the overview (building it if the app started on the
-        document)."""
+        """Back from a coding screen: to the overview or the answer grid it was opened from
+        (building the overview if the app started on the document)."""
+        from tui.screens.answers import AnswersScreen
+
         below = self.screen_stack[-2] if len(self.screen_stack) > 1 else None
-        if isinstance(below, OverviewScreen):
+        if isinstance(below, OverviewScreen | AnswersScreen):
             screen.dismiss()
         else:
             self.switch_screen(OverviewScreen(self.project, self.coder))
@@ -147,6 +157,12 @@ class KodeverkApp(App):
             return
         self.push_screen(CodebookEditorScreen(self.project, self.coder))
 
+    def action_answers(self, question: str | None = None) -> None:
+        from tui.screens.answers import AnswersScreen
+
+        if not isinstance(self.screen, AnswersScreen):
+            self.push_screen(AnswersScreen(self.project, self.coder, question))
+
     def action_review(self) -> None:
         self._push_extra("review")
 
@@ -173,6 +189,7 @@ class KodeverkApp(App):
     def palette_commands(self) -> list[tuple[str, str, object]]:
         commands = [
             ("Overview", "documents by case with progress", self.action_overview, ""),
+            ("Answer grid", "code survey answers whole, one key each", self.action_answers, ""),
             (
                 "Codebook editor",
                 "add, rename, move, merge, delete codes",

@@ -34,6 +34,7 @@ from tui.project_view import (
     load_codings,
     load_segments,
 )
+from tui.shortcuts import KeyState, build_keymap
 from tui.suggestions import Suggestion, find_suggestions
 from tui.widgets.code_tree import CodeTree, swatch
 from tui.widgets.document_view import DocumentView
@@ -112,8 +113,24 @@ class CodingScreen(Screen):
         Binding("b", "word_start(-1)", "Widen by a word at the start", show=False),
         Binding("B", "word_start(1)", "Narrow by a word at the start", show=False),
         *[
-            Binding(d, f"shortcut('{d}')", "Apply the code with this shortcut", show=False)
+            Binding(
+                d,
+                f"shortcut('{d}')",
+                "Apply the code with this key (a code with sub-codes: then its sub-code's digit)",
+                show=False,
+            )
             for d in "123456789"
+        ],
+        Binding("0", "shortcut('0')", "After a code's digit: that code itself", show=False),
+        Binding("full_stop", "recent(1)", "Repeat the last code", show=False),
+        *[
+            Binding(
+                f"alt+{n}",
+                f"alt_digit({n})",
+                "Accept that suggestion (when shown), else apply a recent code",
+                show=False,
+            )
+            for n in range(1, 10)
         ],
         Binding("c", "pick", "Code"),
         Binding("x", "remove", "Remove"),
@@ -126,10 +143,6 @@ class CodingScreen(Screen):
         Binding("s", "suggest", "Suggest", show=False),
         Binding("a", "accept_suggestion", "Accept suggestion", show=False),
         Binding("r", "reject_suggestion", "Reject suggestion", show=False),
-        *(
-            Binding(f"alt+{d}", f"accept_nth({d})", "Accept this suggestion", show=False)
-            for d in "123456789"
-        ),
         Binding("v", "toggle_blind", "Own / all coders' codings", show=False),
         Binding("f", "focus_filter", "Filter codebook", show=False),
         Binding("escape", "back", "Back"),
@@ -153,6 +166,7 @@ class CodingScreen(Screen):
         self.project_counts: dict[int, int] = {}
         self.document_counts: dict[int, int] = {}
         self._start_segment = segment
+        self.keys = KeyState(build_keymap([]))
         self.load_document(document_id, reset_view=False)
 
     # -- layout -------------------------------------------------------------------------------
@@ -167,7 +181,11 @@ class CodingScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        shared = getattr(self.app, "recent_codes", None)
+        if isinstance(shared, list):  # the recent codes are the same on every screen
+            self.keys.recent = shared
         tree = self.query_one(CodeTree)
+        tree.keys_of = self.keys.keymap.keys_of
         tree.show_codes(self.codes)
         self._refresh_codings(full_counts=True)
         self.select_segment(self._start_segment)
@@ -200,6 +218,7 @@ class CodingScreen(Screen):
         self.codes = load_codes(self.project)
         self.code_by_id = {c.id: c for c in self.codes}
         self.code_styles = {c.id: code_style(c.colour) for c in self.codes}
+        self.keys.keymap = build_keymap(self.codes)
         self.suggestions = []
         self.selection = (self.segments[0].start, self.segments[0].end)
         self.sub_title = f"coder {self.coder} · {self.document_name}"
@@ -351,14 +370,33 @@ class CodingScreen(Screen):
             lines.append(line)
         if len(lines) == 1:
             lines.append(Text("no codes here", style="dim"))
+        lines.extend(self._key_lines())
         if self.suggestions:  # the proposed code stays in view until a or r
             lines += self._suggestion_lines()
         self.query_one("#on-selection", Static).update(Text("\n").join(lines))
         view = self.query_one(DocumentView)
         view.border_title = self.document_name
 
+    def _key_lines(self) -> list[Text]:
+        """The waiting first key and its sub-codes, or the recent codes (alt+1…)."""
+        keymap, pending = self.keys.keymap, self.keys.pending
+        if pending:
+            lines = [Text(f"{pending}… 0 {self.code_by_id[keymap.codes[pending]].name}", "bold")]
+            for n in range(1, 10):
+                code_id = keymap.codes.get(f"{pending}{n}")
+                if code_id is not None:
+                    lines.append(Text(f"  {n} {self.code_by_id[code_id].name}"))
+            return lines
+        recent = [self.code_by_id[c] for c in self.keys.recent if c in self.code_by_id]
+        if not recent:
+            return []
+        lines = [Text("recent (. alt+1…)", style="dim")]
+        lines.extend(Text(f" {n} {code.name}") for n, code in enumerate(recent, start=1))
+        return lines
+
     # -- movement -----------------------------------------------------------------------------
     def action_move(self, step: int) -> None:
+        self.keys.cancel()
         if step > 0:
             self.select_segment(self.segment_at(self.selection[1] - 1) + 1)
         else:
@@ -448,6 +486,7 @@ class CodingScreen(Screen):
         except KodeverkError as exc:
             self.app.write_refused(exc)
             return
+        self.keys.used(code_id)
         self._absorb(kept, start, end)
         self._refresh_codings(full_counts=False, reload=False)
         self._count_for_training()
@@ -479,16 +518,60 @@ class CodingScreen(Screen):
         insort(self.codings, row, key=lambda c: (c.start, c.id))
 
     def action_shortcut(self, key: str) -> None:
-        matches = [c for c in self.codes if c.shortcut == key]
-        if not matches:
-            self.notify(f"no code has shortcut {key} (set one in the codebook editor)")
+        """A digit: a code's key, or the first of two (the panel shows the sub-codes)."""
+        result = self.keys.press(key)
+        if isinstance(result, str):
+            self._show_selection_codes()
             return
-        self.apply_code(matches[0].id)
+        if result is None:
+            self.notify(f"no code has the key {key} (set one in the codebook editor)")
+            self._show_selection_codes()
+            return
+        self.apply_code(result)
+
+    def action_alt_digit(self, n: int) -> None:
+        """alt+digit: while suggestions are shown, accept the n-th; otherwise a recent code."""
+        if any((s.start, s.end) == self.selection for s in self.suggestions):
+            self.action_accept_nth(n)
+        else:
+            self.action_recent(n)
+
+    def action_recent(self, n: int) -> None:
+        code_id = self.keys.recent_code(n - 1)
+        if code_id is None or code_id not in self.code_by_id:
+            self.notify(f"no recent code {n}", timeout=2)
+            return
+        self.apply_code(code_id)
 
     def action_pick(self) -> None:
         from tui.screens.picker import PickerScreen
 
-        self.app.push_screen(PickerScreen(self.codes, "Apply code"), self.apply_code)
+        # a new code goes under the code whose digit waits, else the one highlighted in the tree
+        pending = self.keys.pending
+        self.keys.cancel()
+        parent = self.keys.keymap.codes.get(pending) if pending else None
+        if parent is None:
+            parent = self.query_one(CodeTree).highlighted_code
+        picker = PickerScreen(self.codes, "Apply code", create=self._create_code, parent_id=parent)
+        self.app.push_screen(picker, self.apply_code)
+
+    def _create_code(self, name: str, parent_id: int | None) -> int | None:
+        """The picker's «create»: a new code (journaled by the codebook) under ``parent_id``."""
+        from coding.codes import create_code
+
+        code_id = self._commit(
+            lambda: create_code(self.project, name, parent_id=parent_id, coder=self.coder)
+        )
+        if code_id is False:
+            return None
+        self.codes = load_codes(self.project)
+        self.code_by_id = {c.id: c for c in self.codes}
+        self.code_styles = {c.id: code_style(c.colour) for c in self.codes}
+        self.keys.keymap = build_keymap(self.codes)
+        tree = self.query_one(CodeTree)
+        tree.keys_of = self.keys.keymap.keys_of
+        tree.show_codes(self.codes)
+        return code_id
 
     def action_remove(self) -> None:
         code_ids = sorted({c.code_id for c in self.selected_codings(own_only=True)})
@@ -774,6 +857,10 @@ class CodingScreen(Screen):
         self.query_one("#tree-filter", Input).focus()
 
     def action_back(self) -> None:
+        if self.keys.pending:
+            self.keys.cancel()
+            self._show_selection_codes()
+            return
         view = self.query_one(DocumentView)
         if self.focused is not view:
             view.focus()

@@ -25,13 +25,15 @@ def progress_text(row: DocumentRow) -> str:
 
 class OverviewScreen(Screen):
     """Documents by case; enter opens a document for coding. Type in the filter to narrow by
-    case, attribute or document name; a cycles through the size classes."""
+    case, attribute or document name; s cycles through the size classes, a opens the
+    answer grid."""
 
     HELP_TITLE = "Project overview"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_document", "Code", show=False),
         Binding("slash", "focus_filter", "Filter"),
-        Binding("a", "cycle_attribute", "Size class"),
+        Binding("a", "answers", "Answers"),
+        Binding("s", "cycle_attribute", "Size class"),
         Binding("e", "codebook", "Codebook"),
         Binding("r", "review", "Review"),
         Binding("p", "prevalence", "Prevalence"),
@@ -165,6 +167,9 @@ class OverviewScreen(Screen):
 
     def action_codebook(self) -> None:
         self.app.action_codebook()
+
+    def action_answers(self) -> None:
+        self.app.action_answers()
 
     def action_review(self) -> None:
         self.app.action_review()

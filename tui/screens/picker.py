@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rapidfuzz import fuzz, process, utils
@@ -16,6 +17,12 @@ from tui.project_view import CodeInfo
 from tui.widgets.code_tree import swatch
 
 LIMIT = 30
+# below this score a code is not offered: «no match» beats an unrelated code (rapidfuzz 0–100;
+# «sport» or «klimaendring» reach 55–60 against the bundled codebook, «bo» → Bolig 90)
+THRESHOLD = 75
+NO_MATCH = "no match"
+CREATE = "create «{name}» under {parent}"
+TOP_LEVEL = "the top level"
 
 
 def rank_codes(codes: list[CodeInfo], query: str, limit: int = LIMIT) -> list[CodeInfo]:
@@ -40,7 +47,8 @@ def rank_codes(codes: list[CodeInfo], query: str, limit: int = LIMIT) -> list[Co
     score = {key: value for _, value, key in names}
     for _, value, key in texts:
         score[key] = max(score.get(key, 0), 0.9 * value)
-    ranked = sorted((c for c in codes if score.get(c.id, 0) >= 50), key=lambda c: -score[c.id])
+    kept = (c for c in codes if score.get(c.id, 0) >= THRESHOLD)
+    ranked = sorted(kept, key=lambda c: -score[c.id])
     return ranked[:limit]
 
 
@@ -53,10 +61,23 @@ class PickerScreen(ModalScreen[int | None]):
         Binding("up", "move(-1)", "Previous"),
     ]
 
-    def __init__(self, codes: list[CodeInfo], title: str = "Apply code") -> None:
+    def __init__(
+        self,
+        codes: list[CodeInfo],
+        title: str = "Apply code",
+        *,
+        create: Callable[[str, int | None], int | None] | None = None,
+        parent_id: int | None = None,
+    ) -> None:
+        """With ``create`` (name, parent id -> new code id) the picker offers to create a code
+        named as typed (unless one has that name), under ``parent_id``: the caller's
+        highlighted code, or the code whose digit waits for a sub-code."""
         super().__init__()
         self.codes = codes
         self.title_text = title
+        self.create = create
+        self.parent_id = parent_id
+        self.query_text = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -71,13 +92,27 @@ class PickerScreen(ModalScreen[int | None]):
 
     def _fill(self, query: str) -> None:
         options = self.query_one(OptionList)
+        self.query_text = query
         options.clear_options()
-        for code in rank_codes(self.codes, query):
+        ranked = rank_codes(self.codes, query)
+        for code in ranked:
             label = swatch(code)
             label.append(f" {code.name}")
             options.add_option(Option(label, id=str(code.id)))
-        if options.option_count:
-            options.highlighted = 0
+        if not ranked:
+            options.add_option(Option(NO_MATCH, id="none", disabled=True))
+        if query.strip() and self.create is not None and not _exact(ranked, query):
+            options.add_option(Option(self._create_label(query), id="create"))
+        first = next(
+            (i for i in range(options.option_count) if not options.get_option_at_index(i).disabled),
+            None,
+        )
+        options.highlighted = first
+
+    def _create_label(self, query: str) -> str:
+        parent = next((c for c in self.codes if c.id == self.parent_id), None)
+        where = parent.name if parent else TOP_LEVEL
+        return CREATE.format(name=query.strip(), parent=where)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill(event.value)
@@ -91,7 +126,10 @@ class PickerScreen(ModalScreen[int | None]):
         self._choose(event.option.id)
 
     def _choose(self, option_id: str | None) -> None:
-        self.dismiss(int(option_id) if option_id else None)
+        if option_id == "create" and self.create is not None:
+            self.dismiss(self.create(self.query_text.strip(), self.parent_id))
+        elif option_id and option_id.isdigit():
+            self.dismiss(int(option_id))
 
     def action_move(self, step: int) -> None:
         options = self.query_one(OptionList)
@@ -102,3 +140,8 @@ class PickerScreen(ModalScreen[int | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _exact(ranked: list[CodeInfo], query: str) -> bool:
+    needle = query.strip().casefold()
+    return any(c.name.casefold() == needle for c in ranked)

@@ -12,10 +12,12 @@ from tui.project_view import CodeInfo
 TOGGLE = Style.from_meta({"toggle": True})  # a click on the arrow collapses or expands
 
 
-def swatch(code: CodeInfo) -> Text:
-    """A coloured square plus the shortcut digit, so the code is findable without colour too."""
+def swatch(code: CodeInfo, key: str | None = None) -> Text:
+    """A coloured square plus the code's key (its shortcut digit, or two digits for a
+    sub-code), so the code is findable without colour too."""
+    key = key or code.shortcut
     label = Text("■ ", style=code.colour)
-    label.append(f"{code.shortcut}" if code.shortcut else "·", style="bold")
+    label.append(key if key else "·", style="bold")
     return label
 
 
@@ -29,6 +31,7 @@ class CodeTree(Tree[int]):
         self.auto_expand = False
         self.guide_depth = 2
         self.codes: list[CodeInfo] = []
+        self.keys_of: dict[int, str] = {}  # code id -> its key ("1", "12"), tui.shortcuts
         self._code_by_id: dict[int, CodeInfo] = {}
         self._code_nodes: dict[int, TreeNode[int]] = {}
         self.document_counts: dict[int, int] = {}
@@ -75,7 +78,7 @@ class CodeTree(Tree[int]):
     def _label(self, code: CodeInfo, width: int | None = None) -> Text:
         """Swatch, name and counts; with a width, the name is shortened (…) so that the
         counts stay visible in a narrow side panel."""
-        label = swatch(code)
+        label = swatch(code, self.keys_of.get(code.id))
         counts = ""
         if self.show_counts:
             here = self.document_counts.get(code.id, 0)

@@ -1,0 +1,520 @@
+"""The answer grid: code survey answers whole, one key per answer.
+
+A digit applies the code with that key to the whole answer and moves to the next uncoded one;
+``space`` holds the row so that more digits add codes (``space`` again moves on). Keys for the
+whole codebook as in ``tui.shortcuts`` (``1`` then ``2``: the second child of code 1; ``.``
+repeats; ``alt+1``…``alt+5`` the recent codes). Every write goes through ``coding.operations``
+first; the row is then re-read from the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from coding import operations as ops
+from coding.answers import Answer, answer_codes, list_answers, questions
+from coding.errors import KodeverkError
+from coding.store import Project
+from tui.project_view import CodeInfo, load_codes
+from tui.shortcuts import KeyState, build_keymap
+from tui.widgets.answer_grid import AnswerGrid
+
+SORTS = ("question", "length", "attribution", "code")
+TEXT = {
+    "filter": "filter: q:2 size_class:liten region:Nord-Norge uncoded code:Bolig words  (/)",
+    "no_answers": "no survey answers in this project (kodeverk import --kind survey)",
+    "no_key": "no code has the key {key}",
+    "coded": "coded: {name}",
+    "no_uncoded": "no uncoded answer after this one",
+    "none_of_yours": "none of your codes on this answer",
+    "removed": "removed: {name}",
+    "nothing_undo": "nothing to undo",
+    "nothing_redo": "nothing to redo",
+    "undone": "undone: {what}",
+    "redone": "redone: {what}",
+    "memo_title": "Memo on the answer of {case}",
+    "memo_saved": "memo saved",
+    "memo_deleted": "memo deleted",
+    "blind": "your codings only",
+    "all": "all coders' codings",
+    "no_recent": "no recent code {n}",
+}
+
+
+class AnswersScreen(Screen):
+    """Survey answers in rows; digits code the whole answer and move on."""
+
+    HELP_TITLE = "Answer grid"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "move(1)", "Next answer", show=False),
+        Binding("k,up", "move(-1)", "Previous answer", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        *[Binding(d, f"digit('{d}')", "Code by key", show=False) for d in "0123456789"],
+        Binding("full_stop", "repeat", "Repeat last code", show=False),
+        *[Binding(f"alt+{n}", f"recent({n})", "Recent code", show=False) for n in range(1, 6)],
+        Binding("space", "hold", "Hold row"),
+        Binding("c", "pick", "Code"),
+        Binding("x", "remove", "Remove"),
+        Binding("u", "undo", "Undo"),
+        Binding("ctrl+r", "redo", "Redo", show=False),
+        Binding("m", "memo", "Memo", show=False),
+        Binding("d", "toggle_done", "Done"),
+        Binding("n", "next_uncoded", "Next uncoded", show=False),
+        Binding("enter", "enter", "Open", show=False),
+        Binding("slash,f", "focus_filter", "Filter"),
+        Binding("o", "sort", "Sort"),
+        Binding("v", "toggle_blind", "Own / all coders' codings", show=False),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, project: Project, coder: str, question: str | None = None) -> None:
+        super().__init__()
+        self.project = project
+        self.coder = coder
+        self.question = question
+        self.blind = True
+        self.sort = 0
+        self.filter_text = ""
+        self.codes: list[CodeInfo] = load_codes(project)
+        self.code_by_id = {c.id: c for c in self.codes}
+        self.keys = KeyState(build_keymap(self.codes))
+        self.answers: list[Answer] = []
+        self.shown: list[Answer] = []
+        self.question_numbers: dict[str, int] = {}
+        self._folded: dict[int, str] = {}  # document -> text casefolded, for the filter
+
+    # -- layout and loading -------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder=TEXT["filter"], id="answer-filter", compact=True)
+        yield AnswerGrid(id="answers")
+        yield Static(id="answer-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        shared = getattr(self.app, "recent_codes", None)
+        if isinstance(shared, list):  # the recent codes are the same on every screen
+            self.keys.recent = shared
+        grid = self.query_one(AnswerGrid)
+        from tui.screens.coding import code_style
+
+        grid.attribution = self._attribution
+        grid.tag_style = code_style
+        self.reload()
+        first = next((i for i, a in enumerate(self.shown) if not a.codes), 0)
+        grid.move_cursor(first)
+        grid.focus()
+        self._show_status()
+
+    def reload(self) -> None:
+        """Read every answer again (after undo, redo, blind view, coming back)."""
+        current = self.current
+        self.answers = list_answers(self.project, self.coder, self.question, self.blind)
+        numbers = questions(list_answers(self.project, self.coder)) if self.question else None
+        self.question_numbers = {q: i + 1 for i, q in enumerate(numbers or questions(self.answers))}
+        self.answers = sort_answers(self.answers, SORTS[0], self.question_numbers)
+        self._apply_filter(keep=current.document_id if current else None)
+        if not self.answers:
+            self.notify(TEXT["no_answers"], severity="warning")
+
+    def _attribution(self, answer: Answer) -> list[str]:
+        attrs = answer.attributes
+        first = f"Q{self.question_numbers.get(answer.question, '?')}"
+        if "size_class" in attrs:
+            first += f" {attrs['size_class']}"
+        lines = [first]
+        if "region" in attrs:
+            lines.append(attrs["region"])
+        if len(lines) == 1:
+            lines.append(answer.case)
+        return lines
+
+    @property
+    def current(self) -> Answer | None:
+        grid = self.query_one(AnswerGrid)
+        return self.shown[grid.cursor] if self.shown and grid.cursor < len(self.shown) else None
+
+    # -- filter and sort ----------------------------------------------------------------------
+    def _apply_filter(self, keep: int | None = None) -> None:
+        grid = self.query_one(AnswerGrid)
+        shown = self.answers
+        for test in parse_filter(self.filter_text, self.question_numbers, self._folded):
+            shown = [a for a in shown if test(a)]  # each term narrows what the next one tests
+        if self.sort:  # the answers are read in question order already
+            shown = sort_answers(shown, SORTS[self.sort], self.question_numbers)
+        self.shown = shown
+        cursor = 0
+        if keep is not None:
+            cursor = next((i for i, a in enumerate(shown) if a.document_id == keep), 0)
+        grid.set_rows(shown, cursor)
+        self._show_status()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "answer-filter":
+            self.filter_text = event.value
+            current = self.current
+            self._apply_filter(keep=current.document_id if current else None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one(AnswerGrid).focus()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#answer-filter", Input).focus()
+
+    def action_sort(self) -> None:
+        self.sort = (self.sort + 1) % len(SORTS)
+        current = self.current
+        self._apply_filter(keep=current.document_id if current else None)
+
+    # -- status -------------------------------------------------------------------------------
+    def _show_status(self) -> None:
+        if not self.is_mounted:
+            return
+        grid = self.query_one(AnswerGrid)
+        uncoded = sum(1 for a in self.shown if not a.codes)
+        done = sum(1 for a in self.shown if a.done)
+        line = Text(
+            f"{grid.cursor + 1 if self.shown else 0}/{len(self.shown)} answers · "
+            f"{uncoded} uncoded · {done} done · sort: {SORTS[self.sort]} · "
+            f"{'blind' if self.blind else 'all coders'}"
+        )
+        if grid.held:
+            line.append(" · HOLD: digits add codes, space moves on", style="bold reverse")
+        pending = self.keys.pending
+        second = Text()
+        if pending:
+            second.append(f"{pending}…", style="bold reverse")
+            own = self.keys.keymap.codes.get(pending)
+            if own is not None:
+                second.append(f" 0 {self.code_by_id[own].name}")
+            for n in range(1, 10):
+                code_id = self.keys.keymap.codes.get(f"{pending}{n}")
+                if code_id is not None:
+                    second.append(f" · {n} {self.code_by_id[code_id].name}")
+        else:
+            second.append("recent:", style="dim")
+            for n, code_id in enumerate(self.keys.recent, start=1):
+                code = self.code_by_id.get(code_id)
+                if code is not None:
+                    second.append(f" alt+{n} {code.name}")
+            if not self.keys.recent:
+                second.append(" none yet", style="dim")
+        self.query_one("#answer-status", Static).update(Text("\n").join([line, second]))
+
+    # -- movement -----------------------------------------------------------------------------
+    def action_move(self, step: int) -> None:
+        self.keys.cancel()
+        grid = self.query_one(AnswerGrid)
+        grid.move_cursor(grid.cursor + step)
+        self._show_status()
+
+    def action_page(self, direction: int) -> None:
+        grid = self.query_one(AnswerGrid)
+        grid.move_cursor(grid.page_rows(direction))
+        self._show_status()
+
+    def action_next_uncoded(self) -> None:
+        grid = self.query_one(AnswerGrid)
+        for index in range(grid.cursor + 1, len(self.shown)):
+            if not self.shown[index].codes:
+                grid.move_cursor(index)
+                break
+        else:
+            self.notify(TEXT["no_uncoded"], timeout=2)
+        self._show_status()
+
+    def _moved_on(self) -> None:
+        """After a code: the next uncoded answer, unless the row is held."""
+        if not self.query_one(AnswerGrid).held:
+            self.action_next_uncoded()
+
+    # -- coding -------------------------------------------------------------------------------
+    def action_digit(self, digit: str) -> None:
+        result = self.keys.press(digit)
+        if isinstance(result, str):  # the first key of two
+            self._show_status()
+            return
+        if result is None:
+            self.notify(TEXT["no_key"].format(key=digit), timeout=2)
+            self._show_status()
+            return
+        self.apply_code(result)
+
+    def action_enter(self) -> None:
+        if self.keys.pending:
+            code_id = self.keys.confirm()
+            if code_id is not None:
+                self.apply_code(code_id)
+            return
+        answer = self.current
+        if answer is not None:
+            self.app.open_document(answer.document_id, 0)
+
+    def action_repeat(self) -> None:
+        code_id = self.keys.recent_code(0)
+        if code_id is None:
+            self.notify(TEXT["no_recent"].format(n=1), timeout=2)
+            return
+        self.apply_code(code_id)
+
+    def action_recent(self, n: int) -> None:
+        code_id = self.keys.recent_code(n - 1)
+        if code_id is None:
+            self.notify(TEXT["no_recent"].format(n=n), timeout=2)
+            return
+        self.apply_code(code_id)
+
+    def apply_code(self, code_id: int | None) -> None:
+        answer = self.current
+        if code_id is None or answer is None:
+            return
+        try:
+            ops.apply_coding(
+                self.project, answer.document_id, code_id, self.coder, answer.start, answer.end
+            )
+        except KodeverkError as exc:
+            self.app.write_refused(exc)
+            return
+        self.keys.used(code_id)
+        self._reread(answer)
+        self._moved_on()
+        self._show_status()
+
+    def _reread(self, answer: Answer) -> None:
+        answer.codes = answer_codes(self.project, answer, self.coder if self.blind else None)
+        grid = self.query_one(AnswerGrid)
+        grid.row_changed(grid.cursor)
+
+    def action_hold(self) -> None:
+        grid = self.query_one(AnswerGrid)
+        if self.keys.pending:
+            code_id = self.keys.confirm()
+            if code_id is not None:
+                self.apply_code(code_id)
+            return
+        grid.held = not grid.held
+        grid.row_changed(grid.cursor)
+        if not grid.held:  # held: the status line says HOLD
+            self.action_next_uncoded()
+        self._show_status()
+
+    def action_pick(self) -> None:
+        from tui.screens.picker import PickerScreen
+
+        pending = self.keys.pending  # «1 c»: a new code goes under code 1
+        self.keys.cancel()
+        parent = self.keys.keymap.codes.get(pending) if pending else None
+        picker = PickerScreen(self.codes, "Apply code", create=self._create_code, parent_id=parent)
+        self.app.push_screen(picker, self.apply_code)
+
+    def _create_code(self, name: str, parent_id: int | None) -> int | None:
+        from coding.codes import create_code
+
+        try:
+            code_id = create_code(self.project, name, parent_id=parent_id, coder=self.coder)
+        except KodeverkError as exc:
+            self.app.write_refused(exc)
+            return None
+        self.codes = load_codes(self.project)
+        self.code_by_id = {c.id: c for c in self.codes}
+        self.keys.keymap = build_keymap(self.codes)
+        return code_id
+
+    def action_remove(self) -> None:
+        answer = self.current
+        if answer is None:
+            return
+        own = answer_codes(self.project, answer, self.coder)
+        if not own:
+            self.notify(TEXT["none_of_yours"], timeout=2)
+        elif len(own) == 1:
+            self.remove_code(own[0].id)
+        else:
+            from tui.screens.picker import PickerScreen
+
+            ids = {c.id for c in own}
+            choices = [c for c in self.codes if c.id in ids]
+            self.app.push_screen(PickerScreen(choices, "Remove code"), self.remove_code)
+
+    def remove_code(self, code_id: int | None) -> None:
+        answer = self.current
+        if code_id is None or answer is None:
+            return
+        try:
+            ops.remove_code(
+                self.project, answer.document_id, code_id, self.coder, answer.start, answer.end
+            )
+        except KodeverkError as exc:
+            self.app.write_refused(exc)
+            return
+        self._reread(answer)
+        self._show_status()
+        self.notify(TEXT["removed"].format(name=self.code_by_id[code_id].name), timeout=2)
+
+    def action_undo(self) -> None:
+        self._replay(ops.undo, "undone", "nothing_undo")
+
+    def action_redo(self) -> None:
+        self._replay(ops.redo, "redone", "nothing_redo")
+
+    def _replay(self, operation, done_key: str, nothing_key: str) -> None:
+        try:
+            event = operation(self.project, self.coder)
+        except KodeverkError as exc:
+            self.app.write_refused(exc)
+            return
+        if event is None:
+            self.notify(TEXT[nothing_key], timeout=2)
+            return
+        self.reload()
+        self.notify(TEXT[done_key].format(what=event.summary), timeout=2)
+
+    def action_toggle_done(self) -> None:
+        answer = self.current
+        if answer is None:
+            return
+        try:
+            ops.set_document_done(self.project, answer.document_id, self.coder, not answer.done)
+        except KodeverkError as exc:
+            self.app.write_refused(exc)
+            return
+        answer.done = ops.is_document_done(self.project, answer.document_id, self.coder)
+        grid = self.query_one(AnswerGrid)
+        grid.row_changed(grid.cursor)
+        self._show_status()
+
+    def action_memo(self) -> None:
+        from tui.screens.memo import MemoScreen
+
+        answer = self.current
+        if answer is None:
+            return
+        target = answer.document_id
+        text = ops.get_memo(self.project, self.coder, "document", target)
+
+        def save(new_text: str | None) -> None:
+            if new_text is None:
+                return
+            try:
+                ops.set_memo(self.project, self.coder, "document", target, new_text)
+            except KodeverkError as exc:
+                self.app.write_refused(exc)
+                return
+            self.notify(TEXT["memo_saved" if new_text.strip() else "memo_deleted"], timeout=2)
+
+        title = TEXT["memo_title"].format(case=" ".join(self._attribution(answer)))
+        self.app.push_screen(MemoScreen(title, text), save)
+
+    def action_toggle_blind(self) -> None:
+        # as on the coding screen: where the app knows roles, only a lead opens all codings
+        if self.blind and hasattr(self.app, "allowed") and not self.app.allowed("all_coders"):
+            return
+        self.blind = not self.blind
+        self.reload()
+        self.notify(TEXT["blind" if self.blind else "all"], timeout=2)
+
+    def on_screen_suspend(self) -> None:
+        self._away = True
+
+    def on_screen_resume(self) -> None:
+        if getattr(self, "_away", False):  # back from another screen: codes may have changed
+            self._away = False
+            self.reload()
+
+    def action_back(self) -> None:
+        if self.keys.pending:
+            self.keys.cancel()
+            self._show_status()
+            return
+        grid = self.query_one(AnswerGrid)
+        if self.focused is not grid:
+            grid.focus()
+            return
+        from tui.screens.overview import OverviewScreen
+
+        below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
+        if isinstance(below, Screen) and below.__class__ is not Screen:
+            self.dismiss()
+        else:  # opened straight from the command line: the overview takes its place
+            self.app.switch_screen(OverviewScreen(self.project, self.coder))
+
+    def palette_commands(self) -> list[tuple[str, str, object]]:
+        return [
+            ("Apply code…", "pick a code by name (c)", self.action_pick),
+            ("Remove code", "remove a code from this answer (x)", self.action_remove),
+            ("Undo", "undo your last action (u)", self.action_undo),
+            ("Redo", "redo what you undid (ctrl+r)", self.action_redo),
+            ("Toggle done", "mark this answer done or not done (d)", self.action_toggle_done),
+            ("Filter answers", "by question, attribute, code, text (/)", self.action_focus_filter),
+            ("Sort answers", "import order, length, attribution, code (o)", self.action_sort),
+            ("Toggle blind mode", "own codings only or all coders' (v)", self.action_toggle_blind),
+        ]
+
+
+def parse_filter(
+    text: str, numbers: dict[str, int], folded: dict[int, str] | None = None
+) -> list[Callable[[Answer], bool]]:
+    """Tests over answers from terms: ``q:2`` (question number or words of it),
+    ``name:value`` (a case attribute, by its start), ``case:name``, ``uncoded``, ``coded``,
+    ``done``, ``code:Bolig``, and free words that must all occur in the answer. ``folded``
+    keeps each answer's text casefolded (by document) between calls."""
+    folded = {} if folded is None else folded
+    tests: list[Callable[[Answer], bool]] = []
+    for term in text.split():
+        key, _, value = term.partition(":")
+        key, value = key.casefold(), value.casefold()
+        if value and key in ("q", "question"):
+            asked = {q for q, n in numbers.items() if _question_matches(q, n, value)}
+            tests.append(lambda a, asked=asked: a.question in asked)
+        elif value and key == "code":
+            tests.append(lambda a, v=value: any(v in c.name.casefold() for c in a.codes))
+        elif value:
+            tests.append(lambda a, k=key, v=value: _attribute_matches(a, k, v))
+        elif key == "uncoded":
+            tests.append(lambda a: not a.codes)
+        elif key == "coded":
+            tests.append(lambda a: bool(a.codes))
+        elif key == "done":
+            tests.append(lambda a: a.done)
+        elif key:
+            tests.append(lambda a, w=key: w in (folded.get(a.document_id) or _fold(a, folded)))
+    return tests
+
+
+def _fold(answer: Answer, folded: dict[int, str]) -> str:
+    text = folded[answer.document_id] = answer.text.casefold()
+    return text
+
+
+def _question_matches(question: str, number: int, value: str) -> bool:
+    if value.isdigit():
+        return number == int(value)
+    return value in question.casefold()
+
+
+def _attribute_matches(answer: Answer, key: str, value: str) -> bool:
+    for name, actual in answer.attributes.items():
+        if name.casefold() == key:
+            return actual.casefold().startswith(value)
+    return key == "case" and value in answer.case.casefold()
+
+
+def sort_answers(answers: list[Answer], how: str, numbers: dict[str, int]) -> list[Answer]:
+    if how == "length":
+        return sorted(answers, key=lambda a: len(a.text))
+    if how == "attribution":
+        return sorted(
+            answers,
+            key=lambda a: (a.attributes.get("size_class", ""), a.attributes.get("region", "")),
+        )
+    if how == "code":
+        return sorted(answers, key=lambda a: (not a.codes, [c.name for c in a.codes]))
+    return sorted(answers, key=lambda a: (numbers.get(a.question, 0), a.document_id))
