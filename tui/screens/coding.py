@@ -163,6 +163,8 @@ class CodingScreen(Screen):
         self.model: learn.Model | None = None  # learned suggestions, trained in a thread
         self.evaluation: dict | None = None  # the last «suggest evaluate» figures
         self._since_training = 0
+        self._training = False  # a training thread is running
+        self._train_again = False  # codings changed while it ran: train once more after it
         self.project_counts: dict[int, int] = {}
         self.document_counts: dict[int, int] = {}
         self._start_segment = segment
@@ -741,23 +743,34 @@ class CodingScreen(Screen):
         return [s for s in self.suggestions if (s.start, s.end) == (shown.start, shown.end)]
 
     def _start_training(self) -> None:
-        """(Re)train the learned suggestions in a thread: keys never wait for it."""
+        """(Re)train the learned suggestions in a thread: keys never wait for it. One thread
+        at a time (a thread cannot be cancelled): changes meanwhile train once more after it."""
         self._since_training = 0
-        self.run_worker(self._train, thread=True, exclusive=True, group="learn")
+        if self._training:
+            self._train_again = True
+            return
+        self._training = True
+        self.run_worker(self._train, thread=True, group="learn")
 
     def _train(self) -> None:
+        model, evaluation = None, None
         try:
             with Project.open(self.project.path, migrate=False) as project:
                 coder = learn.training_coder(project, None, self.coder)
                 model = learn.model_for(project, coder)
                 evaluation = _evaluation_so_far(project, coder)
         except Exception:
-            return  # suggestions stay; learning must never take the coding screen down
+            pass  # suggestions stay; learning must never take the coding screen down
         self.app.call_from_thread(self._trained, model, evaluation)
 
-    def _trained(self, model: learn.Model, evaluation: dict | None) -> None:
-        self.model = model if model.codes else None
-        self.evaluation = evaluation
+    def _trained(self, model: learn.Model | None, evaluation: dict | None) -> None:
+        self._training = False
+        if model is not None:
+            self.model = model if model.codes else None
+            self.evaluation = evaluation
+        if self._train_again:
+            self._train_again = False
+            self._start_training()
 
     def _count_for_training(self) -> None:
         self._since_training += 1
