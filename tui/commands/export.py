@@ -127,7 +127,7 @@ def export_command(
 
 def _export_qdpx(project, output: Path) -> None:
     try:
-        from exports.qdpx import export_qdpx
+        from exports.qdpx_write import export_qdpx
     except ImportError:
         raise InputError("REFI-QDA (.qdpx) export is not available in this version") from None
     export_qdpx(project, output)

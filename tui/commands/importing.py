@@ -178,7 +178,7 @@ def _import_qdpx(project, files: tuple[Path, ...], as_json: bool) -> None:
             f"{files[0]}: import a .qdpx or .qde project on its own, not with other files"
         )
     try:
-        from exports.qdpx import import_qdpx
+        from corpus.qdpx import import_qdpx
     except ImportError:
         raise InputError(f"{files[0]}: REFI-QDA import is not available") from None
     if not files[0].is_file():

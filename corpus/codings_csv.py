@@ -1,4 +1,4 @@
-"""Codings as a CSV table: coding without the app, and a re-importable export.
+"""Codings as a CSV table: coding without the app (``exports.codings_csv`` writes the table).
 
 Columns: ``document`` (name or id), ``code`` (a name or path like ``Mål 4/Bolig``), ``coder``,
 optionally ``start`` and ``end`` (string offsets, end exclusive; both empty: the whole document)
@@ -8,7 +8,6 @@ and ``quote`` (checked against the text when present). The export writes those c
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,11 +16,8 @@ from coding import journal
 from coding.codes import code_paths, ensure_code_path, resolve_code
 from coding.errors import CodingError, InputError
 from coding.operations import apply_coding
-from coding.output import atomic_output
 from coding.store import Project
 from corpus.tables import Table, read_table
-
-EXPORT_COLUMNS = ("document", "document_id", "code", "coder", "start", "end", "quote")
 
 
 @dataclass
@@ -193,26 +189,3 @@ def _code_id(project: Project, ref: str, where: str, create: bool) -> int:
             return ensure_code_path(project, ref)
         hint = "" if create else " (use --create-codes to create missing codes)"
         raise InputError(f"{where}: {exc}{hint}") from None
-
-
-def export_codings_csv(project: Project, path: Path) -> int:
-    """Write every coding with its quote to ``path`` (UTF-8 with BOM, so Excel reads «æøå»);
-    returns the number of rows."""
-    if Path(path).suffix.lower() != ".csv":
-        raise InputError(f"{path}: codings are written as .csv (Excel opens it); name a .csv file")
-    paths = code_paths(project)
-    rows = project.conn.execute(
-        'SELECT d.name, d.id, k.code_id, c.name, k.start, k."end", '
-        'substr(d.text, k.start + 1, k."end" - k.start) '
-        "FROM codings k JOIN documents d ON d.id = k.document_id "
-        "JOIN coders c ON c.id = k.coder_id ORDER BY d.id, k.start, k.code_id, c.name"
-    ).fetchall()
-    with (
-        atomic_output(path, project.path) as temp,
-        temp.open("w", encoding="utf-8-sig", newline="") as handle,
-    ):
-        writer = csv.writer(handle)
-        writer.writerow(EXPORT_COLUMNS)
-        for name, doc_id, code_id, coder, start, end, quote in rows:
-            writer.writerow([name, doc_id, paths[code_id], coder, start, end, quote])
-    return len(rows)

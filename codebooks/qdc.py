@@ -14,13 +14,7 @@ from pathlib import Path
 from lxml import etree
 
 from codebooks.model import Codebook, CodeSpec
-from coding import journal
-from coding.codes import add_code, code_paths
-from coding.errors import CodebookError, InputError, KodeverkError
-from coding.groups import CodeGroup, list_groups, merge_groups
-from coding.output import atomic_output
-from coding.store import Project
-from exports.refi_common import (
+from codebooks.refi_common import (
     CODEBOOK_NS,
     DEFAULT_COLOUR,
     child_text,
@@ -32,7 +26,13 @@ from exports.refi_common import (
     parse_guid,
     split_description,
 )
-from exports.safe_zip import parse_xml
+from codebooks.safe_zip import parse_xml
+from coding import journal
+from coding.codes import add_code, code_paths
+from coding.errors import CodebookError, InputError, KodeverkError
+from coding.groups import CodeGroup, list_groups, merge_groups
+from coding.output import atomic_output
+from coding.store import Project
 
 MAX_QDC_BYTES = 50 * 1024**2
 

@@ -1,7 +1,7 @@
 """Read a REFI-QDA project (``.qdpx``, or a bare ``.qde`` with a ``sources/`` folder beside it)
 into plain data, leniently: what cannot be read becomes a warning that says where.
 
-Nothing here touches the project file; ``exports.qdpx_import`` writes what was read.
+Nothing here touches the project file; ``corpus.qdpx_import`` writes what was read.
 """
 
 from __future__ import annotations
@@ -14,10 +14,8 @@ from pathlib import Path
 from lxml import etree
 
 from codebooks.model import CodeSpec
-from coding.errors import InputError
-from coding.groups import CodeGroup
-from exports.qdc import check_namespace, read_code_tree, read_sets
-from exports.refi_common import (
+from codebooks.qdc import check_namespace, read_code_tree, read_sets
+from codebooks.refi_common import (
     PROJECT_NS,
     child,
     child_text,
@@ -27,8 +25,10 @@ from exports.refi_common import (
     read_value,
     split_memo,
 )
-from exports.refi_positions import CODE_POINTS, SourceText, choose_unit
-from exports.safe_zip import SafeArchive, check_entry_name, parse_xml
+from codebooks.safe_zip import SafeArchive, check_entry_name, parse_xml
+from coding.errors import InputError
+from coding.groups import CodeGroup
+from corpus.refi_positions import CODE_POINTS, SourceText, choose_unit
 
 MAX_FILE_BYTES = 512 * 1024**2
 _NON_TEXT = ("PictureSource", "AudioSource", "VideoSource")
