@@ -68,10 +68,8 @@ def load_codebook(path: str | os.PathLike, *, check: bool = True) -> Codebook:
 
 
 def _read_qdc(path: Path) -> Codebook:
-    try:
-        from codebooks.qdc import read_qdc
-    except ImportError:
-        raise CodebookError(f"{path}: reading .qdc codebooks is not available") from None
+    from codebooks.qdc import read_qdc  # lxml loads only for .qdc files
+
     return read_qdc(path)  # its warnings in ``Codebook.warnings``
 
 

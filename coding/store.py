@@ -275,8 +275,9 @@ Migration = Callable[[sqlite3.Connection], None]
 def migrate_exchange(conn: sqlite3.Connection) -> None:
     """1 -> 2 (issue 16): FTS declared so Datasette and sqlite-utils detect it (rebuilt from
     the documents), code groups, the ``quotes`` views. Idempotent."""
-    declared = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'documents_fts'").fetchone()
-    if declared is None or 'content="documents"' not in declared[0]:
+    import sqlite_utils  # loads slowly: only when a file is migrated
+
+    if sqlite_utils.Database(conn)["documents"].detect_fts() != "documents_fts":
         conn.execute("DROP TABLE IF EXISTS documents_fts")
         conn.execute(
             'CREATE VIRTUAL TABLE documents_fts USING fts5(text, content="documents", '

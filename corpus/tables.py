@@ -94,6 +94,12 @@ def sniff_delimiter(text: str) -> str:
 def _read_xlsx(path: Path, sheet: str | None) -> Table:
     import openpyxl
 
+    # openpyxl parses a workbook's XML with defusedxml (the reason it is a dependency): no
+    # entities, no external references. ``OPENPYXL_DEFUSEDXML=False`` would turn that off.
+    if not openpyxl.DEFUSEDXML:
+        raise InputError(
+            f"{path}: .xlsx files are read only with defusedxml (see OPENPYXL_DEFUSEDXML)"
+        )
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:

@@ -126,10 +126,8 @@ def export_command(
 
 
 def _export_qdpx(project, output: Path) -> None:
-    try:
-        from exports.qdpx_write import export_qdpx
-    except ImportError:
-        raise InputError("REFI-QDA (.qdpx) export is not available in this version") from None
+    from exports.qdpx_write import export_qdpx
+
     export_qdpx(project, output)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 import re
 from bisect import bisect_right, insort
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
 from rich.text import Text
@@ -33,9 +33,11 @@ from tui.project_view import (
     load_codings,
     load_segments,
 )
-from tui.suggestions import Suggestion, find_suggestions
 from tui.widgets.code_tree import CodeTree, swatch
 from tui.widgets.document_view import DocumentView
+
+if TYPE_CHECKING:
+    from corpus.suggest import Suggestion
 
 WORD = re.compile(r"\S+")
 POLL_SECONDS = 2.0  # how often the all-coders view looks for other coders' new codings
@@ -558,7 +560,9 @@ class CodingScreen(Screen):
         self._save_place(self.segment_at(hit.start))
 
     def action_suggest(self) -> None:
-        self.suggestions = find_suggestions(self.project, self.document_id, self.coder)
+        from corpus.suggest import suggest  # spaCy loads on first use, not at app start
+
+        self.suggestions = suggest(self.project, self.document_id, coder=self.coder)
         self.query_one(DocumentView).set_marks([(s.start, s.end) for s in self.suggestions])
         if not self.suggestions:
             self.notify("no keyword suggestions in this document")
