@@ -37,3 +37,13 @@ class ProjectBusy(ProjectError):
 
 class DiskError(ProjectError):
     """The disk refused a write (full, file size limit, I/O error); the action was not saved."""
+
+
+def damaged_file(exc: BaseException) -> bool:
+    """SQLite met a damaged page while reading (opening reads only the first ones)."""
+    import sqlite3
+
+    message = str(exc)
+    return isinstance(exc, sqlite3.DatabaseError) and (
+        "malformed" in message or "not a database" in message
+    )

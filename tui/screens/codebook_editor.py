@@ -17,15 +17,14 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from coding.codes import code_counts
+from coding.codes import CodeRow, code_counts, list_codes
 from coding.errors import KodeverkError
 from coding.store import Project
-from tui.project_view import CodeInfo, load_codes
 from tui.screens.confirm import ConfirmScreen, PromptScreen
 from tui.screens.picker import PickerScreen
 from tui.widgets.code_tree import CodeTree
 
-TOP_LEVEL = CodeInfo(0, "(top level)", None, "default", None, "", (), 0)
+TOP_LEVEL = CodeRow(0, "", "(top level)", None, None, None, "", "", "", "default", None)
 
 
 class CodebookEditorScreen(Screen):
@@ -48,7 +47,7 @@ class CodebookEditorScreen(Screen):
         super().__init__()
         self.project = project
         self.coder = coder
-        self.codes: list[CodeInfo] = []
+        self.codes: list[CodeRow] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -66,7 +65,7 @@ class CodebookEditorScreen(Screen):
     def reload(self, select: int | None = None) -> None:
         tree = self.query_one(CodeTree)
         current = select if select is not None else tree.highlighted_code
-        self.codes = load_codes(self.project)
+        self.codes = list_codes(self.project)
         tree.show_codes(self.codes)
         tree.set_counts({}, code_counts(self.project))
         current = current or (self.codes[0].id if self.codes else None)
@@ -79,7 +78,7 @@ class CodebookEditorScreen(Screen):
         self._show_details()
 
     @property
-    def code(self) -> CodeInfo | None:
+    def code(self) -> CodeRow | None:
         code_id = self.query_one(CodeTree).highlighted_code
         return next((c for c in self.codes if c.id == code_id), None)
 
@@ -198,7 +197,7 @@ class CodebookEditorScreen(Screen):
             )
             self.app.push_screen(ConfirmScreen(question), delete)
 
-    def _need_code(self) -> CodeInfo | None:
+    def _need_code(self) -> CodeRow | None:
         code = self.code
         if code is None:
             self.notify("no code selected")

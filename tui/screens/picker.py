@@ -12,13 +12,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from tui.project_view import CodeInfo
+from coding.codes import CodeRow
 from tui.widgets.code_tree import swatch
 
 LIMIT = 30
 
 
-def rank_codes(codes: list[CodeInfo], query: str, limit: int = LIMIT) -> list[CodeInfo]:
+def rank_codes(codes: list[CodeRow], query: str, limit: int = LIMIT) -> list[CodeRow]:
     """Codes best matching ``query``, a match in the name counting more than one in the
     description or keywords; all codes in tree order when the query is empty."""
     if not query.strip():
@@ -53,7 +53,7 @@ class PickerScreen(ModalScreen[int | None]):
         Binding("up", "move(-1)", "Previous"),
     ]
 
-    def __init__(self, codes: list[CodeInfo], title: str = "Apply code") -> None:
+    def __init__(self, codes: list[CodeRow], title: str = "Apply code") -> None:
         super().__init__()
         self.codes = codes
         self.title_text = title

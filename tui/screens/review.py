@@ -19,6 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from coding.codes import short_path
 from coding.consensus import (
     Disagreement,
     coder_pairs,
@@ -31,7 +32,6 @@ from coding.documents import document_text
 from coding.errors import KodeverkError
 from coding.reliability import AgreementReport, agreement_report
 from coding.store import Project
-from tui.commands.agreement import short_path
 from tui.screens.coder_pairs import CoderPairScreen
 
 CONTEXT = 160  # characters of context on each side of a disagreement
