@@ -618,6 +618,10 @@ class Project:
         """The honest one-line error for SQLite's refusal to write, or ``exc`` itself."""
         return _explain(self.path, exc) or exc
 
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the file (an immutable reader sees only the file)."""
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     # -- caches --------------------------------------------------------------------------------
     def data_version(self) -> int:
         """SQLite's data_version: changes when another connection commits to the file."""

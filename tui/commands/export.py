@@ -186,10 +186,11 @@ def _export_table(project, fmt, output, codes, whose, by, attribution) -> None:
 
 
 def _prevalence_sheets(project, coder: str, by: str | None) -> list:
+    from coding.cases import attribute_counts
     from coding.prevalence import prevalence
     from exports.tables import prevalence_table
 
-    known = {r[0] for r in project.conn.execute("SELECT DISTINCT name FROM case_attributes")}
+    known = set(attribute_counts(project))
     attributes = [by] if by else [a for a in ("size_class", "region") if a in known]
     sheets = []
     for attribute in attributes:

@@ -29,9 +29,9 @@ from coding.consensus import (
     settle,
 )
 from coding.documents import document_text
-from coding.errors import KodeverkError
 from coding.reliability import AgreementReport, agreement_report
 from coding.store import Project
+from tui.screens.base import DomainActions, Refused
 from tui.screens.coder_pairs import CoderPairScreen
 
 CONTEXT = 160  # characters of context on each side of a disagreement
@@ -45,7 +45,7 @@ def _fmt(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
-class ReviewScreen(Screen):
+class ReviewScreen(DomainActions, Screen):
     """Enter opens a code's disagreements; a / b / o / x settle the highlighted one; c chooses
     the coders."""
 
@@ -148,11 +148,8 @@ class ReviewScreen(Screen):
 
     def _report(self) -> AgreementReport | None:
         """The agreement report, or None (and the reason shown) for a damaged project."""
-        try:
-            return agreement_report(self.project, list(self.coders))
-        except KodeverkError as exc:
-            self.notify(str(exc), severity="error", timeout=30)
-            return None
+        report = self.call_domain(agreement_report, self.project, list(self.coders))
+        return None if isinstance(report, Refused) else report
 
     def _fill_codes(self, report: AgreementReport) -> None:
         table = self.query_one("#codes", DataTable)
@@ -229,10 +226,7 @@ class ReviewScreen(Screen):
         if item is None or self.code_id is None:
             self.notify("Pick a code with enter, then a disagreement.", severity="warning")
             return
-        try:
-            settle(self.project, item, choice, self.lead)
-        except KodeverkError as exc:
-            self.notify(str(exc), severity="error")
+        if isinstance(self.call_domain(settle, self.project, item, choice, self.lead), Refused):
             return
         row = self.query_one("#disagreements", DataTable).cursor_row
         report = self._report()
