@@ -46,17 +46,9 @@ def _sha256(path: Path) -> str:
 
 def _segment(package, progress: Progress | None) -> list[list]:
     """Segments for each source, as for any imported transcript (turns, then sentences)."""
-    from corpus.segment import split_sentences
+    from corpus.segment import counting, split_sentences
     from corpus.transcripts import parse_transcript
 
     pairs = [(s.text.text, parse_transcript(s.text.text).blocks) for s in package.sources]
-    total = sum(len(blocks) for _, blocks in pairs)
-    done = 0
-
-    def advance(blocks: int) -> None:
-        nonlocal done
-        done += blocks
-        if progress:
-            progress("segmenting", done, total)
-
+    advance = counting(progress, "segmenting", sum(len(blocks) for _, blocks in pairs))
     return split_sentences(pairs, advance) if pairs else []
