@@ -378,7 +378,7 @@ def connect(
         target,
         isolation_level=None,
         timeout=BUSY_TIMEOUT_MS / 1000,
-        check_same_thread=False,
+        check_same_thread=True,  # one connection per thread: workers use ``reading()``
         uri=readonly,
     )
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
