@@ -74,6 +74,7 @@ APP_API = {
     "push_screen",
     "pop_screen",
     "switch_screen",
+    "screen_stack",
     "call_from_thread",
     "notify",
     "exit",
