@@ -29,7 +29,9 @@ import click
 def open_command(
     project: Path, coder: str | None, document: str | None, web_role: str | None
 ) -> None:
-    """Open PROJECT in the coding app (overview of documents by case, coding screen,
+    """Open the coding app.
+
+    Open PROJECT in the coding app (overview of documents by case, coding screen,
     codebook editor). Reopening returns to where you left off. Every action is saved at once;
     press ? for keys and ctrl+p for the command palette.
 
