@@ -153,9 +153,9 @@ def test_coder_only_means_who_i_am():
     for name, (command, _) in leaf_commands().items():
         for param in command.params:
             if isinstance(param, click.Option) and "--coder" in param.opts and not param.hidden:
-                assert "your" in (param.help or "").lower() or "who" in (param.help or "").lower(), (
-                    f"{name}: --coder must mean who you are: {param.help}"
-                )
+                assert (
+                    "your" in (param.help or "").lower() or "who" in (param.help or "").lower()
+                ), f"{name}: --coder must mean who you are: {param.help}"
                 assert not isinstance(param.default, str), (
                     f"{name}: --coder defaults to you, not {param.default}"
                 )
@@ -380,7 +380,8 @@ def test_usage_errors_exit_2(case, project, tmp_path, capsys):
     before = table_dump(project)
     done = cli(capsys, *args)
     assert done.returncode == 2, (done.returncode, done.stderr)
-    assert done.stderr.strip(), "a usage error says what is wrong"
+    assert done.stderr.startswith("kodeverk: usage: "), done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, "one line, like every other error"
     assert table_dump(project) == before
     assert not (tmp_path / "new.kodeverk").exists()
     assert not any(p.name.startswith("OUT.") for p in tmp_path.iterdir())

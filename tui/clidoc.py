@@ -35,9 +35,10 @@ RULES = """\
   `open`, `copy`, `merge`. Whose codings a command counts is `--codings-of NAME|any|consensus`
   (`export`, `prevalence`, `matrix`, `goals`, `codebook show`); whose changes `log` lists is
   `--changes-by NAME`. On those commands the old `--coder` still works, with a notice.
-- Exit status: 0 done; 1 the input or the project is wrong (one line on stderr: what and
-  where); 2 the command line is wrong (options that exclude each other, a bad value, a missing
-  argument); 70 an internal error; 130 interrupted.
+- Exit status: 0 done; 1 the input or the project is wrong (`kodeverk: error: …`, one line
+  naming what and where); 2 the command line is wrong (options that exclude each other, a bad
+  value, a missing argument: `kodeverk: usage: …`, one line); 70 an internal error; 130
+  interrupted.
 """
 
 

@@ -36,10 +36,10 @@ def renamed(old: str, new: str, dest: str, unset: Any = None, **attrs: Any) -> C
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             value = kwargs.pop(hidden_name)
             if value is not None:
-                notice(old, new)
                 current = kwargs.get(dest)
                 if current not in (None, unset) and current != value:
                     raise click.UsageError(f"give {new} or the old {old}, not both")
+                notice(old, new)
                 kwargs[dest] = value
             return f(*args, **kwargs)
 
