@@ -6,14 +6,12 @@ from pathlib import Path
 
 import click
 
+from tui.options import coder_option
+
 
 @click.command("open")
 @click.argument("project", type=click.Path(path_type=Path))
-@click.option(
-    "--coder",
-    metavar="NAME",
-    help="Your name as coder (default: $KODEVERK_CODER, then your login name).",
-)
+@coder_option()
 @click.option(
     "--document",
     "document",
