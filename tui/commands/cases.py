@@ -102,8 +102,9 @@ def list_command(project: Path, as_json: bool) -> None:
 @click.argument("label")
 @json_option("Print the attribute and its label as JSON.")
 def label_command(project: Path, attribute: str, label: str, as_json: bool) -> None:
-X
-    (an empty LABEL goes back to the bundled one)."""
+    """Name an attribute in reports' captions and headings.
+
+    For example size_class "Kommunestørrelse"; an empty LABEL goes back to the bundled one."""
     from coding.labels import set_attribute_label
     from coding.prevalence import check_attributes
 

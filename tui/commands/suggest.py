@@ -185,8 +185,10 @@ def _print(units, found, model: learn.Model, too_few: list[str]) -> None:
 def evaluate_command(
     project: Path, from_coder: str | None, folds: int, seed: int, min_examples: int, as_json: bool
 ) -> None:
-    """Cross-validate on the coder's own codings and score the model as a second coder: per
-    code examples, precision, recall, F1 and Krippendorff's alpha (binary presence), pooled
+    """Score the model against a coder, as a second coder.
+
+    Cross-validates on the coder's own codings: per code examples, precision, recall, F1 and
+    Krippendorff's alpha (binary presence), pooled
     (micro) figures, and top-1 / top-3 accuracy on units with exactly one code. The model
     gives a unit its most likely code and every other code at confidence 0.5 or more."""
     with Project.open(project) as opened:
