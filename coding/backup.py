@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from coding.errors import ProjectError
 from coding.output import (
@@ -26,6 +27,8 @@ from coding.output import (
 if TYPE_CHECKING:
     from coding.store import Project
 
+T = TypeVar("T")
+
 
 def backup_to(project: Project, destination: str | os.PathLike) -> Path:
     """Copy the project into ``destination`` (a new file, mode 0600) in one step of SQLite's
@@ -34,14 +37,32 @@ def backup_to(project: Project, destination: str | os.PathLike) -> Path:
     (measured: 56 MB with one writer, 10 s in steps of 1024 pages, 0.3 s in one step).
     The copy passes SQLite's integrity check before it gets its name."""
     destination = Path(destination)
-    temp = start_file_copy(project, destination, backup=True)
+    write_file_copy(project, destination, backup=True)
+    return destination
+
+
+def write_file_copy(
+    project: Project,
+    destination: Path,
+    *,
+    backup: bool = False,
+    edit: Callable[[Path], T] | None = None,
+) -> T | None:
+    """Snapshot the project under a temporary name beside ``destination``, let ``edit`` change
+    that file (returning what it returns), verify it and only then give it its name. Whatever
+    fails, no file is left under either name."""
+    temp = start_file_copy(project, destination, backup=backup)
     try:
+        result = edit(temp) if edit is not None else None
         verify_project_file(temp, destination)
         finish_file_copy(temp, destination)
+    except (sqlite3.Error, OSError) as exc:
+        remove_partial(temp)
+        raise ProjectError(f"{destination}: the copy failed ({exc}); nothing was written") from None
     except BaseException:
         remove_partial(temp)
         raise
-    return destination
+    return result
 
 
 def start_file_copy(project: Project, destination: Path, *, backup: bool = False) -> Path:

@@ -18,9 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from coding.backup import finish_file_copy, start_file_copy, verify_project_file
-from coding.errors import ProjectError
-from coding.output import remove_partial
+from coding.backup import write_file_copy
 from coding.store import Project, new_guid, now
 
 Row = dict[str, Any]
@@ -86,28 +84,23 @@ def make_copy(project: Project, destination: str | os.PathLike, coder: str) -> C
     or killed copy leaves nothing under ``destination``."""
     destination = Path(destination)
     project_guid = project.meta("project_guid") or ""
-    temp = start_file_copy(project, destination)
-    try:
+
+    def edit(temp: Path) -> CopyInfo:
         with Project.open(temp) as copy:
             _keep_only(copy, coder)
             _mark_as_copy(copy, coder, project_guid, project.path)
             # VACUUM so others' deleted rows do not linger in free pages of a blind copy.
             copy.conn.execute("VACUUM")
-            info = CopyInfo(
+            return CopyInfo(
                 destination,
                 coder,
                 _count(copy, "codings"),
                 _count(copy, "memos"),
                 _count(copy, "documents"),
             )
-        verify_project_file(temp, destination)
-        finish_file_copy(temp, destination)
-    except (sqlite3.Error, OSError) as exc:
-        remove_partial(temp)
-        raise ProjectError(f"{destination}: the copy failed ({exc}); nothing was written") from None
-    except BaseException:
-        remove_partial(temp)
-        raise
+
+    info = write_file_copy(project, destination, edit=edit)
+    assert info is not None
     return info
 
 
