@@ -51,8 +51,13 @@ def write_file_copy(
     """Snapshot the project under a temporary name beside ``destination``, let ``edit`` change
     that file (returning what it returns), verify it and only then give it its name. Whatever
     fails, no file is left under either name."""
-    temp = start_file_copy(project, destination, backup=backup)
+    temp = _new_copy_file(project, destination, backup)
     try:
+        target = sqlite3.connect(temp)
+        try:
+            project.conn.backup(target, pages=-1)
+        finally:
+            target.close()
         result = edit(temp) if edit is not None else None
         verify_project_file(temp, destination)
         finish_file_copy(temp, destination)
@@ -65,32 +70,18 @@ def write_file_copy(
     return result
 
 
-def start_file_copy(project: Project, destination: Path, *, backup: bool = False) -> Path:
+def _new_copy_file(project: Project, destination: Path, backup: bool) -> Path:
     """Check ``destination`` may be written (only a ``backup`` may go into the project's backup
-    folder), then snapshot the project into a new owner-only temporary file beside it; returns
-    that file (the caller verifies and publishes it)."""
+    folder), then make a new owner-only temporary file beside it."""
     if destination.exists() or destination.is_symlink():
         raise ProjectError(f"{destination}: file exists; choose another name or delete it first")
     guard_output(destination, project.path, backup=backup)
     if not destination.parent.is_dir():
         raise ProjectError(f"{destination.parent}: folder does not exist")
     try:
-        temp = new_partial(destination)
+        return new_partial(destination)
     except OSError as exc:
         raise ProjectError(f"{destination}: cannot write ({exc.strerror or exc})") from None
-    try:
-        target = sqlite3.connect(temp)
-        try:
-            project.conn.backup(target, pages=-1)
-        finally:
-            target.close()
-    except (sqlite3.Error, OSError) as exc:
-        remove_partial(temp)
-        raise ProjectError(f"{destination}: the copy failed ({exc}); nothing was written") from None
-    except BaseException:
-        remove_partial(temp)
-        raise
-    return temp
 
 
 def verify_project_file(path: Path, shown: Path) -> None:
