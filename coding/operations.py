@@ -6,6 +6,7 @@ string indices into ``documents.text`` (code points), end exclusive.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -394,14 +395,7 @@ def undo(project: Project, coder: str) -> Event | None:
             return None
         journal.revert_changes(conn, event.changes)
         inverse = [change(c["table"], c["after"], c["before"]) for c in reversed(event.changes)]
-        undo_id = journal.record(
-            conn,
-            coder_id,
-            "undo",
-            f"undo {event.action} (event {event.id})",
-            inverse,
-            undoable=False,
-        )
+        undo_id = _record_step(conn, coder_id, "undo", event, inverse)
         conn.execute(
             "UPDATE events SET state = 'undone', undone_by = ? WHERE id = ?", (undo_id, event.id)
         )
@@ -416,16 +410,17 @@ def redo(project: Project, coder: str) -> Event | None:
         if event is None:
             return None
         journal.apply_changes(conn, event.changes)
-        journal.record(
-            conn,
-            coder_id,
-            "redo",
-            f"redo {event.action} (event {event.id})",
-            event.changes,
-            undoable=False,
-        )
+        _record_step(conn, coder_id, "redo", event, event.changes)
         conn.execute("UPDATE events SET state = 'done', undone_by = NULL WHERE id = ?", (event.id,))
     return event
+
+
+def _record_step(
+    conn: sqlite3.Connection, coder_id: int, step: str, event: Event, changes: list[dict[str, Any]]
+) -> int:
+    """Journal an undo or redo of ``event`` (itself not undoable); returns its event id."""
+    text = f"{step} {event.action} (event {event.id})"
+    return journal.record(conn, coder_id, step, text, changes, undoable=False)
 
 
 # -- where a coder left off (not an action: not journalled) ------------------------------------
