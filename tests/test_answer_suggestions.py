@@ -4,7 +4,6 @@ into the SQLite file."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ import pytest
 from coding import learn
 from coding.store import Project
 from tests.learn_fixture import build
+from tests.test_answer_grid import sql
 from tui.app import KodeverkApp
 from tui.screens.answers import SUGGEST_DELAY, AnswersScreen
 
@@ -22,14 +22,6 @@ SIZE = (100, 30)
 def labelled(tmp_path: Path) -> tuple[Path, dict]:
     path = tmp_path / "learn.kodeverk"
     return path, build(path)
-
-
-def sql(path: Path, query: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(query, params).fetchall()
-    finally:
-        conn.close()
 
 
 def doc_id(path: Path, name: str) -> int:
@@ -86,35 +78,27 @@ async def test_grid_shows_learned_then_keyword_suggestions_with_confidences(labe
         text = status(screen)
         assert f"a {first.code_name} {first.confidence:.0%}" in text
         assert f"alt+2 {here[1].code_name} {here[1].confidence:.0%}" in text
-        assert f"so far: top-3 {top3:.2f}" in text and "r reject" in text
+        assert f"so far: top-3 {top3:.2f}, alpha " in text and "r reject" in text
 
 
-async def test_a_accepts_the_first_for_the_whole_answer_and_moves_on(labelled) -> None:
-    path, info = labelled
+@pytest.mark.parametrize(("key", "n"), [("a", 0), ("alt+2", 1)])
+async def test_a_or_alt_digit_accepts_for_the_whole_answer_and_moves_on(labelled, key, n) -> None:
+    path, _ = labelled
     app = KodeverkApp(path, "kari", answers=True)
     async with app.run_test(size=SIZE) as pilot:
         screen = await settled(app, pilot)
-        first = screen.here()[0]
-        await pilot.press("a")
+        chosen = screen.here()[n]  # a: the first; alt+2: the second
+        await pilot.press(key)
         assert codings(path, "kari", "svar-000") == [
-            (first.code_name, 0, length(path, "svar-000"))
+            (chosen.code_name, 0, length(path, "svar-000"))
         ]
         action, summary = sql(path, "SELECT action, summary FROM events ORDER BY id")[-2]
         assert action == "coding.accept_suggestion" and "accepted from a suggestion" in summary
         moved = screen.current
         assert moved.document_id != doc_id(path, "svar-000") and not moved.codes  # next uncoded
-    assert sql(path, "SELECT verdict FROM suggestion_feedback") == [("accepted",)]
-
-
-async def test_alt_2_accepts_the_second(labelled) -> None:
-    path, _ = labelled
-    app = KodeverkApp(path, "kari", answers=True)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await settled(app, pilot)
-        second = screen.here()[1]
-        await pilot.press("alt+2")
-    assert codings(path, "kari", "svar-000") == [(second.code_name, 0, length(path, "svar-000"))]
-    assert sql(path, "SELECT action FROM events ORDER BY id")[-2] == ("coding.accept_suggestion",)
+    assert sql(path, "SELECT code_id, verdict FROM suggestion_feedback") == [
+        (chosen.code_id, "accepted")
+    ]
 
 
 async def test_r_rejects_as_a_negative_and_it_is_not_proposed_again(labelled) -> None:
@@ -138,7 +122,7 @@ async def test_r_rejects_as_a_negative_and_it_is_not_proposed_again(labelled) ->
 
 
 async def test_keyword_suggestions_while_there_is_too_little_to_learn(labelled) -> None:
-    path, info = labelled
+    path, _ = labelled
     app = KodeverkApp(path, "ola", answers=True)  # ola has coded nothing: nothing to learn
     async with app.run_test(size=SIZE) as pilot:
         screen = await settled(app, pilot, learned=False)
