@@ -42,9 +42,9 @@ def length(path: Path, document: str) -> int:
     return sql(path, "SELECT length FROM documents WHERE name = ?", (document,))[0][0]
 
 
-async def settled(app: KodeverkApp, pilot, learned: bool = True) -> AnswersScreen:
-    """Wait for the model (trained in a thread) and the current answer's suggestions (sought in
-    a thread once the cursor rests)."""
+async def settled(app: KodeverkApp, pilot, learned: bool = True, until=None) -> AnswersScreen:
+    """Wait for the model (trained in a thread once the keys rest) and the current answer's
+    suggestions (sought in a thread once the cursor rests), and for ``until()`` if given."""
     screen = app.screen
     assert isinstance(screen, AnswersScreen)
     for _ in range(40):
@@ -52,7 +52,7 @@ async def settled(app: KodeverkApp, pilot, learned: bool = True) -> AnswersScree
         await app.workers.wait_for_complete()
         await pilot.pause()
         trained = screen.learner.model is not None or not learned
-        if trained and screen.here() and not screen.workers:
+        if trained and screen.here() and not screen.workers and (until is None or until()):
             return screen
     raise AssertionError("no suggestions for the current answer")
 
@@ -115,7 +115,7 @@ async def test_r_rejects_as_a_negative_and_it_is_not_proposed_again(labelled) ->
         assert rows == [(rejected.code_id, "rejected", 0, length(path, "svar-000"))]
         assert sql(path, "SELECT action FROM events ORDER BY id")[-1] == (learn.REJECT_ACTION,)
         screen.learner.start()  # retrain now (as after every few verdicts)
-        await settled(app, pilot)
+        await settled(app, pilot, until=lambda: screen.learner.model is not before)
         assert screen.learner.model is not before  # learned again, with the rejection
         assert screen.here() and rejected.code_id not in {s.code_id for s in screen.here()}
     assert codings(path, "kari", "svar-000") == []

@@ -4,6 +4,7 @@ or verdicts; beside it the evaluation figures so far («slik har forslagene truf
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from textual.screen import Screen
@@ -26,19 +27,45 @@ def evaluation_so_far(project: Project, coder: str) -> dict | None:
 
 class Learner:
     """The model of one screen's coder, retrained in a thread; ``model`` is None until a model
-    with at least one learned code is ready."""
+    with at least one learned code is ready. With ``idle`` (seconds), training waits until no
+    key has been pressed (``touch``) for that long, so that it never competes with typing."""
 
-    def __init__(self, screen: Screen, coder: str, on_trained: Callable[[], None] | None = None):
+    def __init__(
+        self,
+        screen: Screen,
+        coder: str,
+        on_trained: Callable[[], None] | None = None,
+        idle: float | None = None,
+    ):
         self.screen = screen
         self.coder = coder
         self.on_trained = on_trained
+        self.idle = idle
         self.model: learn.Model | None = None
         self.evaluation: dict | None = None  # the last «suggest evaluate» figures
         self.since_training = 0
+        self._last_key = 0.0
+        self._waiting = False
+
+    def touch(self) -> None:
+        """A key was pressed (cheap: called on every key)."""
+        self._last_key = time.monotonic()
 
     def start(self) -> None:
         """(Re)train in a thread: keys never wait for it."""
         self.since_training = 0
+        if self.idle is None:
+            self.screen.run_worker(self._train, thread=True, exclusive=True, group="learn")
+        elif not self._waiting:
+            self._waiting = True
+            self.screen.set_timer(self.idle, self._when_idle)
+
+    def _when_idle(self) -> None:
+        quiet = time.monotonic() - self._last_key
+        if quiet < self.idle:
+            self.screen.set_timer(self.idle - quiet, self._when_idle)
+            return
+        self._waiting = False
         self.screen.run_worker(self._train, thread=True, exclusive=True, group="learn")
 
     def _train(self) -> None:

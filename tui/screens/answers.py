@@ -36,7 +36,8 @@ from tui.suggestions import Suggestion, answer_suggestions
 from tui.widgets.answer_grid import AnswerGrid
 
 SORTS = ("question", "length", "attribution", "code")
-SUGGEST_DELAY = 0.15  # seconds the cursor rests on an answer before its suggestions are sought
+SUGGEST_DELAY = 0.3  # seconds the cursor rests on an answer before its suggestions are sought
+LEARN_IDLE = 1.0  # seconds without a key before the learned suggestions are (re)trained
 TEXT = {
     "filter": "filter: q:2 size_class:liten region:Nord-Norge uncoded code:Bolig words  (/)",
     "no_answers": "no survey answers in this project (kodeverk import --kind survey)",
@@ -120,7 +121,7 @@ class AnswersScreen(Screen):
         self.shown: list[Answer] = []
         self.question_numbers: dict[str, int] = {}
         self._folded: dict[int, str] = {}  # document -> text casefolded, for the filter
-        self.learner = Learner(self, coder, on_trained=self._forget_suggestions)
+        self.learner = Learner(self, coder, self._forget_suggestions, idle=LEARN_IDLE)
         self.suggested: dict[int, list[Suggestion]] = {}  # document -> its proposed codes
         self._suggest_timer = None
 
@@ -213,6 +214,7 @@ class AnswersScreen(Screen):
     def _show_status(self) -> None:
         if not self.is_mounted:
             return
+        self.learner.touch()  # called after every key: training waits until the keys rest
         grid = self.query_one(AnswerGrid)
         uncoded = sum(1 for a in self.shown if not a.codes)
         done = sum(1 for a in self.shown if a.done)
