@@ -62,8 +62,9 @@ class Learner:
 
     def _when_idle(self) -> None:
         quiet = time.monotonic() - self._last_key
-        if quiet < self.idle:
-            self.screen.set_timer(self.idle - quiet, self._when_idle)
+        away = not self.screen.is_current  # the keys go to a dialog on top
+        if quiet < self.idle or away:
+            self.screen.set_timer(self.idle if away else self.idle - quiet, self._when_idle)
             return
         self._waiting = False
         self.screen.run_worker(self._train, thread=True, exclusive=True, group="learn")

@@ -285,8 +285,8 @@ class AnswersScreen(Screen):
 
     def _seek_suggestions(self) -> None:
         answer = self.current
-        if answer is None or answer.document_id in self.suggested:
-            return
+        if answer is None or answer.document_id in self.suggested or not self.is_current:
+            return  # under a dialog: sought again when the grid is back
         seek = partial(self._suggest, answer.document_id, answer.text, (answer.start, answer.end))
         self.run_worker(
             seek, thread=True, exclusive=True, group="grid-suggest", exit_on_error=False
