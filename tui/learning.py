@@ -46,10 +46,16 @@ class Learner:
         self.since_training = 0
         self._last_key = 0.0
         self._waiting = False
+        self._away = False  # a dialog or another screen is on top: its keys are not seen here
 
     def touch(self) -> None:
         """A key was pressed (cheap: called on every key)."""
         self._last_key = time.monotonic()
+
+    def away(self, away: bool) -> None:
+        """The screen is suspended (``True``) or back (``False``): no training meanwhile."""
+        self._away = away
+        self.touch()
 
     def start(self) -> None:
         """(Re)train in a thread: keys never wait for it."""
@@ -62,9 +68,8 @@ class Learner:
 
     def _when_idle(self) -> None:
         quiet = time.monotonic() - self._last_key
-        away = not self.screen.is_current  # the keys go to a dialog on top
-        if quiet < self.idle or away:
-            self.screen.set_timer(self.idle if away else self.idle - quiet, self._when_idle)
+        if quiet < self.idle or self._away:
+            self.screen.set_timer(self.idle if self._away else self.idle - quiet, self._when_idle)
             return
         self._waiting = False
         self.screen.run_worker(self._train, thread=True, exclusive=True, group="learn")

@@ -593,8 +593,10 @@ class AnswersScreen(Screen):
 
     def on_screen_suspend(self) -> None:
         self._away = True
+        self.learner.away(True)
 
     def on_screen_resume(self) -> None:
+        self.learner.away(False)
         if getattr(self, "_away", False):  # back from another screen: codes may have changed
             self._away = False
             self.reload()
