@@ -625,6 +625,16 @@ class AnswersScreen(Screen):
             ("Undo", "undo your last action (u)", self.action_undo),
             ("Redo", "redo what you undid (ctrl+r)", self.action_redo),
             ("Toggle done", "mark this answer done or not done (d)", self.action_toggle_done),
+            (
+                "Accept suggestion",
+                "code the answer with the first proposed code (a)",
+                self.action_accept_suggestion,
+            ),
+            (
+                "Reject suggestion",
+                "reject the first proposed code (r)",
+                self.action_reject_suggestion,
+            ),
             ("Filter answers", "by question, attribute, code, text (/)", self.action_focus_filter),
             ("Sort answers", "import order, length, attribution, code (o)", self.action_sort),
             ("Toggle blind mode", "own codings only or all coders' (v)", self.action_toggle_blind),
