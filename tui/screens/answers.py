@@ -325,6 +325,7 @@ class AnswersScreen(Screen):
     def accept_suggestion(self, n: int) -> None:
         """Code the whole answer with the n-th proposed code and move on as a digit does; a
         learned one is journalled as accepted from a suggestion."""
+        self.keys.cancel()
         answer, here = self.current, self.here()
         if answer is None or not here:
             self.notify(TEXT["no_suggestions"], timeout=2)
@@ -347,6 +348,7 @@ class AnswersScreen(Screen):
 
     def action_reject_suggestion(self) -> None:
         """Reject the first proposed code: kept as a negative example, not proposed again here."""
+        self.keys.cancel()
         answer, here = self.current, self.here()
         if answer is None or not here:
             self.notify(TEXT["no_suggestions"], timeout=2)
