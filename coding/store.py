@@ -7,6 +7,7 @@ action survives a power cut. Every user action is one short ``BEGIN IMMEDIATE`` 
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
 import os
@@ -474,6 +475,7 @@ class Project:
         self._immutable = False  # read through immutable=1 (see connect)
         self._stat_path = path.absolute()  # the file checked before each write
         self._identity = _file_identity(self._stat_path)
+        _OPEN_FILES[self._identity] += 1
         self._coder_ids: dict[str, int] = {}
         # coders found or created inside the open transaction: cached only once it commits
         self._tx_coder_ids: dict[str, int] = {}
@@ -595,6 +597,8 @@ class Project:
             raise _open_error(self.path, exc) from None
 
     def close(self) -> None:
+        if self.conn is not None and _OPEN_FILES[self._identity]:
+            _OPEN_FILES[self._identity] -= 1
         self.conn.close()
 
     def __enter__(self) -> Project:
@@ -935,7 +939,27 @@ def _open_error(path: Path, exc: sqlite3.Error | UnicodeDecodeError) -> Kodeverk
     return _explain(path, exc) or ProjectError(f"{path}: cannot open the project ({exc})")
 
 
+# (device, inode) -> Project objects open on that file in this process. Reading a file that
+# SQLite has open through another descriptor is not safe: closing any descriptor of a file
+# drops every POSIX lock this process holds on it, so another process would think nobody has
+# the project open, checkpoint and reset its WAL under us, and our later commits would land in
+# a WAL nobody else reads (found when the app's suggestion thread opened the project again).
+_OPEN_FILES: collections.Counter[tuple[int, int]] = collections.Counter()
+
+
+def open_here(path: str | os.PathLike) -> bool:
+    """Is ``path`` a project this process has open? (Then never read it with ``open()``.)"""
+    try:
+        return _OPEN_FILES[_file_identity(Path(path).absolute())] > 0
+    except OSError:
+        return False
+
+
 def _check_header(path: Path) -> None:
+    """Refuse a file that is not SQLite. Skipped for a file this process has open already
+    (known to be a project; see ``_OPEN_FILES``)."""
+    if open_here(path):
+        return
     try:
         with path.open("rb") as handle:
             header = handle.read(16)

@@ -46,6 +46,8 @@ class Learner:
         self.since_training = 0
         self._last_key = 0.0
         self._waiting = False
+        self._training = False  # a training thread is running
+        self._train_again = False  # codings changed while it ran: train once more after it
         self._away = False  # a dialog or another screen is on top: its keys are not seen here
 
     def touch(self) -> None:
@@ -58,10 +60,13 @@ class Learner:
         self.touch()
 
     def start(self) -> None:
-        """(Re)train in a thread: keys never wait for it."""
+        """(Re)train in a thread: keys never wait for it. One thread at a time (a thread cannot
+        be cancelled): changes meanwhile train once more after it."""
         self.since_training = 0
-        if self.idle is None:
-            self.screen.run_worker(self._train, thread=True, exclusive=True, group="learn")
+        if self._training:
+            self._train_again = True
+        elif self.idle is None:
+            self._run()
         elif not self._waiting:
             self._waiting = True
             self.screen.set_timer(self.idle, self._when_idle)
@@ -72,23 +77,33 @@ class Learner:
             self.screen.set_timer(self.idle if self._away else self.idle - quiet, self._when_idle)
             return
         self._waiting = False
-        self.screen.run_worker(self._train, thread=True, exclusive=True, group="learn")
+        self._run()
+
+    def _run(self) -> None:
+        self._training = True
+        self.screen.run_worker(self._train, thread=True, group="learn")
 
     def _train(self) -> None:
+        model, evaluation = None, None
         try:
             with Project.open(self.screen.project.path, migrate=False) as project:
                 coder = learn.training_coder(project, None, self.coder)
                 model = learn.model_for(project, coder)
                 evaluation = evaluation_so_far(project, coder)
         except Exception:
-            return  # suggestions stay; learning must never take the screen down
+            pass  # suggestions stay; learning must never take the screen down
         self.screen.app.call_from_thread(self._trained, model, evaluation)
 
-    def _trained(self, model: learn.Model, evaluation: dict | None) -> None:
-        self.model = model if model.codes else None
-        self.evaluation = evaluation
-        if self.on_trained is not None:
-            self.on_trained()
+    def _trained(self, model: learn.Model | None, evaluation: dict | None) -> None:
+        self._training = False
+        if model is not None:
+            self.model = model if model.codes else None
+            self.evaluation = evaluation
+            if self.on_trained is not None:
+                self.on_trained()
+        if self._train_again:
+            self._train_again = False
+            self.start()
 
     def count(self) -> None:
         """One more coding or verdict: retrain after every ``RETRAIN_EVERY``."""

@@ -124,6 +124,7 @@ class AnswersScreen(Screen):
         self.learner = Learner(self, coder, self._forget_suggestions, idle=LEARN_IDLE)
         self.suggested: dict[int, list[Suggestion]] = {}  # document -> its proposed codes
         self._suggest_timer = None
+        self._seeking = False  # a thread seeks an answer's suggestions
 
     # -- layout and loading -------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -287,25 +288,29 @@ class AnswersScreen(Screen):
         answer = self.current
         if answer is None or answer.document_id in self.suggested or not self.is_current:
             return  # under a dialog: sought again when the grid is back
+        if self._seeking:
+            return  # one thread at a time (a thread cannot be cancelled): sought after it
+        self._seeking = True
         seek = partial(self._suggest, answer.document_id, answer.text, (answer.start, answer.end))
-        self.run_worker(
-            seek, thread=True, exclusive=True, group="grid-suggest", exit_on_error=False
-        )
+        self.run_worker(seek, thread=True, group="grid-suggest", exit_on_error=False)
 
     def _suggest(self, document_id: int, text: str, span: tuple[int, int]) -> None:
-        model = self.learner.model
+        model, found = self.learner.model, []
         try:
             with Project.open(self.project.path, migrate=False) as project:
                 found = answer_suggestions(project, document_id, text, span, self.coder, model)
         except Exception:
-            return  # no suggestions this time; they must never take the grid down
+            pass  # no suggestions this time; they must never take the grid down
         self.app.call_from_thread(self._found, document_id, found)
 
     def _found(self, document_id: int, found: list[Suggestion]) -> None:
+        self._seeking = False
         self.suggested[document_id] = found
         answer = self.current
         if answer is not None and answer.document_id == document_id:
             self._show_status()
+        else:  # the cursor moved on meanwhile
+            self._want_suggestions()
 
     def _forget_suggestions(self) -> None:
         """Retrained: every answer's suggestions are sought again."""
