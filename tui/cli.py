@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 
 import click
 
-from coding.errors import KodeverkError
+from coding.errors import KodeverkError, damaged_file
 from tui.lazy import LazyGroup
 
 COMMANDS = {
@@ -142,9 +141,7 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # last line of defence: never a raw traceback
         if debug:
             raise
-        if isinstance(exc, sqlite3.DatabaseError) and (
-            "malformed" in str(exc) or "not a database" in str(exc)
-        ):  # SQLite met a damaged page while reading (opening reads only the first ones)
+        if damaged_file(exc):
             click.echo(
                 f"kodeverk: error: the project file is damaged ({exc}); run `kodeverk check` "
                 "or restore a backup",

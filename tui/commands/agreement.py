@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from coding.codes import resolve_code
+from coding.codes import resolve_code, short_path
 from coding.output import atomic_output, guard_output, safe_row
 from coding.reliability import MISSING_NAMES, AgreementReport, CodeAgreement, agreement_report
 from coding.store import Project
@@ -243,17 +243,6 @@ def _print_reasons(console, rows: list[CodeAgreement]) -> None:
     for reason, codes in by_reason.items():
         named = ", ".join(codes[:3]) + (f" and {len(codes) - 3} more" if len(codes) > 3 else "")
         console.print(f"undef. ({len(codes)} codes): {reason}: {named}", highlight=False)
-
-
-def short_path(path: str, width: int) -> str:
-    """«Mål 4 Aktiv og meningsfull tilværelse/Bolig/Oppfølging i bolig» -> «Mål 4/…/Oppfølging
-    i bolig» when it does not fit: the leaf is what identifies a code."""
-    if len(path) <= width or "/" not in path:
-        return path
-    parts = path.split("/")
-    top = " ".join(parts[0].split()[:2]) if parts[0].startswith("Mål ") else parts[0].split()[0]
-    middle = "/…/" if len(parts) > 2 else "/"
-    return top + middle + parts[-1]
 
 
 def _cells(row: CodeAgreement, unitizing: bool = False) -> list[str]:

@@ -98,5 +98,5 @@ def _prepare(path: Path) -> str:
     from coding.store import Project
 
     with Project.open(path) as project:
-        project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        project.checkpoint()
         return project.meta("name") or path.stem

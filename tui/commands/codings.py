@@ -35,7 +35,7 @@ def import_command(project: Path, file: Path, create_codes: bool, as_json: bool)
     a bad row changes nothing. Undo in the app takes back a coder's imported codings
     all at once.
     """
-    from coding.codings_csv import import_codings_csv
+    from corpus.codings_csv import import_codings_csv
     from tui.commands.export import progress_bar
 
     with open_project(project) as opened, progress_bar(0, "applying codings") as advance:
@@ -59,8 +59,8 @@ def export_command(project: Path, file: Path) -> None:
 
     The file can be imported again with `kodeverk codings import`.
     """
-    from coding.codings_csv import export_codings_csv
     from coding.output import guard_output
+    from exports.codings_csv import export_codings_csv
 
     guard_output(file, project)
     with open_project(project) as opened:

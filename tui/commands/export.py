@@ -166,10 +166,8 @@ def export_command(
 
 
 def _export_qdpx(project, output: Path) -> None:
-    try:
-        from exports.qdpx import export_qdpx
-    except ImportError:
-        raise InputError("REFI-QDA (.qdpx) export is not available in this version") from None
+    from exports.qdpx_write import export_qdpx
+
     export_qdpx(project, output)
 
 
@@ -265,11 +263,12 @@ def _export_table(
 
 
 def _prevalence_sheets(project, coder: str, by: str | None) -> list:
+    from coding.cases import attribute_counts
     from coding.labels import attribute_label
     from coding.prevalence import prevalence
     from exports.tables import prevalence_table
 
-    known = {r[0] for r in project.conn.execute("SELECT DISTINCT name FROM case_attributes")}
+    known = set(attribute_counts(project))
     attributes = [by] if by else [a for a in ("size_class", "region") if a in known]
     sheets = []
     for attribute in attributes:

@@ -177,10 +177,8 @@ def _import_qdpx(project, files: tuple[Path, ...], as_json: bool) -> None:
         raise InputError(
             f"{files[0]}: import a .qdpx or .qde project on its own, not with other files"
         )
-    try:
-        from exports.qdpx import import_qdpx
-    except ImportError:
-        raise InputError(f"{files[0]}: REFI-QDA import is not available") from None
+    from corpus.qdpx import import_qdpx
+
     if not files[0].is_file():
         raise InputError(f"{files[0]}: no such file")
     report = import_qdpx(project, files[0])

@@ -97,7 +97,7 @@ def init_command(
     try:
         with created:
             if qdpx_file:
-                from exports.qdpx import import_qdpx
+                from corpus.qdpx import import_qdpx
 
                 report = import_qdpx(created, qdpx_file)
             if codebook is not None:

@@ -18,9 +18,9 @@ def codebook_export_command(project: Path, file: Path) -> None:
     """Write the project's code tree to FILE (.qdc): names, descriptions (with inclusion and
     exclusion notes), colours and GUIDs. The same code keeps its GUID in every export, so a
     partner's tool recognises it when the codebook comes back."""
+    from codebooks.qdc import write_qdc
     from coding.output import guard_output
     from coding.store import Project
-    from exports.qdc import write_qdc
 
     if not file.parent.is_dir():
         raise InputError(f"{file.parent}: folder does not exist")
@@ -38,8 +38,8 @@ def codebook_import_command(project: Path, file: Path, as_json: bool) -> None:
     """Merge the codes of FILE (.qdc) into the project's codebook: a code is matched by its
     GUID, then by its path of names; matched codes stay as they are, new codes are added under
     their parent. Prints how many were added, matched and skipped, and any warnings."""
+    from codebooks.qdc import import_qdc
     from coding.store import Project
-    from exports.qdc import import_qdc
 
     if not file.is_file():
         raise InputError(f"{file}: no such file")

@@ -27,10 +27,12 @@ from textual.widgets import Footer, Header, Input, Static
 from coding import learn
 from coding import operations as ops
 from coding.answers import Answer, answer_codes, list_answers, questions
+from coding.codes import CodeRow, list_codes
 from coding.errors import KodeverkError
 from coding.store import Project
 from tui.learning import Learner
-from tui.project_view import CodeInfo, load_codes
+from tui.messages import OpenDocument
+from tui.screens.base import REFUSED, DomainActions
 from tui.shortcuts import KeyState, build_keymap
 from tui.suggestions import Suggestion, answer_suggestions
 from tui.widgets.answer_grid import AnswerGrid
@@ -69,7 +71,7 @@ TEXT = {
 }
 
 
-class AnswersScreen(Screen):
+class AnswersScreen(DomainActions, Screen):
     """Survey answers in rows; digits code the whole answer and move on."""
 
     HELP_TITLE = "Answer grid"
@@ -114,7 +116,7 @@ class AnswersScreen(Screen):
         self.blind = True
         self.sort = 0
         self.filter_text = ""
-        self.codes: list[CodeInfo] = load_codes(project)
+        self.codes: list[CodeRow] = list_codes(project)
         self.code_by_id = {c.id: c for c in self.codes}
         self.keys = KeyState(build_keymap(self.codes))
         self.answers: list[Answer] = []
@@ -297,7 +299,7 @@ class AnswersScreen(Screen):
     def _suggest(self, document_id: int, text: str, span: tuple[int, int]) -> None:
         model, found = self.learner.model, []
         try:
-            with Project.open(self.project.path, migrate=False) as project:
+            with self.project.reading() as project:  # one connection per thread
                 found = answer_suggestions(project, document_id, text, span, self.coder, model)
         except Exception:
             pass  # no suggestions this time; they must never take the grid down
@@ -342,10 +344,11 @@ class AnswersScreen(Screen):
         if not chosen.learned:
             self.apply_code(chosen.code_id)
             return
-        try:
-            learn.accept_suggestion(self.project, self.coder, self._domain(answer, chosen))
-        except KodeverkError as exc:
-            self.app.write_refused(exc)
+        chosen_here = self._domain(answer, chosen)
+        if (
+            self.call_domain(learn.accept_suggestion, self.project, self.coder, chosen_here)
+            is REFUSED
+        ):
             return
         self.keys.used(chosen.code_id)
         self._coded(answer)
@@ -358,10 +361,8 @@ class AnswersScreen(Screen):
         if answer is None or not here:
             self.notify(TEXT["no_suggestions"], timeout=2)
             return
-        try:
-            learn.reject_suggestion(self.project, self.coder, self._domain(answer, here[0]))
-        except KodeverkError as exc:
-            self.app.write_refused(exc)
+        first = self._domain(answer, here[0])
+        if self.call_domain(learn.reject_suggestion, self.project, self.coder, first) is REFUSED:
             return
         rejected = here.pop(0)
         self.learner.count()
@@ -426,7 +427,7 @@ class AnswersScreen(Screen):
             return
         answer = self.current
         if answer is not None:
-            self.app.open_document(answer.document_id, 0)
+            self.post_message(OpenDocument(answer.document_id, 0))
 
     def action_repeat(self) -> None:
         code_id = self.keys.recent_code(0)
@@ -451,7 +452,7 @@ class AnswersScreen(Screen):
                 self.project, answer.document_id, code_id, self.coder, answer.start, answer.end
             )
         except KodeverkError as exc:
-            self.app.write_refused(exc)
+            self.refused(exc)
             return
         self.keys.used(code_id)
         self._coded(answer)
@@ -497,9 +498,9 @@ class AnswersScreen(Screen):
         try:
             code_id = create_code(self.project, name, parent_id=parent_id, coder=self.coder)
         except KodeverkError as exc:
-            self.app.write_refused(exc)
+            self.refused(exc)
             return None
-        self.codes = load_codes(self.project)
+        self.codes = list_codes(self.project)
         self.code_by_id = {c.id: c for c in self.codes}
         self.keys.keymap = build_keymap(self.codes)
         return code_id
@@ -529,7 +530,7 @@ class AnswersScreen(Screen):
                 self.project, answer.document_id, code_id, self.coder, answer.start, answer.end
             )
         except KodeverkError as exc:
-            self.app.write_refused(exc)
+            self.refused(exc)
             return
         self.suggested.pop(answer.document_id, None)  # the removed code may be proposed again
         self._reread(answer)
@@ -546,7 +547,7 @@ class AnswersScreen(Screen):
         try:
             event = operation(self.project, self.coder)
         except KodeverkError as exc:
-            self.app.write_refused(exc)
+            self.refused(exc)
             return
         if event is None:
             self.notify(TEXT[nothing_key], timeout=2)
@@ -561,7 +562,7 @@ class AnswersScreen(Screen):
         try:
             ops.set_document_done(self.project, answer.document_id, self.coder, not answer.done)
         except KodeverkError as exc:
-            self.app.write_refused(exc)
+            self.refused(exc)
             return
         answer.done = ops.is_document_done(self.project, answer.document_id, self.coder)
         grid = self.query_one(AnswerGrid)
@@ -583,7 +584,7 @@ class AnswersScreen(Screen):
             try:
                 ops.set_memo(self.project, self.coder, "document", target, new_text)
             except KodeverkError as exc:
-                self.app.write_refused(exc)
+                self.refused(exc)
                 return
             self.notify(TEXT["memo_saved" if new_text.strip() else "memo_deleted"], timeout=2)
 

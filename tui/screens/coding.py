@@ -6,10 +6,9 @@ updates the screen, so whatever the screen shows is already on disk.
 
 from __future__ import annotations
 
-import gc
 import re
 from bisect import bisect_right, insort
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
 from rich.text import Text
@@ -23,22 +22,27 @@ from textual.widgets import Footer, Header, Input, Static
 from coding import learn
 from coding import operations as ops
 from coding.accounts import can
-from coding.codes import code_counts
+from coding.codes import CodeRow, code_counts, list_codes
+from coding.documents import document_name_and_text
 from coding.errors import KodeverkError, ProjectBusy, ProjectGone
 from coding.store import Project
-from tui.learning import Learner
-from tui.project_view import (
-    CodeInfo,
+from coding.views import (
     CodingRow,
     SegmentRow,
-    load_codes,
+    coder_names_by_id,
     load_codings,
     load_segments,
 )
+from tui.learning import Learner
+from tui.messages import LeaveCoding
+from tui.screens.base import REFUSED, DomainActions, Refused
 from tui.shortcuts import KeyState, build_keymap
 from tui.suggestions import Suggestion, find_suggestions
 from tui.widgets.code_tree import CodeTree, swatch
 from tui.widgets.document_view import DocumentView
+
+if TYPE_CHECKING:
+    from corpus.suggest import Suggestion
 
 WORD = re.compile(r"\S+")
 POLL_SECONDS = 2.0  # how often the all-coders view looks for other coders' new codings
@@ -77,7 +81,7 @@ def code_style(colour: str) -> Style:
     return style + Style(color="black" if luminance > 140 else "white")
 
 
-class CodingScreen(Screen):
+class CodingScreen(DomainActions, Screen):
     """Move with j/k, select with J/K and w/W, code with 1–9 or c, undo with u."""
 
     HELP_TITLE = "Coding"
@@ -147,8 +151,8 @@ class CodingScreen(Screen):
         self._place_retry: Timer | None = None
         self._place_error = ""  # the last reason saving the place failed: said once
         self.blind = True
-        self.codes: list[CodeInfo] = []
-        self.code_by_id: dict[int, CodeInfo] = {}
+        self.codes: list[CodeRow] = []
+        self.code_by_id: dict[int, CodeRow] = {}
         self.codings: list[CodingRow] = []
         self.suggestions: list[Suggestion] = []
         self.learner = Learner(self, coder)  # learned suggestions, trained in a thread
@@ -184,27 +188,18 @@ class CodingScreen(Screen):
         self._data_version = self._file_version()
         self.set_interval(POLL_SECONDS, self._show_others_changes)
         self.learner.start()
-        # The document's many small objects live as long as the screen: keep them out of the
-        # garbage collector's full passes, which otherwise show up as 30–60 ms pauses on keys.
-        gc.collect()
-        gc.freeze()
 
     # -- loading ------------------------------------------------------------------------------
     def load_document(self, document_id: int, *, reset_view: bool = True) -> None:
-        row = self.project.conn.execute(
-            "SELECT name, text FROM documents WHERE id = ?", (document_id,)
-        ).fetchone()
-        if row is None:
-            raise KodeverkError(f"no document with id {document_id}")
+        self.document_name, self.text = document_name_and_text(self.project, document_id)
         self.document_id = document_id
-        self.document_name, self.text = row
         self.segments = load_segments(self.project, document_id)
         if not self.segments:  # a document without segments: the whole text is one
             self.segments = [SegmentRow(0, max(len(self.text), 1), None)]
         self.segment_starts = [s.start for s in self.segments]
         self.has_speakers = any(s.speaker for s in self.segments)
         self._crossing: tuple[int, tuple[int, int]] | None = None  # J/K refused at a turn
-        self.codes = load_codes(self.project)
+        self.codes = list_codes(self.project)
         self.code_by_id = {c.id: c for c in self.codes}
         self.code_styles = {c.id: code_style(c.colour) for c in self.codes}
         self.keys.keymap = build_keymap(self.codes)
@@ -241,8 +236,7 @@ class CodingScreen(Screen):
         self._show_selection_codes()
 
     def _file_version(self) -> int:
-        """SQLite's data_version: changes when another connection commits to the file."""
-        return self.project.conn.execute("PRAGMA data_version").fetchone()[0]
+        return self.project.data_version()
 
     def _show_others_changes(self) -> None:
         """In the all-coders view, show what other coders (other processes) committed since.
@@ -250,7 +244,7 @@ class CodingScreen(Screen):
         try:
             self.project.check_identity()
         except ProjectGone as exc:
-            self.app.write_refused(exc)
+            self.refused(exc)
             return
         version = self._file_version()
         if version != self._data_version:
@@ -314,11 +308,11 @@ class CodingScreen(Screen):
             self.notify(f"{exc}; your place is saved once it is free", severity="warning")
             self._place_retry = self.set_timer(PLACE_RETRY_SECONDS, self._retry_place)
         except ProjectGone as exc:
-            self.app.write_refused(exc)
+            self.refused(exc)
         except KodeverkError as exc:  # a full disk, ...: said once, not on every move
             if str(exc) != self._place_error:
                 self._place_error = str(exc)
-                self.app.write_refused(exc)
+                self.refused(exc)
         else:
             self._place_error = ""
 
@@ -347,7 +341,7 @@ class CodingScreen(Screen):
         header.append(f"\n[{start}:{end}] {'✓ done' if done else 'not done'}")
         header.append(" blind" if self.blind else " all coders")  # fits 28 columns
         lines = [header]
-        names = {r[0]: r[1] for r in self.project.conn.execute("SELECT id, name FROM coders")}
+        names = coder_names_by_id(self.project)
         for coding in self.selected_codings():
             code = self.code_by_id.get(coding.code_id)
             if code is None:
@@ -470,10 +464,10 @@ class CodingScreen(Screen):
         if code_id is None:
             return
         start, end = self.selection
-        try:
-            kept = ops.apply_coding(self.project, self.document_id, code_id, self.coder, start, end)
-        except KodeverkError as exc:
-            self.app.write_refused(exc)
+        kept = self.call_domain(
+            ops.apply_coding, self.project, self.document_id, code_id, self.coder, start, end
+        )
+        if isinstance(kept, Refused):
             return
         self.keys.used(code_id)
         self._absorb(kept, start, end)
@@ -481,28 +475,10 @@ class CodingScreen(Screen):
         self.learner.count()
         self.notify(f"coded: {self.code_by_id[code_id].name}", timeout=2)
 
-    def _commit(self, operation, *args):
-        """Run a write; a refused one (another coder changed the same rows, ...) becomes a
-        notification, never a crash. Returns the result, or False when refused."""
-        try:
-            return operation(*args)
-        except KodeverkError as exc:
-            self.app.write_refused(exc)
-            return False
-
     def _absorb(self, kept: ops.Coding, start: int, end: int) -> None:
         """Mirror a committed ``apply_coding`` in the loaded codings without re-reading them:
         the coder's codings of that code touching the span were merged into ``kept``."""
-        self.codings = [
-            c
-            for c in self.codings
-            if not (
-                c.coder_id == kept.coder_id
-                and c.code_id == kept.code_id
-                and c.start <= end
-                and c.end >= start
-            )
-        ]
+        self.codings = [c for c in self.codings if not ops.merged_by(c, kept, start, end)]
         row = CodingRow(kept.id, kept.code_id, kept.coder_id, kept.start, kept.end)
         insort(self.codings, row, key=lambda c: (c.start, c.id))
 
@@ -548,12 +524,12 @@ class CodingScreen(Screen):
         """The picker's «create»: a new code (journaled by the codebook) under ``parent_id``."""
         from coding.codes import create_code
 
-        code_id = self._commit(
+        code_id = self.call_domain(
             lambda: create_code(self.project, name, parent_id=parent_id, coder=self.coder)
         )
-        if code_id is False:
+        if code_id is REFUSED:
             return None
-        self.codes = load_codes(self.project)
+        self.codes = list_codes(self.project)
         self.code_by_id = {c.id: c for c in self.codes}
         self.code_styles = {c.id: code_style(c.colour) for c in self.codes}
         self.keys.keymap = build_keymap(self.codes)
@@ -579,25 +555,25 @@ class CodingScreen(Screen):
             return
         start, end = self.selection
         if (
-            self._commit(
+            self.call_domain(
                 ops.remove_code, self.project, self.document_id, code_id, self.coder, start, end
             )
-            is False
+            is REFUSED
         ):
             return
         self._refresh_codings(full_counts=False)
         self.notify(f"removed: {self.code_by_id[code_id].name}", timeout=2)
 
     def action_undo(self) -> None:
-        event = self._commit(ops.undo, self.project, self.coder)
-        if event is False:
+        event = self.call_domain(ops.undo, self.project, self.coder)
+        if isinstance(event, Refused):
             return
         self._refresh_codings(full_counts=True)
         self.notify(f"undone: {event.summary}" if event else "nothing to undo", timeout=2)
 
     def action_redo(self) -> None:
-        event = self._commit(ops.redo, self.project, self.coder)
-        if event is False:
+        event = self.call_domain(ops.redo, self.project, self.coder)
+        if isinstance(event, Refused):
             return
         self._refresh_codings(full_counts=True)
         self.notify(f"redone: {event.summary}" if event else "nothing to redo", timeout=2)
@@ -617,8 +593,8 @@ class CodingScreen(Screen):
             if new_text is None:
                 return
             if (
-                self._commit(ops.set_memo, self.project, self.coder, kind, target, new_text)
-                is False
+                self.call_domain(ops.set_memo, self.project, self.coder, kind, target, new_text)
+                is REFUSED
             ):
                 return
             self.notify("memo saved" if new_text.strip() else "memo deleted", timeout=2)
@@ -631,16 +607,15 @@ class CodingScreen(Screen):
         from tui.screens.anonymise import AnonymiseScreen
 
         start, end = self.selection
-        text = self.project.conn.execute(
-            "SELECT substr(text, ? + 1, ? - ?) FROM documents WHERE id = ?",
-            (start, end, start, self.document_id),
-        ).fetchone()[0]
+        from coding.documents import document_slice
+
+        text = document_slice(self.project, self.document_id, start, end)
 
         def save(replacement: str | None) -> None:
             if not replacement:
                 return
             args = (self.project, self.document_id, start, end, replacement, self.coder)
-            if self._commit(add_anonymisation, *args) is not False:
+            if self.call_domain(add_anonymisation, *args) is not REFUSED:
                 self.notify(f"anonymised as {replacement} in exports", timeout=2)
 
         self.app.push_screen(AnonymiseScreen(" ".join(text.split())), save)
@@ -648,8 +623,10 @@ class CodingScreen(Screen):
     def action_toggle_done(self) -> None:
         done = not ops.is_document_done(self.project, self.document_id, self.coder)
         if (
-            self._commit(ops.set_document_done, self.project, self.document_id, self.coder, done)
-            is False
+            self.call_domain(
+                ops.set_document_done, self.project, self.document_id, self.coder, done
+            )
+            is REFUSED
         ):
             return
         self._show_selection_codes()
@@ -783,13 +760,13 @@ class CodingScreen(Screen):
             suggestion.confidence or 0.0,
         )
         if not accept:
-            done = self._commit(learn.reject_suggestion, self.project, self.coder, chosen)
-            if done is not False:
+            done = self.call_domain(learn.reject_suggestion, self.project, self.coder, chosen)
+            if done is not REFUSED:
                 self.learner.count()
                 self.notify(f"rejected: {suggestion.code_name}", timeout=2)
-            return done is not False
-        kept = self._commit(learn.accept_suggestion, self.project, self.coder, chosen)
-        if kept is False:
+            return done is not REFUSED
+        kept = self.call_domain(learn.accept_suggestion, self.project, self.coder, chosen)
+        if kept is REFUSED:
             return False
         self._absorb(kept, suggestion.start, suggestion.end)
         self.selection = (suggestion.start, suggestion.end)
@@ -825,7 +802,7 @@ class CodingScreen(Screen):
         if self.focused is not view:
             view.focus()
             return
-        self.app.leave_coding(self)
+        self.post_message(LeaveCoding())
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
         """Commands this screen offers in the command palette."""
