@@ -82,7 +82,9 @@ def import_command(
     dry_run: bool,
     as_json: bool,
 ) -> None:
-    """Import FILES into PROJECT: transcripts (.txt .md .docx .vtt .srt), survey tables
+    """Import transcripts, survey tables or a REFI-QDA project.
+
+    Import FILES into PROJECT: transcripts (.txt .md .docx .vtt .srt), survey tables
     (.csv .xlsx, with --text-column) or a REFI-QDA project (.qdpx, or a bare .qde with its
     sources/ folder beside it). A folder means the files in it.
 
@@ -96,7 +98,9 @@ def import_command(
     qdpx = [f for f in files if f.suffix.lower() in (".qdpx", ".qde")]  # bare .qde as init --from
     with open_project(project) as opened:
         if qdpx and dry_run:
-            raise InputError(f"{qdpx[0]}: --dry-run shows cases for transcripts and tables only")
+            raise click.UsageError(
+                f"{qdpx[0]}: --dry-run shows cases for transcripts and tables only"
+            )
         if qdpx:
             _import_qdpx(opened, files, as_json)
             return
