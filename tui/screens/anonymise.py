@@ -10,6 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label
 
+from tui.i18n import Localized, bind
+
 # The screen's words, kept together for the coming message catalogue (English, as the coding
 # screen is today).
 TEXT = {
@@ -20,13 +22,13 @@ TEXT = {
 CHOICES = {"1": "[navn]", "2": "[kommune]", "3": "[sted]"}
 
 
-class AnonymiseScreen(ModalScreen[str | None]):
+class AnonymiseScreen(Localized, ModalScreen[str | None]):
     """Dismisses with the replacement, or None (escape)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(key, f"choose('{key}')", value) for key, value in CHOICES.items()),
-        Binding("c", "custom", "Own replacement"),
-        Binding("escape", "cancel", "Cancel"),
+        bind("anonymise.custom", "c", "custom"),
+        bind("anonymise.cancel", "escape", "cancel"),
     ]
 
     def __init__(self, text: str) -> None:

@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
@@ -22,6 +22,7 @@ from coding import operations as ops
 from coding.answers import Answer, answer_codes, list_answers, questions
 from coding.errors import KodeverkError
 from coding.store import Project
+from tui.i18n import Localized, bind
 from tui.project_view import CodeInfo, load_codes
 from tui.shortcuts import KeyState, build_keymap
 from tui.widgets.answer_grid import AnswerGrid
@@ -48,31 +49,37 @@ TEXT = {
 }
 
 
-class AnswersScreen(Screen):
+class AnswersScreen(Localized, Screen):
     """Survey answers in rows; digits code the whole answer and move on."""
 
     HELP_TITLE = "Answer grid"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "move(1)", "Next answer", show=False),
-        Binding("k,up", "move(-1)", "Previous answer", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        *[Binding(d, f"digit('{d}')", "Code by key", show=False) for d in "0123456789"],
-        Binding("full_stop", "repeat", "Repeat last code", show=False),
-        *[Binding(f"alt+{n}", f"recent({n})", "Recent code", show=False) for n in range(1, 6)],
-        Binding("space", "hold", "Hold row"),
-        Binding("c", "pick", "Code"),
-        Binding("x", "remove", "Remove"),
-        Binding("u", "undo", "Undo"),
-        Binding("ctrl+r", "redo", "Redo", show=False),
-        Binding("m", "memo", "Memo", show=False),
-        Binding("d", "toggle_done", "Done"),
-        Binding("n", "next_uncoded", "Next uncoded", show=False),
-        Binding("enter", "enter", "Open", show=False),
-        Binding("slash,f", "focus_filter", "Filter"),
-        Binding("o", "sort", "Sort"),
-        Binding("v", "toggle_blind", "Own / all coders' codings", show=False),
-        Binding("escape", "back", "Back"),
+        bind("grid.move_1", "j,down", "move(1)", show=False),
+        bind("grid.move_minus1", "k,up", "move(-1)", show=False),
+        bind("grid.page_1", "pagedown", "page(1)", show=False),
+        bind("grid.page_minus1", "pageup", "page(-1)", show=False),
+        *[
+            bind(f"grid.digit_{d}", d, f"digit('{d}')", "grid.digit", show=False)
+            for d in "0123456789"
+        ],
+        bind("grid.repeat", "full_stop", "repeat", show=False),
+        *[
+            bind(f"grid.recent_{n}", f"alt+{n}", f"recent({n})", "grid.recent", show=False)
+            for n in range(1, 6)
+        ],
+        bind("grid.hold", "space", "hold"),
+        bind("grid.pick", "c", "pick"),
+        bind("grid.remove", "x", "remove"),
+        bind("grid.undo", "u", "undo"),
+        bind("grid.redo", "ctrl+r", "redo", show=False),
+        bind("grid.memo", "m", "memo", show=False),
+        bind("grid.toggle_done", "d", "toggle_done"),
+        bind("grid.next_uncoded", "n", "next_uncoded", show=False),
+        bind("grid.enter", "enter", "enter", show=False),
+        bind("grid.focus_filter", "slash,f", "focus_filter"),
+        bind("grid.sort", "o", "sort"),
+        bind("grid.toggle_blind", "v", "toggle_blind", show=False),
+        bind("grid.back", "escape", "back"),
     ]
 
     def __init__(self, project: Project, coder: str, question: str | None = None) -> None:

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
@@ -20,6 +20,7 @@ from textual.widgets import Footer, Header, Static
 from coding.codes import code_counts
 from coding.errors import KodeverkError
 from coding.store import Project
+from tui.i18n import Localized, bind
 from tui.project_view import CodeInfo, load_codes
 from tui.screens.confirm import ConfirmScreen, PromptScreen
 from tui.screens.picker import PickerScreen
@@ -28,20 +29,20 @@ from tui.widgets.code_tree import CodeTree
 TOP_LEVEL = CodeInfo(0, "(top level)", None, "default", None, "", (), 0)
 
 
-class CodebookEditorScreen(Screen):
+class CodebookEditorScreen(Localized, Screen):
     """Edit the codebook. Codings are never lost: merge moves them, delete asks first."""
 
     HELP_TITLE = "Codebook editor"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "add(False)", "Add"),
-        Binding("A", "add(True)", "Add child", show=False),
-        Binding("r", "rename", "Rename"),
-        Binding("m", "move", "Move"),
-        Binding("o", "colour", "Colour"),
-        Binding("s", "shortcut", "Key"),
-        Binding("g", "merge", "Merge"),
-        Binding("D,delete", "delete", "Delete"),
-        Binding("escape", "back", "Back"),
+        bind("codebook.add_false", "a", "add(False)"),
+        bind("codebook.add_true", "A", "add(True)", show=False),
+        bind("codebook.rename", "r", "rename"),
+        bind("codebook.move", "m", "move"),
+        bind("codebook.colour", "o", "colour"),
+        bind("codebook.shortcut", "s", "shortcut"),
+        bind("codebook.merge", "g", "merge"),
+        bind("codebook.delete", "D,delete", "delete"),
+        bind("codebook.back", "escape", "back"),
     ]
 
     def __init__(self, project: Project, coder: str) -> None:

@@ -14,7 +14,7 @@ from typing import ClassVar
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
@@ -26,6 +26,7 @@ from coding.accounts import can
 from coding.codes import code_counts
 from coding.errors import KodeverkError, ProjectBusy, ProjectGone
 from coding.store import Project
+from tui.i18n import Localized, bind
 from tui.project_view import (
     CodeInfo,
     CodingRow,
@@ -86,66 +87,68 @@ def _evaluation_so_far(project: Project, coder: str) -> dict | None:
         return learn.last_evaluation(project, coder)
 
 
-class CodingScreen(Screen):
+class CodingScreen(Localized, Screen):
     """Move with j/k, select with J/K and w/W, code with 1–9 or c, undo with u."""
 
     HELP_TITLE = "Coding"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "move(1)", "Next segment", show=False),
-        Binding("k,up", "move(-1)", "Previous segment", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("n", "next_uncoded", "Next uncoded"),
-        Binding(
+        bind("coding.move_1", "j,down", "move(1)", show=False),
+        bind("coding.move_minus1", "k,up", "move(-1)", show=False),
+        bind("coding.page_1", "pagedown", "page(1)", show=False),
+        bind("coding.page_minus1", "pageup", "page(-1)", show=False),
+        bind("coding.next_uncoded", "n", "next_uncoded"),
+        bind(
+            "coding.extend_1",
             "J,shift+down",
             "extend(1)",
-            "Extend selection down (stops at the end of a speaker's turn: press again to cross)",
             show=False,
         ),
-        Binding(
+        bind(
+            "coding.extend_minus1",
             "K,shift+up",
             "extend(-1)",
-            "Extend selection up (stops at the start of a speaker's turn: press again to cross)",
             show=False,
         ),
-        Binding("w", "word_end(1)", "Widen by a word at the end", show=False),
-        Binding("W", "word_end(-1)", "Narrow by a word at the end", show=False),
-        Binding("b", "word_start(-1)", "Widen by a word at the start", show=False),
-        Binding("B", "word_start(1)", "Narrow by a word at the start", show=False),
+        bind("coding.word_end_1", "w", "word_end(1)", show=False),
+        bind("coding.word_end_minus1", "W", "word_end(-1)", show=False),
+        bind("coding.word_start_minus1", "b", "word_start(-1)", show=False),
+        bind("coding.word_start_1", "B", "word_start(1)", show=False),
         *[
-            Binding(
+            bind(
+                f"coding.shortcut_{d}",
                 d,
                 f"shortcut('{d}')",
-                "Apply the code with this key (a code with sub-codes: then its sub-code's digit)",
+                "coding.shortcut",
                 show=False,
             )
             for d in "123456789"
         ],
-        Binding("0", "shortcut('0')", "After a code's digit: that code itself", show=False),
-        Binding("full_stop", "recent(1)", "Repeat the last code", show=False),
+        bind("coding.shortcut_0", "0", "shortcut('0')", show=False),
+        bind("coding.recent_1", "full_stop", "recent(1)", show=False),
         *[
-            Binding(
+            bind(
+                f"coding.alt_digit_{n}",
                 f"alt+{n}",
                 f"alt_digit({n})",
-                "Accept that suggestion (when shown), else apply a recent code",
+                "coding.alt_digit",
                 show=False,
             )
             for n in range(1, 10)
         ],
-        Binding("c", "pick", "Code"),
-        Binding("x", "remove", "Remove"),
-        Binding("u", "undo", "Undo"),
-        Binding("ctrl+r", "redo", "Redo", show=False),
-        Binding("m", "memo", "Memo"),
-        Binding("A", "anonymise", "Anonymise the selection in exports", show=False),
-        Binding("d", "toggle_done", "Done"),
-        Binding("slash", "search", "Search"),
-        Binding("s", "suggest", "Suggest", show=False),
-        Binding("a", "accept_suggestion", "Accept suggestion", show=False),
-        Binding("r", "reject_suggestion", "Reject suggestion", show=False),
-        Binding("v", "toggle_blind", "Own / all coders' codings", show=False),
-        Binding("f", "focus_filter", "Filter codebook", show=False),
-        Binding("escape", "back", "Back"),
+        bind("coding.pick", "c", "pick"),
+        bind("coding.remove", "x", "remove"),
+        bind("coding.undo", "u", "undo"),
+        bind("coding.redo", "ctrl+r", "redo", show=False),
+        bind("coding.memo", "m", "memo"),
+        bind("coding.anonymise", "A", "anonymise", show=False),
+        bind("coding.toggle_done", "d", "toggle_done"),
+        bind("coding.search", "slash", "search"),
+        bind("coding.suggest", "s", "suggest", show=False),
+        bind("coding.accept_suggestion", "a", "accept_suggestion", show=False),
+        bind("coding.reject_suggestion", "r", "reject_suggestion", show=False),
+        bind("coding.toggle_blind", "v", "toggle_blind", show=False),
+        bind("coding.focus_filter", "f", "focus_filter", show=False),
+        bind("coding.back", "escape", "back"),
     ]
 
     def __init__(self, project: Project, coder: str, document_id: int, segment: int = 0) -> None:

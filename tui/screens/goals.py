@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
@@ -20,6 +20,7 @@ from coding.goals import GoalRow, goal_table, next_rating, set_assessment
 from coding.operations import undo
 from coding.store import Project
 from exports.quotes import collect_quotes
+from tui.i18n import Localized, bind
 from tui.screens.memo import MemoScreen
 from tui.screens.prevalence import QuotesModal
 
@@ -35,7 +36,7 @@ LABEL_WIDTH = 22
 ASSESSMENT_WIDTH = 24
 
 
-class GoalsScreen(Screen):
+class GoalsScreen(Localized, Screen):
     """Five rows, one per goal; the highlighted goal's assessment in full below."""
 
     DEFAULT_CSS = """
@@ -44,11 +45,11 @@ class GoalsScreen(Screen):
     GoalsScreen #goal-assessment { height: 1fr; padding: 0 1; border-top: solid $accent; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "next_rating", "Rating"),
-        Binding("m,enter", "edit_assessment", "Assessment"),
-        Binding("s", "open_quotes", "Quotes"),
-        Binding("u", "undo", "Undo"),
-        Binding("escape", "back", "Back"),
+        bind("goals.next_rating", "r", "next_rating"),
+        bind("goals.edit_assessment", "m,enter", "edit_assessment"),
+        bind("goals.open_quotes", "s", "open_quotes"),
+        bind("goals.undo", "u", "undo"),
+        bind("goals.back", "escape", "back"),
     ]
 
     def __init__(self, project: Project, coder: str) -> None:

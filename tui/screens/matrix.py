@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
@@ -21,6 +21,7 @@ from coding.matrix import CASE, Matrix, framework_matrix, set_summary
 from coding.operations import undo
 from coding.store import Project
 from exports.quotes import collect_quotes
+from tui.i18n import Localized, bind
 from tui.screens.memo import MemoScreen
 from tui.screens.prevalence import QuotesModal, _short, case_attribute_names
 
@@ -41,7 +42,7 @@ ROW_WIDTH = 18  # row labels are shortened to this; goal columns are «Mål 1» 
 CODE_WIDTH = 12
 
 
-class MatrixScreen(Screen):
+class MatrixScreen(Localized, Screen):
     """A DataTable grid of the framework matrix with the highlighted cell's summary below."""
 
     DEFAULT_CSS = """
@@ -50,13 +51,13 @@ class MatrixScreen(Screen):
     MatrixScreen #matrix-cell { height: 5; padding: 0 1; border-top: solid $accent; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open_quotes", "Quotes"),
-        Binding("m", "edit_summary", "Summary"),
-        Binding("r", "next_rows", "Rows"),
-        Binding("l", "toggle_columns", "Goal/code"),
-        Binding("c", "next_coder", "Coder"),
-        Binding("u", "undo", "Undo"),
-        Binding("escape", "back", "Back"),
+        bind("matrix.open_quotes", "enter", "open_quotes"),
+        bind("matrix.edit_summary", "m", "edit_summary"),
+        bind("matrix.next_rows", "r", "next_rows"),
+        bind("matrix.toggle_columns", "l", "toggle_columns"),
+        bind("matrix.next_coder", "c", "next_coder"),
+        bind("matrix.undo", "u", "undo"),
+        bind("matrix.back", "escape", "back"),
     ]
 
     def __init__(self, project: Project, coder: str) -> None:

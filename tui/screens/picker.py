@@ -7,12 +7,13 @@ from typing import ClassVar
 
 from rapidfuzz import fuzz, process, utils
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from tui.i18n import Localized, bind
 from tui.project_view import CodeInfo
 from tui.widgets.code_tree import swatch
 
@@ -52,13 +53,13 @@ def rank_codes(codes: list[CodeInfo], query: str, limit: int = LIMIT) -> list[Co
     return ranked[:limit]
 
 
-class PickerScreen(ModalScreen[int | None]):
+class PickerScreen(Localized, ModalScreen[int | None]):
     """Pick one code; dismisses with its id, or None on escape."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("down", "move(1)", "Next"),
-        Binding("up", "move(-1)", "Previous"),
+        bind("picker.cancel", "escape", "cancel"),
+        bind("picker.move_1", "down", "move(1)"),
+        bind("picker.move_minus1", "up", "move(-1)"),
     ]
 
     def __init__(

@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, OptionList, Static
 from textual.widgets.option_list import Option
@@ -21,6 +21,7 @@ from coding.errors import KodeverkError
 from coding.prevalence import PrevalenceResult, prevalence
 from coding.store import Project
 from exports.quotes import Quote, collect_quotes
+from tui.i18n import Localized, bind
 from tui.widgets.bar_chart import Bar, BarChart
 
 PREFERRED = ("size_class", "region")
@@ -49,7 +50,7 @@ def p_text(p_value: float) -> str:
     return "p<0.001" if p_value < 0.001 else f"p={p_value:.3f}"
 
 
-class QuotesModal(ModalScreen[None]):
+class QuotesModal(Localized, ModalScreen[None]):
     """The quotes behind one cell: the quote, its attribution and the document."""
 
     DEFAULT_CSS = """
@@ -58,7 +59,7 @@ class QuotesModal(ModalScreen[None]):
     QuotesModal #quotes-title { height: auto; padding: 0 1; text-style: bold; }
     QuotesModal OptionList { height: 1fr; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "dismiss", "Close")]
+    BINDINGS: ClassVar[list[BindingType]] = [bind("prevalence.dismiss", "escape,q", "dismiss")]
 
     def __init__(self, title: str, quotes: list[Quote]) -> None:
         super().__init__()
@@ -81,16 +82,16 @@ class QuotesModal(ModalScreen[None]):
         self.dismiss(None)
 
 
-class PrevalenceScreen(Screen):
+class PrevalenceScreen(Localized, Screen):
     """Table of themes × groups with a bar chart of the highlighted theme."""
 
     CSS_PATH = "prevalence.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "next_attribute", "Attribute"),
-        Binding("l", "toggle_level", "Code/goal"),
-        Binding("c", "next_coder", "Coder"),
-        Binding("enter", "open_quotes", "Quotes"),
-        Binding("escape", "back", "Back"),
+        bind("prevalence.next_attribute", "a", "next_attribute"),
+        bind("prevalence.toggle_level", "l", "toggle_level"),
+        bind("prevalence.next_coder", "c", "next_coder"),
+        bind("prevalence.open_quotes", "enter", "open_quotes"),
+        bind("prevalence.back", "escape", "back"),
     ]
 
     def __init__(self, project: Project, coder: str) -> None:

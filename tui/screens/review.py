@@ -15,7 +15,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.coordinate import Coordinate
 from textual.screen import Screen
@@ -34,6 +34,7 @@ from coding.errors import KodeverkError
 from coding.reliability import AgreementReport, agreement_report
 from coding.store import Project
 from tui.commands.agreement import short_path
+from tui.i18n import Localized, bind
 from tui.screens.coder_pairs import CoderPairScreen
 
 CONTEXT = 160  # characters of context on each side of a disagreement
@@ -49,7 +50,7 @@ def _fmt(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
-class ReviewScreen(Screen):
+class ReviewScreen(Localized, Screen):
     """Enter opens a code's disagreements; a / b / o / x settle the highlighted one; c chooses
     the coders."""
 
@@ -63,13 +64,13 @@ class ReviewScreen(Screen):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "settle('a')", "Accept A"),
-        Binding("b", "settle('b')", "Accept B"),
-        Binding("o", "settle('both')", "Both"),
-        Binding("x", "settle('neither')", "Neither"),
-        Binding("c", "choose_coders", "Coders"),
-        Binding("escape", "back", "Back"),
-        Binding("r", "refresh_tables", "Refresh", show=False),
+        bind("review.settle_a", "a", "settle('a')"),
+        bind("review.settle_b", "b", "settle('b')"),
+        bind("review.settle_both", "o", "settle('both')"),
+        bind("review.settle_neither", "x", "settle('neither')"),
+        bind("review.choose_coders", "c", "choose_coders"),
+        bind("review.back", "escape", "back"),
+        bind("review.refresh_tables", "r", "refresh_tables", show=False),
     ]
 
     def __init__(self, project: Project, coder: str, coders: Sequence[str] | None = None) -> None:

@@ -7,13 +7,14 @@ from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from coding.store import Project
+from tui.i18n import Localized, bind
 
 
 @dataclass(frozen=True)
@@ -53,12 +54,12 @@ def _substring_hits(project: Project, query: str, limit: int) -> list[Hit]:
     return hits
 
 
-class SearchScreen(ModalScreen[Hit | None]):
+class SearchScreen(Localized, ModalScreen[Hit | None]):
     """Type a query, enter to search, then pick a hit (enter) to jump to it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("down", "focus_results", "Results", show=False),
+        bind("search.cancel", "escape", "cancel"),
+        bind("search.focus_results", "down", "focus_results", show=False),
     ]
 
     def __init__(self, project: Project, query: str = "") -> None:
