@@ -82,3 +82,14 @@ def bind(binding_id: str, keys: str, action: str, text: str | None = None, **kwa
     """A Binding with an id (for the keymap file) whose description is a catalogue key
     (``text``, else the id), translated by :class:`Localized` when the node is made."""
     return Binding(keys, action, text or binding_id, id=binding_id, **kwargs)
+
+
+class Section:
+    """A screen's block of the catalogue: ``TEXT["coded"]`` is ``t("grid.coded")`` (looked up
+    when used, so the active language holds)."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    def __getitem__(self, key: str) -> str:
+        return CATALOGUE[language()][f"{self.prefix}.{key}"]

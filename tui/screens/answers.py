@@ -22,37 +22,21 @@ from coding import operations as ops
 from coding.answers import Answer, answer_codes, list_answers, questions
 from coding.errors import KodeverkError
 from coding.store import Project
-from tui.i18n import Localized, bind
+from tui.i18n import Localized, Section, bind
 from tui.project_view import CodeInfo, load_codes
 from tui.shortcuts import KeyState, build_keymap
 from tui.widgets.answer_grid import AnswerGrid
 
 SORTS = ("question", "length", "attribution", "code")
-TEXT = {
-    "filter": "filter: q:2 size_class:liten region:Nord-Norge uncoded code:Bolig words  (/)",
-    "no_answers": "no survey answers in this project (kodeverk import --kind survey)",
-    "no_key": "no code has the key {key}",
-    "coded": "coded: {name}",
-    "no_uncoded": "no uncoded answer after this one",
-    "none_of_yours": "none of your codes on this answer",
-    "removed": "removed: {name}",
-    "nothing_undo": "nothing to undo",
-    "nothing_redo": "nothing to redo",
-    "undone": "undone: {what}",
-    "redone": "redone: {what}",
-    "memo_title": "Memo on the answer of {case}",
-    "memo_saved": "memo saved",
-    "memo_deleted": "memo deleted",
-    "blind": "your codings only",
-    "all": "all coders' codings",
-    "no_recent": "no recent code {n}",
-}
+TEXT = Section("grid")
+PALETTE = ("pick", "remove", "undo", "redo", "toggle_done", "focus_filter", "sort", "toggle_blind")
 
 
 class AnswersScreen(Localized, Screen):
     """Survey answers in rows; digits code the whole answer and move on."""
 
-    HELP_TITLE = "Answer grid"
+    HELP_TITLE = "screen.answers"
+    HELP_DOC = "grid.doc"
     BINDINGS: ClassVar[list[BindingType]] = [
         bind("grid.move_1", "j,down", "move(1)", show=False),
         bind("grid.move_minus1", "k,up", "move(-1)", show=False),
@@ -189,12 +173,17 @@ class AnswersScreen(Localized, Screen):
         uncoded = sum(1 for a in self.shown if not a.codes)
         done = sum(1 for a in self.shown if a.done)
         line = Text(
-            f"{grid.cursor + 1 if self.shown else 0}/{len(self.shown)} answers · "
-            f"{uncoded} uncoded · {done} done · sort: {SORTS[self.sort]} · "
-            f"{'blind' if self.blind else 'all coders'}"
+            TEXT["status"].format(
+                at=grid.cursor + 1 if self.shown else 0,
+                shown=len(self.shown),
+                uncoded=uncoded,
+                done=done,
+                sort=TEXT[f"sort_{SORTS[self.sort]}"],
+                who=TEXT["who_blind" if self.blind else "who_all"],
+            )
         )
         if grid.held:
-            line.append(" · HOLD: digits add codes, space moves on", style="bold reverse")
+            line.append(TEXT["hold_status"], style="bold reverse")
         pending = self.keys.pending
         second = Text()
         if pending:
@@ -207,13 +196,13 @@ class AnswersScreen(Localized, Screen):
                 if code_id is not None:
                     second.append(f" · {n} {self.code_by_id[code_id].name}")
         else:
-            second.append("recent:", style="dim")
+            second.append(TEXT["recent_label"], style="dim")
             for n, code_id in enumerate(self.keys.recent, start=1):
                 code = self.code_by_id.get(code_id)
                 if code is not None:
                     second.append(f" alt+{n} {code.name}")
             if not self.keys.recent:
-                second.append(" none yet", style="dim")
+                second.append(TEXT["none_yet"], style="dim")
         self.query_one("#answer-status", Static).update(Text("\n").join([line, second]))
 
     # -- movement -----------------------------------------------------------------------------
@@ -319,7 +308,9 @@ class AnswersScreen(Localized, Screen):
         pending = self.keys.pending  # «1 c»: a new code goes under code 1
         self.keys.cancel()
         parent = self.keys.keymap.codes.get(pending) if pending else None
-        picker = PickerScreen(self.codes, "Apply code", create=self._create_code, parent_id=parent)
+        picker = PickerScreen(
+            self.codes, TEXT["apply_code"], create=self._create_code, parent_id=parent
+        )
         self.app.push_screen(picker, self.apply_code)
 
     def _create_code(self, name: str, parent_id: int | None) -> int | None:
@@ -349,7 +340,7 @@ class AnswersScreen(Localized, Screen):
 
             ids = {c.id for c in own}
             choices = [c for c in self.codes if c.id in ids]
-            self.app.push_screen(PickerScreen(choices, "Remove code"), self.remove_code)
+            self.app.push_screen(PickerScreen(choices, TEXT["remove_code"]), self.remove_code)
 
     def remove_code(self, code_id: int | None) -> None:
         answer = self.current
@@ -455,14 +446,8 @@ class AnswersScreen(Localized, Screen):
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
         return [
-            ("Apply code…", "pick a code by name (c)", self.action_pick),
-            ("Remove code", "remove a code from this answer (x)", self.action_remove),
-            ("Undo", "undo your last action (u)", self.action_undo),
-            ("Redo", "redo what you undid (ctrl+r)", self.action_redo),
-            ("Toggle done", "mark this answer done or not done (d)", self.action_toggle_done),
-            ("Filter answers", "by question, attribute, code, text (/)", self.action_focus_filter),
-            ("Sort answers", "import order, length, attribution, code (o)", self.action_sort),
-            ("Toggle blind mode", "own codings only or all coders' (v)", self.action_toggle_blind),
+            (TEXT[f"cmd.{name}"], TEXT[f"cmd.{name}.help"], getattr(self, f"action_{name}"))
+            for name in PALETTE
         ]
 
 

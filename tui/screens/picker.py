@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from tui.i18n import Localized, bind
+from tui.i18n import Localized, Section, bind
 from tui.project_view import CodeInfo
 from tui.widgets.code_tree import swatch
 
@@ -21,9 +21,7 @@ LIMIT = 30
 # below this score a code is not offered: «no match» beats an unrelated code (rapidfuzz 0–100;
 # «sport» or «klimaendring» reach 55–60 against the bundled codebook, «bo» → Bolig 90)
 THRESHOLD = 75
-NO_MATCH = "no match"
-CREATE = "create «{name}» under {parent}"
-TOP_LEVEL = "the top level"
+TEXT = Section("picker")
 
 
 def rank_codes(codes: list[CodeInfo], query: str, limit: int = LIMIT) -> list[CodeInfo]:
@@ -65,7 +63,7 @@ class PickerScreen(Localized, ModalScreen[int | None]):
     def __init__(
         self,
         codes: list[CodeInfo],
-        title: str = "Apply code",
+        title: str | None = None,
         *,
         create: Callable[[str, int | None], int | None] | None = None,
         parent_id: int | None = None,
@@ -75,7 +73,7 @@ class PickerScreen(Localized, ModalScreen[int | None]):
         highlighted code, or the code whose digit waits for a sub-code."""
         super().__init__()
         self.codes = codes
-        self.title_text = title
+        self.title_text = title or TEXT["apply_code"]
         self.create = create
         self.parent_id = parent_id
         self.query_text = ""
@@ -83,7 +81,7 @@ class PickerScreen(Localized, ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
-            yield Input(placeholder="type to search codes · enter applies", id="picker-input")
+            yield Input(placeholder=TEXT["placeholder"], id="picker-input")
             yield OptionList(id="picker-options")
         yield Footer()
 
@@ -101,7 +99,7 @@ class PickerScreen(Localized, ModalScreen[int | None]):
             label.append(f" {code.name}")
             options.add_option(Option(label, id=str(code.id)))
         if not ranked:
-            options.add_option(Option(NO_MATCH, id="none", disabled=True))
+            options.add_option(Option(TEXT["no_match"], id="none", disabled=True))
         if query.strip() and self.create is not None and not _exact(ranked, query):
             options.add_option(Option(self._create_label(query), id="create"))
         first = next(
@@ -112,8 +110,8 @@ class PickerScreen(Localized, ModalScreen[int | None]):
 
     def _create_label(self, query: str) -> str:
         parent = next((c for c in self.codes if c.id == self.parent_id), None)
-        where = parent.name if parent else TOP_LEVEL
-        return CREATE.format(name=query.strip(), parent=where)
+        where = parent.name if parent else TEXT["top_level"]
+        return TEXT["create"].format(name=query.strip(), parent=where)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill(event.value)
