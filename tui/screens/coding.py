@@ -26,7 +26,7 @@ from coding.accounts import can
 from coding.codes import code_counts
 from coding.errors import KodeverkError, ProjectBusy, ProjectGone
 from coding.store import Project
-from tui.i18n import Localized, bind
+from tui.i18n import Localized, Section, bind
 from tui.project_view import (
     CodeInfo,
     CodingRow,
@@ -44,16 +44,20 @@ WORD = re.compile(r"\S+")
 POLL_SECONDS = 2.0  # how often the all-coders view looks for other coders' new codings
 PLACE_RETRY_SECONDS = 2.0  # saving where the coder is, again, after the write lock was busy
 RETRAIN_EVERY = 5  # new codings or verdicts before the learned suggestions are retrained
-# Strings of the suggestion panel, together for the message catalogue to come.
-SUGGESTION_TEXT = {
-    "suggested": "suggested: {name}",
-    "keyword": "«{matched}» (keyword) · a accept, r reject ({left} left)",
-    "learned": "a accept, r reject, alt+digit accept another ({left} left)",
-    "other": "alt+{n} {name} {confidence:.0%}",
-    "so_far": "so far: top-3 {top3}, alpha {alpha} ({coder})",
-    "none": "no suggestions in this document",
-    "learning": "still learning from the codings: keyword suggestions only for now",
-}
+SUGGESTION_TEXT = Section("suggest")
+PALETTE = (
+    "pick",
+    "remove",
+    "undo",
+    "redo",
+    "memo",
+    "toggle_done",
+    "search",
+    "suggest",
+    "next_uncoded",
+    "toggle_blind",
+)  # the last one only for those who may see all coders
+TEXT = Section("code")
 
 
 def _coder_id(project: Project, coder: str) -> int:
@@ -90,7 +94,8 @@ def _evaluation_so_far(project: Project, coder: str) -> dict | None:
 class CodingScreen(Localized, Screen):
     """Move with j/k, select with J/K and w/W, code with 1–9 or c, undo with u."""
 
-    HELP_TITLE = "Coding"
+    HELP_TITLE = "code.title"
+    HELP_DOC = "code.doc"
     BINDINGS: ClassVar[list[BindingType]] = [
         bind("coding.move_1", "j,down", "move(1)", show=False),
         bind("coding.move_minus1", "k,up", "move(-1)", show=False),
@@ -209,7 +214,7 @@ class CodingScreen(Localized, Screen):
             "SELECT name, text FROM documents WHERE id = ?", (document_id,)
         ).fetchone()
         if row is None:
-            raise KodeverkError(f"no document with id {document_id}")
+            raise KodeverkError(TEXT["no_document"].format(id=document_id))
         self.document_id = document_id
         self.document_name, self.text = row
         self.segments = load_segments(self.project, document_id)
@@ -224,7 +229,7 @@ class CodingScreen(Localized, Screen):
         self.keys.keymap = build_keymap(self.codes)
         self.suggestions = []
         self.selection = (self.segments[0].start, self.segments[0].end)
-        self.sub_title = f"coder {self.coder} · {self.document_name}"
+        self.sub_title = TEXT["sub_title"].format(coder=self.coder, document=self.document_name)
         if reset_view:
             view = self.query_one(DocumentView)
             view.set_text(self.text)
@@ -325,7 +330,7 @@ class CodingScreen(Localized, Screen):
                 ops.remember(self.project, self.coder, "last_document", str(self.document_id))
                 ops.remember(self.project, self.coder, f"segment:{self.document_id}", str(index))
         except ProjectBusy as exc:
-            self.notify(f"{exc}; your place is saved once it is free", severity="warning")
+            self.notify(TEXT["place_later"].format(problem=exc), severity="warning")
             self._place_retry = self.set_timer(PLACE_RETRY_SECONDS, self._retry_place)
         except ProjectGone as exc:
             self.app.write_refused(exc)
@@ -355,11 +360,11 @@ class CodingScreen(Localized, Screen):
         index = self.current_segment
         segment = self.segments[index]
         done = ops.is_document_done(self.project, self.document_id, self.coder)
-        header = Text(f"segment {index + 1}/{len(self.segments)}", style="bold")
+        header = Text(TEXT["segment"].format(at=index + 1, of=len(self.segments)), style="bold")
         if segment.speaker:
             header.append(f" · {segment.speaker}")
-        header.append(f"\n[{start}:{end}] {'✓ done' if done else 'not done'}")
-        header.append(" blind" if self.blind else " all coders")  # fits 28 columns
+        header.append(f"\n[{start}:{end}] {TEXT['done' if done else 'not_done']}")
+        header.append(TEXT["blind_mark" if self.blind else "all_mark"])  # fits 28 columns
         lines = [header]
         names = {r[0]: r[1] for r in self.project.conn.execute("SELECT id, name FROM coders")}
         for coding in self.selected_codings():
@@ -372,7 +377,7 @@ class CodingScreen(Localized, Screen):
                 line.append(f" ({names.get(coding.coder_id, '?')})", style="dim")
             lines.append(line)
         if len(lines) == 1:
-            lines.append(Text("no codes here", style="dim"))
+            lines.append(Text(TEXT["no_codes"], style="dim"))
         lines.extend(self._key_lines())
         if self.suggestions:  # the proposed code stays in view until a or r
             lines += self._suggestion_lines()
@@ -393,7 +398,7 @@ class CodingScreen(Localized, Screen):
         recent = [self.code_by_id[c] for c in self.keys.recent if c in self.code_by_id]
         if not recent:
             return []
-        lines = [Text("recent (. alt+1…)", style="dim")]
+        lines = [Text(TEXT["recent"], style="dim")]
         lines.extend(Text(f" {n} {code.name}") for n, code in enumerate(recent, start=1))
         return lines
 
@@ -424,7 +429,7 @@ class CodingScreen(Localized, Screen):
             if index > self.current_segment and reach <= segment.start:
                 self.select_segment(index)
                 return
-        self.notify("no uncoded segment after this one")
+        self.notify(TEXT["no_uncoded"])
 
     def action_extend(self, step: int) -> None:
         """Widen the selection by a segment; at the edge of a speaker's turn the first press
@@ -446,10 +451,11 @@ class CodingScreen(Localized, Screen):
         if crossing and self._crossing != (step, self.selection):
             self._crossing = (step, self.selection)
             key = "J" if step > 0 else "K"
-            whose = self.segments[index].speaker or "the text around it"
+            whose = self.segments[index].speaker or TEXT["text_around"]
             self.notify(
-                f"end of {self.segments[here].speaker or 'this'} turn: press {key} again "
-                f"to extend into {whose}",
+                TEXT["turn_end"].format(
+                    speaker=self.segments[here].speaker or TEXT["this"], key=key, whose=whose
+                ),
                 timeout=3,
             )
             return
@@ -493,7 +499,7 @@ class CodingScreen(Localized, Screen):
         self._absorb(kept, start, end)
         self._refresh_codings(full_counts=False, reload=False)
         self._count_for_training()
-        self.notify(f"coded: {self.code_by_id[code_id].name}", timeout=2)
+        self.notify(TEXT["coded"].format(name=self.code_by_id[code_id].name), timeout=2)
 
     def _commit(self, operation, *args):
         """Run a write; a refused one (another coder changed the same rows, ...) becomes a
@@ -527,7 +533,7 @@ class CodingScreen(Localized, Screen):
             self._show_selection_codes()
             return
         if result is None:
-            self.notify(f"no code has the key {key} (set one in the codebook editor)")
+            self.notify(TEXT["no_key"].format(key=key))
             self._show_selection_codes()
             return
         self.apply_code(result)
@@ -542,7 +548,7 @@ class CodingScreen(Localized, Screen):
     def action_recent(self, n: int) -> None:
         code_id = self.keys.recent_code(n - 1)
         if code_id is None or code_id not in self.code_by_id:
-            self.notify(f"no recent code {n}", timeout=2)
+            self.notify(TEXT["no_recent"].format(n=n), timeout=2)
             return
         self.apply_code(code_id)
 
@@ -555,7 +561,9 @@ class CodingScreen(Localized, Screen):
         parent = self.keys.keymap.codes.get(pending) if pending else None
         if parent is None:
             parent = self.query_one(CodeTree).highlighted_code
-        picker = PickerScreen(self.codes, "Apply code", create=self._create_code, parent_id=parent)
+        picker = PickerScreen(
+            self.codes, TEXT["apply_code"], create=self._create_code, parent_id=parent
+        )
         self.app.push_screen(picker, self.apply_code)
 
     def _create_code(self, name: str, parent_id: int | None) -> int | None:
@@ -579,14 +587,14 @@ class CodingScreen(Localized, Screen):
     def action_remove(self) -> None:
         code_ids = sorted({c.code_id for c in self.selected_codings(own_only=True)})
         if not code_ids:
-            self.notify("none of your codes on the selection")
+            self.notify(TEXT["none_of_yours"])
         elif len(code_ids) == 1:
             self.remove_code(code_ids[0])
         else:
             from tui.screens.picker import PickerScreen
 
             choices = [c for c in self.codes if c.id in code_ids]
-            self.app.push_screen(PickerScreen(choices, "Remove code"), self.remove_code)
+            self.app.push_screen(PickerScreen(choices, TEXT["remove_code"]), self.remove_code)
 
     def remove_code(self, code_id: int | None) -> None:
         if code_id is None:
@@ -600,21 +608,25 @@ class CodingScreen(Localized, Screen):
         ):
             return
         self._refresh_codings(full_counts=False)
-        self.notify(f"removed: {self.code_by_id[code_id].name}", timeout=2)
+        self.notify(TEXT["removed"].format(name=self.code_by_id[code_id].name), timeout=2)
 
     def action_undo(self) -> None:
         event = self._commit(ops.undo, self.project, self.coder)
         if event is False:
             return
         self._refresh_codings(full_counts=True)
-        self.notify(f"undone: {event.summary}" if event else "nothing to undo", timeout=2)
+        self.notify(
+            TEXT["undone"].format(what=event.summary) if event else TEXT["nothing_undo"], timeout=2
+        )
 
     def action_redo(self) -> None:
         event = self._commit(ops.redo, self.project, self.coder)
         if event is False:
             return
         self._refresh_codings(full_counts=True)
-        self.notify(f"redone: {event.summary}" if event else "nothing to redo", timeout=2)
+        self.notify(
+            TEXT["redone"].format(what=event.summary) if event else TEXT["nothing_redo"], timeout=2
+        )
 
     def action_memo(self) -> None:
         from tui.screens.memo import MemoScreen
@@ -622,9 +634,13 @@ class CodingScreen(Localized, Screen):
         own = self.selected_codings(own_only=True)
         if own:
             kind, target, title = "coding", own[0].id, self.code_by_id[own[0].code_id].name
-            title = f"Memo on the coding «{title}»"
+            title = TEXT["memo_coding"].format(name=title)
         else:
-            kind, target, title = "document", self.document_id, f"Memo on {self.document_name}"
+            kind, target, title = (
+                "document",
+                self.document_id,
+                TEXT["memo_document"].format(name=self.document_name),
+            )
         text = ops.get_memo(self.project, self.coder, kind, target)
 
         def save(new_text: str | None) -> None:
@@ -635,7 +651,7 @@ class CodingScreen(Localized, Screen):
                 is False
             ):
                 return
-            self.notify("memo saved" if new_text.strip() else "memo deleted", timeout=2)
+            self.notify(TEXT["memo_saved" if new_text.strip() else "memo_deleted"], timeout=2)
 
         self.app.push_screen(MemoScreen(title, text), save)
 
@@ -655,7 +671,7 @@ class CodingScreen(Localized, Screen):
                 return
             args = (self.project, self.document_id, start, end, replacement, self.coder)
             if self._commit(add_anonymisation, *args) is not False:
-                self.notify(f"anonymised as {replacement} in exports", timeout=2)
+                self.notify(TEXT["anonymised"].format(replacement=replacement), timeout=2)
 
         self.app.push_screen(AnonymiseScreen(" ".join(text.split())), save)
 
@@ -667,14 +683,14 @@ class CodingScreen(Localized, Screen):
         ):
             return
         self._show_selection_codes()
-        self.notify("document marked done" if done else "document marked not done", timeout=2)
+        self.notify(TEXT["marked_done" if done else "marked_not_done"], timeout=2)
 
     def action_toggle_blind(self) -> None:
         if self.blind and hasattr(self.app, "allowed") and not self.app.allowed("all_coders"):
             return
         self.blind = not self.blind
         self._refresh_codings(full_counts=True)
-        self.notify("your codings only" if self.blind else "all coders' codings", timeout=2)
+        self.notify(TEXT["blind" if self.blind else "all"], timeout=2)
 
     # -- search and suggestions ---------------------------------------------------------------
     def action_search(self) -> None:
@@ -700,7 +716,7 @@ class CodingScreen(Localized, Screen):
         if not self.suggestions:
             self.notify(SUGGESTION_TEXT["none"])
             return
-        self.notify(f"{len(self.suggestions)} suggestions: a accept, r reject", timeout=3)
+        self.notify(SUGGESTION_TEXT["count"].format(n=len(self.suggestions)), timeout=3)
         self._show_suggestion(0)
 
     def _suggestion_lines(self) -> list[Text]:
@@ -774,7 +790,10 @@ class CodingScreen(Localized, Screen):
             return
         suggestion = self.suggestions[min(index, len(self.suggestions) - 1)]
         self.set_selection(suggestion.start, suggestion.end)
-        self.notify(f"suggest «{suggestion.code_name}» (matched {suggestion.matched})", timeout=3)
+        self.notify(
+            SUGGESTION_TEXT["one"].format(name=suggestion.code_name, matched=suggestion.matched),
+            timeout=3,
+        )
 
     def _current_suggestion(self) -> int | None:
         for i, s in enumerate(self.suggestions):
@@ -791,18 +810,18 @@ class CodingScreen(Localized, Screen):
     def action_accept_nth(self, n: int) -> None:
         index = self._current_suggestion()
         if index is None:
-            self.notify("no suggestions: press s first")
+            self.notify(SUGGESTION_TEXT["press_s"])
             return
         here = self._here(self.suggestions[index])
         if n > len(here):
-            self.notify(f"no suggestion {n} for this segment")
+            self.notify(SUGGESTION_TEXT["no_n"].format(n=n))
             return
         self._settle_suggestion(accept=True, index=self.suggestions.index(here[n - 1]))
 
     def _settle_suggestion(self, *, accept: bool, index: int | None = None) -> None:
         index = self._current_suggestion() if index is None else index
         if index is None:
-            self.notify("no suggestions: press s first")
+            self.notify(SUGGESTION_TEXT["press_s"])
             return
         suggestion = self.suggestions[index]
         if suggestion.learned and not self._settle_learned(suggestion, accept):
@@ -829,7 +848,9 @@ class CodingScreen(Localized, Screen):
             done = self._commit(learn.reject_suggestion, self.project, self.coder, chosen)
             if done is not False:
                 self._count_for_training()
-                self.notify(f"rejected: {suggestion.code_name}", timeout=2)
+                self.notify(
+                    SUGGESTION_TEXT["rejected"].format(name=suggestion.code_name), timeout=2
+                )
             return done is not False
         kept = self._commit(learn.accept_suggestion, self.project, self.coder, chosen)
         if kept is False:
@@ -838,7 +859,7 @@ class CodingScreen(Localized, Screen):
         self.selection = (suggestion.start, suggestion.end)
         self._refresh_codings(full_counts=False, reload=False)
         self._count_for_training()
-        self.notify(f"coded: {self.code_by_id[suggestion.code_id].name}", timeout=2)
+        self.notify(TEXT["coded"].format(name=self.code_by_id[suggestion.code_id].name), timeout=2)
         return True
 
     # -- focus and leaving --------------------------------------------------------------------
@@ -873,22 +894,6 @@ class CodingScreen(Localized, Screen):
     def palette_commands(self) -> list[tuple[str, str, object]]:
         """Commands this screen offers in the command palette."""
         return [
-            ("Apply code…", "pick a code by name (c)", self.action_pick),
-            ("Remove code", "remove a code from the selection (x)", self.action_remove),
-            ("Undo", "undo your last action (u)", self.action_undo),
-            ("Redo", "redo what you undid (ctrl+r)", self.action_redo),
-            ("Memo", "memo on the coding here or the document (m)", self.action_memo),
-            ("Toggle done", "mark this document done or not done (d)", self.action_toggle_done),
-            ("Search", "search the project's text (/)", self.action_search),
-            (
-                "Suggestions",
-                "learned and keyword suggestions to accept or reject (s)",
-                self.action_suggest,
-            ),
-            (
-                "Next uncoded segment",
-                "jump to the next segment you have not coded (n)",
-                self.action_next_uncoded,
-            ),
-            ("Toggle blind mode", "own codings only or all coders' (v)", self.action_toggle_blind),
+            (TEXT[f"cmd.{name}"], TEXT[f"cmd.{name}.help"], getattr(self, f"action_{name}"))
+            for name in PALETTE
         ][: None if can(getattr(self.app, "role", None), "all_coders") else -1]
