@@ -326,6 +326,44 @@ _ENTRIES: dict[str, tuple[str, str]] = {
         "no suggestion {n} for this segment",
     ),
     "suggest.rejected": ("avvist: {name}", "rejected: {name}"),
+    # -- prevalence -----------------------------------------------------------------------------
+    "prev.quotes_title": ("{title} · {n} sitater", "{title} · {n} quotes"),
+    "prev.no_quotes": ("Ingen sitater her.", "No quotes here."),
+    "prev.no_attributes": (
+        "Ingen saker har attributter ennå: importer en sakstabell først.",
+        "No case has attributes yet: import a case table first.",
+    ),
+    "prev.title": (
+        "Forekomst etter {attribute} · {level} · kodere: {coders}",
+        "Prevalence by {attribute} · {level} · coders: {coders}",
+    ),
+    "prev.per_code": ("per kode", "per code"),
+    "prev.per_goal": ("per mål", "per goal"),
+    "prev.any": ("alle", "any"),
+    "prev.theme": ("Tema", "Theme"),
+    "prev.total": ("Totalt", "Total"),
+    "prev.missing": ("(mangler)", "(missing)"),
+    "prev.no_codes": ("Ingen koder i kodeboka.", "No codes in the codebook."),
+    "prev.cmd.next_attribute": ("Neste egenskap", "Next attribute"),
+    "prev.cmd.next_attribute.help": (
+        "grupper etter neste egenskap ved casene (a)",
+        "group by the next case attribute (a)",
+    ),
+    "prev.cmd.toggle_level": ("Koder eller mål", "Codes or goals"),
+    "prev.cmd.toggle_level.help": (
+        "én rad per kode eller per hovedmål (l)",
+        "one row per code or per main goal (l)",
+    ),
+    "prev.cmd.next_coder": ("Neste koder", "Next coder"),
+    "prev.cmd.next_coder.help": (
+        "hvem sine kodinger teller: alle, konsensus, hver koder (c)",
+        "whose codings count: any, consensus, each coder (c)",
+    ),
+    "prev.cmd.open_quotes": ("Sitater i denne cellen", "Quotes of this cell"),
+    "prev.cmd.open_quotes.help": (
+        "sitatene bak den markerte cellen (enter)",
+        "the quotes behind the highlighted cell (enter)",
+    ),
     # -- bindings of the other screens (descriptions: footer and help) --------------------------
     "anonymise.custom": ("Egen erstatning", "Own replacement"),
     "anonymise.cancel": ("Avbryt", "Cancel"),
