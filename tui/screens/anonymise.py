@@ -5,20 +5,14 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label
 
-from tui.i18n import Localized, bind
+from tui.i18n import Localized, Section, bind
 
-# The screen's words, kept together for the coming message catalogue (English, as the coding
-# screen is today).
-TEXT = {
-    "title": "Anonymise «{text}» in every export as:",
-    "keys": "1 [navn] · 2 [kommune] · 3 [sted] · c your own, then enter · escape cancel",
-    "placeholder": "[replacement]",
-}
+TEXT = Section("anon")
 CHOICES = {"1": "[navn]", "2": "[kommune]", "3": "[sted]"}
 
 
@@ -26,7 +20,10 @@ class AnonymiseScreen(Localized, ModalScreen[str | None]):
     """Dismisses with the replacement, or None (escape)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(Binding(key, f"choose('{key}')", value) for key, value in CHOICES.items()),
+        *(
+            bind(f"anonymise.choose_{key}", key, f"choose('{key}')", value)
+            for key, value in CHOICES.items()
+        ),
         bind("anonymise.custom", "c", "custom"),
         bind("anonymise.cancel", "escape", "cancel"),
     ]

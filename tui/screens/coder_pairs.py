@@ -12,7 +12,7 @@ from textual.widgets import Footer, Label, OptionList
 from textual.widgets.option_list import Option
 
 from coding.consensus import CoderPair
-from tui.i18n import Localized, bind
+from tui.i18n import Localized, Section, bind
 
 
 class CoderPairScreen(Localized, ModalScreen[tuple[str, str] | None]):
@@ -27,10 +27,10 @@ class CoderPairScreen(Localized, ModalScreen[tuple[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Compare which coders? (A vs B)", classes="dialog-title")
+            yield Label(Section("pairs")["title"], classes="dialog-title")
             yield OptionList(
                 *(
-                    Option(f"{p.label} · {p.shared} shared documents", id=str(i))
+                    Option(Section("pairs")["shared"].format(label=p.label, n=p.shared), id=str(i))
                     for i, p in enumerate(self.pairs)
                 ),
                 id="coder-pairs",

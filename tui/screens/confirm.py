@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label
 
-from tui.i18n import Localized, bind
+from tui.i18n import Localized, Section, bind
 
 
 class ConfirmScreen(Localized, ModalScreen[bool]):
@@ -29,8 +29,8 @@ class ConfirmScreen(Localized, ModalScreen[bool]):
         with Vertical(classes="dialog"):
             yield Label(self.question, classes="dialog-title")
             with Horizontal(classes="buttons"):
-                yield Button("Yes (y)", id="yes", variant="error")
-                yield Button("No (n)", id="no", variant="primary")
+                yield Button(Section("confirm")["yes"], id="yes", variant="error")
+                yield Button(Section("confirm")["no"], id="no", variant="primary")
         yield Footer()
 
     def on_mount(self) -> None:

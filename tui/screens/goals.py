@@ -20,18 +20,11 @@ from coding.goals import GoalRow, goal_table, next_rating, set_assessment
 from coding.operations import undo
 from coding.store import Project
 from exports.quotes import collect_quotes
-from tui.i18n import Localized, bind
+from tui.i18n import Localized, Section, bind, language
 from tui.screens.memo import MemoScreen
 from tui.screens.prevalence import QuotesModal
 
-TEXT = {
-    "title": "Måloppnåelse · belegg fra alle koderes kodinger",
-    "columns": ("Mål", "Vurdering", "Utsagn", "Saker", "Måloppnåelse"),
-    "assessment_title": "Måloppnåelse: {label}",
-    "no_assessment": "(ingen vurdering skrevet: m skriver en)",
-    "undone": "Angret: {summary}",
-    "nothing": "Ingenting å angre",
-}
+TEXT = Section("goals_t")
 LABEL_WIDTH = 22
 ASSESSMENT_WIDTH = 24
 
@@ -66,19 +59,19 @@ class GoalsScreen(Localized, Screen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label in TEXT["columns"]:
+        for label in (TEXT[f"col_{n}"] for n in range(5)):
             table.add_column(label)
         self.refresh_goals()
 
     def refresh_goals(self) -> None:
         table = self.query_one(DataTable)
         cursor = table.cursor_row
-        self.rows = goal_table(self.project)
+        self.rows = goal_table(self.project, lang=language())
         table.clear()
         for row in self.rows:
             table.add_row(
                 _cut(row.label, LABEL_WIDTH),
-                row.rating_label(),
+                row.rating_label(language()),
                 str(row.passages),
                 f"{row.cases_with}/{row.cases}",
                 _cut(row.assessment.replace("\n", " "), ASSESSMENT_WIDTH),
@@ -93,7 +86,8 @@ class GoalsScreen(Localized, Screen):
     def _show_assessment(self) -> None:
         row = self.current()
         self.query_one("#goal-assessment", Static).update(
-            f"{row.label} · {row.rating_label()}\n{row.assessment or TEXT['no_assessment']}"
+            f"{row.label} · {row.rating_label(language())}\n"
+            f"{row.assessment or TEXT['no_assessment']}"
         )
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -150,12 +144,9 @@ class GoalsScreen(Localized, Screen):
     def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         """Commands this screen offers in the command palette."""
         return [
-            ("Next rating", "cycle the highlighted goal's rating (r)", self.action_next_rating),
-            ("Write assessment", "the highlighted goal's assessment (m)",
-             self.action_edit_assessment),
-            ("Quotes of this goal", "the coded passages behind the goal (s)",
-             self.action_open_quotes),
-        ]  # fmt: skip
+            (TEXT[f"cmd.{name}"], TEXT[f"cmd.{name}.help"], getattr(self, f"action_{name}"))
+            for name in ("next_rating", "edit_assessment", "open_quotes")
+        ]
 
 
 def _cut(text: str, width: int) -> str:

@@ -21,23 +21,11 @@ from coding.matrix import CASE, Matrix, framework_matrix, set_summary
 from coding.operations import undo
 from coding.store import Project
 from exports.quotes import collect_quotes
-from tui.i18n import Localized, bind
+from tui.i18n import Localized, Section, bind, language
 from tui.screens.memo import MemoScreen
 from tui.screens.prevalence import QuotesModal, _short, case_attribute_names
 
-TEXT = {
-    "title": "Matrise · rader: {rows} · kolonner: {columns} · kodere: {coder}",
-    "rows_case": "saker",
-    "goal": "mål",
-    "code": "koder",
-    "empty": "Ingen saker med dokumenter ennå.",
-    "cell": "{row} × {column}: {count} utsagn",
-    "no_summary": "(ingen sammendrag: m skriver et)",
-    "summary_title": "Sammendrag: {row} × {column}",
-    "saved": "Sammendrag lagret",
-    "undone": "Angret: {summary}",
-    "nothing": "Ingenting å angre",
-}
+TEXT = Section("matrix_t")
 ROW_WIDTH = 18  # row labels are shortened to this; goal columns are «Mål 1» … «Mål 5»
 CODE_WIDTH = 12
 
@@ -85,7 +73,9 @@ class MatrixScreen(Localized, Screen):
         table = self.query_one(DataTable)
         cursor = table.cursor_coordinate
         try:
-            matrix = framework_matrix(self.project, self.rows, self.columns, coder=self.count_coder)
+            matrix = framework_matrix(
+                self.project, self.rows, self.columns, coder=self.count_coder, lang=language()
+            )
         except KodeverkError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -99,7 +89,11 @@ class MatrixScreen(Localized, Screen):
         for i, (key, label) in enumerate(
             zip(matrix.column_keys, matrix.column_labels, strict=True)
         ):
-            short = f"Mål {i + 1}" if self.columns == "goal" else _short(label, CODE_WIDTH)
+            short = (
+                TEXT["goal_n"].format(n=i + 1)
+                if self.columns == "goal"
+                else _short(label, CODE_WIDTH)
+            )
             table.add_column(short, key=key)
         for key, label in zip(matrix.row_keys, matrix.row_labels, strict=True):
             cells = [self._cell_text(key, c) for c in matrix.column_keys]
@@ -219,11 +213,6 @@ class MatrixScreen(Localized, Screen):
     def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         """Commands this screen offers in the command palette."""
         return [
-            ("Cell summary", "write the highlighted cell's summary (m)", self.action_edit_summary),
-            ("Quotes of this cell", "the quotes behind the highlighted cell (enter)",
-             self.action_open_quotes),
-            ("Next rows", "cases, size_class, region, other attributes (r)", self.action_next_rows),
-            ("Goals or codes", "one column per main goal or per code (l)",
-             self.action_toggle_columns),
-            ("Next coder", "whose codings count (c)", self.action_next_coder),
-        ]  # fmt: skip
+            (TEXT[f"cmd.{name}"], TEXT[f"cmd.{name}.help"], getattr(self, f"action_{name}"))
+            for name in ("edit_summary", "open_quotes", "next_rows", "toggle_columns", "next_coder")
+        ]

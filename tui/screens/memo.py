@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, TextArea
 
-from tui.i18n import Localized, bind
+from tui.i18n import Localized, Section, bind
 
 
 class MemoScreen(Localized, ModalScreen[str | None]):
@@ -30,7 +30,7 @@ class MemoScreen(Localized, ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
             yield TextArea(self.text, id="memo-text", soft_wrap=True)
-            yield Label("ctrl+s save · escape cancel · empty text deletes", classes="dim")
+            yield Label(Section("memo")["keys"], classes="dim")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -14,7 +14,7 @@ from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from coding.store import Project
-from tui.i18n import Localized, bind
+from tui.i18n import Localized, Section, bind
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,9 @@ def _substring_hits(project: Project, query: str, limit: int) -> list[Hit]:
     return hits
 
 
+TEXT = Section("find")
+
+
 class SearchScreen(Localized, ModalScreen[Hit | None]):
     """Type a query, enter to search, then pick a hit (enter) to jump to it."""
 
@@ -70,10 +73,8 @@ class SearchScreen(Localized, ModalScreen[Hit | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(
-                "Search the project (enter to search, ↓ to the hits)", classes="dialog-title"
-            )
-            yield Input(self.initial_query, placeholder="words to find", id="search-input")
+            yield Label(TEXT["title"], classes="dialog-title")
+            yield Input(self.initial_query, placeholder=TEXT["placeholder"], id="search-input")
             yield OptionList(id="search-results")
             yield Label("", id="search-status", classes="dim")
         yield Footer()
@@ -90,13 +91,13 @@ class SearchScreen(Localized, ModalScreen[Hit | None]):
             self.hits = find_hits(self.project, query)
         except Exception as exc:  # a malformed FTS query must not crash the app
             self.hits = []
-            self.query_one("#search-status", Label).update(f"search failed: {exc}")
+            self.query_one("#search-status", Label).update(TEXT["failed"].format(problem=exc))
             return
         results = self.query_one(OptionList)
         results.clear_options()
         for i, hit in enumerate(self.hits):
             results.add_option(Option(f"{hit.document_name}: {hit.snippet}", id=str(i)))
-        self.query_one("#search-status", Label).update(f"{len(self.hits)} hits")
+        self.query_one("#search-status", Label).update(TEXT["hits"].format(n=len(self.hits)))
         if self.hits:
             results.highlighted = 0
             results.focus()
