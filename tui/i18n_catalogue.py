@@ -459,6 +459,73 @@ _ENTRIES: dict[str, tuple[str, str]] = {
     ),
     "matrix_t.cmd.next_coder": ("Neste koder", "Next coder"),
     "matrix_t.cmd.next_coder.help": ("hvem sine kodinger teller (c)", "whose codings count (c)"),
+    # -- agreement review -----------------------------------------------------------------------
+    "rev.choose": ("Samsvar: velg to kodere med c", "Review: choose two coders with c"),
+    "rev.title": (
+        "Samsvar {a} (A) mot {b} (B) · leder {lead} · c: kodere",
+        "Review {a} (A) vs {b} (B) · lead {lead} · c: coders",
+    ),
+    "rev.col_code": ("kode", "code"),
+    "rev.col_units": ("enheter", "units"),
+    "rev.col_open": ("åpne", "open"),
+    "rev.col_settled": ("avgjort", "settled"),
+    "rev.col_agree": ("% enige", "% agree"),
+    "rev.col_document": ("dokument", "document"),
+    "rev.col_segment": ("segment", "segment"),
+    "rev.too_few": (
+        "Ingenting å sammenligne: prosjektet har færre enn to kodere.",
+        "Nothing to compare: the project has fewer than two coders.",
+    ),
+    "rev.choose_c": ("Velg to kodere å sammenligne med c.", "Choose two coders to compare with c."),
+    "rev.none_selected": ("Ingen uenighet valgt.", "No disagreement selected."),
+    "rev.pick_first": (
+        "Velg en kode med enter, så en uenighet.",
+        "Pick a code with enter, then a disagreement.",
+    ),
+    "rev.settled": (
+        "Avgjort: {choice} ({document} {start}–{end})",
+        "Settled: {choice} ({document} {start}–{end})",
+    ),
+    "rev.choice_a": ("A", "A"),
+    "rev.choice_b": ("B", "B"),
+    "rev.choice_both": ("begge", "both"),
+    "rev.choice_neither": ("ingen", "neither"),
+    "rev.not_coded": ("\n\n(ikke kodet her)", "\n\n(not coded here)"),
+    "rev.cmd.a": ("Godta A", "Accept A"),
+    "rev.cmd.a.help": (
+        "avgjør den markerte uenigheten med As koding (a)",
+        "settle the highlighted disagreement with A's coding (a)",
+    ),
+    "rev.cmd.b": ("Godta B", "Accept B"),
+    "rev.cmd.b.help": (
+        "avgjør den markerte uenigheten med Bs koding (b)",
+        "settle the highlighted disagreement with B's coding (b)",
+    ),
+    "rev.cmd.both": ("Godta begge", "Accept both"),
+    "rev.cmd.both.help": (
+        "konsensus tar begge koderes utdrag (o)",
+        "consensus takes both coders' spans (o)",
+    ),
+    "rev.cmd.neither": ("Godta ingen", "Accept neither"),
+    "rev.cmd.neither.help": (
+        "konsensus lar segmentet være ukodet (x)",
+        "consensus leaves the segment uncoded (x)",
+    ),
+    "rev.cmd.refresh": ("Oppdater samsvar", "Refresh agreement"),
+    "rev.cmd.refresh.help": (
+        "regn ut tabellen per kode på nytt (r)",
+        "recompute the per-code table (r)",
+    ),
+    "rev.cmd.coders": ("Velg kodere", "Choose coders"),
+    "rev.cmd.coders.help": (
+        "velg de to koderne som sammenlignes (c)",
+        "pick the two coders to compare (c)",
+    ),
+    "rev.cmd.compare": ("Sammenlign {label}", "Compare {label}"),
+    "rev.cmd.compare.help": (
+        "samsvar {a} (A) mot {b} (B), {n} felles dokumenter",
+        "review {a} (A) against {b} (B), {n} shared documents",
+    ),
     # -- bindings of the other screens (descriptions: footer and help) --------------------------
     "anonymise.custom": ("Egen erstatning", "Own replacement"),
     "anonymise.cancel": ("Avbryt", "Cancel"),
