@@ -526,6 +526,32 @@ _ENTRIES: dict[str, tuple[str, str]] = {
         "samsvar {a} (A) mot {b} (B), {n} felles dokumenter",
         "review {a} (A) against {b} (B), {n} shared documents",
     ),
+    # -- codebook editor ------------------------------------------------------------------------
+    "cb.top_level": ("(øverste nivå)", "(top level)"),
+    "cb.sub_title": ("koder {coder} · kodebok", "coder {coder} · codebook"),
+    "cb.empty": (
+        "Ingen koder ennå: trykk a for å legge til en.",
+        "No codes yet: press a to add one.",
+    ),
+    "cb.colour_key": ("farge {colour} · tast {key}", "colour {colour} · shortcut {key}"),
+    "cb.keywords": ("nøkkelord: {words}", "keywords: {words}"),
+    "cb.no_description": ("(ingen beskrivelse)", "(no description)"),
+    "cb.not_available": (
+        "{function} finnes ikke i denne versjonen",
+        "{function} is not available in this version",
+    ),
+    "cb.ask_name": ("Navn på den nye koden", "Name of the new code"),
+    "cb.ask_rename": ("Nytt navn", "New name"),
+    "cb.ask_colour": ("Farge (#rrggbb eller et navn)", "Colour (#rrggbb or a name)"),
+    "cb.ask_key": ("Hurtigtast 1–9 (tom: ingen)", "Shortcut key 1–9 (empty: none)"),
+    "cb.move_under": ("Flytt «{name}» under", "Move «{name}» under"),
+    "cb.merge_into": ("Slå sammen «{name}» med", "Merge «{name}» into"),
+    "cb.delete": (
+        "Slette «{name}» ({codes} koder med de under den) og {codings} kodinger? Det føres i loggen.",
+        "Delete «{name}» ({codes} codes with the ones below it) and {codings} codings?"
+        " It is recorded in the log.",
+    ),
+    "cb.no_code": ("ingen kode valgt", "no code selected"),
     # -- bindings of the other screens (descriptions: footer and help) --------------------------
     "anonymise.custom": ("Egen erstatning", "Own replacement"),
     "anonymise.cancel": ("Avbryt", "Cancel"),

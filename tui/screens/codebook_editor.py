@@ -20,19 +20,24 @@ from textual.widgets import Footer, Header, Static
 from coding.codes import code_counts
 from coding.errors import KodeverkError
 from coding.store import Project
-from tui.i18n import Localized, bind
+from tui.i18n import Localized, Section, bind
 from tui.project_view import CodeInfo, load_codes
 from tui.screens.confirm import ConfirmScreen, PromptScreen
 from tui.screens.picker import PickerScreen
 from tui.widgets.code_tree import CodeTree
 
-TOP_LEVEL = CodeInfo(0, "(top level)", None, "default", None, "", (), 0)
+TEXT = Section("cb")
+
+
+def top_level() -> CodeInfo:
+    """The picker's entry for «no parent»."""
+    return CodeInfo(0, TEXT["top_level"], None, "default", None, "", (), 0)
 
 
 class CodebookEditorScreen(Localized, Screen):
     """Edit the codebook. Codings are never lost: merge moves them, delete asks first."""
 
-    HELP_TITLE = "Codebook editor"
+    HELP_TITLE = "screen.codebook"
     BINDINGS: ClassVar[list[BindingType]] = [
         bind("codebook.add_false", "a", "add(False)"),
         bind("codebook.add_true", "A", "add(True)", show=False),
@@ -59,7 +64,7 @@ class CodebookEditorScreen(Localized, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = f"coder {self.coder} · codebook"
+        self.sub_title = TEXT["sub_title"].format(coder=self.coder)
         self.query_one(CodeTree).per_document = False
         self.reload()
         self.query_one(CodeTree).focus()
@@ -91,13 +96,13 @@ class CodebookEditorScreen(Localized, Screen):
         code = self.code
         details = self.query_one("#code-details", Static)
         if code is None:
-            details.update("No codes yet: press a to add one.")
+            details.update(TEXT["empty"])
             return
         text = Text(code.name, style="bold")
         text.append(f"\n{code.path}\n", style="dim")
-        text.append(f"colour {code.colour} · shortcut {code.shortcut or '–'}\n")
-        text.append(f"keywords: {', '.join(code.keywords) or '–'}\n\n")
-        text.append(code.description or "(no description)")
+        text.append(TEXT["colour_key"].format(colour=code.colour, key=code.shortcut or "–") + "\n")
+        text.append(TEXT["keywords"].format(words=", ".join(code.keywords) or "–") + "\n\n")
+        text.append(code.description or TEXT["no_description"])
         details.update(text)
 
     # -- editing --------------------------------------------------------------------------------
@@ -107,7 +112,7 @@ class CodebookEditorScreen(Localized, Screen):
 
         operation: Callable[..., Any] | None = getattr(codes, function, None)
         if operation is None:
-            self.notify(f"{function} is not available in this version", severity="error")
+            self.notify(TEXT["not_available"].format(function=function), severity="error")
             return False
         kwargs = {"coder": self.coder} if "coder" in inspect.signature(operation).parameters else {}
         try:
@@ -141,16 +146,18 @@ class CodebookEditorScreen(Localized, Screen):
                 return
             self.reload(new_id)
 
-        self._ask("Name of the new code", "", add)
+        self._ask(TEXT["ask_name"], "", add)
 
     def action_rename(self) -> None:
         if code := self._need_code():
-            self._ask("New name", code.name, lambda name: self._run("rename_code", code.id, name))
+            self._ask(
+                TEXT["ask_rename"], code.name, lambda name: self._run("rename_code", code.id, name)
+            )
 
     def action_colour(self) -> None:
         if code := self._need_code():
             self._ask(
-                "Colour (#rrggbb or a name)",
+                TEXT["ask_colour"],
                 code.colour,
                 lambda colour: self._run("set_code_colour", code.id, colour),
             )
@@ -158,20 +165,22 @@ class CodebookEditorScreen(Localized, Screen):
     def action_shortcut(self) -> None:
         if code := self._need_code():
             self._ask(
-                "Shortcut key 1–9 (empty: none)",
+                TEXT["ask_key"],
                 code.shortcut or "",
                 lambda key: self._run("set_code_shortcut", code.id, key or None),
             )
 
     def action_move(self) -> None:
         if code := self._need_code():
-            choices = [TOP_LEVEL, *[c for c in self.codes if c.id != code.id]]
+            choices = [top_level(), *[c for c in self.codes if c.id != code.id]]
 
             def move(parent: int | None) -> None:
                 if parent is not None:
                     self._run("move_code", code.id, parent or None, select=code.id)
 
-            self.app.push_screen(PickerScreen(choices, f"Move «{code.name}» under"), move)
+            self.app.push_screen(
+                PickerScreen(choices, TEXT["move_under"].format(name=code.name)), move
+            )
 
     def action_merge(self) -> None:
         if code := self._need_code():
@@ -181,7 +190,9 @@ class CodebookEditorScreen(Localized, Screen):
                 if target is not None:
                     self._run("merge_codes", code.id, target, select=target)
 
-            self.app.push_screen(PickerScreen(choices, f"Merge «{code.name}» into"), merge)
+            self.app.push_screen(
+                PickerScreen(choices, TEXT["merge_into"].format(name=code.name)), merge
+            )
 
     def action_delete(self) -> None:
         if code := self._need_code():
@@ -193,16 +204,13 @@ class CodebookEditorScreen(Localized, Screen):
                 if yes:
                     self._run("delete_code", code.id)
 
-            question = (
-                f"Delete «{code.name}» ({codes} codes with the ones below it) and "
-                f"{codings} codings? It is recorded in the log."
-            )
+            question = TEXT["delete"].format(name=code.name, codes=codes, codings=codings)
             self.app.push_screen(ConfirmScreen(question), delete)
 
     def _need_code(self) -> CodeInfo | None:
         code = self.code
         if code is None:
-            self.notify("no code selected")
+            self.notify(TEXT["no_code"])
         return code
 
     def action_back(self) -> None:
