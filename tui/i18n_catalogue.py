@@ -547,7 +547,8 @@ _ENTRIES: dict[str, tuple[str, str]] = {
     "cb.move_under": ("Flytt «{name}» under", "Move «{name}» under"),
     "cb.merge_into": ("Slå sammen «{name}» med", "Merge «{name}» into"),
     "cb.delete": (
-        "Slette «{name}» ({codes} koder med de under den) og {codings} kodinger? Det føres i loggen.",
+        "Slette «{name}» ({codes} koder med de under den) og {codings} kodinger?"
+        " Det føres i loggen.",
         "Delete «{name}» ({codes} codes with the ones below it) and {codings} codings?"
         " It is recorded in the log.",
     ),
