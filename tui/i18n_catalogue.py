@@ -120,7 +120,7 @@ _ENTRIES: dict[str, tuple[str, str]] = {
         " more codes; c picks a code by name, x removes, u undoes.",
     ),
     "grid.filter": (
-        "filter: q:2 size_class:liten region:Nord-Norge uncoded code:Bolig ord  (/)",
+        "filter: q:2 size_class:liten region:Nord-Norge ukodet code:Bolig ord  (/)",
         "filter: q:2 size_class:liten region:Nord-Norge uncoded code:Bolig words  (/)",
     ),
     "grid.no_answers": (
@@ -209,6 +209,7 @@ _ENTRIES: dict[str, tuple[str, str]] = {
         "Flytt med j/k, velg med J/K og w/W, kod med 1–9 eller c, angre med u.",
         "Move with j/k, select with J/K and w/W, code with 1–9 or c, undo with u.",
     ),
+    "code.filter": ("filtrer koder (f)", "filter codes (f)"),
     "code.no_document": ("ingen dokument med id {id}", "no document with id {id}"),
     "code.sub_title": ("koder {coder} · {document}", "coder {coder} · {document}"),
     "code.place_later": (

@@ -470,11 +470,11 @@ def parse_filter(
             tests.append(lambda a, v=value: any(v in c.name.casefold() for c in a.codes))
         elif value:
             tests.append(lambda a, k=key, v=value: _attribute_matches(a, k, v))
-        elif key == "uncoded":
+        elif key in ("uncoded", "ukodet"):
             tests.append(lambda a: not a.codes)
-        elif key == "coded":
+        elif key in ("coded", "kodet"):
             tests.append(lambda a: bool(a.codes))
-        elif key == "done":
+        elif key in ("done", "ferdig"):
             tests.append(lambda a: a.done)
         elif key:
             tests.append(lambda a, w=key: w in (folded.get(a.document_id) or _fold(a, folded)))

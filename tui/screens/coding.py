@@ -184,7 +184,7 @@ class CodingScreen(Localized, Screen):
             yield DocumentView(self.text, id="document")
             with Vertical(id="side"):
                 yield Static(id="on-selection")
-                yield Input(placeholder="filter codes (f)", id="tree-filter", compact=True)
+                yield Input(placeholder=TEXT["filter"], id="tree-filter", compact=True)
                 yield CodeTree(id="tree")
         yield Footer()
 

@@ -32,6 +32,8 @@ ASSESSMENT_WIDTH = 24
 class GoalsScreen(Localized, Screen):
     """Five rows, one per goal; the highlighted goal's assessment in full below."""
 
+    HELP_TITLE = "screen.goals"
+
     DEFAULT_CSS = """
     GoalsScreen #goals-title { height: 1; padding: 0 1; text-style: bold; }
     GoalsScreen DataTable { height: auto; max-height: 8; }

@@ -33,6 +33,8 @@ CODE_WIDTH = 12
 class MatrixScreen(Localized, Screen):
     """A DataTable grid of the framework matrix with the highlighted cell's summary below."""
 
+    HELP_TITLE = "screen.matrix"
+
     DEFAULT_CSS = """
     MatrixScreen #matrix-title { height: 1; padding: 0 1; text-style: bold; }
     MatrixScreen DataTable { height: 1fr; }

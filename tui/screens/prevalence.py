@@ -89,6 +89,8 @@ class QuotesModal(Localized, ModalScreen[None]):
 class PrevalenceScreen(Localized, Screen):
     """Table of themes × groups with a bar chart of the highlighted theme."""
 
+    HELP_TITLE = "screen.prevalence"
+
     CSS_PATH = "prevalence.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         bind("prevalence.next_attribute", "a", "next_attribute"),

@@ -56,6 +56,8 @@ class ReviewScreen(Localized, Screen):
     """Enter opens a code's disagreements; a / b / o / x settle the highlighted one; c chooses
     the coders."""
 
+    HELP_TITLE = "screen.review"
+
     DEFAULT_CSS = """
     ReviewScreen #title { height: 1; background: $primary; color: $text; padding: 0 1; }
     ReviewScreen #codes { height: 1fr; }
