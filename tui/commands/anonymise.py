@@ -45,7 +45,7 @@ def anonymise_command(
     Marked spans are replaced in every quote an export writes (Word, Markdown, HTML, CSV,
     Excel, `codings export`). Each mark is undoable in the app like a coding.
     """
-    from coding.anonymise import add_anonymisation, remove_anonymisation
+    from coding.anonymise import add_anonymisation, list_anonymisations, remove_anonymisation
     from coding.anonymise import suggest as suggestions
 
     with open_project(project) as opened:
@@ -64,14 +64,8 @@ def anonymise_command(
             columns = ["document_id", "start", "end", "text", "replacement", "reason"]
             title = "Likely names (mark with --mark DOCUMENT START END --replacement …)"
         else:
-            cur = opened.conn.execute(
-                'SELECT a.id, a.document_id, a.start, a."end", '
-                'substr(d.text, a.start + 1, a."end" - a.start), a.replacement, c.name '
-                "FROM anonymisations a JOIN documents d ON d.id = a.document_id "
-                "JOIN coders c ON c.id = a.coder_id ORDER BY 2, 3"
-            )
+            found = list_anonymisations(opened)
             columns = ["id", "document_id", "start", "end", "text", "replacement", "coder"]
-            found = [dict(zip(columns, row, strict=True)) for row in cur]
             title = "Marked for anonymisation"
     if as_json:
         echo_json(found)

@@ -12,7 +12,7 @@ from coding.errors import InputError
 from coding.store import Project
 from tui.coder import resolve_coder
 
-APPLY_ACTION = "suggestion.apply"
+APPLY_ACTION = learn.APPLY_ACTION
 
 
 class DefaultGroup(click.Group):
@@ -116,21 +116,11 @@ def _check_apply_as(project: Project, name: str, yes: bool) -> None:
     name = name.strip()
     if not name:
         raise InputError("--apply-as: give a coder name, e.g. maskin")
-    if name in project.coder_names() and not yes and _is_human(project, name):
+    if name in project.coder_names() and not yes and learn.codes_by_hand(project, name):
         raise InputError(
             f"--apply-as {name}: {name} is a coder who codes by hand; use a coder of its own "
             f"(e.g. {learn.MACHINE_CODER}) or add --yes"
         )
-
-
-def _is_human(project: Project, name: str) -> bool:
-    """A coder with any action other than applied suggestions."""
-    row = project.conn.execute(
-        "SELECT 1 FROM events e JOIN coders k ON k.id = e.coder_id "
-        "WHERE k.name = ? AND e.action != ? LIMIT 1",
-        (name, APPLY_ACTION),
-    ).fetchone()
-    return row is not None or name != learn.MACHINE_CODER
 
 
 def _apply(project: Project, coder: str, found, min_confidence: float) -> int:

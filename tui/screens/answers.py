@@ -20,10 +20,12 @@ from textual.widgets import Footer, Header, Input, Static
 
 from coding import operations as ops
 from coding.answers import Answer, answer_codes, list_answers, questions
+from coding.codes import CodeRow, list_codes
 from coding.errors import KodeverkError
 from coding.store import Project
 from tui.i18n import Localized, Section, bind
-from tui.project_view import CodeInfo, load_codes
+from tui.messages import OpenDocument
+from tui.screens.base import DomainActions
 from tui.shortcuts import KeyState, build_keymap
 from tui.widgets.answer_grid import AnswerGrid
 
@@ -32,7 +34,7 @@ TEXT = Section("grid")
 PALETTE = ("pick", "remove", "undo", "redo", "toggle_done", "focus_filter", "sort", "toggle_blind")
 
 
-class AnswersScreen(Localized, Screen):
+class AnswersScreen(Localized, DomainActions, Screen):
     """Survey answers in rows; digits code the whole answer and move on."""
 
     HELP_TITLE = "screen.answers"
@@ -74,7 +76,7 @@ class AnswersScreen(Localized, Screen):
         self.blind = True
         self.sort = 0
         self.filter_text = ""
-        self.codes: list[CodeInfo] = load_codes(project)
+        self.codes: list[CodeRow] = list_codes(project)
         self.code_by_id = {c.id: c for c in self.codes}
         self.keys = KeyState(build_keymap(self.codes))
         self.answers: list[Answer] = []
@@ -252,7 +254,7 @@ class AnswersScreen(Localized, Screen):
             return
         answer = self.current
         if answer is not None:
-            self.app.open_document(answer.document_id, 0)
+            self.post_message(OpenDocument(answer.document_id, 0))
 
     def action_repeat(self) -> None:
         code_id = self.keys.recent_code(0)
@@ -277,7 +279,7 @@ class AnswersScreen(Localized, Screen):
                 self.project, answer.document_id, code_id, self.coder, answer.start, answer.end
             )
         except KodeverkError as exc:
-            self.app.write_refused(exc)
+            self.refused(exc)
             return
         self.keys.used(code_id)
         self._reread(answer)
@@ -319,9 +321,9 @@ class AnswersScreen(Localized, Screen):
         try:
             code_id = create_code(self.project, name, parent_id=parent_id, coder=self.coder)
         except KodeverkError as exc:
-            self.app.write_refused(exc)
+            self.refused(exc)
             return None
-        self.codes = load_codes(self.project)
+        self.codes = list_codes(self.project)
         self.code_by_id = {c.id: c for c in self.codes}
         self.keys.keymap = build_keymap(self.codes)
         return code_id
@@ -351,7 +353,7 @@ class AnswersScreen(Localized, Screen):
                 self.project, answer.document_id, code_id, self.coder, answer.start, answer.end
             )
         except KodeverkError as exc:
-            self.app.write_refused(exc)
+            self.refused(exc)
             return
         self._reread(answer)
         self._show_status()
@@ -367,7 +369,7 @@ class AnswersScreen(Localized, Screen):
         try:
             event = operation(self.project, self.coder)
         except KodeverkError as exc:
-            self.app.write_refused(exc)
+            self.refused(exc)
             return
         if event is None:
             self.notify(TEXT[nothing_key], timeout=2)
@@ -382,7 +384,7 @@ class AnswersScreen(Localized, Screen):
         try:
             ops.set_document_done(self.project, answer.document_id, self.coder, not answer.done)
         except KodeverkError as exc:
-            self.app.write_refused(exc)
+            self.refused(exc)
             return
         answer.done = ops.is_document_done(self.project, answer.document_id, self.coder)
         grid = self.query_one(AnswerGrid)
@@ -404,7 +406,7 @@ class AnswersScreen(Localized, Screen):
             try:
                 ops.set_memo(self.project, self.coder, "document", target, new_text)
             except KodeverkError as exc:
-                self.app.write_refused(exc)
+                self.refused(exc)
                 return
             self.notify(TEXT["memo_saved" if new_text.strip() else "memo_deleted"], timeout=2)
 

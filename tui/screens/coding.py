@@ -6,10 +6,9 @@ updates the screen, so whatever the screen shows is already on disk.
 
 from __future__ import annotations
 
-import gc
 import re
 from bisect import bisect_right, insort
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
 from rich.text import Text
@@ -23,22 +22,27 @@ from textual.widgets import Footer, Header, Input, Static
 from coding import learn
 from coding import operations as ops
 from coding.accounts import can
-from coding.codes import code_counts
+from coding.codes import CodeRow, code_counts, list_codes
+from coding.documents import document_name_and_text
 from coding.errors import KodeverkError, ProjectBusy, ProjectGone
 from coding.store import Project
-from tui.i18n import Localized, Section, bind
-from tui.project_view import (
-    CodeInfo,
+from coding.views import (
     CodingRow,
     SegmentRow,
-    load_codes,
+    coder_names_by_id,
     load_codings,
     load_segments,
 )
+from tui.i18n import Localized, Section, bind
+from tui.messages import LeaveCoding
+from tui.screens.base import REFUSED, DomainActions, Refused
 from tui.shortcuts import KeyState, build_keymap
 from tui.suggestions import Suggestion, find_suggestions
 from tui.widgets.code_tree import CodeTree, swatch
 from tui.widgets.document_view import DocumentView
+
+if TYPE_CHECKING:
+    from corpus.suggest import Suggestion
 
 WORD = re.compile(r"\S+")
 POLL_SECONDS = 2.0  # how often the all-coders view looks for other coders' new codings
@@ -91,7 +95,7 @@ def _evaluation_so_far(project: Project, coder: str) -> dict | None:
         return learn.last_evaluation(project, coder)
 
 
-class CodingScreen(Localized, Screen):
+class CodingScreen(Localized, DomainActions, Screen):
     """Move with j/k, select with J/K and w/W, code with 1–9 or c, undo with u."""
 
     HELP_TITLE = "code.title"
@@ -164,13 +168,15 @@ class CodingScreen(Localized, Screen):
         self._place_retry: Timer | None = None
         self._place_error = ""  # the last reason saving the place failed: said once
         self.blind = True
-        self.codes: list[CodeInfo] = []
-        self.code_by_id: dict[int, CodeInfo] = {}
+        self.codes: list[CodeRow] = []
+        self.code_by_id: dict[int, CodeRow] = {}
         self.codings: list[CodingRow] = []
         self.suggestions: list[Suggestion] = []
         self.model: learn.Model | None = None  # learned suggestions, trained in a thread
         self.evaluation: dict | None = None  # the last «suggest evaluate» figures
         self._since_training = 0
+        self._training = False  # a training thread is running
+        self._train_again = False  # codings changed while it ran: train once more after it
         self.project_counts: dict[int, int] = {}
         self.document_counts: dict[int, int] = {}
         self._start_segment = segment
@@ -203,27 +209,18 @@ class CodingScreen(Localized, Screen):
         self._data_version = self._file_version()
         self.set_interval(POLL_SECONDS, self._show_others_changes)
         self._start_training()
-        # The document's many small objects live as long as the screen: keep them out of the
-        # garbage collector's full passes, which otherwise show up as 30–60 ms pauses on keys.
-        gc.collect()
-        gc.freeze()
 
     # -- loading ------------------------------------------------------------------------------
     def load_document(self, document_id: int, *, reset_view: bool = True) -> None:
-        row = self.project.conn.execute(
-            "SELECT name, text FROM documents WHERE id = ?", (document_id,)
-        ).fetchone()
-        if row is None:
-            raise KodeverkError(TEXT["no_document"].format(id=document_id))
+        self.document_name, self.text = document_name_and_text(self.project, document_id)
         self.document_id = document_id
-        self.document_name, self.text = row
         self.segments = load_segments(self.project, document_id)
         if not self.segments:  # a document without segments: the whole text is one
             self.segments = [SegmentRow(0, max(len(self.text), 1), None)]
         self.segment_starts = [s.start for s in self.segments]
         self.has_speakers = any(s.speaker for s in self.segments)
         self._crossing: tuple[int, tuple[int, int]] | None = None  # J/K refused at a turn
-        self.codes = load_codes(self.project)
+        self.codes = list_codes(self.project)
         self.code_by_id = {c.id: c for c in self.codes}
         self.code_styles = {c.id: code_style(c.colour) for c in self.codes}
         self.keys.keymap = build_keymap(self.codes)
@@ -260,8 +257,7 @@ class CodingScreen(Localized, Screen):
         self._show_selection_codes()
 
     def _file_version(self) -> int:
-        """SQLite's data_version: changes when another connection commits to the file."""
-        return self.project.conn.execute("PRAGMA data_version").fetchone()[0]
+        return self.project.data_version()
 
     def _show_others_changes(self) -> None:
         """In the all-coders view, show what other coders (other processes) committed since.
@@ -269,7 +265,7 @@ class CodingScreen(Localized, Screen):
         try:
             self.project.check_identity()
         except ProjectGone as exc:
-            self.app.write_refused(exc)
+            self.refused(exc)
             return
         version = self._file_version()
         if version != self._data_version:
@@ -333,11 +329,11 @@ class CodingScreen(Localized, Screen):
             self.notify(TEXT["place_later"].format(problem=exc), severity="warning")
             self._place_retry = self.set_timer(PLACE_RETRY_SECONDS, self._retry_place)
         except ProjectGone as exc:
-            self.app.write_refused(exc)
+            self.refused(exc)
         except KodeverkError as exc:  # a full disk, ...: said once, not on every move
             if str(exc) != self._place_error:
                 self._place_error = str(exc)
-                self.app.write_refused(exc)
+                self.refused(exc)
         else:
             self._place_error = ""
 
@@ -366,7 +362,7 @@ class CodingScreen(Localized, Screen):
         header.append(f"\n[{start}:{end}] {TEXT['done' if done else 'not_done']}")
         header.append(TEXT["blind_mark" if self.blind else "all_mark"])  # fits 28 columns
         lines = [header]
-        names = {r[0]: r[1] for r in self.project.conn.execute("SELECT id, name FROM coders")}
+        names = coder_names_by_id(self.project)
         for coding in self.selected_codings():
             code = self.code_by_id.get(coding.code_id)
             if code is None:
@@ -490,10 +486,10 @@ class CodingScreen(Localized, Screen):
         if code_id is None:
             return
         start, end = self.selection
-        try:
-            kept = ops.apply_coding(self.project, self.document_id, code_id, self.coder, start, end)
-        except KodeverkError as exc:
-            self.app.write_refused(exc)
+        kept = self.call_domain(
+            ops.apply_coding, self.project, self.document_id, code_id, self.coder, start, end
+        )
+        if isinstance(kept, Refused):
             return
         self.keys.used(code_id)
         self._absorb(kept, start, end)
@@ -501,28 +497,10 @@ class CodingScreen(Localized, Screen):
         self._count_for_training()
         self.notify(TEXT["coded"].format(name=self.code_by_id[code_id].name), timeout=2)
 
-    def _commit(self, operation, *args):
-        """Run a write; a refused one (another coder changed the same rows, ...) becomes a
-        notification, never a crash. Returns the result, or False when refused."""
-        try:
-            return operation(*args)
-        except KodeverkError as exc:
-            self.app.write_refused(exc)
-            return False
-
     def _absorb(self, kept: ops.Coding, start: int, end: int) -> None:
         """Mirror a committed ``apply_coding`` in the loaded codings without re-reading them:
         the coder's codings of that code touching the span were merged into ``kept``."""
-        self.codings = [
-            c
-            for c in self.codings
-            if not (
-                c.coder_id == kept.coder_id
-                and c.code_id == kept.code_id
-                and c.start <= end
-                and c.end >= start
-            )
-        ]
+        self.codings = [c for c in self.codings if not ops.merged_by(c, kept, start, end)]
         row = CodingRow(kept.id, kept.code_id, kept.coder_id, kept.start, kept.end)
         insort(self.codings, row, key=lambda c: (c.start, c.id))
 
@@ -570,12 +548,12 @@ class CodingScreen(Localized, Screen):
         """The picker's «create»: a new code (journaled by the codebook) under ``parent_id``."""
         from coding.codes import create_code
 
-        code_id = self._commit(
+        code_id = self.call_domain(
             lambda: create_code(self.project, name, parent_id=parent_id, coder=self.coder)
         )
-        if code_id is False:
+        if code_id is REFUSED:
             return None
-        self.codes = load_codes(self.project)
+        self.codes = list_codes(self.project)
         self.code_by_id = {c.id: c for c in self.codes}
         self.code_styles = {c.id: code_style(c.colour) for c in self.codes}
         self.keys.keymap = build_keymap(self.codes)
@@ -601,18 +579,18 @@ class CodingScreen(Localized, Screen):
             return
         start, end = self.selection
         if (
-            self._commit(
+            self.call_domain(
                 ops.remove_code, self.project, self.document_id, code_id, self.coder, start, end
             )
-            is False
+            is REFUSED
         ):
             return
         self._refresh_codings(full_counts=False)
         self.notify(TEXT["removed"].format(name=self.code_by_id[code_id].name), timeout=2)
 
     def action_undo(self) -> None:
-        event = self._commit(ops.undo, self.project, self.coder)
-        if event is False:
+        event = self.call_domain(ops.undo, self.project, self.coder)
+        if isinstance(event, Refused):
             return
         self._refresh_codings(full_counts=True)
         self.notify(
@@ -620,8 +598,8 @@ class CodingScreen(Localized, Screen):
         )
 
     def action_redo(self) -> None:
-        event = self._commit(ops.redo, self.project, self.coder)
-        if event is False:
+        event = self.call_domain(ops.redo, self.project, self.coder)
+        if isinstance(event, Refused):
             return
         self._refresh_codings(full_counts=True)
         self.notify(
@@ -647,8 +625,8 @@ class CodingScreen(Localized, Screen):
             if new_text is None:
                 return
             if (
-                self._commit(ops.set_memo, self.project, self.coder, kind, target, new_text)
-                is False
+                self.call_domain(ops.set_memo, self.project, self.coder, kind, target, new_text)
+                is REFUSED
             ):
                 return
             self.notify(TEXT["memo_saved" if new_text.strip() else "memo_deleted"], timeout=2)
@@ -661,16 +639,15 @@ class CodingScreen(Localized, Screen):
         from tui.screens.anonymise import AnonymiseScreen
 
         start, end = self.selection
-        text = self.project.conn.execute(
-            "SELECT substr(text, ? + 1, ? - ?) FROM documents WHERE id = ?",
-            (start, end, start, self.document_id),
-        ).fetchone()[0]
+        from coding.documents import document_slice
+
+        text = document_slice(self.project, self.document_id, start, end)
 
         def save(replacement: str | None) -> None:
             if not replacement:
                 return
             args = (self.project, self.document_id, start, end, replacement, self.coder)
-            if self._commit(add_anonymisation, *args) is not False:
+            if self.call_domain(add_anonymisation, *args) is not REFUSED:
                 self.notify(TEXT["anonymised"].format(replacement=replacement), timeout=2)
 
         self.app.push_screen(AnonymiseScreen(" ".join(text.split())), save)
@@ -678,8 +655,10 @@ class CodingScreen(Localized, Screen):
     def action_toggle_done(self) -> None:
         done = not ops.is_document_done(self.project, self.document_id, self.coder)
         if (
-            self._commit(ops.set_document_done, self.project, self.document_id, self.coder, done)
-            is False
+            self.call_domain(
+                ops.set_document_done, self.project, self.document_id, self.coder, done
+            )
+            is REFUSED
         ):
             return
         self._show_selection_codes()
@@ -760,23 +739,34 @@ class CodingScreen(Localized, Screen):
         return [s for s in self.suggestions if (s.start, s.end) == (shown.start, shown.end)]
 
     def _start_training(self) -> None:
-        """(Re)train the learned suggestions in a thread: keys never wait for it."""
+        """(Re)train the learned suggestions in a thread: keys never wait for it. One thread
+        at a time (a thread cannot be cancelled): changes meanwhile train once more after it."""
         self._since_training = 0
-        self.run_worker(self._train, thread=True, exclusive=True, group="learn")
+        if self._training:
+            self._train_again = True
+            return
+        self._training = True
+        self.run_worker(self._train, thread=True, group="learn")
 
     def _train(self) -> None:
+        model, evaluation = None, None
         try:
             with Project.open(self.project.path, migrate=False) as project:
                 coder = learn.training_coder(project, None, self.coder)
                 model = learn.model_for(project, coder)
                 evaluation = _evaluation_so_far(project, coder)
         except Exception:
-            return  # suggestions stay; learning must never take the coding screen down
+            pass  # suggestions stay; learning must never take the coding screen down
         self.app.call_from_thread(self._trained, model, evaluation)
 
-    def _trained(self, model: learn.Model, evaluation: dict | None) -> None:
-        self.model = model if model.codes else None
-        self.evaluation = evaluation
+    def _trained(self, model: learn.Model | None, evaluation: dict | None) -> None:
+        self._training = False
+        if model is not None:
+            self.model = model if model.codes else None
+            self.evaluation = evaluation
+        if self._train_again:
+            self._train_again = False
+            self._start_training()
 
     def _count_for_training(self) -> None:
         self._since_training += 1
@@ -845,15 +835,15 @@ class CodingScreen(Localized, Screen):
             suggestion.confidence or 0.0,
         )
         if not accept:
-            done = self._commit(learn.reject_suggestion, self.project, self.coder, chosen)
-            if done is not False:
+            done = self.call_domain(learn.reject_suggestion, self.project, self.coder, chosen)
+            if done is not REFUSED:
                 self._count_for_training()
                 self.notify(
                     SUGGESTION_TEXT["rejected"].format(name=suggestion.code_name), timeout=2
                 )
-            return done is not False
-        kept = self._commit(learn.accept_suggestion, self.project, self.coder, chosen)
-        if kept is False:
+            return done is not REFUSED
+        kept = self.call_domain(learn.accept_suggestion, self.project, self.coder, chosen)
+        if kept is REFUSED:
             return False
         self._absorb(kept, suggestion.start, suggestion.end)
         self.selection = (suggestion.start, suggestion.end)
@@ -889,7 +879,7 @@ class CodingScreen(Localized, Screen):
         if self.focused is not view:
             view.focus()
             return
-        self.app.leave_coding(self)
+        self.post_message(LeaveCoding())
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
         """Commands this screen offers in the command palette."""

@@ -15,12 +15,12 @@ from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from coding.errors import KodeverkError
 from coding.goals import GoalRow, goal_table, next_rating, set_assessment
 from coding.operations import undo
 from coding.store import Project
 from exports.quotes import collect_quotes
 from tui.i18n import Localized, Section, bind, language
+from tui.screens.base import DomainActions, Refused
 from tui.screens.memo import MemoScreen
 from tui.screens.prevalence import QuotesModal
 
@@ -29,7 +29,7 @@ LABEL_WIDTH = 22
 ASSESSMENT_WIDTH = 24
 
 
-class GoalsScreen(Localized, Screen):
+class GoalsScreen(Localized, DomainActions, Screen):
     """Five rows, one per goal; the highlighted goal's assessment in full below."""
 
     HELP_TITLE = "screen.goals"
@@ -101,10 +101,9 @@ class GoalsScreen(Localized, Screen):
 
     # -- actions -----------------------------------------------------------------------------------
     def _assess(self, goal: int, **change: str) -> None:
-        try:
-            set_assessment(self.project, self.coder, goal, **change)
-        except KodeverkError as exc:
-            self.notify(str(exc), severity="error")
+        if isinstance(
+            self.call_domain(set_assessment, self.project, self.coder, goal, **change), Refused
+        ):
             return
         self.refresh_goals()
 
@@ -132,10 +131,8 @@ class GoalsScreen(Localized, Screen):
         self.app.push_screen(QuotesModal(row.label, quotes))
 
     def action_undo(self) -> None:
-        try:
-            event = undo(self.project, self.coder)
-        except KodeverkError as exc:
-            self.notify(str(exc), severity="error")
+        event = self.call_domain(undo, self.project, self.coder)
+        if isinstance(event, Refused):
             return
         self.notify(TEXT["undone"].format(summary=event.summary) if event else TEXT["nothing"])
         self.refresh_goals()

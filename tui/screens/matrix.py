@@ -16,12 +16,12 @@ from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from coding.errors import KodeverkError
 from coding.matrix import CASE, Matrix, framework_matrix, set_summary
 from coding.operations import undo
 from coding.store import Project
 from exports.quotes import collect_quotes
 from tui.i18n import Localized, Section, bind, language
+from tui.screens.base import DomainActions, Refused
 from tui.screens.memo import MemoScreen
 from tui.screens.prevalence import QuotesModal, _short, case_attribute_names
 
@@ -30,7 +30,7 @@ ROW_WIDTH = 18  # row labels are shortened to this; goal columns are «Mål 1» 
 CODE_WIDTH = 12
 
 
-class MatrixScreen(Localized, Screen):
+class MatrixScreen(Localized, DomainActions, Screen):
     """A DataTable grid of the framework matrix with the highlighted cell's summary below."""
 
     HELP_TITLE = "screen.matrix"
@@ -74,12 +74,15 @@ class MatrixScreen(Localized, Screen):
     def refresh_matrix(self, keep_cursor: bool = False) -> None:
         table = self.query_one(DataTable)
         cursor = table.cursor_coordinate
-        try:
-            matrix = framework_matrix(
-                self.project, self.rows, self.columns, coder=self.count_coder, lang=language()
-            )
-        except KodeverkError as exc:
-            self.notify(str(exc), severity="error")
+        matrix = self.call_domain(
+            framework_matrix,
+            self.project,
+            self.rows,
+            self.columns,
+            coder=self.count_coder,
+            lang=language(),
+        )
+        if isinstance(matrix, Refused):
             return
         self.matrix = matrix
         rows = TEXT["rows_case"] if self.rows == CASE else self.rows
@@ -151,15 +154,14 @@ class MatrixScreen(Localized, Screen):
         if cell is None or self.matrix is None:
             return
         row, column = cell
-        try:
-            quotes = collect_quotes(
-                self.project,
-                code_ids=sorted(self.matrix.column_codes[column]),
-                coder=self.count_coder,
-                case_ids=self.matrix.row_cases[row],
-            )
-        except KodeverkError as exc:
-            self.notify(str(exc), severity="error")
+        quotes = self.call_domain(
+            collect_quotes,
+            self.project,
+            code_ids=sorted(self.matrix.column_codes[column]),
+            coder=self.count_coder,
+            case_ids=self.matrix.row_cases[row],
+        )
+        if isinstance(quotes, Refused):
             return
         row_label, column_label = self._labels(row, column)
         self.app.push_screen(QuotesModal(f"{_short(column_label)} · {row_label}", quotes))
@@ -175,10 +177,8 @@ class MatrixScreen(Localized, Screen):
         def save(text: str | None) -> None:
             if text is None:
                 return
-            try:
-                changed = set_summary(self.project, self.coder, matrix, *cell, text)
-            except KodeverkError as exc:
-                self.notify(str(exc), severity="error")
+            changed = self.call_domain(set_summary, self.project, self.coder, matrix, *cell, text)
+            if isinstance(changed, Refused):
                 return
             if changed:
                 self.notify(TEXT["saved"])
@@ -187,10 +187,8 @@ class MatrixScreen(Localized, Screen):
         self.app.push_screen(MemoScreen(title, matrix.summary(*cell)), save)
 
     def action_undo(self) -> None:
-        try:
-            event = undo(self.project, self.coder)
-        except KodeverkError as exc:
-            self.notify(str(exc), severity="error")
+        event = self.call_domain(undo, self.project, self.coder)
+        if isinstance(event, Refused):
             return
         self.notify(TEXT["undone"].format(summary=event.summary) if event else TEXT["nothing"])
         self.refresh_matrix(keep_cursor=True)

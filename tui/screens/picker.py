@@ -13,8 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from coding.codes import CodeRow
 from tui.i18n import Localized, Section, bind
-from tui.project_view import CodeInfo
 from tui.widgets.code_tree import swatch
 
 LIMIT = 30
@@ -24,7 +24,7 @@ THRESHOLD = 75
 TEXT = Section("picker")
 
 
-def rank_codes(codes: list[CodeInfo], query: str, limit: int = LIMIT) -> list[CodeInfo]:
+def rank_codes(codes: list[CodeRow], query: str, limit: int = LIMIT) -> list[CodeRow]:
     """Codes best matching ``query``, a match in the name counting more than one in the
     description or keywords; all codes in tree order when the query is empty."""
     if not query.strip():
@@ -62,7 +62,7 @@ class PickerScreen(Localized, ModalScreen[int | None]):
 
     def __init__(
         self,
-        codes: list[CodeInfo],
+        codes: list[CodeRow],
         title: str | None = None,
         *,
         create: Callable[[str, int | None], int | None] | None = None,
@@ -141,6 +141,6 @@ class PickerScreen(Localized, ModalScreen[int | None]):
         self.dismiss(None)
 
 
-def _exact(ranked: list[CodeInfo], query: str) -> bool:
+def _exact(ranked: list[CodeRow], query: str) -> bool:
     needle = query.strip().casefold()
     return any(c.name.casefold() == needle for c in ranked)

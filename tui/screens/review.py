@@ -22,6 +22,7 @@ from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from coding.codes import short_path
 from coding.consensus import (
     Disagreement,
     coder_pairs,
@@ -31,11 +32,10 @@ from coding.consensus import (
     settle,
 )
 from coding.documents import document_text
-from coding.errors import KodeverkError
 from coding.reliability import AgreementReport, agreement_report
 from coding.store import Project
-from tui.commands.agreement import short_path
 from tui.i18n import Localized, Section, bind
+from tui.screens.base import DomainActions, Refused
 from tui.screens.coder_pairs import CoderPairScreen
 
 CONTEXT = 160  # characters of context on each side of a disagreement
@@ -52,7 +52,7 @@ def _fmt(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
-class ReviewScreen(Localized, Screen):
+class ReviewScreen(Localized, DomainActions, Screen):
     """Enter opens a code's disagreements; a / b / o / x settle the highlighted one; c chooses
     the coders."""
 
@@ -159,11 +159,8 @@ class ReviewScreen(Localized, Screen):
 
     def _report(self) -> AgreementReport | None:
         """The agreement report, or None (and the reason shown) for a damaged project."""
-        try:
-            return agreement_report(self.project, list(self.coders))
-        except KodeverkError as exc:
-            self.notify(str(exc), severity="error", timeout=30)
-            return None
+        report = self.call_domain(agreement_report, self.project, list(self.coders))
+        return None if isinstance(report, Refused) else report
 
     def _fill_codes(self, report: AgreementReport) -> None:
         table = self.query_one("#codes", DataTable)
@@ -240,10 +237,7 @@ class ReviewScreen(Localized, Screen):
         if item is None or self.code_id is None:
             self.notify(TEXT["pick_first"], severity="warning")
             return
-        try:
-            settle(self.project, item, choice, self.lead)
-        except KodeverkError as exc:
-            self.notify(str(exc), severity="error")
+        if isinstance(self.call_domain(settle, self.project, item, choice, self.lead), Refused):
             return
         self._mark_settled(choice)
         self.notify(
