@@ -32,10 +32,6 @@ _ENTRIES: dict[str, tuple[str, str]] = {
         "only a lead may open {what}: you code blind as {coder}",
     ),
     "app.lead_only_title": ("Ikke for kodere", "Not for coders"),
-    "app.not_available": (
-        "{title} finnes ikke i denne versjonen",
-        "{title} is not available in this version",
-    ),
     "app.keymap_problem": ("Tastekart ikke brukt: {problem}", "Keymap not applied: {problem}"),
     "screen.review": ("Samsvar mellom kodere", "Agreement review"),
     "screen.prevalence": ("Forekomst", "Prevalence"),
@@ -537,10 +533,6 @@ _ENTRIES: dict[str, tuple[str, str]] = {
     "cb.colour_key": ("farge {colour} · tast {key}", "colour {colour} · shortcut {key}"),
     "cb.keywords": ("nøkkelord: {words}", "keywords: {words}"),
     "cb.no_description": ("(ingen beskrivelse)", "(no description)"),
-    "cb.not_available": (
-        "{function} finnes ikke i denne versjonen",
-        "{function} is not available in this version",
-    ),
     "cb.ask_name": ("Navn på den nye koden", "Name of the new code"),
     "cb.ask_rename": ("Nytt navn", "New name"),
     "cb.ask_colour": ("Farge (#rrggbb eller et navn)", "Colour (#rrggbb or a name)"),
