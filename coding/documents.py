@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coding.errors import CodingError, InputError
-from coding.store import Project, new_guid, now
+from coding.store import Project, inserted_id, new_guid, now
 
 DOCUMENT_KINDS = ("interview", "survey", "text")
 SEGMENT_KINDS = ("turn", "answer", "paragraph", "cue")
@@ -121,7 +121,7 @@ def record_import(
         "VALUES (?, ?, ?, ?, ?, ?)",
         (file_sha256, file_name, source_path, fmt, json.dumps(options or {}), now()),
     )
-    return int(cur.lastrowid)
+    return inserted_id(cur)
 
 
 def add_document(
@@ -158,7 +158,7 @@ def add_document(
                 now(),
             ),
         )
-        document_id = int(cur.lastrowid)
+        document_id = inserted_id(cur)
         conn.executemany(
             'INSERT INTO segments(document_id, ordinal, start, "end", kind, block, speaker) '
             "VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -59,6 +59,14 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
+def inserted_id(cur: sqlite3.Cursor) -> int:
+    """The rowid of the row ``cur`` just inserted (sqlite3 types it Optional)."""
+    rowid = cur.lastrowid
+    if rowid is None:
+        raise RuntimeError("INSERT did not report a rowid")
+    return rowid
+
+
 def new_guid() -> str:
     return str(uuid.uuid4())
 
