@@ -58,12 +58,16 @@ def interviewer_rule(project: Project) -> Callable[[str | None], bool]:
     listed = project.meta("interviewers")
     if listed and listed.strip():
         names = {" ".join(n.split()).casefold() for n in listed.split(",") if n.strip()}
-        return lambda speaker: bool(speaker) and " ".join(speaker.split()).casefold() in names
+        return lambda speaker: (
+            bool(speaker) and " ".join((speaker or "").split()).casefold() in names
+        )
     return is_interviewer
 
 
 def is_interviewer(speaker: str | None) -> bool:
-    return bool(speaker) and INTERVIEWER.fullmatch(speaker.strip().rstrip(".")) is not None
+    if not speaker:
+        return False
+    return INTERVIEWER.fullmatch(speaker.strip().rstrip(".")) is not None
 
 
 def suggestible(

@@ -321,7 +321,10 @@ class _Writer:
             )
             guid = new_guid()
         text = source.text.text
-        meta = {"file": self.package.path.name, "refi_origin": self.package.origin}
+        meta: dict[str, object] = {
+            "file": self.package.path.name,
+            "refi_origin": self.package.origin,
+        }
         if source.variables:
             meta["variables"] = source.variables
         kind = "interview" if any(s.speaker for s in segs) else "text"
