@@ -10,6 +10,7 @@ first; the row is then re-read from the file.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
@@ -475,11 +476,11 @@ def parse_filter(
         key, value = key.casefold(), value.casefold()
         if value and key in ("q", "question"):
             asked = {q for q, n in numbers.items() if _question_matches(q, n, value)}
-            tests.append(lambda a, asked=asked: a.question in asked)
+            tests.append(partial(_asked, asked))
         elif value and key == "code":
-            tests.append(lambda a, v=value: any(v in c.name.casefold() for c in a.codes))
+            tests.append(partial(_has_code, value))
         elif value:
-            tests.append(lambda a, k=key, v=value: _attribute_matches(a, k, v))
+            tests.append(partial(_attribute_matches, key=key, value=value))
         elif key == "uncoded":
             tests.append(lambda a: not a.codes)
         elif key == "coded":
@@ -487,8 +488,20 @@ def parse_filter(
         elif key == "done":
             tests.append(lambda a: a.done)
         elif key:
-            tests.append(lambda a, w=key: w in (folded.get(a.document_id) or _fold(a, folded)))
+            tests.append(partial(_has_word, key, folded))
     return tests
+
+
+def _asked(asked: set[str], answer: Answer) -> bool:
+    return answer.question in asked
+
+
+def _has_code(value: str, answer: Answer) -> bool:
+    return any(value in c.name.casefold() for c in answer.codes)
+
+
+def _has_word(word: str, folded: dict[int, str], answer: Answer) -> bool:
+    return word in (folded.get(answer.document_id) or _fold(answer, folded))
 
 
 def _fold(answer: Answer, folded: dict[int, str]) -> str:

@@ -8,7 +8,7 @@ evidence counted beside each (coded passages, cases raising the goal).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -23,7 +23,7 @@ from tui.screens.base import DomainActions, Refused
 from tui.screens.memo import MemoScreen
 from tui.screens.prevalence import QuotesModal
 
-TEXT = {
+TEXT: dict[str, Any] = {
     "title": "Måloppnåelse · belegg fra alle koderes kodinger",
     "columns": ("Mål", "Vurdering", "Utsagn", "Saker", "Måloppnåelse"),
     "assessment_title": "Måloppnåelse: {label}",
