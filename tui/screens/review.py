@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
@@ -277,7 +278,7 @@ class ReviewScreen(DomainActions, Screen):
     def _pair_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         return [
             (f"Compare {p.label}", f"review {p.a} (A) against {p.b} (B), {p.shared} shared "
-             "documents", lambda p=p: self.compare(p.a, p.b))
+             "documents", partial(self.compare, p.a, p.b))
             for p in coder_pairs(self.project)[:PAIRS_IN_PALETTE]
         ]  # fmt: skip
 
