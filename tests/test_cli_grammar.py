@@ -33,6 +33,10 @@ P = "PROJECT"  # placeholder for the project path; "OUT" for a fresh output path
 # missing here, so a new command gets a row. "OUT.ext" becomes a new file in tmp_path.
 RESULT_ARGS: dict[str, list[str]] = {
     "kodeverk agreement": [P],
+    "kodeverk anonymise": [P],
+    "kodeverk cases label": [P, "size_class", "Kommunestørrelse"],
+    "kodeverk suggest evaluate": [P, "--from", "anne", "--folds", "2"],
+    "kodeverk suggest list": [P, "--from", "anne", "--top", "1"],
     "kodeverk backup": [P, "-o", "OUT.kodeverk"],
     "kodeverk cases import": [P, "CASES.csv"],
     "kodeverk cases link": [P, "--document", "1", "--case", "Sandnes"],
@@ -298,7 +302,8 @@ def test_export_old_coder_is_whose_codings_with_a_notice(project, tmp_path, caps
     done = cli(capsys, "export", project, "--coder", "bjorn", "-o", old)
     assert done.returncode == 0, done.stderr
     assert "--coder is now --codings-of; the old spelling still works" in done.stderr
-    assert done.stderr.count("\n") == 1
+    notices = [line for line in done.stderr.splitlines() if line.startswith("kodeverk:")]
+    assert len(notices) == 1  # once (a small-cell warning may follow: issue 15)
     assert _coders_in_csv(old) == {"bjorn"}
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from pathlib import Path
 
 import click
 
 from tui.commands.project import echo_json, open_project, print_table
+from tui.options import json_option
 
 PROJECT = click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
 JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
@@ -98,16 +100,21 @@ def list_command(project: Path, as_json: bool) -> None:
 @PROJECT
 @click.argument("attribute")
 @click.argument("label")
-def label_command(project: Path, attribute: str, label: str) -> None:
-    """Name ATTRIBUTE in reports' captions and headings, e.g. size_class "Kommunestørrelse"
-    (an empty LABEL goes back to the bundled one)."""
+@json_option("Print the attribute and its label as JSON.")
+def label_command(project: Path, attribute: str, label: str, as_json: bool) -> None:
+    """Name an attribute in reports' captions and headings.
+
+    For example size_class "Kommunestørrelse"; an empty LABEL goes back to the bundled one."""
     from coding.labels import set_attribute_label
     from coding.prevalence import check_attributes
 
     with open_project(project) as opened:
         check_attributes(opened, [attribute])
         set_attribute_label(opened, attribute, label)
-    click.echo(f"{attribute}: {label or '(bundled label)'}")
+    if as_json:
+        click.echo(json.dumps({"attribute": attribute, "label": label or None}, ensure_ascii=False))
+    else:
+        click.echo(f"{attribute}: {label or '(bundled label)'}")
 
 
 @cases_group.command("link")

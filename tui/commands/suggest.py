@@ -11,6 +11,7 @@ from coding import learn
 from coding.errors import InputError
 from coding.store import Project
 from tui.coder import resolve_coder
+from tui.options import json_option
 
 APPLY_ACTION = learn.APPLY_ACTION
 
@@ -27,8 +28,10 @@ class DefaultGroup(click.Group):
 
 @click.group("suggest", cls=DefaultGroup)
 def suggest_group() -> None:
-    """Codes a model learned from a coder's codings proposes for uncoded answers and segments
-    (trained on this machine, nothing sent anywhere), and how often they match the coder.
+    """Codes learned from a coder's codings, proposed and evaluated.
+
+    A model learned from a coder's codings proposes codes for uncoded answers and segments
+    (trained on this machine, nothing sent anywhere); evaluate says how often they match.
 
     \b
     kodeverk suggest PROJECT [--from CODER] [--documents uncoded|all] [--top K] [--json]
@@ -62,7 +65,7 @@ FROM = click.option(
     show_default=True,
     help="Codes with fewer coded units are not learned.",
 )
-@click.option("--json", "as_json", is_flag=True, help="A JSON list, one entry per unit.")
+@json_option("A JSON list, one entry per unit.")
 @click.option("--apply-as", help="Write the suggestions as codings of this coder (e.g. maskin).")
 @click.option(
     "--min-confidence",
@@ -178,12 +181,14 @@ def _print(units, found, model: learn.Model, too_few: list[str]) -> None:
 @click.option(
     "--min-examples", type=click.IntRange(1), default=learn.MIN_EXAMPLES, show_default=True
 )
-@click.option("--json", "as_json", is_flag=True)
+@json_option("The figures as JSON.")
 def evaluate_command(
     project: Path, from_coder: str | None, folds: int, seed: int, min_examples: int, as_json: bool
 ) -> None:
-    """Cross-validate on the coder's own codings and score the model as a second coder: per
-    code examples, precision, recall, F1 and Krippendorff's alpha (binary presence), pooled
+    """Score the model against a coder, as a second coder.
+
+    Cross-validates on the coder's own codings: per code examples, precision, recall, F1 and
+    Krippendorff's alpha (binary presence), pooled
     (micro) figures, and top-1 / top-3 accuracy on units with exactly one code. The model
     gives a unit its most likely code and every other code at confidence 0.5 or more."""
     with Project.open(project) as opened:
