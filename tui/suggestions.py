@@ -57,3 +57,29 @@ def _keyword(project: Project, document_id: int, coder: str) -> list[Suggestion]
         Suggestion(s.start, s.end, s.code_id, s.code_name, s.matched)
         for s in suggest(project, document_id, coder=coder)
     ]
+
+
+def answer_suggestions(
+    project: Project, document_id: int, text: str, span: tuple[int, int], coder: str, model=None
+) -> list[Suggestion]:
+    """The codes proposed for one whole survey answer (``span`` of ``text``, what a digit in the
+    answer grid codes): the learned ones (most confident first) then the keyword ones, each
+    code once, none the coder already gave the answer or rejected there. Nothing for documents
+    without suggestible segments (interviewer turns, headers)."""
+    from coding import learn
+
+    if not learn.project_units(project, [document_id]):
+        return []
+    start, end = span
+    unit = learn.Unit(document_id, start, end, text[start:end])
+    found: dict[int, Suggestion] = {}
+    if model is not None:
+        for s in learn.suggest_for_units(project, [unit], model, top=3, coder=coder)[0]:
+            found[s.code_id] = Suggestion(
+                start, end, s.code_id, s.code, f"learned {s.confidence:.0%}", s.confidence
+            )
+    rejected = {c for c, hit in learn.rejections(project, [unit], coder).items() if hit[0]}
+    for s in _keyword(project, document_id, coder):
+        if s.code_id not in found and s.code_id not in rejected and start <= s.start < end:
+            found[s.code_id] = Suggestion(start, end, s.code_id, s.code_name, s.matched)
+    return list(found.values())

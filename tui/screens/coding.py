@@ -34,6 +34,7 @@ from coding.views import (
     load_codings,
     load_segments,
 )
+from tui.learning import Learner
 from tui.messages import LeaveCoding
 from tui.screens.base import REFUSED, DomainActions, Refused
 from tui.shortcuts import KeyState, build_keymap
@@ -44,7 +45,6 @@ from tui.widgets.document_view import DocumentView
 WORD = re.compile(r"\S+")
 POLL_SECONDS = 2.0  # how often the all-coders view looks for other coders' new codings
 PLACE_RETRY_SECONDS = 2.0  # saving where the coder is, again, after the write lock was busy
-RETRAIN_EVERY = 5  # new codings or verdicts before the learned suggestions are retrained
 # Strings of the suggestion panel, together for the message catalogue to come.
 SUGGESTION_TEXT = {
     "suggested": "suggested: {name}",
@@ -77,15 +77,6 @@ def code_style(colour: str) -> Style:
         return style
     luminance = 0.299 * triplet.red + 0.587 * triplet.green + 0.114 * triplet.blue
     return style + Style(color="black" if luminance > 140 else "white")
-
-
-def _evaluation_so_far(project: Project, coder: str) -> dict | None:
-    """How the learned suggestions match ``coder`` now (cross-validated, as ``kodeverk suggest
-    evaluate``); the last stored figures when there is too little to cross-validate."""
-    try:
-        return learn.evaluate(project, coder).as_dict()
-    except KodeverkError:
-        return learn.last_evaluation(project, coder)
 
 
 class CodingScreen(DomainActions, Screen):
@@ -162,11 +153,7 @@ class CodingScreen(DomainActions, Screen):
         self.code_by_id: dict[int, CodeRow] = {}
         self.codings: list[CodingRow] = []
         self.suggestions: list[Suggestion] = []
-        self.model: learn.Model | None = None  # learned suggestions, trained in a thread
-        self.evaluation: dict | None = None  # the last «suggest evaluate» figures
-        self._since_training = 0
-        self._training = False  # a training thread is running
-        self._train_again = False  # codings changed while it ran: train once more after it
+        self.learner = Learner(self, coder)  # learned suggestions, trained in a thread
         self.project_counts: dict[int, int] = {}
         self.document_counts: dict[int, int] = {}
         self._start_segment = segment
@@ -198,7 +185,7 @@ class CodingScreen(DomainActions, Screen):
         self.query_one(DocumentView).focus()
         self._data_version = self._file_version()
         self.set_interval(POLL_SECONDS, self._show_others_changes)
-        self._start_training()
+        self.learner.start()
 
     # -- loading ------------------------------------------------------------------------------
     def load_document(self, document_id: int, *, reset_view: bool = True) -> None:
@@ -484,7 +471,7 @@ class CodingScreen(DomainActions, Screen):
         self.keys.used(code_id)
         self._absorb(kept, start, end)
         self._refresh_codings(full_counts=False, reload=False)
-        self._count_for_training()
+        self.learner.count()
         self.notify(f"coded: {self.code_by_id[code_id].name}", timeout=2)
 
     def _absorb(self, kept: ops.Coding, start: int, end: int) -> None:
@@ -700,58 +687,14 @@ class CodingScreen(DomainActions, Screen):
                 )
             )
         lines.append(Text(SUGGESTION_TEXT["learned"].format(left=left), style="dim"))
-        if self.evaluation:
-            fmt = lambda v: "–" if v is None else f"{v:.2f}"  # noqa: E731
-            lines.append(
-                Text(
-                    SUGGESTION_TEXT["so_far"].format(
-                        top3=fmt(self.evaluation.get("top3_accuracy")),
-                        alpha=fmt(self.evaluation.get("pooled", {}).get("alpha")),
-                        coder=self.evaluation.get("coder", ""),
-                    ),
-                    style="dim",
-                )
-            )
+        so_far = self.learner.so_far(SUGGESTION_TEXT["so_far"])
+        if so_far:
+            lines.append(Text(so_far, style="dim"))
         return lines
 
     def _here(self, shown: Suggestion) -> list[Suggestion]:
         """The suggestions for the same segment as ``shown``, in the order they are offered."""
         return [s for s in self.suggestions if (s.start, s.end) == (shown.start, shown.end)]
-
-    def _start_training(self) -> None:
-        """(Re)train the learned suggestions in a thread: keys never wait for it. One thread
-        at a time (a thread cannot be cancelled): changes meanwhile train once more after it."""
-        self._since_training = 0
-        if self._training:
-            self._train_again = True
-            return
-        self._training = True
-        self.run_worker(self._train, thread=True, group="learn")
-
-    def _train(self) -> None:
-        model, evaluation = None, None
-        try:
-            with Project.open(self.project.path, migrate=False) as project:
-                coder = learn.training_coder(project, None, self.coder)
-                model = learn.model_for(project, coder)
-                evaluation = _evaluation_so_far(project, coder)
-        except Exception:
-            pass  # suggestions stay; learning must never take the coding screen down
-        self.app.call_from_thread(self._trained, model, evaluation)
-
-    def _trained(self, model: learn.Model | None, evaluation: dict | None) -> None:
-        self._training = False
-        if model is not None:
-            self.model = model if model.codes else None
-            self.evaluation = evaluation
-        if self._train_again:
-            self._train_again = False
-            self._start_training()
-
-    def _count_for_training(self) -> None:
-        self._since_training += 1
-        if self._since_training >= RETRAIN_EVERY:
-            self._start_training()
 
     def _show_suggestion(self, index: int) -> None:
         if not self.suggestions:
@@ -761,6 +704,10 @@ class CodingScreen(DomainActions, Screen):
         suggestion = self.suggestions[min(index, len(self.suggestions) - 1)]
         self.set_selection(suggestion.start, suggestion.end)
         self.notify(f"suggest «{suggestion.code_name}» (matched {suggestion.matched})", timeout=3)
+
+    @property
+    def model(self) -> learn.Model | None:
+        return self.learner.model
 
     def _current_suggestion(self) -> int | None:
         for i, s in enumerate(self.suggestions):
@@ -814,7 +761,7 @@ class CodingScreen(DomainActions, Screen):
         if not accept:
             done = self.call_domain(learn.reject_suggestion, self.project, self.coder, chosen)
             if done is not REFUSED:
-                self._count_for_training()
+                self.learner.count()
                 self.notify(f"rejected: {suggestion.code_name}", timeout=2)
             return done is not REFUSED
         kept = self.call_domain(learn.accept_suggestion, self.project, self.coder, chosen)
@@ -823,7 +770,7 @@ class CodingScreen(DomainActions, Screen):
         self._absorb(kept, suggestion.start, suggestion.end)
         self.selection = (suggestion.start, suggestion.end)
         self._refresh_codings(full_counts=False, reload=False)
-        self._count_for_training()
+        self.learner.count()
         self.notify(f"coded: {self.code_by_id[suggestion.code_id].name}", timeout=2)
         return True
 
