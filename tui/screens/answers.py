@@ -22,6 +22,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
 
 from coding import learn
@@ -123,9 +124,9 @@ class AnswersScreen(DomainActions, Screen):
         self.shown: list[Answer] = []
         self.question_numbers: dict[str, int] = {}
         self._folded: dict[int, str] = {}  # document -> text casefolded, for the filter
-        self.learner = Learner(self, coder, self._forget_suggestions, idle=LEARN_IDLE)
+        self.learner = Learner(self, project, coder, self._forget_suggestions, idle=LEARN_IDLE)
         self.suggested: dict[int, list[Suggestion]] = {}  # document -> its proposed codes
-        self._suggest_timer = None
+        self._suggest_timer: Timer | None = None
         self._seeking = False  # a thread seeks an answer's suggestions
 
     # -- layout and loading -------------------------------------------------------------------

@@ -153,7 +153,7 @@ class CodingScreen(DomainActions, Screen):
         self.code_by_id: dict[int, CodeRow] = {}
         self.codings: list[CodingRow] = []
         self.suggestions: list[Suggestion] = []
-        self.learner = Learner(self, coder)  # learned suggestions, trained in a thread
+        self.learner = Learner(self, project, coder)  # learned suggestions, trained in a thread
         self.project_counts: dict[int, int] = {}
         self.document_counts: dict[int, int] = {}
         self._start_segment = segment
