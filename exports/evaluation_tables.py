@@ -209,11 +209,11 @@ def write_goals_xlsx(
     words = WORDS[lang]
     header = [words["goal_column"], words["rating"], words["assessment"]]
     header += [words["passages_column"], words["cases_column"], words["cases"]]
-    table = [
+    table: list[list[object]] = [
         [r.label, r.rating_label(lang), r.assessment, r.passages, r.cases_with, r.cases]
         for r in rows
     ]
-    evidence = [
+    evidence: list[list[object]] = [
         [row.label, quote.text, quote.attribution(attribution)]
         for row in rows
         for quote in quotes.get(row.goal, [])

@@ -22,6 +22,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
 
 from coding import learn
@@ -107,9 +108,9 @@ class AnswersScreen(Localized, DomainActions, Screen):
         self.shown: list[Answer] = []
         self.question_numbers: dict[str, int] = {}
         self._folded: dict[int, str] = {}  # document -> text casefolded, for the filter
-        self.learner = Learner(self, coder, self._forget_suggestions, idle=LEARN_IDLE)
+        self.learner = Learner(self, project, coder, self._forget_suggestions, idle=LEARN_IDLE)
         self.suggested: dict[int, list[Suggestion]] = {}  # document -> its proposed codes
-        self._suggest_timer = None
+        self._suggest_timer: Timer | None = None
         self._seeking = False  # a thread seeks an answer's suggestions
 
     # -- layout and loading -------------------------------------------------------------------
@@ -638,11 +639,11 @@ def parse_filter(
         key, value = key.casefold(), value.casefold()
         if value and key in ("q", "question"):
             asked = {q for q, n in numbers.items() if _question_matches(q, n, value)}
-            tests.append(lambda a, asked=asked: a.question in asked)
+            tests.append(partial(_asked, asked))
         elif value and key == "code":
-            tests.append(lambda a, v=value: any(v in c.name.casefold() for c in a.codes))
+            tests.append(partial(_has_code, value))
         elif value:
-            tests.append(lambda a, k=key, v=value: _attribute_matches(a, k, v))
+            tests.append(partial(_attribute_matches, key=key, value=value))
         elif key in ("uncoded", "ukodet"):
             tests.append(lambda a: not a.codes)
         elif key in ("coded", "kodet"):
@@ -650,8 +651,20 @@ def parse_filter(
         elif key in ("done", "ferdig"):
             tests.append(lambda a: a.done)
         elif key:
-            tests.append(lambda a, w=key: w in (folded.get(a.document_id) or _fold(a, folded)))
+            tests.append(partial(_has_word, key, folded))
     return tests
+
+
+def _asked(asked: set[str], answer: Answer) -> bool:
+    return answer.question in asked
+
+
+def _has_code(value: str, answer: Answer) -> bool:
+    return any(value in c.name.casefold() for c in answer.codes)
+
+
+def _has_word(word: str, folded: dict[int, str], answer: Answer) -> bool:
+    return word in (folded.get(answer.document_id) or _fold(answer, folded))
 
 
 def _fold(answer: Answer, folded: dict[int, str]) -> str:

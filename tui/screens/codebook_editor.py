@@ -122,7 +122,7 @@ class CodebookEditorScreen(Localized, DomainActions, Screen):
         self.reload(select)
         return True
 
-    def _ask(self, question: str, value: str, then: Callable[[str], None]) -> None:
+    def _ask(self, question: str, value: str, then: Callable[[str], object]) -> None:
         def answered(answer: str | None) -> None:
             if answer is not None:
                 then(answer.strip())

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right, insort
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Sequence
+from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
@@ -41,9 +42,6 @@ from tui.shortcuts import KeyState, build_keymap
 from tui.suggestions import Suggestion, find_suggestions
 from tui.widgets.code_tree import CodeTree, swatch
 from tui.widgets.document_view import DocumentView
-
-if TYPE_CHECKING:
-    from corpus.suggest import Suggestion
 
 WORD = re.compile(r"\S+")
 POLL_SECONDS = 2.0  # how often the all-coders view looks for other coders' new codings
@@ -163,7 +161,7 @@ class CodingScreen(Localized, DomainActions, Screen):
         self.code_by_id: dict[int, CodeRow] = {}
         self.codings: list[CodingRow] = []
         self.suggestions: list[Suggestion] = []
-        self.learner = Learner(self, coder)  # learned suggestions, trained in a thread
+        self.learner = Learner(self, project, coder)  # learned suggestions, trained in a thread
         self.project_counts: dict[int, int] = {}
         self.document_counts: dict[int, int] = {}
         self._start_segment = segment
@@ -306,7 +304,8 @@ class CodingScreen(Localized, DomainActions, Screen):
         """Where the coder is, for reopening: one small transaction per move. Not an action the
         coder asked for: on a read-only project it is skipped; while another process holds the
         write lock it is retried (the latest place) a little later."""
-        if self.project.readonly or self.app.write_problem or self._place_retry is not None:
+        gone = getattr(self.app, "write_problem", None)  # KodeverkApp: the file went away
+        if self.project.readonly or gone or self._place_retry is not None:
             return
         try:
             with self.project.transaction():
@@ -538,7 +537,7 @@ class CodingScreen(Localized, DomainActions, Screen):
         code_id = self.call_domain(
             lambda: create_code(self.project, name, parent_id=parent_id, coder=self.coder)
         )
-        if code_id is REFUSED:
+        if isinstance(code_id, Refused):
             return None
         self.codes = list_codes(self.project)
         self.code_by_id = {c.id: c for c in self.codes}
@@ -790,7 +789,7 @@ class CodingScreen(Localized, DomainActions, Screen):
                 )
             return done is not REFUSED
         kept = self.call_domain(learn.accept_suggestion, self.project, self.coder, chosen)
-        if kept is REFUSED:
+        if isinstance(kept, Refused):
             return False
         self._absorb(kept, suggestion.start, suggestion.end)
         self.selection = (suggestion.start, suggestion.end)
@@ -828,7 +827,7 @@ class CodingScreen(Localized, DomainActions, Screen):
             return
         self.post_message(LeaveCoding())
 
-    def palette_commands(self) -> list[tuple[str, str, object]]:
+    def palette_commands(self) -> Sequence[tuple[str, str, object]]:
         """Commands this screen offers in the command palette."""
         return [
             (TEXT[f"cmd.{name}"], TEXT[f"cmd.{name}.help"], getattr(self, f"action_{name}"))

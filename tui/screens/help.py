@@ -24,8 +24,12 @@ GENERAL = [
 
 def bindings_in_force(screen: Screen) -> list[tuple[str, str]]:
     """(key, description) of the screen's bindings, with the app's keymap applied."""
+    keymap: dict[str, str]
     if isinstance(screen, type):  # a screen class: its declared bindings, no keymap
-        bindings = screen._merged_bindings.copy()
+        declared_map = screen._merged_bindings
+        if declared_map is None:
+            return []
+        bindings = declared_map.copy()
         translate_map(bindings)
         keymap = {}
     else:

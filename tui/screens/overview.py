@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets.data_table import RowKey
 
 from coding.errors import KodeverkError
 from coding.store import Project
@@ -140,13 +141,13 @@ class OverviewScreen(Localized, DomainActions, Screen):
         self.query_one(DataTable).focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.open_document(int(event.row_key.value))
+        self.open_document(_document_id(event.row_key))
 
     def action_open_document(self) -> None:
         table = self.query_one(DataTable)
         if table.row_count:
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-            self.open_document(int(key.value))
+            self.open_document(_document_id(key))
 
     def open_document(self, document_id: int, segment: int = 0) -> None:
         self.post_message(OpenDocument(document_id, segment))
@@ -186,3 +187,9 @@ class OverviewScreen(Localized, DomainActions, Screen):
 
 def _haystack(row: DocumentRow) -> str:
     return " ".join([row.case, row.name, *row.attributes.values()]).casefold()
+
+
+def _document_id(key: RowKey) -> int:
+    """The document id a row was added under (every row has one)."""
+    assert key.value is not None
+    return int(key.value)

@@ -288,7 +288,7 @@ class ReviewScreen(Localized, DomainActions, Screen):
         return [
             (TEXT["cmd.compare"].format(label=p.label),
              TEXT["cmd.compare.help"].format(a=p.a, b=p.b, n=p.shared),
-             lambda p=p: self.compare(p.a, p.b))
+             partial(self.compare, p.a, p.b))
             for p in coder_pairs(self.project)[:PAIRS_IN_PALETTE]
         ]  # fmt: skip
 
