@@ -214,6 +214,7 @@ def _code_spec(
     if guid is None or guid in seen:
         reason = "no GUID" if guid is None else f"GUID {element.get('guid')} used twice"
         guid = parse_guid(f"{where}#{prefix}{unique}#{element.sourceline}")[0]
+        assert guid is not None  # made from a name, so always a GUID
         warnings.append(f"{here}: code {prefix + unique!r} has {reason}; a new one was made")
     elif not valid:
         warnings.append(f"{here}: code {prefix + unique!r}: {element.get('guid')!r} is not a GUID")

@@ -17,7 +17,7 @@ from coding import journal
 from coding.backup import backup_before
 from coding.errors import CodebookError, InputError
 from coding.journal import Row
-from coding.store import Project, new_guid, now
+from coding.store import Project, inserted_id, new_guid, now
 
 PATH_SEPARATOR = "/"
 GUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -93,7 +93,7 @@ def add_code(
                 now(),
             ),
         )
-        return int(cur.lastrowid)
+        return inserted_id(cur)
 
 
 # -- reading the tree ---------------------------------------------------------------------------

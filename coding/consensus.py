@@ -177,7 +177,7 @@ def _groups(
 ) -> dict[int, list[_Group]]:
     """Per code, the disagreements as groups of segments (one segment table for all codes)."""
     table = segment_table(project, coder_ids, code_ids, min_overlap)
-    both = table.eligible.all(axis=1)
+    both = np.asarray(table.eligible.all(axis=1))
     differ = both[None, :] & (table.present[:, :, 0] != table.present[:, :, 1])
     found: dict[int, list[_Group]] = {}
     block: dict[tuple[int, int], int] = {}  # filled per document as codes need it

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coding.errors import CodingError
-from coding.store import new_guid, now, refresh_views
+from coding.store import inserted_id, new_guid, now, refresh_views
 
 Row = dict[str, Any]
 
@@ -155,7 +155,7 @@ def record(
             int(undoable),
         ),
     )
-    return int(cur.lastrowid)
+    return inserted_id(cur)
 
 
 def last_undoable(conn: sqlite3.Connection, coder_id: int) -> Event | None:

@@ -24,6 +24,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -225,7 +226,7 @@ def train(project: Project, coder: str, min_examples: int = MIN_EXAMPLES) -> Mod
 _FEATURES: dict[tuple[str, str], tuple[list, object]] = {}
 
 
-def features(project: Project, units: Sequence[Unit]) -> tuple[list, object]:
+def features(project: Project, units: Sequence[Unit]) -> tuple[list, Any]:
     """The vectorizers fitted on ``units`` (the project's own text) and the units' features,
     cached under a hash of the text: only new or changed text costs vectorising again."""
     digest = hashlib.sha256()
@@ -287,8 +288,8 @@ def fit(
     k = max(2, -(-len(rows) // PLATT_UNITS))
     held = np.arange(len(rows)) % k == 0
     held_counts = _counts(xr[held], yr[held], rr[held])
-    rest = [whole - part for whole, part in zip(counts, held_counts, strict=True)]
-    scores = np.asarray(xr[held] @ _nb_weights(*rest, alpha).T)
+    pos, total, extra = (whole - part for whole, part in zip(counts, held_counts, strict=True))
+    scores = np.asarray(xr[held] @ _nb_weights(pos, total, extra, alpha).T)
     model.scale, model.shift = _platt(scores, yr[held])
     return model
 
@@ -617,8 +618,9 @@ def score(
     return Evaluation(coder, folds, len(y), per_code, pooled, len(single), top1, top3, too_few)
 
 
-def _floats(*values) -> list[float | None]:
-    return [None if v is None or np.isnan(v) else float(v) for v in values]
+def _floats(*values) -> tuple[float | None, float | None, float | None]:
+    p, r, f = (None if v is None or np.isnan(v) else float(v) for v in values)
+    return p, r, f
 
 
 def _alpha(coder: np.ndarray, model: np.ndarray) -> float | None:

@@ -143,6 +143,7 @@ def apply_coding(
         )
         kept = changes[0]["after"]
         row = journal.fetch_row(project.conn, "codings", kept)
+    assert row is not None  # just written in this transaction
     return Coding.from_row(row)
 
 
@@ -246,6 +247,7 @@ def remove_coding(project: Project, coding_id: int, coder: str) -> None:
     """Delete one coding (and its memos) by id."""
     with project.transaction():
         row = journal.fetch_row(project.conn, "codings", _guid_of(project, coding_id))
+        assert row is not None  # _guid_of found it
         coder_id = project.coder_id(coder)
         memos = [change("memos", m, None) for m in _memos_of_coding(project, row["guid"])]
         _commit_changes(

@@ -128,7 +128,7 @@ class PrevalenceResult:
         return next(t for t in self.themes if t.label == label)
 
     def as_json(self) -> dict:
-        data = {
+        data: dict[str, object] = {
             "by": self.by,
             "level": self.level,
             "coder": self.coder,

@@ -128,12 +128,14 @@ def poststratified_share(
 ) -> tuple[float | None, list[str]]:
     """Population share by post-stratification: Σ W_g · p_g / Σ W_g over groups with data.
     Returns the share and the weighted groups left out because the sample has no case there."""
-    used = {g: w for g, w in weights.items() if shares.get(g) is not None and w > 0}
+    used = [
+        (w, share) for g, w in weights.items() if (share := shares.get(g)) is not None and w > 0
+    ]
     missing = [g for g, w in weights.items() if w > 0 and shares.get(g) is None]
-    total = sum(used.values())
+    total = sum(w for w, _ in used)
     if not total:
         return None, missing
-    return sum(w * shares[g] for g, w in used.items()) / total, missing  # type: ignore[operator]
+    return sum(w * share for w, share in used) / total, missing
 
 
 def parse_weights(text: str) -> dict[str, float]:

@@ -59,6 +59,14 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
+def inserted_id(cur: sqlite3.Cursor) -> int:
+    """The rowid of the row ``cur`` just inserted (sqlite3 types it Optional)."""
+    rowid = cur.lastrowid
+    if rowid is None:
+        raise RuntimeError("INSERT did not report a rowid")
+    return rowid
+
+
 def new_guid() -> str:
     return str(uuid.uuid4())
 
@@ -350,7 +358,7 @@ def migrate_exchange(conn: sqlite3.Connection) -> None:
     the documents), code groups, the ``quotes`` views. Idempotent."""
     import sqlite_utils  # loads slowly: only when a file is migrated
 
-    if sqlite_utils.Database(conn)["documents"].detect_fts() != "documents_fts":
+    if sqlite_utils.Database(conn).table("documents").detect_fts() != "documents_fts":
         conn.execute("DROP TABLE IF EXISTS documents_fts")
         conn.execute(
             'CREATE VIRTUAL TABLE documents_fts USING fts5(text, content="documents", '
@@ -444,6 +452,7 @@ def connect(
     missing file is not created (an empty file would appear where a project was removed).
     ``immutable`` reads a WAL file whose folder is read-only and has no -wal (SQLite cannot
     create the -shm it needs; with no -wal and no way to create one, nobody is writing)."""
+    target: str | bytes
     if readonly:
         target = f"file:{urllib.parse.quote(os.fsencode(path))}?mode=ro"
         if immutable:

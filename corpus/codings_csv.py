@@ -178,7 +178,9 @@ class _Plan:
 
     def write(self) -> None:
         """Delete, update and insert what differs between the stored and the applied rows."""
-        gone, changed, added = [], [], []
+        gone: list[tuple[int]] = []
+        changed: list[tuple[int, int, int]] = []
+        added: list[tuple] = []
         for key, rows in self.now.items():
             stored = self.before[key]
             kept = {r["id"] for r in rows}

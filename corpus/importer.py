@@ -19,7 +19,7 @@ from coding import journal
 from coding.cases import set_attributes
 from coding.documents import DOCUMENT_KINDS, Segment, sha256_bytes, sha256_text
 from coding.errors import InputError
-from coding.store import Project, new_guid, now
+from coding.store import Project, inserted_id, new_guid, now
 from corpus.case_match import ambiguity, case_for_file, find_case
 from corpus.readers import TRANSCRIPT_SUFFIXES, read_transcript
 from corpus.segment import SentenceRow, TooManySentences, counting, sentence_rows
@@ -311,7 +311,7 @@ def _record_import(conn: sqlite3.Connection, f: _File, options: ImportOptions) -
             now(),
         ),
     )
-    return int(cur.lastrowid)
+    return inserted_id(cur)
 
 
 def _case_id(conn: sqlite3.Connection, known: dict[str, int], name: str) -> int:
@@ -345,4 +345,4 @@ def _insert_document(
             now(),
         ),
     )
-    return int(cur.lastrowid)
+    return inserted_id(cur)

@@ -402,6 +402,7 @@ def _read_text_source(
     if guid is None or not valid:
         package.warn(element, f"source {name!r} has no valid GUID; a new one was made")
         guid = guid or parse_guid(f"{package.where}#{name}")[0]
+    assert guid is not None  # derived from a non-empty string above
     source = SourceText.of(text)
     if not source.text.strip():
         rich = "; its rich text (.docx) is not read" if element.get("richTextPath") else ""

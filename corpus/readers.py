@@ -11,10 +11,15 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coding.documents import Segment, normalise_text
 from coding.errors import MALFORMED_INPUT, InputError, describe
 from corpus.encoding import decode_bytes
+
+if TYPE_CHECKING:
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
 from corpus.transcripts import (
     MAX_BLOCKS,
     Transcript,
@@ -54,10 +59,11 @@ def read_docx(path: Path, data: bytes) -> Transcript:
     from codebooks.safe_zip import DOCX_LIMITS, office_copy
 
     checked = office_copy(data, str(path), DOCX_LIMITS, "Word .docx file")
+    unreadable: tuple[type[BaseException], ...] = (PackageNotFoundError, *MALFORMED_INPUT)
     try:
         document = docx.Document(io.BytesIO(checked))
         pieces = [_docx_piece(item) for item in document.iter_inner_content()]
-    except (PackageNotFoundError, *MALFORMED_INPUT) as exc:
+    except unreadable as exc:
         raise InputError(f"{path}: not a readable Word .docx file ({describe(exc)})") from None
     text = normalise_text("\n\n".join(p for p in pieces if p.strip()))
     if not text.strip():
@@ -67,11 +73,11 @@ def read_docx(path: Path, data: bytes) -> Transcript:
     return transcript
 
 
-def _docx_piece(item: object) -> str:
+def _docx_piece(item: Paragraph | Table) -> str:
     from docx.table import Table
 
     if not isinstance(item, Table):
-        return item.text  # a Paragraph
+        return item.text
     rows = []
     for row in item.rows:
         cells = [cell.text.strip() for cell in row.cells]

@@ -51,7 +51,7 @@ def speaker_label(line: str) -> tuple[str, int] | None:
     """``(speaker, where the turn's text starts)`` when ``line`` opens with a label."""
     match = LABEL.match(line)
     label = _label_of(match) if match else None
-    return (label, match.end()) if label else None
+    return (label, match.end()) if match and label else None
 
 
 def is_speaker(label: str, uses: int) -> bool:

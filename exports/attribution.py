@@ -85,4 +85,6 @@ def template_fields(template: str) -> list[str]:
 
 def names_requested(template: str | None) -> bool:
     """Whether a template asks for case or document names (then an export may show them)."""
-    return bool(template) and any(f in IDENTIFYING_FIELDS for f in template_fields(template))
+    if not template:
+        return False
+    return any(f in IDENTIFYING_FIELDS for f in template_fields(template))

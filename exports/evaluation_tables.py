@@ -214,11 +214,13 @@ def _goals_xlsx(rows: Sequence[GoalRow], evidence: Evidence, path: str | Path, l
     words = WORDS[lang]
     header = [words["goal_column"], words["rating"], words["assessment"]]
     header += [words["passages_column"], words["cases_column"], words["cases"]]
-    table = [
+    table: list[list[object]] = [
         [r.label, r.rating_label(lang), r.assessment, r.passages, r.cases_with, r.cases]
         for r in rows
     ]
-    quoted = [[row.label, text, cite] for row in rows for text, cite in evidence.get(row.goal, [])]
+    quoted: list[list[object]] = [
+        [row.label, text, cite] for row in rows for text, cite in evidence.get(row.goal, [])
+    ]
     sheets = [
         (words["goals_title"], (header, table)),
         (

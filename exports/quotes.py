@@ -151,7 +151,8 @@ def collect_quotes(
     to the last of them); codings only on labels or interviewer turns (unless
     ``include_interviewer``) are left out. With ``per_passage``, overlapping codings of one code
     by several coders are one quote (their union)."""
-    where, params = [], []
+    where: list[str] = []
+    params: list[int] = []
     coder_ids = coder_filter(project, coder)
     for column, ids in (
         ("c.code_id", code_ids),

@@ -41,6 +41,32 @@ def test_import_contracts_hold() -> None:
     assert "0 broken" in done.stdout
 
 
+def test_product_code_type_checks() -> None:
+    """mypy, configured in pyproject.toml ([tool.mypy]: the five product packages), finds no
+    error (also run by `make test`)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy"], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "Success: no issues found" in done.stdout
+
+
+def test_make_test_runs_ruff_the_type_checker_contracts_and_pytest() -> None:
+    """`make test` from a fresh clone: ruff, mypy, lint-imports, then pytest, in that order;
+    mypy comes with the ``test`` extra the Makefile installs."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    commands = [line.split() for line in recipe.splitlines()[1:] if line.strip()]
+    tools = [c[2] if c[1:2] == ["-m"] else c[0].rsplit("/", 1)[-1] for c in commands]
+    assert tools == ["ruff", "mypy", "lint-imports", "pytest"], recipe
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    extra = pyproject.split("\ntest = [", 1)[1].split("]", 1)[0]
+    assert '"mypy' in extra
+    assert "[tool.mypy]" in pyproject
+
+
 def _guarded_imports(path: Path) -> list[str]:
     """Imports inside ``try`` blocks that catch ImportError (alone or in a tuple)."""
     found = []

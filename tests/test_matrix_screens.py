@@ -11,6 +11,7 @@ from textual.widgets import DataTable, OptionList, Static, TextArea
 from tests.app_project import CODER, build_app_project
 from tests.prevalence_project import build
 from tui.app import KodeverkApp
+from tui.i18n import set_language
 from tui.screens.goals import GoalsScreen
 from tui.screens.help import HelpScreen
 from tui.screens.matrix import MatrixScreen
@@ -22,6 +23,7 @@ SIZE = (80, 24)
 
 class Host(App):
     def __init__(self, project, screen) -> None:
+        set_language("nb")  # these screens were bokmål first: the tests read bokmål
         super().__init__()
         self.project = project
         self.screen_class = screen

@@ -9,23 +9,24 @@ from pathlib import Path
 from typing import ClassVar
 
 from textual.app import App
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 
 from coding import operations as ops
 from coding.accounts import can
 from coding.documents import has_document
 from coding.errors import KodeverkError, ProjectGone
 from coding.store import Project
+from tui.i18n import bind, set_language, t, translate_bindings
 from tui.messages import FileGone, LeaveCoding, OpenDocument, OpenScreen
 from tui.palette import KodeverkCommands
 from tui.screens.coding import CodingScreen
 from tui.screens.overview import OverviewScreen
 
 EXTRA_SCREENS = {
-    "review": ("tui.screens.review", "ReviewScreen", "Agreement review"),
-    "prevalence": ("tui.screens.prevalence", "PrevalenceScreen", "Prevalence"),
-    "matrix": ("tui.screens.matrix", "MatrixScreen", "Matrix"),
-    "goals": ("tui.screens.goals", "GoalsScreen", "Goal attainment"),
+    "review": ("tui.screens.review", "ReviewScreen"),
+    "prevalence": ("tui.screens.prevalence", "PrevalenceScreen"),
+    "matrix": ("tui.screens.matrix", "MatrixScreen"),
+    "goals": ("tui.screens.goals", "GoalsScreen"),
 }
 
 
@@ -36,8 +37,8 @@ class KodeverkApp(App):
     TITLE = "kodeverk"
     COMMANDS = App.COMMANDS | {KodeverkCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark,f1", "help", "Help"),
-        Binding("ctrl+e", "codebook", "Codebook editor", show=False),
+        bind("app.help", "question_mark,f1", "help"),
+        bind("app.codebook", "ctrl+e", "codebook", show=False),
     ]
 
     def __init__(
@@ -49,8 +50,12 @@ class KodeverkApp(App):
         resume: bool = True,
         role: str | None = None,
         answers: str | bool | None = None,
+        lang: str | None = None,
     ) -> None:
+        # the language first: screens and bindings made from here on use it
+        self.lang = set_language(lang)
         super().__init__()
+        translate_bindings(self)
         # None: a project without accounts (all screens open); else the signed-in account's
         # role, fixed for the session like the coder's name
         self.role = role
@@ -64,16 +69,21 @@ class KodeverkApp(App):
         self.recent_codes: list[int] = []  # newest first; shared by the coding screens
         name = self.project.meta("name") or self.project.path.stem
         self.title = name if len(name) <= 28 else name[:27] + "…"
-        self.sub_title = f"coder {coder}" + (f" ({role})" if role else "")
+        self.sub_title = (
+            t("app.sub_title_role", coder=coder, role=role)
+            if role
+            else t("app.sub_title", coder=coder)
+        )
         # set when the project file was removed or replaced: nothing more is saved
         self.write_problem: str | None = None
 
     def on_mount(self) -> None:
+        self._apply_keymap()
         if self.project.readonly:
-            self.sub_title = f"coder {self.coder} · read-only"
+            self.sub_title = t("app.sub_title_readonly", coder=self.coder)
             self.notify(
-                f"{self.project.readonly_reason}: you can read, but nothing is saved",
-                title="Read-only project",
+                t("app.readonly", reason=self.project.readonly_reason),
+                title=t("app.readonly_title"),
                 severity="warning",
                 timeout=10,
             )
@@ -96,6 +106,16 @@ class KodeverkApp(App):
         gc.collect()
         gc.freeze()
 
+    def _apply_keymap(self) -> None:
+        """The user's keymap file (binding ids to keys); a bad file is a warning, not a crash."""
+        from tui.keymap import load_keymap
+
+        keymap, problems = load_keymap()
+        if keymap:
+            self.set_keymap(keymap)
+        for problem in problems:
+            self.notify(t("app.keymap_problem", problem=problem), severity="warning", timeout=15)
+
     def write_refused(self, exc: KodeverkError) -> None:
         """A write was refused: a notification. A project file gone from disk is said once,
         and stays on screen: every later write is refused too."""
@@ -104,10 +124,10 @@ class KodeverkApp(App):
             return
         if self.write_problem is None:
             self.write_problem = str(exc)
-            self.sub_title = f"coder {self.coder} · NOT SAVING: project file gone"
-            self.notify(str(exc), title="Nothing is saved", severity="error", timeout=24 * 3600)
+            self.sub_title = t("app.sub_title_gone", coder=self.coder)
+            self.notify(str(exc), title=t("app.nothing_saved"), severity="error", timeout=24 * 3600)
         else:
-            self.notify("not saved: the project file is gone from disk", severity="error")
+            self.notify(t("app.not_saved_gone"), severity="error")
 
     def leave_coding(self, screen: CodingScreen) -> None:
         """Back from a coding screen: to the overview or the answer grid it was opened from
@@ -166,8 +186,8 @@ class KodeverkApp(App):
         if can(self.role, action):
             return True
         self.notify(
-            f"only a lead may open {action.replace('_', '-')}: you code blind as {self.coder}",
-            title="Not for coders",
+            t("app.lead_only", what=action.replace("_", "-"), coder=self.coder),
+            title=t("app.lead_only_title"),
             severity="warning",
         )
         return False
@@ -207,37 +227,26 @@ class KodeverkApp(App):
     def _push_extra(self, name: str) -> None:
         if not self.allowed(name):
             return
-        module_name, class_name, _title = EXTRA_SCREENS[name]
+        module_name, class_name = EXTRA_SCREENS[name]
         screen_class = getattr(importlib.import_module(module_name), class_name)
         self.push_screen(screen_class(self.project, self.coder))
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
         commands = [
-            ("Overview", "documents by case with progress", self.action_overview, ""),
-            ("Answer grid", "code survey answers whole, one key each", self.action_answers, ""),
-            (
-                "Codebook editor",
-                "add, rename, move, merge, delete codes",
-                self.action_codebook,
-                "codebook",
-            ),
-            ("Agreement review", "coder agreement and disagreements", self.action_review, "review"),
-            ("Prevalence", "themes by municipality type", self.action_prevalence, "prevalence"),
-            (
-                "Matrix",
-                "cases or groups × goals or codes, with summaries",
-                self.action_matrix,
-                "matrix",
-            ),
-            (
-                "Goal attainment",
-                "rating and assessment of the five goals",
-                self.action_goals,
-                "goals",
-            ),
-            ("Help", "keys of this screen", self.action_help, ""),
+            ("overview", self.action_overview, ""),
+            ("answers", self.action_answers, ""),
+            ("codebook", self.action_codebook, "codebook"),
+            ("review", self.action_review, "review"),
+            ("prevalence", self.action_prevalence, "prevalence"),
+            ("matrix", self.action_matrix, "matrix"),
+            ("goals", self.action_goals, "goals"),
+            ("help", self.action_help, ""),
         ]
-        return [(t, h, c) for t, h, c, action in commands if not action or can(self.role, action)]
+        return [
+            (t(f"screen.{name}"), t(f"palette.{name}"), callback)
+            for name, callback, action in commands
+            if not action or can(self.role, action)
+        ]
 
     def hide_lead_keys(self, screen, keys: dict[str, str]) -> None:
         """Take a coder's refused keys ({key: action}) out of ``screen``'s footer; pressing

@@ -33,11 +33,13 @@ class Learner:
     def __init__(
         self,
         screen: Screen,
+        project: Project,
         coder: str,
         on_trained: Callable[[], None] | None = None,
         idle: float | None = None,
     ):
         self.screen = screen
+        self.path = project.path  # the thread opens its own connection
         self.coder = coder
         self.on_trained = on_trained
         self.idle = idle
@@ -72,9 +74,11 @@ class Learner:
             self.screen.set_timer(self.idle, self._when_idle)
 
     def _when_idle(self) -> None:
+        idle = self.idle
+        assert idle is not None  # only scheduled with an idle time
         quiet = time.monotonic() - self._last_key
-        if quiet < self.idle or self._away:
-            self.screen.set_timer(self.idle if self._away else self.idle - quiet, self._when_idle)
+        if quiet < idle or self._away:
+            self.screen.set_timer(idle if self._away else idle - quiet, self._when_idle)
             return
         self._waiting = False
         self._run()
@@ -86,7 +90,7 @@ class Learner:
     def _train(self) -> None:
         model, evaluation = None, None
         try:
-            with Project.open(self.screen.project.path, migrate=False) as project:
+            with Project.open(self.path, migrate=False) as project:
                 coder = learn.training_coder(project, None, self.coder)
                 model = learn.model_for(project, coder)
                 evaluation = evaluation_so_far(project, coder)

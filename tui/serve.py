@@ -35,7 +35,9 @@ COOKIE = "kodeverk_session"
 MAX_BODY = 8 * 1024  # a sign-in form is a few hundred bytes
 MAX_WS_MESSAGE = 64 * 1024
 PUBLIC_PATHS = frozenset({"/login"})
-TEXTUAL_SERVE = Path(__import__("textual_serve").__file__).resolve().parent
+_SERVE_INIT = __import__("textual_serve").__file__
+assert _SERVE_INIT is not None  # a regular package, not a namespace one
+TEXTUAL_SERVE = Path(_SERVE_INIT).resolve().parent
 STATIC = TEXTUAL_SERVE / "static"
 
 
@@ -295,11 +297,15 @@ async def handle_websocket(request: web.Request) -> web.WebSocketResponse:
     width = _int(request.query.get("width"), 80, 20, 500)
     height = _int(request.query.get("height"), 24, 10, 300)
     await websocket.prepare(request)
+
+    async def close() -> None:  # AppService wants no arguments and no result
+        await websocket.close()
+
     service = AppService(
         app_command(state.settings.project, session),
         write_bytes=websocket.send_bytes,
         write_str=websocket.send_str,
-        close=websocket.close,
+        close=close,
         download_manager=state.downloads,
     )
     log.info("%s opened the app from %s", session.name, _peer(request))
@@ -342,7 +348,8 @@ async def _relay(websocket: web.WebSocketResponse, service: AppService) -> None:
 
 def _int(value: object, default: int, low: int, high: int) -> int:
     try:
-        number = int(value)  # type: ignore[arg-type]
+        # any query or JSON value: what int() refuses is caught below
+        number = int(value)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return default
     return max(low, min(high, number))

@@ -63,7 +63,7 @@ def answer_suggestions(
                 start, end, s.code_id, s.code, f"learned {s.confidence:.0%}", s.confidence
             )
     rejected = {c for c, hit in learn.rejections(project, [unit], coder).items() if hit[0]}
-    for s in _keyword(project, document_id, coder):
-        if s.code_id not in found and s.code_id not in rejected and start <= s.start < end:
-            found[s.code_id] = Suggestion(start, end, s.code_id, s.code_name, s.matched)
+    for k in _keyword(project, document_id, coder):
+        if k.code_id not in found and k.code_id not in rejected and start <= k.start < end:
+            found[k.code_id] = Suggestion(start, end, k.code_id, k.code_name, k.matched)
     return list(found.values())

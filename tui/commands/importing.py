@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -193,18 +193,20 @@ def _import_qdpx(project, files: tuple[Path, ...], as_json: bool) -> None:
 
 
 @contextmanager
-def _progress(files: tuple[Path, ...], quiet: bool) -> Iterator[object]:
+def _progress(
+    files: tuple[Path, ...], quiet: bool
+) -> Iterator[Callable[[str, int, int], None] | None]:
     """A rich progress bar on stderr for big imports; None (no bar) otherwise."""
     size = sum(f.stat().st_size for f in files if f.is_file())
     if quiet or size < PROGRESS_MIN_BYTES:
         yield None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+    from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn
 
     columns = (TextColumn("{task.description:<11}"), BarColumn(), TaskProgressColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        tasks: dict[str, object] = {}
+        tasks: dict[str, TaskID] = {}
 
         def report(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
@@ -214,7 +216,7 @@ def _progress(files: tuple[Path, ...], quiet: bool) -> Iterator[object]:
         yield report
 
 
-def _warn_unused_table_options(files: list[Path], options) -> None:
+def _warn_unused_table_options(files: Sequence[Path], options) -> None:
     """Table options given without a table are almost always a mistake: say so, go on."""
     from corpus.tables import TABLE_SUFFIXES
 

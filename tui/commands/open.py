@@ -28,6 +28,14 @@ from tui.options import coder_option
     help="Open the answer grid of survey answers (all, or those of QUESTION).",
 )
 @click.option(
+    "--lang",
+    type=click.Choice(["nb", "en"]),
+    envvar="KODEVERK_LANG",
+    default="nb",
+    show_default=True,
+    help="Language of the app: Norwegian bokmål or English (default: $KODEVERK_LANG, then nb).",
+)
+@click.option(
     "--web-role",
     type=click.Choice(["coder", "lead"]),
     hidden=True,
@@ -38,6 +46,7 @@ def open_command(
     coder: str | None,
     document: str | None,
     answers: str | None,
+    lang: str,
     web_role: str | None,
 ) -> None:
     """Open the coding app.
@@ -62,7 +71,7 @@ def open_command(
     if answers:
         _check_question(opened, answers)
     grid = None if answers is None else (answers or True)
-    app = KodeverkApp(opened, name, document_id=document_id, role=role, answers=grid)
+    app = KodeverkApp(opened, name, document_id=document_id, role=role, answers=grid, lang=lang)
     app.run()
     opened.close()
     if app.write_problem:  # the file went away during the session: say so, exit non-zero

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -189,7 +190,7 @@ def _outputs(
     return outputs
 
 
-LABELS = {
+LABELS: dict[str, dict[str, Any]] = {
     "nb": {
         "title": "Prevalens etter",
         "coders": "kodere",

@@ -5,28 +5,27 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label
 
-# The screen's words, kept together for the coming message catalogue (English, as the coding
-# screen is today).
-TEXT = {
-    "title": "Anonymise «{text}» in every export as:",
-    "keys": "1 [navn] · 2 [kommune] · 3 [sted] · c your own, then enter · escape cancel",
-    "placeholder": "[replacement]",
-}
+from tui.i18n import Localized, Section, bind
+
+TEXT = Section("anon")
 CHOICES = {"1": "[navn]", "2": "[kommune]", "3": "[sted]"}
 
 
-class AnonymiseScreen(ModalScreen[str | None]):
+class AnonymiseScreen(Localized, ModalScreen[str | None]):
     """Dismisses with the replacement, or None (escape)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(Binding(key, f"choose('{key}')", value) for key, value in CHOICES.items()),
-        Binding("c", "custom", "Own replacement"),
-        Binding("escape", "cancel", "Cancel"),
+        *(
+            bind(f"anonymise.choose_{key}", key, f"choose('{key}')", value)
+            for key, value in CHOICES.items()
+        ),
+        bind("anonymise.custom", "c", "custom"),
+        bind("anonymise.cancel", "escape", "cancel"),
     ]
 
     def __init__(self, text: str) -> None:

@@ -20,8 +20,9 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
 
 from coding import learn
@@ -30,6 +31,7 @@ from coding.answers import Answer, answer_codes, list_answers, questions
 from coding.codes import CodeRow, list_codes
 from coding.errors import KodeverkError
 from coding.store import Project
+from tui.i18n import Localized, Section, bind
 from tui.learning import Learner
 from tui.messages import OpenDocument
 from tui.screens.base import REFUSED, DomainActions
@@ -40,72 +42,55 @@ from tui.widgets.answer_grid import AnswerGrid
 SORTS = ("question", "length", "attribution", "code")
 SUGGEST_DELAY = 0.3  # seconds the cursor rests on an answer before its suggestions are sought
 LEARN_IDLE = 1.0  # seconds without a key before the learned suggestions are (re)trained
-TEXT = {
-    "filter": "filter: q:2 size_class:liten region:Nord-Norge uncoded code:Bolig words  (/)",
-    "no_answers": "no survey answers in this project (kodeverk import --kind survey)",
-    "no_key": "no code has the key {key}",
-    "coded": "coded: {name}",
-    "no_uncoded": "no uncoded answer after this one",
-    "none_of_yours": "none of your codes on this answer",
-    "removed": "removed: {name}",
-    "nothing_undo": "nothing to undo",
-    "nothing_redo": "nothing to redo",
-    "undone": "undone: {what}",
-    "redone": "redone: {what}",
-    "memo_title": "Memo on the answer of {case}",
-    "memo_saved": "memo saved",
-    "memo_deleted": "memo deleted",
-    "blind": "your codings only",
-    "all": "all coders' codings",
-    "no_recent": "no recent code {n}",
-    "suggested": "suggested:",
-    "learned": "{name} {confidence:.0%}",
-    "keyword": "{name} «{matched}»",
-    "reject": "r reject",
-    "so_far": "so far: top-3 {top3}, alpha {alpha} ({coder})",
-    "learning": "still learning from the codings: keyword suggestions only for now",
-    "no_suggestions": "no suggestions for this answer",
-    "no_suggestion": "no suggestion {n} for this answer",
-    "accepted": "coded: {name} (accepted suggestion)",
-    "rejected": "rejected: {name}",
-}
+TEXT = Section("grid")
+PALETTE = (
+    "pick",
+    "remove",
+    "undo",
+    "redo",
+    "toggle_done",
+    "accept_suggestion",
+    "reject_suggestion",
+    "focus_filter",
+    "sort",
+    "toggle_blind",
+)
 
 
-class AnswersScreen(DomainActions, Screen):
+class AnswersScreen(Localized, DomainActions, Screen):
     """Survey answers in rows; digits code the whole answer and move on."""
 
-    HELP_TITLE = "Answer grid"
+    HELP_TITLE = "screen.answers"
+    HELP_DOC = "grid.doc"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "move(1)", "Next answer", show=False),
-        Binding("k,up", "move(-1)", "Previous answer", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        *[Binding(d, f"digit('{d}')", "Code by key", show=False) for d in "0123456789"],
-        Binding("full_stop", "repeat", "Repeat last code", show=False),
+        bind("grid.move_1", "j,down", "move(1)", show=False),
+        bind("grid.move_minus1", "k,up", "move(-1)", show=False),
+        bind("grid.page_1", "pagedown", "page(1)", show=False),
+        bind("grid.page_minus1", "pageup", "page(-1)", show=False),
         *[
-            Binding(
-                f"alt+{n}",
-                f"alt_digit({n})",
-                "Accept that suggestion (when shown), else apply a recent code",
-                show=False,
-            )
+            bind(f"grid.digit_{d}", d, f"digit('{d}')", "grid.digit", show=False)
+            for d in "0123456789"
+        ],
+        bind("grid.repeat", "full_stop", "repeat", show=False),
+        *[
+            bind(f"grid.alt_{n}", f"alt+{n}", f"alt_digit({n})", "grid.alt_digit", show=False)
             for n in range(1, 6)
         ],
-        Binding("a", "accept_suggestion", "Accept suggestion", show=False),
-        Binding("r", "reject_suggestion", "Reject suggestion", show=False),
-        Binding("space", "hold", "Hold row"),
-        Binding("c", "pick", "Code"),
-        Binding("x", "remove", "Remove"),
-        Binding("u", "undo", "Undo"),
-        Binding("ctrl+r", "redo", "Redo", show=False),
-        Binding("m", "memo", "Memo", show=False),
-        Binding("d", "toggle_done", "Done"),
-        Binding("n", "next_uncoded", "Next uncoded", show=False),
-        Binding("enter", "enter", "Open", show=False),
-        Binding("slash,f", "focus_filter", "Filter"),
-        Binding("o", "sort", "Sort"),
-        Binding("v", "toggle_blind", "Own / all coders' codings", show=False),
-        Binding("escape", "back", "Back"),
+        bind("grid.accept_suggestion", "a", "accept_suggestion", show=False),
+        bind("grid.reject_suggestion", "r", "reject_suggestion", show=False),
+        bind("grid.hold", "space", "hold"),
+        bind("grid.pick", "c", "pick"),
+        bind("grid.remove", "x", "remove"),
+        bind("grid.undo", "u", "undo"),
+        bind("grid.redo", "ctrl+r", "redo", show=False),
+        bind("grid.memo", "m", "memo", show=False),
+        bind("grid.toggle_done", "d", "toggle_done"),
+        bind("grid.next_uncoded", "n", "next_uncoded", show=False),
+        bind("grid.enter", "enter", "enter", show=False),
+        bind("grid.focus_filter", "slash,f", "focus_filter"),
+        bind("grid.sort", "o", "sort"),
+        bind("grid.toggle_blind", "v", "toggle_blind", show=False),
+        bind("grid.back", "escape", "back"),
     ]
 
     def __init__(self, project: Project, coder: str, question: str | None = None) -> None:
@@ -123,9 +108,9 @@ class AnswersScreen(DomainActions, Screen):
         self.shown: list[Answer] = []
         self.question_numbers: dict[str, int] = {}
         self._folded: dict[int, str] = {}  # document -> text casefolded, for the filter
-        self.learner = Learner(self, coder, self._forget_suggestions, idle=LEARN_IDLE)
+        self.learner = Learner(self, project, coder, self._forget_suggestions, idle=LEARN_IDLE)
         self.suggested: dict[int, list[Suggestion]] = {}  # document -> its proposed codes
-        self._suggest_timer = None
+        self._suggest_timer: Timer | None = None
         self._seeking = False  # a thread seeks an answer's suggestions
 
     # -- layout and loading -------------------------------------------------------------------
@@ -222,12 +207,17 @@ class AnswersScreen(DomainActions, Screen):
         uncoded = sum(1 for a in self.shown if not a.codes)
         done = sum(1 for a in self.shown if a.done)
         line = Text(
-            f"{grid.cursor + 1 if self.shown else 0}/{len(self.shown)} answers · "
-            f"{uncoded} uncoded · {done} done · sort: {SORTS[self.sort]} · "
-            f"{'blind' if self.blind else 'all coders'}"
+            TEXT["status"].format(
+                at=grid.cursor + 1 if self.shown else 0,
+                shown=len(self.shown),
+                uncoded=uncoded,
+                done=done,
+                sort=TEXT[f"sort_{SORTS[self.sort]}"],
+                who=TEXT["who_blind" if self.blind else "who_all"],
+            )
         )
         if grid.held:
-            line.append(" · HOLD: digits add codes, space moves on", style="bold reverse")
+            line.append(TEXT["hold_status"], style="bold reverse")
         pending = self.keys.pending
         second = Text()
         if pending:
@@ -244,13 +234,13 @@ class AnswersScreen(DomainActions, Screen):
             self.query_one("#answer-status", Static).update(Text("\n").join(lines))
             return
         else:
-            second.append("recent:", style="dim")
+            second.append(TEXT["recent_label"], style="dim")
             for n, code_id in enumerate(self.keys.recent, start=1):
                 code = self.code_by_id.get(code_id)
                 if code is not None:
                     second.append(f" alt+{n} {code.name}")
             if not self.keys.recent:
-                second.append(" none yet", style="dim")
+                second.append(TEXT["none_yet"], style="dim")
         self.query_one("#answer-status", Static).update(Text("\n").join([line, second]))
         self._want_suggestions()
 
@@ -489,7 +479,9 @@ class AnswersScreen(DomainActions, Screen):
         pending = self.keys.pending  # «1 c»: a new code goes under code 1
         self.keys.cancel()
         parent = self.keys.keymap.codes.get(pending) if pending else None
-        picker = PickerScreen(self.codes, "Apply code", create=self._create_code, parent_id=parent)
+        picker = PickerScreen(
+            self.codes, TEXT["apply_code"], create=self._create_code, parent_id=parent
+        )
         self.app.push_screen(picker, self.apply_code)
 
     def _create_code(self, name: str, parent_id: int | None) -> int | None:
@@ -519,7 +511,7 @@ class AnswersScreen(DomainActions, Screen):
 
             ids = {c.id for c in own}
             choices = [c for c in self.codes if c.id in ids]
-            self.app.push_screen(PickerScreen(choices, "Remove code"), self.remove_code)
+            self.app.push_screen(PickerScreen(choices, TEXT["remove_code"]), self.remove_code)
 
     def remove_code(self, code_id: int | None) -> None:
         answer = self.current
@@ -628,24 +620,8 @@ class AnswersScreen(DomainActions, Screen):
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
         return [
-            ("Apply code…", "pick a code by name (c)", self.action_pick),
-            ("Remove code", "remove a code from this answer (x)", self.action_remove),
-            ("Undo", "undo your last action (u)", self.action_undo),
-            ("Redo", "redo what you undid (ctrl+r)", self.action_redo),
-            ("Toggle done", "mark this answer done or not done (d)", self.action_toggle_done),
-            (
-                "Accept suggestion",
-                "code the answer with the first proposed code (a)",
-                self.action_accept_suggestion,
-            ),
-            (
-                "Reject suggestion",
-                "reject the first proposed code (r)",
-                self.action_reject_suggestion,
-            ),
-            ("Filter answers", "by question, attribute, code, text (/)", self.action_focus_filter),
-            ("Sort answers", "import order, length, attribution, code (o)", self.action_sort),
-            ("Toggle blind mode", "own codings only or all coders' (v)", self.action_toggle_blind),
+            (TEXT[f"cmd.{name}"], TEXT[f"cmd.{name}.help"], getattr(self, f"action_{name}"))
+            for name in PALETTE
         ]
 
 
@@ -663,20 +639,32 @@ def parse_filter(
         key, value = key.casefold(), value.casefold()
         if value and key in ("q", "question"):
             asked = {q for q, n in numbers.items() if _question_matches(q, n, value)}
-            tests.append(lambda a, asked=asked: a.question in asked)
+            tests.append(partial(_asked, asked))
         elif value and key == "code":
-            tests.append(lambda a, v=value: any(v in c.name.casefold() for c in a.codes))
+            tests.append(partial(_has_code, value))
         elif value:
-            tests.append(lambda a, k=key, v=value: _attribute_matches(a, k, v))
-        elif key == "uncoded":
+            tests.append(partial(_attribute_matches, key=key, value=value))
+        elif key in ("uncoded", "ukodet"):
             tests.append(lambda a: not a.codes)
-        elif key == "coded":
+        elif key in ("coded", "kodet"):
             tests.append(lambda a: bool(a.codes))
-        elif key == "done":
+        elif key in ("done", "ferdig"):
             tests.append(lambda a: a.done)
         elif key:
-            tests.append(lambda a, w=key: w in (folded.get(a.document_id) or _fold(a, folded)))
+            tests.append(partial(_has_word, key, folded))
     return tests
+
+
+def _asked(asked: set[str], answer: Answer) -> bool:
+    return answer.question in asked
+
+
+def _has_code(value: str, answer: Answer) -> bool:
+    return any(value in c.name.casefold() for c in answer.codes)
+
+
+def _has_word(word: str, folded: dict[int, str], answer: Answer) -> bool:
+    return word in (folded.get(answer.document_id) or _fold(answer, folded))
 
 
 def _fold(answer: Answer, folded: dict[int, str]) -> str:

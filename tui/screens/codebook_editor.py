@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
@@ -28,28 +28,34 @@ from coding.codes import (
     set_code_shortcut,
 )
 from coding.store import Project
+from tui.i18n import Localized, Section, bind
 from tui.screens.base import DomainActions, Refused
 from tui.screens.confirm import ConfirmScreen, PromptScreen
 from tui.screens.picker import PickerScreen
 from tui.widgets.code_tree import CodeTree
 
-TOP_LEVEL = CodeRow(0, "", "(top level)", None, None, None, "", "", "", "default", None)
+TEXT = Section("cb")
 
 
-class CodebookEditorScreen(DomainActions, Screen):
+def top_level() -> CodeRow:
+    """The picker's entry for «no parent»."""
+    return CodeRow(0, "", TEXT["top_level"], None, None, None, "", "", "", "default", None)
+
+
+class CodebookEditorScreen(Localized, DomainActions, Screen):
     """Edit the codebook. Codings are never lost: merge moves them, delete asks first."""
 
-    HELP_TITLE = "Codebook editor"
+    HELP_TITLE = "screen.codebook"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "add(False)", "Add"),
-        Binding("A", "add(True)", "Add child", show=False),
-        Binding("r", "rename", "Rename"),
-        Binding("m", "move", "Move"),
-        Binding("o", "colour", "Colour"),
-        Binding("s", "shortcut", "Key"),
-        Binding("g", "merge", "Merge"),
-        Binding("D,delete", "delete", "Delete"),
-        Binding("escape", "back", "Back"),
+        bind("codebook.add_false", "a", "add(False)"),
+        bind("codebook.add_true", "A", "add(True)", show=False),
+        bind("codebook.rename", "r", "rename"),
+        bind("codebook.move", "m", "move"),
+        bind("codebook.colour", "o", "colour"),
+        bind("codebook.shortcut", "s", "shortcut"),
+        bind("codebook.merge", "g", "merge"),
+        bind("codebook.delete", "D,delete", "delete"),
+        bind("codebook.back", "escape", "back"),
     ]
 
     def __init__(self, project: Project, coder: str) -> None:
@@ -66,7 +72,7 @@ class CodebookEditorScreen(DomainActions, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = f"coder {self.coder} · codebook"
+        self.sub_title = TEXT["sub_title"].format(coder=self.coder)
         self.query_one(CodeTree).per_document = False
         self.reload()
         self.query_one(CodeTree).focus()
@@ -98,13 +104,13 @@ class CodebookEditorScreen(DomainActions, Screen):
         code = self.code
         details = self.query_one("#code-details", Static)
         if code is None:
-            details.update("No codes yet: press a to add one.")
+            details.update(TEXT["empty"])
             return
         text = Text(code.name, style="bold")
         text.append(f"\n{code.path}\n", style="dim")
-        text.append(f"colour {code.colour} · shortcut {code.shortcut or '–'}\n")
-        text.append(f"keywords: {', '.join(code.keywords) or '–'}\n\n")
-        text.append(code.description or "(no description)")
+        text.append(TEXT["colour_key"].format(colour=code.colour, key=code.shortcut or "–") + "\n")
+        text.append(TEXT["keywords"].format(words=", ".join(code.keywords) or "–") + "\n\n")
+        text.append(code.description or TEXT["no_description"])
         details.update(text)
 
     # -- editing --------------------------------------------------------------------------------
@@ -116,7 +122,7 @@ class CodebookEditorScreen(DomainActions, Screen):
         self.reload(select)
         return True
 
-    def _ask(self, question: str, value: str, then: Callable[[str], None]) -> None:
+    def _ask(self, question: str, value: str, then: Callable[[str], object]) -> None:
         def answered(answer: str | None) -> None:
             if answer is not None:
                 then(answer.strip())
@@ -139,16 +145,17 @@ class CodebookEditorScreen(DomainActions, Screen):
                 return
             self.reload(new_id)
 
-        self._ask("Name of the new code", "", add)
+        self._ask(TEXT["ask_name"], "", add)
 
     def action_rename(self) -> None:
         if code := self._need_code():
-            self._ask("New name", code.name, lambda name: self._run(rename_code, code.id, name))
+            rename = lambda name: self._run(rename_code, code.id, name)  # noqa: E731
+            self._ask(TEXT["ask_rename"], code.name, rename)
 
     def action_colour(self) -> None:
         if code := self._need_code():
             self._ask(
-                "Colour (#rrggbb or a name)",
+                TEXT["ask_colour"],
                 code.colour,
                 lambda colour: self._run(set_code_colour, code.id, colour),
             )
@@ -156,20 +163,22 @@ class CodebookEditorScreen(DomainActions, Screen):
     def action_shortcut(self) -> None:
         if code := self._need_code():
             self._ask(
-                "Shortcut key 1–9 (empty: none)",
+                TEXT["ask_key"],
                 code.shortcut or "",
                 lambda key: self._run(set_code_shortcut, code.id, key or None),
             )
 
     def action_move(self) -> None:
         if code := self._need_code():
-            choices = [TOP_LEVEL, *[c for c in self.codes if c.id != code.id]]
+            choices = [top_level(), *[c for c in self.codes if c.id != code.id]]
 
             def move(parent: int | None) -> None:
                 if parent is not None:
                     self._run(move_code, code.id, parent or None, select=code.id)
 
-            self.app.push_screen(PickerScreen(choices, f"Move «{code.name}» under"), move)
+            self.app.push_screen(
+                PickerScreen(choices, TEXT["move_under"].format(name=code.name)), move
+            )
 
     def action_merge(self) -> None:
         if code := self._need_code():
@@ -179,7 +188,9 @@ class CodebookEditorScreen(DomainActions, Screen):
                 if target is not None:
                     self._run(merge_codes, code.id, target, select=target)
 
-            self.app.push_screen(PickerScreen(choices, f"Merge «{code.name}» into"), merge)
+            self.app.push_screen(
+                PickerScreen(choices, TEXT["merge_into"].format(name=code.name)), merge
+            )
 
     def action_delete(self) -> None:
         if code := self._need_code():
@@ -191,16 +202,13 @@ class CodebookEditorScreen(DomainActions, Screen):
                 if yes:
                     self._run(delete_code, code.id)
 
-            question = (
-                f"Delete «{code.name}» ({codes} codes with the ones below it) and "
-                f"{codings} codings? It is recorded in the log."
-            )
+            question = TEXT["delete"].format(name=code.name, codes=codes, codings=codings)
             self.app.push_screen(ConfirmScreen(question), delete)
 
     def _need_code(self) -> CodeRow | None:
         code = self.code
         if code is None:
-            self.notify("no code selected")
+            self.notify(TEXT["no_code"])
         return code
 
     def action_back(self) -> None:

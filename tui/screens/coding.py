@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right, insort
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Sequence
+from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
@@ -33,6 +34,7 @@ from coding.views import (
     load_codings,
     load_segments,
 )
+from tui.i18n import Localized, Section, bind
 from tui.learning import Learner
 from tui.messages import LeaveCoding
 from tui.screens.base import REFUSED, DomainActions, Refused
@@ -41,22 +43,23 @@ from tui.suggestions import Suggestion, find_suggestions
 from tui.widgets.code_tree import CodeTree, swatch
 from tui.widgets.document_view import DocumentView
 
-if TYPE_CHECKING:
-    from corpus.suggest import Suggestion
-
 WORD = re.compile(r"\S+")
 POLL_SECONDS = 2.0  # how often the all-coders view looks for other coders' new codings
 PLACE_RETRY_SECONDS = 2.0  # saving where the coder is, again, after the write lock was busy
-# Strings of the suggestion panel, together for the message catalogue to come.
-SUGGESTION_TEXT = {
-    "suggested": "suggested: {name}",
-    "keyword": "«{matched}» (keyword) · a accept, r reject ({left} left)",
-    "learned": "a accept, r reject, alt+digit accept another ({left} left)",
-    "other": "alt+{n} {name} {confidence:.0%}",
-    "so_far": "so far: top-3 {top3}, alpha {alpha} ({coder})",
-    "none": "no suggestions in this document",
-    "learning": "still learning from the codings: keyword suggestions only for now",
-}
+SUGGESTION_TEXT = Section("suggest")
+PALETTE = (
+    "pick",
+    "remove",
+    "undo",
+    "redo",
+    "memo",
+    "toggle_done",
+    "search",
+    "suggest",
+    "next_uncoded",
+    "toggle_blind",
+)  # the last one only for those who may see all coders
+TEXT = Section("code")
 
 
 def _coder_id(project: Project, coder: str) -> int:
@@ -81,66 +84,69 @@ def code_style(colour: str) -> Style:
     return style + Style(color="black" if luminance > 140 else "white")
 
 
-class CodingScreen(DomainActions, Screen):
+class CodingScreen(Localized, DomainActions, Screen):
     """Move with j/k, select with J/K and w/W, code with 1–9 or c, undo with u."""
 
-    HELP_TITLE = "Coding"
+    HELP_TITLE = "code.title"
+    HELP_DOC = "code.doc"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "move(1)", "Next segment", show=False),
-        Binding("k,up", "move(-1)", "Previous segment", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("n", "next_uncoded", "Next uncoded"),
-        Binding(
+        bind("coding.move_1", "j,down", "move(1)", show=False),
+        bind("coding.move_minus1", "k,up", "move(-1)", show=False),
+        bind("coding.page_1", "pagedown", "page(1)", show=False),
+        bind("coding.page_minus1", "pageup", "page(-1)", show=False),
+        bind("coding.next_uncoded", "n", "next_uncoded"),
+        bind(
+            "coding.extend_1",
             "J,shift+down",
             "extend(1)",
-            "Extend selection down (stops at the end of a speaker's turn: press again to cross)",
             show=False,
         ),
-        Binding(
+        bind(
+            "coding.extend_minus1",
             "K,shift+up",
             "extend(-1)",
-            "Extend selection up (stops at the start of a speaker's turn: press again to cross)",
             show=False,
         ),
-        Binding("w", "word_end(1)", "Widen by a word at the end", show=False),
-        Binding("W", "word_end(-1)", "Narrow by a word at the end", show=False),
-        Binding("b", "word_start(-1)", "Widen by a word at the start", show=False),
-        Binding("B", "word_start(1)", "Narrow by a word at the start", show=False),
+        bind("coding.word_end_1", "w", "word_end(1)", show=False),
+        bind("coding.word_end_minus1", "W", "word_end(-1)", show=False),
+        bind("coding.word_start_minus1", "b", "word_start(-1)", show=False),
+        bind("coding.word_start_1", "B", "word_start(1)", show=False),
         *[
-            Binding(
+            bind(
+                f"coding.shortcut_{d}",
                 d,
                 f"shortcut('{d}')",
-                "Apply the code with this key (a code with sub-codes: then its sub-code's digit)",
+                "coding.shortcut",
                 show=False,
             )
             for d in "123456789"
         ],
-        Binding("0", "shortcut('0')", "After a code's digit: that code itself", show=False),
-        Binding("full_stop", "recent(1)", "Repeat the last code", show=False),
+        bind("coding.shortcut_0", "0", "shortcut('0')", show=False),
+        bind("coding.recent_1", "full_stop", "recent(1)", show=False),
         *[
-            Binding(
+            bind(
+                f"coding.alt_digit_{n}",
                 f"alt+{n}",
                 f"alt_digit({n})",
-                "Accept that suggestion (when shown), else apply a recent code",
+                "coding.alt_digit",
                 show=False,
             )
             for n in range(1, 10)
         ],
-        Binding("c", "pick", "Code"),
-        Binding("x", "remove", "Remove"),
-        Binding("u", "undo", "Undo"),
-        Binding("ctrl+r", "redo", "Redo", show=False),
-        Binding("m", "memo", "Memo"),
-        Binding("A", "anonymise", "Anonymise the selection in exports", show=False),
-        Binding("d", "toggle_done", "Done"),
-        Binding("slash", "search", "Search"),
-        Binding("s", "suggest", "Suggest", show=False),
-        Binding("a", "accept_suggestion", "Accept suggestion", show=False),
-        Binding("r", "reject_suggestion", "Reject suggestion", show=False),
-        Binding("v", "toggle_blind", "Own / all coders' codings", show=False),
-        Binding("f", "focus_filter", "Filter codebook", show=False),
-        Binding("escape", "back", "Back"),
+        bind("coding.pick", "c", "pick"),
+        bind("coding.remove", "x", "remove"),
+        bind("coding.undo", "u", "undo"),
+        bind("coding.redo", "ctrl+r", "redo", show=False),
+        bind("coding.memo", "m", "memo"),
+        bind("coding.anonymise", "A", "anonymise", show=False),
+        bind("coding.toggle_done", "d", "toggle_done"),
+        bind("coding.search", "slash", "search"),
+        bind("coding.suggest", "s", "suggest", show=False),
+        bind("coding.accept_suggestion", "a", "accept_suggestion", show=False),
+        bind("coding.reject_suggestion", "r", "reject_suggestion", show=False),
+        bind("coding.toggle_blind", "v", "toggle_blind", show=False),
+        bind("coding.focus_filter", "f", "focus_filter", show=False),
+        bind("coding.back", "escape", "back"),
     ]
 
     def __init__(self, project: Project, coder: str, document_id: int, segment: int = 0) -> None:
@@ -155,7 +161,7 @@ class CodingScreen(DomainActions, Screen):
         self.code_by_id: dict[int, CodeRow] = {}
         self.codings: list[CodingRow] = []
         self.suggestions: list[Suggestion] = []
-        self.learner = Learner(self, coder)  # learned suggestions, trained in a thread
+        self.learner = Learner(self, project, coder)  # learned suggestions, trained in a thread
         self.project_counts: dict[int, int] = {}
         self.document_counts: dict[int, int] = {}
         self._start_segment = segment
@@ -169,7 +175,7 @@ class CodingScreen(DomainActions, Screen):
             yield DocumentView(self.text, id="document")
             with Vertical(id="side"):
                 yield Static(id="on-selection")
-                yield Input(placeholder="filter codes (f)", id="tree-filter", compact=True)
+                yield Input(placeholder=TEXT["filter"], id="tree-filter", compact=True)
                 yield CodeTree(id="tree")
         yield Footer()
 
@@ -205,7 +211,7 @@ class CodingScreen(DomainActions, Screen):
         self.keys.keymap = build_keymap(self.codes)
         self.suggestions = []
         self.selection = (self.segments[0].start, self.segments[0].end)
-        self.sub_title = f"coder {self.coder} · {self.document_name}"
+        self.sub_title = TEXT["sub_title"].format(coder=self.coder, document=self.document_name)
         if reset_view:
             view = self.query_one(DocumentView)
             view.set_text(self.text)
@@ -298,14 +304,15 @@ class CodingScreen(DomainActions, Screen):
         """Where the coder is, for reopening: one small transaction per move. Not an action the
         coder asked for: on a read-only project it is skipped; while another process holds the
         write lock it is retried (the latest place) a little later."""
-        if self.project.readonly or self.app.write_problem or self._place_retry is not None:
+        gone = getattr(self.app, "write_problem", None)  # KodeverkApp: the file went away
+        if self.project.readonly or gone or self._place_retry is not None:
             return
         try:
             with self.project.transaction():
                 ops.remember(self.project, self.coder, "last_document", str(self.document_id))
                 ops.remember(self.project, self.coder, f"segment:{self.document_id}", str(index))
         except ProjectBusy as exc:
-            self.notify(f"{exc}; your place is saved once it is free", severity="warning")
+            self.notify(TEXT["place_later"].format(problem=exc), severity="warning")
             self._place_retry = self.set_timer(PLACE_RETRY_SECONDS, self._retry_place)
         except ProjectGone as exc:
             self.refused(exc)
@@ -335,11 +342,11 @@ class CodingScreen(DomainActions, Screen):
         index = self.current_segment
         segment = self.segments[index]
         done = ops.is_document_done(self.project, self.document_id, self.coder)
-        header = Text(f"segment {index + 1}/{len(self.segments)}", style="bold")
+        header = Text(TEXT["segment"].format(at=index + 1, of=len(self.segments)), style="bold")
         if segment.speaker:
             header.append(f" · {segment.speaker}")
-        header.append(f"\n[{start}:{end}] {'✓ done' if done else 'not done'}")
-        header.append(" blind" if self.blind else " all coders")  # fits 28 columns
+        header.append(f"\n[{start}:{end}] {TEXT['done' if done else 'not_done']}")
+        header.append(TEXT["blind_mark" if self.blind else "all_mark"])  # fits 28 columns
         lines = [header]
         names = coder_names_by_id(self.project)
         for coding in self.selected_codings():
@@ -352,7 +359,7 @@ class CodingScreen(DomainActions, Screen):
                 line.append(f" ({names.get(coding.coder_id, '?')})", style="dim")
             lines.append(line)
         if len(lines) == 1:
-            lines.append(Text("no codes here", style="dim"))
+            lines.append(Text(TEXT["no_codes"], style="dim"))
         lines.extend(self._key_lines())
         if self.suggestions:  # the proposed code stays in view until a or r
             lines += self._suggestion_lines()
@@ -373,7 +380,7 @@ class CodingScreen(DomainActions, Screen):
         recent = [self.code_by_id[c] for c in self.keys.recent if c in self.code_by_id]
         if not recent:
             return []
-        lines = [Text("recent (. alt+1…)", style="dim")]
+        lines = [Text(TEXT["recent"], style="dim")]
         lines.extend(Text(f" {n} {code.name}") for n, code in enumerate(recent, start=1))
         return lines
 
@@ -404,7 +411,7 @@ class CodingScreen(DomainActions, Screen):
             if index > self.current_segment and reach <= segment.start:
                 self.select_segment(index)
                 return
-        self.notify("no uncoded segment after this one")
+        self.notify(TEXT["no_uncoded"])
 
     def action_extend(self, step: int) -> None:
         """Widen the selection by a segment; at the edge of a speaker's turn the first press
@@ -426,10 +433,11 @@ class CodingScreen(DomainActions, Screen):
         if crossing and self._crossing != (step, self.selection):
             self._crossing = (step, self.selection)
             key = "J" if step > 0 else "K"
-            whose = self.segments[index].speaker or "the text around it"
+            whose = self.segments[index].speaker or TEXT["text_around"]
             self.notify(
-                f"end of {self.segments[here].speaker or 'this'} turn: press {key} again "
-                f"to extend into {whose}",
+                TEXT["turn_end"].format(
+                    speaker=self.segments[here].speaker or TEXT["this"], key=key, whose=whose
+                ),
                 timeout=3,
             )
             return
@@ -473,7 +481,7 @@ class CodingScreen(DomainActions, Screen):
         self._absorb(kept, start, end)
         self._refresh_codings(full_counts=False, reload=False)
         self.learner.count()
-        self.notify(f"coded: {self.code_by_id[code_id].name}", timeout=2)
+        self.notify(TEXT["coded"].format(name=self.code_by_id[code_id].name), timeout=2)
 
     def _absorb(self, kept: ops.Coding, start: int, end: int) -> None:
         """Mirror a committed ``apply_coding`` in the loaded codings without re-reading them:
@@ -489,7 +497,7 @@ class CodingScreen(DomainActions, Screen):
             self._show_selection_codes()
             return
         if result is None:
-            self.notify(f"no code has the key {key} (set one in the codebook editor)")
+            self.notify(TEXT["no_key"].format(key=key))
             self._show_selection_codes()
             return
         self.apply_code(result)
@@ -504,7 +512,7 @@ class CodingScreen(DomainActions, Screen):
     def action_recent(self, n: int) -> None:
         code_id = self.keys.recent_code(n - 1)
         if code_id is None or code_id not in self.code_by_id:
-            self.notify(f"no recent code {n}", timeout=2)
+            self.notify(TEXT["no_recent"].format(n=n), timeout=2)
             return
         self.apply_code(code_id)
 
@@ -517,7 +525,9 @@ class CodingScreen(DomainActions, Screen):
         parent = self.keys.keymap.codes.get(pending) if pending else None
         if parent is None:
             parent = self.query_one(CodeTree).highlighted_code
-        picker = PickerScreen(self.codes, "Apply code", create=self._create_code, parent_id=parent)
+        picker = PickerScreen(
+            self.codes, TEXT["apply_code"], create=self._create_code, parent_id=parent
+        )
         self.app.push_screen(picker, self.apply_code)
 
     def _create_code(self, name: str, parent_id: int | None) -> int | None:
@@ -527,7 +537,7 @@ class CodingScreen(DomainActions, Screen):
         code_id = self.call_domain(
             lambda: create_code(self.project, name, parent_id=parent_id, coder=self.coder)
         )
-        if code_id is REFUSED:
+        if isinstance(code_id, Refused):
             return None
         self.codes = list_codes(self.project)
         self.code_by_id = {c.id: c for c in self.codes}
@@ -541,14 +551,14 @@ class CodingScreen(DomainActions, Screen):
     def action_remove(self) -> None:
         code_ids = sorted({c.code_id for c in self.selected_codings(own_only=True)})
         if not code_ids:
-            self.notify("none of your codes on the selection")
+            self.notify(TEXT["none_of_yours"])
         elif len(code_ids) == 1:
             self.remove_code(code_ids[0])
         else:
             from tui.screens.picker import PickerScreen
 
             choices = [c for c in self.codes if c.id in code_ids]
-            self.app.push_screen(PickerScreen(choices, "Remove code"), self.remove_code)
+            self.app.push_screen(PickerScreen(choices, TEXT["remove_code"]), self.remove_code)
 
     def remove_code(self, code_id: int | None) -> None:
         if code_id is None:
@@ -562,21 +572,25 @@ class CodingScreen(DomainActions, Screen):
         ):
             return
         self._refresh_codings(full_counts=False)
-        self.notify(f"removed: {self.code_by_id[code_id].name}", timeout=2)
+        self.notify(TEXT["removed"].format(name=self.code_by_id[code_id].name), timeout=2)
 
     def action_undo(self) -> None:
         event = self.call_domain(ops.undo, self.project, self.coder)
         if isinstance(event, Refused):
             return
         self._refresh_codings(full_counts=True)
-        self.notify(f"undone: {event.summary}" if event else "nothing to undo", timeout=2)
+        self.notify(
+            TEXT["undone"].format(what=event.summary) if event else TEXT["nothing_undo"], timeout=2
+        )
 
     def action_redo(self) -> None:
         event = self.call_domain(ops.redo, self.project, self.coder)
         if isinstance(event, Refused):
             return
         self._refresh_codings(full_counts=True)
-        self.notify(f"redone: {event.summary}" if event else "nothing to redo", timeout=2)
+        self.notify(
+            TEXT["redone"].format(what=event.summary) if event else TEXT["nothing_redo"], timeout=2
+        )
 
     def action_memo(self) -> None:
         from tui.screens.memo import MemoScreen
@@ -584,9 +598,13 @@ class CodingScreen(DomainActions, Screen):
         own = self.selected_codings(own_only=True)
         if own:
             kind, target, title = "coding", own[0].id, self.code_by_id[own[0].code_id].name
-            title = f"Memo on the coding «{title}»"
+            title = TEXT["memo_coding"].format(name=title)
         else:
-            kind, target, title = "document", self.document_id, f"Memo on {self.document_name}"
+            kind, target, title = (
+                "document",
+                self.document_id,
+                TEXT["memo_document"].format(name=self.document_name),
+            )
         text = ops.get_memo(self.project, self.coder, kind, target)
 
         def save(new_text: str | None) -> None:
@@ -597,7 +615,7 @@ class CodingScreen(DomainActions, Screen):
                 is REFUSED
             ):
                 return
-            self.notify("memo saved" if new_text.strip() else "memo deleted", timeout=2)
+            self.notify(TEXT["memo_saved" if new_text.strip() else "memo_deleted"], timeout=2)
 
         self.app.push_screen(MemoScreen(title, text), save)
 
@@ -616,7 +634,7 @@ class CodingScreen(DomainActions, Screen):
                 return
             args = (self.project, self.document_id, start, end, replacement, self.coder)
             if self.call_domain(add_anonymisation, *args) is not REFUSED:
-                self.notify(f"anonymised as {replacement} in exports", timeout=2)
+                self.notify(TEXT["anonymised"].format(replacement=replacement), timeout=2)
 
         self.app.push_screen(AnonymiseScreen(" ".join(text.split())), save)
 
@@ -630,14 +648,14 @@ class CodingScreen(DomainActions, Screen):
         ):
             return
         self._show_selection_codes()
-        self.notify("document marked done" if done else "document marked not done", timeout=2)
+        self.notify(TEXT["marked_done" if done else "marked_not_done"], timeout=2)
 
     def action_toggle_blind(self) -> None:
         if self.blind and hasattr(self.app, "allowed") and not self.app.allowed("all_coders"):
             return
         self.blind = not self.blind
         self._refresh_codings(full_counts=True)
-        self.notify("your codings only" if self.blind else "all coders' codings", timeout=2)
+        self.notify(TEXT["blind" if self.blind else "all"], timeout=2)
 
     # -- search and suggestions ---------------------------------------------------------------
     def action_search(self) -> None:
@@ -663,7 +681,7 @@ class CodingScreen(DomainActions, Screen):
         if not self.suggestions:
             self.notify(SUGGESTION_TEXT["none"])
             return
-        self.notify(f"{len(self.suggestions)} suggestions: a accept, r reject", timeout=3)
+        self.notify(SUGGESTION_TEXT["count"].format(n=len(self.suggestions)), timeout=3)
         self._show_suggestion(0)
 
     def _suggestion_lines(self) -> list[Text]:
@@ -704,7 +722,10 @@ class CodingScreen(DomainActions, Screen):
             return
         suggestion = self.suggestions[min(index, len(self.suggestions) - 1)]
         self.set_selection(suggestion.start, suggestion.end)
-        self.notify(f"suggest «{suggestion.code_name}» (matched {suggestion.matched})", timeout=3)
+        self.notify(
+            SUGGESTION_TEXT["one"].format(name=suggestion.code_name, matched=suggestion.matched),
+            timeout=3,
+        )
 
     @property
     def model(self) -> learn.Model | None:
@@ -725,18 +746,18 @@ class CodingScreen(DomainActions, Screen):
     def action_accept_nth(self, n: int) -> None:
         index = self._current_suggestion()
         if index is None:
-            self.notify("no suggestions: press s first")
+            self.notify(SUGGESTION_TEXT["press_s"])
             return
         here = self._here(self.suggestions[index])
         if n > len(here):
-            self.notify(f"no suggestion {n} for this segment")
+            self.notify(SUGGESTION_TEXT["no_n"].format(n=n))
             return
         self._settle_suggestion(accept=True, index=self.suggestions.index(here[n - 1]))
 
     def _settle_suggestion(self, *, accept: bool, index: int | None = None) -> None:
         index = self._current_suggestion() if index is None else index
         if index is None:
-            self.notify("no suggestions: press s first")
+            self.notify(SUGGESTION_TEXT["press_s"])
             return
         suggestion = self.suggestions[index]
         if suggestion.learned and not self._settle_learned(suggestion, accept):
@@ -763,16 +784,18 @@ class CodingScreen(DomainActions, Screen):
             done = self.call_domain(learn.reject_suggestion, self.project, self.coder, chosen)
             if done is not REFUSED:
                 self.learner.count()
-                self.notify(f"rejected: {suggestion.code_name}", timeout=2)
+                self.notify(
+                    SUGGESTION_TEXT["rejected"].format(name=suggestion.code_name), timeout=2
+                )
             return done is not REFUSED
         kept = self.call_domain(learn.accept_suggestion, self.project, self.coder, chosen)
-        if kept is REFUSED:
+        if isinstance(kept, Refused):
             return False
         self._absorb(kept, suggestion.start, suggestion.end)
         self.selection = (suggestion.start, suggestion.end)
         self._refresh_codings(full_counts=False, reload=False)
         self.learner.count()
-        self.notify(f"coded: {self.code_by_id[suggestion.code_id].name}", timeout=2)
+        self.notify(TEXT["coded"].format(name=self.code_by_id[suggestion.code_id].name), timeout=2)
         return True
 
     # -- focus and leaving --------------------------------------------------------------------
@@ -804,25 +827,9 @@ class CodingScreen(DomainActions, Screen):
             return
         self.post_message(LeaveCoding())
 
-    def palette_commands(self) -> list[tuple[str, str, object]]:
+    def palette_commands(self) -> Sequence[tuple[str, str, object]]:
         """Commands this screen offers in the command palette."""
         return [
-            ("Apply code…", "pick a code by name (c)", self.action_pick),
-            ("Remove code", "remove a code from the selection (x)", self.action_remove),
-            ("Undo", "undo your last action (u)", self.action_undo),
-            ("Redo", "redo what you undid (ctrl+r)", self.action_redo),
-            ("Memo", "memo on the coding here or the document (m)", self.action_memo),
-            ("Toggle done", "mark this document done or not done (d)", self.action_toggle_done),
-            ("Search", "search the project's text (/)", self.action_search),
-            (
-                "Suggestions",
-                "learned and keyword suggestions to accept or reject (s)",
-                self.action_suggest,
-            ),
-            (
-                "Next uncoded segment",
-                "jump to the next segment you have not coded (n)",
-                self.action_next_uncoded,
-            ),
-            ("Toggle blind mode", "own codings only or all coders' (v)", self.action_toggle_blind),
+            (TEXT[f"cmd.{name}"], TEXT[f"cmd.{name}.help"], getattr(self, f"action_{name}"))
+            for name in PALETTE
         ][: None if can(getattr(self.app, "role", None), "all_coders") else -1]

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
@@ -19,24 +19,20 @@ from coding.goals import GoalRow, goal_table, next_rating, set_assessment
 from coding.operations import undo
 from coding.store import Project
 from exports.quotes import collect_quotes
+from tui.i18n import Localized, Section, bind, language
 from tui.screens.base import DomainActions, Refused
 from tui.screens.memo import MemoScreen
 from tui.screens.prevalence import QuotesModal
 
-TEXT = {
-    "title": "Måloppnåelse · belegg fra alle koderes kodinger",
-    "columns": ("Mål", "Vurdering", "Utsagn", "Saker", "Måloppnåelse"),
-    "assessment_title": "Måloppnåelse: {label}",
-    "no_assessment": "(ingen vurdering skrevet: m skriver en)",
-    "undone": "Angret: {summary}",
-    "nothing": "Ingenting å angre",
-}
+TEXT = Section("goals_t")
 LABEL_WIDTH = 22
 ASSESSMENT_WIDTH = 24
 
 
-class GoalsScreen(DomainActions, Screen):
+class GoalsScreen(Localized, DomainActions, Screen):
     """Five rows, one per goal; the highlighted goal's assessment in full below."""
+
+    HELP_TITLE = "screen.goals"
 
     DEFAULT_CSS = """
     GoalsScreen #goals-title { height: 1; padding: 0 1; text-style: bold; }
@@ -44,11 +40,11 @@ class GoalsScreen(DomainActions, Screen):
     GoalsScreen #goal-assessment { height: 1fr; padding: 0 1; border-top: solid $accent; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "next_rating", "Rating"),
-        Binding("m,enter", "edit_assessment", "Assessment"),
-        Binding("s", "open_quotes", "Quotes"),
-        Binding("u", "undo", "Undo"),
-        Binding("escape", "back", "Back"),
+        bind("goals.next_rating", "r", "next_rating"),
+        bind("goals.edit_assessment", "m,enter", "edit_assessment"),
+        bind("goals.open_quotes", "s", "open_quotes"),
+        bind("goals.undo", "u", "undo"),
+        bind("goals.back", "escape", "back"),
     ]
 
     def __init__(self, project: Project, coder: str) -> None:
@@ -65,19 +61,19 @@ class GoalsScreen(DomainActions, Screen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label in TEXT["columns"]:
+        for label in (TEXT[f"col_{n}"] for n in range(5)):
             table.add_column(label)
         self.refresh_goals()
 
     def refresh_goals(self) -> None:
         table = self.query_one(DataTable)
         cursor = table.cursor_row
-        self.rows = goal_table(self.project)
+        self.rows = goal_table(self.project, lang=language())
         table.clear()
         for row in self.rows:
             table.add_row(
                 _cut(row.label, LABEL_WIDTH),
-                row.rating_label(),
+                row.rating_label(language()),
                 str(row.passages),
                 f"{row.cases_with}/{row.cases}",
                 _cut(row.assessment.replace("\n", " "), ASSESSMENT_WIDTH),
@@ -92,7 +88,8 @@ class GoalsScreen(DomainActions, Screen):
     def _show_assessment(self) -> None:
         row = self.current()
         self.query_one("#goal-assessment", Static).update(
-            f"{row.label} · {row.rating_label()}\n{row.assessment or TEXT['no_assessment']}"
+            f"{row.label} · {row.rating_label(language())}\n"
+            f"{row.assessment or TEXT['no_assessment']}"
         )
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -146,12 +143,9 @@ class GoalsScreen(DomainActions, Screen):
     def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         """Commands this screen offers in the command palette."""
         return [
-            ("Next rating", "cycle the highlighted goal's rating (r)", self.action_next_rating),
-            ("Write assessment", "the highlighted goal's assessment (m)",
-             self.action_edit_assessment),
-            ("Quotes of this goal", "the coded passages behind the goal (s)",
-             self.action_open_quotes),
-        ]  # fmt: skip
+            (TEXT[f"cmd.{name}"], TEXT[f"cmd.{name}.help"], getattr(self, f"action_{name}"))
+            for name in ("next_rating", "edit_assessment", "open_quotes")
+        ]
 
 
 def _cut(text: str, width: int) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
@@ -20,29 +20,20 @@ from coding.matrix import CASE, Matrix, framework_matrix, set_summary
 from coding.operations import undo
 from coding.store import Project
 from exports.quotes import collect_quotes
+from tui.i18n import Localized, Section, bind, language
 from tui.screens.base import DomainActions, Refused
 from tui.screens.memo import MemoScreen
 from tui.screens.prevalence import QuotesModal, _short, case_attribute_names
 
-TEXT = {
-    "title": "Matrise · rader: {rows} · kolonner: {columns} · kodere: {coder}",
-    "rows_case": "saker",
-    "goal": "mål",
-    "code": "koder",
-    "empty": "Ingen saker med dokumenter ennå.",
-    "cell": "{row} × {column}: {count} utsagn",
-    "no_summary": "(ingen sammendrag: m skriver et)",
-    "summary_title": "Sammendrag: {row} × {column}",
-    "saved": "Sammendrag lagret",
-    "undone": "Angret: {summary}",
-    "nothing": "Ingenting å angre",
-}
+TEXT = Section("matrix_t")
 ROW_WIDTH = 18  # row labels are shortened to this; goal columns are «Mål 1» … «Mål 5»
 CODE_WIDTH = 12
 
 
-class MatrixScreen(DomainActions, Screen):
+class MatrixScreen(Localized, DomainActions, Screen):
     """A DataTable grid of the framework matrix with the highlighted cell's summary below."""
+
+    HELP_TITLE = "screen.matrix"
 
     DEFAULT_CSS = """
     MatrixScreen #matrix-title { height: 1; padding: 0 1; text-style: bold; }
@@ -50,13 +41,13 @@ class MatrixScreen(DomainActions, Screen):
     MatrixScreen #matrix-cell { height: 5; padding: 0 1; border-top: solid $accent; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open_quotes", "Quotes"),
-        Binding("m", "edit_summary", "Summary"),
-        Binding("r", "next_rows", "Rows"),
-        Binding("l", "toggle_columns", "Goal/code"),
-        Binding("c", "next_coder", "Coder"),
-        Binding("u", "undo", "Undo"),
-        Binding("escape", "back", "Back"),
+        bind("matrix.open_quotes", "enter", "open_quotes"),
+        bind("matrix.edit_summary", "m", "edit_summary"),
+        bind("matrix.next_rows", "r", "next_rows"),
+        bind("matrix.toggle_columns", "l", "toggle_columns"),
+        bind("matrix.next_coder", "c", "next_coder"),
+        bind("matrix.undo", "u", "undo"),
+        bind("matrix.back", "escape", "back"),
     ]
 
     def __init__(self, project: Project, coder: str) -> None:
@@ -84,7 +75,12 @@ class MatrixScreen(DomainActions, Screen):
         table = self.query_one(DataTable)
         cursor = table.cursor_coordinate
         matrix = self.call_domain(
-            framework_matrix, self.project, self.rows, self.columns, coder=self.count_coder
+            framework_matrix,
+            self.project,
+            self.rows,
+            self.columns,
+            coder=self.count_coder,
+            lang=language(),
         )
         if isinstance(matrix, Refused):
             return
@@ -98,7 +94,11 @@ class MatrixScreen(DomainActions, Screen):
         for i, (key, label) in enumerate(
             zip(matrix.column_keys, matrix.column_labels, strict=True)
         ):
-            short = f"Mål {i + 1}" if self.columns == "goal" else _short(label, CODE_WIDTH)
+            short = (
+                TEXT["goal_n"].format(n=i + 1)
+                if self.columns == "goal"
+                else _short(label, CODE_WIDTH)
+            )
             table.add_column(short, key=key)
         for key, label in zip(matrix.row_keys, matrix.row_labels, strict=True):
             cells = [self._cell_text(key, c) for c in matrix.column_keys]
@@ -213,11 +213,6 @@ class MatrixScreen(DomainActions, Screen):
     def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         """Commands this screen offers in the command palette."""
         return [
-            ("Cell summary", "write the highlighted cell's summary (m)", self.action_edit_summary),
-            ("Quotes of this cell", "the quotes behind the highlighted cell (enter)",
-             self.action_open_quotes),
-            ("Next rows", "cases, size_class, region, other attributes (r)", self.action_next_rows),
-            ("Goals or codes", "one column per main goal or per code (l)",
-             self.action_toggle_columns),
-            ("Next coder", "whose codings count (c)", self.action_next_coder),
-        ]  # fmt: skip
+            (TEXT[f"cmd.{name}"], TEXT[f"cmd.{name}.help"], getattr(self, f"action_{name}"))
+            for name in ("edit_summary", "open_quotes", "next_rows", "toggle_columns", "next_coder")
+        ]

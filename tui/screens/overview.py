@@ -6,17 +6,19 @@ from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets.data_table import RowKey
 
 from coding.errors import KodeverkError
 from coding.store import Project
 from coding.views import DocumentRow, documents_overview
+from tui.i18n import Localized, bind, t
 from tui.messages import OpenDocument, OpenScreen
 from tui.screens.base import DomainActions
 
-COLUMNS = ("Case", "Size", "Region", "Progress", "Done", "Document")
+COLUMNS = ("case", "size", "region", "progress", "done", "document")
 
 
 def progress_text(row: DocumentRow) -> str:
@@ -24,24 +26,25 @@ def progress_text(row: DocumentRow) -> str:
     return f"{row.coded_segments}/{row.segments} {share:4.0%}"
 
 
-class OverviewScreen(DomainActions, Screen):
+class OverviewScreen(Localized, DomainActions, Screen):
     """Documents by case; enter opens a document for coding. Type in the filter to narrow by
     case, attribute or document name; s cycles through the size classes, a opens the
     answer grid."""
 
-    HELP_TITLE = "Project overview"
+    HELP_TITLE = "overview.title"
+    HELP_DOC = "overview.doc"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open_document", "Code", show=False),
-        Binding("slash", "focus_filter", "Filter"),
-        Binding("a", "answers", "Answers"),
-        Binding("s", "cycle_attribute", "Size class"),
-        Binding("e", "codebook", "Codebook"),
-        Binding("r", "review", "Review"),
-        Binding("p", "prevalence", "Prevalence"),
-        Binding("t", "matrix", "Matrix", show=False),
-        Binding("g", "goals", "Goal attainment", show=False),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("q", "app.quit", "Quit"),
+        bind("overview.open_document", "enter", "open_document", show=False),
+        bind("overview.focus_filter", "slash", "focus_filter"),
+        bind("overview.answers", "a", "answers"),
+        bind("overview.cycle_attribute", "s", "cycle_attribute"),
+        bind("overview.codebook", "e", "codebook"),
+        bind("overview.review", "r", "review"),
+        bind("overview.prevalence", "p", "prevalence"),
+        bind("overview.matrix", "t", "matrix", show=False),
+        bind("overview.goals", "g", "goals", show=False),
+        bind("overview.clear_filter", "escape", "clear_filter", show=False),
+        bind("overview.app_quit", "q", "app.quit"),
     ]
 
     def __init__(self, project: Project, coder: str) -> None:
@@ -53,7 +56,7 @@ class OverviewScreen(DomainActions, Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="filter: case, size class, region, document  (/)", id="filter")
+        yield Input(placeholder=t("overview.filter"), id="filter")
         yield DataTable(id="documents", cursor_type="row", zebra_stripes=True)
         yield Static(id="summary")
         yield Footer()
@@ -61,7 +64,7 @@ class OverviewScreen(DomainActions, Screen):
     def on_mount(self) -> None:
         if hasattr(self.app, "hide_lead_keys"):
             self.app.hide_lead_keys(self, {"r": "review", "p": "prevalence", "e": "codebook"})
-        self.query_one(DataTable).add_columns(*COLUMNS)
+        self.query_one(DataTable).add_columns(*(t(f"overview.col.{c}") for c in COLUMNS))
         self.query_one(DataTable).focus()
 
     def on_screen_resume(self) -> None:
@@ -105,11 +108,11 @@ class OverviewScreen(DomainActions, Screen):
             same_case = row.case == previous_case
             previous_case = row.case
             table.add_row(
-                "" if same_case else (row.case or "(no case)"),
+                "" if same_case else (row.case or t("overview.no_case")),
                 "" if same_case else row.attributes.get("size_class", ""),
                 "" if same_case else row.attributes.get("region", ""),
                 progress_text(row),
-                "✓ done" if row.done else "",
+                t("overview.done") if row.done else "",
                 row.name,
                 key=str(row.id),
             )
@@ -120,8 +123,15 @@ class OverviewScreen(DomainActions, Screen):
         total = sum(r.segments for r in shown)
         cases = len({r.case for r in shown})
         self.query_one("#summary", Static).update(
-            f"{len(shown)} documents in {cases} cases · {coded}/{total} segments coded "
-            f"by {self.coder} · {done} done"
+            t(
+                "overview.summary",
+                documents=len(shown),
+                cases=cases,
+                coded=coded,
+                total=total,
+                coder=self.coder,
+                done=done,
+            )
         )
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -131,13 +141,13 @@ class OverviewScreen(DomainActions, Screen):
         self.query_one(DataTable).focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.open_document(int(event.row_key.value))
+        self.open_document(_document_id(event.row_key))
 
     def action_open_document(self) -> None:
         table = self.query_one(DataTable)
         if table.row_count:
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-            self.open_document(int(key.value))
+            self.open_document(_document_id(key))
 
     def open_document(self, document_id: int, segment: int = 0) -> None:
         self.post_message(OpenDocument(document_id, segment))
@@ -177,3 +187,9 @@ class OverviewScreen(DomainActions, Screen):
 
 def _haystack(row: DocumentRow) -> str:
     return " ".join([row.case, row.name, *row.attributes.values()]).casefold()
+
+
+def _document_id(key: RowKey) -> int:
+    """The document id a row was added under (every row has one)."""
+    assert key.value is not None
+    return int(key.value)

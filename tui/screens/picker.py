@@ -7,22 +7,21 @@ from typing import ClassVar
 
 from rapidfuzz import fuzz, process, utils
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from coding.codes import CodeRow
+from tui.i18n import Localized, Section, bind
 from tui.widgets.code_tree import swatch
 
 LIMIT = 30
 # below this score a code is not offered: «no match» beats an unrelated code (rapidfuzz 0–100;
 # «sport» or «klimaendring» reach 55–60 against the bundled codebook, «bo» → Bolig 90)
 THRESHOLD = 75
-NO_MATCH = "no match"
-CREATE = "create «{name}» under {parent}"
-TOP_LEVEL = "the top level"
+TEXT = Section("picker")
 
 
 def rank_codes(codes: list[CodeRow], query: str, limit: int = LIMIT) -> list[CodeRow]:
@@ -52,19 +51,19 @@ def rank_codes(codes: list[CodeRow], query: str, limit: int = LIMIT) -> list[Cod
     return ranked[:limit]
 
 
-class PickerScreen(ModalScreen[int | None]):
+class PickerScreen(Localized, ModalScreen[int | None]):
     """Pick one code; dismisses with its id, or None on escape."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("down", "move(1)", "Next"),
-        Binding("up", "move(-1)", "Previous"),
+        bind("picker.cancel", "escape", "cancel"),
+        bind("picker.move_1", "down", "move(1)"),
+        bind("picker.move_minus1", "up", "move(-1)"),
     ]
 
     def __init__(
         self,
         codes: list[CodeRow],
-        title: str = "Apply code",
+        title: str | None = None,
         *,
         create: Callable[[str, int | None], int | None] | None = None,
         parent_id: int | None = None,
@@ -74,7 +73,7 @@ class PickerScreen(ModalScreen[int | None]):
         highlighted code, or the code whose digit waits for a sub-code."""
         super().__init__()
         self.codes = codes
-        self.title_text = title
+        self.title_text = title or TEXT["apply_code"]
         self.create = create
         self.parent_id = parent_id
         self.query_text = ""
@@ -82,7 +81,7 @@ class PickerScreen(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
-            yield Input(placeholder="type to search codes · enter applies", id="picker-input")
+            yield Input(placeholder=TEXT["placeholder"], id="picker-input")
             yield OptionList(id="picker-options")
         yield Footer()
 
@@ -100,7 +99,7 @@ class PickerScreen(ModalScreen[int | None]):
             label.append(f" {code.name}")
             options.add_option(Option(label, id=str(code.id)))
         if not ranked:
-            options.add_option(Option(NO_MATCH, id="none", disabled=True))
+            options.add_option(Option(TEXT["no_match"], id="none", disabled=True))
         if query.strip() and self.create is not None and not _exact(ranked, query):
             options.add_option(Option(self._create_label(query), id="create"))
         first = next(
@@ -111,8 +110,8 @@ class PickerScreen(ModalScreen[int | None]):
 
     def _create_label(self, query: str) -> str:
         parent = next((c for c in self.codes if c.id == self.parent_id), None)
-        where = parent.name if parent else TOP_LEVEL
-        return CREATE.format(name=query.strip(), parent=where)
+        where = parent.name if parent else TEXT["top_level"]
+        return TEXT["create"].format(name=query.strip(), parent=where)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill(event.value)

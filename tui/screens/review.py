@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.coordinate import Coordinate
 from textual.screen import Screen
@@ -33,11 +34,13 @@ from coding.consensus import (
 from coding.documents import document_text
 from coding.reliability import AgreementReport, agreement_report
 from coding.store import Project
+from tui.i18n import Localized, Section, bind
 from tui.screens.base import DomainActions, Refused
 from tui.screens.coder_pairs import CoderPairScreen
 
 CONTEXT = 160  # characters of context on each side of a disagreement
 CODE_WIDTH = 26  # code paths are shortened to this (the leaf names the code) to fit 80 columns
+TEXT = Section("rev")
 HIGHLIGHT = "bold black on yellow"
 PAIRS_IN_PALETTE = 12  # «Compare A vs B» palette entries, most shared documents first
 SEGMENT = "underline"
@@ -49,9 +52,11 @@ def _fmt(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
-class ReviewScreen(DomainActions, Screen):
+class ReviewScreen(Localized, DomainActions, Screen):
     """Enter opens a code's disagreements; a / b / o / x settle the highlighted one; c chooses
     the coders."""
+
+    HELP_TITLE = "screen.review"
 
     DEFAULT_CSS = """
     ReviewScreen #title { height: 1; background: $primary; color: $text; padding: 0 1; }
@@ -63,13 +68,13 @@ class ReviewScreen(DomainActions, Screen):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "settle('a')", "Accept A"),
-        Binding("b", "settle('b')", "Accept B"),
-        Binding("o", "settle('both')", "Both"),
-        Binding("x", "settle('neither')", "Neither"),
-        Binding("c", "choose_coders", "Coders"),
-        Binding("escape", "back", "Back"),
-        Binding("r", "refresh_tables", "Refresh", show=False),
+        bind("review.settle_a", "a", "settle('a')"),
+        bind("review.settle_b", "b", "settle('b')"),
+        bind("review.settle_both", "o", "settle('both')"),
+        bind("review.settle_neither", "x", "settle('neither')"),
+        bind("review.choose_coders", "c", "choose_coders"),
+        bind("review.back", "escape", "back"),
+        bind("review.refresh_tables", "r", "refresh_tables", show=False),
     ]
 
     def __init__(self, project: Project, coder: str, coders: Sequence[str] | None = None) -> None:
@@ -93,16 +98,18 @@ class ReviewScreen(DomainActions, Screen):
 
     def _title(self) -> str:
         if len(self.coders) < 2:
-            return "Review: choose two coders with c"
+            return TEXT["choose"]
         a, b = self.coders
-        return f"Review {a} (A) vs {b} (B) · lead {self.lead} · c: coders"
+        return TEXT["title"].format(a=a, b=b, lead=self.lead)
 
     def on_mount(self) -> None:
         codes = self.query_one("#codes", DataTable)
-        codes.add_column("code", width=CODE_WIDTH)
-        codes.add_columns("units", "open", "settled", "% agree", "κ", "α", "AC1")
+        codes.add_column(TEXT["col_code"], width=CODE_WIDTH)
+        codes.add_columns(
+            *(TEXT[f"col_{c}"] for c in ("units", "open", "settled", "agree")), "κ", "α", "AC1"
+        )
         items = self.query_one("#disagreements", DataTable)
-        items.add_columns("document", "segment", "A", "B", "settled")
+        items.add_columns(TEXT["col_document"], TEXT["col_segment"], "A", "B", TEXT["col_settled"])
         self._show_coders()
         self.action_refresh_tables()
         codes.focus()
@@ -120,7 +127,7 @@ class ReviewScreen(DomainActions, Screen):
     def action_choose_coders(self) -> None:
         pairs = coder_pairs(self.project)
         if not pairs:
-            self.notify("Nothing to compare: the project has fewer than two coders.")
+            self.notify(TEXT["too_few"])
             return
         self.app.push_screen(CoderPairScreen(pairs, self.coders), self._chosen)
 
@@ -141,7 +148,7 @@ class ReviewScreen(DomainActions, Screen):
 
     def action_refresh_tables(self) -> None:
         if len(self.coders) < 2:
-            self.notify("Choose two coders to compare with c.", severity="warning")
+            self.notify(TEXT["choose_c"], severity="warning")
             return
         report = self._report()
         if report is None:
@@ -217,7 +224,7 @@ class ReviewScreen(DomainActions, Screen):
         side_a = self.query_one("#side-a", Static)
         side_b = self.query_one("#side-b", Static)
         if item is None:
-            side_a.update("No disagreement selected.")
+            side_a.update(TEXT["none_selected"])
             side_b.update("")
             return
         text = document_text(self.project, item.document_id)
@@ -228,12 +235,19 @@ class ReviewScreen(DomainActions, Screen):
     def action_settle(self, choice: str) -> None:
         item = self._current()
         if item is None or self.code_id is None:
-            self.notify("Pick a code with enter, then a disagreement.", severity="warning")
+            self.notify(TEXT["pick_first"], severity="warning")
             return
         if isinstance(self.call_domain(settle, self.project, item, choice, self.lead), Refused):
             return
         self._mark_settled(choice)
-        self.notify(f"Settled: {choice} ({item.document} {item.start}–{item.end})")
+        self.notify(
+            TEXT["settled"].format(
+                choice=TEXT[f"choice_{choice}"],
+                document=item.document,
+                start=item.start,
+                end=item.end,
+            )
+        )
 
     def _mark_settled(self, choice: str) -> None:
         """Show the settled choice without recomputing anything: settling writes the consensus
@@ -261,23 +275,20 @@ class ReviewScreen(DomainActions, Screen):
     def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         """Commands this screen offers in the command palette."""
         return [
-            ("Accept A", "settle the highlighted disagreement with A's coding (a)",
-             lambda: self.action_settle("a")),
-            ("Accept B", "settle the highlighted disagreement with B's coding (b)",
-             lambda: self.action_settle("b")),
-            ("Accept both", "consensus takes both coders' spans (o)",
-             lambda: self.action_settle("both")),
-            ("Accept neither", "consensus leaves the segment uncoded (x)",
-             lambda: self.action_settle("neither")),
-            ("Refresh agreement", "recompute the per-code table (r)", self.action_refresh_tables),
-            ("Choose coders", "pick the two coders to compare (c)", self.action_choose_coders),
+            *(
+                (TEXT[f"cmd.{name}"], TEXT[f"cmd.{name}.help"], partial(self.action_settle, name))
+                for name in ("a", "b", "both", "neither")
+            ),
+            (TEXT["cmd.refresh"], TEXT["cmd.refresh.help"], self.action_refresh_tables),
+            (TEXT["cmd.coders"], TEXT["cmd.coders.help"], self.action_choose_coders),
             *self._pair_commands(),
         ]  # fmt: skip
 
     def _pair_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         return [
-            (f"Compare {p.label}", f"review {p.a} (A) against {p.b} (B), {p.shared} shared "
-             "documents", lambda p=p: self.compare(p.a, p.b))
+            (TEXT["cmd.compare"].format(label=p.label),
+             TEXT["cmd.compare.help"].format(a=p.a, b=p.b, n=p.shared),
+             partial(self.compare, p.a, p.b))
             for p in coder_pairs(self.project)[:PAIRS_IN_PALETTE]
         ]  # fmt: skip
 
@@ -304,5 +315,5 @@ def _in_context(text: str, item: Disagreement, spans: tuple[tuple[int, int], ...
     for start, end in spans:
         shown.stylize(HIGHLIGHT, max(start, lo) - lo + shift, min(end, hi) - lo + shift)
     if not spans:
-        shown.append("\n\n(not coded here)", style="italic")
+        shown.append(TEXT["not_coded"], style="italic")
     return shown

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList
@@ -14,14 +14,17 @@ from textual.widgets.option_list import Option
 
 from coding.search import SearchHit, search
 from coding.store import Project
+from tui.i18n import Localized, Section, bind
+
+TEXT = Section("find")
 
 
-class SearchScreen(ModalScreen[SearchHit | None]):
+class SearchScreen(Localized, ModalScreen[SearchHit | None]):
     """Type a query, enter to search, then pick a hit (enter) to jump to it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("down", "focus_results", "Results", show=False),
+        bind("search.cancel", "escape", "cancel"),
+        bind("search.focus_results", "down", "focus_results", show=False),
     ]
 
     def __init__(self, project: Project, query: str = "") -> None:
@@ -32,10 +35,8 @@ class SearchScreen(ModalScreen[SearchHit | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(
-                "Search the project (enter to search, ↓ to the hits)", classes="dialog-title"
-            )
-            yield Input(self.initial_query, placeholder="words to find", id="search-input")
+            yield Label(TEXT["title"], classes="dialog-title")
+            yield Input(self.initial_query, placeholder=TEXT["placeholder"], id="search-input")
             yield OptionList(id="search-results")
             yield Label("", id="search-status", classes="dim")
         yield Footer()
@@ -52,13 +53,13 @@ class SearchScreen(ModalScreen[SearchHit | None]):
             self.hits = search(self.project, query)
         except Exception as exc:  # a malformed FTS query must not crash the app
             self.hits = []
-            self.query_one("#search-status", Label).update(f"search failed: {exc}")
+            self.query_one("#search-status", Label).update(TEXT["failed"].format(problem=exc))
             return
         results = self.query_one(OptionList)
         results.clear_options()
         for i, hit in enumerate(self.hits):
             results.add_option(Option(f"{hit.document_name}: {hit.snippet}", id=str(i)))
-        self.query_one("#search-status", Label).update(f"{len(self.hits)} hits")
+        self.query_one("#search-status", Label).update(TEXT["hits"].format(n=len(self.hits)))
         if self.hits:
             results.highlighted = 0
             results.focus()

@@ -148,13 +148,13 @@ class AnswerGrid(ScrollView, can_focus=True, inherit_bindings=False):
             return Strip.blank(width, self.rich_style)
         strip = self._cache.get(index)
         if strip is None:
-            strip = self._render(index, width)
+            strip = self._render_row_line(index, width)
             if len(self._cache) > 500:
                 self._cache.clear()
             self._cache[index] = strip
         return strip
 
-    def _render(self, line: int, width: int) -> Strip:
+    def _render_row_line(self, line: int, width: int) -> Strip:
         row = self.row_at_line(line)
         part = line - self._offsets[row]
         answer = self.rows[row]
