@@ -178,12 +178,12 @@ def write_goals(
     rows: Sequence[GoalRow],
     quotes: GoalQuotes,
     path: str | Path,
-    fmt: str,
+    fmt: str | None,
     *,
     attribution: str | None = None,
     lang: str = "nb",
 ) -> None:
-    """The goal table with the quotes behind each goal, as ``fmt`` (docx or xlsx)."""
+    """The goal table with the quotes behind each goal, Word for ``fmt`` docx, else Excel."""
     evidence = {
         goal: [(quote.text, quote.attribution(attribution)) for quote in shown]
         for goal, shown in quotes.items()
