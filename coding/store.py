@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import random
 import sqlite3
 import stat
 import time
@@ -809,6 +808,8 @@ def _begin_immediate(conn: sqlite3.Connection) -> None:
                 if not noticed and waited >= WAIT_NOTICE_AFTER and _lock_wait_notice:
                     noticed = True
                     _lock_wait_notice(waited)
+                import random  # only when waiting: not at every start-up
+
                 time.sleep(random.uniform(0.0005, 0.002))
     finally:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
