@@ -165,6 +165,9 @@ class CodingScreen(Screen):
         self._since_training = 0
         self.project_counts: dict[int, int] = {}
         self.document_counts: dict[int, int] = {}
+        # the done mark and the coders' names, read once per change (not at every key)
+        self._done: bool | None = None
+        self._coder_names: dict[int, str] | None = None
         self._start_segment = segment
         self.keys = KeyState(build_keymap([]))
         self.load_document(document_id, reset_view=False)
@@ -208,6 +211,7 @@ class CodingScreen(Screen):
         if row is None:
             raise KodeverkError(f"no document with id {document_id}")
         self.document_id = document_id
+        self._forget_status()
         self.document_name, self.text = row
         self.segments = load_segments(self.project, document_id)
         if not self.segments:  # a document without segments: the whole text is one
@@ -235,13 +239,18 @@ class CodingScreen(Screen):
             self.coder_id = _coder_id(self.project, self.coder)
         coder = self.coder if self.blind else None
         if reload:
+            self._forget_status()
             coder_id = None if coder is None else self.coder_id
             self.codings = load_codings(self.project, self.document_id, coder_id)
         view = self.query_one(DocumentView)
         styles, plain = self.code_styles, Style()
         view.set_highlights([(c[3], c[4], styles.get(c[1], plain)) for c in self.codings])
         old_document = self.document_counts
-        self.document_counts = code_counts(self.project, self.document_id, coder)
+        # Counted from the codings in hand (those shown: this coder's when blind, else all),
+        # not re-read: the query cost more than the rest of a key (issue 13).
+        self.document_counts = dict.fromkeys(self.code_by_id, 0)
+        for coding in self.codings:
+            self.document_counts[coding.code_id] = self.document_counts.get(coding.code_id, 0) + 1
         if full_counts:
             self.project_counts = code_counts(self.project, None, coder)
         else:  # only this document changed: adjust the project counts by the difference
@@ -250,6 +259,17 @@ class CodingScreen(Screen):
                 self.project_counts[code_id] = self.project_counts.get(code_id, 0) + delta
         self.query_one(CodeTree).set_counts(self.document_counts, self.project_counts)
         self._show_selection_codes()
+
+    def _forget_status(self) -> None:
+        self._done = self._coder_names = None
+
+    def _status(self) -> tuple[bool, dict[int, str]]:
+        """Whether this coder marked the document done, and every coder's name by id."""
+        if self._done is None:
+            self._done = ops.is_document_done(self.project, self.document_id, self.coder)
+        if self._coder_names is None:
+            self._coder_names = dict(self.project.conn.execute("SELECT id, name FROM coders"))
+        return self._done, self._coder_names
 
     def _file_version(self) -> int:
         """SQLite's data_version: changes when another connection commits to the file."""
@@ -266,6 +286,7 @@ class CodingScreen(Screen):
         version = self._file_version()
         if version != self._data_version:
             self._data_version = version
+            self._forget_status()
             if not self.blind:
                 self._refresh_codings(full_counts=False)
 
@@ -351,14 +372,13 @@ class CodingScreen(Screen):
         start, end = self.selection
         index = self.current_segment
         segment = self.segments[index]
-        done = ops.is_document_done(self.project, self.document_id, self.coder)
+        done, names = self._status()
         header = Text(f"segment {index + 1}/{len(self.segments)}", style="bold")
         if segment.speaker:
             header.append(f" · {segment.speaker}")
         header.append(f"\n[{start}:{end}] {'✓ done' if done else 'not done'}")
         header.append(" blind" if self.blind else " all coders")  # fits 28 columns
         lines = [header]
-        names = {r[0]: r[1] for r in self.project.conn.execute("SELECT id, name FROM coders")}
         for coding in self.selected_codings():
             code = self.code_by_id.get(coding.code_id)
             if code is None:
@@ -663,6 +683,7 @@ class CodingScreen(Screen):
             is False
         ):
             return
+        self._forget_status()
         self._show_selection_codes()
         self.notify("document marked done" if done else "document marked not done", timeout=2)
 
