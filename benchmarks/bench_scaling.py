@@ -63,7 +63,7 @@ def import_material(study: Path, folder: Path, scale: float) -> float:
 
 def codings_import(study: Path, folder: Path, scale: float) -> float:
     """One coder's codings as a CSV, imported for a new coder."""
-    from coding.codings_csv import import_codings_csv
+    from corpus.codings_csv import import_codings_csv
 
     table = _renamed_codings(study, folder, "cato", "dina")
     target = folder / "codings.kodeverk"
@@ -94,9 +94,9 @@ def coder_copy(study: Path, folder: Path, scale: float) -> float:
 
 def merge(study: Path, folder: Path, scale: float) -> float:
     """anna's copy, in which she codes what bjørn coded (a codings import), merged back."""
-    from coding.codings_csv import import_codings_csv
     from coding.copy import make_copy
     from coding.merge import merge_copy
+    from corpus.codings_csv import import_codings_csv
 
     target = folder / "merge.kodeverk"
     shutil.copy(study, target)

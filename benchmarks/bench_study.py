@@ -58,8 +58,8 @@ def _timed(fn) -> float:
 # -- 1. codings import --------------------------------------------------------------------------
 def _codings_import(study: Path, folder: Path) -> dict:
     from benchmarks.reference import import_codings_one_by_one
-    from coding.codings_csv import import_codings_csv
     from coding.store import Project
+    from corpus.codings_csv import import_codings_csv
 
     table, sample = folder / "dina.csv", folder / "dina-1000.csv"
     with Project.open(study) as project:

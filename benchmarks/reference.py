@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from coding import codings_csv
-from coding.codings_csv import CodingsImportSummary, _code_id, _codes_after, _last_code_id
 from coding.errors import InputError
 from coding.operations import apply_coding
 from coding.store import Project
+from corpus import codings_csv
+from corpus.codings_csv import CodingsImportSummary, _code_id, _codes_after, _last_code_id
 from corpus.tables import read_table
 from exports.docx_report import QUOTE_STYLE
 from exports.quotes import CodeSection, Quote, QuoteReport

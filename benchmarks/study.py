@@ -380,7 +380,7 @@ def _survey_rows(cases: list, answers: list[_Doc]) -> Iterator[list[str]]:
 def codings_table(project: Project, path: str | Path, *, coders: tuple[str, ...] = CODERS) -> int:
     """Write the codings of ``coders`` as a codings CSV (``kodeverk codings export`` format),
     for re-importing into a project with the same documents; returns the number of rows."""
-    from coding.codings_csv import export_codings_csv
+    from exports.codings_csv import export_codings_csv
 
     count = export_codings_csv(project, Path(path))
     if set(coders) == set(CODERS):

@@ -1,5 +1,5 @@
 """Read and write codebook files: YAML or JSON (nested ``children`` or flat ``id``/``parent``),
-and REFI-QDA ``.qdc`` through ``exports.qdc``.
+and REFI-QDA ``.qdc`` through ``codebooks.qdc``.
 
 A codebook file is a mapping ``{name, version, codes: [...]}`` or just the list of codes. Each
 code is a mapping with ``name`` and optionally ``goal`` (1–5), ``description``, ``include``,
@@ -112,10 +112,8 @@ def load_codebook(path: str | os.PathLike, *, check: bool = True) -> Codebook:
 
 
 def _read_qdc(path: Path) -> Codebook:
-    try:
-        from exports.qdc import read_qdc
-    except ImportError:
-        raise CodebookError(f"{path}: reading .qdc codebooks is not available") from None
+    from codebooks.qdc import read_qdc  # lxml loads only for .qdc files
+
     return read_qdc(path)  # its warnings in ``Codebook.warnings``
 
 

@@ -82,6 +82,18 @@ def remove_anonymisation(project: Project, anonymisation_id: int, coder: str) ->
         journal.record(project.conn, coder_id, "anonymise.remove", summary, changes)
 
 
+def list_anonymisations(project: Project) -> list[dict]:
+    """Every mark: id, document, span, the text it hides, the replacement and who marked it."""
+    cur = project.conn.execute(
+        'SELECT a.id, a.document_id, a.start, a."end", '
+        'substr(d.text, a.start + 1, a."end" - a.start), a.replacement, c.name '
+        "FROM anonymisations a JOIN documents d ON d.id = a.document_id "
+        "JOIN coders c ON c.id = a.coder_id ORDER BY 2, 3"
+    )
+    columns = ["id", "document_id", "start", "end", "text", "replacement", "coder"]
+    return [dict(zip(columns, row, strict=True)) for row in cur]
+
+
 def spans_by_document(project: Project, document_ids: Iterable[int] | None = None):
     """``{document_id: [(start, end, replacement), …]}`` in document order."""
     sql = 'SELECT document_id, start, "end", replacement FROM anonymisations'

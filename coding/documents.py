@@ -197,6 +197,20 @@ def document_text(project: Project, document_id: int) -> str:
     return row[0]
 
 
+def document_name_and_text(project: Project, document_id: int) -> tuple[str, str]:
+    row = project.conn.execute(
+        "SELECT name, text FROM documents WHERE id = ?", (document_id,)
+    ).fetchone()
+    if row is None:
+        raise CodingError(f"no document with id {document_id}")
+    return row
+
+
+def has_document(project: Project, document_id: int) -> bool:
+    found = project.conn.execute("SELECT 1 FROM documents WHERE id = ?", (document_id,))
+    return found.fetchone() is not None
+
+
 def segments_of(project: Project, document_id: int) -> list[Segment]:
     rows = project.conn.execute(
         'SELECT start, "end", kind, block, speaker FROM segments WHERE document_id = ? '
@@ -218,3 +232,12 @@ def resolve_document(project: Project, ref: str | int) -> int:
     if len(rows) > 1:
         raise CodingError(f"document name {ref!r} is ambiguous ({len(rows)} documents); use an id")
     raise CodingError(f"no document {ref!r}")
+
+
+def document_slice(project: Project, document_id: int, start: int, end: int) -> str:
+    """``text[start:end]`` of a document, read in SQLite (the text itself is not loaded)."""
+    row = project.conn.execute(
+        "SELECT substr(text, ? + 1, ? - ?) FROM documents WHERE id = ?",
+        (start, end, start, document_id),
+    ).fetchone()
+    return row[0] if row else ""

@@ -89,3 +89,13 @@ def describe(exc: BaseException) -> str:
     """A short one-line account of a library's exception, for an ``InputError`` message."""
     text = one_line(str(exc), 160)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def damaged_file(exc: BaseException) -> bool:
+    """SQLite met a damaged page while reading (opening reads only the first ones)."""
+    import sqlite3
+
+    message = str(exc)
+    return isinstance(exc, sqlite3.DatabaseError) and (
+        "malformed" in message or "not a database" in message
+    )

@@ -39,6 +39,7 @@ THRESHOLD = 0.5  # evaluation: the model "codes" a unit with every code at or ab
 ACCEPT_ACTION = "coding.accept_suggestion"
 REJECT_ACTION = "suggestion.reject"
 MACHINE_CODER = "maskin"
+APPLY_ACTION = "suggestion.apply"  # the audit action of suggestions written by --apply-as
 
 
 @dataclass(frozen=True)
@@ -645,3 +646,14 @@ def remember_evaluation(project: Project, result: Evaluation) -> None:
 def last_evaluation(project: Project, coder: str) -> dict | None:
     stored = ops.recall(project, coder, EVALUATION_KEY)
     return json.loads(stored) if stored else None
+
+
+def codes_by_hand(project: Project, name: str) -> bool:
+    """Has ``name`` done anything but apply suggestions? (``--apply-as`` must not write as a
+    human coder without asking.) Any name but the machine coder's counts as a human's."""
+    row = project.conn.execute(
+        "SELECT 1 FROM events e JOIN coders k ON k.id = e.coder_id "
+        "WHERE k.name = ? AND e.action != ? LIMIT 1",
+        (name, APPLY_ACTION),
+    ).fetchone()
+    return row is not None or name != MACHINE_CODER

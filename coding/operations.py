@@ -7,7 +7,7 @@ string indices into ``documents.text`` (code points), end exclusive.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from coding import journal
 from coding.errors import CodingError
@@ -144,6 +144,30 @@ def apply_coding(
         kept = changes[0]["after"]
         row = journal.fetch_row(project.conn, "codings", kept)
     return Coding.from_row(row)
+
+
+class _Span(Protocol):  # a Coding, or the coding screen's CodingRow
+    @property
+    def code_id(self) -> int: ...
+    @property
+    def coder_id(self) -> int: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+
+
+def merged_by(coding: _Span, kept: Coding, start: int, end: int) -> bool:
+    """True when ``apply_coding`` of ``start:end``, which returned ``kept``, merged ``coding``
+    into it: the same code by the same coder, overlapping or adjacent (the rule of
+    ``_overlapping(..., touching=True)``). A screen updates the codings it holds with this
+    instead of reading them again."""
+    return (
+        coding.coder_id == kept.coder_id
+        and coding.code_id == kept.code_id
+        and coding.start <= end
+        and coding.end >= start
+    )
 
 
 def _merge_into_one(

@@ -30,8 +30,10 @@ HOST = re.sub(r"\W", "_", socket.gethostname().split(".")[0])[:32] or "host"
 
 def is_kodeverk_file(path: str | os.PathLike) -> bool:
     """True when ``path`` is an SQLite file carrying kodeverk's application id."""
-    from coding.store import APPLICATION_ID  # local: store imports backup, backup imports this
+    from coding.store import APPLICATION_ID, open_here  # local: store imports backup, …
 
+    if open_here(path):
+        return True  # open here: reading it through open() would drop SQLite's locks
     try:
         with open(path, "rb") as handle:
             header = handle.read(APPLICATION_ID_OFFSET + 4)

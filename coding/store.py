@@ -7,6 +7,7 @@ action survives a power cut. Every user action is one short ``BEGIN IMMEDIATE`` 
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
 import os
@@ -19,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from coding.errors import (
     DiskError,
@@ -346,8 +347,9 @@ def migrate_events_undone_by_index(conn: sqlite3.Connection) -> None:
 def migrate_exchange(conn: sqlite3.Connection) -> None:
     """1 -> 2 (issue 16): FTS declared so Datasette and sqlite-utils detect it (rebuilt from
     the documents), code groups, the ``quotes`` views. Idempotent."""
-    declared = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'documents_fts'").fetchone()
-    if declared is None or 'content="documents"' not in declared[0]:
+    import sqlite_utils  # loads slowly: only when a file is migrated
+
+    if sqlite_utils.Database(conn)["documents"].detect_fts() != "documents_fts":
         conn.execute("DROP TABLE IF EXISTS documents_fts")
         conn.execute(
             'CREATE VIRTUAL TABLE documents_fts USING fts5(text, content="documents", '
@@ -454,7 +456,7 @@ def connect(
         target,
         isolation_level=None,
         timeout=BUSY_TIMEOUT_MS / 1000,
-        check_same_thread=False,
+        check_same_thread=True,  # one connection per thread: workers use ``reading()``
         uri=readonly,
     )
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -465,6 +467,27 @@ def connect(
     # Pages are allocated as used; small projects pay nothing.
     conn.execute(f"PRAGMA cache_size = {CACHE_KIB}")
     return conn
+
+
+# Tables whose writes on a Project's own connection are counted (``Project.writes_version``):
+# the derived reads cached on the Project (the code tree) depend on them.
+WATCHED_TABLES = ("codes",)
+
+
+def _watch_statements() -> list[str]:
+    return [
+        "CREATE TEMP TABLE IF NOT EXISTS kodeverk_writes (name TEXT PRIMARY KEY, n INTEGER)",
+        *(
+            f"INSERT OR IGNORE INTO kodeverk_writes VALUES ('{table}', 0)"
+            for table in WATCHED_TABLES
+        ),
+        *(
+            f"CREATE TEMP TRIGGER IF NOT EXISTS kodeverk_{table}_{op.lower()} AFTER {op} ON "
+            f"main.{table} BEGIN UPDATE kodeverk_writes SET n = n + 1 WHERE name = '{table}'; END"
+            for table in WATCHED_TABLES
+            for op in ("INSERT", "UPDATE", "DELETE")
+        ),
+    ]
 
 
 class Project:
@@ -480,10 +503,14 @@ class Project:
         self._immutable = False  # read through immutable=1 (see connect)
         self._stat_path = path.absolute()  # the file checked before each write
         self._identity = _file_identity(self._stat_path)
+        _OPEN_FILES[self._identity] += 1
         self._coder_ids: dict[str, int] = {}
         # coders found or created inside the open transaction: cached only once it commits
         self._tx_coder_ids: dict[str, int] = {}
         self._reading = False  # inside read_snapshot()
+
+        # derived reads (the code tree) by name: (version key, value); see ``cached``
+        self._caches: dict[str, tuple[object, Any]] = {}
 
     @property
     def readonly(self) -> bool:
@@ -591,6 +618,17 @@ class Project:
             raise
         return project
 
+    @contextmanager
+    def reading(self) -> Iterator[Project]:
+        """This project on a read-only connection of its own, closed on leaving: what a worker
+        thread uses (one connection per thread; the app's connection stays in its thread)."""
+        reader = Project(self.path, self.reader(), readonly_reason="opened for reading only")
+        reader._immutable = self._immutable
+        try:
+            yield reader
+        finally:
+            reader.close()
+
     def reader(self) -> sqlite3.Connection:
         """A second, read-only connection to the project (for a worker thread). Raises
         ``ProjectGone`` rather than creating an empty file where the project was."""
@@ -601,6 +639,8 @@ class Project:
             raise _open_error(self.path, exc) from None
 
     def close(self) -> None:
+        if self.conn is not None and _OPEN_FILES[self._identity]:
+            _OPEN_FILES[self._identity] -= 1
         self.conn.close()
 
     def __enter__(self) -> Project:
@@ -634,6 +674,7 @@ class Project:
             _commit(self.conn)
         except BaseException as exc:
             self._tx_coder_ids.clear()
+            self._caches.clear()
             _rollback(self.conn)
             if isinstance(exc, sqlite3.OperationalError):
                 raise self._write_error(exc) from None
@@ -685,6 +726,49 @@ class Project:
         finally:
             self._reading = False
             self.conn.execute("COMMIT")
+
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the file (an immutable reader sees only the file)."""
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    # -- caches --------------------------------------------------------------------------------
+    def data_version(self) -> int:
+        """SQLite's data_version: changes when another connection commits to the file."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def writes_version(self, table: str) -> tuple[int, int] | None:
+        """A key that changes whenever ``table`` (one of ``WATCHED_TABLES``) may have changed:
+        this connection's writes to it (counted by a TEMP trigger this Project installs on its
+        own connection; a rollback undoes the count too) and other connections' commits. None
+        inside a transaction before the watch is set up (set up outside transactions only, so
+        a rollback cannot remove it): then nothing is cached."""
+        try:
+            row = self.conn.execute(
+                "SELECT n FROM temp.kodeverk_writes WHERE name = ?", (table,)
+            ).fetchone()
+        except sqlite3.OperationalError:
+            row = None
+        if row is None:
+            if self.conn.in_transaction:
+                return None
+            for statement in _watch_statements():
+                self.conn.execute(statement)
+            row = (0,)
+        return row[0], self.data_version()
+
+    def cached(self, name: str, key: object, compute: Callable[[], Any]) -> Any:
+        """``compute()``, reused while ``key`` is unchanged (a ``key`` of None: never cached).
+        Owned by this Project: forgotten when a transaction rolls back or on ``forget_caches``."""
+        if key is None:
+            return compute()
+        hit = self._caches.get(name)
+        if hit is None or hit[0] != key:
+            hit = (key, compute())
+            self._caches[name] = hit
+        return hit[1]
+
+    def forget_caches(self) -> None:
+        self._caches.clear()
 
     # -- small shared look-ups -----------------------------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:
@@ -943,7 +1027,27 @@ def _open_error(path: Path, exc: sqlite3.Error | UnicodeDecodeError) -> Kodeverk
     return _explain(path, exc) or ProjectError(f"{path}: cannot open the project ({exc})")
 
 
+# (device, inode) -> Project objects open on that file in this process. Reading a file that
+# SQLite has open through another descriptor is not safe: closing any descriptor of a file
+# drops every POSIX lock this process holds on it, so another process would think nobody has
+# the project open, checkpoint and reset its WAL under us, and our later commits would land in
+# a WAL nobody else reads (found when the app's suggestion thread opened the project again).
+_OPEN_FILES: collections.Counter[tuple[int, int]] = collections.Counter()
+
+
+def open_here(path: str | os.PathLike) -> bool:
+    """Is ``path`` a project this process has open? (Then never read it with ``open()``.)"""
+    try:
+        return _OPEN_FILES[_file_identity(Path(path).absolute())] > 0
+    except OSError:
+        return False
+
+
 def _check_header(path: Path) -> None:
+    """Refuse a file that is not SQLite. Skipped for a file this process has open already
+    (known to be a project; see ``_OPEN_FILES``)."""
+    if open_here(path):
+        return
     try:
         with path.open("rb") as handle:
             header = handle.read(16)

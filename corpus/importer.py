@@ -22,7 +22,7 @@ from coding.errors import InputError
 from coding.store import Project, new_guid, now
 from corpus.case_match import ambiguity, case_for_file, find_case
 from corpus.readers import TRANSCRIPT_SUFFIXES, read_transcript
-from corpus.segment import SentenceRow, TooManySentences, sentence_rows
+from corpus.segment import SentenceRow, TooManySentences, counting, sentence_rows
 from corpus.surveys import SurveyOptions, read_survey
 from corpus.tables import TABLE_SUFFIXES
 
@@ -229,15 +229,7 @@ def _read_survey_file(path: Path, digest: str, options: ImportOptions) -> _File:
 # -- segmenting ----------------------------------------------------------------------------------
 def _segment_all(files: list[_File], progress: Progress | None) -> None:
     documents = [d for f in files for d in f.documents]
-    total = sum(len(d.blocks) for d in documents)
-    done = 0
-
-    def advance(blocks: int) -> None:
-        nonlocal done
-        done += blocks
-        if progress:
-            progress("segmenting", done, total)
-
+    advance = counting(progress, "segmenting", sum(len(d.blocks) for d in documents))
     pairs = [(d.text, d.blocks) for d in documents]
     try:
         for document, rows in zip(documents, sentence_rows(pairs, advance), strict=True):

@@ -44,14 +44,14 @@ def read_text_file(path: Path, data: bytes) -> Transcript:
 # -- Word ----------------------------------------------------------------------------------------
 def read_docx(path: Path, data: bytes) -> Transcript:
     """Paragraphs (and two-column table rows as «speaker: text») in document order. python-docx
-    gets a checked copy (``exports.safe_zip.office_copy``): XML parts within size limits and
+    gets a checked copy (``codebooks.safe_zip.office_copy``): XML parts within size limits and
     without a DTD, images and embedded files left out."""
     import io
 
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
-    from exports.safe_zip import DOCX_LIMITS, office_copy
+    from codebooks.safe_zip import DOCX_LIMITS, office_copy
 
     checked = office_copy(data, str(path), DOCX_LIMITS, "Word .docx file")
     try:

@@ -98,6 +98,22 @@ def _sentencizer_rule() -> tuple[list[int], np.ndarray]:
     return [ORTH, IS_PUNCT, IDX], np.array([nlp.vocab.strings.add(c) for c in chars], np.uint64)
 
 
+def counting(
+    progress: Callable[[str, int, int], None] | None, stage: str, total: int
+) -> Callable[[int], None]:
+    """The ``progress(blocks)`` step the splitters call, reported as ``progress(stage, done,
+    total)`` (the importers' form)."""
+    done = 0
+
+    def advance(blocks: int) -> None:
+        nonlocal done
+        done += blocks
+        if progress:
+            progress(stage, done, total)
+
+    return advance
+
+
 def split_sentences(
     documents: list[tuple[str, list[Segment]]],
     progress: Callable[[int], None] | None = None,

@@ -122,8 +122,6 @@ def _merge_attributes(
 
 
 def _parse_attribution(text: str) -> dict[str, str]:
-    try:
-        from corpus.attribution import parse_attribution
-    except ImportError:  # pragma: no cover - the attribution parser ships with kodeverk
-        raise InputError("attribution parsing is not available in this installation") from None
+    from corpus.attribution import parse_attribution
+
     return parse_attribution(text)

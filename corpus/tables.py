@@ -95,11 +95,17 @@ def sniff_delimiter(text: str) -> str:
 # -- Excel ---------------------------------------------------------------------------------------
 def _read_xlsx(path: Path, sheet: str | None) -> Table:
     """The sheet's rows, streamed by openpyxl's read-only mode after the archive was checked
-    (``exports.safe_zip``: sizes, ratio, no DTD). Rows are as long as their last cell, not
+    (``codebooks.safe_zip``: sizes, ratio, no DTD). Rows are as long as their last cell, not
     as the sheet's declared dimensions, and at most ``MAX_COLUMNS`` wide."""
     import openpyxl
 
-    from exports.safe_zip import XLSX_LIMITS, check_office_file
+    # openpyxl parses a workbook's XML with defusedxml (the reason it is a dependency): no
+    # entities, no external references. ``OPENPYXL_DEFUSEDXML=False`` would turn that off.
+    if not openpyxl.DEFUSEDXML:
+        raise InputError(
+            f"{path}: .xlsx files are read only with defusedxml (see OPENPYXL_DEFUSEDXML)"
+        )
+    from codebooks.safe_zip import XLSX_LIMITS, check_office_file
 
     check_office_file(path, XLSX_LIMITS, "Excel .xlsx file")
     try:

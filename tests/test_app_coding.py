@@ -230,7 +230,7 @@ async def test_overview_filter_and_cycle(app_path: Path) -> None:
 
 async def test_screen_codings_match_the_file_after_merges(app_path: Path) -> None:
     """The screen mirrors apply_coding's merges without re-reading: it must equal the file."""
-    from tui.project_view import load_codings
+    from coding.views import load_codings
 
     app = open_app(app_path, document_id=1)
     async with app.run_test(size=SIZE) as pilot:

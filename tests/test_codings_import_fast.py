@@ -15,10 +15,10 @@ import pytest
 
 from benchmarks.reference import import_codings_one_by_one
 from benchmarks.study import build_study, codings_table
-from coding.codings_csv import import_codings_csv
 from coding.errors import InputError
 from coding.operations import undo
 from coding.store import Project
+from corpus.codings_csv import import_codings_csv
 
 SCALE = 0.01
 

@@ -147,7 +147,7 @@ def test_csv_is_anonymous_unless_asked(built, tmp_path):
 def test_xlsx_codings_and_prevalence_sheets(built, tmp_path):
     from openpyxl import load_workbook
 
-    book = load_workbook(export(built, tmp_path / "c.xlsx", "--coder", "anna"))
+    book = load_workbook(export(built, tmp_path / "c.xlsx", "--codings-of", "anna"))
     assert book.sheetnames == [
         "Kodinger",
         "Koder etter kommunestørrelse",
@@ -169,14 +169,13 @@ def test_xlsx_codings_and_prevalence_sheets(built, tmp_path):
 def test_errors_are_one_line_and_leave_the_project_alone(built, tmp_path):
     before = table_dump(built)
     cases = [
-        (["--output", tmp_path / "x.pdf"], "cannot tell the format"),
         (["--output", tmp_path / "no" / "x.docx"], "folder does not exist"),
         (["--output", tmp_path / "x.docx", "--codes", "Finnes ikke"], "Finnes ikke"),
         (["--output", tmp_path / "x.docx", "--attribution", "{region"], "--attribution"),
         (["--output", tmp_path / "x.md", "--attribution", "{regoin}"], "no case has {regoin}"),
         (["--output", tmp_path / "x.csv", "--attribution", "{regoin}"], "no case has {regoin}"),
         (["--output", tmp_path / "x.md", "--by", "kommune"], "--by kommune"),
-        (["--output", tmp_path / "x.md", "--coder", "nobody"], "no coder named 'nobody'"),
+        (["--output", tmp_path / "x.md", "--codings-of", "nobody"], "no coder named 'nobody'"),
     ]
     for args, message in cases:
         done = run_kodeverk("export", built, *args)

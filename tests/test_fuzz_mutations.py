@@ -17,14 +17,14 @@ import openpyxl
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from coding.codings_csv import import_codings_csv
 from coding.errors import InputError
+from corpus.codings_csv import import_codings_csv
 from corpus.importer import ImportOptions, import_files
+from corpus.qdpx import import_qdpx
+from corpus.qdpx_read import read_package
 from corpus.readers import read_transcript
 from corpus.surveys import SurveyOptions, read_survey
 from corpus.tables import read_table
-from exports.qdpx import import_qdpx
-from exports.qdpx_read import read_package
 from tests.conftest import SMALL_TEXT
 from tests.test_fuzz_importers import assert_imports_or_fails_cleanly, fresh_project
 from tests.test_refi_hostile import INTERVIEW, QUIRKY

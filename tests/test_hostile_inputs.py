@@ -16,9 +16,9 @@ import pytest
 
 from codebooks.loader import load_codebook
 from coding.errors import CodebookError, InputError
+from corpus.qdpx import import_qdpx
 from corpus.readers import read_transcript
 from corpus.tables import read_table
-from exports.qdpx import import_qdpx
 from tests.conftest import table_dump
 from tests.hostile_files import (
     MiB,

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import time
@@ -47,7 +48,8 @@ def test_no_notice_when_the_lock_is_free(small_project: Project) -> None:
 
 def test_notice_comes_once_after_a_second(small_project: Project) -> None:
     heard: list[float] = []
-    writer = connect(small_project.path)
+    # released from a timer thread: a plain connection that may be used there
+    writer = sqlite3.connect(small_project.path, isolation_level=None, check_same_thread=False)
     writer.execute("BEGIN IMMEDIATE")
     store.on_lock_wait(heard.append)
     try:

@@ -6,17 +6,19 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from coding.codes import CodeRow
 from tests.answers_project import build_answers_project
 from tests.app_project import CODER
 from tui.app import KodeverkApp
-from tui.project_view import CodeInfo
 from tui.screens.coding import CodingScreen
 from tui.shortcuts import KeyState, build_keymap
 from tui.widgets.code_tree import CodeTree
 
 
-def code(id: int, parent: int | None, shortcut: str | None, ordinal: int) -> CodeInfo:
-    return CodeInfo(id, f"c{id}", parent, "#888888", shortcut, "", (), ordinal)
+def code(id: int, parent: int | None, shortcut: str | None, ordinal: int) -> CodeRow:
+    return CodeRow(
+        id, f"g{id}", f"c{id}", parent, None, None, "", "", "", "#888888", shortcut, [], ordinal
+    )
 
 
 CODES = [

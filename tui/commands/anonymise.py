@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-import getpass
 from dataclasses import asdict
 from pathlib import Path
 
 import click
 
+from tui.coder import resolve_coder
 from tui.commands.project import echo_json, open_project, print_table
+from tui.options import coder_option, json_option
 
 
 @click.command("anonymise")
@@ -29,24 +30,26 @@ from tui.commands.project import echo_json, open_project, print_table
     help="What exports print instead: [navn], [kommune], [sted] or your own.",
 )
 @click.option("--remove", type=int, metavar="ID", help="Remove the mark with this id.")
-@click.option("--coder", default=getpass.getuser, help="Who marks (default: your user name).")
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@coder_option("Who marks (default: $KODEVERK_CODER, then your login name).")
+@json_option("Print as JSON.")
 def anonymise_command(
     project: Path,
     suggest: bool,
     mark: tuple[int, int, int] | None,
     replacement: str,
     remove: int | None,
-    coder: str,
+    coder: str | None,
     as_json: bool,
 ) -> None:
-    """List the marked spans, or mark/remove one, or --suggest likely names.
+    """Names in quotes to replace in every export.
 
     Marked spans are replaced in every quote an export writes (Word, Markdown, HTML, CSV,
     Excel, `codings export`). Each mark is undoable in the app like a coding.
     """
-    from coding.anonymise import add_anonymisation, remove_anonymisation
+    from coding.anonymise import add_anonymisation, list_anonymisations, remove_anonymisation
     from coding.anonymise import suggest as suggestions
+
+    coder = resolve_coder(coder)
 
     with open_project(project) as opened:
         if mark:
@@ -64,14 +67,8 @@ def anonymise_command(
             columns = ["document_id", "start", "end", "text", "replacement", "reason"]
             title = "Likely names (mark with --mark DOCUMENT START END --replacement …)"
         else:
-            cur = opened.conn.execute(
-                'SELECT a.id, a.document_id, a.start, a."end", '
-                'substr(d.text, a.start + 1, a."end" - a.start), a.replacement, c.name '
-                "FROM anonymisations a JOIN documents d ON d.id = a.document_id "
-                "JOIN coders c ON c.id = a.coder_id ORDER BY 2, 3"
-            )
+            found = list_anonymisations(opened)
             columns = ["id", "document_id", "start", "end", "text", "replacement", "coder"]
-            found = [dict(zip(columns, row, strict=True)) for row in cur]
             title = "Marked for anonymisation"
     if as_json:
         echo_json(found)

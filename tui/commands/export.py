@@ -3,6 +3,7 @@ the whole project into REFI-QDA (.qdpx)."""
 
 from __future__ import annotations
 
+import json
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import click
 
 from coding.errors import InputError
 from tui.commands.prevalence import split_code_refs
+from tui.options import codings_of_option, json_option, output_option, require_output
 
 FORMATS = ("docx", "md", "html", "csv", "xlsx", "qdpx")
 SUFFIXES = {".docx": "docx", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
@@ -24,24 +26,15 @@ SUFFIXES |= {".csv": "csv", ".xlsx": "xlsx", ".qdpx": "qdpx"}
     type=click.Choice(FORMATS),
     help="Output format (default: from the output file's suffix).",
 )
-@click.option(
-    "--output",
-    "-o",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="File to write (replaced if it exists; never a kodeverk project).",
-)
+@output_option("File to write (required; replaced if it exists; never a kodeverk project).")
 @click.option(
     "--codes",
     multiple=True,
     help="Only these codes and their sub-codes (path, name or id; repeat or separate by commas).",
 )
-@click.option(
-    "--coder",
-    default="any",
-    show_default=True,
-    help="Whose codings: a coder's name, «consensus», or «any» (in reports one quote per "
-    "passage: overlapping codings of a code by several coders become one quote, their union).",
+@codings_of_option(
+    help="Whose codings count: a coder's name, «consensus», or «any» (in reports one quote per "
+    "passage: overlapping codings of a code by several coders become one quote, their union)."
 )
 @click.option(
     "--include-interviewer",
@@ -107,12 +100,13 @@ SUFFIXES |= {".csv": "csv", ".xlsx": "xlsx", ".qdpx": "qdpx"}
     help="Language of a report's headings, tables and quantifiers (quotes and attributions "
     "stay as written).",
 )
+@json_option("Print what was written as JSON.")
 def export_command(
     project: Path,
     fmt: str | None,
-    output: Path,
+    output: Path | None,
     codes: tuple[str, ...],
-    coder: str,
+    codings_of: str,
     include_interviewer: bool,
     by: str | None,
     attribution: str | None,
@@ -124,8 +118,11 @@ def export_command(
     few_below: float | None,
     title: str | None,
     lang: str,
+    as_json: bool,
 ) -> None:
-    """Export coded quotes as a report (docx, md, html), all codings as a table (csv, xlsx),
+    """Export coded quotes, tables or the project as REFI-QDA.
+
+    Export coded quotes as a report (docx, md, html), all codings as a table (csv, xlsx),
     or the project as REFI-QDA (qdpx).
 
     Reports are grouped by main goal (1–5, then cross-cutting themes), then code with its
@@ -135,7 +132,9 @@ def export_command(
     from coding.output import guard_output
     from coding.store import Project
 
+    output = require_output(output)
     fmt = fmt or _format_from(output)
+    coder = codings_of
     if not output.parent.is_dir():
         raise InputError(f"{output.parent}: folder does not exist")
     from tui.signin import require_lead_at_terminal
@@ -162,21 +161,25 @@ def export_command(
                 )  # fmt: skip
             if fmt != "qdpx":
                 _warn_small_groups(quotes, attribution, min_cell)
-    click.echo(f"written: {output}")
+    if as_json:
+        click.echo(json.dumps({"written": str(output), "format": fmt}, ensure_ascii=False))
+    else:
+        click.echo(f"written: {output}")
 
 
 def _export_qdpx(project, output: Path) -> None:
-    try:
-        from exports.qdpx import export_qdpx
-    except ImportError:
-        raise InputError("REFI-QDA (.qdpx) export is not available in this version") from None
+    from exports.qdpx_write import export_qdpx
+
     export_qdpx(project, output)
 
 
 def _format_from(output: Path) -> str:
     fmt = SUFFIXES.get(output.suffix.lower())
     if fmt is None:
-        raise InputError(f"{output}: cannot tell the format from the suffix; give --format")
+        raise click.BadParameter(
+            f"{output}: cannot tell the format from the suffix; give --format",
+            param_hint="'-o/--output'",
+        )
     return fmt
 
 
@@ -265,11 +268,12 @@ def _export_table(
 
 
 def _prevalence_sheets(project, coder: str, by: str | None) -> list:
+    from coding.cases import attribute_counts
     from coding.labels import attribute_label
     from coding.prevalence import prevalence
     from exports.tables import prevalence_table
 
-    known = {r[0] for r in project.conn.execute("SELECT DISTINCT name FROM case_attributes")}
+    known = set(attribute_counts(project))
     attributes = [by] if by else [a for a in ("size_class", "region") if a in known]
     sheets = []
     for attribute in attributes:

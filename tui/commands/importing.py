@@ -82,7 +82,9 @@ def import_command(
     dry_run: bool,
     as_json: bool,
 ) -> None:
-    """Import FILES into PROJECT: transcripts (.txt .md .docx .vtt .srt), survey tables
+    """Import transcripts, survey tables or a REFI-QDA project.
+
+    Import FILES into PROJECT: transcripts (.txt .md .docx .vtt .srt), survey tables
     (.csv .xlsx, with --text-column) or a REFI-QDA project (.qdpx, or a bare .qde with its
     sources/ folder beside it). A folder means the files in it.
 
@@ -96,7 +98,9 @@ def import_command(
     qdpx = [f for f in files if f.suffix.lower() in (".qdpx", ".qde")]  # bare .qde as init --from
     with open_project(project) as opened:
         if qdpx and dry_run:
-            raise InputError(f"{qdpx[0]}: --dry-run shows cases for transcripts and tables only")
+            raise click.UsageError(
+                f"{qdpx[0]}: --dry-run shows cases for transcripts and tables only"
+            )
         if qdpx:
             _import_qdpx(opened, files, as_json)
             return
@@ -177,10 +181,8 @@ def _import_qdpx(project, files: tuple[Path, ...], as_json: bool) -> None:
         raise InputError(
             f"{files[0]}: import a .qdpx or .qde project on its own, not with other files"
         )
-    try:
-        from exports.qdpx import import_qdpx
-    except ImportError:
-        raise InputError(f"{files[0]}: REFI-QDA import is not available") from None
+    from corpus.qdpx import import_qdpx
+
     if not files[0].is_file():
         raise InputError(f"{files[0]}: no such file")
     report = import_qdpx(project, files[0])

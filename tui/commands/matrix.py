@@ -14,15 +14,15 @@ from pathlib import Path
 import click
 
 from coding.errors import InputError
+from tui.options import codings_of_option, format_from_suffix
+from tui.options import json_option as shared_json_option
+from tui.options import output_option as shared_output_option
 from tui.signin import require_lead_at_terminal
 
 FORMATS = ("docx", "xlsx")
 
-output_option = click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the table to this .docx or .xlsx file (replaced if it exists).",
+output_option = shared_output_option(
+    "Write the table to this .docx or .xlsx file (replaced if it exists)."
 )
 format_option = click.option(
     "--format",
@@ -30,12 +30,7 @@ format_option = click.option(
     type=click.Choice(FORMATS),
     help="Output format (default: from the output file's suffix).",
 )
-coder_option = click.option(
-    "--coder",
-    default="any",
-    show_default=True,
-    help="Whose codings count: a coder's name, «consensus», or «any».",
-)
+coder_option = codings_of_option()
 lang_option = click.option(
     "--lang",
     type=click.Choice(["nb", "en"]),
@@ -43,15 +38,13 @@ lang_option = click.option(
     show_default=True,
     help="Language of headings, captions and goal names.",
 )
-json_option = click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
+json_option = shared_json_option("Print the table as JSON.")
 
 
 def _output_format(output: Path, fmt: str | None, project: Path) -> str:
     from coding.output import guard_output
 
-    fmt = fmt or output.suffix.lower().lstrip(".")
-    if fmt not in FORMATS:
-        raise InputError(f"{output}: cannot tell the format from the suffix; give --format")
+    fmt = format_from_suffix(output, fmt, FORMATS)
     if not output.parent.is_dir():
         raise InputError(f"{output.parent}: folder does not exist")
     guard_output(output, project)
@@ -88,30 +81,32 @@ def matrix_command(
     rows: str,
     columns: str,
     case_names: bool,
-    coder: str,
+    codings_of: str,
     lang: str,
     as_json: bool,
     output: Path | None,
     fmt: str | None,
 ) -> None:
-    """The framework matrix: rows × goals or codes, each cell the number of coded passages and
+    """Framework matrix: cases or groups × goals or codes.
+
+    The framework matrix: rows × goals or codes, each cell the number of coded passages and
     the summary written in the app (matrix screen, `m`)."""
     from coding.matrix import CASE, framework_matrix
     from coding.store import Project
 
     if rows == CASE and not case_names:
-        raise InputError("--rows case names the cases: add --case-names, or use an attribute")
+        raise click.UsageError("--rows case names the cases: add --case-names, or use an attribute")
     if output:
         fmt = _output_format(output, fmt, project)
     with Project.open(project) as opened:
         require_lead_at_terminal(opened, "matrix")
-        matrix = framework_matrix(opened, rows, columns, coder=coder, lang=lang)
+        matrix = framework_matrix(opened, rows, columns, coder=codings_of, lang=lang)
     if output:
         from exports.evaluation_tables import write_matrix_docx, write_matrix_xlsx
 
         write = write_matrix_docx if fmt == "docx" else write_matrix_xlsx
         write(matrix, output, lang)
-        click.echo(f"written: {output}")
+        click.echo(f"written: {output}", err=as_json)
     if as_json:
         click.echo(json.dumps(matrix.as_json(), ensure_ascii=False, indent=2))
     elif not output:
@@ -163,13 +158,15 @@ def goals_command(
     project: Path,
     quote_count: int,
     attribution: str | None,
-    coder: str,
+    codings_of: str,
     lang: str,
     as_json: bool,
     output: Path | None,
     fmt: str | None,
 ) -> None:
-    """Goal attainment («Måloppnåelse»): each goal's rating and assessment (written in the app,
+    """Goal attainment: rating, assessment and evidence per goal.
+
+    Goal attainment («Måloppnåelse»): each goal's rating and assessment (written in the app,
     goals screen) with the coded passages and cases raising it counted beside it."""
     from coding.goals import goal_table
     from coding.store import Project
@@ -179,14 +176,14 @@ def goals_command(
         fmt = _output_format(output, fmt, project)
     with Project.open(project) as opened:
         require_lead_at_terminal(opened, "goals")
-        rows = goal_table(opened, coder=coder, lang=lang)
-        quotes = goal_quotes(opened, rows, coder=coder, limit=quote_count) if output else {}
+        rows = goal_table(opened, coder=codings_of, lang=lang)
+        quotes = goal_quotes(opened, rows, coder=codings_of, limit=quote_count) if output else {}
     if output:
         from exports.evaluation_tables import write_goals_docx, write_goals_xlsx
 
         write = write_goals_docx if fmt == "docx" else write_goals_xlsx
         write(rows, quotes, output, attribution=attribution, lang=lang)
-        click.echo(f"written: {output}")
+        click.echo(f"written: {output}", err=as_json)
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
     elif not output:

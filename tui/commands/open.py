@@ -6,14 +6,12 @@ from pathlib import Path
 
 import click
 
+from tui.options import coder_option
+
 
 @click.command("open")
 @click.argument("project", type=click.Path(path_type=Path))
-@click.option(
-    "--coder",
-    metavar="NAME",
-    help="Your name as coder (default: $KODEVERK_CODER, then your login name).",
-)
+@coder_option()
 @click.option(
     "--document",
     "document",
@@ -42,7 +40,9 @@ def open_command(
     answers: str | None,
     web_role: str | None,
 ) -> None:
-    """Open PROJECT in the coding app (overview of documents by case, coding screen,
+    """Open the coding app.
+
+    Open PROJECT in the coding app (overview of documents by case, coding screen,
     codebook editor). Reopening returns to where you left off. Every action is saved at once;
     press ? for keys and ctrl+p for the command palette.
 

@@ -7,7 +7,18 @@ from pathlib import Path
 
 import click
 
-from coding.errors import InputError, KodeverkError
+from coding.errors import KodeverkError
+from tui.options import (
+    OUTPUT_PATH,
+    codings_of_option,
+    exclusive,
+    format_from_suffix,
+    json_option,
+    notice,
+    output_option,
+)
+
+FORMATS = ("csv", "xlsx")
 
 
 def split_code_refs(project, values: tuple[str, ...]) -> list[str] | None:
@@ -47,8 +58,7 @@ def warn_small_cells(result, k: int = SMALL_CELL) -> None:
 def weights_option(weights: str | None, population: Path | None) -> dict[str, float] | None:
     from coding.stats import load_population, parse_weights
 
-    if weights and population:
-        raise InputError("give either --weights or --population, not both")
+    exclusive(weights=weights, population=population)
     if population:
         return load_population(population)
     return parse_weights(weights) if weights else None
@@ -69,12 +79,7 @@ def weights_option(weights: str | None, population: Path | None) -> dict[str, fl
     show_default=True,
     help="One row per code (rolled up over its sub-codes) or per main goal of the plan.",
 )
-@click.option(
-    "--coder",
-    default="any",
-    show_default=True,
-    help="Whose codings count: a coder's name, «consensus», or «any».",
-)
+@codings_of_option()
 @click.option(
     "--codes",
     multiple=True,
@@ -104,27 +109,26 @@ def weights_option(weights: str | None, population: Path | None) -> dict[str, fl
     help="Share below which two or more cases are «noen få» rather than «en del» "
     "(default: the project's meta few_below, else 0.1).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@json_option("Print the figures as JSON.")
+@output_option("Write the table to this file (.csv or .xlsx; or give --format).")
 @click.option(
-    "--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write a CSV file."
+    "--format", "fmt", type=click.Choice(FORMATS), help="Format of -o (default: its suffix)."
 )
-@click.option(
-    "--xlsx",
-    "xlsx_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write an Excel file.",
-)
+@click.option("--csv", "csv_path", type=OUTPUT_PATH, hidden=True)
+@click.option("--xlsx", "xlsx_path", type=OUTPUT_PATH, hidden=True)
 def prevalence_command(
     project: Path,
     by: str,
     level: str,
-    coder: str,
+    codings_of: str,
     codes: tuple[str, ...],
     lang: str,
     weights: str | None,
     population: Path | None,
     few_below: float | None,
     as_json: bool,
+    output: Path | None,
+    fmt: str | None,
     csv_path: Path | None,
     xlsx_path: Path | None,
 ) -> None:
@@ -142,9 +146,9 @@ def prevalence_command(
     from coding.store import Project
     from exports.tables import prevalence_table, write_csv, write_xlsx
 
-    for path in (csv_path, xlsx_path):
-        if path:
-            guard_output(path, project)
+    outputs = _outputs(output, fmt, csv_path, xlsx_path)
+    for path in outputs:
+        guard_output(path, project)
     population_weights = weights_option(weights, population)
     from tui.signin import require_lead_at_terminal
 
@@ -154,24 +158,41 @@ def prevalence_command(
             opened,
             by,
             level=level,
-            coder=coder,
+            coder=codings_of,
             codes=split_code_refs(opened, codes),
             lang=lang,
             weights=population_weights,
             few_below=None if few_below is None else check_few_below(few_below),
         )
-    if csv_path or xlsx_path:
+    if outputs:
         warn_small_cells(result)
-    if csv_path:
-        write_csv(csv_path, prevalence_table(result))
-    if xlsx_path:
-        write_xlsx(xlsx_path, [("Prevalens", prevalence_table(result))])
+    for path, kind in outputs.items():
+        if kind == "csv":
+            write_csv(path, prevalence_table(result))
+        else:
+            write_xlsx(path, [("Prevalens", prevalence_table(result))])
     if as_json:
         click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
-    elif not (csv_path or xlsx_path):
+    elif not outputs:
         print_table(result)
     else:
-        click.echo(f"written: {', '.join(str(p) for p in (csv_path, xlsx_path) if p)}")
+        click.echo(f"written: {', '.join(str(p) for p in outputs)}")
+
+
+def _outputs(
+    output: Path | None, fmt: str | None, csv_path: Path | None, xlsx_path: Path | None
+) -> dict[Path, str]:
+    """-o with its format; the old --csv and --xlsx (both at once too) with a notice."""
+    outputs: dict[Path, str] = {}
+    if output is not None:
+        outputs[output] = format_from_suffix(output, fmt, FORMATS)
+    elif fmt:
+        raise click.UsageError("--format needs -o/--output")
+    for old, path in (("--csv", csv_path), ("--xlsx", xlsx_path)):
+        if path is not None:
+            notice(old, "-o/--output")
+            outputs[path] = old.lstrip("-")
+    return outputs
 
 
 LABELS = {

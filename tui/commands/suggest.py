@@ -11,8 +11,9 @@ from coding import learn
 from coding.errors import InputError
 from coding.store import Project
 from tui.coder import resolve_coder
+from tui.options import json_option
 
-APPLY_ACTION = "suggestion.apply"
+APPLY_ACTION = learn.APPLY_ACTION
 
 
 class DefaultGroup(click.Group):
@@ -27,8 +28,10 @@ class DefaultGroup(click.Group):
 
 @click.group("suggest", cls=DefaultGroup)
 def suggest_group() -> None:
-    """Codes a model learned from a coder's codings proposes for uncoded answers and segments
-    (trained on this machine, nothing sent anywhere), and how often they match the coder.
+    """Codes learned from a coder's codings, proposed and evaluated.
+
+    A model learned from a coder's codings proposes codes for uncoded answers and segments
+    (trained on this machine, nothing sent anywhere); evaluate says how often they match.
 
     \b
     kodeverk suggest PROJECT [--from CODER] [--documents uncoded|all] [--top K] [--json]
@@ -62,7 +65,7 @@ FROM = click.option(
     show_default=True,
     help="Codes with fewer coded units are not learned.",
 )
-@click.option("--json", "as_json", is_flag=True, help="A JSON list, one entry per unit.")
+@json_option("A JSON list, one entry per unit.")
 @click.option("--apply-as", help="Write the suggestions as codings of this coder (e.g. maskin).")
 @click.option(
     "--min-confidence",
@@ -116,21 +119,11 @@ def _check_apply_as(project: Project, name: str, yes: bool) -> None:
     name = name.strip()
     if not name:
         raise InputError("--apply-as: give a coder name, e.g. maskin")
-    if name in project.coder_names() and not yes and _is_human(project, name):
+    if name in project.coder_names() and not yes and learn.codes_by_hand(project, name):
         raise InputError(
             f"--apply-as {name}: {name} is a coder who codes by hand; use a coder of its own "
             f"(e.g. {learn.MACHINE_CODER}) or add --yes"
         )
-
-
-def _is_human(project: Project, name: str) -> bool:
-    """A coder with any action other than applied suggestions."""
-    row = project.conn.execute(
-        "SELECT 1 FROM events e JOIN coders k ON k.id = e.coder_id "
-        "WHERE k.name = ? AND e.action != ? LIMIT 1",
-        (name, APPLY_ACTION),
-    ).fetchone()
-    return row is not None or name != learn.MACHINE_CODER
 
 
 def _apply(project: Project, coder: str, found, min_confidence: float) -> int:
@@ -188,12 +181,14 @@ def _print(units, found, model: learn.Model, too_few: list[str]) -> None:
 @click.option(
     "--min-examples", type=click.IntRange(1), default=learn.MIN_EXAMPLES, show_default=True
 )
-@click.option("--json", "as_json", is_flag=True)
+@json_option("The figures as JSON.")
 def evaluate_command(
     project: Path, from_coder: str | None, folds: int, seed: int, min_examples: int, as_json: bool
 ) -> None:
-    """Cross-validate on the coder's own codings and score the model as a second coder: per
-    code examples, precision, recall, F1 and Krippendorff's alpha (binary presence), pooled
+    """Score the model against a coder, as a second coder.
+
+    Cross-validates on the coder's own codings: per code examples, precision, recall, F1 and
+    Krippendorff's alpha (binary presence), pooled
     (micro) figures, and top-1 / top-3 accuracy on units with exactly one code. The model
     gives a unit its most likely code and every other code at confidence 0.5 or more."""
     with Project.open(project) as opened:

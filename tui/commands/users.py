@@ -42,7 +42,8 @@ def users_group() -> None:
     "edit the codebook and export.",
 )
 @PASSWORD_STDIN
-def add_command(project: Path, name: str, role: str, password_stdin: bool) -> None:
+@JSON
+def add_command(project: Path, name: str, role: str, password_stdin: bool, as_json: bool) -> None:
     """Add the account NAME to PROJECT (asks for its password)."""
     from coding.accounts import add_user, check_name
 
@@ -50,14 +51,19 @@ def add_command(project: Path, name: str, role: str, password_stdin: bool) -> No
     password = read_new_password(password_stdin)
     with open_project(project) as opened:
         add_user(opened, name, password, role)
-    click.echo(f"Added {name} ({role}) to {project}.")
+    if as_json:
+        echo_json({"added": name, "role": role})
+    else:
+        click.echo(f"Added {name} ({role}) to {project}.")
 
 
 @users_group.command("list")
 @PROJECT
 @JSON
 def list_command(project: Path, as_json: bool) -> None:
-    """List the accounts of PROJECT: name, role, failed sign-ins, locked until."""
+    """List the accounts of PROJECT and their state.
+
+    List the accounts of PROJECT: name, role, failed sign-ins, locked until."""
     from coding.accounts import list_users
 
     with open_project(project) as opened:
@@ -82,23 +88,31 @@ def list_command(project: Path, as_json: bool) -> None:
 @PROJECT
 @click.argument("name")
 @PASSWORD_STDIN
-def passwd_command(project: Path, name: str, password_stdin: bool) -> None:
+@JSON
+def passwd_command(project: Path, name: str, password_stdin: bool, as_json: bool) -> None:
     """Set a new password for NAME (also unlocks the account)."""
     from coding.accounts import set_password
 
     password = read_new_password(password_stdin)
     with open_project(project) as opened:
         set_password(opened, name, password)
-    click.echo(f"Changed the password of {name}.")
+    if as_json:
+        echo_json({"changed": name})
+    else:
+        click.echo(f"Changed the password of {name}.")
 
 
 @users_group.command("remove")
 @PROJECT
 @click.argument("name")
-def remove_command(project: Path, name: str) -> None:
+@JSON
+def remove_command(project: Path, name: str, as_json: bool) -> None:
     """Remove the account NAME (their codings stay)."""
     from coding.accounts import remove_user
 
     with open_project(project) as opened:
         remove_user(opened, name)
-    click.echo(f"Removed the account {name}; their codings stay in the project.")
+    if as_json:
+        echo_json({"removed": name})
+    else:
+        click.echo(f"Removed the account {name}; their codings stay in the project.")

@@ -5,11 +5,17 @@ A digit applies the code with that key to the whole answer and moves to the next
 whole codebook as in ``tui.shortcuts`` (``1`` then ``2``: the second child of code 1; ``.``
 repeats; ``alt+1``…``alt+5`` the recent codes). Every write goes through ``coding.operations``
 first; the row is then re-read from the file.
+
+The codes proposed for the highlighted answer (learned ones with confidences, then keyword
+ones) are shown under the grid: ``a`` accepts the first, ``alt+digit`` another, ``r`` rejects the
+first (kept as a negative example). They are computed in a thread once the cursor rests, from a
+model trained in a thread (``tui.learning``), so no key waits for them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
@@ -18,15 +24,22 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
+from coding import learn
 from coding import operations as ops
 from coding.answers import Answer, answer_codes, list_answers, questions
+from coding.codes import CodeRow, list_codes
 from coding.errors import KodeverkError
 from coding.store import Project
-from tui.project_view import CodeInfo, load_codes
+from tui.learning import Learner
+from tui.messages import OpenDocument
+from tui.screens.base import REFUSED, DomainActions
 from tui.shortcuts import KeyState, build_keymap
+from tui.suggestions import Suggestion, answer_suggestions
 from tui.widgets.answer_grid import AnswerGrid
 
 SORTS = ("question", "length", "attribution", "code")
+SUGGEST_DELAY = 0.3  # seconds the cursor rests on an answer before its suggestions are sought
+LEARN_IDLE = 1.0  # seconds without a key before the learned suggestions are (re)trained
 TEXT = {
     "filter": "filter: q:2 size_class:liten region:Nord-Norge uncoded code:Bolig words  (/)",
     "no_answers": "no survey answers in this project (kodeverk import --kind survey)",
@@ -45,10 +58,20 @@ TEXT = {
     "blind": "your codings only",
     "all": "all coders' codings",
     "no_recent": "no recent code {n}",
+    "suggested": "suggested:",
+    "learned": "{name} {confidence:.0%}",
+    "keyword": "{name} «{matched}»",
+    "reject": "r reject",
+    "so_far": "so far: top-3 {top3}, alpha {alpha} ({coder})",
+    "learning": "still learning from the codings: keyword suggestions only for now",
+    "no_suggestions": "no suggestions for this answer",
+    "no_suggestion": "no suggestion {n} for this answer",
+    "accepted": "coded: {name} (accepted suggestion)",
+    "rejected": "rejected: {name}",
 }
 
 
-class AnswersScreen(Screen):
+class AnswersScreen(DomainActions, Screen):
     """Survey answers in rows; digits code the whole answer and move on."""
 
     HELP_TITLE = "Answer grid"
@@ -59,7 +82,17 @@ class AnswersScreen(Screen):
         Binding("pageup", "page(-1)", "Page up", show=False),
         *[Binding(d, f"digit('{d}')", "Code by key", show=False) for d in "0123456789"],
         Binding("full_stop", "repeat", "Repeat last code", show=False),
-        *[Binding(f"alt+{n}", f"recent({n})", "Recent code", show=False) for n in range(1, 6)],
+        *[
+            Binding(
+                f"alt+{n}",
+                f"alt_digit({n})",
+                "Accept that suggestion (when shown), else apply a recent code",
+                show=False,
+            )
+            for n in range(1, 6)
+        ],
+        Binding("a", "accept_suggestion", "Accept suggestion", show=False),
+        Binding("r", "reject_suggestion", "Reject suggestion", show=False),
         Binding("space", "hold", "Hold row"),
         Binding("c", "pick", "Code"),
         Binding("x", "remove", "Remove"),
@@ -83,13 +116,17 @@ class AnswersScreen(Screen):
         self.blind = True
         self.sort = 0
         self.filter_text = ""
-        self.codes: list[CodeInfo] = load_codes(project)
+        self.codes: list[CodeRow] = list_codes(project)
         self.code_by_id = {c.id: c for c in self.codes}
         self.keys = KeyState(build_keymap(self.codes))
         self.answers: list[Answer] = []
         self.shown: list[Answer] = []
         self.question_numbers: dict[str, int] = {}
         self._folded: dict[int, str] = {}  # document -> text casefolded, for the filter
+        self.learner = Learner(self, coder, self._forget_suggestions, idle=LEARN_IDLE)
+        self.suggested: dict[int, list[Suggestion]] = {}  # document -> its proposed codes
+        self._suggest_timer = None
+        self._seeking = False  # a thread seeks an answer's suggestions
 
     # -- layout and loading -------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -113,11 +150,13 @@ class AnswersScreen(Screen):
         grid.move_cursor(first)
         grid.focus()
         self._show_status()
+        self.learner.start()
 
     def reload(self) -> None:
         """Read every answer again (after undo, redo, blind view, coming back)."""
         current = self.current
         self.answers = list_answers(self.project, self.coder, self.question, self.blind)
+        self.suggested.clear()  # codings may have changed (undo, redo, another screen)
         numbers = questions(list_answers(self.project, self.coder)) if self.question else None
         self.question_numbers = {q: i + 1 for i, q in enumerate(numbers or questions(self.answers))}
         self.answers = sort_answers(self.answers, SORTS[0], self.question_numbers)
@@ -178,6 +217,7 @@ class AnswersScreen(Screen):
     def _show_status(self) -> None:
         if not self.is_mounted:
             return
+        self.learner.touch()  # called after every key: training waits until the keys rest
         grid = self.query_one(AnswerGrid)
         uncoded = sum(1 for a in self.shown if not a.codes)
         done = sum(1 for a in self.shown if a.done)
@@ -199,6 +239,10 @@ class AnswersScreen(Screen):
                 code_id = self.keys.keymap.codes.get(f"{pending}{n}")
                 if code_id is not None:
                     second.append(f" · {n} {self.code_by_id[code_id].name}")
+        elif self.here():
+            lines = [line, *self._suggestion_lines()]
+            self.query_one("#answer-status", Static).update(Text("\n").join(lines))
+            return
         else:
             second.append("recent:", style="dim")
             for n, code_id in enumerate(self.keys.recent, start=1):
@@ -208,6 +252,133 @@ class AnswersScreen(Screen):
             if not self.keys.recent:
                 second.append(" none yet", style="dim")
         self.query_one("#answer-status", Static).update(Text("\n").join([line, second]))
+        self._want_suggestions()
+
+    # -- suggestions ----------------------------------------------------------------------------
+    def here(self) -> list[Suggestion]:
+        """The proposed codes of the highlighted answer, as far as they are known yet."""
+        answer = self.current
+        return self.suggested.get(answer.document_id, []) if answer is not None else []
+
+    def _suggestion_lines(self) -> list[Text]:
+        """The proposals with the key that accepts each, then how they have done so far."""
+        line = Text(TEXT["suggested"], style="bold")
+        for n, s in enumerate(self.here()[:5], start=1):
+            line.append(" · " if n > 1 else " ")
+            line.append("a" if n == 1 else f"alt+{n}", style="bold")
+            if s.learned:
+                label = TEXT["learned"].format(name=s.code_name, confidence=s.confidence)
+            else:
+                label = TEXT["keyword"].format(name=s.code_name, matched=s.matched)
+            line.append(f" {label}")
+        line.append(f" · {TEXT['reject']}", style="dim")
+        so_far = self.learner.so_far(TEXT["so_far"])
+        if self.learner.model is None:
+            so_far = TEXT["learning"]
+        return [line, Text(so_far, style="dim")] if so_far else [line]
+
+    def _want_suggestions(self) -> None:
+        """Seek the highlighted answer's suggestions once the cursor has rested there."""
+        answer = self.current
+        if answer is None or answer.document_id in self.suggested:
+            return
+        if self._suggest_timer is not None:
+            self._suggest_timer.stop()
+        self._suggest_timer = self.set_timer(SUGGEST_DELAY, self._seek_suggestions)
+
+    def _seek_suggestions(self) -> None:
+        answer = self.current
+        if answer is None or answer.document_id in self.suggested or not self.is_current:
+            return  # under a dialog: sought again when the grid is back
+        if self._seeking:
+            return  # one thread at a time (a thread cannot be cancelled): sought after it
+        self._seeking = True
+        seek = partial(self._suggest, answer.document_id, answer.text, (answer.start, answer.end))
+        self.run_worker(seek, thread=True, group="grid-suggest", exit_on_error=False)
+
+    def _suggest(self, document_id: int, text: str, span: tuple[int, int]) -> None:
+        model, found = self.learner.model, []
+        try:
+            with self.project.reading() as project:  # one connection per thread
+                found = answer_suggestions(project, document_id, text, span, self.coder, model)
+        except Exception:
+            pass  # no suggestions this time; they must never take the grid down
+        self.app.call_from_thread(self._found, document_id, found)
+
+    def _found(self, document_id: int, found: list[Suggestion]) -> None:
+        self._seeking = False
+        self.suggested[document_id] = found
+        answer = self.current
+        if answer is not None and answer.document_id == document_id:
+            self._show_status()
+        else:  # the cursor moved on meanwhile
+            self._want_suggestions()
+
+    def _forget_suggestions(self) -> None:
+        """Retrained: every answer's suggestions are sought again."""
+        self.suggested.clear()
+        self._show_status()
+
+    def action_alt_digit(self, n: int) -> None:
+        """alt+digit: while suggestions are shown, accept the n-th; otherwise a recent code."""
+        if self.here() and not self.keys.pending:
+            self.accept_suggestion(n)
+        else:
+            self.action_recent(n)
+
+    def action_accept_suggestion(self) -> None:
+        self.accept_suggestion(1)
+
+    def accept_suggestion(self, n: int) -> None:
+        """Code the whole answer with the n-th proposed code and move on as a digit does; a
+        learned one is journalled as accepted from a suggestion."""
+        self.keys.cancel()
+        answer, here = self.current, self.here()
+        if answer is None or not here:
+            self.notify(TEXT["no_suggestions"], timeout=2)
+            return
+        if n > len(here):
+            self.notify(TEXT["no_suggestion"].format(n=n), timeout=2)
+            return
+        chosen = here[n - 1]
+        if not chosen.learned:
+            self.apply_code(chosen.code_id)
+            return
+        chosen_here = self._domain(answer, chosen)
+        if (
+            self.call_domain(learn.accept_suggestion, self.project, self.coder, chosen_here)
+            is REFUSED
+        ):
+            return
+        self.keys.used(chosen.code_id)
+        self._coded(answer)
+        self.notify(TEXT["accepted"].format(name=chosen.code_name), timeout=2)
+
+    def action_reject_suggestion(self) -> None:
+        """Reject the first proposed code: kept as a negative example, not proposed again here."""
+        self.keys.cancel()
+        answer, here = self.current, self.here()
+        if answer is None or not here:
+            self.notify(TEXT["no_suggestions"], timeout=2)
+            return
+        first = self._domain(answer, here[0])
+        if self.call_domain(learn.reject_suggestion, self.project, self.coder, first) is REFUSED:
+            return
+        rejected = here.pop(0)
+        self.learner.count()
+        self._show_status()
+        self.notify(TEXT["rejected"].format(name=rejected.code_name), timeout=2)
+
+    @staticmethod
+    def _domain(answer: Answer, s: Suggestion) -> learn.Suggestion:
+        return learn.Suggestion(
+            answer.document_id,
+            answer.start,
+            answer.end,
+            s.code_id,
+            s.code_name,
+            s.confidence or 0.0,
+        )
 
     # -- movement -----------------------------------------------------------------------------
     def action_move(self, step: int) -> None:
@@ -256,7 +427,7 @@ class AnswersScreen(Screen):
             return
         answer = self.current
         if answer is not None:
-            self.app.open_document(answer.document_id, 0)
+            self.post_message(OpenDocument(answer.document_id, 0))
 
     def action_repeat(self) -> None:
         code_id = self.keys.recent_code(0)
@@ -281,9 +452,15 @@ class AnswersScreen(Screen):
                 self.project, answer.document_id, code_id, self.coder, answer.start, answer.end
             )
         except KodeverkError as exc:
-            self.app.write_refused(exc)
+            self.refused(exc)
             return
         self.keys.used(code_id)
+        self._coded(answer)
+
+    def _coded(self, answer: Answer) -> None:
+        """After a coding of ``answer``: its row re-read, suggestions sought again, move on."""
+        self.suggested.pop(answer.document_id, None)
+        self.learner.count()
         self._reread(answer)
         self._moved_on()
         self._show_status()
@@ -321,9 +498,9 @@ class AnswersScreen(Screen):
         try:
             code_id = create_code(self.project, name, parent_id=parent_id, coder=self.coder)
         except KodeverkError as exc:
-            self.app.write_refused(exc)
+            self.refused(exc)
             return None
-        self.codes = load_codes(self.project)
+        self.codes = list_codes(self.project)
         self.code_by_id = {c.id: c for c in self.codes}
         self.keys.keymap = build_keymap(self.codes)
         return code_id
@@ -353,8 +530,9 @@ class AnswersScreen(Screen):
                 self.project, answer.document_id, code_id, self.coder, answer.start, answer.end
             )
         except KodeverkError as exc:
-            self.app.write_refused(exc)
+            self.refused(exc)
             return
+        self.suggested.pop(answer.document_id, None)  # the removed code may be proposed again
         self._reread(answer)
         self._show_status()
         self.notify(TEXT["removed"].format(name=self.code_by_id[code_id].name), timeout=2)
@@ -369,7 +547,7 @@ class AnswersScreen(Screen):
         try:
             event = operation(self.project, self.coder)
         except KodeverkError as exc:
-            self.app.write_refused(exc)
+            self.refused(exc)
             return
         if event is None:
             self.notify(TEXT[nothing_key], timeout=2)
@@ -384,7 +562,7 @@ class AnswersScreen(Screen):
         try:
             ops.set_document_done(self.project, answer.document_id, self.coder, not answer.done)
         except KodeverkError as exc:
-            self.app.write_refused(exc)
+            self.refused(exc)
             return
         answer.done = ops.is_document_done(self.project, answer.document_id, self.coder)
         grid = self.query_one(AnswerGrid)
@@ -406,7 +584,7 @@ class AnswersScreen(Screen):
             try:
                 ops.set_memo(self.project, self.coder, "document", target, new_text)
             except KodeverkError as exc:
-                self.app.write_refused(exc)
+                self.refused(exc)
                 return
             self.notify(TEXT["memo_saved" if new_text.strip() else "memo_deleted"], timeout=2)
 
@@ -423,8 +601,10 @@ class AnswersScreen(Screen):
 
     def on_screen_suspend(self) -> None:
         self._away = True
+        self.learner.away(True)
 
     def on_screen_resume(self) -> None:
+        self.learner.away(False)
         if getattr(self, "_away", False):  # back from another screen: codes may have changed
             self._away = False
             self.reload()
@@ -453,6 +633,16 @@ class AnswersScreen(Screen):
             ("Undo", "undo your last action (u)", self.action_undo),
             ("Redo", "redo what you undid (ctrl+r)", self.action_redo),
             ("Toggle done", "mark this answer done or not done (d)", self.action_toggle_done),
+            (
+                "Accept suggestion",
+                "code the answer with the first proposed code (a)",
+                self.action_accept_suggestion,
+            ),
+            (
+                "Reject suggestion",
+                "reject the first proposed code (r)",
+                self.action_reject_suggestion,
+            ),
             ("Filter answers", "by question, attribute, code, text (/)", self.action_focus_filter),
             ("Sort answers", "import order, length, attribution, code (o)", self.action_sort),
             ("Toggle blind mode", "own codings only or all coders' (v)", self.action_toggle_blind),

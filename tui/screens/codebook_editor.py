@@ -6,7 +6,6 @@ to the target, deleting asks first.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -17,18 +16,27 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from coding.codes import code_counts
-from coding.errors import KodeverkError
+from coding.codes import (
+    CodeRow,
+    code_counts,
+    delete_code,
+    list_codes,
+    merge_codes,
+    move_code,
+    rename_code,
+    set_code_colour,
+    set_code_shortcut,
+)
 from coding.store import Project
-from tui.project_view import CodeInfo, load_codes
+from tui.screens.base import DomainActions, Refused
 from tui.screens.confirm import ConfirmScreen, PromptScreen
 from tui.screens.picker import PickerScreen
 from tui.widgets.code_tree import CodeTree
 
-TOP_LEVEL = CodeInfo(0, "(top level)", None, "default", None, "", (), 0)
+TOP_LEVEL = CodeRow(0, "", "(top level)", None, None, None, "", "", "", "default", None)
 
 
-class CodebookEditorScreen(Screen):
+class CodebookEditorScreen(DomainActions, Screen):
     """Edit the codebook. Codings are never lost: merge moves them, delete asks first."""
 
     HELP_TITLE = "Codebook editor"
@@ -48,7 +56,7 @@ class CodebookEditorScreen(Screen):
         super().__init__()
         self.project = project
         self.coder = coder
-        self.codes: list[CodeInfo] = []
+        self.codes: list[CodeRow] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -66,7 +74,7 @@ class CodebookEditorScreen(Screen):
     def reload(self, select: int | None = None) -> None:
         tree = self.query_one(CodeTree)
         current = select if select is not None else tree.highlighted_code
-        self.codes = load_codes(self.project)
+        self.codes = list_codes(self.project)
         tree.show_codes(self.codes)
         tree.set_counts({}, code_counts(self.project))
         current = current or (self.codes[0].id if self.codes else None)
@@ -79,7 +87,7 @@ class CodebookEditorScreen(Screen):
         self._show_details()
 
     @property
-    def code(self) -> CodeInfo | None:
+    def code(self) -> CodeRow | None:
         code_id = self.query_one(CodeTree).highlighted_code
         return next((c for c in self.codes if c.id == code_id), None)
 
@@ -100,19 +108,10 @@ class CodebookEditorScreen(Screen):
         details.update(text)
 
     # -- editing --------------------------------------------------------------------------------
-    def _run(self, function: str, *args: Any, select: int | None = None) -> bool:
-        """Call ``coding.codes.<function>`` (passing the coder where it takes one), then redraw."""
-        from coding import codes
-
-        operation: Callable[..., Any] | None = getattr(codes, function, None)
-        if operation is None:
-            self.notify(f"{function} is not available in this version", severity="error")
-            return False
-        kwargs = {"coder": self.coder} if "coder" in inspect.signature(operation).parameters else {}
-        try:
-            operation(self.project, *args, **kwargs)
-        except KodeverkError as exc:
-            self.notify(str(exc), severity="error")
+    def _run(self, operation: Callable[..., Any], *args: Any, select: int | None = None) -> bool:
+        """Call a ``coding.codes`` editing function (each takes the project, its arguments and
+        ``coder=``), then redraw."""
+        if isinstance(self.call_domain(operation, self.project, *args, coder=self.coder), Refused):
             return False
         self.reload(select)
         return True
@@ -133,10 +132,10 @@ class CodebookEditorScreen(Screen):
 
             if not name:
                 return
-            try:
-                new_id = create_code(self.project, name, parent_id=parent, coder=self.coder)
-            except KodeverkError as exc:
-                self.notify(str(exc), severity="error")
+            new_id = self.call_domain(
+                create_code, self.project, name, parent_id=parent, coder=self.coder
+            )
+            if isinstance(new_id, Refused):
                 return
             self.reload(new_id)
 
@@ -144,14 +143,14 @@ class CodebookEditorScreen(Screen):
 
     def action_rename(self) -> None:
         if code := self._need_code():
-            self._ask("New name", code.name, lambda name: self._run("rename_code", code.id, name))
+            self._ask("New name", code.name, lambda name: self._run(rename_code, code.id, name))
 
     def action_colour(self) -> None:
         if code := self._need_code():
             self._ask(
                 "Colour (#rrggbb or a name)",
                 code.colour,
-                lambda colour: self._run("set_code_colour", code.id, colour),
+                lambda colour: self._run(set_code_colour, code.id, colour),
             )
 
     def action_shortcut(self) -> None:
@@ -159,7 +158,7 @@ class CodebookEditorScreen(Screen):
             self._ask(
                 "Shortcut key 1–9 (empty: none)",
                 code.shortcut or "",
-                lambda key: self._run("set_code_shortcut", code.id, key or None),
+                lambda key: self._run(set_code_shortcut, code.id, key or None),
             )
 
     def action_move(self) -> None:
@@ -168,7 +167,7 @@ class CodebookEditorScreen(Screen):
 
             def move(parent: int | None) -> None:
                 if parent is not None:
-                    self._run("move_code", code.id, parent or None, select=code.id)
+                    self._run(move_code, code.id, parent or None, select=code.id)
 
             self.app.push_screen(PickerScreen(choices, f"Move «{code.name}» under"), move)
 
@@ -178,7 +177,7 @@ class CodebookEditorScreen(Screen):
 
             def merge(target: int | None) -> None:
                 if target is not None:
-                    self._run("merge_codes", code.id, target, select=target)
+                    self._run(merge_codes, code.id, target, select=target)
 
             self.app.push_screen(PickerScreen(choices, f"Merge «{code.name}» into"), merge)
 
@@ -190,7 +189,7 @@ class CodebookEditorScreen(Screen):
 
             def delete(yes: bool | None) -> None:
                 if yes:
-                    self._run("delete_code", code.id)
+                    self._run(delete_code, code.id)
 
             question = (
                 f"Delete «{code.name}» ({codes} codes with the ones below it) and "
@@ -198,7 +197,7 @@ class CodebookEditorScreen(Screen):
             )
             self.app.push_screen(ConfirmScreen(question), delete)
 
-    def _need_code(self) -> CodeInfo | None:
+    def _need_code(self) -> CodeRow | None:
         code = self.code
         if code is None:
             self.notify("no code selected")

@@ -6,10 +6,9 @@ updates the screen, so whatever the screen shows is already on disk.
 
 from __future__ import annotations
 
-import gc
 import re
 from bisect import bisect_right, insort
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
 from rich.text import Text
@@ -23,26 +22,31 @@ from textual.widgets import Footer, Header, Input, Static
 from coding import learn
 from coding import operations as ops
 from coding.accounts import can
-from coding.codes import code_counts
+from coding.codes import CodeRow, code_counts, list_codes
+from coding.documents import document_name_and_text
 from coding.errors import KodeverkError, ProjectBusy, ProjectGone
 from coding.store import Project
-from tui.project_view import (
-    CodeInfo,
+from coding.views import (
     CodingRow,
     SegmentRow,
-    load_codes,
+    coder_names_by_id,
     load_codings,
     load_segments,
 )
+from tui.learning import Learner
+from tui.messages import LeaveCoding
+from tui.screens.base import REFUSED, DomainActions, Refused
 from tui.shortcuts import KeyState, build_keymap
 from tui.suggestions import Suggestion, find_suggestions
 from tui.widgets.code_tree import CodeTree, swatch
 from tui.widgets.document_view import DocumentView
 
+if TYPE_CHECKING:
+    from corpus.suggest import Suggestion
+
 WORD = re.compile(r"\S+")
 POLL_SECONDS = 2.0  # how often the all-coders view looks for other coders' new codings
 PLACE_RETRY_SECONDS = 2.0  # saving where the coder is, again, after the write lock was busy
-RETRAIN_EVERY = 5  # new codings or verdicts before the learned suggestions are retrained
 # Strings of the suggestion panel, together for the message catalogue to come.
 SUGGESTION_TEXT = {
     "suggested": "suggested: {name}",
@@ -77,16 +81,7 @@ def code_style(colour: str) -> Style:
     return style + Style(color="black" if luminance > 140 else "white")
 
 
-def _evaluation_so_far(project: Project, coder: str) -> dict | None:
-    """How the learned suggestions match ``coder`` now (cross-validated, as ``kodeverk suggest
-    evaluate``); the last stored figures when there is too little to cross-validate."""
-    try:
-        return learn.evaluate(project, coder).as_dict()
-    except KodeverkError:
-        return learn.last_evaluation(project, coder)
-
-
-class CodingScreen(Screen):
+class CodingScreen(DomainActions, Screen):
     """Move with j/k, select with J/K and w/W, code with 1–9 or c, undo with u."""
 
     HELP_TITLE = "Coding"
@@ -156,13 +151,11 @@ class CodingScreen(Screen):
         self._place_retry: Timer | None = None
         self._place_error = ""  # the last reason saving the place failed: said once
         self.blind = True
-        self.codes: list[CodeInfo] = []
-        self.code_by_id: dict[int, CodeInfo] = {}
+        self.codes: list[CodeRow] = []
+        self.code_by_id: dict[int, CodeRow] = {}
         self.codings: list[CodingRow] = []
         self.suggestions: list[Suggestion] = []
-        self.model: learn.Model | None = None  # learned suggestions, trained in a thread
-        self.evaluation: dict | None = None  # the last «suggest evaluate» figures
-        self._since_training = 0
+        self.learner = Learner(self, coder)  # learned suggestions, trained in a thread
         self.project_counts: dict[int, int] = {}
         self.document_counts: dict[int, int] = {}
         # the done mark and the coders' names, read once per change (not at every key)
@@ -197,29 +190,20 @@ class CodingScreen(Screen):
         self.query_one(DocumentView).focus()
         self._data_version = self._file_version()
         self.set_interval(POLL_SECONDS, self._show_others_changes)
-        self._start_training()
-        # The document's many small objects live as long as the screen: keep them out of the
-        # garbage collector's full passes, which otherwise show up as 30–60 ms pauses on keys.
-        gc.collect()
-        gc.freeze()
+        self.learner.start()
 
     # -- loading ------------------------------------------------------------------------------
     def load_document(self, document_id: int, *, reset_view: bool = True) -> None:
-        row = self.project.conn.execute(
-            "SELECT name, text FROM documents WHERE id = ?", (document_id,)
-        ).fetchone()
-        if row is None:
-            raise KodeverkError(f"no document with id {document_id}")
+        self.document_name, self.text = document_name_and_text(self.project, document_id)
         self.document_id = document_id
         self._forget_status()
-        self.document_name, self.text = row
         self.segments = load_segments(self.project, document_id)
         if not self.segments:  # a document without segments: the whole text is one
             self.segments = [SegmentRow(0, max(len(self.text), 1), None)]
         self.segment_starts = [s.start for s in self.segments]
         self.has_speakers = any(s.speaker for s in self.segments)
         self._crossing: tuple[int, tuple[int, int]] | None = None  # J/K refused at a turn
-        self.codes = load_codes(self.project)
+        self.codes = list_codes(self.project)
         self.code_by_id = {c.id: c for c in self.codes}
         self.code_styles = {c.id: code_style(c.colour) for c in self.codes}
         self.keys.keymap = build_keymap(self.codes)
@@ -268,12 +252,11 @@ class CodingScreen(Screen):
         if self._done is None:
             self._done = ops.is_document_done(self.project, self.document_id, self.coder)
         if self._coder_names is None:
-            self._coder_names = dict(self.project.conn.execute("SELECT id, name FROM coders"))
+            self._coder_names = coder_names_by_id(self.project)
         return self._done, self._coder_names
 
     def _file_version(self) -> int:
-        """SQLite's data_version: changes when another connection commits to the file."""
-        return self.project.conn.execute("PRAGMA data_version").fetchone()[0]
+        return self.project.data_version()
 
     def _show_others_changes(self) -> None:
         """In the all-coders view, show what other coders (other processes) committed since.
@@ -281,7 +264,7 @@ class CodingScreen(Screen):
         try:
             self.project.check_identity()
         except ProjectGone as exc:
-            self.app.write_refused(exc)
+            self.refused(exc)
             return
         version = self._file_version()
         if version != self._data_version:
@@ -346,11 +329,11 @@ class CodingScreen(Screen):
             self.notify(f"{exc}; your place is saved once it is free", severity="warning")
             self._place_retry = self.set_timer(PLACE_RETRY_SECONDS, self._retry_place)
         except ProjectGone as exc:
-            self.app.write_refused(exc)
+            self.refused(exc)
         except KodeverkError as exc:  # a full disk, ...: said once, not on every move
             if str(exc) != self._place_error:
                 self._place_error = str(exc)
-                self.app.write_refused(exc)
+                self.refused(exc)
         else:
             self._place_error = ""
 
@@ -501,39 +484,21 @@ class CodingScreen(Screen):
         if code_id is None:
             return
         start, end = self.selection
-        try:
-            kept = ops.apply_coding(self.project, self.document_id, code_id, self.coder, start, end)
-        except KodeverkError as exc:
-            self.app.write_refused(exc)
+        kept = self.call_domain(
+            ops.apply_coding, self.project, self.document_id, code_id, self.coder, start, end
+        )
+        if isinstance(kept, Refused):
             return
         self.keys.used(code_id)
         self._absorb(kept, start, end)
         self._refresh_codings(full_counts=False, reload=False)
-        self._count_for_training()
+        self.learner.count()
         self.notify(f"coded: {self.code_by_id[code_id].name}", timeout=2)
-
-    def _commit(self, operation, *args):
-        """Run a write; a refused one (another coder changed the same rows, ...) becomes a
-        notification, never a crash. Returns the result, or False when refused."""
-        try:
-            return operation(*args)
-        except KodeverkError as exc:
-            self.app.write_refused(exc)
-            return False
 
     def _absorb(self, kept: ops.Coding, start: int, end: int) -> None:
         """Mirror a committed ``apply_coding`` in the loaded codings without re-reading them:
         the coder's codings of that code touching the span were merged into ``kept``."""
-        self.codings = [
-            c
-            for c in self.codings
-            if not (
-                c.coder_id == kept.coder_id
-                and c.code_id == kept.code_id
-                and c.start <= end
-                and c.end >= start
-            )
-        ]
+        self.codings = [c for c in self.codings if not ops.merged_by(c, kept, start, end)]
         row = CodingRow(kept.id, kept.code_id, kept.coder_id, kept.start, kept.end)
         insort(self.codings, row, key=lambda c: (c.start, c.id))
 
@@ -579,12 +544,12 @@ class CodingScreen(Screen):
         """The picker's «create»: a new code (journaled by the codebook) under ``parent_id``."""
         from coding.codes import create_code
 
-        code_id = self._commit(
+        code_id = self.call_domain(
             lambda: create_code(self.project, name, parent_id=parent_id, coder=self.coder)
         )
-        if code_id is False:
+        if code_id is REFUSED:
             return None
-        self.codes = load_codes(self.project)
+        self.codes = list_codes(self.project)
         self.code_by_id = {c.id: c for c in self.codes}
         self.code_styles = {c.id: code_style(c.colour) for c in self.codes}
         self.keys.keymap = build_keymap(self.codes)
@@ -610,25 +575,25 @@ class CodingScreen(Screen):
             return
         start, end = self.selection
         if (
-            self._commit(
+            self.call_domain(
                 ops.remove_code, self.project, self.document_id, code_id, self.coder, start, end
             )
-            is False
+            is REFUSED
         ):
             return
         self._refresh_codings(full_counts=False)
         self.notify(f"removed: {self.code_by_id[code_id].name}", timeout=2)
 
     def action_undo(self) -> None:
-        event = self._commit(ops.undo, self.project, self.coder)
-        if event is False:
+        event = self.call_domain(ops.undo, self.project, self.coder)
+        if isinstance(event, Refused):
             return
         self._refresh_codings(full_counts=True)
         self.notify(f"undone: {event.summary}" if event else "nothing to undo", timeout=2)
 
     def action_redo(self) -> None:
-        event = self._commit(ops.redo, self.project, self.coder)
-        if event is False:
+        event = self.call_domain(ops.redo, self.project, self.coder)
+        if isinstance(event, Refused):
             return
         self._refresh_codings(full_counts=True)
         self.notify(f"redone: {event.summary}" if event else "nothing to redo", timeout=2)
@@ -648,8 +613,8 @@ class CodingScreen(Screen):
             if new_text is None:
                 return
             if (
-                self._commit(ops.set_memo, self.project, self.coder, kind, target, new_text)
-                is False
+                self.call_domain(ops.set_memo, self.project, self.coder, kind, target, new_text)
+                is REFUSED
             ):
                 return
             self.notify("memo saved" if new_text.strip() else "memo deleted", timeout=2)
@@ -662,16 +627,15 @@ class CodingScreen(Screen):
         from tui.screens.anonymise import AnonymiseScreen
 
         start, end = self.selection
-        text = self.project.conn.execute(
-            "SELECT substr(text, ? + 1, ? - ?) FROM documents WHERE id = ?",
-            (start, end, start, self.document_id),
-        ).fetchone()[0]
+        from coding.documents import document_slice
+
+        text = document_slice(self.project, self.document_id, start, end)
 
         def save(replacement: str | None) -> None:
             if not replacement:
                 return
             args = (self.project, self.document_id, start, end, replacement, self.coder)
-            if self._commit(add_anonymisation, *args) is not False:
+            if self.call_domain(add_anonymisation, *args) is not REFUSED:
                 self.notify(f"anonymised as {replacement} in exports", timeout=2)
 
         self.app.push_screen(AnonymiseScreen(" ".join(text.split())), save)
@@ -679,8 +643,10 @@ class CodingScreen(Screen):
     def action_toggle_done(self) -> None:
         done = not ops.is_document_done(self.project, self.document_id, self.coder)
         if (
-            self._commit(ops.set_document_done, self.project, self.document_id, self.coder, done)
-            is False
+            self.call_domain(
+                ops.set_document_done, self.project, self.document_id, self.coder, done
+            )
+            is REFUSED
         ):
             return
         self._forget_status()
@@ -743,47 +709,14 @@ class CodingScreen(Screen):
                 )
             )
         lines.append(Text(SUGGESTION_TEXT["learned"].format(left=left), style="dim"))
-        if self.evaluation:
-            fmt = lambda v: "–" if v is None else f"{v:.2f}"  # noqa: E731
-            lines.append(
-                Text(
-                    SUGGESTION_TEXT["so_far"].format(
-                        top3=fmt(self.evaluation.get("top3_accuracy")),
-                        alpha=fmt(self.evaluation.get("pooled", {}).get("alpha")),
-                        coder=self.evaluation.get("coder", ""),
-                    ),
-                    style="dim",
-                )
-            )
+        so_far = self.learner.so_far(SUGGESTION_TEXT["so_far"])
+        if so_far:
+            lines.append(Text(so_far, style="dim"))
         return lines
 
     def _here(self, shown: Suggestion) -> list[Suggestion]:
         """The suggestions for the same segment as ``shown``, in the order they are offered."""
         return [s for s in self.suggestions if (s.start, s.end) == (shown.start, shown.end)]
-
-    def _start_training(self) -> None:
-        """(Re)train the learned suggestions in a thread: keys never wait for it."""
-        self._since_training = 0
-        self.run_worker(self._train, thread=True, exclusive=True, group="learn")
-
-    def _train(self) -> None:
-        try:
-            with Project.open(self.project.path, migrate=False) as project:
-                coder = learn.training_coder(project, None, self.coder)
-                model = learn.model_for(project, coder)
-                evaluation = _evaluation_so_far(project, coder)
-        except Exception:
-            return  # suggestions stay; learning must never take the coding screen down
-        self.app.call_from_thread(self._trained, model, evaluation)
-
-    def _trained(self, model: learn.Model, evaluation: dict | None) -> None:
-        self.model = model if model.codes else None
-        self.evaluation = evaluation
-
-    def _count_for_training(self) -> None:
-        self._since_training += 1
-        if self._since_training >= RETRAIN_EVERY:
-            self._start_training()
 
     def _show_suggestion(self, index: int) -> None:
         if not self.suggestions:
@@ -793,6 +726,10 @@ class CodingScreen(Screen):
         suggestion = self.suggestions[min(index, len(self.suggestions) - 1)]
         self.set_selection(suggestion.start, suggestion.end)
         self.notify(f"suggest «{suggestion.code_name}» (matched {suggestion.matched})", timeout=3)
+
+    @property
+    def model(self) -> learn.Model | None:
+        return self.learner.model
 
     def _current_suggestion(self) -> int | None:
         for i, s in enumerate(self.suggestions):
@@ -844,18 +781,18 @@ class CodingScreen(Screen):
             suggestion.confidence or 0.0,
         )
         if not accept:
-            done = self._commit(learn.reject_suggestion, self.project, self.coder, chosen)
-            if done is not False:
-                self._count_for_training()
+            done = self.call_domain(learn.reject_suggestion, self.project, self.coder, chosen)
+            if done is not REFUSED:
+                self.learner.count()
                 self.notify(f"rejected: {suggestion.code_name}", timeout=2)
-            return done is not False
-        kept = self._commit(learn.accept_suggestion, self.project, self.coder, chosen)
-        if kept is False:
+            return done is not REFUSED
+        kept = self.call_domain(learn.accept_suggestion, self.project, self.coder, chosen)
+        if kept is REFUSED:
             return False
         self._absorb(kept, suggestion.start, suggestion.end)
         self.selection = (suggestion.start, suggestion.end)
         self._refresh_codings(full_counts=False, reload=False)
-        self._count_for_training()
+        self.learner.count()
         self.notify(f"coded: {self.code_by_id[suggestion.code_id].name}", timeout=2)
         return True
 
@@ -886,7 +823,7 @@ class CodingScreen(Screen):
         if self.focused is not view:
             view.focus()
             return
-        self.app.leave_coding(self)
+        self.post_message(LeaveCoding())
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
         """Commands this screen offers in the command palette."""

@@ -15,11 +15,11 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from coding.errors import KodeverkError
 from coding.goals import GoalRow, goal_table, next_rating, set_assessment
 from coding.operations import undo
 from coding.store import Project
 from exports.quotes import collect_quotes
+from tui.screens.base import DomainActions, Refused
 from tui.screens.memo import MemoScreen
 from tui.screens.prevalence import QuotesModal
 
@@ -35,7 +35,7 @@ LABEL_WIDTH = 22
 ASSESSMENT_WIDTH = 24
 
 
-class GoalsScreen(Screen):
+class GoalsScreen(DomainActions, Screen):
     """Five rows, one per goal; the highlighted goal's assessment in full below."""
 
     DEFAULT_CSS = """
@@ -104,10 +104,9 @@ class GoalsScreen(Screen):
 
     # -- actions -----------------------------------------------------------------------------------
     def _assess(self, goal: int, **change: str) -> None:
-        try:
-            set_assessment(self.project, self.coder, goal, **change)
-        except KodeverkError as exc:
-            self.notify(str(exc), severity="error")
+        if isinstance(
+            self.call_domain(set_assessment, self.project, self.coder, goal, **change), Refused
+        ):
             return
         self.refresh_goals()
 
@@ -135,10 +134,8 @@ class GoalsScreen(Screen):
         self.app.push_screen(QuotesModal(row.label, quotes))
 
     def action_undo(self) -> None:
-        try:
-            event = undo(self.project, self.coder)
-        except KodeverkError as exc:
-            self.notify(str(exc), severity="error")
+        event = self.call_domain(undo, self.project, self.coder)
+        if isinstance(event, Refused):
             return
         self.notify(TEXT["undone"].format(summary=event.summary) if event else TEXT["nothing"])
         self.refresh_goals()

@@ -16,11 +16,11 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from coding.errors import KodeverkError
 from coding.matrix import CASE, Matrix, framework_matrix, set_summary
 from coding.operations import undo
 from coding.store import Project
 from exports.quotes import collect_quotes
+from tui.screens.base import DomainActions, Refused
 from tui.screens.memo import MemoScreen
 from tui.screens.prevalence import QuotesModal, _short, case_attribute_names
 
@@ -41,7 +41,7 @@ ROW_WIDTH = 18  # row labels are shortened to this; goal columns are «Mål 1» 
 CODE_WIDTH = 12
 
 
-class MatrixScreen(Screen):
+class MatrixScreen(DomainActions, Screen):
     """A DataTable grid of the framework matrix with the highlighted cell's summary below."""
 
     DEFAULT_CSS = """
@@ -83,10 +83,10 @@ class MatrixScreen(Screen):
     def refresh_matrix(self, keep_cursor: bool = False) -> None:
         table = self.query_one(DataTable)
         cursor = table.cursor_coordinate
-        try:
-            matrix = framework_matrix(self.project, self.rows, self.columns, coder=self.count_coder)
-        except KodeverkError as exc:
-            self.notify(str(exc), severity="error")
+        matrix = self.call_domain(
+            framework_matrix, self.project, self.rows, self.columns, coder=self.count_coder
+        )
+        if isinstance(matrix, Refused):
             return
         self.matrix = matrix
         rows = TEXT["rows_case"] if self.rows == CASE else self.rows
@@ -154,15 +154,14 @@ class MatrixScreen(Screen):
         if cell is None or self.matrix is None:
             return
         row, column = cell
-        try:
-            quotes = collect_quotes(
-                self.project,
-                code_ids=sorted(self.matrix.column_codes[column]),
-                coder=self.count_coder,
-                case_ids=self.matrix.row_cases[row],
-            )
-        except KodeverkError as exc:
-            self.notify(str(exc), severity="error")
+        quotes = self.call_domain(
+            collect_quotes,
+            self.project,
+            code_ids=sorted(self.matrix.column_codes[column]),
+            coder=self.count_coder,
+            case_ids=self.matrix.row_cases[row],
+        )
+        if isinstance(quotes, Refused):
             return
         row_label, column_label = self._labels(row, column)
         self.app.push_screen(QuotesModal(f"{_short(column_label)} · {row_label}", quotes))
@@ -178,10 +177,8 @@ class MatrixScreen(Screen):
         def save(text: str | None) -> None:
             if text is None:
                 return
-            try:
-                changed = set_summary(self.project, self.coder, matrix, *cell, text)
-            except KodeverkError as exc:
-                self.notify(str(exc), severity="error")
+            changed = self.call_domain(set_summary, self.project, self.coder, matrix, *cell, text)
+            if isinstance(changed, Refused):
                 return
             if changed:
                 self.notify(TEXT["saved"])
@@ -190,10 +187,8 @@ class MatrixScreen(Screen):
         self.app.push_screen(MemoScreen(title, matrix.summary(*cell)), save)
 
     def action_undo(self) -> None:
-        try:
-            event = undo(self.project, self.coder)
-        except KodeverkError as exc:
-            self.notify(str(exc), severity="error")
+        event = self.call_domain(undo, self.project, self.coder)
+        if isinstance(event, Refused):
             return
         self.notify(TEXT["undone"].format(summary=event.summary) if event else TEXT["nothing"])
         self.refresh_matrix(keep_cursor=True)

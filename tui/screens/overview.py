@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import ClassVar
 
 from textual import work
@@ -11,9 +10,11 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from coding.errors import KodeverkError, ProjectGone
+from coding.errors import KodeverkError
 from coding.store import Project
-from tui.project_view import DocumentRow, coder_id_or_none, document_rows
+from coding.views import DocumentRow, documents_overview
+from tui.messages import OpenDocument, OpenScreen
+from tui.screens.base import DomainActions
 
 COLUMNS = ("Case", "Size", "Region", "Progress", "Done", "Document")
 
@@ -23,7 +24,7 @@ def progress_text(row: DocumentRow) -> str:
     return f"{row.coded_segments}/{row.segments} {share:4.0%}"
 
 
-class OverviewScreen(Screen):
+class OverviewScreen(DomainActions, Screen):
     """Documents by case; enter opens a document for coding. Type in the filter to narrow by
     case, attribute or document name; s cycles through the size classes, a opens the
     answer grid."""
@@ -78,26 +79,16 @@ class OverviewScreen(Screen):
 
     @work(thread=True, exclusive=True, group="overview")
     def _load_rows(self) -> None:
-        try:
-            conn = self.project.reader()
-        except KodeverkError as exc:  # removed or replaced on disk: never an empty new file
+        try:  # on a connection of its own (a file gone from disk: never an empty new file)
+            rows = documents_overview(self.project, self.coder)
+        except KodeverkError as exc:
             self.app.call_from_thread(self._show_problem, exc)
             return
-        try:
-            rows = document_rows(conn, coder_id_or_none(conn, self.coder))
-        except sqlite3.Error as exc:
-            self.app.call_from_thread(self._show_problem, KodeverkError(f"cannot read: {exc}"))
-            return
-        finally:
-            conn.close()
         self.app.call_from_thread(self._show_rows, rows)
 
     def _show_problem(self, exc: KodeverkError) -> None:
         self.query_one("#summary", Static).update(str(exc))
-        if isinstance(exc, ProjectGone):
-            self.app.write_refused(exc)
-        else:
-            self.notify(str(exc), severity="error")
+        self.refused(exc)
 
     def _show_rows(self, rows: list[DocumentRow]) -> None:
         self.rows = rows
@@ -149,7 +140,7 @@ class OverviewScreen(Screen):
             self.open_document(int(key.value))
 
     def open_document(self, document_id: int, segment: int = 0) -> None:
-        self.app.open_document(document_id, segment)
+        self.post_message(OpenDocument(document_id, segment))
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
@@ -166,22 +157,22 @@ class OverviewScreen(Screen):
         self.query_one("#filter", Input).value = value
 
     def action_codebook(self) -> None:
-        self.app.action_codebook()
+        self.post_message(OpenScreen("codebook"))
 
     def action_answers(self) -> None:
-        self.app.action_answers()
+        self.post_message(OpenScreen("answers"))
 
     def action_review(self) -> None:
-        self.app.action_review()
+        self.post_message(OpenScreen("review"))
 
     def action_prevalence(self) -> None:
-        self.app.action_prevalence()
+        self.post_message(OpenScreen("prevalence"))
 
     def action_matrix(self) -> None:
-        self.app.action_matrix()
+        self.post_message(OpenScreen("matrix"))
 
     def action_goals(self) -> None:
-        self.app.action_goals()
+        self.post_message(OpenScreen("goals"))
 
 
 def _haystack(row: DocumentRow) -> str:

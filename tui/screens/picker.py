@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from tui.project_view import CodeInfo
+from coding.codes import CodeRow
 from tui.widgets.code_tree import swatch
 
 LIMIT = 30
@@ -25,7 +25,7 @@ CREATE = "create «{name}» under {parent}"
 TOP_LEVEL = "the top level"
 
 
-def rank_codes(codes: list[CodeInfo], query: str, limit: int = LIMIT) -> list[CodeInfo]:
+def rank_codes(codes: list[CodeRow], query: str, limit: int = LIMIT) -> list[CodeRow]:
     """Codes best matching ``query``, a match in the name counting more than one in the
     description or keywords; all codes in tree order when the query is empty."""
     if not query.strip():
@@ -63,7 +63,7 @@ class PickerScreen(ModalScreen[int | None]):
 
     def __init__(
         self,
-        codes: list[CodeInfo],
+        codes: list[CodeRow],
         title: str = "Apply code",
         *,
         create: Callable[[str, int | None], int | None] | None = None,
@@ -142,6 +142,6 @@ class PickerScreen(ModalScreen[int | None]):
         self.dismiss(None)
 
 
-def _exact(ranked: list[CodeInfo], query: str) -> bool:
+def _exact(ranked: list[CodeRow], query: str) -> bool:
     needle = query.strip().casefold()
     return any(c.name.casefold() == needle for c in ranked)

@@ -17,10 +17,12 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from coding.cases import attribute_counts
 from coding.errors import KodeverkError
 from coding.prevalence import PrevalenceResult, prevalence
 from coding.store import Project
 from exports.quotes import Quote, collect_quotes
+from tui.screens.base import DomainActions, Refused
 from tui.widgets.bar_chart import Bar, BarChart
 
 PREFERRED = ("size_class", "region")
@@ -29,7 +31,7 @@ TOTAL = "Totalt"
 
 def case_attribute_names(project: Project) -> list[str]:
     """size_class and region first (when present), then the others alphabetically."""
-    names = [r[0] for r in project.conn.execute("SELECT DISTINCT name FROM case_attributes")]
+    names = list(attribute_counts(project))
     return [n for n in PREFERRED if n in names] + sorted(n for n in names if n not in PREFERRED)
 
 
@@ -81,7 +83,7 @@ class QuotesModal(ModalScreen[None]):
         self.dismiss(None)
 
 
-class PrevalenceScreen(Screen):
+class PrevalenceScreen(DomainActions, Screen):
     """Table of themes × groups with a bar chart of the highlighted theme."""
 
     CSS_PATH = "prevalence.tcss"
@@ -122,10 +124,11 @@ class PrevalenceScreen(Screen):
         self.run_worker(self._compute, thread=True, exclusive=True, group="prevalence")
 
     def _compute(self) -> None:
-        try:
-            result = prevalence(
-                self.project, self.attribute, level=self.level, coder=self.count_coder
-            )
+        try:  # a worker thread: on a connection of its own
+            with self.project.reading() as reader:
+                result = prevalence(
+                    reader, self.attribute, level=self.level, coder=self.count_coder
+                )
         except KodeverkError as exc:
             self.app.call_from_thread(self._show_message, str(exc))
             return
@@ -214,15 +217,14 @@ class PrevalenceScreen(Screen):
             cases, where = result.group_cases[key], " / ".join(key)
         else:
             cases, where = [c for members in result.group_cases.values() for c in members], TOTAL
-        try:
-            quotes = collect_quotes(
-                self.project,
-                code_ids=sorted(theme.code_ids),
-                coder=self.count_coder,
-                case_ids=cases,
-            )
-        except KodeverkError as exc:
-            self.notify(str(exc), severity="error")
+        quotes = self.call_domain(
+            collect_quotes,
+            self.project,
+            code_ids=sorted(theme.code_ids),
+            coder=self.count_coder,
+            case_ids=cases,
+        )
+        if isinstance(quotes, Refused):
             return
         self.app.push_screen(QuotesModal(f"{_short(theme.label)} · {where}", quotes))
 

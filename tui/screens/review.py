@@ -21,6 +21,7 @@ from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from coding.codes import short_path
 from coding.consensus import (
     Disagreement,
     coder_pairs,
@@ -30,10 +31,9 @@ from coding.consensus import (
     settle,
 )
 from coding.documents import document_text
-from coding.errors import KodeverkError
 from coding.reliability import AgreementReport, agreement_report
 from coding.store import Project
-from tui.commands.agreement import short_path
+from tui.screens.base import DomainActions, Refused
 from tui.screens.coder_pairs import CoderPairScreen
 
 CONTEXT = 160  # characters of context on each side of a disagreement
@@ -49,7 +49,7 @@ def _fmt(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
-class ReviewScreen(Screen):
+class ReviewScreen(DomainActions, Screen):
     """Enter opens a code's disagreements; a / b / o / x settle the highlighted one; c chooses
     the coders."""
 
@@ -152,11 +152,8 @@ class ReviewScreen(Screen):
 
     def _report(self) -> AgreementReport | None:
         """The agreement report, or None (and the reason shown) for a damaged project."""
-        try:
-            return agreement_report(self.project, list(self.coders))
-        except KodeverkError as exc:
-            self.notify(str(exc), severity="error", timeout=30)
-            return None
+        report = self.call_domain(agreement_report, self.project, list(self.coders))
+        return None if isinstance(report, Refused) else report
 
     def _fill_codes(self, report: AgreementReport) -> None:
         table = self.query_one("#codes", DataTable)
@@ -233,10 +230,7 @@ class ReviewScreen(Screen):
         if item is None or self.code_id is None:
             self.notify("Pick a code with enter, then a disagreement.", severity="warning")
             return
-        try:
-            settle(self.project, item, choice, self.lead)
-        except KodeverkError as exc:
-            self.notify(str(exc), severity="error")
+        if isinstance(self.call_domain(settle, self.project, item, choice, self.lead), Refused):
             return
         self._mark_settled(choice)
         self.notify(f"Settled: {choice} ({item.document} {item.start}–{item.end})")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import work
@@ -13,47 +12,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from coding.search import SearchHit, search
 from coding.store import Project
 
 
-@dataclass(frozen=True)
-class Hit:
-    document_id: int
-    document_name: str
-    start: int
-    end: int
-    snippet: str
-
-
-def find_hits(project: Project, query: str, limit: int = 200) -> list[Hit]:
-    """Hits from the FTS5 index when ``coding.search`` is there, else a plain substring scan."""
-    try:
-        from coding.search import search
-    except ImportError:
-        return _substring_hits(project, query, limit)
-    return [
-        Hit(h.document_id, h.document_name, h.start, h.end, h.snippet)
-        for h in search(project, query, limit=limit)
-    ]
-
-
-def _substring_hits(project: Project, query: str, limit: int) -> list[Hit]:
-    needle = query.strip().casefold()
-    hits: list[Hit] = []
-    if not needle:
-        return hits
-    for doc_id, name, text in project.conn.execute("SELECT id, name, text FROM documents"):
-        folded = text.casefold()
-        at = folded.find(needle)
-        while at != -1 and len(hits) < limit:
-            end = at + len(needle)
-            snippet = text[max(0, at - 30) : end + 30].replace("\n", " ")
-            hits.append(Hit(doc_id, name, at, end, snippet))
-            at = folded.find(needle, end)
-    return hits
-
-
-class SearchScreen(ModalScreen[Hit | None]):
+class SearchScreen(ModalScreen[SearchHit | None]):
     """Type a query, enter to search, then pick a hit (enter) to jump to it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -65,7 +28,7 @@ class SearchScreen(ModalScreen[Hit | None]):
         super().__init__()
         self.project = project
         self.initial_query = query
-        self.hits: list[Hit] = []
+        self.hits: list[SearchHit] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -86,7 +49,7 @@ class SearchScreen(ModalScreen[Hit | None]):
     @work(exclusive=True, thread=False)
     async def run_search(self, query: str) -> None:
         try:
-            self.hits = find_hits(self.project, query)
+            self.hits = search(self.project, query)
         except Exception as exc:  # a malformed FTS query must not crash the app
             self.hits = []
             self.query_one("#search-status", Label).update(f"search failed: {exc}")

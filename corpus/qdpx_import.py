@@ -1,4 +1,4 @@
-"""Write a read REFI-QDA project (``exports.qdpx_read.Package``) into a kodeverk project, in
+"""Write a read REFI-QDA project (``corpus.qdpx_read.Package``) into a kodeverk project, in
 one transaction: any error leaves the project as it was.
 
 Users become coders (matched by name), codes merge into the codebook (by GUID, then path),
@@ -13,13 +13,13 @@ import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
+from codebooks.qdc import merge_codes
+from codebooks.refi_common import DATETIME, same_text
 from coding import journal
 from coding.documents import record_import, sha256_text
 from coding.groups import merge_groups
 from coding.store import Project, new_guid, now, refresh_views
-from exports.qdc import merge_codes
-from exports.qdpx_read import Package, Selection, Source
-from exports.refi_common import DATETIME, same_text
+from corpus.qdpx_read import Package, Selection, Source
 
 _KODEVERK_NOTE_NAME = re.compile(r"^Memo( \(\w+\))?$")
 _CASE_NOTE_NAME = re.compile(r"^Memo on case (?P<case>.+)$")

@@ -1,4 +1,4 @@
-"""Codings as a CSV table: coding without the app, and a re-importable export.
+"""Codings as a CSV table: coding without the app (``exports.codings_csv`` writes the table).
 
 Columns: ``document`` (name or id), ``code`` (a name or path like ``Mål 4/Bolig``), ``coder``,
 optionally ``start`` and ``end`` (string offsets, end exclusive; both empty: the whole document)
@@ -8,7 +8,6 @@ and ``quote`` (checked against the text when present). The export writes those c
 
 from __future__ import annotations
 
-import csv
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,11 +20,9 @@ from coding.codes import code_paths, ensure_code_path, resolve_code
 from coding.errors import CodingError, InputError
 from coding.journal import Row
 from coding.operations import _merge_into_one
-from coding.output import atomic_output, safe_row, unsafe_cell
+from coding.output import unsafe_cell
 from coding.store import Project, now
 from corpus.tables import Table, read_table
-
-EXPORT_COLUMNS = ("document", "document_id", "code", "coder", "start", "end", "quote")
 
 
 @dataclass
@@ -401,36 +398,3 @@ def _matches_redacted(
     """An exported quote has its marked names replaced: it still matches."""
     spans = spans_by_document(project, [document_id]).get(document_id)
     return bool(spans) and quote.split() == redact(text, start, end, spans).split()
-
-
-def _redacted(project: Project, row: tuple, spans) -> tuple:
-    if not spans:
-        return row
-    (text,) = project.conn.execute("SELECT text FROM documents WHERE id = ?", (row[1],)).fetchone()
-    return (*row[:6], redact(text, row[4], row[5], spans))
-
-
-def export_codings_csv(project: Project, path: Path) -> int:
-    """Write every coding with its quote to ``path`` (UTF-8 with BOM, so Excel reads «æøå»);
-    returns the number of rows."""
-    if Path(path).suffix.lower() != ".csv":
-        raise InputError(f"{path}: codings are written as .csv (Excel opens it); name a .csv file")
-    paths = code_paths(project)
-    rows = project.conn.execute(
-        'SELECT d.name, d.id, k.code_id, c.name, k.start, k."end", '
-        'substr(d.text, k.start + 1, k."end" - k.start) '
-        "FROM codings k JOIN documents d ON d.id = k.document_id "
-        "JOIN coders c ON c.id = k.coder_id ORDER BY d.id, k.start, k.code_id, c.name"
-    ).fetchall()
-    hidden = spans_by_document(project)  # names marked «anonymiser» never leave the project
-    if hidden:
-        rows = [_redacted(project, row, hidden.get(row[1])) for row in rows]
-    with (
-        atomic_output(path, project.path) as temp,
-        temp.open("w", encoding="utf-8-sig", newline="") as handle,
-    ):
-        writer = csv.writer(handle)
-        writer.writerow(EXPORT_COLUMNS)
-        for name, doc_id, code_id, coder, start, end, quote in rows:
-            writer.writerow(safe_row([name, doc_id, paths[code_id], coder, start, end, quote]))
-    return len(rows)
