@@ -1,10 +1,11 @@
 """The coding app, headless: first paint of a long transcript, and key-to-committed latency.
 
 1. Open a transcript of 20 000 segments with 2 000 codings on the coding screen until the first
-   paint (target < 0.5 s). Baseline: an app with one ``Static`` in the same run.
+   paint (target ≤ 0.15 s). Baseline: an app with one ``Static`` in the same run.
 2. Press ``1`` (apply the code with shortcut 1) in a project with 1 000 000 codings, until the
-   coding is committed and the screen updated (target p95 < 30 ms). Baselines: a bare
-   ``apply_coding`` call in the same project.
+   coding is committed and the screen updated (target p95 ≤ 2 ms above a bare
+   ``apply_coding`` call in the same project). Wall time and CPU time of the process (the
+   machine is shared: waiting for a core or the disk is not the screen's cost).
 """
 
 from __future__ import annotations
@@ -156,7 +157,7 @@ def first_paint(path: Path, repeat: int) -> tuple[float, float]:
 
 
 # -- key to committed -------------------------------------------------------------------------
-async def _latencies(path: Path, presses: int) -> list[float]:
+async def _latencies(path: Path, presses: int) -> tuple[list[float], list[float]]:
     """Seconds from a key event reaching the app to the action being done: the coding
     committed and the screen's state (codings, highlights, counts) updated. The key goes in
     through the driver as a terminal key would; Pilot's own waiting is not counted."""
@@ -166,7 +167,7 @@ async def _latencies(path: Path, presses: int) -> list[float]:
     from tui.screens.coding import CodingScreen
 
     app = KodeverkApp(path, CODER, document_id=1)
-    coded = []
+    coded, cpu = [], []
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert isinstance(screen, CodingScreen)
@@ -175,24 +176,26 @@ async def _latencies(path: Path, presses: int) -> list[float]:
             before = screen.codings
             key = events.Key("1", "1")
             key.set_sender(app)
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             app._driver.send_message(key)
             while screen.codings is before:  # replaced only after the commit
                 await asyncio.sleep(0)
             coded.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
             await pilot.pause()
-    return coded
+    return coded, cpu
 
 
-def bare_apply(project: Project, presses: int) -> list[float]:
+def bare_apply(project: Project, presses: int) -> tuple[list[float], list[float]]:
     length = project.conn.execute("SELECT length FROM documents WHERE id = 1").fetchone()[0]
-    times = []
+    times, cpu = [], []
     for i in range(presses):
         start = (i * 7919) % (length - 20)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         ops.apply_coding(project, 1, 2, CODER, start, start + 10)
         times.append(time.perf_counter() - t0)
-    return times
+        cpu.append(time.process_time() - c0)
+    return times, cpu
 
 
 def run(quick: bool) -> list[dict]:
@@ -205,11 +208,12 @@ def run(quick: bool) -> list[dict]:
         build(path, segments, doc_codings, total - doc_codings).close()
         build_s = time.perf_counter() - t0
         paint, static = first_paint(path, 2 if quick else 3)
-        coded = asyncio.run(_latencies(path, presses))
+        coded, coded_cpu = asyncio.run(_latencies(path, presses))
         with Project.open(path) as project:
-            bare = bare_apply(project, presses)
+            bare, bare_cpu = bare_apply(project, presses)
             committed = project.conn.execute("SELECT count(*) FROM codings").fetchone()[0]
-    p95 = percentile(coded, 95) * 1000
+    p95, bare95 = percentile(coded, 95) * 1000, percentile(bare, 95) * 1000
+    cpu95, bare_cpu95 = percentile(coded_cpu, 95) * 1000, percentile(bare_cpu, 95) * 1000
     return [
         result(
             f"app first paint, {segments:,} segments, {doc_codings:,} codings",
@@ -217,21 +221,32 @@ def run(quick: bool) -> list[dict]:
             "s",
             static,
             baseline_name="Textual app with one Static",
-            target="< 0.5 s",
-            passed=paint < 0.5,
+            target="≤ 0.15 s",
+            passed=paint <= 0.15,
             note=f"project of {total:,} codings built in {build_s:.1f} s",
         ),
         result(
             f"app key→committed p95, apply code, {total:,} codings",
             p95,
             "ms",
-            percentile(bare, 95) * 1000,
+            bare95,
             baseline_name="bare apply_coding call p95",
-            target="< 30 ms",
-            passed=p95 < 30,
+            target="≤ 2 ms above the bare call's p95",
+            passed=p95 <= bare95 + 2,
             note=(
                 f"median {percentile(coded, 50) * 1000:.1f} ms, max {max(coded) * 1000:.1f} ms; "
-                f"{committed:,} codings after the run"
+                f"{committed:,} codings after the run; wall time (includes fsync waits)"
             ),
+        ),
+        result(
+            f"app key→committed CPU p95, apply code, {total:,} codings",
+            cpu95,
+            "ms",
+            bare_cpu95,
+            baseline_name="bare apply_coding call, CPU p95",
+            target="≤ 2 ms above the bare call's p95",
+            passed=cpu95 <= bare_cpu95 + 2,
+            note=f"process time per key, median {percentile(coded_cpu, 50) * 1000:.1f} ms "
+            f"(bare call {percentile(bare_cpu, 50) * 1000:.1f} ms)",
         ),
     ]

@@ -34,7 +34,9 @@ def import_codings_one_by_one(
         last_code = _last_code_id(project)
         for row in rows:
             if row.code_ref not in code_ids:
-                code_ids[row.code_ref] = _code_id(project, row.code_ref, row.where, create_codes)
+                code_ids[row.code_ref] = _code_id(
+                    project, row.code_ref, table.where(row.index), create_codes
+                )
             apply_coding(
                 project, row.document_id, code_ids[row.code_ref], row.coder, row.start, row.end
             )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,20 +78,32 @@ class CopyInfo:
     documents: int
 
 
-def make_copy(project: Project, destination: str | os.PathLike, coder: str) -> CopyInfo:
+def make_copy(
+    project: Project,
+    destination: str | os.PathLike,
+    coder: str,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> CopyInfo:
     """Write ``coder``'s working copy of ``project`` to ``destination`` (a new file, mode 0600).
     Other coders' codings, memos, done marks and the audit trail are left out (blind coding).
     The copy is made under a temporary name and checked before it gets its name, so a failed
-    or killed copy leaves nothing under ``destination``."""
+    or killed copy leaves nothing under ``destination``. ``progress(step, steps)`` is called
+    after each of its steps (snapshot, blind, mark, compact, check)."""
     destination = Path(destination)
+    step = _stepper(progress, 5)
     project_guid = project.meta("project_guid") or ""
 
     def edit(temp: Path) -> CopyInfo:
+        step()  # the snapshot is written
         with Project.open(temp) as copy:
             _keep_only(copy, coder)
+            step()
             _mark_as_copy(copy, coder, project_guid, project.path)
+            step()
             # VACUUM so others' deleted rows do not linger in free pages of a blind copy.
             copy.conn.execute("VACUUM")
+            step()
             return CopyInfo(
                 destination,
                 coder,
@@ -101,7 +114,21 @@ def make_copy(project: Project, destination: str | os.PathLike, coder: str) -> C
 
     info = write_file_copy(project, destination, edit=edit)
     assert info is not None
+    step()  # checked and given its name
     return info
+
+
+def _stepper(progress: Callable[[int, int], None] | None, steps: int) -> Callable[[], None]:
+    """A function reporting the next of ``steps`` steps to ``progress`` (if any)."""
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, steps)
+
+    return step
 
 
 def _keep_only(copy: Project, coder: str) -> None:

@@ -1,9 +1,6 @@
 """Errors a user sees as one line. Every domain package raises these, the CLI prints them."""
 
 import re
-import struct
-import zipfile
-import zlib
 
 # Line breaks of any kind (str.splitlines' set): a message stays one line even when it quotes a
 # file name or a library's message that holds one.
@@ -61,20 +58,31 @@ class DiskError(ProjectError):
 
 # What third-party readers (zipfile, zlib, lxml, python-docx, openpyxl) raise on damaged input.
 # Catch these only around the call into such a reader, never around our own code.
-MALFORMED_INPUT: tuple[type[BaseException], ...] = (
-    zipfile.BadZipFile,
-    zlib.error,
-    EOFError,
-    OSError,  # openpyxl: "File contains no valid workbook part"
-    SyntaxError,  # lxml's XMLSyntaxError, xml.etree's ParseError
-    LookupError,  # KeyError, IndexError
-    TypeError,
-    AttributeError,
-    ValueError,  # UnicodeError too
-    ArithmeticError,
-    struct.error,
-    NotImplementedError,
-)
+# Built on first use (PEP 562): zipfile pulls in shutil, bz2 and lzma, which every CLI command
+# would otherwise pay for at start-up.
+def __getattr__(name: str) -> tuple[type[BaseException], ...]:
+    if name != "MALFORMED_INPUT":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import struct
+    import zipfile
+    import zlib
+
+    malformed = (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        OSError,  # openpyxl: "File contains no valid workbook part"
+        SyntaxError,  # lxml's XMLSyntaxError, xml.etree's ParseError
+        LookupError,  # KeyError, IndexError
+        TypeError,
+        AttributeError,
+        ValueError,  # UnicodeError too
+        ArithmeticError,
+        struct.error,
+        NotImplementedError,
+    )
+    globals()["MALFORMED_INPUT"] = malformed
+    return malformed
 
 
 def describe(exc: BaseException) -> str:

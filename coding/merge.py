@@ -14,7 +14,7 @@ import json
 import os
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,10 +105,16 @@ class MergeReport:
 
 
 def merge_copy(
-    project: Project, copy_path: str | os.PathLike, merged_by: str, *, checked: bool = False
+    project: Project,
+    copy_path: str | os.PathLike,
+    merged_by: str,
+    *,
+    checked: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> MergeReport:
     """Bring one coder copy back into ``project`` (one transaction, one ``merge`` event).
-    ``checked``: the caller ran ``refuse_damaged_copy`` on it already."""
+    ``checked``: the caller ran ``refuse_damaged_copy`` on it already. ``progress(done,
+    total)`` counts the copy's rows weighed and ends at ``total``."""
     copy_path = Path(copy_path)
     if not checked:
         refuse_damaged_copy(copy_path)
@@ -117,7 +123,7 @@ def merge_copy(
         source = _CopyContents.read(copy)
     report = MergeReport(copy_path, source.coder)
     with project.transaction():
-        _Merger(project, source, report).run(merged_by)
+        _Merger(project, source, report, progress).run(merged_by)
     return report
 
 
@@ -180,8 +186,20 @@ class _CopyContents:
 
 
 class _Merger:
-    def __init__(self, project: Project, source: _CopyContents, report: MergeReport) -> None:
+    def __init__(
+        self,
+        project: Project,
+        source: _CopyContents,
+        report: MergeReport,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
         self.project = project
+        self.progress = progress
+        self.done = 0
+        self.total = 1 + sum(  # the rows to weigh, and the audit trail as one step
+            len(source.base[t].keys() | source.now[t].keys())
+            for t in ("codings", "memos", "document_status")
+        )
         self.conn = project.conn
         self.source = source
         self.report = report
@@ -197,6 +215,7 @@ class _Merger:
         for table in ("codings", "memos", "document_status"):
             self._merge_table(table)
         self.report.events = self._merge_events()
+        self._advance(1)
         if self.changes or self.report.events:
             self.report.event_id = journal.record(
                 self.conn,
@@ -211,6 +230,7 @@ class _Merger:
     def _merge_table(self, table: str) -> None:
         base, theirs = self.source.base[table], self.source.now[table]
         for key in sorted(base.keys() | theirs.keys()):
+            self._advance(1)
             b, t = base.get(key), theirs.get(key)
             if _same(table, b, t):
                 continue  # the copy did not change it
@@ -228,6 +248,12 @@ class _Merger:
                 self._apply(table, mine, t)
             else:
                 self._conflict(table, mine, t)
+
+    def _advance(self, rows: int) -> None:
+        self.done += rows
+        every = max(1, self.total // 200)  # a bar moves in 0.5 % steps at most
+        if self.progress and (self.done % every == 0 or self.done == self.total):
+            self.progress(self.done, self.total)
 
     def _translate(self, table: str, row: Row | None) -> Row | None:
         """The copy's portable row in the project's terms; None (and a note) if impossible."""

@@ -36,7 +36,7 @@ class CodingsImportSummary:
 
 @dataclass(frozen=True)
 class _Row:
-    where: str
+    index: int  # in the table (``Table.where`` names it in messages)
     document_id: int
     code_ref: str
     coder: str
@@ -61,6 +61,7 @@ def import_codings_csv(
     for required in ("document", "code", "coder"):
         table.column(required)
     reader = _Reader(project, table)
+    reader.prefetch()
     rows = [reader.row(i) for i in range(len(table.rows))]
     code_ids: dict[str, int] = {}
     with project.transaction():
@@ -69,7 +70,9 @@ def import_codings_csv(
         plan.load(rows)
         for number, row in enumerate(rows, 1):
             if row.code_ref not in code_ids:
-                code_ids[row.code_ref] = _code_id(project, row.code_ref, row.where, create_codes)
+                code_ids[row.code_ref] = _code_id(
+                    project, row.code_ref, table.where(row.index), create_codes
+                )
             plan.apply(row.document_id, code_ids[row.code_ref], row.coder, row.start, row.end)
             if progress and (number % 1000 == 0 or number == len(rows)):
                 progress(number, len(rows))
@@ -113,6 +116,7 @@ class _Plan:
         self.now: dict[Key, list[Row]] = {}  # rows as applied so far, by (start, id)
         self.changes: dict[int, list[dict[str, Any]]] = {}  # per coder, in order
         self.counts: dict[int, int] = {}  # rows that changed something, per coder
+        self.created_at = now()  # one transaction: one moment for every new coding
 
     def load(self, rows: list[_Row]) -> None:
         """Read the stored codings of every (document, coder) the rows touch, a few hundred
@@ -149,15 +153,18 @@ class _Plan:
         else:  # a new coding, with the id SQLite would give it (as _merge_into_one makes it)
             row = {"id": self.next_id, "guid": _guid(), "document_id": document_id,
                    "code_id": code_id, "coder_id": coder_id, "case_id": self._case(document_id),
-                   "start": start, "end": end, "created_at": now()}  # fmt: skip
+                   "start": start, "end": end, "created_at": self.created_at}  # fmt: skip
             changes = [journal.change("codings", None, row)]
             self.next_id += 1
         if existing:
             gone = {id(r) for r in existing}
             rows[:] = [r for r in rows if id(r) not in gone]
-        rows.append(changes[0]["after"])
-        if len(rows) > 1:
+        added = changes[0]["after"]
+        if rows and (rows[-1]["start"], rows[-1]["id"]) > (added["start"], added["id"]):
+            rows.append(added)
             rows.sort(key=lambda r: (r["start"], r["id"]))
+        else:  # in order already (rows mostly come sorted by span)
+            rows.append(added)
         self.changes.setdefault(coder_id, []).extend(changes)
         self.counts[coder_id] = self.counts.get(coder_id, 0) + 1
 
@@ -247,14 +254,58 @@ class _Reader:
         self.documents: dict[tuple[str, str], int | str] = {}  # id, or the error message
         self.names: dict[int, str] | None = None
 
+    def prefetch(self) -> None:
+        """Resolve every document the rows name and read their texts, a few hundred per query
+        (one query per document costs more than the rest of a row's checks). Unresolvable
+        names are kept as their message and raised at their row."""
+        for index in range(len(self.table.rows)):
+            document, fallback = self.cells(index)[:2]
+            if (document or fallback) and (document, fallback) not in self.documents:
+                self.documents[document, fallback] = self._resolve(document, fallback)
+        wanted = sorted(
+            {i for i in self.documents.values() if isinstance(i, int)} - set(self.texts)
+        )
+        for first in range(0, len(wanted), 500):
+            chunk = wanted[first : first + 500]
+            self.texts.update(
+                self.project.conn.execute(
+                    f"SELECT id, text FROM documents WHERE id IN ({', '.join('?' * len(chunk))})",
+                    chunk,
+                )
+            )
+
     def cells(self, index: int) -> tuple[str, ...]:
-        """document, document_id, code, coder, start, end, quote of one row (empty if absent)."""
+        """document, document_id, code, coder, start, end, quote of one row (empty if absent;
+        cells come stripped from ``read_table``)."""
         row = self.table.rows[index]
-        return tuple(unsafe_cell(row[c].strip()) if c else "" for c in self.wanted)
+        return tuple(
+            ("" if not c else unsafe_cell(row[c]) if row[c][:1] == "'" else row[c])
+            for c in self.wanted
+        )
 
     def row(self, index: int) -> _Row:
+        """The row at ``index``, checked; the common case (a known document, offsets inside
+        it, the quote exactly as in the text) without building messages."""
+        cells = self.cells(index)
+        document, fallback, code_ref, coder, raw_start, raw_end, quote = cells
+        found = self.documents.get((document, fallback))
+        text = self.texts.get(found) if isinstance(found, int) else None
+        if (
+            isinstance(found, int)
+            and text is not None
+            and code_ref
+            and coder
+            and raw_start.isdecimal()
+            and raw_end.isdecimal()
+        ):
+            start, end = int(raw_start), int(raw_end)
+            if 0 <= start < end <= len(text) and (not quote or quote == text[start:end]):
+                return _Row(index, found, code_ref, coder, start, end)
+        return self._checked_row(index, cells)
+
+    def _checked_row(self, index: int, cells: tuple[str, ...]) -> _Row:
         where = self.table.where(index)
-        document, fallback, code_ref, coder, raw_start, raw_end, quote = self.cells(index)
+        document, fallback, code_ref, coder, raw_start, raw_end, quote = cells
         document_id = self._document_id(document, fallback, where)
         if not code_ref or not coder:
             raise InputError(f"{where}: {'code' if not code_ref else 'coder'} is empty")
@@ -269,7 +320,7 @@ class _Reader:
                 f"{where}: the quote does not match document {document_id} at {start}–{end}; "
                 "were the offsets or the text changed?"
             )
-        return _Row(where, document_id, code_ref, coder, start, end)
+        return _Row(index, document_id, code_ref, coder, start, end)
 
     def _text(self, document_id: int) -> str:
         if document_id not in self.texts:

@@ -160,9 +160,8 @@ def _cell_text(value: object) -> str:
 
 # -- shared --------------------------------------------------------------------------------------
 def _build_table(source: str, records: list[tuple[int, list[str]]]) -> Table:
-    records = [
-        (n, [c.strip() for c in cells]) for n, cells in records if any(c.strip() for c in cells)
-    ]
+    stripped = ((n, [c.strip() for c in cells]) for n, cells in records)
+    records = [(n, cells) for n, cells in stripped if any(cells)]
     if not records:
         raise InputError(f"{source}: table is empty")
     header_line, header = records[0]

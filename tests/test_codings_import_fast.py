@@ -168,3 +168,34 @@ def test_missing_column_is_named_on_one_line(small_project: Project, tmp_path: P
         import_codings_csv(small_project, table)
     message = str(error.value)
     assert "no column 'document'" in message and "\r" not in message and "\n" not in message
+
+
+def test_bulk_import_reads_texts_a_few_hundred_documents_per_query(
+    study: Path, tmp_path: Path
+) -> None:
+    """The texts the quotes are checked against are read in chunks, not one query per
+    document (which cost more than the rest of a row's work at study size)."""
+    table = _table(study, tmp_path)
+    shutil.copy(study, tmp_path / "q.kodeverk")
+    statements: list[str] = []
+    with Project.open(tmp_path / "q.kodeverk") as project:
+        documents = project.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+        project.conn.set_trace_callback(statements.append)
+        import_codings_csv(project, table, create_codes=True)
+    reads = [s for s in statements if "text FROM documents" in s]
+    assert documents > 50 and 0 < len(reads) <= documents // 500 + 1
+
+
+def test_bulk_import_names_the_row_of_an_unknown_document(study: Path, tmp_path: Path) -> None:
+    table = _table(study, tmp_path)
+    with table.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows[7][0], rows[7][1] = "ingen-slik.txt", ""
+    with table.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    shutil.copy(study, tmp_path / "u.kodeverk")
+    with (
+        Project.open(tmp_path / "u.kodeverk") as project,
+        pytest.raises(InputError, match=r"row 8: .*ingen-slik\.txt"),
+    ):
+        import_codings_csv(project, table, create_codes=True)

@@ -257,3 +257,22 @@ def test_work_on_a_document_the_project_lacks_is_named_and_merged_later(team, tm
     again = merge_copy(team, out, "lead")
     assert dict(again.added) == {"codings": 1, "memos": 1, "document_status": 1}
     assert again.skipped == []
+
+
+def test_copy_and_merge_report_progress(team, tmp_path):
+    """`kodeverk copy` and `kodeverk merge` show a progress bar fed by these callbacks: steps
+    in order, ending at the total."""
+    out = tmp_path / "kari.kodeverk"
+    steps: list[tuple[int, int]] = []
+    make_copy(team, out, "kari", progress=lambda done, total: steps.append((done, total)))
+    assert steps == [(n, 5) for n in range(1, 6)]
+    with Project.open(out) as copy:
+        codes = [code_id(copy, "Bolig"), code_id(copy, "Brukerråd")]
+        for start in range(100, 190, 2):
+            for code in codes:
+                ops.apply_coding(copy, 1, code, "kari", start, start + 1)
+    seen: list[tuple[int, int]] = []
+    merge_copy(team, out, "lead", progress=lambda done, total: seen.append((done, total)))
+    assert len(seen) >= 2 and seen[-1][0] == seen[-1][1]
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert {t for _, t in seen} == {seen[-1][1]}

@@ -5,7 +5,7 @@ import stat
 import pytest
 
 from coding.errors import ProjectError
-from coding.store import APPLICATION_ID, SCHEMA_VERSION, Project
+from coding.store import APPLICATION_ID, SCHEMA_VERSION, Project, connect
 
 
 def test_create_sets_identity_and_policy(project_path):
@@ -17,6 +17,17 @@ def test_create_sets_identity_and_policy(project_path):
         assert project.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     with Project.open(project_path) as reopened:
         assert reopened.conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+
+
+def test_page_cache_holds_a_study(project_path):
+    """64 MiB of page cache on every connection, read-only ones too (issue 13: with SQLite's
+    2 MB default a merge re-read evicted pages and grew faster than the study)."""
+    Project.create(project_path).close()
+    with Project.open(project_path) as project:
+        assert project.conn.execute("PRAGMA cache_size").fetchone()[0] == -65536
+    reader = connect(project_path, readonly=True)
+    assert reader.execute("PRAGMA cache_size").fetchone()[0] == -65536
+    reader.close()
 
 
 def test_project_file_is_private(project_path):

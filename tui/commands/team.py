@@ -39,11 +39,12 @@ def copy_command(project: Path, output: Path | None, coder: str | None, as_json:
     """
     from coding.copy import make_copy
     from tui.coder import resolve_coder
+    from tui.commands.export import progress_bar
 
     out = require_output(output)
     coder = resolve_coder(coder)
-    with open_project(project) as opened:
-        info = make_copy(opened, out, coder)
+    with open_project(project) as opened, progress_bar(0, "copying") as advance:
+        info = make_copy(opened, out, coder, progress=advance)
     if as_json:
         echo_json(
             {
@@ -83,6 +84,7 @@ def merge_command(project: Path, copies: tuple[Path, ...], coder: str | None, as
     from coding.backup import backup_before
     from coding.merge import RULES, merge_copy, refuse_damaged_copy
     from tui.coder import resolve_coder
+    from tui.commands.export import progress_bar
 
     coder = resolve_coder(coder)
     for copy in copies:
@@ -92,7 +94,10 @@ def merge_command(project: Path, copies: tuple[Path, ...], coder: str | None, as
         for copy in copies:  # all or none: a damaged copy stops the merge before it starts
             refuse_damaged_copy(copy)
         backup = backup_before(opened, "merge")
-        reports = [merge_copy(opened, copy, coder, checked=True) for copy in copies]
+        reports = []
+        for copy in copies:
+            with progress_bar(0, f"merging {copy.name}") as advance:
+                reports.append(merge_copy(opened, copy, coder, checked=True, progress=advance))
     if as_json:
         echo_json({"backup": str(backup), "rules": RULES, "copies": [r.as_dict() for r in reports]})
         return

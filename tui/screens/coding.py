@@ -164,6 +164,9 @@ class CodingScreen(Localized, DomainActions, Screen):
         self.learner = Learner(self, project, coder)  # learned suggestions, trained in a thread
         self.project_counts: dict[int, int] = {}
         self.document_counts: dict[int, int] = {}
+        # the done mark and the coders' names, read once per change (not at every key)
+        self._done: bool | None = None
+        self._coder_names: dict[int, str] | None = None
         self._start_segment = segment
         self.keys = KeyState(build_keymap([]))
         self.load_document(document_id, reset_view=False)
@@ -199,6 +202,7 @@ class CodingScreen(Localized, DomainActions, Screen):
     def load_document(self, document_id: int, *, reset_view: bool = True) -> None:
         self.document_name, self.text = document_name_and_text(self.project, document_id)
         self.document_id = document_id
+        self._forget_status()
         self.segments = load_segments(self.project, document_id)
         if not self.segments:  # a document without segments: the whole text is one
             self.segments = [SegmentRow(0, max(len(self.text), 1), None)]
@@ -225,13 +229,18 @@ class CodingScreen(Localized, DomainActions, Screen):
             self.coder_id = _coder_id(self.project, self.coder)
         coder = self.coder if self.blind else None
         if reload:
+            self._forget_status()
             coder_id = None if coder is None else self.coder_id
             self.codings = load_codings(self.project, self.document_id, coder_id)
         view = self.query_one(DocumentView)
         styles, plain = self.code_styles, Style()
         view.set_highlights([(c[3], c[4], styles.get(c[1], plain)) for c in self.codings])
         old_document = self.document_counts
-        self.document_counts = code_counts(self.project, self.document_id, coder)
+        # Counted from the codings in hand (those shown: this coder's when blind, else all),
+        # not re-read: the query cost more than the rest of a key (issue 13).
+        self.document_counts = dict.fromkeys(self.code_by_id, 0)
+        for coding in self.codings:
+            self.document_counts[coding.code_id] = self.document_counts.get(coding.code_id, 0) + 1
         if full_counts:
             self.project_counts = code_counts(self.project, None, coder)
         else:  # only this document changed: adjust the project counts by the difference
@@ -240,6 +249,17 @@ class CodingScreen(Localized, DomainActions, Screen):
                 self.project_counts[code_id] = self.project_counts.get(code_id, 0) + delta
         self.query_one(CodeTree).set_counts(self.document_counts, self.project_counts)
         self._show_selection_codes()
+
+    def _forget_status(self) -> None:
+        self._done = self._coder_names = None
+
+    def _status(self) -> tuple[bool, dict[int, str]]:
+        """Whether this coder marked the document done, and every coder's name by id."""
+        if self._done is None:
+            self._done = ops.is_document_done(self.project, self.document_id, self.coder)
+        if self._coder_names is None:
+            self._coder_names = coder_names_by_id(self.project)
+        return self._done, self._coder_names
 
     def _file_version(self) -> int:
         return self.project.data_version()
@@ -255,6 +275,7 @@ class CodingScreen(Localized, DomainActions, Screen):
         version = self._file_version()
         if version != self._data_version:
             self._data_version = version
+            self._forget_status()
             if not self.blind:
                 self._refresh_codings(full_counts=False)
 
@@ -341,14 +362,13 @@ class CodingScreen(Localized, DomainActions, Screen):
         start, end = self.selection
         index = self.current_segment
         segment = self.segments[index]
-        done = ops.is_document_done(self.project, self.document_id, self.coder)
+        done, names = self._status()
         header = Text(TEXT["segment"].format(at=index + 1, of=len(self.segments)), style="bold")
         if segment.speaker:
             header.append(f" · {segment.speaker}")
         header.append(f"\n[{start}:{end}] {TEXT['done' if done else 'not_done']}")
         header.append(TEXT["blind_mark" if self.blind else "all_mark"])  # fits 28 columns
         lines = [header]
-        names = coder_names_by_id(self.project)
         for coding in self.selected_codings():
             code = self.code_by_id.get(coding.code_id)
             if code is None:
@@ -647,6 +667,7 @@ class CodingScreen(Localized, DomainActions, Screen):
             is REFUSED
         ):
             return
+        self._forget_status()
         self._show_selection_codes()
         self.notify(TEXT["marked_done" if done else "marked_not_done"], timeout=2)
 
