@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from coding.errors import ProjectError
 from coding.output import (
@@ -26,6 +27,8 @@ from coding.output import (
 if TYPE_CHECKING:
     from coding.store import Project
 
+T = TypeVar("T")
+
 
 def backup_to(project: Project, destination: str | os.PathLike) -> Path:
     """Copy the project into ``destination`` (a new file, mode 0600) in one step of SQLite's
@@ -34,42 +37,51 @@ def backup_to(project: Project, destination: str | os.PathLike) -> Path:
     (measured: 56 MB with one writer, 10 s in steps of 1024 pages, 0.3 s in one step).
     The copy passes SQLite's integrity check before it gets its name."""
     destination = Path(destination)
-    temp = start_file_copy(project, destination, backup=True)
-    try:
-        verify_project_file(temp, destination)
-        finish_file_copy(temp, destination)
-    except BaseException:
-        remove_partial(temp)
-        raise
+    write_file_copy(project, destination, backup=True)
     return destination
 
 
-def start_file_copy(project: Project, destination: Path, *, backup: bool = False) -> Path:
-    """Check ``destination`` may be written (only a ``backup`` may go into the project's backup
-    folder), then snapshot the project into a new owner-only temporary file beside it; returns
-    that file (the caller verifies and publishes it)."""
-    if destination.exists() or destination.is_symlink():
-        raise ProjectError(f"{destination}: file exists; choose another name or delete it first")
-    guard_output(destination, project.path, backup=backup)
-    if not destination.parent.is_dir():
-        raise ProjectError(f"{destination.parent}: folder does not exist")
-    try:
-        temp = new_partial(destination)
-    except OSError as exc:
-        raise ProjectError(f"{destination}: cannot write ({exc.strerror or exc})") from None
+def write_file_copy(
+    project: Project,
+    destination: Path,
+    *,
+    backup: bool = False,
+    edit: Callable[[Path], T] | None = None,
+) -> T | None:
+    """Snapshot the project under a temporary name beside ``destination``, let ``edit`` change
+    that file (returning what it returns), verify it and only then give it its name. Whatever
+    fails, no file is left under either name."""
+    temp = _new_copy_file(project, destination, backup)
     try:
         target = sqlite3.connect(temp)
         try:
             project.conn.backup(target, pages=-1)
         finally:
             target.close()
+        result = edit(temp) if edit is not None else None
+        verify_project_file(temp, destination)
+        finish_file_copy(temp, destination)
     except (sqlite3.Error, OSError) as exc:
         remove_partial(temp)
         raise ProjectError(f"{destination}: the copy failed ({exc}); nothing was written") from None
     except BaseException:
         remove_partial(temp)
         raise
-    return temp
+    return result
+
+
+def _new_copy_file(project: Project, destination: Path, backup: bool) -> Path:
+    """Check ``destination`` may be written (only a ``backup`` may go into the project's backup
+    folder), then make a new owner-only temporary file beside it."""
+    if destination.exists() or destination.is_symlink():
+        raise ProjectError(f"{destination}: file exists; choose another name or delete it first")
+    guard_output(destination, project.path, backup=backup)
+    if not destination.parent.is_dir():
+        raise ProjectError(f"{destination.parent}: folder does not exist")
+    try:
+        return new_partial(destination)
+    except OSError as exc:
+        raise ProjectError(f"{destination}: cannot write ({exc.strerror or exc})") from None
 
 
 def verify_project_file(path: Path, shown: Path) -> None:

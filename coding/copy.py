@@ -19,9 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from coding.backup import finish_file_copy, start_file_copy, verify_project_file
-from coding.errors import ProjectError
-from coding.output import remove_partial
+from coding.backup import write_file_copy
 from coding.store import Project, new_guid, now
 
 Row = dict[str, Any]
@@ -95,9 +93,9 @@ def make_copy(
     destination = Path(destination)
     step = _stepper(progress, 5)
     project_guid = project.meta("project_guid") or ""
-    temp = start_file_copy(project, destination)
-    step()
-    try:
+
+    def edit(temp: Path) -> CopyInfo:
+        step()  # the snapshot is written
         with Project.open(temp) as copy:
             _keep_only(copy, coder)
             step()
@@ -106,22 +104,17 @@ def make_copy(
             # VACUUM so others' deleted rows do not linger in free pages of a blind copy.
             copy.conn.execute("VACUUM")
             step()
-            info = CopyInfo(
+            return CopyInfo(
                 destination,
                 coder,
                 _count(copy, "codings"),
                 _count(copy, "memos"),
                 _count(copy, "documents"),
             )
-        verify_project_file(temp, destination)
-        finish_file_copy(temp, destination)
-        step()
-    except (sqlite3.Error, OSError) as exc:
-        remove_partial(temp)
-        raise ProjectError(f"{destination}: the copy failed ({exc}); nothing was written") from None
-    except BaseException:
-        remove_partial(temp)
-        raise
+
+    info = write_file_copy(project, destination, edit=edit)
+    assert info is not None
+    step()  # checked and given its name
     return info
 
 

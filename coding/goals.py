@@ -8,7 +8,7 @@ and its first quotes in document order. Assessments are written as one journalle
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from coding import journal
 from coding.codes import list_codes
@@ -44,15 +44,7 @@ class GoalRow:
         return RATINGS[self.rating][lang] if self.rating in RATINGS else NOT_RATED[lang]
 
     def as_dict(self) -> dict:
-        return {
-            "goal": self.goal,
-            "label": self.label,
-            "rating": self.rating,
-            "assessment": self.assessment,
-            "passages": self.passages,
-            "cases_with": self.cases_with,
-            "cases": self.cases,
-        }
+        return {k: v for k, v in asdict(self).items() if k != "code_ids"}
 
 
 def goal_table(project: Project, *, coder: str = "any", lang: str = "nb") -> list[GoalRow]:

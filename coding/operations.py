@@ -389,44 +389,34 @@ def is_document_done(project: Project, document_id: int, coder: str) -> bool:
 # -- undo and redo ------------------------------------------------------------------------------
 def undo(project: Project, coder: str) -> Event | None:
     """Revert the coder's latest action that is not undone yet. Returns it, or None."""
-    with project.transaction() as conn:
-        coder_id = project.coder_id(coder)
-        event = journal.last_undoable(conn, coder_id)
-        if event is None:
-            return None
-        journal.revert_changes(conn, event.changes)
-        inverse = [change(c["table"], c["after"], c["before"]) for c in reversed(event.changes)]
-        undo_id = journal.record(
-            conn,
-            coder_id,
-            "undo",
-            f"undo {event.action} (event {event.id})",
-            inverse,
-            undoable=False,
-        )
-        conn.execute(
-            "UPDATE events SET state = 'undone', undone_by = ? WHERE id = ?", (undo_id, event.id)
-        )
-    return event
+    return _undo_or_redo(project, coder, "undo")
 
 
 def redo(project: Project, coder: str) -> Event | None:
     """Re-apply the coder's most recently undone action, if nothing new came after it."""
+    return _undo_or_redo(project, coder, "redo")
+
+
+def _undo_or_redo(project: Project, coder: str, step: str) -> Event | None:
+    """One undo or redo in one transaction, journalled (itself not undoable)."""
     with project.transaction() as conn:
         coder_id = project.coder_id(coder)
-        event = journal.last_undone(conn, coder_id)
+        find = journal.last_undoable if step == "undo" else journal.last_undone
+        event = find(conn, coder_id)
         if event is None:
             return None
-        journal.apply_changes(conn, event.changes)
-        journal.record(
-            conn,
-            coder_id,
-            "redo",
-            f"redo {event.action} (event {event.id})",
-            event.changes,
-            undoable=False,
+        if step == "undo":
+            journal.revert_changes(conn, event.changes)
+            changes = [change(c["table"], c["after"], c["before"]) for c in reversed(event.changes)]
+        else:
+            journal.apply_changes(conn, event.changes)
+            changes = event.changes
+        text = f"{step} {event.action} (event {event.id})"
+        step_id = journal.record(conn, coder_id, step, text, changes, undoable=False)
+        state, undone_by = ("undone", step_id) if step == "undo" else ("done", None)
+        conn.execute(
+            "UPDATE events SET state = ?, undone_by = ? WHERE id = ?", (state, undone_by, event.id)
         )
-        conn.execute("UPDATE events SET state = 'done', undone_by = NULL WHERE id = ?", (event.id,))
     return event
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from fractions import Fraction
 from pathlib import Path
 
@@ -84,14 +84,7 @@ class DifferenceTest:
     cells: int = 0
 
     def as_dict(self) -> dict:
-        return {
-            "test": self.test,
-            "p_value": self.p_value,
-            "statistic": self.statistic,
-            "groups": self.groups,
-            "small_expected": self.small_expected,
-            "note": self.note,
-        }
+        return {k: v for k, v in asdict(self).items() if k not in ("low_expected", "cells")}
 
 
 def difference_test(table: Sequence[tuple[int, int]]) -> DifferenceTest:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -114,15 +115,11 @@ def _documents(n: int) -> str:
 
 
 def build_units(
-    project: Project,
-    coders: Sequence[str],
-    code_ids: Sequence[int] | None = None,
-    unit: str = "segment",
-    min_overlap: float = 0.0,
-    missing: str = "complete",
+    project: Project, coders: Sequence[str], code_ids: Sequence[int] | None = None, **options: Any
 ) -> dict[int, CodeUnits]:
-    """Reliability data per code for ``coders`` (in that column order)."""
-    return build_units_and_coverage(project, coders, code_ids, unit, min_overlap, missing)[0]
+    """Reliability data per code for ``coders`` (in that column order); ``options`` (unit,
+    min_overlap, missing) as for ``build_units_and_coverage``."""
+    return build_units_and_coverage(project, coders, code_ids, **options)[0]
 
 
 def build_units_and_coverage(

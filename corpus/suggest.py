@@ -42,6 +42,11 @@ class Suggestion:
     code_id: int
     code_name: str
     matched: str
+    confidence: float | None = None  # learned suggestions only (``tui.suggestions``)
+
+    @property
+    def learned(self) -> bool:
+        return self.confidence is not None
 
 
 def stem(word: str) -> str:

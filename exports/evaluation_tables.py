@@ -72,6 +72,7 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 GoalQuotes = dict[int, list[Quote]]
+Evidence = dict[int, list[tuple[str, str]]]  # per goal: (quote, attribution)
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # Word refuses these
 
 
@@ -173,14 +174,25 @@ def goals_grid(rows: Sequence[GoalRow], lang: str = "nb") -> tuple[list[str], li
     return header, body
 
 
-def write_goals_docx(
+def write_goals(
     rows: Sequence[GoalRow],
     quotes: GoalQuotes,
     path: str | Path,
+    fmt: str | None,
     *,
     attribution: str | None = None,
     lang: str = "nb",
 ) -> None:
+    """The goal table with the quotes behind each goal, Word for ``fmt`` docx, else Excel."""
+    evidence = {
+        goal: [(quote.text, quote.attribution(attribution)) for quote in shown]
+        for goal, shown in quotes.items()
+    }
+    write = _goals_docx if fmt == "docx" else _goals_xlsx
+    write(rows, evidence, path, lang)
+
+
+def _goals_docx(rows: Sequence[GoalRow], evidence: Evidence, path: str | Path, lang: str) -> None:
     """The table, then for each goal the quotes behind it with their attribution."""
     words = WORDS[lang]
     document = _document(words["goals_title"], lang)
@@ -189,23 +201,16 @@ def write_goals_docx(
     document.add_paragraph(words["goals_caption"], style="Caption")
     for row in rows:
         document.add_heading(words["evidence"].format(label=row.label), level=2)
-        shown = quotes.get(row.goal, [])
+        shown = evidence.get(row.goal, [])
         if not shown:
             document.add_paragraph(words["no_quotes"])
-        for quote in shown:
-            text = f"«{quote.text}» {quote.attribution(attribution)}"
-            document.add_paragraph(_xml_text(text), "Quote")
+        for text, cite in shown:
+            document.add_paragraph(_xml_text(f"«{text}» {cite}"), "Quote")
     _save(document, path)
 
 
-def write_goals_xlsx(
-    rows: Sequence[GoalRow],
-    quotes: GoalQuotes,
-    path: str | Path,
-    *,
-    attribution: str | None = None,
-    lang: str = "nb",
-) -> None:
+def _goals_xlsx(rows: Sequence[GoalRow], evidence: Evidence, path: str | Path, lang: str) -> None:
+    """Two sheets: the table, and every quote behind a goal with its attribution."""
     words = WORDS[lang]
     header = [words["goal_column"], words["rating"], words["assessment"]]
     header += [words["passages_column"], words["cases_column"], words["cases"]]
@@ -213,16 +218,14 @@ def write_goals_xlsx(
         [r.label, r.rating_label(lang), r.assessment, r.passages, r.cases_with, r.cases]
         for r in rows
     ]
-    evidence: list[list[object]] = [
-        [row.label, quote.text, quote.attribution(attribution)]
-        for row in rows
-        for quote in quotes.get(row.goal, [])
+    quoted: list[list[object]] = [
+        [row.label, text, cite] for row in rows for text, cite in evidence.get(row.goal, [])
     ]
     sheets = [
         (words["goals_title"], (header, table)),
         (
             words["evidence_sheet"],
-            ([words["goal_column"], words["quote"], words["attribution"]], evidence),
+            ([words["goal_column"], words["quote"], words["attribution"]], quoted),
         ),
     ]
     write_xlsx(path, sheets)

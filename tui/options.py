@@ -91,6 +91,20 @@ def json_option(help: str = "Print the result as JSON.") -> Callable:
     return click.option("--json", "as_json", is_flag=True, help=help)
 
 
+def lang_option(help: str) -> Callable:
+    """``--lang nb|en`` (default nb): the language of what the command writes or prints."""
+    return click.option(
+        "--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True, help=help
+    )
+
+
+def format_option(
+    formats: tuple[str, ...], help: str = "Output format (default: from the output file's suffix)."
+) -> Callable:
+    """``--format`` (the parameter ``fmt``) for ``-o/--output``; see ``format_from_suffix``."""
+    return click.option("--format", "fmt", type=click.Choice(formats), help=help)
+
+
 def coder_option(help: str = "") -> Callable:
     """Who you are: ``--coder``, then $KODEVERK_CODER, then your login name (tui/coder.py)."""
     return click.option(

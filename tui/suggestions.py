@@ -4,23 +4,10 @@ combined per segment, never duplicated."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from coding.store import Project
+from corpus.suggest import Suggestion  # the keyword suggestions' class, with a confidence
 
-
-@dataclass(frozen=True)
-class Suggestion:
-    start: int
-    end: int
-    code_id: int
-    code_name: str
-    matched: str
-    confidence: float | None = None  # learned suggestions only
-
-    @property
-    def learned(self) -> bool:
-        return self.confidence is not None
+__all__ = ["Suggestion", "find_suggestions"]
 
 
 def find_suggestions(
@@ -51,12 +38,9 @@ def _learned(project: Project, document_id: int, coder: str, model, top: int) ->
 
 
 def _keyword(project: Project, document_id: int, coder: str) -> list[Suggestion]:
-    from corpus.suggest import suggest  # spaCy loads on first use, not at app start
+    from corpus.suggest import suggest
 
-    return [
-        Suggestion(s.start, s.end, s.code_id, s.code_name, s.matched)
-        for s in suggest(project, document_id, coder=coder)
-    ]
+    return suggest(project, document_id, coder=coder)  # spaCy loads on first use
 
 
 def answer_suggestions(

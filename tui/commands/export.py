@@ -11,7 +11,14 @@ import click
 
 from coding.errors import InputError
 from tui.commands.prevalence import split_code_refs
-from tui.options import codings_of_option, json_option, output_option, require_output
+from tui.options import (
+    codings_of_option,
+    format_option,
+    json_option,
+    lang_option,
+    output_option,
+    require_output,
+)
 
 FORMATS = ("docx", "md", "html", "csv", "xlsx", "qdpx")
 SUFFIXES = {".docx": "docx", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
@@ -20,12 +27,7 @@ SUFFIXES |= {".csv": "csv", ".xlsx": "xlsx", ".qdpx": "qdpx"}
 
 @click.command("export")
 @click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    help="Output format (default: from the output file's suffix).",
-)
+@format_option(FORMATS)
 @output_option("File to write (required; replaced if it exists; never a kodeverk project).")
 @click.option(
     "--codes",
@@ -92,13 +94,9 @@ SUFFIXES |= {".csv": "csv", ".xlsx": "xlsx", ".qdpx": "qdpx"}
     "prevalence tables (default: the project's meta few_below, else 0.1).",
 )
 @click.option("--title", help="Title of the report (default: from the project name).")
-@click.option(
-    "--lang",
-    type=click.Choice(["nb", "en"]),
-    default="nb",
-    show_default=True,
-    help="Language of a report's headings, tables and quantifiers (quotes and attributions "
-    "stay as written).",
+@lang_option(
+    "Language of a report's headings, tables and quantifiers (quotes and attributions "
+    "stay as written)."
 )
 @json_option("Print what was written as JSON.")
 def export_command(

@@ -15,7 +15,9 @@ import click
 
 from coding.errors import InputError
 from tui.options import codings_of_option, format_from_suffix
+from tui.options import format_option as shared_format_option
 from tui.options import json_option as shared_json_option
+from tui.options import lang_option as shared_lang_option
 from tui.options import output_option as shared_output_option
 from tui.signin import require_lead_at_terminal
 
@@ -24,20 +26,9 @@ FORMATS = ("docx", "xlsx")
 output_option = shared_output_option(
     "Write the table to this .docx or .xlsx file (replaced if it exists)."
 )
-format_option = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    help="Output format (default: from the output file's suffix).",
-)
+format_option = shared_format_option(FORMATS)
 coder_option = codings_of_option()
-lang_option = click.option(
-    "--lang",
-    type=click.Choice(["nb", "en"]),
-    default="nb",
-    show_default=True,
-    help="Language of headings, captions and goal names.",
-)
+lang_option = shared_lang_option("Language of headings, captions and goal names.")
 json_option = shared_json_option("Print the table as JSON.")
 
 
@@ -179,10 +170,9 @@ def goals_command(
         rows = goal_table(opened, coder=codings_of, lang=lang)
         quotes = goal_quotes(opened, rows, coder=codings_of, limit=quote_count) if output else {}
     if output:
-        from exports.evaluation_tables import write_goals_docx, write_goals_xlsx
+        from exports.evaluation_tables import write_goals
 
-        write = write_goals_docx if fmt == "docx" else write_goals_xlsx
-        write(rows, quotes, output, attribution=attribution, lang=lang)
+        write_goals(rows, quotes, output, fmt, attribution=attribution, lang=lang)
         click.echo(f"written: {output}", err=as_json)
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))

@@ -14,7 +14,9 @@ from tui.options import (
     codings_of_option,
     exclusive,
     format_from_suffix,
+    format_option,
     json_option,
+    lang_option,
     notice,
     output_option,
 )
@@ -86,13 +88,7 @@ def weights_option(weights: str | None, population: Path | None) -> dict[str, fl
     multiple=True,
     help="Only these codes (path, name or id; repeat or separate by commas).",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(["nb", "en"]),
-    default="nb",
-    show_default=True,
-    help="Language of the quantifiers («et flertall» or «a majority») and goal names.",
-)
+@lang_option("Language of the quantifiers («et flertall» or «a majority») and goal names.")
 @click.option(
     "--weights",
     metavar="GROUP=N,...",
@@ -112,9 +108,7 @@ def weights_option(weights: str | None, population: Path | None) -> dict[str, fl
 )
 @json_option("Print the figures as JSON.")
 @output_option("Write the table to this file (.csv or .xlsx; or give --format).")
-@click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), help="Format of -o (default: its suffix)."
-)
+@format_option(FORMATS, "Format of -o (default: its suffix).")
 @click.option("--csv", "csv_path", type=OUTPUT_PATH, hidden=True)
 @click.option("--xlsx", "xlsx_path", type=OUTPUT_PATH, hidden=True)
 def prevalence_command(
