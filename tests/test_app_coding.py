@@ -137,7 +137,7 @@ async def test_done_toggles_and_shows_in_overview(app_path: Path) -> None:
         await settle(app, pilot)
         await pilot.press("down", "enter")  # the second row: Vadsø's interview
         assert isinstance(app.screen, CodingScreen) and app.screen.document_id == 1
-        await pilot.press("1", "d", "escape")
+        await pilot.press("1", "d", "escape", "escape")  # no to moving on; back
         assert app.screen is overview
         await settle(app, pilot)
         row = next(r for r in overview.rows if r.id == 1)

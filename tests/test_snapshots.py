@@ -42,3 +42,10 @@ def test_coding_screen(app_path: Path, snap_compare) -> None:
 def test_codebook_editor(app_path: Path, snap_compare) -> None:
     app = KodeverkApp(app_path, CODER, resume=False)
     assert snap_compare(app, press=["e", "down"], terminal_size=SIZE)
+
+
+def test_coding_screen_stripes_and_memo(app_path: Path, snap_compare) -> None:
+    """Two codes on one segment (two stripes in their colours), one on the next, a memo mark."""
+    app = KodeverkApp(app_path, CODER, document_id=1)
+    keys = ["j", "1", "2", "m", "v", "i", "k", "t", "i", "g", "ctrl+s", "j", "3"]
+    assert snap_compare(app, press=keys, terminal_size=SIZE)

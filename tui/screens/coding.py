@@ -28,9 +28,11 @@ from tui.project_view import (
     CodeInfo,
     CodingRow,
     SegmentRow,
+    document_order,
     load_codes,
     load_codings,
     load_segments,
+    unfinished_after,
 )
 from tui.suggestions import Suggestion, find_suggestions
 from tui.widgets.code_tree import CodeTree, swatch
@@ -39,6 +41,14 @@ from tui.widgets.document_view import DocumentView
 WORD = re.compile(r"\S+")
 POLL_SECONDS = 2.0  # how often the all-coders view looks for other coders' new codings
 PLACE_RETRY_SECONDS = 2.0  # saving where the coder is, again, after the write lock was busy
+
+MESSAGES = {  # this screen's words, together for the coming message catalogue
+    "move_on": "Move on to the next unfinished document? (enter: yes, escape: no)",
+    "all_done": "every document is marked done",
+    "last": "this is the last document",
+    "first": "this is the first document",
+    "opened": "{name}",
+}
 
 
 def _coder_id(project: Project, coder: str) -> int:
@@ -63,6 +73,14 @@ def code_style(colour: str) -> Style:
     return style + Style(color="black" if luminance > 140 else "white")
 
 
+def stripe_style(colour: str) -> Style:
+    """The code's colour as the colour of its stripe in the margin."""
+    try:
+        return Style(color=colour, bold=True)
+    except Exception:
+        return Style()
+
+
 class CodingScreen(Screen):
     """Move with j/k, select with J/K and w/W, code with 1–9 or c, undo with u."""
 
@@ -73,6 +91,10 @@ class CodingScreen(Screen):
         Binding("pagedown", "page(1)", "Page down", show=False),
         Binding("pageup", "page(-1)", "Page up", show=False),
         Binding("n", "next_uncoded", "Next uncoded"),
+        Binding("right_square_bracket,ctrl+down", "document(1)", "Next document", show=False),
+        Binding("left_square_bracket,ctrl+up", "document(-1)", "Previous document", show=False),
+        Binding("home,g", "edge(-1)", "Start of the document", show=False),
+        Binding("end,G", "edge(1)", "End of the document", show=False),
         Binding(
             "J,shift+down",
             "extend(1)",
@@ -152,7 +174,7 @@ class CodingScreen(Screen):
         gc.freeze()
 
     # -- loading ------------------------------------------------------------------------------
-    def load_document(self, document_id: int, *, reset_view: bool = True) -> None:
+    def load_document(self, document_id: int, *, reset_view: bool = True, segment: int = 0) -> None:
         row = self.project.conn.execute(
             "SELECT name, text FROM documents WHERE id = ?", (document_id,)
         ).fetchone()
@@ -169,6 +191,8 @@ class CodingScreen(Screen):
         self.codes = load_codes(self.project)
         self.code_by_id = {c.id: c for c in self.codes}
         self.code_styles = {c.id: code_style(c.colour) for c in self.codes}
+        self.code_rank = {c.id: rank for rank, c in enumerate(self.codes)}
+        self.stripe_styles = {rank: stripe_style(c.colour) for rank, c in enumerate(self.codes)}
         self.suggestions = []
         self.selection = (self.segments[0].start, self.segments[0].end)
         self.sub_title = f"coder {self.coder} · {self.document_name}"
@@ -177,7 +201,7 @@ class CodingScreen(Screen):
             view.set_text(self.text)
             view.set_marks([])
             self._refresh_codings(full_counts=True)
-            self.select_segment(0)
+            self.select_segment(segment)
 
     def _refresh_codings(self, *, full_counts: bool, reload: bool = True) -> None:
         """Reload this document's codings (after a committed action) and redraw."""
@@ -190,6 +214,10 @@ class CodingScreen(Screen):
         view = self.query_one(DocumentView)
         styles, plain = self.code_styles, Style()
         view.set_highlights([(c[3], c[4], styles.get(c[1], plain)) for c in self.codings])
+        view.set_stripes(
+            [(c[3], c[4], self.code_rank.get(c[1], -1)) for c in self.codings], self.stripe_styles
+        )
+        self._show_memos()
         old_document = self.document_counts
         self.document_counts = code_counts(self.project, self.document_id, coder)
         if full_counts:
@@ -200,6 +228,19 @@ class CodingScreen(Screen):
                 self.project_counts[code_id] = self.project_counts.get(code_id, 0) + delta
         self.query_one(CodeTree).set_counts(self.document_counts, self.project_counts)
         self._show_selection_codes()
+
+    def _show_memos(self) -> None:
+        """Mark where a memo on one of the shown codings starts (the coder's own in blind mode)."""
+        sql = (
+            "SELECT k.start FROM memos m JOIN codings k ON k.guid = m.target_guid "
+            "WHERE m.target_kind = 'coding' AND k.document_id = ?"
+        )
+        params: tuple = (self.document_id,)
+        if self.blind:
+            sql += " AND m.coder_id = ?"
+            params += (self.coder_id,)
+        offsets = [r[0] for r in self.project.conn.execute(sql, params)]
+        self.query_one(DocumentView).set_memos(offsets)
 
     def _file_version(self) -> int:
         """SQLite's data_version: changes when another connection commits to the file."""
@@ -344,6 +385,47 @@ class CodingScreen(Screen):
             max(view.line_of(self.selection[0]) + direction * height, 0), view.line_count - 1
         )
         self.select_segment(self.segment_at(view._starts[line]))
+
+    def action_edge(self, direction: int) -> None:
+        """The first (home, g) or last (end, G) segment of the document."""
+        self.select_segment(0 if direction < 0 else len(self.segments) - 1)
+
+    def action_document(self, step: int) -> None:
+        """The next or previous document in the overview's order, without leaving the screen."""
+        order = document_order(self.project.conn)
+        here = order.index(self.document_id) if self.document_id in order else -1
+        there = here + step
+        if not 0 <= there < len(order):
+            self.notify(MESSAGES["last" if step > 0 else "first"], timeout=2)
+            return
+        self.open_here(order[there])
+
+    def action_next_document(self) -> None:
+        self.action_document(1)
+
+    def action_previous_document(self) -> None:
+        self.action_document(-1)
+
+    def open_here(self, document_id: int) -> None:
+        """Show another document on this screen, at the segment the coder left it."""
+        value = ops.recall(self.project, self.coder, f"segment:{document_id}")
+        segment = int(value) if value and value.isdigit() else 0
+        self.load_document(document_id, segment=segment)
+        self.notify(MESSAGES["opened"].format(name=self.document_name), timeout=2)
+
+    def _offer_next_unfinished(self) -> None:
+        from tui.screens.confirm import ConfirmScreen
+
+        following = unfinished_after(self.project.conn, self.document_id, self.coder)
+        if following is None:
+            self.notify(MESSAGES["all_done"], timeout=3)
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.open_here(following)
+
+        self.app.push_screen(ConfirmScreen(MESSAGES["move_on"], yes_first=True), answer)
 
     def action_next_uncoded(self) -> None:
         """One sweep over segments and the coder's codings (both in start order)."""
@@ -521,6 +603,7 @@ class CodingScreen(Screen):
                 is False
             ):
                 return
+            self._show_memos()
             self.notify("memo saved" if new_text.strip() else "memo deleted", timeout=2)
 
         self.app.push_screen(MemoScreen(title, text), save)
@@ -534,6 +617,8 @@ class CodingScreen(Screen):
             return
         self._show_selection_codes()
         self.notify("document marked done" if done else "document marked not done", timeout=2)
+        if done:
+            self._offer_next_unfinished()
 
     def action_toggle_blind(self) -> None:
         self.blind = not self.blind
@@ -632,6 +717,16 @@ class CodingScreen(Screen):
             ("Toggle done", "mark this document done or not done (d)", self.action_toggle_done),
             ("Search", "search the project's text (/)", self.action_search),
             ("Suggestions", "mark keyword matches to accept or reject (s)", self.action_suggest),
+            (
+                "Next document",
+                "the next document in the overview (] or ctrl+down)",
+                self.action_next_document,
+            ),
+            (
+                "Previous document",
+                "the previous document ([ or ctrl+up)",
+                self.action_previous_document,
+            ),
             (
                 "Next uncoded segment",
                 "jump to the next segment you have not coded (n)",
