@@ -219,13 +219,13 @@ async def test_overview_filter_and_cycle(app_path: Path) -> None:
         screen = app.screen
         await settle(app, pilot)
         await pilot.press("slash", *"nord", "enter")
-        from textual.widgets import DataTable
+        from tui.widgets.document_table import DocumentTable
 
-        assert screen.query_one(DataTable).row_count == 1
+        assert screen.query_one(DocumentTable).row_count == 1
         await pilot.press("escape", "a")
         assert screen.query_one("#filter").value == "liten"
         await pilot.press("a", "a")
-        assert screen.query_one(DataTable).row_count == 2
+        assert screen.query_one(DocumentTable).row_count == 2
 
 
 async def test_screen_codings_match_the_file_after_merges(app_path: Path) -> None:

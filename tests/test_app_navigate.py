@@ -148,3 +148,72 @@ async def test_panel_grows_with_the_codes_on_the_selection(app_path: Path) -> No
             "".join(seg.text for seg in line) for line in app.screen._compositor.render_strips()
         )
     assert all(name in text for name in names), text
+
+
+def table_dump(path: Path) -> list[tuple]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT id, name, kind, length FROM documents ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+async def wait_import(app, pilot) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_empty_project_says_how_to_import_and_imports_a_file(tmp_path: Path) -> None:
+    from tui.screens.import_dialog import ImportScreen
+    from tui.screens.overview import OverviewScreen
+    from tui.widgets.document_table import DocumentTable
+
+    path = tmp_path / "tom.kodeverk"
+    Project.create(path, name="tom").close()
+    source = tmp_path / "intervju-hamar.txt"
+    source.write_text("Intervjuer: Hva med bolig?\nInformant: Det mangler boliger. Det haster.\n")
+    app = KodeverkApp(path, CODER)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_import(app, pilot)
+        overview = app.screen
+        assert isinstance(overview, OverviewScreen)
+        text = "\n".join(
+            "".join(s.text for s in line) for line in overview._compositor.render_strips()
+        )
+        assert "no documents yet" in text and "kodeverk import" in text and "Press i" in text
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, ImportScreen)
+        await pilot.press(*str(tmp_path / "finnes-ikke.txt"), "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ImportScreen)  # a wrong path is said, nothing imported
+        assert table_dump(path) == []
+        app.screen.query_one("#import-path").value = ""
+        await pilot.press(*str(source), "enter")
+        await wait_import(app, pilot)
+        assert app.screen is overview
+        assert overview.query_one(DocumentTable).row_count == 1
+        assert not overview.query_one("#empty").display
+    docs = table_dump(path)
+    assert [(name, kind) for _, name, kind, _ in docs] == [("intervju-hamar.txt", "interview")]
+
+
+async def test_import_of_a_bad_file_says_why_and_changes_nothing(tmp_path: Path) -> None:
+    from tui.screens.import_dialog import ImportScreen
+
+    path = tmp_path / "tom.kodeverk"
+    Project.create(path, name="tom").close()
+    bad = tmp_path / "rot.docx"
+    bad.write_bytes(b"not a zip at all")
+    app = KodeverkApp(path, CODER)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_import(app, pilot)
+        await pilot.press("i", *str(bad), "enter")
+        await wait_import(app, pilot)
+        assert isinstance(app.screen, ImportScreen)
+        status = str(app.screen.query_one("#import-status").render())
+        assert "rot.docx" in status
+    assert table_dump(path) == []

@@ -8,14 +8,28 @@ from typing import ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, Static
 
 from coding.errors import KodeverkError, ProjectGone
 from coding.store import Project
 from tui.project_view import DocumentRow, coder_id_or_none, document_rows
+from tui.widgets.document_table import DocumentTable
 
 COLUMNS = ("Case", "Size", "Region", "Progress", "Done", "Document")
+
+WORDS = {  # this screen's words, together for the coming message catalogue
+    "empty": (
+        "This project has no documents yet.\n\n"
+        "Press i to import a transcript (.txt .md .docx .vtt .srt) or a folder of them here.\n\n"
+        "Or, from a shell:\n"
+        "  kodeverk import PROJECT intervju.docx\n"
+        "  kodeverk import PROJECT intervjuer/\n"
+        "  kodeverk import PROJECT svar.xlsx --text-column Svar --case-column Kommune\n"
+        "  kodeverk import PROJECT prosjekt.qdpx"
+    ),
+}
 
 
 def progress_text(row: DocumentRow) -> str:
@@ -32,6 +46,7 @@ class OverviewScreen(Screen):
         Binding("enter", "open_document", "Code", show=False),
         Binding("slash", "focus_filter", "Filter"),
         Binding("a", "cycle_attribute", "Size class"),
+        Binding("i", "import_files", "Import"),
         Binding("e", "codebook", "Codebook"),
         Binding("r", "review", "Review"),
         Binding("p", "prevalence", "Prevalence"),
@@ -44,18 +59,22 @@ class OverviewScreen(Screen):
         self.project = project
         self.coder = coder
         self.rows: list[DocumentRow] = []
+        self._cells: list[tuple[str, ...]] = []  # per row: its cells when it heads its case
+        self._haystacks: list[str] = []
         self._cycle = -1
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="filter: case, size class, region, document  (/)", id="filter")
-        yield DataTable(id="documents", cursor_type="row", zebra_stripes=True)
+        with Vertical(id="documents-box"):
+            yield DocumentTable(COLUMNS, id="documents")
+            yield Static(WORDS["empty"], id="empty")
         yield Static(id="summary")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns(*COLUMNS)
-        self.query_one(DataTable).focus()
+        self.query_one("#empty", Static).display = False
+        self.query_one(DocumentTable).focus()
 
     def on_screen_resume(self) -> None:
         # after a refresh: when the app opens straight on a document, this screen is covered
@@ -94,30 +113,29 @@ class OverviewScreen(Screen):
             self.notify(str(exc), severity="error")
 
     def _show_rows(self, rows: list[DocumentRow]) -> None:
+        """Keep the rows' cells and filter text: each key of the filter only picks rows."""
         self.rows = rows
+        self._cells = [_cells(r) for r in rows]
+        self._haystacks = [_haystack(r) for r in rows]
+        table = self.query_one(DocumentTable)
+        table.measure(self._cells)
+        empty = not rows
+        self.query_one("#empty", Static).display = empty
+        table.display = not empty
         self._fill(self.query_one("#filter", Input).value)
 
     def _fill(self, filter_text: str) -> None:
-        table = self.query_one(DataTable)
-        keep_row = table.cursor_row
-        table.clear()
+        table = self.query_one(DocumentTable)
         needle = filter_text.strip().casefold()
-        shown = [r for r in self.rows if not needle or needle in _haystack(r)]
+        picked = [i for i, hay in enumerate(self._haystacks) if not needle or needle in hay]
+        shown = [self.rows[i] for i in picked]
+        cells: list[tuple[str, ...]] = []
         previous_case = None
-        for row in shown:
-            same_case = row.case == previous_case
-            previous_case = row.case
-            table.add_row(
-                "" if same_case else (row.case or "(no case)"),
-                "" if same_case else row.attributes.get("size_class", ""),
-                "" if same_case else row.attributes.get("region", ""),
-                progress_text(row),
-                "✓ done" if row.done else "",
-                row.name,
-                key=str(row.id),
-            )
-        if shown:
-            table.move_cursor(row=min(keep_row, len(shown) - 1))
+        for i in picked:  # the case's columns only on its first row
+            row = self._cells[i]
+            cells.append(row if row[0] != previous_case else ("", "", "", *row[3:]))
+            previous_case = row[0]
+        table.set_rows(cells, [r.id for r in shown])
         done = sum(r.done for r in shown)
         coded = sum(r.coded_segments for r in shown)
         total = sum(r.segments for r in shown)
@@ -131,16 +149,24 @@ class OverviewScreen(Screen):
         self._fill(event.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.query_one(DataTable).focus()
+        self.query_one(DocumentTable).focus()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.open_document(int(event.row_key.value))
+    def on_document_table_row_selected(self, event: DocumentTable.RowSelected) -> None:
+        self.open_document(event.key)
 
     def action_open_document(self) -> None:
-        table = self.query_one(DataTable)
-        if table.row_count:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-            self.open_document(int(key.value))
+        key = self.query_one(DocumentTable).cursor_key
+        if key is not None:
+            self.open_document(key)
+
+    def action_import_files(self) -> None:
+        from tui.screens.import_dialog import ImportScreen
+
+        def imported(documents: int | None) -> None:
+            if documents:
+                self.refresh_rows()
+
+        self.app.push_screen(ImportScreen(self.project), imported)
 
     def open_document(self, document_id: int, segment: int = 0) -> None:
         self.app.open_document(document_id, segment)
@@ -150,7 +176,7 @@ class OverviewScreen(Screen):
 
     def action_clear_filter(self) -> None:
         self.query_one("#filter", Input).value = ""
-        self.query_one(DataTable).focus()
+        self.query_one(DocumentTable).focus()
 
     def action_cycle_attribute(self) -> None:
         """Step through the size classes present (then back to everything)."""
@@ -167,6 +193,17 @@ class OverviewScreen(Screen):
 
     def action_prevalence(self) -> None:
         self.app.action_prevalence()
+
+
+def _cells(row: DocumentRow) -> tuple[str, ...]:
+    return (
+        row.case or "(no case)",
+        row.attributes.get("size_class", ""),
+        row.attributes.get("region", ""),
+        progress_text(row),
+        "✓ done" if row.done else "",
+        row.name,
+    )
 
 
 def _haystack(row: DocumentRow) -> str:
