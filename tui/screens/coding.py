@@ -145,6 +145,7 @@ class CodingScreen(Screen):
         self.project_counts: dict[int, int] = {}
         self.document_counts: dict[int, int] = {}
         self._start_segment = segment
+        self._panel_height = -1
         self.load_document(document_id, reset_view=False)
 
     # -- layout -------------------------------------------------------------------------------
@@ -367,7 +368,10 @@ class CodingScreen(Screen):
             lines.append(
                 Text(f"«{shown.matched}» · a accept, r reject ({len(self.suggestions)} left)")
             )
-        self.query_one("#on-selection", Static).update(Text("\n").join(lines))
+        panel = Text("\n").join(lines)
+        height = panel.plain.count("\n")  # layout only when the panel's height may change
+        self.query_one("#on-selection", Static).update(panel, layout=height != self._panel_height)
+        self._panel_height = height
         view = self.query_one(DocumentView)
         view.border_title = self.document_name
 

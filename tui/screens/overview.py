@@ -67,7 +67,7 @@ class OverviewScreen(Screen):
         yield Header()
         yield Input(placeholder="filter: case, size class, region, document  (/)", id="filter")
         with Vertical(id="documents-box"):
-            yield DocumentTable(COLUMNS, id="documents")
+            yield DocumentTable(COLUMNS, group_columns=3, id="documents")
             yield Static(WORDS["empty"], id="empty")
         yield Static(id="summary")
         yield Footer()
@@ -129,20 +129,15 @@ class OverviewScreen(Screen):
         needle = filter_text.strip().casefold()
         picked = [i for i, hay in enumerate(self._haystacks) if not needle or needle in hay]
         shown = [self.rows[i] for i in picked]
-        cells: list[tuple[str, ...]] = []
-        previous_case = None
-        for i in picked:  # the case's columns only on its first row
-            row = self._cells[i]
-            cells.append(row if row[0] != previous_case else ("", "", "", *row[3:]))
-            previous_case = row[0]
-        table.set_rows(cells, [r.id for r in shown])
+        table.set_rows([self._cells[i] for i in picked], [r.id for r in shown])
         done = sum(r.done for r in shown)
         coded = sum(r.coded_segments for r in shown)
         total = sum(r.segments for r in shown)
         cases = len({r.case for r in shown})
         self.query_one("#summary", Static).update(
             f"{len(shown)} documents in {cases} cases · {coded}/{total} segments coded "
-            f"by {self.coder} · {done} done"
+            f"by {self.coder} · {done} done",
+            layout=False,  # one line, always
         )
 
     def on_input_changed(self, event: Input.Changed) -> None:

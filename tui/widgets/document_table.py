@@ -76,9 +76,12 @@ class DocumentTable(ScrollView, can_focus=True):
             super().__init__()
             self.key = key
 
-    def __init__(self, columns: Sequence[str], **kwargs) -> None:
+    def __init__(self, columns: Sequence[str], *, group_columns: int = 0, **kwargs) -> None:
         super().__init__(**kwargs)
         self.columns = tuple(columns)
+        # the first ``group_columns`` cells are drawn only on the first row of a run of rows
+        # with the same first cell (a case's name and attributes once per case)
+        self.group_columns = group_columns
         self.rows: list[tuple[str, ...]] = []
         self.keys: list[int] = []
         self.widths = [cell_len(c) for c in self.columns]
@@ -158,7 +161,10 @@ class DocumentTable(ScrollView, can_focus=True):
             style += self.get_component_rich_style("document-table--even-row")
         if index == self.cursor_row:
             style += self.get_component_rich_style("document-table--cursor")
-        return self._strip(self.rows[index], style, width)
+        cells = self.rows[index]
+        if self.group_columns and index and self.rows[index - 1][0] == cells[0]:
+            cells = ("",) * self.group_columns + cells[self.group_columns :]
+        return self._strip(cells, style, width)
 
     def _strip(self, cells: Sequence[str], style: Style, width: int) -> Strip:
         parts = [" "]
