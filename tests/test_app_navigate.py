@@ -217,3 +217,33 @@ async def test_import_of_a_bad_file_says_why_and_changes_nothing(tmp_path: Path)
         status = str(app.screen.query_one("#import-status").render())
         assert "rot.docx" in status
     assert table_dump(path) == []
+
+
+async def test_import_a_folder_from_the_overview(tmp_path: Path) -> None:
+    path = tmp_path / "tom.kodeverk"
+    Project.create(path, name="tom").close()
+    folder = tmp_path / "intervjuer"
+    folder.mkdir()
+    for name in ("a", "b"):
+        (folder / f"intervju-{name}.txt").write_text(f"Intervjuer: Hei {name}?\nInformant: Ja.\n")
+    (folder / "notater.pdf").write_bytes(b"%PDF")  # not a kind kodeverk reads: left alone
+    app = KodeverkApp(path, CODER)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_import(app, pilot)
+        await pilot.press("i", *str(folder), "enter")
+        await wait_import(app, pilot)
+        assert app.screen.query_one("#documents").row_count == 2
+    assert [name for _, name, _, _ in table_dump(path)] == ["intervju-a.txt", "intervju-b.txt"]
+
+
+async def test_stripes_and_memo_marks_without_colour(
+    app_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = KodeverkApp(app_path, CODER, document_id=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "1", "2", "m", *"ok", "ctrl+s")
+        await pilot.pause()
+        lines = app.screen._compositor.render_strips()
+        text = ["".join(s.text for s in line) for line in lines]
+    assert any(f"▌{STRIPE}{STRIPE} {MEMO}" in line for line in text), text
