@@ -247,3 +247,15 @@ async def test_stripes_and_memo_marks_without_colour(
         lines = app.screen._compositor.render_strips()
         text = ["".join(s.text for s in line) for line in lines]
     assert any(f"▌{STRIPE}{STRIPE} {MEMO}" in line for line in text), text
+
+
+async def test_help_lists_the_document_keys(app_path: Path) -> None:
+    app = KodeverkApp(app_path, CODER, document_id=1)
+    async with app.run_test(size=(100, 60)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = "\n".join(
+            "".join(s.text for s in line) for line in app.screen._compositor.render_strips()
+        )
+    assert "] ctrl+down" in text and "Next document" in text
+    assert "home g" in text and "end G" in text
