@@ -73,7 +73,7 @@ class ImportScreen(ModalScreen[int | None]):
             files = list(_expand_folders((path,)))
             with Project.open(self.project.path) as project:
                 summary = import_files(project, files, progress=self._progress)
-        except KodeverkError as exc:
+        except (KodeverkError, OSError) as exc:  # said in the dialog; nothing was written
             self.app.call_from_thread(self._failed, str(exc))
             return
         self.app.call_from_thread(self._finished, summary.documents, summary.segments)
