@@ -215,8 +215,9 @@ class CodingScreen(Screen):
         view = self.query_one(DocumentView)
         styles, plain = self.code_styles, Style()
         view.set_highlights([(c[3], c[4], styles.get(c[1], plain)) for c in self.codings])
+        rank = self.code_rank
         view.set_stripes(
-            [(c[3], c[4], self.code_rank.get(c[1], -1)) for c in self.codings], self.stripe_styles
+            [(c[3], c[4], rank.get(c[1], -1)) for c in self.codings], self.stripe_styles
         )
         self._show_memos()
         old_document = self.document_counts

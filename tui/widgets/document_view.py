@@ -11,6 +11,7 @@ code in its colour, as NVivo and MAXQDA show, «+» past three) and lines where 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections import defaultdict
 from collections.abc import Sequence
 from itertools import accumulate, pairwise
 from operator import itemgetter
@@ -139,10 +140,14 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         """Spans (start, end, key): one stripe per key in the gutter of the lines a span
         touches, in key order, drawn in ``styles[key]``. Indexed by buckets of characters so a
         line finds its stripes in O(k), whatever the number of codings."""
-        buckets: dict[int, list[tuple[int, int, int]]] = {}
+        buckets: defaultdict[int, list[tuple[int, int, int]]] = defaultdict(list)
         for stripe in stripes:
-            for bucket in range(stripe[0] // BUCKET, max(stripe[1] - 1, stripe[0]) // BUCKET + 1):
-                buckets.setdefault(bucket, []).append(stripe)
+            first, last = stripe[0] // BUCKET, (stripe[1] - 1) // BUCKET
+            if first >= last:  # most codings lie within one bucket
+                buckets[first].append(stripe)
+            else:
+                for bucket in range(first, last + 1):
+                    buckets[bucket].append(stripe)
         self._buckets = buckets
         self._stripe_styles = styles
         self._changed()
@@ -156,8 +161,9 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         """The keys of the stripes on the text ``start``..``end``, in order."""
         end = max(end, start + 1)
         keys: set[int] = set()
+        buckets = self._buckets
         for bucket in range(start // BUCKET, (end - 1) // BUCKET + 1):
-            for s_start, s_end, key in self._buckets.get(bucket, ()):
+            for s_start, s_end, key in buckets.get(bucket, ()):
                 if s_start < end and s_end > start:
                     keys.add(key)
         return sorted(keys)
