@@ -340,7 +340,16 @@ async def _overview_ready(app, pilot) -> None:
 CODING_KEYS = ["j", "j", "k", "pagedown", "pagedown", "pageup", "G", "g", "end", "home", "n"]
 CODING_KEYS += ["J", "w", "1", "u", "right_square_bracket", "left_square_bracket"]
 FILTER_KEYS = ["slash", *"kommune 01", *["backspace"] * 3, "escape"]
-OVERVIEW_KEYS = ["a", "a", "a", "a", "a", "down", "down", "up", *FILTER_KEYS]
+
+
+def _size_class_key() -> str:
+    """The overview's key for cycling the size class (``a`` today, ``s`` on some branches)."""
+    from tui.screens.overview import OverviewScreen
+
+    for binding in OverviewScreen.BINDINGS:
+        if getattr(binding, "action", "") == "cycle_attribute":
+            return binding.key.split(",")[0]
+    raise LookupError("the overview has no size-class key")
 
 
 def key_latencies(path: Path, rounds: int) -> dict[str, list[float]]:
@@ -355,7 +364,8 @@ def key_latencies(path: Path, rounds: int) -> dict[str, list[float]]:
         app = KodeverkApp(path, STUDY_CODERS[0], document_id=interview)
         found["coding"] += asyncio.run(_press_times(app, CODING_KEYS))
         app = KodeverkApp(path, STUDY_CODERS[0], resume=False)
-        found["overview"] += asyncio.run(_press_times(app, OVERVIEW_KEYS, _overview_ready))
+        keys = [_size_class_key()] * 5 + ["down", "down", "up", *FILTER_KEYS]
+        found["overview"] += asyncio.run(_press_times(app, keys, _overview_ready))
         found["bare"] += asyncio.run(_press_times(_bare_app(), ["j"] * len(CODING_KEYS)))
     return found
 
