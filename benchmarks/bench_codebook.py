@@ -12,7 +12,6 @@ from pathlib import Path
 from benchmarks.common import best_of, result
 from codebooks.bundled import bundled_codebook
 from codebooks.install import install_codebook
-from coding import codes
 from coding.codes import delete_code, list_codes, merge_codes, resolve_code
 from coding.store import Project, new_guid, now
 
@@ -45,7 +44,7 @@ def _resolve_all(project: Project, refs: list[str]) -> None:
 
 def _resolve_all_uncached(project: Project, refs: list[str]) -> None:
     for ref in refs:
-        codes._TREE_CACHE.pop(project, None)
+        project.forget_caches()
         resolve_code(project, ref)
 
 

@@ -14,7 +14,8 @@ from lxml import etree
 
 from benchmarks.common import best_of, result
 from coding.store import Project, new_guid, now
-from exports.qdpx import export_qdpx, import_qdpx
+from corpus.qdpx import import_qdpx
+from exports.qdpx_write import export_qdpx
 
 TEXT = (
     "kommunen har et lavterskeltilbud for personer med rusproblemer og psykiske lidelser "

@@ -35,21 +35,28 @@ def install_codebook(project: Project, codebook: Codebook, *, coder: str | None 
     return len(added)
 
 
+def add_spec(
+    project: Project, spec: CodeSpec, parent_id: int | None, *, colour: str, shortcut: bool = True
+) -> int:
+    """Add one code as ``spec`` describes it (not its children) under ``parent_id``."""
+    return add_code(
+        project,
+        spec.name,
+        parent_id=parent_id,
+        goal=spec.goal,
+        description=spec.description,
+        include_note=spec.include,
+        exclude_note=spec.exclude,
+        colour=colour,
+        shortcut=spec.shortcut if shortcut else None,
+        keywords=spec.keywords,
+        guid=spec.guid,
+    )
+
+
 def _add_all(project: Project, codes: list[CodeSpec], parent_id: int | None, added: list[int]):
     for spec in codes:
-        code_id = add_code(
-            project,
-            spec.name,
-            parent_id=parent_id,
-            goal=spec.goal,
-            description=spec.description,
-            include_note=spec.include,
-            exclude_note=spec.exclude,
-            colour=spec.colour.lower(),
-            shortcut=spec.shortcut,
-            keywords=spec.keywords,
-            guid=spec.guid,
-        )
+        code_id = add_spec(project, spec, parent_id, colour=spec.colour.lower())
         added.append(code_id)
         _add_all(project, spec.children, code_id, added)
 

@@ -1,5 +1,5 @@
 """Read and write codebook files: YAML or JSON (nested ``children`` or flat ``id``/``parent``),
-and REFI-QDA ``.qdc`` through ``exports.qdc``.
+and REFI-QDA ``.qdc`` through ``codebooks.qdc``.
 
 A codebook file is a mapping ``{name, version, codes: [...]}`` or just the list of codes. Each
 code is a mapping with ``name`` and optionally ``goal`` (1–5), ``description``, ``include``,
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -39,13 +40,56 @@ FIELDS = {
 ALIASES = {"color": "colour", "include_note": "include", "exclude_note": "exclude"}
 
 
+MAX_DEPTH = 60  # nested mappings and lists; a code tree 25 levels deep still fits
+MAX_NODES = 200_000  # values after aliases are expanded; the bundled codebook has ~2 000
+_BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
 class _LineLoader(yaml.SafeLoader):
-    """A safe YAML loader that remembers the line each mapping starts on."""
+    """A safe YAML loader that remembers the line each mapping starts on, and refuses nesting
+    deeper than ``MAX_DEPTH`` and aliases that expand to more than ``MAX_NODES`` values (the
+    «billion laughs»: a 1 KB file whose aliases stand for 10⁹ values)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._nodes = 0  # values so far, each alias counted as the size of what it stands for
+        self._sizes: dict[int, int] = {}  # id(anchored node) -> its expanded size
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            node = super().compose_node(parent, index)
+            self._count(self._sizes.get(id(node), 1), event.start_mark)
+            return node
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _Refused(event.start_mark, f"nested more than {MAX_DEPTH} levels deep")
+        before = self._nodes
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        self._count(1, event.start_mark)
+        if getattr(event, "anchor", None):
+            self._sizes[id(node)] = self._nodes - before
+        return node
+
+    def _count(self, size: int, mark: yaml.Mark) -> None:
+        self._nodes += size
+        if self._nodes > MAX_NODES:
+            raise _Refused(mark, f"more than {MAX_NODES:,} values once aliases are expanded")
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         mapping = super().construct_mapping(node, deep=deep)
         mapping[LINE_KEY] = node.start_mark.line + 1
         return mapping
+
+
+class _Refused(Exception):
+    def __init__(self, mark: yaml.Mark, problem: str) -> None:
+        super().__init__(problem)
+        self.mark, self.problem = mark, problem
 
 
 def load_codebook(path: str | os.PathLike, *, check: bool = True) -> Codebook:
@@ -68,10 +112,8 @@ def load_codebook(path: str | os.PathLike, *, check: bool = True) -> Codebook:
 
 
 def _read_qdc(path: Path) -> Codebook:
-    try:
-        from exports.qdc import read_qdc
-    except ImportError:
-        raise CodebookError(f"{path}: reading .qdc codebooks is not available") from None
+    from codebooks.qdc import read_qdc  # lxml loads only for .qdc files
+
     return read_qdc(path)  # its warnings in ``Codebook.warnings``
 
 
@@ -81,6 +123,7 @@ def _parse(path: Path, suffix: str) -> Any:
     except UnicodeDecodeError as exc:
         raise CodebookError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     if suffix == ".json":
+        _check_json_depth(text, str(path))
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
@@ -90,10 +133,28 @@ def _parse(path: Path, suffix: str) -> Any:
     return parse_yaml(text, str(path))
 
 
+def _check_json_depth(text: str, source: str) -> None:
+    """Refuse JSON nested deeper than ``MAX_DEPTH`` before parsing it (the parser recurses)."""
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        bracket = match.group()
+        if bracket in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = text.count("\n", 0, match.start()) + 1
+                raise CodebookError(
+                    f"{source}: line {line}: nested more than {MAX_DEPTH} levels deep; refused"
+                )
+        elif bracket in "]}":
+            depth -= 1
+
+
 def parse_yaml(text: str, source: str) -> Any:
     """Parse YAML safely, each mapping carrying its line under ``LINE_KEY``."""
     try:
         return yaml.load(text, Loader=_LineLoader)
+    except _Refused as exc:
+        raise CodebookError(f"{source}: line {exc.mark.line + 1}: {exc.problem}; refused") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f"line {mark.line + 1}: " if mark else ""

@@ -125,6 +125,9 @@ def _check_code(codebook: Codebook, path: str, code: CodeSpec) -> None:
 
 
 # -- the flat form: codes listed with id and parent -----------------------------------------------
+MAX_LEVELS = 25  # code levels in the flat form (the nested form is held to the loader's depth)
+
+
 def tree_from_flat(items: list[dict[str, Any]], source: str | None) -> list[CodeSpec]:
     """Build the tree from ``{id, parent, ...}`` records; unknown parents, duplicate ids and
     cycles are errors. ``items`` carry their spec under ``"spec"`` and line under ``"line"``."""
@@ -163,4 +166,10 @@ def _refuse_cycles(by_id: dict[str, dict[str, Any]], source: str | None) -> None
                     + " -> ".join(names)
                 )
             seen.append(node)
+            if len(seen) > MAX_LEVELS:
+                raise CodebookError(
+                    f"{where(source, by_id[start].get('line'))}: code "
+                    f"{by_id[start]['spec'].name!r} is nested more than {MAX_LEVELS} levels "
+                    "deep; refused"
+                )
             node = by_id[node].get("parent")

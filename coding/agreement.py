@@ -64,7 +64,9 @@ class _Coded:
         return self.present.sum(axis=1)
 
 
-def _coded(data: Any, weights: Sequence[float] | None = None, numeric: bool = False) -> _Coded:
+def _coded(
+    data: Any, weights: Sequence[float] | np.ndarray | None = None, numeric: bool = False
+) -> _Coded:
     matrix = _as_array(data)
     if matrix.ndim != 2:
         raise ValueError("reliability data must be a units × coders matrix")
@@ -401,7 +403,7 @@ def alpha_bootstrap(
     data: Any,
     level: str = "nominal",
     *,
-    weights: Sequence[float] | None = None,
+    weights: Sequence[float] | np.ndarray | None = None,
     samples: int = 1000,
     seed: int | None = None,
     confidence: float = 0.95,

@@ -47,7 +47,8 @@ def list_events(
 ) -> list[LogEntry]:
     """Events in time order, optionally only one coder's, only from ``since`` (see
     ``parse_since``) and only the latest ``limit``."""
-    where, params = [], []
+    where: list[str] = []
+    params: list[str | int] = []
     if coder is not None:
         where.append("u.name = ?")
         params.append(coder)
@@ -64,4 +65,4 @@ def list_events(
         sql += " LIMIT ?"
         params.append(limit)
     rows = project.conn.execute(sql, params).fetchall()
-    return [LogEntry(*r[:6], bool(r[6])) for r in reversed(rows)]
+    return [LogEntry(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in reversed(rows)]

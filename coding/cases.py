@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from coding.store import Project, new_guid, now, refresh_views
+from coding.store import Project, inserted_id, new_guid, now, refresh_views
 
 
 def ensure_case(project: Project, name: str) -> int:
@@ -17,7 +17,7 @@ def ensure_case(project: Project, name: str) -> int:
         cur = conn.execute(
             "INSERT INTO cases(guid, name, created_at) VALUES (?, ?, ?)", (new_guid(), name, now())
         )
-        return int(cur.lastrowid)
+        return inserted_id(cur)
 
 
 def set_attributes(project: Project, case_id: int, attributes: Mapping[str, str | None]) -> None:

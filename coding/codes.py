@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -19,7 +17,7 @@ from coding import journal
 from coding.backup import backup_before
 from coding.errors import CodebookError, InputError
 from coding.journal import Row
-from coding.store import Project, new_guid, now
+from coding.store import Project, inserted_id, new_guid, now
 
 PATH_SEPARATOR = "/"
 GUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -42,6 +40,11 @@ class CodeRow:
     ordinal: int = 0
     path: str = ""
     depth: int = 0
+
+    @property
+    def search_text(self) -> str:
+        """What the fuzzy picker and the tree filter match: name, description, keywords."""
+        return " ".join([self.name, self.description, *self.keywords])
 
 
 def add_code(
@@ -90,7 +93,7 @@ def add_code(
                 now(),
             ),
         )
-        return int(cur.lastrowid)
+        return inserted_id(cur)
 
 
 # -- reading the tree ---------------------------------------------------------------------------
@@ -105,49 +108,10 @@ def list_codes(project: Project) -> list[CodeRow]:
     return [replace(code, keywords=list(code.keywords)) for code in _tree(project)]
 
 
-# The tree read last per project, reused while the codes are unchanged. A temporary trigger on
-# this connection counts its writes to ``codes`` (a rollback undoes the count too), and
-# ``PRAGMA data_version`` moves when another connection commits.
-_TREE_CACHE: weakref.WeakKeyDictionary[Project, tuple[tuple[int, int], list[CodeRow]]] = (
-    weakref.WeakKeyDictionary()
-)
-_WATCH_CODES = [
-    "CREATE TEMP TABLE IF NOT EXISTS kodeverk_codes_writes (n INTEGER NOT NULL)",
-    "INSERT INTO kodeverk_codes_writes SELECT 0 WHERE NOT EXISTS "
-    "(SELECT 1 FROM kodeverk_codes_writes)",
-    *(
-        f"CREATE TEMP TRIGGER IF NOT EXISTS kodeverk_codes_{op.lower()} AFTER {op} ON main.codes "
-        "BEGIN UPDATE kodeverk_codes_writes SET n = n + 1; END"
-        for op in ("INSERT", "UPDATE", "DELETE")
-    ),
-]
-
-
 def _tree(project: Project) -> list[CodeRow]:
-    """The cached tree; callers must not modify the rows."""
-    key = _codes_version(project)
-    cached = _TREE_CACHE.get(project)
-    if key is None:
-        return _read_tree(project)
-    if cached is None or cached[0] != key:
-        cached = (key, _read_tree(project))
-        _TREE_CACHE[project] = cached
-    return cached[1]
-
-
-def _codes_version(project: Project) -> tuple[int, int] | None:
-    """A key that changes whenever the codes may have changed; None before the watch is set up
-    (it is set up outside transactions only, so a rollback cannot remove it)."""
-    conn = project.conn
-    try:
-        writes = conn.execute("SELECT n FROM temp.kodeverk_codes_writes").fetchone()[0]
-    except sqlite3.OperationalError:
-        if conn.in_transaction:
-            return None
-        for statement in _WATCH_CODES:
-            conn.execute(statement)
-        writes = 0
-    return writes, conn.execute("PRAGMA data_version").fetchone()[0]
+    """The tree, cached on the Project while the codes are unchanged; callers must not modify
+    the rows."""
+    return project.cached("code_tree", project.writes_version("codes"), lambda: _read_tree(project))
 
 
 def _read_tree(project: Project) -> list[CodeRow]:
@@ -200,6 +164,17 @@ def get_code(project: Project, code_id: int) -> CodeRow:
 def code_paths(project: Project) -> dict[int, str]:
     """Code id -> path such as ``Mål 4 Aktiv og meningsfull tilværelse/Bolig``."""
     return {code.id: code.path for code in _tree(project)}
+
+
+def short_path(path: str, width: int) -> str:
+    """«Mål 4 Aktiv og meningsfull tilværelse/Bolig/Oppfølging i bolig» -> «Mål 4/…/Oppfølging
+    i bolig» when it does not fit: the leaf is what identifies a code."""
+    if len(path) <= width or "/" not in path:
+        return path
+    parts = path.split("/")
+    top = " ".join(parts[0].split()[:2]) if parts[0].startswith("Mål ") else parts[0].split()[0]
+    middle = "/…/" if len(parts) > 2 else "/"
+    return top + middle + parts[-1]
 
 
 def code_path(project: Project, code_id: int) -> str:

@@ -109,54 +109,155 @@ def review_coders(project: Project) -> list[str]:
 def disagreements(
     project: Project, coders: Sequence[str], code_id: int, *, min_overlap: float = 0.0
 ) -> list[Disagreement]:
-    """Segments where exactly one of the two coders applied the code, in document order."""
+    """Where exactly one of the two coders applied the code, in document order: one row per
+    disagreement, so neighbouring segments that one coding covers (a whole survey answer of
+    several sentences) are one disagreement spanning them, not one per sentence."""
     pair = _pair(coders)
     coder_ids = [project.coder_id(name, create=False) for name in pair]
-    table = segment_table(project, coder_ids, [code_id], min_overlap)
-    both = table.eligible.all(axis=1)
-    differ = both & (table.present[0, :, 0] != table.present[0, :, 1])
-    settled = _settled(project, code_id)
+    groups = _groups(project, coder_ids, [code_id], min_overlap)[code_id]
+    spans = _codings_by_document(project, code_id, coder_ids)
+    settled = _settled(project).get(code_id, {})
     names = dict(project.conn.execute("SELECT id, name FROM documents").fetchall())
-    found = []
-    for i in np.nonzero(differ)[0]:
-        doc, start, end = int(table.document_id[i]), int(table.start[i]), int(table.end[i])
-        found.append(
-            Disagreement(
-                code_id,
-                doc,
-                names[doc],
-                start,
-                end,
-                pair,
-                _spans(project, doc, code_id, coder_ids[0], start, end),
-                _spans(project, doc, code_id, coder_ids[1], start, end),
-                settled.get((doc, start, end)),
-            )
+    return [
+        Disagreement(
+            code_id,
+            g.document_id,
+            names[g.document_id],
+            g.start,
+            g.end,
+            pair,
+            _overlapping(spans.get((g.document_id, 0), ()), g.start, g.end),
+            _overlapping(spans.get((g.document_id, 1), ()), g.start, g.end),
+            g.settled(settled),
         )
-    return found
+        for g in groups
+    ]
 
 
 def open_counts(
     project: Project, coders: Sequence[str], code_ids: Sequence[int], *, min_overlap: float = 0.0
 ) -> dict[int, tuple[int, int]]:
-    """Per code: (open, settled) disagreements between the two coders."""
+    """Per code: (open, settled) disagreements between the two coders, counted as
+    ``disagreements`` lists them."""
     pair = _pair(coders)
     coder_ids = [project.coder_id(name, create=False) for name in pair]
-    table = segment_table(project, coder_ids, list(code_ids), min_overlap)
-    both = table.eligible.all(axis=1)
-    differ = both[None, :] & (table.present[:, :, 0] != table.present[:, :, 1])
+    groups = _groups(project, coder_ids, list(code_ids), min_overlap)
+    settled = _settled(project)
     counts = {}
-    for i, code_id in enumerate(code_ids):
-        settled_keys = set(_settled(project, code_id))
-        segments = zip(
-            table.document_id[differ[i]].tolist(),
-            table.start[differ[i]].tolist(),
-            table.end[differ[i]].tolist(),
-            strict=True,
-        )
-        tally = Counter(key in settled_keys for key in segments)
+    for code_id in code_ids:
+        choices = settled.get(code_id, {})
+        tally = Counter(g.settled(choices) is not None for g in groups[code_id])
         counts[code_id] = (tally[False], tally[True])
     return counts
+
+
+@dataclass
+class _Group:
+    """Neighbouring segments of one document where the same coder alone applied the code, and
+    one of that coder's codings runs from each into the next."""
+
+    document_id: int
+    start: int
+    end: int
+    coder: int  # 0: only A applied the code, 1: only B
+    segments: list[tuple[int, int]]
+
+    def settled(self, choices: dict[tuple[int, int, int], str]) -> str | None:
+        """The choice for the whole span; or, settled segment by segment before disagreements
+        were grouped, the choice every segment got."""
+        found = choices.get((self.document_id, self.start, self.end))
+        if found or len(self.segments) == 1:
+            return found
+        each = {choices.get((self.document_id, s, e)) for s, e in self.segments}
+        return each.pop() if len(each) == 1 else None
+
+
+def _groups(
+    project: Project, coder_ids: list[int], code_ids: list[int], min_overlap: float
+) -> dict[int, list[_Group]]:
+    """Per code, the disagreements as groups of segments (one segment table for all codes)."""
+    table = segment_table(project, coder_ids, code_ids, min_overlap)
+    both = np.asarray(table.eligible.all(axis=1))
+    differ = both[None, :] & (table.present[:, :, 0] != table.present[:, :, 1])
+    found: dict[int, list[_Group]] = {}
+    block: dict[tuple[int, int], int] = {}  # filled per document as codes need it
+    loaded: set[int] = set()
+    for i, code_id in enumerate(code_ids):
+        rows = np.nonzero(differ[i])[0]
+        if not len(rows):
+            found[code_id] = []
+            continue
+        codings = _codings_by_document(project, code_id, coder_ids)
+        who = (~table.present[i, rows, 0]).astype(int).tolist()  # 0 when A has it, else 1
+        docs = table.document_id[rows].tolist()
+        starts = table.start[rows].tolist()
+        block.update(_blocks(project, set(docs) - loaded))
+        loaded.update(docs)
+        found[code_id] = _join(
+            rows.tolist(),
+            docs,
+            starts,
+            table.end[rows].tolist(),
+            who,
+            [block.get((d, s)) for d, s in zip(docs, starts, strict=True)],
+            codings,
+        )
+    return found
+
+
+def _blocks(project: Project, document_ids: set[int]) -> dict[tuple[int, int], int]:
+    """(document, segment start) -> the segment's block (speaker turn, answer or paragraph)."""
+    found: dict[tuple[int, int], int] = {}
+    for doc in sorted(document_ids):
+        for start, block in project.conn.execute(
+            "SELECT start, block FROM segments WHERE document_id = ?", (doc,)
+        ):
+            found[(doc, start)] = block
+    return found
+
+
+def _join(rows, docs, starts, ends, who, blocks, codings: dict) -> list[_Group]:
+    """Runs of neighbouring rows of one document and block (never across a speaker turn) that
+    one of the same coder's codings runs through."""
+    groups: list[_Group] = []
+    previous = None
+    last_block = None
+    for row, doc, start, end, coder, block in zip(
+        rows, docs, starts, ends, who, blocks, strict=True
+    ):
+        last = groups[-1] if groups else None
+        if (
+            last is not None
+            and previous == row - 1
+            and (last.document_id, last.coder, last_block) == (doc, coder, block)
+            and any(s < last.end and e > start for s, e in codings.get((doc, coder), ()))
+        ):
+            last.end = end
+            last.segments.append((start, end))
+        else:
+            groups.append(_Group(doc, start, end, coder, [(start, end)]))
+        previous = row
+        last_block = block
+    return groups
+
+
+def _codings_by_document(
+    project: Project, code_id: int, coder_ids: list[int]
+) -> dict[tuple[int, int], list[Span]]:
+    """(document, 0 for A or 1 for B) -> the coder's spans of the code there, in order."""
+    found: dict[tuple[int, int], list[Span]] = {}
+    column = {c: j for j, c in enumerate(coder_ids)}
+    for doc, coder, start, end in project.conn.execute(
+        'SELECT document_id, coder_id, start, "end" FROM codings '
+        "WHERE code_id = ? AND coder_id IN (?, ?) ORDER BY document_id, start",
+        (code_id, *coder_ids),
+    ):
+        found.setdefault((doc, column[coder]), []).append((start, end))
+    return found
+
+
+def _overlapping(spans, start: int, end: int) -> tuple[Span, ...]:
+    return tuple((s, e) for s, e in spans if s < end and e > start)
 
 
 def settle(project: Project, disagreement: Disagreement, choice: str, lead: str) -> None:
@@ -214,27 +315,16 @@ def _pair(coders: Sequence[str]) -> tuple[str, str]:
     return coders[0], coders[1]
 
 
-def _spans(
-    project: Project, document_id: int, code_id: int, coder_id: int, start: int, end: int
-) -> tuple[Span, ...]:
+def _settled(project: Project) -> dict[int, dict[tuple[int, int, int], str]]:
+    """Per code: (document, start, end) -> latest choice, from the audit trail (one pass over
+    it for all codes)."""
     rows = project.conn.execute(
-        'SELECT start, "end" FROM codings WHERE document_id = ? AND code_id = ? AND coder_id = ? '
-        'AND start < ? AND "end" > ? ORDER BY start',
-        (document_id, code_id, coder_id, end, start),
+        "SELECT summary FROM events WHERE action = ? ORDER BY id", (SETTLE_ACTION,)
     ).fetchall()
-    return tuple((s, e) for s, e in rows)
-
-
-def _settled(project: Project, code_id: int) -> dict[tuple[int, int, int], str]:
-    """(document, start, end) -> latest choice, from the audit trail."""
-    rows = project.conn.execute(
-        "SELECT summary FROM events WHERE action = ? AND summary LIKE ? ORDER BY id",
-        (SETTLE_ACTION, f"code {code_id} %"),
-    ).fetchall()
-    settled = {}
+    settled: dict[int, dict[tuple[int, int, int], str]] = {}
     for (summary,) in rows:
         match = _SUMMARY.match(summary)
         if match:
-            _, doc, start, end, choice = match.groups()
-            settled[(int(doc), int(start), int(end))] = choice
+            code, doc, start, end, choice = match.groups()
+            settled.setdefault(int(code), {})[(int(doc), int(start), int(end))] = choice
     return settled

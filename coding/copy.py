@@ -114,10 +114,22 @@ def make_copy(project: Project, destination: str | os.PathLike, coder: str) -> C
 def _keep_only(copy: Project, coder: str) -> None:
     with copy.transaction() as conn:
         coder_id = copy.coder_id(coder)
-        for table in ("memos", "codings", "document_status", "coder_state"):
+        for table in ("memos", "codings", "document_status", "coder_state", "suggestion_feedback"):
             conn.execute(f"DELETE FROM {table} WHERE coder_id != ?", (coder_id,))
-        conn.execute("UPDATE events SET undone_by = NULL")
-        conn.execute("DELETE FROM events")
+        conn.execute("DELETE FROM users")  # password hashes never leave the project
+    _empty_trail(copy)
+
+
+def _empty_trail(copy: Project) -> None:
+    """Delete every event. With foreign keys off SQLite drops the table's pages at once (its
+    truncate optimisation) instead of deleting row by row and checking ``undone_by``, which
+    refers to events; no row refers to an event once all are gone."""
+    copy.conn.execute("PRAGMA foreign_keys = OFF")  # a no-op inside a transaction: set before
+    try:
+        with copy.transaction() as conn:
+            conn.execute("DELETE FROM events")
+    finally:
+        copy.conn.execute("PRAGMA foreign_keys = ON")
 
 
 def _mark_as_copy(copy: Project, coder: str, project_guid: str, source: Path) -> None:

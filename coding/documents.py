@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coding.errors import CodingError, InputError
-from coding.store import Project, new_guid, now
+from coding.store import Project, inserted_id, new_guid, now
 
 DOCUMENT_KINDS = ("interview", "survey", "text")
 SEGMENT_KINDS = ("turn", "answer", "paragraph", "cue")
@@ -58,12 +58,16 @@ def interviewer_rule(project: Project) -> Callable[[str | None], bool]:
     listed = project.meta("interviewers")
     if listed and listed.strip():
         names = {" ".join(n.split()).casefold() for n in listed.split(",") if n.strip()}
-        return lambda speaker: bool(speaker) and " ".join(speaker.split()).casefold() in names
+        return lambda speaker: (
+            bool(speaker) and " ".join((speaker or "").split()).casefold() in names
+        )
     return is_interviewer
 
 
 def is_interviewer(speaker: str | None) -> bool:
-    return bool(speaker) and INTERVIEWER.fullmatch(speaker.strip().rstrip(".")) is not None
+    if not speaker:
+        return False
+    return INTERVIEWER.fullmatch(speaker.strip().rstrip(".")) is not None
 
 
 def suggestible(
@@ -121,7 +125,7 @@ def record_import(
         "VALUES (?, ?, ?, ?, ?, ?)",
         (file_sha256, file_name, source_path, fmt, json.dumps(options or {}), now()),
     )
-    return int(cur.lastrowid)
+    return inserted_id(cur)
 
 
 def add_document(
@@ -158,7 +162,7 @@ def add_document(
                 now(),
             ),
         )
-        document_id = int(cur.lastrowid)
+        document_id = inserted_id(cur)
         conn.executemany(
             'INSERT INTO segments(document_id, ordinal, start, "end", kind, block, speaker) '
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -197,6 +201,20 @@ def document_text(project: Project, document_id: int) -> str:
     return row[0]
 
 
+def document_name_and_text(project: Project, document_id: int) -> tuple[str, str]:
+    row = project.conn.execute(
+        "SELECT name, text FROM documents WHERE id = ?", (document_id,)
+    ).fetchone()
+    if row is None:
+        raise CodingError(f"no document with id {document_id}")
+    return row
+
+
+def has_document(project: Project, document_id: int) -> bool:
+    found = project.conn.execute("SELECT 1 FROM documents WHERE id = ?", (document_id,))
+    return found.fetchone() is not None
+
+
 def segments_of(project: Project, document_id: int) -> list[Segment]:
     rows = project.conn.execute(
         'SELECT start, "end", kind, block, speaker FROM segments WHERE document_id = ? '
@@ -218,3 +236,12 @@ def resolve_document(project: Project, ref: str | int) -> int:
     if len(rows) > 1:
         raise CodingError(f"document name {ref!r} is ambiguous ({len(rows)} documents); use an id")
     raise CodingError(f"no document {ref!r}")
+
+
+def document_slice(project: Project, document_id: int, start: int, end: int) -> str:
+    """``text[start:end]`` of a document, read in SQLite (the text itself is not loaded)."""
+    row = project.conn.execute(
+        "SELECT substr(text, ? + 1, ? - ?) FROM documents WHERE id = ?",
+        (start, end, start, document_id),
+    ).fetchone()
+    return row[0] if row else ""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coding.errors import CodingError
-from coding.store import new_guid, now, refresh_views
+from coding.store import inserted_id, new_guid, now, refresh_views
 
 Row = dict[str, Any]
 
@@ -25,6 +25,10 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "document_status": ("document_id", "coder_id"),
     "case_attributes": ("case_id", "name"),
     "code_group_members": ("group_id", "code_id"),
+    "matrix_summaries": ("row_kind", "row_key", "column_kind", "column_key"),
+    "goal_assessments": ("goal",),
+    "anonymisations": ("guid",),
+    "suggestion_feedback": ("document_id", "start", "end", "code_id", "coder_id"),
 }
 
 
@@ -62,10 +66,11 @@ def write_row(conn: sqlite3.Connection, table: str, row: Row) -> None:
     updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c not in keys)
     conflict = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
     quoted = ", ".join(f'"{c}"' for c in columns)
+    targets = ", ".join(f'"{k}"' for k in keys)  # quoted: "end" is a keyword
     conn.execute(
         f"INSERT INTO {table} ({quoted}) "
         f"VALUES ({', '.join('?' for _ in columns)}) "
-        f"ON CONFLICT({', '.join(keys)}) {conflict}",
+        f"ON CONFLICT({targets}) {conflict}",
         [row[c] for c in columns],
     )
 
@@ -150,7 +155,7 @@ def record(
             int(undoable),
         ),
     )
-    return int(cur.lastrowid)
+    return inserted_id(cur)
 
 
 def last_undoable(conn: sqlite3.Connection, coder_id: int) -> Event | None:

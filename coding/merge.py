@@ -40,7 +40,14 @@ RULES = (
     "named; import those documents into the project (same text), then merge again.",
 )
 
-CODE_FIELDS = ("parent_guid", "name", "goal", "description", "include_note", "exclude_note")
+CODE_FIELDS: tuple[str, ...] = (
+    "parent_guid",
+    "name",
+    "goal",
+    "description",
+    "include_note",
+    "exclude_note",
+)
 CODE_FIELDS += ("colour", "shortcut", "keywords")
 COMPARED: dict[str, tuple[str, ...]] = {
     "codings": ("document_sha", "code_guid", "coder", "start", "end"),
@@ -210,7 +217,11 @@ class _Merger:
             b, t = self._translate(table, b), self._translate(table, t)
             if (b or t) is None:
                 continue  # refers to a document or code the project lacks: reported
-            mine = self._project_row(table, t) if t else self._project_row(table, b, match=False)
+            if t:
+                mine = self._project_row(table, t)
+            else:
+                assert b is not None  # (b or t) is not None
+                mine = self._project_row(table, b, match=False)
             if _same(table, mine, t):
                 self.report.already[table] += 1
             elif _same(table, mine, b):

@@ -7,7 +7,7 @@ string indices into ``documents.text`` (code points), end exclusive.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from coding import journal
 from coding.errors import CodingError
@@ -112,10 +112,19 @@ def _commit_changes(
 
 # -- codings ------------------------------------------------------------------------------------
 def apply_coding(
-    project: Project, document_id: int, code_id: int, coder: str, start: int, end: int
+    project: Project,
+    document_id: int,
+    code_id: int,
+    coder: str,
+    start: int,
+    end: int,
+    *,
+    action: str = "coding.apply",
+    note: str = "",
 ) -> Coding:
     """Code ``text[start:end]``. Overlapping or adjacent codings of the same code by the same
-    coder are merged into one (the earliest keeps its GUID), as NVivo and ATLAS.ti do."""
+    coder are merged into one (the earliest keeps its GUID), as NVivo and ATLAS.ti do.
+    ``action`` and ``note`` name the event (``coding.accept_suggestion`` for a suggestion)."""
     with project.transaction():
         length, case_id = _document(project, document_id)
         _check_span(document_id, length, start, end)
@@ -128,13 +137,38 @@ def apply_coding(
         _commit_changes(
             project,
             coder_id,
-            "coding.apply",
-            _what(project, code_id, "on", document_id, start, end),
+            action,
+            _what(project, code_id, "on", document_id, start, end) + note,
             changes,
         )
         kept = changes[0]["after"]
         row = journal.fetch_row(project.conn, "codings", kept)
+    assert row is not None  # just written in this transaction
     return Coding.from_row(row)
+
+
+class _Span(Protocol):  # a Coding, or the coding screen's CodingRow
+    @property
+    def code_id(self) -> int: ...
+    @property
+    def coder_id(self) -> int: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+
+
+def merged_by(coding: _Span, kept: Coding, start: int, end: int) -> bool:
+    """True when ``apply_coding`` of ``start:end``, which returned ``kept``, merged ``coding``
+    into it: the same code by the same coder, overlapping or adjacent (the rule of
+    ``_overlapping(..., touching=True)``). A screen updates the codings it holds with this
+    instead of reading them again."""
+    return (
+        coding.coder_id == kept.coder_id
+        and coding.code_id == kept.code_id
+        and coding.start <= end
+        and coding.end >= start
+    )
 
 
 def _merge_into_one(
@@ -213,6 +247,7 @@ def remove_coding(project: Project, coding_id: int, coder: str) -> None:
     """Delete one coding (and its memos) by id."""
     with project.transaction():
         row = journal.fetch_row(project.conn, "codings", _guid_of(project, coding_id))
+        assert row is not None  # _guid_of found it
         coder_id = project.coder_id(coder)
         memos = [change("memos", m, None) for m in _memos_of_coding(project, row["guid"])]
         _commit_changes(

@@ -30,8 +30,10 @@ HOST = re.sub(r"\W", "_", socket.gethostname().split(".")[0])[:32] or "host"
 
 def is_kodeverk_file(path: str | os.PathLike) -> bool:
     """True when ``path`` is an SQLite file carrying kodeverk's application id."""
-    from coding.store import APPLICATION_ID  # local: store imports backup, backup imports this
+    from coding.store import APPLICATION_ID, open_here  # local: store imports backup, …
 
+    if open_here(path):
+        return True  # open here: reading it through open() would drop SQLite's locks
     try:
         with open(path, "rb") as handle:
             header = handle.read(APPLICATION_ID_OFFSET + 4)
@@ -226,3 +228,28 @@ def publish_new(temp: Path, path: Path) -> None:
     else:
         temp.unlink()
     fsync_folder(path.parent)
+
+
+# -- spreadsheet safety ---------------------------------------------------------------------------
+# A cell starting with one of these is a formula to Excel and LibreOffice (OWASP: CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def safe_cell(value: object) -> object:
+    """``value`` as a spreadsheet reads it literally: text that would start a formula gets a
+    leading apostrophe (OWASP's advice); numbers and other text are left alone."""
+    return "'" + value if is_formula_like(value) else value  # type: ignore[operator]
+
+
+def safe_row(row) -> list[object]:
+    """Every cell of a CSV row through ``safe_cell``: every CSV the tool writes uses this."""
+    return [safe_cell(value) for value in row]
+
+
+def unsafe_cell(value: str) -> str:
+    """The inverse of ``safe_cell`` for files we read back (``codings import``)."""
+    return value[1:] if value.startswith("'") and is_formula_like(value[1:]) else value

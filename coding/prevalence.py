@@ -18,7 +18,15 @@ from dataclasses import dataclass, field
 
 from coding.codes import list_codes, resolve_code
 from coding.errors import InputError
-from coding.stats import DifferenceTest, difference_test, poststratified_share, quantifier
+from coding.stats import (
+    FEW_BELOW,
+    FEW_BELOW_META,
+    DifferenceTest,
+    check_few_below,
+    difference_test,
+    poststratified_share,
+    quantifier,
+)
 from coding.store import Project
 
 MISSING = "(mangler)"
@@ -104,6 +112,7 @@ class PrevalenceResult:
     weights: dict[str, float] | None = None
     weighted_note: str = ""
     extra: dict = field(default_factory=dict)
+    few_below: float = FEW_BELOW
 
     def group_dict(self, key: GroupKey) -> dict[str, str]:
         return dict(zip(self.by, key, strict=True))
@@ -119,7 +128,7 @@ class PrevalenceResult:
         return next(t for t in self.themes if t.label == label)
 
     def as_json(self) -> dict:
-        data = {
+        data: dict[str, object] = {
             "by": self.by,
             "level": self.level,
             "coder": self.coder,
@@ -146,8 +155,10 @@ def prevalence(
     codes: Sequence[str | int] | None = None,
     lang: str = "nb",
     weights: Mapping[str, float] | None = None,
+    few_below: float | None = None,
 ) -> PrevalenceResult:
-    """Prevalence of every code (or goal) in every group of the ``by`` attribute(s)."""
+    """Prevalence of every code (or goal) in every group of the ``by`` attribute(s);
+    ``few_below``: the «noen få» share (default: the project's meta ``few_below`` or 0.1)."""
     by = _parse_by(by)
     if level not in LEVELS:
         raise InputError(f"--level must be one of {', '.join(LEVELS)}, not {level!r}")
@@ -166,11 +177,18 @@ def prevalence(
     result = PrevalenceResult(
         list(by), level, coder, lang, themes, groups, group_cases, [], [], {}, coder_ids
     )
+    result.few_below = project_few_below(project) if few_below is None else few_below
     for theme in themes:
         _add_theme(result, theme, per_code, case_keys)
     if weights is not None:
         _apply_weights(result, weights)
     return result
+
+
+def project_few_below(project: Project) -> float:
+    """The project's «noen få» share (meta ``few_below``), else the bundled 0.1."""
+    stored = project.meta(FEW_BELOW_META)
+    return FEW_BELOW if stored is None else check_few_below(stored, f"meta {FEW_BELOW_META}")
 
 
 # -- inputs ---------------------------------------------------------------------------------------
@@ -355,7 +373,7 @@ def _cell(
         share=cases_with / cases if cases else None,
         excerpts=sum(n for n, _ in raising),
         documents=sum(len(documents) for _, documents in raising),
-        quantifier=quantifier(cases_with, cases, result.lang),
+        quantifier=quantifier(cases_with, cases, result.lang, result.few_below),
     )
 
 

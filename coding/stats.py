@@ -8,14 +8,19 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 from coding.errors import InputError
 
 QUANTIFIERS = {
-    "nb": ("ingen", "én", "en del", "et flertall", "et klart flertall"),
-    "en": ("none", "one", "some", "a majority", "a clear majority"),
+    "nb": ("ingen", "én", "en del", "et flertall", "et klart flertall", "noen få"),
+    "en": ("none", "one", "some", "a majority", "a clear majority", "a few"),
 }
+# Below this share, two or more cases are «noen få», not «en del» (2 of 300 is not «en del»).
+# A project sets its own in meta «few_below»; reports print the scale in their method note.
+FEW_BELOW = 0.1
+FEW_BELOW_META = "few_below"
 
 # Table 2.1 of the SINTEF survey report (seed 004): municipalities in Norway per population
 # class (2014). The six classes are folded into the four size classes the report quotes by:
@@ -33,13 +38,14 @@ SEED_004_SIZE_CLASS_POPULATION = {"liten": 230, "mellomstor": 148, "stor": 39, "
 SMALL_EXPECTED = 5.0
 
 
-def quantifier(cases_with: int, cases: int, lang: str = "nb") -> str:
-    """The verbal quantifier of the seeds: none, one, more than half «et flertall», two thirds
-    or more «et klart flertall», otherwise «en del». Exactly half is «en del». Integer
-    arithmetic so that exactly 2/3 is never lost to rounding."""
+def quantifier(cases_with: int, cases: int, lang: str = "nb", few_below: float = FEW_BELOW) -> str:
+    """The verbal quantifier of the seeds (SINTEF A26099): none, one, more than half «et
+    flertall», two thirds or more «et klart flertall», otherwise «en del» (exactly half too);
+    below ``few_below`` of the cases «noen få». Exact fractions, so that 2/3 or 1/10 is never
+    lost to rounding."""
     if lang not in QUANTIFIERS:
         raise InputError(f"language must be one of {', '.join(QUANTIFIERS)}, not {lang!r}")
-    none, one, some, majority, clear_majority = QUANTIFIERS[lang]
+    none, one, some, majority, clear_majority, few = QUANTIFIERS[lang]
     if cases_with <= 0:
         return none
     if cases_with == 1:
@@ -48,7 +54,20 @@ def quantifier(cases_with: int, cases: int, lang: str = "nb") -> str:
         return clear_majority
     if 2 * cases_with > cases:
         return majority
+    if Fraction(cases_with, cases) < Fraction(str(few_below)):
+        return few
     return some
+
+
+def check_few_below(value: float | str, where: str = "--few-below") -> float:
+    """A share between 0 and 0.5 (at 0.5 or more «noen få» would swallow «en del»)."""
+    try:
+        share = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{where}: {value!r} is not a number (a share such as 0.1)") from None
+    if not 0 <= share <= 0.5:
+        raise InputError(f"{where}: {share} is outside 0–0.5 (a share such as 0.1)")
+    return share
 
 
 @dataclass(frozen=True)
@@ -116,12 +135,14 @@ def poststratified_share(
 ) -> tuple[float | None, list[str]]:
     """Population share by post-stratification: Σ W_g · p_g / Σ W_g over groups with data.
     Returns the share and the weighted groups left out because the sample has no case there."""
-    used = {g: w for g, w in weights.items() if shares.get(g) is not None and w > 0}
+    used = [
+        (w, share) for g, w in weights.items() if (share := shares.get(g)) is not None and w > 0
+    ]
     missing = [g for g, w in weights.items() if w > 0 and shares.get(g) is None]
-    total = sum(used.values())
+    total = sum(w for w, _ in used)
     if not total:
         return None, missing
-    return sum(w * shares[g] for g, w in used.items()) / total, missing  # type: ignore[operator]
+    return sum(w * share for w, share in used) / total, missing
 
 
 def parse_weights(text: str) -> dict[str, float]:

@@ -7,6 +7,7 @@ action survives a power cut. Every user action is one short ``BEGIN IMMEDIATE`` 
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
 import os
@@ -20,7 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from coding.errors import (
     DiskError,
@@ -36,12 +37,34 @@ if TYPE_CHECKING:
 
 APPLICATION_ID = 0x6B6F6476  # "kodv": marks a SQLite file as a kodeverk project
 BUSY_TIMEOUT_MS = 5000
+WAIT_NOTICE_AFTER = 1.0  # seconds of waiting for the write lock before saying so
+
+# Called once per write that has waited WAIT_NOTICE_AFTER seconds for the lock (the command line
+# prints a line on stderr), so a waiting write does not look frozen. See ``on_lock_wait``.
+_lock_wait_notice: Callable[[float], None] | None = None
+
+
+def on_lock_wait(notice: Callable[[float], None] | None) -> None:
+    """Call ``notice(seconds waited)`` when a write has waited for the write lock for
+    ``WAIT_NOTICE_AFTER`` seconds (None: say nothing)."""
+    global _lock_wait_notice
+    _lock_wait_notice = notice
+
+
 SCHEMA_VERSION = 2
 
 
 def now() -> str:
     """UTC timestamp with microseconds, sortable as text."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+def inserted_id(cur: sqlite3.Cursor) -> int:
+    """The rowid of the row ``cur`` just inserted (sqlite3 types it Optional)."""
+    rowid = cur.lastrowid
+    if rowid is None:
+        raise RuntimeError("INSERT did not report a rowid")
+    return rowid
 
 
 def new_guid() -> str:
@@ -200,6 +223,9 @@ CREATE TABLE events (
 );
 CREATE INDEX events_by_coder ON events(coder_id, undoable, state, id);
 CREATE INDEX events_by_time ON events(at);
+-- Deleting an event checks the events it undid (undone_by refers to events): unindexed, every
+-- deleted event scanned the whole trail (a coder copy of 74 000 events took 516 s).
+CREATE INDEX IF NOT EXISTS events_by_undone_by ON events(undone_by) WHERE undone_by IS NOT NULL;
 CREATE TRIGGER documents_case_moves_codings AFTER UPDATE OF case_id ON documents
 BEGIN
     UPDATE codings SET case_id = NEW.case_id WHERE document_id = NEW.id;
@@ -245,16 +271,94 @@ SELECT k.id AS coding_id, k.case_id AS case_id, a.name AS attribute, a.value AS 
 FROM codings k JOIN case_attributes a ON a.case_id = k.case_id;
 """
 
+# Version 2 (evaluation tables, issue 15): the researchers' cell summaries of the case × theme
+# matrix and the team's assessment of each of the five goals. Both are journalled (undoable).
+SCHEMA_EVALUATION = """
+CREATE TABLE IF NOT EXISTS matrix_summaries (
+    row_kind TEXT NOT NULL,
+    row_key TEXT NOT NULL,
+    column_kind TEXT NOT NULL CHECK (column_kind IN ('goal', 'code')),
+    column_key TEXT NOT NULL,
+    text TEXT NOT NULL,
+    coder_id INTEGER REFERENCES coders(id),
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (row_kind, row_key, column_kind, column_key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS goal_assessments (
+    goal INTEGER PRIMARY KEY CHECK (goal BETWEEN 1 AND 5),
+    rating TEXT NOT NULL DEFAULT '',
+    assessment TEXT NOT NULL DEFAULT '',
+    coder_id INTEGER REFERENCES coders(id),
+    updated_at TEXT NOT NULL
+);
+"""
+
+# Version 2 (anonymisation, issue 15): spans a coder marked «anonymiser» with their replacement
+# («[navn]», «[kommune]», «[sted]» …), applied wherever an export produces quote text.
+SCHEMA_ANONYMISATIONS = """
+CREATE TABLE IF NOT EXISTS anonymisations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    guid TEXT NOT NULL UNIQUE,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    replacement TEXT NOT NULL,
+    coder_id INTEGER NOT NULL REFERENCES coders(id),
+    created_at TEXT NOT NULL,
+    CHECK (0 <= start AND start < "end")
+);
+CREATE INDEX IF NOT EXISTS anonymisations_by_document ON anonymisations(document_id, start);
+"""
+
+
+def migrate_anonymisations(conn: sqlite3.Connection) -> None:
+    """1 -> 2 (issue 15): the ``anonymisations`` table. Idempotent."""
+    for statement in _statements(SCHEMA_ANONYMISATIONS):
+        conn.execute(statement)
+
+
+# Learned suggestions (issue 17): a coder's verdict on a suggested code for a unit; a
+# rejection is a negative example for the coder's model. New files: after SCHEMA_EXCHANGE.
+SCHEMA_SUGGESTIONS = """
+CREATE TABLE IF NOT EXISTS suggestion_feedback (
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    code_id INTEGER NOT NULL REFERENCES codes(id) ON DELETE CASCADE,
+    coder_id INTEGER NOT NULL REFERENCES coders(id),
+    verdict TEXT NOT NULL CHECK (verdict IN ('accepted', 'rejected')),
+    confidence REAL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (document_id, start, "end", code_id, coder_id)
+) WITHOUT ROWID;
+"""
+
+
+def migrate_suggestions(conn: sqlite3.Connection) -> None:
+    """1 -> 2 (issue 17): the ``suggestion_feedback`` table. Idempotent."""
+    for statement in _statements(SCHEMA_SUGGESTIONS):
+        conn.execute(statement)
+
+
 # Numbered migrations: MIGRATIONS[n] brings a file from version n to n + 1.
 # A migration is a function taking the raw connection; it runs inside one transaction.
 Migration = Callable[[sqlite3.Connection], None]
 
 
+def migrate_events_undone_by_index(conn: sqlite3.Connection) -> None:
+    """1 -> 2: index ``events(undone_by)``, so deleting events (coder copies) is linear."""
+    conn.execute(
+        "CREATE INDEX IF NOT EXISTS events_by_undone_by ON events(undone_by) "
+        "WHERE undone_by IS NOT NULL"
+    )
+
+
 def migrate_exchange(conn: sqlite3.Connection) -> None:
     """1 -> 2 (issue 16): FTS declared so Datasette and sqlite-utils detect it (rebuilt from
     the documents), code groups, the ``quotes`` views. Idempotent."""
-    declared = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'documents_fts'").fetchone()
-    if declared is None or 'content="documents"' not in declared[0]:
+    import sqlite_utils  # loads slowly: only when a file is migrated
+
+    if sqlite_utils.Database(conn).table("documents").detect_fts() != "documents_fts":
         conn.execute("DROP TABLE IF EXISTS documents_fts")
         conn.execute(
             'CREATE VIRTUAL TABLE documents_fts USING fts5(text, content="documents", '
@@ -266,7 +370,11 @@ def migrate_exchange(conn: sqlite3.Connection) -> None:
     refresh_views(conn)
 
 
-MIGRATIONS: dict[int, Migration] = {1: migrate_exchange}
+def migrate_evaluation(conn: sqlite3.Connection) -> None:
+    """1 -> 2 (issue 15): matrix cell summaries and goal assessments. Idempotent."""
+    for statement in _statements(SCHEMA_EVALUATION):
+        conn.execute(statement)
+
 
 _RESERVED_COLUMNS = ("case_id", "case_name")
 
@@ -305,6 +413,36 @@ def refresh_views(conn: sqlite3.Connection) -> bool:
     return True
 
 
+USERS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('coder', 'lead')),
+    password_hash TEXT NOT NULL,
+    failures INTEGER NOT NULL DEFAULT 0,
+    locked_until TEXT,
+    created_at TEXT NOT NULL
+) WITHOUT ROWID
+"""
+
+
+def migrate_add_users(conn: sqlite3.Connection) -> None:
+    """Schema 1 → 2: the ``users`` table of accounts for the team server (idempotent)."""
+    conn.execute(USERS_SCHEMA)
+
+
+def migrate_to_v2(conn: sqlite3.Connection) -> None:
+    """Schema 1 -> 2: every change of version 2, each idempotent."""
+    migrate_exchange(conn)
+    migrate_add_users(conn)
+    migrate_evaluation(conn)
+    migrate_events_undone_by_index(conn)
+    migrate_anonymisations(conn)
+    migrate_suggestions(conn)
+
+
+MIGRATIONS: dict[int, Migration] = {1: migrate_to_v2}
+
+
 def connect(
     path: str | os.PathLike, *, readonly: bool = False, immutable: bool = False
 ) -> sqlite3.Connection:
@@ -314,6 +452,7 @@ def connect(
     missing file is not created (an empty file would appear where a project was removed).
     ``immutable`` reads a WAL file whose folder is read-only and has no -wal (SQLite cannot
     create the -shm it needs; with no -wal and no way to create one, nobody is writing)."""
+    target: str | bytes
     if readonly:
         target = f"file:{urllib.parse.quote(os.fsencode(path))}?mode=ro"
         if immutable:
@@ -324,13 +463,34 @@ def connect(
         target,
         isolation_level=None,
         timeout=BUSY_TIMEOUT_MS / 1000,
-        check_same_thread=False,
+        check_same_thread=True,  # one connection per thread: workers use ``reading()``
         uri=readonly,
     )
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = FULL")
     return conn
+
+
+# Tables whose writes on a Project's own connection are counted (``Project.writes_version``):
+# the derived reads cached on the Project (the code tree) depend on them.
+WATCHED_TABLES = ("codes",)
+
+
+def _watch_statements() -> list[str]:
+    return [
+        "CREATE TEMP TABLE IF NOT EXISTS kodeverk_writes (name TEXT PRIMARY KEY, n INTEGER)",
+        *(
+            f"INSERT OR IGNORE INTO kodeverk_writes VALUES ('{table}', 0)"
+            for table in WATCHED_TABLES
+        ),
+        *(
+            f"CREATE TEMP TRIGGER IF NOT EXISTS kodeverk_{table}_{op.lower()} AFTER {op} ON "
+            f"main.{table} BEGIN UPDATE kodeverk_writes SET n = n + 1 WHERE name = '{table}'; END"
+            for table in WATCHED_TABLES
+            for op in ("INSERT", "UPDATE", "DELETE")
+        ),
+    ]
 
 
 class Project:
@@ -346,9 +506,14 @@ class Project:
         self._immutable = False  # read through immutable=1 (see connect)
         self._stat_path = path.absolute()  # the file checked before each write
         self._identity = _file_identity(self._stat_path)
+        _OPEN_FILES[self._identity] += 1
         self._coder_ids: dict[str, int] = {}
         # coders found or created inside the open transaction: cached only once it commits
         self._tx_coder_ids: dict[str, int] = {}
+        self._reading = False  # inside read_snapshot()
+
+        # derived reads (the code tree) by name: (version key, value); see ``cached``
+        self._caches: dict[str, tuple[object, Any]] = {}
 
     @property
     def readonly(self) -> bool:
@@ -382,9 +547,16 @@ class Project:
         try:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("BEGIN IMMEDIATE")
-            for statement in _statements(SCHEMA_V1) + _statements(SCHEMA_EXCHANGE):
+            for statement in (
+                _statements(SCHEMA_V1)
+                + _statements(SCHEMA_EXCHANGE)
+                + _statements(SCHEMA_EVALUATION)
+                + _statements(SCHEMA_ANONYMISATIONS)
+                + _statements(SCHEMA_SUGGESTIONS)
+            ):
                 conn.execute(statement)
             refresh_views(conn)
+            migrate_add_users(conn)  # schema 2
             stamp = now()
             conn.executemany(
                 "INSERT INTO meta(key, value) VALUES (?, ?)",
@@ -449,6 +621,17 @@ class Project:
             raise
         return project
 
+    @contextmanager
+    def reading(self) -> Iterator[Project]:
+        """This project on a read-only connection of its own, closed on leaving: what a worker
+        thread uses (one connection per thread; the app's connection stays in its thread)."""
+        reader = Project(self.path, self.reader(), readonly_reason="opened for reading only")
+        reader._immutable = self._immutable
+        try:
+            yield reader
+        finally:
+            reader.close()
+
     def reader(self) -> sqlite3.Connection:
         """A second, read-only connection to the project (for a worker thread). Raises
         ``ProjectGone`` rather than creating an empty file where the project was."""
@@ -459,6 +642,8 @@ class Project:
             raise _open_error(self.path, exc) from None
 
     def close(self) -> None:
+        if self.conn is not None and _OPEN_FILES[self._identity]:
+            _OPEN_FILES[self._identity] -= 1
         self.conn.close()
 
     def __enter__(self) -> Project:
@@ -476,6 +661,8 @@ class Project:
         Refused before anything is written when the project is read-only or its file was
         removed or replaced on disk (checked again just before COMMIT). SQLite's write errors
         (read-only, disk full) become one-line ``KodeverkError``s naming the cause."""
+        if self._reading:
+            raise ProjectError(f"{self.path}: cannot write while reading a snapshot of it")
         if self.conn.in_transaction:
             yield self.conn
             return
@@ -490,6 +677,7 @@ class Project:
             _commit(self.conn)
         except BaseException as exc:
             self._tx_coder_ids.clear()
+            self._caches.clear()
             _rollback(self.conn)
             if isinstance(exc, sqlite3.OperationalError):
                 raise self._write_error(exc) from None
@@ -523,6 +711,67 @@ class Project:
     def _write_error(self, exc: sqlite3.OperationalError) -> Exception:
         """The honest one-line error for SQLite's refusal to write, or ``exc`` itself."""
         return _explain(self.path, exc) or exc
+
+    @contextmanager
+    def read_snapshot(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction for a long read (an export): every query inside sees the
+        project as it was at the first one, and no lock is taken that a writer would wait on
+        (WAL: readers and writers do not block each other). Writing inside is refused. Nested
+        use, or use inside a write transaction, joins the outer transaction."""
+        if self.conn.in_transaction:
+            yield self.conn
+            return
+        self.conn.execute("BEGIN DEFERRED")
+        self.conn.execute("SELECT 1 FROM meta LIMIT 1").fetchone()  # the snapshot starts here
+        self._reading = True
+        try:
+            yield self.conn
+        finally:
+            self._reading = False
+            self.conn.execute("COMMIT")
+
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the file (an immutable reader sees only the file)."""
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    # -- caches --------------------------------------------------------------------------------
+    def data_version(self) -> int:
+        """SQLite's data_version: changes when another connection commits to the file."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def writes_version(self, table: str) -> tuple[int, int] | None:
+        """A key that changes whenever ``table`` (one of ``WATCHED_TABLES``) may have changed:
+        this connection's writes to it (counted by a TEMP trigger this Project installs on its
+        own connection; a rollback undoes the count too) and other connections' commits. None
+        inside a transaction before the watch is set up (set up outside transactions only, so
+        a rollback cannot remove it): then nothing is cached."""
+        try:
+            row = self.conn.execute(
+                "SELECT n FROM temp.kodeverk_writes WHERE name = ?", (table,)
+            ).fetchone()
+        except sqlite3.OperationalError:
+            row = None
+        if row is None:
+            if self.conn.in_transaction:
+                return None
+            for statement in _watch_statements():
+                self.conn.execute(statement)
+            row = (0,)
+        return row[0], self.data_version()
+
+    def cached(self, name: str, key: object, compute: Callable[[], Any]) -> Any:
+        """``compute()``, reused while ``key`` is unchanged (a ``key`` of None: never cached).
+        Owned by this Project: forgotten when a transaction rolls back or on ``forget_caches``."""
+        if key is None:
+            return compute()
+        hit = self._caches.get(name)
+        if hit is None or hit[0] != key:
+            hit = (key, compute())
+            self._caches[name] = hit
+        return hit[1]
+
+    def forget_caches(self) -> None:
+        self._caches.clear()
 
     # -- small shared look-ups -----------------------------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:
@@ -627,7 +876,9 @@ def _begin_immediate(conn: sqlite3.Connection) -> None:
     timeout with a one-line error."""
     conn.execute("PRAGMA busy_timeout = 0")
     try:
-        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        started = time.monotonic()
+        deadline = started + BUSY_TIMEOUT_MS / 1000
+        noticed = False
         while True:
             try:
                 conn.execute("BEGIN IMMEDIATE")
@@ -640,6 +891,10 @@ def _begin_immediate(conn: sqlite3.Connection) -> None:
                         f"the project file is busy: another process has held its write lock "
                         f"for over {BUSY_TIMEOUT_MS / 1000:g} s; try again"
                     ) from None
+                waited = time.monotonic() - started
+                if not noticed and waited >= WAIT_NOTICE_AFTER and _lock_wait_notice:
+                    noticed = True
+                    _lock_wait_notice(waited)
                 time.sleep(random.uniform(0.0005, 0.002))
     finally:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -773,7 +1028,27 @@ def _open_error(path: Path, exc: sqlite3.Error | UnicodeDecodeError) -> Kodeverk
     return _explain(path, exc) or ProjectError(f"{path}: cannot open the project ({exc})")
 
 
+# (device, inode) -> Project objects open on that file in this process. Reading a file that
+# SQLite has open through another descriptor is not safe: closing any descriptor of a file
+# drops every POSIX lock this process holds on it, so another process would think nobody has
+# the project open, checkpoint and reset its WAL under us, and our later commits would land in
+# a WAL nobody else reads (found when the app's suggestion thread opened the project again).
+_OPEN_FILES: collections.Counter[tuple[int, int]] = collections.Counter()
+
+
+def open_here(path: str | os.PathLike) -> bool:
+    """Is ``path`` a project this process has open? (Then never read it with ``open()``.)"""
+    try:
+        return _OPEN_FILES[_file_identity(Path(path).absolute())] > 0
+    except OSError:
+        return False
+
+
 def _check_header(path: Path) -> None:
+    """Refuse a file that is not SQLite. Skipped for a file this process has open already
+    (known to be a project; see ``_OPEN_FILES``)."""
+    if open_here(path):
+        return
     try:
         with path.open("rb") as handle:
             header = handle.read(16)

@@ -151,7 +151,9 @@ def build_units_and_coverage(
     layout = _Layout.load(project, coder_ids)
     coverage = _coverage(layout.eligible, coders, missing)
     if missing == "complete":  # a document counts only when every coder qualifies for it
-        layout = replace(layout, eligible=layout.eligible & layout.eligible.all(axis=1)[:, None])
+        layout = replace(
+            layout, eligible=layout.eligible & np.asarray(layout.eligible.all(axis=1))[:, None]
+        )
     codings = _codings(project, coder_ids, codes, layout)
     build = _segment_keys if unit == "segment" else _character_keys
     keys, weights = build(project, layout, codings, len(codes), min_overlap)
@@ -398,7 +400,7 @@ def unitizing_continua(
     for n, (i, d, j) in enumerate(triples):
         per_coder = spans.setdefault((i, d), [[] for _ in coder_ids])
         per_coder[j].append((local_start[n], local_end[n]))
-    empty = [[] for _ in coder_ids]
+    empty: list[list[tuple[int, int]]] = [[] for _ in coder_ids]
     return {
         code_id: [(lengths[d], spans.get((i, d), empty)) for d in shared]
         for i, code_id in enumerate(code_ids)

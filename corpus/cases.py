@@ -49,7 +49,7 @@ def parse_thresholds(text: str) -> tuple[int, int, int]:
         raise InputError(
             f"size thresholds {text!r}: give three increasing numbers, e.g. 5000,20000,50000"
         )
-    return values  # type: ignore[return-value]
+    return values[0], values[1], values[2]
 
 
 def parse_population(text: str) -> int:
@@ -167,6 +167,7 @@ def _fill_size_class(
         raise InputError(
             f"{table.where(index)}: {pop_col!r} is {raw!r}, not a number of inhabitants"
         ) from None
+    assert pop_col is not None  # raw came from it
     attributes[pop_col] = str(population)  # «12 345» and «12.345» stored alike, as digits
     if not given:
         attributes["size_class"] = size_class_for(population, thresholds)

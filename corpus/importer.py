@@ -7,6 +7,7 @@ bad file (or a file imported before) leaves the project exactly as it was.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
@@ -18,10 +19,10 @@ from coding import journal
 from coding.cases import set_attributes
 from coding.documents import DOCUMENT_KINDS, Segment, sha256_bytes, sha256_text
 from coding.errors import InputError
-from coding.store import Project, new_guid, now
+from coding.store import Project, inserted_id, new_guid, now
 from corpus.case_match import ambiguity, case_for_file, find_case
 from corpus.readers import TRANSCRIPT_SUFFIXES, read_transcript
-from corpus.segment import SentenceRow, sentence_rows
+from corpus.segment import SentenceRow, TooManySentences, counting, sentence_rows
 from corpus.surveys import SurveyOptions, read_survey
 from corpus.tables import TABLE_SUFFIXES
 
@@ -79,6 +80,20 @@ class _File:
     documents: list[_Document]
     case_attributes: dict[str, dict[str, str]] = field(default_factory=dict)
     skipped_empty: int = 0
+
+
+def expand_folders(paths: Sequence[Path]) -> tuple[Path, ...]:
+    """A folder stands for the files in it that kodeverk reads (not sub-folders), by name."""
+    expanded: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            expanded.append(path)
+            continue
+        found = sorted(p for p in path.iterdir() if p.suffix.lower() in SUPPORTED_SUFFIXES)
+        if not found:
+            raise InputError(f"{path}: no files kodeverk can import in this folder")
+        expanded.extend(found)
+    return tuple(expanded)
 
 
 def import_files(
@@ -228,18 +243,16 @@ def _read_survey_file(path: Path, digest: str, options: ImportOptions) -> _File:
 # -- segmenting ----------------------------------------------------------------------------------
 def _segment_all(files: list[_File], progress: Progress | None) -> None:
     documents = [d for f in files for d in f.documents]
-    total = sum(len(d.blocks) for d in documents)
-    done = 0
-
-    def advance(blocks: int) -> None:
-        nonlocal done
-        done += blocks
-        if progress:
-            progress("segmenting", done, total)
-
+    advance = counting(progress, "segmenting", sum(len(d.blocks) for d in documents))
     pairs = [(d.text, d.blocks) for d in documents]
-    for document, rows in zip(documents, sentence_rows(pairs, advance), strict=True):
-        document.segments = rows
+    try:
+        for document, rows in zip(documents, sentence_rows(pairs, advance), strict=True):
+            document.segments = rows
+    except TooManySentences as exc:
+        document = documents[exc.index]
+        owner = next(f for f in files if any(d is document for d in f.documents))
+        where = owner.path if len(owner.documents) == 1 else f"{owner.path}: {document.name}"
+        raise InputError(f"{where}: {exc}") from None
 
 
 # -- writing -------------------------------------------------------------------------------------
@@ -278,12 +291,15 @@ def _write_all(
     return summary
 
 
+_WORD = re.compile(r"\S+")
+
+
 def _count_document(
     summary: ImportSummary, document: _Document, progress: Progress | None, total: int
 ) -> None:
     summary.documents += 1
     summary.segments += len(document.segments)
-    summary.words += len(document.text.split())
+    summary.words += _WORD.subn("", document.text)[1]  # no list of millions of words
     if progress and summary.documents % 100 == 0:
         progress("writing", summary.documents, total)
 
@@ -309,7 +325,7 @@ def _record_import(conn: sqlite3.Connection, f: _File, options: ImportOptions) -
             now(),
         ),
     )
-    return int(cur.lastrowid)
+    return inserted_id(cur)
 
 
 def _case_id(conn: sqlite3.Connection, known: dict[str, int], name: str) -> int:
@@ -343,4 +359,4 @@ def _insert_document(
             now(),
         ),
     )
-    return int(cur.lastrowid)
+    return inserted_id(cur)

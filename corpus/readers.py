@@ -8,15 +8,25 @@ from __future__ import annotations
 
 import html
 import re
-import zipfile
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coding.documents import Segment, normalise_text
-from coding.errors import InputError
+from coding.errors import MALFORMED_INPUT, InputError, describe
 from corpus.encoding import decode_bytes
-from corpus.transcripts import Transcript, is_speaker, parse_transcript, speaker_label
+
+if TYPE_CHECKING:
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+from corpus.transcripts import (
+    MAX_BLOCKS,
+    Transcript,
+    is_speaker,
+    parse_transcript,
+    speaker_label,
+)
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 CUE_SUFFIXES = (".vtt", ".srt")
@@ -33,39 +43,41 @@ def read_transcript(path: Path, data: bytes | None = None) -> Transcript:
 
 
 def read_text_file(path: Path, data: bytes) -> Transcript:
-    return parse_transcript(normalise_text(decode_bytes(data, str(path))))
+    return parse_transcript(normalise_text(decode_bytes(data, str(path))), str(path))
 
 
 # -- Word ----------------------------------------------------------------------------------------
 def read_docx(path: Path, data: bytes) -> Transcript:
-    """Paragraphs (and two-column table rows as «speaker: text») in document order."""
+    """Paragraphs (and two-column table rows as «speaker: text») in document order. python-docx
+    gets a checked copy (``codebooks.safe_zip.office_copy``): XML parts within size limits and
+    without a DTD, images and embedded files left out."""
     import io
 
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    from codebooks.safe_zip import DOCX_LIMITS, office_copy
+
+    checked = office_copy(data, str(path), DOCX_LIMITS, "Word .docx file")
+    unreadable: tuple[type[BaseException], ...] = (PackageNotFoundError, *MALFORMED_INPUT)
     try:
-        document = docx.Document(io.BytesIO(data))
+        document = docx.Document(io.BytesIO(checked))
         pieces = [_docx_piece(item) for item in document.iter_inner_content()]
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise InputError(f"{path}: not a readable Word .docx file ({exc})") from None
-    except Exception as exc:  # lxml.etree.XMLSyntaxError and friends from a damaged file
-        if type(exc).__module__.startswith(("lxml", "docx", "xml")):
-            raise InputError(f"{path}: not a readable Word .docx file ({exc})") from None
-        raise
+    except unreadable as exc:
+        raise InputError(f"{path}: not a readable Word .docx file ({describe(exc)})") from None
     text = normalise_text("\n\n".join(p for p in pieces if p.strip()))
     if not text.strip():
         raise InputError(f"{path}: the document has no text")
-    transcript = parse_transcript(text)
+    transcript = parse_transcript(text, str(path))
     transcript.source_meta["format"] = "docx"
     return transcript
 
 
-def _docx_piece(item: object) -> str:
+def _docx_piece(item: Paragraph | Table) -> str:
     from docx.table import Table
 
     if not isinstance(item, Table):
-        return item.text  # a Paragraph
+        return item.text
     rows = []
     for row in item.rows:
         cells = [cell.text.strip() for cell in row.cells]
@@ -110,6 +122,8 @@ def _parse_cues(path: Path, raw: str) -> list[tuple[str, str, str | None, str]]:
         if text:
             name = " ".join(voice.group("name").split()) if voice else None
             cues.append((timing.group("from"), timing.group("to"), name, text))
+            if len(cues) > MAX_BLOCKS:  # a ten-hour meeting has ~15 000 cues
+                raise InputError(f"{path}: more than {MAX_BLOCKS:,} cues; refused (split the file)")
     return cues
 
 

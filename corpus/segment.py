@@ -21,9 +21,11 @@ import numpy as np
 from coding.documents import Segment
 
 CHUNK_CHARS = 50_000
+MAX_SENTENCES = 500_000  # per document: a 30 MB text; a million "a." would take gigabytes
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 # A stretch of text up to a blank line or the end, without surrounding whitespace. The lazy
 # "??" matters: a one-character piece («…») must not reach across the blank line after it.
+_CUT = re.compile(r"\s(?=\S)")
 _PIECE = re.compile(r"\S(?:.*?\S)??(?=\s*\n[ \t]*\n|\s*$)", re.DOTALL)
 
 
@@ -38,6 +40,15 @@ def sentence_pipeline():  # -> spacy.Language (spaCy is imported lazily: it is s
     return nlp
 
 
+class TooManySentences(ValueError):
+    """A document has more than ``MAX_SENTENCES`` sentences; ``index`` is its place in the
+    list given. The caller names the file."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(f"more than {MAX_SENTENCES:,} sentences; refused (split the file)")
+        self.index = index
+
+
 # A sentence segment as a plain row: (start, end, kind, block, speaker). Bulk imports store
 # these directly; building a Segment object per sentence costs more than the SQLite insert.
 SentenceRow = tuple[int, int, str, int, "str | None"]
@@ -49,17 +60,31 @@ def sentence_starts(doc) -> list[int]:
     Its rule: the first token starts a sentence, and so does every token that is neither
     punctuation nor a sentence-final character (``punct_chars``) when such a character occurred
     since the previous such token."""
+    return _starts(doc, first=True, final_pending=False)[0]
+
+
+def _starts(doc, *, first: bool, final_pending: bool) -> tuple[list[int], bool]:
+    """``sentence_starts`` for a piece of a longer text: ``first`` when the piece opens it,
+    ``final_pending`` when a sentence-final character ended the text before the piece. Returns
+    the starts and whether a final character is pending at the piece's end."""
     if len(doc) == 0:
-        return []
+        return [], final_pending
     attributes, final_punctuation = _sentencizer_rule()
     orth, punct, idx = doc.to_array(attributes).T
     final = np.isin(orth, final_punctuation)
     other = np.flatnonzero(~(punct.astype(bool) | final))
-    finals_before = np.cumsum(final)[other]
-    previous = np.concatenate(([0], finals_before[:-1]))
-    starts = idx[other[finals_before > previous]].tolist()
-    first = int(idx[0])
-    return starts if starts and starts[0] == first else [first, *starts]
+    if len(other) == 0:
+        starts: list[int] = []
+        pending = final_pending or bool(final.any())
+    else:
+        finals = np.cumsum(final)
+        finals_before = finals[other]
+        previous = np.concatenate(([-1 if final_pending else 0], finals_before[:-1]))
+        starts = idx[other[finals_before > previous]].tolist()
+        pending = bool(finals[-1] > finals_before[-1])
+    if first and (not starts or starts[0] != int(idx[0])):
+        starts.insert(0, int(idx[0]))
+    return starts, pending
 
 
 @lru_cache(maxsize=1)
@@ -71,6 +96,22 @@ def _sentencizer_rule() -> tuple[list[int], np.ndarray]:
     nlp = sentence_pipeline()
     chars = nlp.get_pipe("sentencizer").punct_chars
     return [ORTH, IS_PUNCT, IDX], np.array([nlp.vocab.strings.add(c) for c in chars], np.uint64)
+
+
+def counting(
+    progress: Callable[[str, int, int], None] | None, stage: str, total: int
+) -> Callable[[int], None]:
+    """The ``progress(blocks)`` step the splitters call, reported as ``progress(stage, done,
+    total)`` (the importers' form)."""
+    done = 0
+
+    def advance(blocks: int) -> None:
+        nonlocal done
+        done += blocks
+        if progress:
+            progress(stage, done, total)
+
+    return advance
 
 
 def split_sentences(
@@ -93,21 +134,51 @@ def sentence_rows(
     (the tokenizer stops caching words for the rest of a document after its first special
     case). A block's start is always a sentence start, and sentences are cut where a block
     ends, so the chunking does not change the result."""
-    chunks = [(text, chunk) for text, blocks in documents for chunk in block_runs(blocks)]
+    plans = [
+        (text, run, _pieces(text, run)) for text, blocks in documents for run in block_runs(blocks)
+    ]
     tokenizer = sentence_pipeline().tokenizer
-    docs = tokenizer.pipe(text[chunk[0].start : chunk[-1].end] for text, chunk in chunks)
-    pending = iter(zip(chunks, docs, strict=True))
-    for text, blocks in documents:
+    docs = tokenizer.pipe(text[a:b] for text, _, pieces in plans for a, b in pieces)
+    pending = iter(plans)
+    for index, (text, blocks) in enumerate(documents):
         rows: list[SentenceRow] = []
         for _ in block_runs(blocks):
-            (_, chunk), doc = next(pending)
-            offset = chunk[0].start
-            starts = [offset + start for start in sentence_starts(doc)]
-            for block in chunk:
+            _, run, pieces = next(pending)
+            starts = _run_starts(pieces, docs)
+            if len(rows) + len(starts) > MAX_SENTENCES:
+                raise TooManySentences(index)
+            for block in run:
                 rows.extend(_sentences_of(text, block, starts))
             if progress:
-                progress(len(chunk))
+                progress(len(run))
         yield rows
+
+
+def _pieces(text: str, run: list[Segment]) -> list[tuple[int, int]]:
+    """The run's span cut into pieces of about ``CHUNK_CHARS`` where whitespace meets a
+    non-space character: spaCy's tokens never cross such a place, so the pieces' tokens are
+    the whole's. A block of megabytes is then never one spaCy Doc (10 MB of one-letter lines
+    took 2 GB as one Doc)."""
+    start, end = run[0].start, run[-1].end
+    pieces = []
+    while end - start > CHUNK_CHARS:
+        cut = _CUT.search(text, start + CHUNK_CHARS, end)
+        if cut is None:
+            break
+        pieces.append((start, cut.end()))
+        start = cut.end()
+    pieces.append((start, end))
+    return pieces
+
+
+def _run_starts(pieces: list[tuple[int, int]], docs: Iterator) -> list[int]:
+    """Sentence starts over a run's pieces, the sentencizer's state carried from piece to piece."""
+    starts: list[int] = []
+    final_pending = False
+    for number, (offset, _) in enumerate(pieces):
+        found, final_pending = _starts(next(docs), first=number == 0, final_pending=final_pending)
+        starts.extend(offset + start for start in found)
+    return starts
 
 
 def block_runs(blocks: list[Segment]) -> Iterator[list[Segment]]:

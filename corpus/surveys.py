@@ -18,6 +18,8 @@ from coding.errors import InputError
 from corpus.tables import Table, read_table
 from corpus.transcripts import trim
 
+MAX_ANSWERS = 50_000  # each answer is a document: ~4 KB while importing
+
 
 @dataclass
 class SurveyOptions:
@@ -78,6 +80,11 @@ def read_survey(path: Path, options: SurveyOptions) -> Survey:
                 answer.name += f" · row {table.row_numbers[index]}"
             names.add(answer.name)
             survey.answers.append(answer)
+            if len(survey.answers) > MAX_ANSWERS:
+                raise InputError(
+                    f"{table.where(index)}: more than {MAX_ANSWERS:,} answers in one file; "
+                    "refused (split the table)"
+                )
     return survey
 
 
@@ -115,8 +122,6 @@ def _merge_attributes(
 
 
 def _parse_attribution(text: str) -> dict[str, str]:
-    try:
-        from corpus.attribution import parse_attribution
-    except ImportError:  # pragma: no cover - the attribution parser ships with kodeverk
-        raise InputError("attribution parsing is not available in this installation") from None
+    from corpus.attribution import parse_attribution
+
     return parse_attribution(text)

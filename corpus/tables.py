@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coding.errors import InputError
+from coding.errors import MALFORMED_INPUT, InputError, describe
 from corpus.encoding import decode_bytes
 
 DELIMITERS = ",;\t"
 TABLE_SUFFIXES = (".csv", ".xlsx")
+MAX_COLUMNS = 1_000
+MAX_ROWS = 200_000  # a row costs ~600 bytes read; a million one-letter rows took 600 MB
 
 
 @dataclass
@@ -34,9 +36,8 @@ class Table:
         for column in self.columns:
             if column.casefold() == wanted:
                 return column
-        raise InputError(
-            f"{self.source}: no column {name.strip()!r}; columns are: {', '.join(self.columns)}"
-        )
+        shown = ", ".join(" ".join(c.split()) for c in self.columns)  # one line, always
+        raise InputError(f"{self.source}: no column {name.strip()!r}; columns are: {shown}")
 
     def where(self, index: int) -> str:
         """``FILE row N`` for the row at ``index``, for messages."""
@@ -67,6 +68,7 @@ def _read_csv(path: Path) -> Table:
         for cells in reader:
             records.append((first_line, cells))
             first_line = reader.line_num + 1
+            _check_rows(len(records), str(path))
     except csv.Error as exc:
         raise InputError(f"{path} line {reader.line_num}: {exc}") from None
     return _build_table(str(path), records)
@@ -92,29 +94,60 @@ def sniff_delimiter(text: str) -> str:
 
 # -- Excel ---------------------------------------------------------------------------------------
 def _read_xlsx(path: Path, sheet: str | None) -> Table:
+    """The sheet's rows, streamed by openpyxl's read-only mode after the archive was checked
+    (``codebooks.safe_zip``: sizes, ratio, no DTD). Rows are as long as their last cell, not
+    as the sheet's declared dimensions, and at most ``MAX_COLUMNS`` wide."""
     import openpyxl
 
+    # openpyxl parses a workbook's XML with defusedxml (the reason it is a dependency): no
+    # entities, no external references. ``OPENPYXL_DEFUSEDXML=False`` would turn that off.
+    if not openpyxl.DEFUSEDXML:
+        raise InputError(
+            f"{path}: .xlsx files are read only with defusedxml (see OPENPYXL_DEFUSEDXML)"
+        )
+    from codebooks.safe_zip import XLSX_LIMITS, check_office_file
+
+    check_office_file(path, XLSX_LIMITS, "Excel .xlsx file")
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InputError(f"{path}: not a readable Excel .xlsx file ({exc})") from None
+    except MALFORMED_INPUT as exc:
+        raise InputError(f"{path}: not a readable Excel .xlsx file ({describe(exc)})") from None
     try:
-        if sheet is None:
-            worksheet = book.worksheets[0]
-        elif sheet in book.sheetnames:
-            worksheet = book[sheet]
-        else:
-            raise InputError(
-                f"{path}: no sheet {sheet!r}; sheets are: {', '.join(book.sheetnames)}"
-            )
-        records = [
-            (number, [_cell_text(value) for value in values])
-            for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1)
-        ]
+        worksheet = _worksheet(path, book, sheet)
+        where = f"{path} [{worksheet.title}]" if sheet else str(path)
+        records = list(_xlsx_records(worksheet, where))
+    except MALFORMED_INPUT as exc:
+        raise InputError(f"{path}: not a readable Excel .xlsx file ({describe(exc)})") from None
     finally:
         book.close()
-    where = f"{path} [{worksheet.title}]" if sheet else str(path)
     return _build_table(where, records)
+
+
+def _worksheet(path: Path, book, sheet: str | None):  # -> openpyxl ReadOnlyWorksheet
+    if not book.worksheets:
+        raise InputError(f"{path}: the workbook has no sheets")
+    if sheet is None:
+        return book.worksheets[0]
+    if sheet in book.sheetnames:
+        return book[sheet]
+    raise InputError(f"{path}: no sheet {sheet!r}; sheets are: {', '.join(book.sheetnames)}")
+
+
+def _xlsx_records(worksheet, where: str) -> Iterator[tuple[int, list[str]]]:
+    """``(row number, cells)`` of the non-empty rows."""
+    worksheet.reset_dimensions()  # a declared A1:XFD1048576 would pad every row
+    for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+        if not values or all(value is None for value in values):
+            continue
+        if len(values) > MAX_COLUMNS:
+            raise InputError(f"{where} row {number}: cells beyond column {MAX_COLUMNS}; refused")
+        yield number, [_cell_text(value) for value in values]
+        _check_rows(number, where)
+
+
+def _check_rows(count: int, where: str) -> None:
+    if count > MAX_ROWS:
+        raise InputError(f"{where}: more than {MAX_ROWS:,} rows; refused (split the table)")
 
 
 def _cell_text(value: object) -> str:

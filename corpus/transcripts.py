@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coding.documents import Segment
+from coding.errors import InputError
 
 _WORD = r"[^\W\d_][\w.\-]*"
 LABEL = re.compile(
@@ -27,7 +28,9 @@ KNOWN_ROLE = re.compile(
     r"deltakar|moderator|fasilitator|leder|intervjuobjekt|spørsmål|svar)\s*\d*",
     re.IGNORECASE,
 )
+_LINE_LABEL = re.compile(f"(?m)^{LABEL.pattern}")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
+MAX_BLOCKS = 200_000  # a 500-page transcript has about 10 000 turns
 
 
 @dataclass
@@ -48,7 +51,7 @@ def speaker_label(line: str) -> tuple[str, int] | None:
     """``(speaker, where the turn's text starts)`` when ``line`` opens with a label."""
     match = LABEL.match(line)
     label = _label_of(match) if match else None
-    return (label, match.end()) if label else None
+    return (label, match.end()) if match and label else None
 
 
 def is_speaker(label: str, uses: int) -> bool:
@@ -56,15 +59,20 @@ def is_speaker(label: str, uses: int) -> bool:
     return uses >= 2 or KNOWN_ROLE.fullmatch(label.rstrip(".")) is not None
 
 
-def parse_transcript(text: str) -> Transcript:
-    """Split normalised ``text`` into speaker turns, or paragraphs when it has no labels."""
+def parse_transcript(text: str, where: str = "the text") -> Transcript:
+    """Split normalised ``text`` into speaker turns, or paragraphs when it has no labels.
+    More than ``MAX_BLOCKS`` of them is refused (``where`` names the file): 10 MB of blank
+    lines would otherwise be millions of blocks and gigabytes."""
     found = _line_labels(text)
     uses = Counter(label for _, _, label in found)
     turns = [(start, end, label) for start, end, label in found if is_speaker(label, uses[label])]
+    del found
     spans = _block_spans(text, 0, turns[0][0] if turns else len(text), None)
     for index, (_, text_start, speaker) in enumerate(turns):
         end = turns[index + 1][0] if index + 1 < len(turns) else len(text)
         spans.extend(_block_spans(text, text_start, end, speaker))
+        _check_blocks(len(spans), where)
+    _check_blocks(len(spans), where)
     blocks = [
         Segment(start, end, "turn" if who else "paragraph", number, who)
         for number, (start, end, who) in enumerate(spans)
@@ -72,15 +80,23 @@ def parse_transcript(text: str) -> Transcript:
     return Transcript(text, blocks, {"speakers": sorted({b.speaker for b in blocks if b.speaker})})
 
 
+def _check_blocks(count: int, where: str) -> None:
+    if count > MAX_BLOCKS:
+        raise InputError(
+            f"{where}: more than {MAX_BLOCKS:,} paragraphs or speaker turns; refused "
+            "(split the file)"
+        )
+
+
 def _line_labels(text: str) -> list[tuple[int, int, str]]:
-    """``(line start, text start, label)`` of every line that opens with a label."""
+    """``(line start, text start, label)`` of every line that opens with a label (found in
+    place: a list of every line of a file of millions of lines costs hundreds of MB)."""
     found = []
-    offset = 0
-    for line in text.split("\n"):
-        match = LABEL.match(line)
-        if match and (label := _label_of(match)):
-            found.append((offset, offset + match.end(), label))
-        offset += len(line) + 1
+    for match in _LINE_LABEL.finditer(text):
+        if label := _label_of(match):
+            found.append((match.start(), match.end(), label))
+            if len(found) > MAX_BLOCKS:
+                break  # more turns than are allowed: parse_transcript refuses
     return found
 
 
@@ -102,11 +118,14 @@ def _block_spans(
 
 
 def paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Trimmed spans of the blank-line-separated paragraphs of ``text[start:end]``."""
+    """Trimmed spans of the blank-line-separated paragraphs of ``text[start:end]`` (at most
+    one more than ``MAX_BLOCKS``: the caller refuses that many)."""
     spans: list[tuple[int, int]] = []
     for gap in _BLANK_LINES.finditer(text, start, end):
         if span := trim(text, start, gap.start()):
             spans.append(span)
+            if len(spans) > MAX_BLOCKS:
+                return spans
         start = gap.end()
     if span := trim(text, start, end):
         spans.append(span)

@@ -31,6 +31,8 @@ REGION_PREPOSITION = {
     "svalbard": ("på", "Svalbard"),
 }
 IDENTIFYING_FIELDS = ("case", "document")
+# The attributes the default attribution shows: the only ones an anonymised export carries.
+ATTRIBUTION_ATTRIBUTES = ("size_class", "region")
 
 
 def format_attribution(attributes: Mapping[str, object], template: str | None = None) -> str:
@@ -83,4 +85,6 @@ def template_fields(template: str) -> list[str]:
 
 def names_requested(template: str | None) -> bool:
     """Whether a template asks for case or document names (then an export may show them)."""
-    return bool(template) and any(f in IDENTIFYING_FIELDS for f in template_fields(template))
+    if not template:
+        return False
+    return any(f in IDENTIFYING_FIELDS for f in template_fields(template))

@@ -8,7 +8,13 @@ from html import escape
 from pathlib import Path
 
 from coding.output import atomic_output
-from exports.quotes import QuoteReport, prevalence_grid
+from exports.quotes import (
+    QuoteReport,
+    method_note,
+    prevalence_caption,
+    prevalence_grid,
+    split_label,
+)
 
 Progress = Callable[[int], None] | None
 
@@ -18,6 +24,9 @@ blockquote { border-left: 3px solid #888; margin: 1em 0; padding: 0 1em; font-st
 blockquote cite { font-style: normal; color: #444; }
 table { border-collapse: collapse; margin: 1em 0; } td, th { border: 1px solid #aaa; padding: 4px; }
 p.description { color: #444; font-style: italic; }
+caption { caption-side: top; text-align: left; font-style: italic; padding: 4px 0; }
+td.number { text-align: right; } th[scope=row] { text-align: left; font-weight: normal; }
+@page { size: A4; margin: 2.5cm; }
 """
 
 
@@ -26,19 +35,23 @@ def render_html(report: QuoteReport, progress: Progress = None) -> str:
         "<!DOCTYPE html>",
         f'<html lang="{report.lang}"><head><meta charset="utf-8">',
         f"<title>{escape(report.title)}</title><style>{STYLE}</style></head><body>",
-        f'<header><p class="title">{escape(report.title)}</p></header>',
+        f'<header><h1 class="title">{escape(report.title)}</h1></header>',
     ]
+    if note := method_note(report):
+        parts.append(f'<p class="method">{escape(note)}</p>')
     for goal in report.goals:
-        parts.append(f'<section class="goal"><h1>{escape(goal.title)}</h1>')
-        parts += _table(*prevalence_grid(report, goal))
+        parts.append(f'<section class="goal"><h2>{escape(goal.title)}</h2>')
+        parts += _table(report, *prevalence_grid(report, goal))
         for section in goal.codes:
-            parts.append(f'<section class="code"><h2>{escape(section.label)}</h2>')
+            parts.append('<section class="code">')
+            if section.label:  # quotes coded with the goal itself sit under the goal's heading
+                parts.append(f"<h3>{escape(section.label)}</h3>")
             if section.code.description:
                 parts.append(f'<p class="description">{escape(section.code.description)}</p>')
             groups = section.grouped(report.by) if report.by else [("", section.quotes)]
             for name, quotes in groups:
                 if name:
-                    parts.append(f"<h3>{escape(name[:1].upper() + name[1:])}</h3>")
+                    parts.append(f"<h4>{escape(name[:1].upper() + name[1:])}</h4>")
                 for quote in quotes:
                     text = escape(quote.text).replace("\n", "<br>")
                     cite = escape(quote.attribution(report.attribution))
@@ -53,14 +66,27 @@ def render_html(report: QuoteReport, progress: Progress = None) -> str:
     return "\n".join(parts) + "\n"
 
 
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+def _table(report: QuoteReport, header: list[str], rows: list[list[str]]) -> list[str]:
+    """The prevalence table with its caption in words; numbers right-aligned."""
     if not rows:
         return []
-    head = "".join(f"<th>{escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+    caption = f"<caption>{escape(prevalence_caption(report))}</caption>"
+    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in header)
+    body = "".join("<tr>" + _first_cell(row[0]) + _numbers(row[1:]) + "</tr>" for row in rows)
     return [
-        f'<table class="prevalence"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+        f'<table class="prevalence">{caption}<thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table>"
     ]
+
+
+def _first_cell(cell: str) -> str:
+    name, context = split_label(cell)
+    small = f"<br><small>{escape(context)}</small>" if context else ""
+    return f'<th scope="row">{escape(name)}{small}</th>'
+
+
+def _numbers(cells: list[str]) -> str:
+    return "".join(f'<td class="number">{escape(c)}</td>' for c in cells)
 
 
 def write_html(report: QuoteReport, path: str | Path, progress: Progress = None) -> None:

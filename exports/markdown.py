@@ -7,45 +7,64 @@ from collections.abc import Callable
 from pathlib import Path
 
 from coding.output import atomic_output
-from exports.quotes import QuoteReport, prevalence_grid
+from exports.quotes import (
+    QuoteReport,
+    method_note,
+    prevalence_caption,
+    prevalence_grid,
+    split_label,
+)
 
 Progress = Callable[[int], None] | None
 
 
 def render_markdown(report: QuoteReport, progress: Progress = None) -> str:
-    lines = [f"# {report.title}", ""]
+    lines = [f"# {_heading(report.title)}", ""]
+    if note := method_note(report):
+        lines += [_escape(note), ""]
     for goal in report.goals:
-        lines += [f"## {goal.title}", ""]
-        lines += _table(*prevalence_grid(report, goal))
+        lines += [f"## {_heading(goal.title)}", ""]
+        lines += _table(report, *prevalence_grid(report, goal))
         for section in goal.codes:
-            lines += [f"### {section.label}", ""]
+            if section.label:  # quotes coded with the goal itself sit under the goal's heading
+                lines += [f"### {_heading(section.label)}", ""]
             if section.code.description:
                 lines += [f"*{_escape(section.code.description)}*", ""]
             groups = section.grouped(report.by) if report.by else [("", section.quotes)]
             for name, quotes in groups:
                 if name:
-                    lines += [f"#### {name[:1].upper() + name[1:]}", ""]
+                    lines += [f"#### {_heading(name[:1].upper() + name[1:])}", ""]
                 for quote in quotes:
                     body = "\n> ".join(_escape(line) for line in quote.text.splitlines())
-                    lines += [f"> «{body}» {quote.attribution(report.attribution)}", ""]
+                    lines += [f"> «{body}» {_escape(quote.attribution(report.attribution))}", ""]
                     if progress:
                         progress(1)
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+def _table(report: QuoteReport, header: list[str], rows: list[list[str]]) -> list[str]:
+    """A pipe table with its caption in words above it; numbers right-aligned."""
     if not rows:
         return []
     cell = lambda text: _escape(text).replace("|", "\\|")  # noqa: E731
-    out = ["| " + " | ".join(cell(h) for h in header) + " |"]
-    out.append("|" + "---|" * len(header))
-    out += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    out = [f"*{_escape(prevalence_caption(report))}*", ""]
+    out.append("| " + " | ".join(cell(h) for h in header) + " |")
+    out.append("|---|" + "---:|" * (len(header) - 1))
+    for row in rows:
+        name, context = split_label(row[0])
+        first = f"{name} ({context})" if context else name
+        out.append("| " + " | ".join(cell(c) for c in [first, *row[1:]]) + " |")
     return [*out, ""]
 
 
+def _heading(text: str) -> str:
+    """A heading on one line, escaped like any user text."""
+    return _escape(" ".join(text.split()))
+
+
 def _escape(text: str) -> str:
-    """Keep quote text literal: no accidental emphasis, headings or HTML."""
-    for char in "\\*_`<>[]":
+    """Keep user text literal: no accidental emphasis, headings, links, entities or HTML."""
+    for char in "\\*_`<>[]&#!":
         text = text.replace(char, "\\" + char)
     return text
 

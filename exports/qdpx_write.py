@@ -25,11 +25,8 @@ from lxml import etree
 
 from codebooks.install import project_codebook
 from codebooks.model import CodeSpec
-from coding.groups import list_groups
-from coding.output import atomic_output
-from coding.store import Project
-from exports.qdc import code_element, origin, sets_element
-from exports.refi_common import (
+from codebooks.qdc import code_element, origin, sets_element
+from codebooks.refi_common import (
     DATETIME,
     PROJECT_NS,
     VALUE_TAGS,
@@ -39,6 +36,9 @@ from exports.refi_common import (
     export_guid,
     variable_type,
 )
+from coding.groups import list_groups
+from coding.output import atomic_output
+from coding.store import Project
 
 Progress = Callable[[str, int, int], None]
 _NS = f"{{{PROJECT_NS}}}"

@@ -16,6 +16,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from coding.anonymise import redact, spans_by_document
 from coding.codes import CodeRow, list_codes, resolve_code
 from coding.documents import interviewer_rule
 from coding.errors import InputError
@@ -82,6 +83,8 @@ class GoalSection:
     title: str
     codes: list[CodeSection]
     prevalence_rows: list[str] = field(default_factory=list)  # theme labels in this goal
+    # theme label -> (the code's own name, the path above it without the goal's code)
+    row_names: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 # The report's own words; quotes and attributions stay as the seeds write them (Norwegian).
@@ -95,6 +98,10 @@ WORDS = {
         "of": "av",
         "shown": "{shown} av {total} sitater vist.",
         "caption": "Kommuner som tar opp temaet, etter {by}.",
+        "and": "og",
+        "method": "Om tallordene i tabellene: «én» er én kommune; «noen få» to eller flere, men "
+        "under {few} % av kommunene i gruppen; «en del» flere, opp til halvparten; «et flertall» "
+        "over halvparten; «et klart flertall» to tredeler eller mer (som i SINTEF A26099).",
     },
     "en": {
         "title": "Coded quotes",
@@ -103,6 +110,10 @@ WORDS = {
         "of": "of",
         "shown": "{shown} of {total} quotes shown.",
         "caption": "Municipalities raising the theme, by {by}.",
+        "and": "and",
+        "method": "The words in the tables: «one» is one municipality; «a few» two or more but "
+        "under {few} % of the group; «some» more, up to half; «a majority» more than half; "
+        "«a clear majority» two thirds or more (as in SINTEF A26099).",
     },
 }
 
@@ -115,6 +126,7 @@ class QuoteReport:
     by: str | None = None
     prevalence: PrevalenceResult | None = None
     lang: str = "nb"
+    by_labels: list[str] = field(default_factory=list)  # the prevalence attributes in words
 
     @property
     def words(self) -> dict[str, str]:
@@ -139,7 +151,8 @@ def collect_quotes(
     to the last of them); codings only on labels or interviewer turns (unless
     ``include_interviewer``) are left out. With ``per_passage``, overlapping codings of one code
     by several coders are one quote (their union)."""
-    where, params = [], []
+    where: list[str] = []
+    params: list[int] = []
     coder_ids = coder_filter(project, coder)
     for column, ids in (
         ("c.code_id", code_ids),
@@ -164,11 +177,12 @@ def collect_quotes(
     speech = _Speech(project, doc_ids, include_interviewer)
     attributes = _case_attributes(project)
     memos = _coding_memos(project)
+    hidden = spans_by_document(project, doc_ids)  # names marked «anonymiser»
     quotes = []
     for cid, guids, code_id, doc_id, doc_name, case_id, case_name, coders, start, end in rows:
         pieces = speech.pieces(doc_id, start, end)
-        text = texts[doc_id]
-        parts = [(s, e, part) for s, e in pieces if (part := text[s:e].strip())]
+        text, marked = texts[doc_id], hidden.get(doc_id)
+        parts = [(s, e, part) for s, e in pieces if (part := redact(text, s, e, marked).strip())]
         if not parts:  # only a label, or only an interviewer's turn
             continue
         quotes.append(
@@ -308,6 +322,8 @@ def quote_report(
     with_prevalence: bool = False,
     lang: str = "nb",
     title: str | None = None,
+    few_below: float | None = None,
+    fold_below: int | None = None,
 ) -> QuoteReport:
     """The quote report: goals 1–5 in order, then cross-cutting themes; inside each, codes in
     codebook order with the quotes coded directly with them."""
@@ -325,6 +341,8 @@ def quote_report(
         include_interviewer=include_interviewer,
         per_passage=True,  # one quote per passage, however many coders chose it
     )
+    if fold_below and not attribution:
+        quotes = fold_small_groups(quotes, fold_below)
     by_code: dict[int, list[Quote]] = {}
     for quote in quotes:
         by_code.setdefault(quote.code_id, []).append(quote)
@@ -338,15 +356,22 @@ def quote_report(
         if sections:
             goals.append(GoalSection(goal, _goal_title(goal, lang), sections))
     report = QuoteReport(
-        title or f"{WORDS[lang]['title']}: {project.meta('name') or project.path.stem}",
+        title or _title(project, lang),
         goals,
         attribution,
         by,
         lang=lang,
     )
     if with_prevalence:
-        _attach_prevalence(project, report, tree, chosen, coder, lang)
+        _attach_prevalence(project, report, tree, chosen, coder, lang, few_below)
     return report
+
+
+def _title(project: Project, lang: str) -> str:
+    """«Kodede sitater: prosjekt»; a name with its own colon («Demo: …») gets a dash instead,
+    never «Kodede sitater: Demo: …»."""
+    name = (project.meta("name") or project.path.stem).strip()
+    return f"{WORDS[lang]['title']}{' –' if ':' in name else ':'} {name}"
 
 
 def check_template(project: Project, template: str | None) -> None:
@@ -385,8 +410,9 @@ def _code_section(
     label = code.path
     top = code.path.split("/", 1)
     top_code = next((c for c in tree if c.path == top[0] and c.depth == 0), None)
-    if code.depth > 0 and top_code is not None and top_code.goal is not None:
-        label = top[1]  # the goal heading already names the top-level goal code
+    if top_code is not None and top_code.goal is not None:
+        # the goal heading already names the top-level goal code: never print it twice
+        label = top[1] if code.depth > 0 else ""
     return CodeSection(code, label, _pick(quotes, max_per_code), len(quotes))
 
 
@@ -411,20 +437,55 @@ def _attach_prevalence(
     chosen: set[int],
     coder: str,
     lang: str,
+    few_below: float | None = None,
 ) -> None:
+    from coding.labels import attribute_label
+
     ids = [c.id for c in tree if c.id in chosen]
     report.prevalence = prevalence(
-        project, report.by or "size_class", coder=coder, codes=ids, lang=lang
+        project, report.by or "size_class", coder=coder, codes=ids, lang=lang, few_below=few_below
     )
+    report.by_labels = [attribute_label(project, a, lang) for a in report.prevalence.by]
+    goal_codes = {c.path for c in tree if c.depth == 0 and c.goal is not None}
     for section in report.goals:
-        section.prevalence_rows = [
-            c.path for c in tree if c.id in chosen and c.effective_goal == section.goal
-        ]
+        codes = [c for c in tree if c.id in chosen and c.effective_goal == section.goal]
+        section.prevalence_rows = [c.path for c in codes]
+        section.row_names = {c.path: _row_name(c.path, goal_codes) for c in codes}
+
+
+def _row_name(path: str, goal_codes: set[str]) -> tuple[str, str]:
+    """A code's own name and, as context, the codes above it (a goal's code left out: the
+    heading names it)."""
+    parts = path.split("/")
+    above = parts[1:-1] if parts[0] in goal_codes else parts[:-1]
+    return parts[-1], "/".join(above)
+
+
+def prevalence_caption(report: QuoteReport) -> str:
+    """«Kommuner som tar opp temaet, etter kommunestørrelse.»: attributes in words."""
+    labels = report.by_labels or list(report.prevalence.by if report.prevalence else [])
+    joined = f" {report.words['and']} ".join(labels)
+    return report.words["caption"].format(by=joined)
+
+
+def method_note(report: QuoteReport) -> str:
+    """The quantifier scale in words, printed with the prevalence tables."""
+    if report.prevalence is None:
+        return ""
+    few = f"{report.prevalence.few_below * 100:g}".replace(".", "," if report.lang == "nb" else ".")
+    return report.words["method"].format(few=few)
+
+
+def split_label(cell: str) -> tuple[str, str]:
+    """The first cell of a ``prevalence_grid`` row: the code's name, then its context."""
+    name, _, context = cell.partition("\n")
+    return name, context
 
 
 def prevalence_grid(report: QuoteReport, section: GoalSection) -> tuple[list[str], list[list[str]]]:
     """The prevalence table of one goal: a row per code, a column per group and the total;
-    cells «2 av 4 (en del)»."""
+    cells «2 av 4 (en del)». The first cell is the code's name, then after a line break the
+    codes above it (``split_label``)."""
     result = report.prevalence
     if result is None or not section.prevalence_rows:
         return [], []
@@ -435,5 +496,43 @@ def prevalence_grid(report: QuoteReport, section: GoalSection) -> tuple[list[str
     rows = []
     for label in section.prevalence_rows:
         cells = [result.cell(label, key) for key in result.groups] + [result.cell(label, None)]
-        rows.append([label, *(f"{c.cases_with} {of} {c.cases} ({c.quantifier})" for c in cells)])
+        name, context = section.row_names.get(label, (label, ""))
+        first = f"{name}\n{context}" if context else name
+        rows.append([first, *(f"{c.cases_with} {of} {c.cases} ({c.quantifier})" for c in cells)])
     return header, rows
+
+
+def small_groups(
+    quotes: Sequence[Quote], template: str | None, k: int = 3
+) -> list[tuple[str, int]]:
+    """Attributions shared by fewer than ``k`` cases, with their case counts: a reader who
+    knows the field could name the municipality behind them."""
+    cases: dict[str, set[int | None]] = {}
+    for quote in quotes:
+        cases.setdefault(quote.attribution(template), set()).add(quote.case_id)
+    return sorted((text, len(ids)) for text, ids in cases.items() if len(ids) < k)
+
+
+def fold_small_groups(quotes: list[Quote], k: int = 3) -> list[Quote]:
+    """Default attributions shared by fewer than ``k`` cases lose their region («Liten
+    kommune»), then their size («Kommune»): the attributes go too, so no table shows them."""
+    from dataclasses import replace
+
+    for dropped in ("region", "size_class"):
+        small = {text for text, _ in small_groups(quotes, None, k)}
+        quotes = [
+            replace(q, attributes={a: v for a, v in q.attributes.items() if a != dropped})
+            if q.attribution() in small
+            else q
+            for q in quotes
+        ]
+    return quotes
+
+
+def small_group_warning(groups: list[tuple[str, int]], k: int) -> str:
+    """One line naming the small groups and what to do about them (Norwegian, as reports)."""
+    listed = "; ".join(f"{text} ({n})" for text, n in groups)
+    return (
+        f"advarsel: {len(groups)} attribusjoner gjelder færre enn {k} kommuner: {listed}. "
+        "Slå sammen grupper med --attribution (f.eks. '{size_class} kommune') før utlevering."
+    )

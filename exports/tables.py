@@ -11,27 +11,41 @@ import csv
 import errno
 import gc
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from coding.codes import list_codes
-from coding.output import atomic_output
+from coding.output import atomic_output, is_formula_like, safe_row
 from coding.prevalence import PrevalenceResult
-from exports.attribution import names_requested
+from exports.attribution import (
+    ATTRIBUTION_ATTRIBUTES,
+    IDENTIFYING_FIELDS,
+    names_requested,
+    template_fields,
+)
 from exports.quotes import Quote, check_template
 
 Table = tuple[list[str], list[list[object]]]
 Progress = Callable[[int], None] | None
 
 
-def coding_table(project, quotes: Sequence[Quote], attribution: str | None = None) -> Table:
-    """The codings table; names only when ``attribution`` asks for ``{case}``/``{document}``."""
+def coding_table(
+    project,
+    quotes: Sequence[Quote],
+    attribution: str | None = None,
+    attributes: Sequence[str] = (),
+) -> Table:
+    """The codings table; names only when ``attribution`` asks for ``{case}``/``{document}``.
+    Case attributes: the attribution's own (size class, region, the template's fields) and
+    those asked for by name in ``attributes``; others (population, county …) could identify a
+    municipality and stay out."""
     check_template(project, attribution)
     named = names_requested(attribution)
     codes = {c.id: c for c in list_codes(project)}
-    attributes = _attribute_columns(quotes, named)
-    header = ["coding", "document", "case", *attributes, "attribution", "goal", "code"]
+    columns = _attribute_columns(quotes, named, attribution, attributes)
+    header = ["coding", "document", "case", *columns, "attribution", "goal", "code"]
     header += ["coder", "start", "end", "quote", "memo"]
     rows = []
     for q in quotes:
@@ -41,7 +55,7 @@ def coding_table(project, quotes: Sequence[Quote], attribution: str | None = Non
                 q.coding_id,
                 q.document_name if named else q.document_id,
                 (q.case_name if named else q.case_id) or "",
-                *(q.attributes.get(a, "") for a in attributes),
+                *(_number(q.attributes.get(a, "")) for a in columns),
                 q.attribution(attribution),
                 code.effective_goal or "",
                 code.path,
@@ -55,9 +69,22 @@ def coding_table(project, quotes: Sequence[Quote], attribution: str | None = Non
     return header, rows
 
 
-def _attribute_columns(quotes: Sequence[Quote], named: bool) -> list[str]:
-    """Every attribute seen, sorted; without names, attributes that spell a case name go."""
-    names = sorted({a for q in quotes for a in q.attributes})
+def _number(value: str) -> object:
+    """An attribute that is a whole number («6000», «6 000») as an int, so spreadsheets sum it."""
+    digits = value.replace(" ", "").replace("\u00a0", "")
+    # a leading zero (kommunenummer «0301») is a code, not a number: it stays text
+    return int(digits) if re.fullmatch(r"-?(?:0|[1-9]\d{0,14})", digits) else value
+
+
+def _attribute_columns(
+    quotes: Sequence[Quote], named: bool, template: str | None, asked: Sequence[str]
+) -> list[str]:
+    """The attribute columns in the order seen sorted; without names, attributes that spell a
+    case name go even when asked for."""
+    wanted = set(asked) | set(ATTRIBUTION_ATTRIBUTES)
+    if template:
+        wanted |= set(template_fields(template)) - set(IDENTIFYING_FIELDS)
+    names = sorted({a for q in quotes for a in q.attributes} & wanted)
     if named:
         return names
     case_names = {q.case_name.casefold() for q in quotes if q.case_name}
@@ -106,14 +133,16 @@ def write_csv(path: str | Path, table: Table) -> None:
     header, rows = table
     with atomic_output(path) as temp, temp.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerow(safe_row(header))
+        writer.writerows(safe_row(row) for row in rows)
 
 
 def write_xlsx(
     path: str | Path, sheets: Sequence[tuple[str, Table]], progress: Progress = None
 ) -> None:
-    """One sheet per table: bold header row, autofilter, frozen header, sensible widths."""
+    """One sheet per table: bold header row, autofilter, frozen header, sensible widths;
+    shares as percentages, long text wrapped, printed landscape and fit to the page width with
+    the header row on every page."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -122,6 +151,7 @@ def write_xlsx(
     for title, (header, rows) in sheets:
         sheet = book.create_sheet(_sheet_title(title))
         sheet.append(header)
+        _keep_text(sheet[1])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
@@ -133,6 +163,8 @@ def write_xlsx(
         if header:
             sheet.auto_filter.ref = sheet.dimensions
         _set_widths(sheet, header, rows)
+        _format_columns(sheet, header)
+        _print_setup(sheet)
     with atomic_output(path) as temp:
         _save(book, temp)
 
@@ -167,10 +199,40 @@ def _sheet_title(title: str) -> str:
 
 
 def _keep_text(cells) -> None:
-    """A quote starting with «=» is text, never a formula."""
+    """Text that would start a formula («=», «+», «-», «@» …) stays text, exactly as written:
+    a string cell with Excel's quote prefix (OWASP: CSV injection)."""
     for cell in cells:
         if cell.data_type == "f":
             cell.data_type = "s"
+        if cell.data_type == "s" and is_formula_like(cell.value):
+            cell.quotePrefix = True
+
+
+PERCENT_COLUMNS = ("share", "weighted_share")
+WRAPPED_COLUMNS = ("quote", "memo", "attribution", "test_note")
+
+
+def _format_columns(sheet, header: list[str]) -> None:
+    from openpyxl.styles import Alignment
+
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for index, name in enumerate(header, start=1):
+        if name not in PERCENT_COLUMNS + WRAPPED_COLUMNS:
+            continue
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+            if name in PERCENT_COLUMNS:
+                cell.number_format = "0.0%"
+            else:
+                cell.alignment = wrap
+
+
+def _print_setup(sheet) -> None:
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.print_title_rows = "1:1"
 
 
 def _set_widths(sheet, header: list[str], rows: list[list[object]]) -> None:

@@ -99,3 +99,14 @@ def table_dump(path: Path) -> list[str]:
         return list(conn.iterdump())
     finally:
         conn.close()
+
+
+@pytest.fixture(autouse=True)
+def app_language(monkeypatch, tmp_path_factory):
+    """Tests speak English to the app unless they choose (the app's default is bokmål), and
+    never read the user's own keymap file."""
+    import tui.i18n
+
+    monkeypatch.setenv("KODEVERK_LANG", "en")
+    monkeypatch.setenv("KODEVERK_KEYMAP", str(tmp_path_factory.getbasetemp() / "no-keymap.toml"))
+    monkeypatch.setattr(tui.i18n, "_active", None)

@@ -46,7 +46,7 @@ def test_json_report(coded_path: Path) -> None:
 def test_csv_characters_and_chosen_codes(coded_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "agreement.csv"
     done = run_kodeverk(
-        "agreement", coded_path, "--unit", "character", "--codes", "Bolig", "--csv", out
+        "agreement", coded_path, "--unit", "character", "--codes", "Bolig", "-o", out
     )
     assert done.returncode == 0, done.stderr
     assert "Bolig" in done.stdout
@@ -62,7 +62,7 @@ def test_bad_input_is_one_line_and_changes_nothing(coded_path: Path) -> None:
         (["--coders", "ane,nobody"], "no coder named 'nobody'"),
         (["--coders", "ane"], "between 2"),
         (["--codes", "Finnes ikke"], "Finnes ikke"),
-        (["--csv", coded_path.parent / "no-such-folder" / "a.csv"], "cannot write"),
+        (["-o", coded_path.parent / "no-such-folder" / "a.csv"], "cannot write"),
     ]:
         done = run_kodeverk("agreement", coded_path, *args)
         assert done.returncode == 1

@@ -106,7 +106,7 @@ def cli(project: Project, *args: str):
 
 def test_table_json_and_csv_say_what_was_left_out(three_coders: Project, tmp_path: Path) -> None:
     out = tmp_path / "a.csv"
-    done = cli(three_coders, "--csv", str(out), "--bootstrap", "300", "--seed", "7")
+    done = cli(three_coders, "-o", str(out), "--bootstrap", "300", "--seed", "7")
     assert done.returncode == 0, done.stderr
     assert "12 documents" not in done.stdout  # counted per coder, not per group
     assert "Left out: 42 of 52 documents" in done.stdout

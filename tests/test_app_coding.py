@@ -60,7 +60,7 @@ async def test_code_several_segments_by_keys_only(app_path: Path) -> None:
     app = open_app(app_path, document_id=1)
     async with app.run_test(size=SIZE) as pilot:
         assert isinstance(app.screen, CodingScreen)
-        await pilot.press("j", "1")  # segment 2: user council
+        await pilot.press("j", "1", "0")  # segment 2: user council
         await pilot.press("j", "j", "2")  # segment 4: housing question
         await pilot.press("j", "J", "2")  # segments 5 and 6: housing answer
         await pilot.press("n", "3")  # next uncoded: the early-intervention question
@@ -76,7 +76,7 @@ async def test_code_several_segments_by_keys_only(app_path: Path) -> None:
 async def test_widen_and_narrow_by_word(app_path: Path) -> None:
     app = open_app(app_path, document_id=1)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("j", "W", "W", "w", "1")  # narrow twice, widen once
+        await pilot.press("j", "W", "W", "w", "1", "0")  # narrow twice, widen once
         await pilot.press("j", "b", "w", "2")  # next segment, one word more on each side
     texts = [quote(app_path, s, e) for _, _, s, e in codings(app_path)]
     # w at the end of the informant's turn stops there: never onto «Intervjuer:»
@@ -86,7 +86,7 @@ async def test_widen_and_narrow_by_word(app_path: Path) -> None:
 async def test_undo_redo_survive_a_restart(app_path: Path) -> None:
     app = open_app(app_path, document_id=1)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("1", "j", "2")
+        await pilot.press("1", "0", "j", "2")
         assert len(codings(app_path)) == 2
         await pilot.press("u")
         assert [code for _, code, _, _ in codings(app_path)] == ["Brukermedvirkning"]
@@ -112,9 +112,9 @@ async def test_picker_matches_names_and_keywords(app_path: Path) -> None:
 async def test_remove_code_from_selection(app_path: Path) -> None:
     app = open_app(app_path, document_id=1)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("1", "x")
+        await pilot.press("1", "0", "x")
         assert codings(app_path) == []
-        await pilot.press("1", "2", "x", *"bolig", "enter")  # two codes: x asks which
+        await pilot.press("1", "0", "2", "x", *"bolig", "enter")  # two codes: x asks which
     assert [code for _, code, _, _ in codings(app_path)] == ["Brukermedvirkning"]
 
 
@@ -122,7 +122,7 @@ async def test_memo_on_coding_and_document(app_path: Path) -> None:
     app = open_app(app_path, document_id=1)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("j", "m", *"uklart", "ctrl+s")  # no coding here: document memo
-        await pilot.press("1", "m", *"viktig", "ctrl+s")  # on the coding
+        await pilot.press("1", "0", "m", *"viktig", "ctrl+s")  # on the coding
     with Project.open(app_path) as project:
         coding_id = ops.codings_of(project, 1)[0].id
         assert ops.get_memo(project, CODER, "document", 1) == "uklart"
@@ -137,7 +137,7 @@ async def test_done_toggles_and_shows_in_overview(app_path: Path) -> None:
         await settle(app, pilot)
         await pilot.press("down", "enter")  # the second row: Vadsø's interview
         assert isinstance(app.screen, CodingScreen) and app.screen.document_id == 1
-        await pilot.press("1", "d", "escape", "escape")  # no to moving on; back
+        await pilot.press("1", "0", "d", "escape", "escape")  # no to moving on; back
         assert app.screen is overview
         await settle(app, pilot)
         row = next(r for r in overview.rows if r.id == 1)
@@ -156,7 +156,7 @@ async def test_search_jumps_to_hit_in_another_document(app_path: Path) -> None:
         assert isinstance(screen, CodingScreen) and screen.document_id == 1
         start, end = screen.selection
         assert quote(app_path, start, end).casefold().startswith("sykehus")
-        await pilot.press("1")
+        await pilot.press("1", "0")
     assert codings(app_path)[0][1] == "Brukermedvirkning"
 
 
@@ -205,7 +205,7 @@ async def test_two_apps_on_one_project_both_write(app_path: Path) -> None:
     second = open_app(app_path, document_id=1, coder="bjorn")
     async with first.run_test(size=SIZE) as one, second.run_test(size=SIZE) as two:
         for _ in range(4):
-            await one.press("1", "j")
+            await one.press("1", "0", "j")
             await two.press("2", "j")
         await one.press("u")
     rows = codings(app_path)
@@ -222,19 +222,19 @@ async def test_overview_filter_and_cycle(app_path: Path) -> None:
         from tui.widgets.document_table import DocumentTable
 
         assert screen.query_one(DocumentTable).row_count == 1
-        await pilot.press("escape", "a")
+        await pilot.press("escape", "s")
         assert screen.query_one("#filter").value == "liten"
-        await pilot.press("a", "a")
+        await pilot.press("s", "s")
         assert screen.query_one(DocumentTable).row_count == 2
 
 
 async def test_screen_codings_match_the_file_after_merges(app_path: Path) -> None:
     """The screen mirrors apply_coding's merges without re-reading: it must equal the file."""
-    from tui.project_view import load_codings
+    from coding.views import load_codings
 
     app = open_app(app_path, document_id=1)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("1", "j", "j", "1", "k", "J", "1", "2", "w", "2")
+        await pilot.press("1", "0", "j", "j", "1", "0", "k", "J", "1", "0", "2", "w", "2")
         screen = app.screen
         with Project.open(app_path) as project:
             assert screen.codings == load_codings(project, 1, screen.coder_id)
@@ -245,7 +245,7 @@ async def test_screen_codings_match_the_file_after_merges(app_path: Path) -> Non
 async def test_refused_undo_is_a_notification_and_changes_nothing(app_path: Path) -> None:
     app = open_app(app_path, document_id=1)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("1")
+        await pilot.press("1", "0")
         with Project.open(app_path) as other:  # a lead merges the code meanwhile
             from coding.codes import merge_codes
 
@@ -270,3 +270,23 @@ async def test_all_coders_view_shows_other_coders_new_codings(app_path: Path) ->
         screen._show_others_changes()  # what the timer does every POLL_SECONDS
         assert [(c.start, c.end) for c in screen.codings] == [(0, 5)]
         assert screen.document_counts.get(3) == 1
+
+
+async def test_mark_the_selection_anonymised(app_path: Path) -> None:
+    app = open_app(app_path, document_id=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "A", "2")  # segment 2 as [kommune]
+        await pilot.press("j", "A", "c", *"[rådet]", "enter")  # segment 3, own replacement
+        await pilot.press("j", "A", "escape")  # cancelled: nothing written
+    conn = sqlite3.connect(app_path)
+    try:
+        rows = conn.execute(
+            'SELECT a.start, a."end", a.replacement, c.name FROM anonymisations a '
+            "JOIN coders c ON c.id = a.coder_id ORDER BY a.start"
+        ).fetchall()
+    finally:
+        conn.close()
+    assert [(quote(app_path, s, e), r, who) for s, e, r, who in rows] == [
+        ("Vi har et brukerråd.", "[kommune]", "anne"),
+        ("Det møtes fire ganger i året.", "[rådet]", "anne"),
+    ]

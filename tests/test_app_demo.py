@@ -43,11 +43,11 @@ async def test_code_the_demo_interview_by_keys(demo: Path) -> None:
         assert isinstance(screen, CodingScreen) and screen.document_name.startswith(
             "intervju_sandnes"
         )
-        await pilot.press("j", "j", "1")  # third segment: goal 1 (shortcut 1)
+        await pilot.press("j", "j", "1", "0")  # third segment: goal 1 (shortcut 1)
         await pilot.press("j", "J")  # the fourth ends the text before the first turn: J stops
         start, end = screen.selection
         assert (start, end) == (screen.segments[3].start, screen.segments[3].end)
-        await pilot.press("J", "2")  # asked again: fourth and fifth, goal 2 (shortcut 2)
+        await pilot.press("J", "2", "0")  # asked again: fourth and fifth, goal 2 (shortcut 2)
         await pilot.press("n", "c", *"bolig", "enter")  # next uncoded: picked by name
         await pilot.press("d")
         document = screen.document_id

@@ -46,7 +46,7 @@ async def test_selection_and_codings_are_visible_without_colour(tmp_path: Path) 
     path = build_app_project(tmp_path / "view.kodeverk")
     app = KodeverkApp(path, CODER, document_id=1)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("j", "1", "j")
+        await pilot.press("j", "1", "0", "j")
         view = app.screen.query_one(DocumentView)
         rendered = [list(view.render_line(y)) for y in range(view.line_count)]
         gutters = ["".join(seg.text for seg in line[:5]) for line in rendered]

@@ -60,7 +60,7 @@ async def test_project_removed_mid_session(app_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         os.remove(app_path)  # a sync tool, a colleague, `mv`
-        await pilot.press("1", "down", "2")  # code, move (saves the place), code
+        await pilot.press("1", "0", "down", "2")  # code, move (saves the place), code
         await pilot.pause()
         said = messages(app)
         assert not any(m.startswith("coded") for m in said), said
@@ -83,7 +83,7 @@ async def test_project_replaced_is_noticed_by_the_poll(app_path: Path, tmp_path:
         before = table_dump(app_path)
         await pilot.pause(POLL_SECONDS + 0.5)  # no key pressed: the poll notices
         assert any("replaced" in m for m in messages(app)), messages(app)
-        await pilot.press("1")
+        await pilot.press("1", "0")
         await pilot.pause()
         assert not any(m.startswith("coded") for m in messages(app))
     assert table_dump(app_path) == before
@@ -97,7 +97,7 @@ def test_open_command_exits_non_zero_when_the_file_went_away(app_path: Path) -> 
         "from tui.commands import open as cmd\n"
         "async def run_test_instead(self):\n"
         "    async with self.run_test(size=(80, 24)) as pilot:\n"
-        "        await pilot.pause(); os.remove(sys.argv[1]); await pilot.press('1', 'q')\n"
+        "        await pilot.pause(); os.remove(sys.argv[1]); await pilot.press('1', '0', 'q')\n"
         "KodeverkApp.run = lambda self: asyncio.run(run_test_instead(self))\n"
         "from tui.cli import main\n"
         "main(['open', sys.argv[1], '--coder', 'anne', '--document', '1'])\n"
@@ -134,7 +134,7 @@ async def test_write_lock_held_by_another_process(app_path: Path, monkeypatch) -
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             assert holder.stdout.readline().strip() == "held"
-            await pilot.press("down", "down", "1")  # moves save the place; 1 codes
+            await pilot.press("down", "down", "1", "0")  # moves save the place; 1 codes
             await pilot.pause()
             said = messages(app)
             assert any("busy" in m for m in said), said
@@ -143,7 +143,7 @@ async def test_write_lock_held_by_another_process(app_path: Path, monkeypatch) -
             holder.stdin.flush()
             holder.wait(10)
             await pilot.pause(PLACE_RETRY_SECONDS + 0.5)  # the place is saved on a retry
-            await pilot.press("1")  # and coding works again
+            await pilot.press("1", "0")  # and coding works again
             await pilot.pause()
             assert messages(app)[-1].startswith("coded")
     finally:
@@ -188,13 +188,13 @@ async def test_new_coder_codes_after_a_first_action_on_a_full_disk(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         filler = fill(small_disk, leave=0)
-        await pilot.press("down", "1", "down")
+        await pilot.press("down", "1", "0", "down")
         await pilot.pause()
         said = messages(app)
         assert any("disk is full" in m for m in said), said
         assert not any(m.startswith("coded") for m in said)
         filler.unlink()
-        await pilot.press("1")
+        await pilot.press("1", "0")
         await pilot.pause()
         assert messages(app)[-1].startswith("coded"), messages(app)
         screen = app.screen

@@ -62,7 +62,7 @@ async def test_next_and_previous_document_without_leaving_the_screen(app_path: P
         assert screen.document_id == 2 and screen.current_segment == 2
         await pilot.press("left_square_bracket")  # nothing before the first
         assert screen.document_id == 2
-        await pilot.press("1")
+        await pilot.press("1", "0")
     conn = sqlite3.connect(app_path)
     assert conn.execute("SELECT document_id FROM codings").fetchall() == [(2,)]
 
@@ -103,7 +103,7 @@ async def test_stripes_per_code_and_memo_marks(app_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert isinstance(screen, CodingScreen)
-        await pilot.press("j", "1", "2", "j")
+        await pilot.press("j", "1", "0", "2", "j")
         view = screen.query_one(DocumentView)
         lines = [list(view.render_line(y)) for y in range(view.line_count)]
         first = screen.segments[1].start
@@ -242,7 +242,7 @@ async def test_stripes_and_memo_marks_without_colour(
     monkeypatch.setenv("NO_COLOR", "1")
     app = KodeverkApp(app_path, CODER, document_id=1)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("j", "1", "2", "m", *"ok", "ctrl+s")
+        await pilot.press("j", "1", "0", "2", "m", *"ok", "ctrl+s")
         await pilot.pause()
         lines = app.screen._compositor.render_strips()
         text = ["".join(s.text for s in line) for line in lines]

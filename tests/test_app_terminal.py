@@ -44,7 +44,7 @@ def colours(lines: list[list[Segment]]) -> list[Color]:
 async def test_long_code_names_keep_their_counts_at_80_columns(app_path: Path) -> None:
     app = KodeverkApp(app_path, CODER, document_id=1)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("1")
+        await pilot.press("1", "0")
         await pilot.pause()
         tree = app.screen.query_one(CodeTree)
         lines = [tree.render_line(y).text.rstrip() for y in range(len(tree._tree_lines))]
@@ -69,7 +69,7 @@ async def test_monochrome_terminal_shows_selection_codings_and_shortcuts(
     monkeypatch.setenv("NO_COLOR", "1")
     app = KodeverkApp(app_path, CODER, document_id=1)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("j", "1", "j")
+        await pilot.press("j", "1", "0", "j")
         await pilot.pause()
         lines = screen_lines(app)
     triplets = [c.get_truecolor() for c in colours(lines)]
@@ -83,7 +83,7 @@ async def test_monochrome_terminal_shows_selection_codings_and_shortcuts(
 async def test_256_colour_terminal(app_path: Path) -> None:
     app = KodeverkApp(app_path, CODER, document_id=1)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("1", "j", "2")
+        await pilot.press("1", "0", "j", "2")
         await pilot.pause()
         lines = screen_lines(app)
         code_colours = [c.colour for c in app.screen.codes]

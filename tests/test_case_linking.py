@@ -121,7 +121,7 @@ def test_cases_link_bad_row_changes_nothing(tmp_path, capsys):
     assert "row 3" in result.stderr and "missing.txt" in result.stderr
     assert table_dump(project) == before
     result = run_inprocess(capsys, "cases", "link", project)
-    assert result.returncode == 1 and "either FILE" in result.stderr
+    assert result.returncode == 2 and "either FILE" in result.stderr  # a usage error
 
 
 def test_relinked_document_takes_its_codings_along(small_project):

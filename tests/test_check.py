@@ -80,8 +80,9 @@ def test_damaged_pages_fail(coded):
     corrupt(coded, "PRAGMA wal_checkpoint(TRUNCATE)", "PRAGMA journal_mode = DELETE")
     data = bytearray(coded.read_bytes())
     page = 4096
-    for offset in range(2 * page, len(data) - page, page):  # spoil every later page header
-        data[offset : offset + 64] = b"\xff" * 64
+    for start in range(2 * page, len(data) - page, page):  # spoil every later page: head, tail
+        data[start : start + 164] = b"\xff" * 164
+        data[start + page - 64 : start + page] = b"\xff" * 64
     coded.write_bytes(bytes(data))
     problems = check_project(coded)
     assert problems and problems[0].check == "integrity"

@@ -173,7 +173,7 @@ def test_failed_install_leaves_the_project_unchanged(project, project_path):
 
 
 def test_load_codebook_reads_refi_qda_qdc(tmp_path, project):
-    from exports.qdc import write_qdc
+    from codebooks.qdc import write_qdc
 
     install_codebook(project, bundled_codebook())
     write_qdc(project, tmp_path / "kodebok.qdc")

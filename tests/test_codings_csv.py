@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from coding.codings_csv import EXPORT_COLUMNS, export_codings_csv, import_codings_csv
 from coding.errors import InputError
 from coding.store import Project
+from corpus.codings_csv import import_codings_csv
+from exports.codings_csv import EXPORT_COLUMNS, export_codings_csv
 from tests.conftest import SMALL_TEXT, run_kodeverk, table_dump
 from tests.inprocess import run_inprocess
 

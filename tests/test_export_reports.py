@@ -119,7 +119,8 @@ def test_markdown_and_html(built, tmp_path):
     assert "| Kode | liten | mellomstor | stor | storby | (mangler) | Totalt |" in md
     assert "Brukerrådet" not in md
     page = html.parse(str(export(built, tmp_path / "r.html"))).getroot()
-    assert next(h.text_content() for h in page.iter("h1")) == "Mål 1 Brukermedvirkning"
+    assert [h.text_content() for h in page.iter("h1")] == ["Kodede sitater: test"]
+    assert next(h.text_content() for h in page.iter("h2")) == "Mål 1 Brukermedvirkning"
     blocks = page.findall(".//blockquote")
     assert len(blocks) == 10
     assert blocks[0].find("cite").text_content() == "(Stor kommune i Midt-Norge)"
@@ -146,13 +147,13 @@ def test_csv_is_anonymous_unless_asked(built, tmp_path):
 def test_xlsx_codings_and_prevalence_sheets(built, tmp_path):
     from openpyxl import load_workbook
 
-    book = load_workbook(export(built, tmp_path / "c.xlsx", "--coder", "anna"))
+    book = load_workbook(export(built, tmp_path / "c.xlsx", "--codings-of", "anna"))
     assert book.sheetnames == [
         "Kodinger",
-        "Koder etter size_class",
-        "Mål etter size_class",
-        "Koder etter region",
-        "Mål etter region",
+        "Koder etter kommunestørrelse",
+        "Mål etter kommunestørrelse",
+        "Koder etter landsdel",
+        "Mål etter landsdel",
     ]
     sheet = book["Kodinger"]
     header = [c.value for c in sheet[1]]
@@ -161,21 +162,20 @@ def test_xlsx_codings_and_prevalence_sheets(built, tmp_path):
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:M{sheet.max_row}"
     assert sheet.max_row == 1 + 7  # anna's codings
     assert sheet.column_dimensions["H"].width > 20  # the code path column
-    goals = book["Mål etter size_class"]
+    goals = book["Mål etter kommunestørrelse"]
     assert goals.cell(2, 1).value == "Mål 1 Brukermedvirkning"
 
 
 def test_errors_are_one_line_and_leave_the_project_alone(built, tmp_path):
     before = table_dump(built)
     cases = [
-        (["--output", tmp_path / "x.pdf"], "cannot tell the format"),
         (["--output", tmp_path / "no" / "x.docx"], "folder does not exist"),
         (["--output", tmp_path / "x.docx", "--codes", "Finnes ikke"], "Finnes ikke"),
         (["--output", tmp_path / "x.docx", "--attribution", "{region"], "--attribution"),
         (["--output", tmp_path / "x.md", "--attribution", "{regoin}"], "no case has {regoin}"),
         (["--output", tmp_path / "x.csv", "--attribution", "{regoin}"], "no case has {regoin}"),
         (["--output", tmp_path / "x.md", "--by", "kommune"], "--by kommune"),
-        (["--output", tmp_path / "x.md", "--coder", "nobody"], "no coder named 'nobody'"),
+        (["--output", tmp_path / "x.md", "--codings-of", "nobody"], "no coder named 'nobody'"),
     ]
     for args, message in cases:
         done = run_kodeverk("export", built, *args)
@@ -196,10 +196,9 @@ def test_docx_quote_keeps_line_breaks_and_tabs(tmp_path):
     """Quotes are written as XML directly (fast path): breaks and tabs survive as Word expects."""
     from docx import Document
 
-    from exports.docx_report import _run
+    from exports.docx_report import _append_before_section_properties, _paragraph
 
     document = Document()
-    paragraph = document.add_paragraph()
-    paragraph._p.append(_run("første linje\nandre\tlinje"))
+    _append_before_section_properties(document, [_paragraph("første linje\nandre\tlinje")])
     document.save(tmp_path / "q.docx")
     assert Document(tmp_path / "q.docx").paragraphs[0].text == "første linje\nandre\tlinje"

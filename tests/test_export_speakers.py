@@ -89,7 +89,9 @@ def test_interviewer_turns_on_request_still_without_labels(interview: Path, tmp_
 
 
 def test_coder_any_gives_one_quote_per_passage(interview: Path, tmp_path: Path) -> None:
-    quotes = md_quotes(export(interview, tmp_path / "r.md", "--coder", "any", "--codes", "Bolig"))
+    quotes = md_quotes(
+        export(interview, tmp_path / "r.md", "--codings-of", "any", "--codes", "Bolig")
+    )
     assert quotes == [f"> «{ANSWER}» (Liten kommune i Nord-Norge)"]
     with Project.open(interview) as project:  # no labels involved: two spans, one passage
         council = TEXT.index("Vi har")
@@ -99,7 +101,9 @@ def test_coder_any_gives_one_quote_per_passage(interview: Path, tmp_path: Path) 
     assert council_md == [
         "> «Vi har et brukerråd. Det møtes fire ganger i året.» (Liten kommune i Nord-Norge)"
     ]
-    only_bo = md_quotes(export(interview, tmp_path / "b.md", "--coder", "bo", "--codes", "Bolig"))
+    only_bo = md_quotes(
+        export(interview, tmp_path / "b.md", "--codings-of", "bo", "--codes", "Bolig")
+    )
     assert only_bo == quotes
 
 

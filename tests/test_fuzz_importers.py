@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from coding.codes import add_code
-from coding.codings_csv import import_codings_csv
 from coding.documents import add_document
 from coding.errors import KodeverkError
 from coding.store import Project
+from corpus.codings_csv import import_codings_csv
 from corpus.importer import ImportOptions, import_files
 from tests.conftest import SMALL_TEXT, sentence_segments, table_dump
 

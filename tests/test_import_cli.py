@@ -191,7 +191,7 @@ def test_human_summary_table(project_file: Path, tmp_path: Path) -> None:
 
 
 def test_qdpx_goes_to_the_refi_qda_importer(small_project: Project, tmp_path: Path) -> None:
-    from exports.qdpx import export_qdpx
+    from exports.qdpx_write import export_qdpx
 
     exchange = tmp_path / "utveksling.qdpx"
     export_qdpx(small_project, exchange)

@@ -225,3 +225,18 @@ def test_chunking_for_spacy_does_not_change_sentences(monkeypatch: pytest.Monkey
     whole = sentences(text, blocks)
     monkeypatch.setattr("corpus.segment.CHUNK_CHARS", 30)
     assert sentences(text, blocks) == whole
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(ALPHABET, max_size=60).map("".join), st.integers(1, 12))
+def test_long_blocks_cut_for_spacy_keep_their_sentences(text: str, chunk: int) -> None:
+    """A block longer than CHUNK_CHARS is tokenized in pieces (so a 10 MB paragraph is never
+    one spaCy Doc); the sentences are those of the whole block."""
+    from unittest import mock
+
+    from coding.documents import Segment
+
+    blocks = [Segment(0, len(text), "paragraph", 0, None)] if text.strip() else []
+    whole = sentences(text, blocks)
+    with mock.patch("corpus.segment.CHUNK_CHARS", chunk):
+        assert sentences(text, blocks) == whole

@@ -70,6 +70,8 @@ def test_quantifier_boundaries_match_the_definition():
                 if share >= Fraction(2, 3)
                 else "et flertall"
                 if share > Fraction(1, 2)
+                else "noen få"
+                if share < Fraction(1, 10)
                 else "en del"
             )
             assert quantifier(k, n) == expected, (k, n)
@@ -249,9 +251,11 @@ def test_cli_table_csv_xlsx_and_errors(built, project_path, tmp_path):
     csv_file, xlsx_file = tmp_path / "p.csv", tmp_path / "p.xlsx"
     written = run_kodeverk(
         "prevalence", project_path, "--by", "region", "--level", "goal",
-        "--csv", csv_file, "--xlsx", xlsx_file,
+        "-o", csv_file,
     )  # fmt: skip
     assert written.returncode == 0, written.stderr
+    args = ["prevalence", project_path, "--by", "region", "--level", "goal", "-o", xlsx_file]
+    assert run_kodeverk(*args).returncode == 0
     lines = csv_file.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("goal,region,cases,cases_with,share")
     assert len(lines) == 1 + 5 * (6 + 1) + 0  # five goals × (five regions + missing + total)
@@ -259,7 +263,7 @@ def test_cli_table_csv_xlsx_and_errors(built, project_path, tmp_path):
 
     sheet = load_workbook(xlsx_file).active
     assert sheet.max_row == len(lines) and sheet.freeze_panes == "A2"
-    bad = run_kodeverk("prevalence", project_path, "--by", "size_class", "--coder", "nobody")
+    bad = run_kodeverk("prevalence", project_path, "--by", "size_class", "--codings-of", "nobody")
     assert bad.returncode == 1
     assert bad.stderr.startswith("kodeverk: error: no coder named 'nobody'")
     assert len(bad.stderr.strip().splitlines()) == 1

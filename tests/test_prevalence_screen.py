@@ -6,12 +6,14 @@ from textual.app import App
 from textual.widgets import DataTable, OptionList
 
 from tests.prevalence_project import build
+from tui.i18n import set_language
 from tui.screens.prevalence import PrevalenceScreen, QuotesModal
 from tui.widgets.bar_chart import Bar, bar_text, render_bars
 
 
 class Host(App):
-    def __init__(self, project) -> None:
+    def __init__(self, project, lang: str = "nb") -> None:
+        set_language(lang)  # the screen was Norwegian first: these tests read bokmål
         super().__init__()
         self.project = project
 
@@ -63,8 +65,8 @@ async def test_table_chart_keys_and_quotes(project):
         assert app.screen is screen
 
         palette = {title: run for title, _help, run in screen.palette_commands()}
-        assert {"Next attribute", "Next coder", "Quotes of this cell"} <= set(palette)
-        palette["Codes or goals"]()  # goals, as the l key does
+        assert {"Neste egenskap", "Neste koder", "Sitater i denne cellen"} <= set(palette)
+        palette["Koder eller mål"]()  # goals, as the l key does
         await settle(pilot)
         assert screen.level == "goal" and table.row_count == 5
         assert cells(table, 1)[2] == "1 33%"  # Forebygging carries goal 2 under Ressurser

@@ -66,7 +66,7 @@ def test_backups_and_copies_are_owner_only(named_project, tmp_path):
 
 def test_full_project_exports_are_owner_only(named_project, tmp_path):
     """A .qdpx holds every text and case name: readable by its owner only, like the project."""
-    from exports.qdpx import export_qdpx
+    from exports.qdpx_write import export_qdpx
 
     out = tmp_path / "alt.qdpx"
     out.write_bytes(b"old")  # replaced, and not left readable by others

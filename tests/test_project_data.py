@@ -92,6 +92,7 @@ def _as_version_1(path: Path) -> None:
         """
         DROP VIEW quotes; DROP VIEW quote_attributes; DROP VIEW case_attributes_wide;
         DROP TABLE code_group_members; DROP TABLE code_groups;
+        DROP TABLE suggestion_feedback;
         DROP TABLE documents_fts;
         CREATE VIRTUAL TABLE documents_fts USING fts5(
             text, content='documents', content_rowid='id',
@@ -118,6 +119,7 @@ def test_version_1_file_is_migrated(small_project: Project) -> None:
         assert p.conn.execute("SELECT count(*) FROM quotes").fetchone() == (2,)
         assert p.conn.execute("SELECT count(*) FROM case_attributes_wide").fetchone() == (2,)
         assert p.conn.execute("SELECT count(*) FROM code_groups").fetchone() == (0,)
+        assert p.conn.execute("SELECT count(*) FROM suggestion_feedback").fetchone() == (0,)
     assert sqlite_utils.Database(path)["documents"].detect_fts() == "documents_fts"
     assert list((path.parent / f"{path.name}.backups").iterdir())
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from codebooks.safe_zip import MAX_UNPACKED_BYTES, check_entries
 from coding.errors import InputError
 from coding.store import Project
-from exports.qdpx import import_qdpx
-from exports.safe_zip import MAX_UNPACKED_BYTES, check_entries
+from corpus.qdpx import import_qdpx
 from tests.conftest import run_kodeverk, table_dump
 
 NS = "urn:QDA-XML:project:1.0"

@@ -10,6 +10,8 @@ import pytest
 import xmlschema
 from lxml import etree
 
+from codebooks.qdc import import_qdc, read_qdc, write_qdc
+from codebooks.refi_common import CODEBOOK_XSD, PROJECT_NS, PROJECT_XSD, schema
 from coding.backup import backup_to
 from coding.cases import set_attributes
 from coding.codes import add_code, code_paths, list_codes
@@ -17,9 +19,8 @@ from coding.documents import add_document, normalise_text
 from coding.groups import CodeGroup, list_groups, merge_groups
 from coding.operations import apply_coding, set_memo
 from coding.store import Project, new_guid
-from exports.qdc import import_qdc, read_qdc, write_qdc
-from exports.qdpx import export_qdpx, import_qdpx
-from exports.refi_common import CODEBOOK_XSD, PROJECT_NS, PROJECT_XSD, schema
+from corpus.qdpx import import_qdpx
+from exports.qdpx_write import export_qdpx
 from tests.conftest import run_kodeverk, sentence_segments, table_dump
 
 EMOJI_TEXT = normalise_text(

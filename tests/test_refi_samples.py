@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from codebooks.qdc import import_qdc
 from coding.errors import InputError
 from coding.groups import list_groups
 from coding.store import Project
-from exports.qdc import import_qdc
-from exports.qdpx import import_qdpx
-from exports.refi_positions import on_boundary
+from corpus.qdpx import import_qdpx
+from corpus.refi_positions import on_boundary
 from tests.conftest import SHARED, run_kodeverk, table_dump
 
 SAMPLES = SHARED / "refi-qda" / "samples"

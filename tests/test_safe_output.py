@@ -70,9 +70,27 @@ WRITERS = {
     "export csv": lambda p, o: ["export", p, "--format", "csv", "-o", o],
     "export xlsx": lambda p, o: ["export", p, "--format", "xlsx", "-o", o],
     "export qdpx": lambda p, o: ["export", p, "--format", "qdpx", "-o", o],
-    "agreement --csv": lambda p, o: ["agreement", p, "--csv", o],
-    "prevalence --csv": lambda p, o: ["prevalence", p, "--by", "size_class", "--csv", o],
-    "prevalence --xlsx": lambda p, o: ["prevalence", p, "--by", "size_class", "--xlsx", o],
+    "agreement -o": lambda p, o: ["agreement", p, "-o", o],
+    "prevalence -o .csv": lambda p, o: [
+        "prevalence",
+        p,
+        "--by",
+        "size_class",
+        "-o",
+        o,
+        "--format",
+        "csv",
+    ],
+    "prevalence -o .xlsx": lambda p, o: [
+        "prevalence",
+        p,
+        "--by",
+        "size_class",
+        "-o",
+        o,
+        "--format",
+        "xlsx",
+    ],
     "codebook export": lambda p, o: ["codebook", "export", p, o],
     "codings export": lambda p, o: ["codings", "export", p, o],
     "backup": lambda p, o: ["backup", p, o],
@@ -190,7 +208,7 @@ def big(tmp_path_factory) -> Path:
 
 
 LIMIT = 48_000  # above SQLite's 32 KiB -shm, below every output of ``big``
-BIG_WRITERS = [w for w in WRITERS if w not in ("agreement --csv", "codebook export")]
+BIG_WRITERS = [w for w in WRITERS if w not in ("agreement -o", "codebook export")]
 BIG_WRITERS = [w for w in BIG_WRITERS if not w.startswith("prevalence")]
 
 

@@ -72,9 +72,9 @@ def test_codings_guid_is_documented_as_the_export_writes_it(small_project, tmp_p
 
     from lxml import etree
 
+    from codebooks.refi_common import PROJECT_NS, derived_guid
     from coding.operations import apply_coding
-    from exports.qdpx import export_qdpx
-    from exports.refi_common import PROJECT_NS, derived_guid
+    from exports.qdpx_write import export_qdpx
 
     doc = small_project.conn.execute("SELECT id FROM documents").fetchone()[0]
     code = small_project.conn.execute("SELECT id FROM codes").fetchone()[0]

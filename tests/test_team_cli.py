@@ -51,7 +51,7 @@ def test_copy_merge_and_log(small_project, project_path, tmp_path):
         ("kari", "merged:document.done", True),
         ("lead", "merge", False),
     ]
-    assert {e["coder"] for e in log_json(project_path, "--coder", "kari")} == {"kari"}
+    assert {e["coder"] for e in log_json(project_path, "--changes-by", "kari")} == {"kari"}
     assert [e["action"] for e in log_json(project_path, "--limit", "1")] == ["merge"]
     assert log_json(project_path, "--since", "2999-01-01") == []
     assert len(log_json(project_path, "--since", "2000-01-01T12:00")) == 4

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import importlib
 from pathlib import Path
 from typing import ClassVar
 
 from textual.app import App
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 
 from coding import operations as ops
+from coding.accounts import can
+from coding.documents import has_document
 from coding.errors import KodeverkError, ProjectGone
 from coding.store import Project
+from tui.i18n import bind, set_language, t, translate_bindings
+from tui.messages import FileGone, LeaveCoding, OpenDocument, OpenScreen
 from tui.palette import KodeverkCommands
 from tui.screens.coding import CodingScreen
 from tui.screens.overview import OverviewScreen
 
 EXTRA_SCREENS = {
-    "review": ("tui.screens.review", "ReviewScreen", "Agreement review"),
-    "prevalence": ("tui.screens.prevalence", "PrevalenceScreen", "Prevalence"),
+    "review": ("tui.screens.review", "ReviewScreen"),
+    "prevalence": ("tui.screens.prevalence", "PrevalenceScreen"),
+    "matrix": ("tui.screens.matrix", "MatrixScreen"),
+    "goals": ("tui.screens.goals", "GoalsScreen"),
 }
 
 
@@ -29,8 +37,8 @@ class KodeverkApp(App):
     TITLE = "kodeverk"
     COMMANDS = App.COMMANDS | {KodeverkCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark,f1", "help", "Help"),
-        Binding("ctrl+e", "codebook", "Codebook editor", show=False),
+        bind("app.help", "question_mark,f1", "help"),
+        bind("app.codebook", "ctrl+e", "codebook", show=False),
     ]
 
     def __init__(
@@ -40,28 +48,49 @@ class KodeverkApp(App):
         *,
         document_id: int | None = None,
         resume: bool = True,
+        role: str | None = None,
+        answers: str | bool | None = None,
+        lang: str | None = None,
     ) -> None:
+        # the language first: screens and bindings made from here on use it
+        self.lang = set_language(lang)
         super().__init__()
+        translate_bindings(self)
+        # None: a project without accounts (all screens open); else the signed-in account's
+        # role, fixed for the session like the coder's name
+        self.role = role
         self.project = project if isinstance(project, Project) else Project.open(project)
         self._owns_project = not isinstance(project, Project)
         self.coder = coder
         self.start_document = document_id
         self.resume = resume
+        # open on the answer grid: True for all questions, a str for one question
+        self.start_answers = answers
+        self.recent_codes: list[int] = []  # newest first; shared by the coding screens
         name = self.project.meta("name") or self.project.path.stem
         self.title = name if len(name) <= 28 else name[:27] + "…"
-        self.sub_title = f"coder {coder}"
+        self.sub_title = (
+            t("app.sub_title_role", coder=coder, role=role)
+            if role
+            else t("app.sub_title", coder=coder)
+        )
         # set when the project file was removed or replaced: nothing more is saved
         self.write_problem: str | None = None
 
     def on_mount(self) -> None:
+        self._apply_keymap()
         if self.project.readonly:
-            self.sub_title = f"coder {self.coder} · read-only"
+            self.sub_title = t("app.sub_title_readonly", coder=self.coder)
             self.notify(
-                f"{self.project.readonly_reason}: you can read, but nothing is saved",
-                title="Read-only project",
+                t("app.readonly", reason=self.project.readonly_reason),
+                title=t("app.readonly_title"),
                 severity="warning",
                 timeout=10,
             )
+        if self.start_answers is not None and self.start_answers is not False:
+            question = self.start_answers if isinstance(self.start_answers, str) else None
+            self.action_answers(question)  # the overview is built only when the coder goes back
+            return
         document_id, segment = self.start_document, 0
         if document_id is None and self.resume:
             document_id, segment = self._left_off()
@@ -71,6 +100,21 @@ class KodeverkApp(App):
             self.open_document(document_id, segment)
         else:
             self.push_screen(OverviewScreen(self.project, self.coder))
+        # Once, not per screen: what the app holds from here on (Textual, the project, the code
+        # tree, the first document) stays out of the garbage collector's full passes (they
+        # showed as 30–60 ms pauses on keys in a 20 000-segment document).
+        gc.collect()
+        gc.freeze()
+
+    def _apply_keymap(self) -> None:
+        """The user's keymap file (binding ids to keys); a bad file is a warning, not a crash."""
+        from tui.keymap import load_keymap
+
+        keymap, problems = load_keymap()
+        if keymap:
+            self.set_keymap(keymap)
+        for problem in problems:
+            self.notify(t("app.keymap_problem", problem=problem), severity="warning", timeout=15)
 
     def write_refused(self, exc: KodeverkError) -> None:
         """A write was refused: a notification. A project file gone from disk is said once,
@@ -80,16 +124,18 @@ class KodeverkApp(App):
             return
         if self.write_problem is None:
             self.write_problem = str(exc)
-            self.sub_title = f"coder {self.coder} · NOT SAVING: project file gone"
-            self.notify(str(exc), title="Nothing is saved", severity="error", timeout=24 * 3600)
+            self.sub_title = t("app.sub_title_gone", coder=self.coder)
+            self.notify(str(exc), title=t("app.nothing_saved"), severity="error", timeout=24 * 3600)
         else:
-            self.notify("not saved: the project file is gone from disk", severity="error")
+            self.notify(t("app.not_saved_gone"), severity="error")
 
     def leave_coding(self, screen: CodingScreen) -> None:
-        """Back from a coding screen: to the overview (building it if the app started on the
-        document)."""
+        """Back from a coding screen: to the overview or the answer grid it was opened from
+        (building the overview if the app started on the document)."""
+        from tui.screens.answers import AnswersScreen
+
         below = self.screen_stack[-2] if len(self.screen_stack) > 1 else None
-        if isinstance(below, OverviewScreen):
+        if isinstance(below, OverviewScreen | AnswersScreen):
             screen.dismiss()
         else:
             self.switch_screen(OverviewScreen(self.project, self.coder))
@@ -98,8 +144,7 @@ class KodeverkApp(App):
         last = ops.recall(self.project, self.coder, "last_document")
         if not last or not last.isdigit():
             return None, 0
-        exists = self.project.conn.execute("SELECT 1 FROM documents WHERE id = ?", (int(last),))
-        if exists.fetchone() is None:
+        if not has_document(self.project, int(last)):
             return None, 0
         return int(last), self._remembered_segment(int(last))
 
@@ -107,10 +152,45 @@ class KodeverkApp(App):
         value = ops.recall(self.project, self.coder, f"segment:{document_id}")
         return int(value) if value and value.isdigit() else 0
 
+    # -- what the screens ask for (tui.messages) ------------------------------------------------
+    def on_open_document(self, message: OpenDocument) -> None:
+        self.open_document(message.document_id, message.segment)
+
+    def on_open_screen(self, message: OpenScreen) -> None:
+        opens = {
+            "answers": self.action_answers,
+            "codebook": self.action_codebook,
+            "review": self.action_review,
+            "prevalence": self.action_prevalence,
+            "matrix": self.action_matrix,
+            "goals": self.action_goals,
+        }
+        opens[message.name]()
+
+    def on_leave_coding(self, message: LeaveCoding) -> None:
+        if isinstance(self.screen, CodingScreen):
+            self.leave_coding(self.screen)
+
+    def on_file_gone(self, message: FileGone) -> None:
+        self.write_refused(message.error)
+
     def open_document(self, document_id: int, segment: int | None = None) -> None:
         if segment is None or segment == 0:
             segment = self._remembered_segment(document_id)
         self.push_screen(CodingScreen(self.project, self.coder, document_id, segment))
+
+    # -- roles ---------------------------------------------------------------------------------
+    def allowed(self, action: str) -> bool:
+        """May this coder open ``action`` (review, all_coders, prevalence, codebook, ...)? A
+        refusal is said in a notification."""
+        if can(self.role, action):
+            return True
+        self.notify(
+            t("app.lead_only", what=action.replace("_", "-"), coder=self.coder),
+            title=t("app.lead_only_title"),
+            severity="warning",
+        )
+        return False
 
     # -- other screens -------------------------------------------------------------------------
     def action_help(self) -> None:
@@ -122,7 +202,15 @@ class KodeverkApp(App):
     def action_codebook(self) -> None:
         from tui.screens.codebook_editor import CodebookEditorScreen
 
+        if not self.allowed("codebook"):
+            return
         self.push_screen(CodebookEditorScreen(self.project, self.coder))
+
+    def action_answers(self, question: str | None = None) -> None:
+        from tui.screens.answers import AnswersScreen
+
+        if not isinstance(self.screen, AnswersScreen):
+            self.push_screen(AnswersScreen(self.project, self.coder, question))
 
     def action_review(self) -> None:
         self._push_extra("review")
@@ -130,23 +218,45 @@ class KodeverkApp(App):
     def action_prevalence(self) -> None:
         self._push_extra("prevalence")
 
+    def action_matrix(self) -> None:
+        self._push_extra("matrix")
+
+    def action_goals(self) -> None:
+        self._push_extra("goals")
+
     def _push_extra(self, name: str) -> None:
-        module_name, class_name, title = EXTRA_SCREENS[name]
-        try:
-            screen_class = getattr(importlib.import_module(module_name), class_name)
-        except (ImportError, AttributeError):
-            self.notify(f"{title} is not available in this version", severity="warning")
+        if not self.allowed(name):
             return
+        module_name, class_name = EXTRA_SCREENS[name]
+        screen_class = getattr(importlib.import_module(module_name), class_name)
         self.push_screen(screen_class(self.project, self.coder))
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
-        return [
-            ("Overview", "documents by case with progress", self.action_overview),
-            ("Codebook editor", "add, rename, move, merge, delete codes", self.action_codebook),
-            ("Agreement review", "coder agreement and disagreements", self.action_review),
-            ("Prevalence", "themes by municipality type", self.action_prevalence),
-            ("Help", "keys of this screen", self.action_help),
+        commands = [
+            ("overview", self.action_overview, ""),
+            ("answers", self.action_answers, ""),
+            ("codebook", self.action_codebook, "codebook"),
+            ("review", self.action_review, "review"),
+            ("prevalence", self.action_prevalence, "prevalence"),
+            ("matrix", self.action_matrix, "matrix"),
+            ("goals", self.action_goals, "goals"),
+            ("help", self.action_help, ""),
         ]
+        return [
+            (t(f"screen.{name}"), t(f"palette.{name}"), callback)
+            for name, callback, action in commands
+            if not action or can(self.role, action)
+        ]
+
+    def hide_lead_keys(self, screen, keys: dict[str, str]) -> None:
+        """Take a coder's refused keys ({key: action}) out of ``screen``'s footer; pressing
+        them still says why nothing opens."""
+        if can(self.role, "review"):  # a lead, or no accounts
+            return
+        by_key = screen._bindings.key_to_bindings
+        for key, action in keys.items():
+            if not can(self.role, action) and key in by_key:
+                by_key[key] = [dataclasses.replace(b, show=False) for b in by_key[key]]
 
     def action_overview(self) -> None:
         while len(self.screen_stack) > 2:

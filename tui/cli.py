@@ -2,69 +2,38 @@
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 
 import click
 
-from coding.errors import KodeverkError
+from coding.errors import KodeverkError, damaged_file
 from tui.lazy import LazyGroup
 
 COMMANDS = {
-    "init": (
-        "tui.commands.project:init_command",
-        "Create a project file with the bundled (or a given) codebook.",
-    ),
-    "info": (
-        "tui.commands.project:info_command",
-        "Counts of documents, segments, cases, codes, codings, coders and attributes.",
-    ),
-    "documents": (
-        "tui.commands.project:documents_command",
-        "List documents with id, name, kind, case, segments and length.",
-    ),
-    "demo": ("tui.commands.project:demo_command", "Build the bundled demo project."),
-    "import": (
-        "tui.commands.importing:import_command",
-        "Import transcripts (.txt .md .docx .vtt .srt), survey tables (.csv .xlsx) or .qdpx.",
-    ),
-    "cases": (
-        "tui.commands.cases:cases_group",
-        "Case (municipality) attributes: import from a table.",
-    ),
-    "codebook": ("tui.commands.codebook:codebook_group", "Show, export and import the codebook."),
-    "codings": (
-        "tui.commands.codings:codings_group",
-        "Import and export codings as CSV (coding without the app).",
-    ),
-    "open": ("tui.commands.open:open_command", "Open the coding app."),
-    "agreement": (
-        "tui.commands.agreement:agreement_command",
-        "Coder agreement per code: percent, kappa, alpha.",
-    ),
-    "prevalence": (
-        "tui.commands.prevalence:prevalence_command",
-        "Theme prevalence by municipality type or any case attribute.",
-    ),
-    "export": (
-        "tui.commands.export:export_command",
-        "Export coded quotes and tables (docx, md, html, csv, xlsx, qdpx).",
-    ),
-    "copy": ("tui.commands.team:copy_command", "Make a coder's working copy of a project."),
-    "merge": ("tui.commands.team:merge_command", "Merge coder copies back into the project."),
-    "backup": (
-        "tui.commands.team:backup_command",
-        "Make a consistent backup while others keep working.",
-    ),
-    "log": ("tui.commands.team:log_command", "List the audit trail: who changed what, when."),
-    "check": (
-        "tui.commands.team:check_command",
-        "Check the project file's integrity and kodeverk's invariants.",
-    ),
-    "browse": (
-        "tui.commands.browse:browse_command",
-        "Open the project read-only in Datasette (pip install 'kodeverk[browse]').",
-    ),
+    "init": "tui.commands.project:init_command",
+    "info": "tui.commands.project:info_command",
+    "documents": "tui.commands.project:documents_command",
+    "demo": "tui.commands.project:demo_command",
+    "import": "tui.commands.importing:import_command",
+    "cases": "tui.commands.cases:cases_group",
+    "codebook": "tui.commands.codebook:codebook_group",
+    "codings": "tui.commands.codings:codings_group",
+    "anonymise": "tui.commands.anonymise:anonymise_command",
+    "open": "tui.commands.open:open_command",
+    "agreement": "tui.commands.agreement:agreement_command",
+    "suggest": "tui.commands.suggest:suggest_group",
+    "prevalence": "tui.commands.prevalence:prevalence_command",
+    "matrix": "tui.commands.matrix:matrix_command",
+    "goals": "tui.commands.matrix:goals_command",
+    "export": "tui.commands.export:export_command",
+    "copy": "tui.commands.team:copy_command",
+    "merge": "tui.commands.team:merge_command",
+    "backup": "tui.commands.team:backup_command",
+    "log": "tui.commands.team:log_command",
+    "users": "tui.commands.users:users_group",
+    "serve": "tui.commands.serve:serve_command",
+    "check": "tui.commands.team:check_command",
+    "browse": "tui.commands.browse:browse_command",
 }
 
 
@@ -82,6 +51,17 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    from coding.store import on_lock_wait
+
+    on_lock_wait(_say_waiting)
+
+
+def _say_waiting(seconds: float) -> None:
+    click.echo(
+        f"kodeverk: waiting for the write lock ({seconds:.0f} s): another kodeverk is writing "
+        "to the project…",
+        err=True,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -93,6 +73,13 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("kodeverk: aborted", err=True)
         sys.exit(130)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.UsageError as exc:  # exit 2, one line like every other error
+        where = exc.ctx.command_path if exc.ctx else "kodeverk"
+        click.echo(f"kodeverk: usage: {exc.format_message()} (see `{where} --help`)", err=True)
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
@@ -107,9 +94,7 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # last line of defence: never a raw traceback
         if debug:
             raise
-        if isinstance(exc, sqlite3.DatabaseError) and (
-            "malformed" in str(exc) or "not a database" in str(exc)
-        ):  # SQLite met a damaged page while reading (opening reads only the first ones)
+        if damaged_file(exc):
             click.echo(
                 f"kodeverk: error: the project file is damaged ({exc}); run `kodeverk check` "
                 "or restore a backup",

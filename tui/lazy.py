@@ -1,20 +1,23 @@
-"""A click group that imports a command's module only when that command runs.
+"""A click group that imports a command's module only when that command is needed.
 
-Keeps ``kodeverk --help`` fast (spaCy and Textual load only when needed) and lets each command
-live in a module of its own. Each entry is ``name: ("module:attribute", "one-line summary")``.
+Keeps ``kodeverk COMMAND`` fast (spaCy and Textual load only when a command needs them) and lets
+each command live in a module of its own. Each entry is ``name: "module:attribute"``. A
+command's help summary is written once, as the first sentence of its docstring; ``kodeverk
+--help`` reads it from the module's source (without importing it, so help stays fast) the way
+click would (tests/test_cli_grammar.py checks both give the same).
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
+import importlib.util
 
 import click
 
 
 class LazyGroup(click.Group):
-    def __init__(
-        self, *args, lazy_commands: dict[str, tuple[str, str]] | None = None, **kwargs
-    ) -> None:
+    def __init__(self, *args, lazy_commands: dict[str, str] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.lazy_commands = lazy_commands or {}
 
@@ -27,16 +30,56 @@ class LazyGroup(click.Group):
         return super().get_command(ctx, cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """List commands from the summaries, without importing their modules."""
-        rows = [(name, self.lazy_commands[name][1]) for name in sorted(self.lazy_commands)]
-        rows += [(name, cmd.get_short_help_str()) for name, cmd in sorted(self.commands.items())]
-        if rows:
-            with formatter.section("Commands"):
-                formatter.write_dl(rows)
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = [(name, self.summary(ctx, name, limit)) for name in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def summary(self, ctx: click.Context, cmd_name: str, limit: int = 45) -> str:
+        """The command's summary from its docstring in the source, or from the loaded command."""
+        if cmd_name in self.lazy_commands:
+            doc = _source_docstring(*self._target(cmd_name))
+            if doc is not None:
+                return click.Command(cmd_name, help=doc).get_short_help_str(limit)
+        command = self.get_command(ctx, cmd_name)
+        return command.get_short_help_str(limit) if command else ""
+
+    def _target(self, cmd_name: str) -> tuple[str, str]:
+        target = self.lazy_commands[cmd_name]
+        if isinstance(target, tuple):  # the old ("module:attr", "summary") form: summary unused
+            target = target[0]
+        module_name, attr = target.split(":")
+        return module_name, attr
 
     def _load(self, cmd_name: str) -> click.Command:
-        module_name, attr = self.lazy_commands[cmd_name][0].split(":")
+        module_name, attr = self._target(cmd_name)
         command = getattr(importlib.import_module(module_name), attr)
         if not isinstance(command, click.Command):
             raise TypeError(f"{module_name}:{attr} is not a click command")
         return command
+
+
+def _source_docstring(module_name: str, function: str) -> str | None:
+    """The docstring of the top-level function ``function`` (a decorated command) in the
+    module's source; None when it cannot be found that way (then the command is loaded)."""
+    spec = importlib.util.find_spec(module_name)
+    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+        return None
+    with open(spec.origin, encoding="utf-8") as handle:
+        tree = ast.parse(handle.read())
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == function:
+            if any(_sets_help(d) for d in node.decorator_list):
+                return None
+            return ast.get_docstring(node, clean=False)
+    return None
+
+
+def _sets_help(decorator: ast.expr) -> bool:
+    """A decorator that passes ``help=`` or ``short_help=`` itself (then load the command)."""
+    return isinstance(decorator, ast.Call) and any(
+        k.arg in ("help", "short_help") for k in decorator.keywords
+    )

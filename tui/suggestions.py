@@ -1,15 +1,12 @@
-"""Keyword suggestions for the coding screen: ``corpus.suggest`` (spaCy PhraseMatcher with
-Norwegian inflection) when present, else a simple word-prefix match over code keywords."""
+"""Suggestions for the coding screen: learned ones (``coding.learn``, with confidences) first,
+then keyword ones (``corpus.suggest``: spaCy PhraseMatcher with Norwegian inflection),
+combined per segment, never duplicated."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from coding import operations as ops
-from coding.documents import interviewer_rule, segments_of, suggestible
 from coding.store import Project
-from tui.project_view import load_codes
 
 
 @dataclass(frozen=True)
@@ -19,40 +16,70 @@ class Suggestion:
     code_id: int
     code_name: str
     matched: str
+    confidence: float | None = None  # learned suggestions only
+
+    @property
+    def learned(self) -> bool:
+        return self.confidence is not None
 
 
-def find_suggestions(project: Project, document_id: int, coder: str) -> list[Suggestion]:
-    try:
-        from corpus.suggest import suggest
-    except ImportError:
-        return _prefix_suggestions(project, document_id, coder)
+def find_suggestions(
+    project: Project, document_id: int, coder: str, model=None, top: int = 3
+) -> list[Suggestion]:
+    """Per segment in text order: the learned suggestions (most confident first), then the
+    keyword ones for codes not already proposed there."""
+    learned = _learned(project, document_id, coder, model, top) if model is not None else []
+    seen = {(s.start, s.end, s.code_id) for s in learned}
+    keyword = [
+        s for s in _keyword(project, document_id, coder) if (s.start, s.end, s.code_id) not in seen
+    ]
+    combined = learned + keyword
+    return sorted(combined, key=lambda s: (s.start, not s.learned, -(s.confidence or 0)))
+
+
+def _learned(project: Project, document_id: int, coder: str, model, top: int) -> list[Suggestion]:
+    from coding import learn
+
+    units = learn.project_units(project, [document_id])
+    units = learn.uncoded_units(project, units, coder)
+    found = learn.suggest_for_units(project, units, model, top=top, coder=coder)
+    return [
+        Suggestion(s.start, s.end, s.code_id, s.code, f"learned {s.confidence:.0%}", s.confidence)
+        for per_unit in found
+        for s in per_unit
+    ]
+
+
+def _keyword(project: Project, document_id: int, coder: str) -> list[Suggestion]:
+    from corpus.suggest import suggest  # spaCy loads on first use, not at app start
+
     return [
         Suggestion(s.start, s.end, s.code_id, s.code_name, s.matched)
         for s in suggest(project, document_id, coder=coder)
     ]
 
 
-def _prefix_suggestions(project: Project, document_id: int, coder: str) -> list[Suggestion]:
-    """Segments containing a word that starts with a code keyword (bolig → boliger), skipping
-    segments the coder already coded with that code."""
-    text = project.conn.execute("SELECT text FROM documents WHERE id = ?", (document_id,))
-    text = text.fetchone()[0]
-    own = ops.codings_of(project, document_id, coder) if coder in project.coder_names() else []
-    found: list[Suggestion] = []
-    patterns = [
-        (code, re.compile(r"\b(" + "|".join(map(re.escape, code.keywords)) + r")\w*", re.I))
-        for code in load_codes(project)
-        if code.keywords
-    ]
-    for segment in suggestible(segments_of(project, document_id), text, interviewer_rule(project)):
-        for code, pattern in patterns:
-            match = pattern.search(text, segment.start, segment.end)
-            already = any(
-                c.code_id == code.id and c.start < segment.end and c.end > segment.start
-                for c in own
+def answer_suggestions(
+    project: Project, document_id: int, text: str, span: tuple[int, int], coder: str, model=None
+) -> list[Suggestion]:
+    """The codes proposed for one whole survey answer (``span`` of ``text``, what a digit in the
+    answer grid codes): the learned ones (most confident first) then the keyword ones, each
+    code once, none the coder already gave the answer or rejected there. Nothing for documents
+    without suggestible segments (interviewer turns, headers)."""
+    from coding import learn
+
+    if not learn.project_units(project, [document_id]):
+        return []
+    start, end = span
+    unit = learn.Unit(document_id, start, end, text[start:end])
+    found: dict[int, Suggestion] = {}
+    if model is not None:
+        for s in learn.suggest_for_units(project, [unit], model, top=3, coder=coder)[0]:
+            found[s.code_id] = Suggestion(
+                start, end, s.code_id, s.code, f"learned {s.confidence:.0%}", s.confidence
             )
-            if match and not already:
-                found.append(
-                    Suggestion(segment.start, segment.end, code.id, code.name, match.group(0))
-                )
-    return found
+    rejected = {c for c, hit in learn.rejections(project, [unit], coder).items() if hit[0]}
+    for k in _keyword(project, document_id, coder):
+        if k.code_id not in found and k.code_id not in rejected and start <= k.start < end:
+            found[k.code_id] = Suggestion(start, end, k.code_id, k.code_name, k.matched)
+    return list(found.values())

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import click
 
-from coding.codes import resolve_code
-from coding.output import atomic_output, guard_output
+from coding.codes import resolve_code, short_path
+from coding.output import atomic_output, guard_output, safe_row
 from coding.reliability import MISSING_NAMES, AgreementReport, CodeAgreement, agreement_report
 from coding.store import Project
 from coding.units import MISSING_FORMS, UNIT_KINDS
+from tui.options import json_option, output_option
 
 CSV_COLUMNS = (
     "code",
@@ -81,12 +82,10 @@ CSV_COLUMNS = (
     "(Hayes & Krippendorff 2007); 0: off.",
 )
 @click.option("--seed", type=int, help="Random seed for --bootstrap (same seed, same figures).")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option(
-    "--csv",
-    "csv_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write the table (one row per code, then the pooled row) to this CSV file.",
+@json_option("Print the report as JSON.")
+@output_option(
+    "Also write the table (one row per code, then the pooled row) to this CSV file.",
+    legacy=("--csv",),
 )
 def agreement_command(
     project: Path,
@@ -98,9 +97,11 @@ def agreement_command(
     bootstrap: int,
     seed: int | None,
     as_json: bool,
-    csv_file: Path | None,
+    output: Path | None,
 ) -> None:
-    """Agreement between coders on every code (binary: applied or not): units, percent
+    """Coder agreement per code: percent, kappa, alpha, AC1.
+
+    Agreement between coders on every code (binary: applied or not): units, percent
     agreement, Cohen's kappa (two coders) or Fleiss' kappa (more), Krippendorff's alpha and
     Gwet's AC1, worst first, with a pooled row over all codes. With --unit character also
     Krippendorff's unitizing alpha (uα), which compares where coders put their span edges.
@@ -111,9 +112,13 @@ def agreement_command(
     code, or a kappa would fall outside its possible range) is shown as undefined with the
     reason, never as a number.
     """
+    from tui.signin import require_lead_at_terminal
+
+    csv_file = output
     if csv_file:
         guard_output(csv_file, project)
     with Project.open(project) as opened:
+        require_lead_at_terminal(opened, "agreement")
         names = [c.strip() for c in coders.split(",") if c.strip()] if coders else None
         code_ids = _resolve_codes(opened, code_refs)
         report = agreement_report(
@@ -141,7 +146,8 @@ def write_csv(report: AgreementReport, path: Path) -> None:
         because = "; ".join(report.coverage.reasons()) if report.coverage else ""
         extra = {"left_out_because": because, "missing": MISSING_NAMES[report.missing]}
         for row in [*report.codes, report.pooled]:
-            writer.writerow({**row.as_dict(), **extra})
+            cells = {**row.as_dict(), **extra}
+            writer.writerow(dict(zip(cells, safe_row(cells.values()), strict=True)))
 
 
 def fmt(value: float | None) -> str:
@@ -239,17 +245,6 @@ def _print_reasons(console, rows: list[CodeAgreement]) -> None:
     for reason, codes in by_reason.items():
         named = ", ".join(codes[:3]) + (f" and {len(codes) - 3} more" if len(codes) > 3 else "")
         console.print(f"undef. ({len(codes)} codes): {reason}: {named}", highlight=False)
-
-
-def short_path(path: str, width: int) -> str:
-    """«Mål 4 Aktiv og meningsfull tilværelse/Bolig/Oppfølging i bolig» -> «Mål 4/…/Oppfølging
-    i bolig» when it does not fit: the leaf is what identifies a code."""
-    if len(path) <= width or "/" not in path:
-        return path
-    parts = path.split("/")
-    top = " ".join(parts[0].split()[:2]) if parts[0].startswith("Mål ") else parts[0].split()[0]
-    middle = "/…/" if len(parts) > 2 else "/"
-    return top + middle + parts[-1]
 
 
 def _cells(row: CodeAgreement, unitizing: bool = False) -> list[str]:

@@ -65,7 +65,9 @@ def metadata(database: str, title: str) -> dict:
 @click.option("--port", default=8001, show_default=True, help="Port on 127.0.0.1.")
 @click.option("--open", "open_browser", is_flag=True, help="Open a web browser on it.")
 def browse_command(project: Path, port: int, open_browser: bool) -> None:
-    """Open PROJECT read-only in Datasette on 127.0.0.1 (views: quotes, quote_attributes,
+    """Open the project read-only in Datasette.
+
+    Open PROJECT read-only in Datasette on 127.0.0.1 (views: quotes, quote_attributes,
     case_attributes_wide; full-text search on documents). Needs `pip install
     'kodeverk[browse]'`. Stop it with Ctrl+C."""
     try:
@@ -98,5 +100,5 @@ def _prepare(path: Path) -> str:
     from coding.store import Project
 
     with Project.open(path) as project:
-        project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        project.checkpoint()
         return project.meta("name") or path.stem

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from pathlib import Path
 
 import click
 
 from tui.commands.project import echo_json, open_project, print_table
+from tui.options import json_option
 
 PROJECT = click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
 JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
@@ -15,7 +17,9 @@ JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead 
 
 @click.group()
 def cases_group() -> None:
-    """Case (municipality) attributes: import them from a table, list them."""
+    """Cases (municipalities): import attributes, list, link.
+
+    Case (municipality) attributes: import them from a table, list them."""
 
 
 @cases_group.command("import")
@@ -92,6 +96,27 @@ def list_command(project: Path, as_json: bool) -> None:
     print_table(f"Cases in {project.name}", ["id", "case", *names], rows)
 
 
+@cases_group.command("label")
+@PROJECT
+@click.argument("attribute")
+@click.argument("label")
+@json_option("Print the attribute and its label as JSON.")
+def label_command(project: Path, attribute: str, label: str, as_json: bool) -> None:
+    """Name an attribute in reports' captions and headings.
+
+    For example size_class "Kommunestørrelse"; an empty LABEL goes back to the bundled one."""
+    from coding.labels import set_attribute_label
+    from coding.prevalence import check_attributes
+
+    with open_project(project) as opened:
+        check_attributes(opened, [attribute])
+        set_attribute_label(opened, attribute, label)
+    if as_json:
+        click.echo(json.dumps({"attribute": attribute, "label": label or None}, ensure_ascii=False))
+    else:
+        click.echo(f"{attribute}: {label or '(bundled label)'}")
+
+
 @cases_group.command("link")
 @PROJECT
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
@@ -99,6 +124,7 @@ def list_command(project: Path, as_json: bool) -> None:
 @click.option("--case", "case", metavar="NAME", help="The case to link --document to.")
 @click.option("--document-column", metavar="COL", help="FILE's document column (name or id).")
 @click.option("--case-column", metavar="COL", help="FILE's case column.")
+@JSON
 def link_command(
     project: Path,
     file: Path | None,
@@ -106,19 +132,24 @@ def link_command(
     case: str | None,
     document_column: str | None,
     case_column: str | None,
+    as_json: bool,
 ) -> None:
-    """Attach documents to cases (municipalities): from FILE (.csv or .xlsx with a document and
+    """Attach documents to cases (municipalities).
+
+    Attach documents to cases (municipalities): from FILE (.csv or .xlsx with a document and
     a case column) or one with --document and --case. New cases are created; the documents'
     codings follow. All links in one transaction: a bad row changes nothing."""
-    from coding.errors import InputError
     from corpus.cases import link_documents, links_from_table
 
     if bool(file) == bool(document or case) or (not file and not (document and case)):
-        raise InputError("give either FILE, or both --document and --case")
+        raise click.UsageError("give either FILE, or both --document and --case")
     with open_project(project) as opened:
         if file:
             links, where = links_from_table(file, document_column, case_column)
         else:
             links, where = [(document, case)], ["--document"]
         changed = link_documents(opened, links, where=where)
+    if as_json:
+        echo_json({"linked": changed, "already": len(links) - changed})
+        return
     click.echo(f"{changed} documents linked; {len(links) - changed} were on that case already")

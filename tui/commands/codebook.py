@@ -10,15 +10,9 @@ from tui.lazy import LazyGroup
 @click.group(
     cls=LazyGroup,
     lazy_commands={
-        "show": (
-            "tui.commands.codebook_show:show_command",
-            "Print the code tree with goal mapping.",
-        ),
-        "export": (
-            "tui.commands.refi:codebook_export_command",
-            "Export the codebook as REFI-QDA .qdc.",
-        ),
-        "import": ("tui.commands.refi:codebook_import_command", "Merge a REFI-QDA .qdc codebook."),
+        "show": "tui.commands.codebook_show:show_command",
+        "export": "tui.commands.refi:codebook_export_command",
+        "import": "tui.commands.refi:codebook_import_command",
     },
 )
 def codebook_group() -> None:

@@ -8,11 +8,12 @@ from typing import Any
 import click
 
 from tui.commands.project import echo_json, open_project
+from tui.options import codings_of_option
 
 
 @click.command("show")
 @click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--coder", metavar="NAME", help="Count only this coder's codings.")
+@codings_of_option(default=None, help="Count only this coder's codings (default: everyone's).")
 @click.option(
     "--json",
     "as_json",
@@ -20,7 +21,7 @@ from tui.commands.project import echo_json, open_project
     help="Print the tree as nested JSON (name, path, guid, goal, effective_goal, description, "
     "include, exclude, colour, shortcut, keywords, codings, children).",
 )
-def show_command(project: Path, coder: str | None, as_json: bool) -> None:
+def show_command(project: Path, codings_of: str | None, as_json: bool) -> None:
     """Print PROJECT's codebook as a tree.
 
     Each code shows its colour, name, main goal (own, or inherited in brackets), shortcut key
@@ -30,8 +31,8 @@ def show_command(project: Path, coder: str | None, as_json: bool) -> None:
 
     with open_project(project) as opened:
         codes = list_codes(opened)
-        counts = code_counts(opened, coder=coder)
-        totals = code_counts(opened, coder=coder, rollup=True)
+        counts = code_counts(opened, coder=codings_of)
+        totals = code_counts(opened, coder=codings_of, rollup=True)
         title = f"{opened.meta('codebook_name') or 'Codebook'} ({project.name})"
     if as_json:
         echo_json(codebook_json(codes, counts))

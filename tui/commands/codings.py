@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from tui.commands.project import echo_json, open_project
+from tui.options import json_option, output_option, positional_output, require_output
 
 PROJECT = click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
 
@@ -35,10 +36,11 @@ def import_command(project: Path, file: Path, create_codes: bool, as_json: bool)
     a bad row changes nothing. Undo in the app takes back a coder's imported codings
     all at once.
     """
-    from coding.codings_csv import import_codings_csv
+    from corpus.codings_csv import import_codings_csv
+    from tui.commands.export import progress_bar
 
-    with open_project(project) as opened:
-        summary = import_codings_csv(opened, file, create_codes=create_codes)
+    with open_project(project) as opened, progress_bar(0, "applying codings") as advance:
+        summary = import_codings_csv(opened, file, create_codes=create_codes, progress=advance)
     if as_json:
         echo_json(asdict(summary))
         return
@@ -51,17 +53,25 @@ def import_command(project: Path, file: Path, create_codes: bool, as_json: bool)
 
 @codings_group.command("export")
 @PROJECT
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-def export_command(project: Path, file: Path) -> None:
-    """Write every coding to FILE (.csv, UTF-8 that Excel reads): document, document_id, code,
-    coder, start, end, quote.
+@positional_output("file")
+@output_option("The .csv file to write (the positional FILE also works).")
+@json_option("Print what was written as JSON.")
+def export_command(project: Path, output: Path | None, as_json: bool) -> None:
+    """Write every coding to a CSV file.
+
+    Write every coding to -o FILE (.csv, UTF-8 that Excel reads): document, document_id,
+    code, coder, start, end, quote.
 
     The file can be imported again with `kodeverk codings import`.
     """
-    from coding.codings_csv import export_codings_csv
     from coding.output import guard_output
+    from exports.codings_csv import export_codings_csv
 
+    file = require_output(output)
     guard_output(file, project)
     with open_project(project) as opened:
         count = export_codings_csv(opened, file)
-    click.echo(f"wrote {count} codings to {file}")
+    if as_json:
+        echo_json({"written": str(file), "codings": count})
+    else:
+        click.echo(f"wrote {count} codings to {file}")

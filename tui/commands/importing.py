@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -82,7 +82,9 @@ def import_command(
     dry_run: bool,
     as_json: bool,
 ) -> None:
-    """Import FILES into PROJECT: transcripts (.txt .md .docx .vtt .srt), survey tables
+    """Import transcripts, survey tables or a REFI-QDA project.
+
+    Import FILES into PROJECT: transcripts (.txt .md .docx .vtt .srt), survey tables
     (.csv .xlsx, with --text-column) or a REFI-QDA project (.qdpx, or a bare .qde with its
     sources/ folder beside it). A folder means the files in it.
 
@@ -90,13 +92,15 @@ def import_command(
     written in one transaction: if any file is bad, nothing is imported. A file imported
     before (same content) is refused.
     """
-    from corpus.importer import ImportOptions, import_files
+    from corpus.importer import ImportOptions, expand_folders, import_files
 
-    files = _expand_folders(files)
+    files = expand_folders(files)
     qdpx = [f for f in files if f.suffix.lower() in (".qdpx", ".qde")]  # bare .qde as init --from
     with open_project(project) as opened:
         if qdpx and dry_run:
-            raise InputError(f"{qdpx[0]}: --dry-run shows cases for transcripts and tables only")
+            raise click.UsageError(
+                f"{qdpx[0]}: --dry-run shows cases for transcripts and tables only"
+            )
         if qdpx:
             _import_qdpx(opened, files, as_json)
             return
@@ -156,31 +160,13 @@ def _show_case_plan(project, files: tuple[Path, ...], options, as_json: bool) ->
         )
 
 
-def _expand_folders(paths: tuple[Path, ...]) -> tuple[Path, ...]:
-    """A folder stands for the files in it that kodeverk reads (not sub-folders), by name."""
-    from corpus.importer import SUPPORTED_SUFFIXES
-
-    expanded: list[Path] = []
-    for path in paths:
-        if not path.is_dir():
-            expanded.append(path)
-            continue
-        found = sorted(p for p in path.iterdir() if p.suffix.lower() in SUPPORTED_SUFFIXES)
-        if not found:
-            raise InputError(f"{path}: no files kodeverk can import in this folder")
-        expanded.extend(found)
-    return tuple(expanded)
-
-
 def _import_qdpx(project, files: tuple[Path, ...], as_json: bool) -> None:
     if len(files) > 1:
         raise InputError(
             f"{files[0]}: import a .qdpx or .qde project on its own, not with other files"
         )
-    try:
-        from exports.qdpx import import_qdpx
-    except ImportError:
-        raise InputError(f"{files[0]}: REFI-QDA import is not available") from None
+    from corpus.qdpx import import_qdpx
+
     if not files[0].is_file():
         raise InputError(f"{files[0]}: no such file")
     report = import_qdpx(project, files[0])
@@ -191,18 +177,20 @@ def _import_qdpx(project, files: tuple[Path, ...], as_json: bool) -> None:
 
 
 @contextmanager
-def _progress(files: tuple[Path, ...], quiet: bool) -> Iterator[object]:
+def _progress(
+    files: tuple[Path, ...], quiet: bool
+) -> Iterator[Callable[[str, int, int], None] | None]:
     """A rich progress bar on stderr for big imports; None (no bar) otherwise."""
     size = sum(f.stat().st_size for f in files if f.is_file())
     if quiet or size < PROGRESS_MIN_BYTES:
         yield None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+    from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn
 
     columns = (TextColumn("{task.description:<11}"), BarColumn(), TaskProgressColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        tasks: dict[str, object] = {}
+        tasks: dict[str, TaskID] = {}
 
         def report(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
@@ -212,7 +200,7 @@ def _progress(files: tuple[Path, ...], quiet: bool) -> Iterator[object]:
         yield report
 
 
-def _warn_unused_table_options(files: list[Path], options) -> None:
+def _warn_unused_table_options(files: Sequence[Path], options) -> None:
     """Table options given without a table are almost always a mistake: say so, go on."""
     from corpus.tables import TABLE_SUFFIXES
 

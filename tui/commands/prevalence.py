@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
-from coding.errors import InputError, KodeverkError
+from coding.errors import KodeverkError
+from tui.options import (
+    OUTPUT_PATH,
+    codings_of_option,
+    exclusive,
+    format_from_suffix,
+    json_option,
+    notice,
+    output_option,
+)
+
+FORMATS = ("csv", "xlsx")
 
 
 def split_code_refs(project, values: tuple[str, ...]) -> list[str] | None:
@@ -25,11 +37,29 @@ def split_code_refs(project, values: tuple[str, ...]) -> list[str] | None:
     return refs or None
 
 
+SMALL_CELL = 3
+
+
+def warn_small_cells(result, k: int = SMALL_CELL) -> None:
+    """Groups of 1 to k-1 cases in an exported table could name a municipality: say so."""
+    small = [
+        (" / ".join(key), len(cases))
+        for key, cases in result.group_cases.items()
+        if 0 < len(cases) < k
+    ]
+    if small:
+        listed = "; ".join(f"{name} ({n})" for name, n in small)
+        click.echo(
+            f"advarsel: {len(small)} grupper har færre enn {k} kommuner: {listed}. "
+            "Slå sammen grupper (færre --by-attributter) før utlevering.",
+            err=True,
+        )
+
+
 def weights_option(weights: str | None, population: Path | None) -> dict[str, float] | None:
     from coding.stats import load_population, parse_weights
 
-    if weights and population:
-        raise InputError("give either --weights or --population, not both")
+    exclusive(weights=weights, population=population)
     if population:
         return load_population(population)
     return parse_weights(weights) if weights else None
@@ -50,12 +80,7 @@ def weights_option(weights: str | None, population: Path | None) -> dict[str, fl
     show_default=True,
     help="One row per code (rolled up over its sub-codes) or per main goal of the plan.",
 )
-@click.option(
-    "--coder",
-    default="any",
-    show_default=True,
-    help="Whose codings count: a coder's name, «consensus», or «any».",
-)
+@codings_of_option()
 @click.option(
     "--codes",
     multiple=True,
@@ -79,26 +104,32 @@ def weights_option(weights: str | None, population: Path | None) -> dict[str, fl
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="Like --weights, from a file: CSV «group,count» or JSON {group: count}.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.option(
-    "--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write a CSV file."
+    "--few-below",
+    type=float,
+    help="Share below which two or more cases are «noen få» rather than «en del» "
+    "(default: the project's meta few_below, else 0.1).",
 )
+@json_option("Print the figures as JSON.")
+@output_option("Write the table to this file (.csv or .xlsx; or give --format).")
 @click.option(
-    "--xlsx",
-    "xlsx_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write an Excel file.",
+    "--format", "fmt", type=click.Choice(FORMATS), help="Format of -o (default: its suffix)."
 )
+@click.option("--csv", "csv_path", type=OUTPUT_PATH, hidden=True)
+@click.option("--xlsx", "xlsx_path", type=OUTPUT_PATH, hidden=True)
 def prevalence_command(
     project: Path,
     by: str,
     level: str,
-    coder: str,
+    codings_of: str,
     codes: tuple[str, ...],
     lang: str,
     weights: str | None,
     population: Path | None,
+    few_below: float | None,
     as_json: bool,
+    output: Path | None,
+    fmt: str | None,
     csv_path: Path | None,
     xlsx_path: Path | None,
 ) -> None:
@@ -107,40 +138,65 @@ def prevalence_command(
     A case raises a theme when at least one of its excerpts carries the code or one of its
     sub-codes. Every group is shown, empty ones too, with the total, a test of difference
     (Fisher's exact test for two groups, chi-square otherwise) and the quantifier the reports
-    use: ingen, én, en del, et flertall (more than half), et klart flertall (two thirds or more).
+    use: ingen, én, noen få (two or more, under --few-below of the group), en del, et flertall
+    (more than half), et klart flertall (two thirds or more).
     """
     from coding.output import guard_output
     from coding.prevalence import prevalence
+    from coding.stats import check_few_below
     from coding.store import Project
     from exports.tables import prevalence_table, write_csv, write_xlsx
 
-    for path in (csv_path, xlsx_path):
-        if path:
-            guard_output(path, project)
+    outputs = _outputs(output, fmt, csv_path, xlsx_path)
+    for path in outputs:
+        guard_output(path, project)
     population_weights = weights_option(weights, population)
+    from tui.signin import require_lead_at_terminal
+
     with Project.open(project) as opened:
+        require_lead_at_terminal(opened, "prevalence")
         result = prevalence(
             opened,
             by,
             level=level,
-            coder=coder,
+            coder=codings_of,
             codes=split_code_refs(opened, codes),
             lang=lang,
             weights=population_weights,
+            few_below=None if few_below is None else check_few_below(few_below),
         )
-    if csv_path:
-        write_csv(csv_path, prevalence_table(result))
-    if xlsx_path:
-        write_xlsx(xlsx_path, [("Prevalens", prevalence_table(result))])
+    if outputs:
+        warn_small_cells(result)
+    for path, kind in outputs.items():
+        if kind == "csv":
+            write_csv(path, prevalence_table(result))
+        else:
+            write_xlsx(path, [("Prevalens", prevalence_table(result))])
     if as_json:
         click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
-    elif not (csv_path or xlsx_path):
+    elif not outputs:
         print_table(result)
     else:
-        click.echo(f"written: {', '.join(str(p) for p in (csv_path, xlsx_path) if p)}")
+        click.echo(f"written: {', '.join(str(p) for p in outputs)}")
 
 
-LABELS = {
+def _outputs(
+    output: Path | None, fmt: str | None, csv_path: Path | None, xlsx_path: Path | None
+) -> dict[Path, str]:
+    """-o with its format; the old --csv and --xlsx (both at once too) with a notice."""
+    outputs: dict[Path, str] = {}
+    if output is not None:
+        outputs[output] = format_from_suffix(output, fmt, FORMATS)
+    elif fmt:
+        raise click.UsageError("--format needs -o/--output")
+    for old, path in (("--csv", csv_path), ("--xlsx", xlsx_path)):
+        if path is not None:
+            notice(old, "-o/--output")
+            outputs[path] = old.lstrip("-")
+    return outputs
+
+
+LABELS: dict[str, dict[str, Any]] = {
     "nb": {
         "title": "Prevalens etter",
         "coders": "kodere",

@@ -77,8 +77,13 @@ def remove_project_file(path: Path) -> None:
     help="Start from a REFI-QDA project (.qdpx): its documents, codes and codings.",
 )
 @click.option("--no-codebook", is_flag=True, help="Start with no codes at all.")
+@JSON
 def init_command(
-    project: Path, codebook_file: Path | None, qdpx_file: Path | None, no_codebook: bool
+    project: Path,
+    codebook_file: Path | None,
+    qdpx_file: Path | None,
+    no_codebook: bool,
+    as_json: bool,
 ) -> None:
     """Create the project file PROJECT (e.g. evaluering.kodeverk).
 
@@ -97,7 +102,7 @@ def init_command(
     try:
         with created:
             if qdpx_file:
-                from exports.qdpx import import_qdpx
+                from corpus.qdpx import import_qdpx
 
                 report = import_qdpx(created, qdpx_file)
             if codebook is not None:
@@ -108,6 +113,18 @@ def init_command(
         remove_project_file(project)
         raise
     what = "no codebook" if no_codebook else f"codebook {codebook_file or 'bundled'}"
+    warnings = codebook.warnings if codebook is not None else []
+    if as_json:
+        echo_json(
+            {
+                "created": str(project),
+                "codebook": None if no_codebook else str(codebook_file or "bundled"),
+                "from": str(qdpx_file) if qdpx_file else None,
+                "imported": report.summary() if report is not None else None,
+                "warnings": list(warnings),
+            }
+        )
+        return
     if qdpx_file:
         what = f"contents of {qdpx_file}" + (f" and {what}" if codebook_file else "")
     click.echo(f"created {project} with {what}")
@@ -133,7 +150,9 @@ def read_codebook_file(path: Path | None) -> Codebook:
 @PROJECT
 @JSON
 def info_command(project: Path, as_json: bool) -> None:
-    """Counts of documents, segments, cases, codes and codings; coders; case attributes."""
+    """Counts of documents, cases, codes, codings and coders.
+
+    Counts of documents, segments, cases, codes and codings; coders; case attributes."""
     from coding.summary import codings_by_coder, project_summary
 
     with open_project(project) as opened:
@@ -167,7 +186,9 @@ def _shown_values(values: dict[str, int], limit: int = 12) -> list[tuple[str, in
 @PROJECT
 @JSON
 def documents_command(project: Path, as_json: bool) -> None:
-    """List documents in import order: id, name, kind, case, segments, length."""
+    """List documents: id, name, kind, case, segments, length.
+
+    List documents in import order: id, name, kind, case, segments, length."""
     from coding.documents import list_documents
 
     with open_project(project) as opened:
@@ -195,7 +216,8 @@ def documents_command(project: Path, as_json: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
 )
 @click.option("--force", is_flag=True, help="Replace an existing file at PATH.")
-def demo_command(path: Path, force: bool) -> None:
+@JSON
+def demo_command(path: Path, force: bool, as_json: bool) -> None:
     """Build the demo project at PATH (default demo/demo.kodeverk).
 
     Six invented interviews from the evaluation's case municipalities, the open survey answers
@@ -210,5 +232,6 @@ def demo_command(path: Path, force: bool) -> None:
     if force:
         remove_project_file(path)
     build_demo(path)
-    click.echo(f"built the demo project {path}")
-    info_command.callback(path, False)  # type: ignore[misc]
+    if not as_json:
+        click.echo(f"built the demo project {path}")
+    info_command.callback(path, as_json)  # type: ignore[misc]

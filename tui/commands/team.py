@@ -13,18 +13,25 @@ import click
 from coding.errors import ProjectError
 from coding.output import backup_folder
 from tui.commands.project import JSON, PROJECT, echo_json, open_project, print_table
+from tui.options import (
+    coder_option,
+    output_option,
+    positional_output,
+    renamed,
+    require_output,
+)
 
 
 @click.command("copy")
 @PROJECT
-@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--coder",
-    metavar="NAME",
-    help="Whose copy (default: $KODEVERK_CODER, then your login name).",
-)
-def copy_command(project: Path, out: Path, coder: str | None) -> None:
-    """Write a coder's working copy of PROJECT to OUT, to code blind or offline.
+@positional_output("out")
+@coder_option("Whose copy: you (default: $KODEVERK_CODER, then your login name).")
+@output_option("The copy to write (a new file; the positional OUT also works).")
+@JSON
+def copy_command(project: Path, output: Path | None, coder: str | None, as_json: bool) -> None:
+    """Make a coder's working copy of a project.
+
+    Write a coder's working copy of PROJECT to -o OUT, to code blind or offline.
 
     The copy has the same documents, cases and codebook, and only this coder's own codings,
     memos and done marks (the others' are left out: blind coding). Bring the work back with
@@ -33,9 +40,21 @@ def copy_command(project: Path, out: Path, coder: str | None) -> None:
     from coding.copy import make_copy
     from tui.coder import resolve_coder
 
+    out = require_output(output)
     coder = resolve_coder(coder)
     with open_project(project) as opened:
         info = make_copy(opened, out, coder)
+    if as_json:
+        echo_json(
+            {
+                "path": str(info.path),
+                "coder": coder,
+                "documents": info.documents,
+                "codings": info.codings,
+                "memos": info.memos,
+            }
+        )
+        return
     click.echo(
         f"Wrote {coder}'s copy to {info.path}: {info.documents} documents, "
         f"{info.codings} of {coder}'s codings, {info.memos} memos.\n"
@@ -46,15 +65,15 @@ def copy_command(project: Path, out: Path, coder: str | None) -> None:
 @click.command("merge")
 @PROJECT
 @click.argument("copies", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--coder",
-    metavar="NAME",
-    help="Who merges (the merge is their undoable action; default: $KODEVERK_CODER, then your "
-    "login name).",
+@coder_option(
+    "Who merges (the merge is your undoable action; default: $KODEVERK_CODER, then your "
+    "login name)."
 )
 @JSON
 def merge_command(project: Path, copies: tuple[Path, ...], coder: str | None, as_json: bool):
-    """Merge coder COPIES (made with `kodeverk copy`) back into PROJECT.
+    """Merge coder copies back into the project.
+
+    Merge coder COPIES (made with `kodeverk copy`) back into PROJECT.
 
     Brings back codings, memos, done marks and codebook additions, matched by GUID and by
     content; reports what was added, what was there already, and conflicts, settled by the
@@ -111,17 +130,22 @@ def _print_merge_report(report) -> None:
 
 @click.command("backup")
 @PROJECT
-@click.argument("dest", required=False, type=click.Path(path_type=Path))
+@positional_output("dest", type=click.Path(path_type=Path))
+@output_option(
+    "A new file or an existing folder (the positional DEST also works).",
+    type=click.Path(path_type=Path),
+)
 @click.option(
     "--verify",
     is_flag=True,
     help="Also run kodeverk's own checks (foreign keys and invariants, as `kodeverk check`) "
     "on the backup and print what was verified.",
 )
-def backup_command(project: Path, dest: Path | None, verify: bool) -> None:
+@JSON
+def backup_command(project: Path, output: Path | None, verify: bool, as_json: bool) -> None:
     """Make a consistent backup of PROJECT while others keep working.
 
-    DEST is a new file or an existing folder; by default
+    -o DEST is a new file or an existing folder; by default
     PROJECT.backups/<date-time>.kodeverk beside the project. The backup is written under a
     temporary name, passes SQLite's integrity check, and only then gets its name (a failed
     backup leaves no file); it is readable by its owner only.
@@ -129,18 +153,35 @@ def backup_command(project: Path, dest: Path | None, verify: bool) -> None:
     from coding.backup import backup_to
 
     with open_project(project) as opened:
-        target = _backup_target(project, dest)
+        target = _backup_target(project, output)
         backup_to(opened, target)
     size = target.stat().st_size
+    if as_json:
+        problems = _backup_problems(target) if verify else []
+        echo_json(
+            {
+                "path": str(target),
+                "bytes": size,
+                "verified": verify and not problems,
+                "problems": [p.as_dict() for p in problems],
+            }
+        )
+        if problems:
+            sys.exit(1)
+        return
     click.echo(f"Backed up {project} to {target} ({size / 1_000_000:.1f} MB, integrity checked).")
     if verify:
         _verify_backup(target)
 
 
-def _verify_backup(target: Path) -> None:
+def _backup_problems(target: Path) -> list:
     from coding.check import check_project
 
-    problems = check_project(target)
+    return check_project(target)
+
+
+def _verify_backup(target: Path) -> None:
+    problems = _backup_problems(target)
     if problems:
         click.echo(f"verify: {target}: {len(problems)} problem(s), as in the project:")
         for problem in problems:
@@ -169,7 +210,8 @@ def _backup_target(project: Path, dest: Path | None) -> Path:
 
 @click.command("log")
 @PROJECT
-@click.option("--coder", metavar="NAME", help="Only this coder's changes.")
+@click.option("--changes-by", "changes_by", metavar="NAME", help="Only this coder's changes.")
+@renamed("--coder", "--changes-by", "changes_by", metavar="NAME")
 @click.option(
     "--since", metavar="DATE", help="Only changes from DATE on (YYYY-MM-DD or YYYY-MM-DDTHH:MM)."
 )
@@ -182,9 +224,11 @@ def _backup_target(project: Path, dest: Path | None) -> Path:
 )
 @JSON
 def log_command(
-    project: Path, coder: str | None, since: str | None, limit: int, as_json: bool
+    project: Path, changes_by: str | None, since: str | None, limit: int, as_json: bool
 ) -> None:
-    """List the audit trail of PROJECT: every change with who, when (UTC) and what.
+    """List the audit trail: who changed what, when.
+
+    List the audit trail of PROJECT: every change with who, when (UTC) and what.
 
     Changes made in a coder copy and merged in are marked «(merged)»; undone changes
     «(undone)», undone and then replaced «(dead)».
@@ -192,7 +236,7 @@ def log_command(
     from coding.audit import list_events
 
     with open_project(project) as opened:
-        entries = list_events(opened, coder=coder, since=since, limit=limit or None)
+        entries = list_events(opened, coder=changes_by, since=since, limit=limit or None)
     if as_json:
         echo_json([e.as_dict() for e in entries])
         return
@@ -228,7 +272,9 @@ def _print_log(title: str, entries) -> None:
 @PROJECT
 @JSON
 def check_command(project: Path, as_json: bool) -> None:
-    """Check PROJECT: SQLite's integrity and foreign key checks, and kodeverk's invariants
+    """Check the project file's integrity and invariants.
+
+    Check PROJECT: SQLite's integrity and foreign key checks, and kodeverk's invariants
     (codings inside their documents, the code tree, memo targets, no orphan rows).
 
     Exits with status 1 if anything is wrong.

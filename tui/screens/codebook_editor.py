@@ -6,49 +6,63 @@ to the target, deleting asks first.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from coding.codes import code_counts
-from coding.errors import KodeverkError
+from coding.codes import (
+    CodeRow,
+    code_counts,
+    delete_code,
+    list_codes,
+    merge_codes,
+    move_code,
+    rename_code,
+    set_code_colour,
+    set_code_shortcut,
+)
 from coding.store import Project
-from tui.project_view import CodeInfo, load_codes
+from tui.i18n import Localized, Section, bind
+from tui.screens.base import DomainActions, Refused
 from tui.screens.confirm import ConfirmScreen, PromptScreen
 from tui.screens.picker import PickerScreen
 from tui.widgets.code_tree import CodeTree
 
-TOP_LEVEL = CodeInfo(0, "(top level)", None, "default", None, "", (), 0)
+TEXT = Section("cb")
 
 
-class CodebookEditorScreen(Screen):
+def top_level() -> CodeRow:
+    """The picker's entry for «no parent»."""
+    return CodeRow(0, "", TEXT["top_level"], None, None, None, "", "", "", "default", None)
+
+
+class CodebookEditorScreen(Localized, DomainActions, Screen):
     """Edit the codebook. Codings are never lost: merge moves them, delete asks first."""
 
-    HELP_TITLE = "Codebook editor"
+    HELP_TITLE = "screen.codebook"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "add(False)", "Add"),
-        Binding("A", "add(True)", "Add child", show=False),
-        Binding("r", "rename", "Rename"),
-        Binding("m", "move", "Move"),
-        Binding("o", "colour", "Colour"),
-        Binding("s", "shortcut", "Key"),
-        Binding("g", "merge", "Merge"),
-        Binding("D,delete", "delete", "Delete"),
-        Binding("escape", "back", "Back"),
+        bind("codebook.add_false", "a", "add(False)"),
+        bind("codebook.add_true", "A", "add(True)", show=False),
+        bind("codebook.rename", "r", "rename"),
+        bind("codebook.move", "m", "move"),
+        bind("codebook.colour", "o", "colour"),
+        bind("codebook.shortcut", "s", "shortcut"),
+        bind("codebook.merge", "g", "merge"),
+        bind("codebook.delete", "D,delete", "delete"),
+        bind("codebook.back", "escape", "back"),
     ]
 
     def __init__(self, project: Project, coder: str) -> None:
         super().__init__()
         self.project = project
         self.coder = coder
-        self.codes: list[CodeInfo] = []
+        self.codes: list[CodeRow] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -58,7 +72,7 @@ class CodebookEditorScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = f"coder {self.coder} · codebook"
+        self.sub_title = TEXT["sub_title"].format(coder=self.coder)
         self.query_one(CodeTree).per_document = False
         self.reload()
         self.query_one(CodeTree).focus()
@@ -66,7 +80,7 @@ class CodebookEditorScreen(Screen):
     def reload(self, select: int | None = None) -> None:
         tree = self.query_one(CodeTree)
         current = select if select is not None else tree.highlighted_code
-        self.codes = load_codes(self.project)
+        self.codes = list_codes(self.project)
         tree.show_codes(self.codes)
         tree.set_counts({}, code_counts(self.project))
         current = current or (self.codes[0].id if self.codes else None)
@@ -79,7 +93,7 @@ class CodebookEditorScreen(Screen):
         self._show_details()
 
     @property
-    def code(self) -> CodeInfo | None:
+    def code(self) -> CodeRow | None:
         code_id = self.query_one(CodeTree).highlighted_code
         return next((c for c in self.codes if c.id == code_id), None)
 
@@ -90,34 +104,25 @@ class CodebookEditorScreen(Screen):
         code = self.code
         details = self.query_one("#code-details", Static)
         if code is None:
-            details.update("No codes yet: press a to add one.")
+            details.update(TEXT["empty"])
             return
         text = Text(code.name, style="bold")
         text.append(f"\n{code.path}\n", style="dim")
-        text.append(f"colour {code.colour} · shortcut {code.shortcut or '–'}\n")
-        text.append(f"keywords: {', '.join(code.keywords) or '–'}\n\n")
-        text.append(code.description or "(no description)")
+        text.append(TEXT["colour_key"].format(colour=code.colour, key=code.shortcut or "–") + "\n")
+        text.append(TEXT["keywords"].format(words=", ".join(code.keywords) or "–") + "\n\n")
+        text.append(code.description or TEXT["no_description"])
         details.update(text)
 
     # -- editing --------------------------------------------------------------------------------
-    def _run(self, function: str, *args: Any, select: int | None = None) -> bool:
-        """Call ``coding.codes.<function>`` (passing the coder where it takes one), then redraw."""
-        from coding import codes
-
-        operation: Callable[..., Any] | None = getattr(codes, function, None)
-        if operation is None:
-            self.notify(f"{function} is not available in this version", severity="error")
-            return False
-        kwargs = {"coder": self.coder} if "coder" in inspect.signature(operation).parameters else {}
-        try:
-            operation(self.project, *args, **kwargs)
-        except KodeverkError as exc:
-            self.notify(str(exc), severity="error")
+    def _run(self, operation: Callable[..., Any], *args: Any, select: int | None = None) -> bool:
+        """Call a ``coding.codes`` editing function (each takes the project, its arguments and
+        ``coder=``), then redraw."""
+        if isinstance(self.call_domain(operation, self.project, *args, coder=self.coder), Refused):
             return False
         self.reload(select)
         return True
 
-    def _ask(self, question: str, value: str, then: Callable[[str], None]) -> None:
+    def _ask(self, question: str, value: str, then: Callable[[str], object]) -> None:
         def answered(answer: str | None) -> None:
             if answer is not None:
                 then(answer.strip())
@@ -133,44 +138,47 @@ class CodebookEditorScreen(Screen):
 
             if not name:
                 return
-            try:
-                new_id = create_code(self.project, name, parent_id=parent, coder=self.coder)
-            except KodeverkError as exc:
-                self.notify(str(exc), severity="error")
+            new_id = self.call_domain(
+                create_code, self.project, name, parent_id=parent, coder=self.coder
+            )
+            if isinstance(new_id, Refused):
                 return
             self.reload(new_id)
 
-        self._ask("Name of the new code", "", add)
+        self._ask(TEXT["ask_name"], "", add)
 
     def action_rename(self) -> None:
         if code := self._need_code():
-            self._ask("New name", code.name, lambda name: self._run("rename_code", code.id, name))
+            rename = lambda name: self._run(rename_code, code.id, name)  # noqa: E731
+            self._ask(TEXT["ask_rename"], code.name, rename)
 
     def action_colour(self) -> None:
         if code := self._need_code():
             self._ask(
-                "Colour (#rrggbb or a name)",
+                TEXT["ask_colour"],
                 code.colour,
-                lambda colour: self._run("set_code_colour", code.id, colour),
+                lambda colour: self._run(set_code_colour, code.id, colour),
             )
 
     def action_shortcut(self) -> None:
         if code := self._need_code():
             self._ask(
-                "Shortcut key 1–9 (empty: none)",
+                TEXT["ask_key"],
                 code.shortcut or "",
-                lambda key: self._run("set_code_shortcut", code.id, key or None),
+                lambda key: self._run(set_code_shortcut, code.id, key or None),
             )
 
     def action_move(self) -> None:
         if code := self._need_code():
-            choices = [TOP_LEVEL, *[c for c in self.codes if c.id != code.id]]
+            choices = [top_level(), *[c for c in self.codes if c.id != code.id]]
 
             def move(parent: int | None) -> None:
                 if parent is not None:
-                    self._run("move_code", code.id, parent or None, select=code.id)
+                    self._run(move_code, code.id, parent or None, select=code.id)
 
-            self.app.push_screen(PickerScreen(choices, f"Move «{code.name}» under"), move)
+            self.app.push_screen(
+                PickerScreen(choices, TEXT["move_under"].format(name=code.name)), move
+            )
 
     def action_merge(self) -> None:
         if code := self._need_code():
@@ -178,9 +186,11 @@ class CodebookEditorScreen(Screen):
 
             def merge(target: int | None) -> None:
                 if target is not None:
-                    self._run("merge_codes", code.id, target, select=target)
+                    self._run(merge_codes, code.id, target, select=target)
 
-            self.app.push_screen(PickerScreen(choices, f"Merge «{code.name}» into"), merge)
+            self.app.push_screen(
+                PickerScreen(choices, TEXT["merge_into"].format(name=code.name)), merge
+            )
 
     def action_delete(self) -> None:
         if code := self._need_code():
@@ -190,18 +200,15 @@ class CodebookEditorScreen(Screen):
 
             def delete(yes: bool | None) -> None:
                 if yes:
-                    self._run("delete_code", code.id)
+                    self._run(delete_code, code.id)
 
-            question = (
-                f"Delete «{code.name}» ({codes} codes with the ones below it) and "
-                f"{codings} codings? It is recorded in the log."
-            )
+            question = TEXT["delete"].format(name=code.name, codes=codes, codings=codings)
             self.app.push_screen(ConfirmScreen(question), delete)
 
-    def _need_code(self) -> CodeInfo | None:
+    def _need_code(self) -> CodeRow | None:
         code = self.code
         if code is None:
-            self.notify("no code selected")
+            self.notify(TEXT["no_code"])
         return code
 
     def action_back(self) -> None:

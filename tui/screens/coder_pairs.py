@@ -5,19 +5,20 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, OptionList
 from textual.widgets.option_list import Option
 
 from coding.consensus import CoderPair
+from tui.i18n import Localized, Section, bind
 
 
-class CoderPairScreen(ModalScreen[tuple[str, str] | None]):
+class CoderPairScreen(Localized, ModalScreen[tuple[str, str] | None]):
     """Dismisses with the chosen (A, B) coders, or None on escape."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [bind("pairs.cancel", "escape", "cancel")]
 
     def __init__(self, pairs: list[CoderPair], current: tuple[str, ...] = ()) -> None:
         super().__init__()
@@ -26,10 +27,10 @@ class CoderPairScreen(ModalScreen[tuple[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Compare which coders? (A vs B)", classes="dialog-title")
+            yield Label(Section("pairs")["title"], classes="dialog-title")
             yield OptionList(
                 *(
-                    Option(f"{p.label} · {p.shared} shared documents", id=str(i))
+                    Option(Section("pairs")["shared"].format(label=p.label, n=p.shared), id=str(i))
                     for i, p in enumerate(self.pairs)
                 ),
                 id="coder-pairs",

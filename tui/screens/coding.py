@@ -6,34 +6,42 @@ updates the screen, so whatever the screen shows is already on disk.
 
 from __future__ import annotations
 
-import gc
 import re
 from bisect import bisect_right, insort
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
 
+from coding import learn
 from coding import operations as ops
-from coding.codes import code_counts
+from coding.accounts import can
+from coding.codes import CodeRow, code_counts, list_codes
+from coding.documents import document_name_and_text
 from coding.errors import KodeverkError, ProjectBusy, ProjectGone
 from coding.store import Project
-from tui.project_view import (
-    CodeInfo,
+from coding.views import (
     CodingRow,
     SegmentRow,
+    coder_names_by_id,
+    coding_memo_starts,
     document_order,
-    load_codes,
     load_codings,
     load_segments,
     unfinished_after,
 )
+from tui.i18n import Localized, Section, bind
+from tui.learning import Learner
+from tui.messages import LeaveCoding
+from tui.screens.base import REFUSED, DomainActions, Refused
+from tui.shortcuts import KeyState, build_keymap
 from tui.suggestions import Suggestion, find_suggestions
 from tui.widgets.code_tree import CodeTree, swatch
 from tui.widgets.document_view import DocumentView
@@ -41,14 +49,22 @@ from tui.widgets.document_view import DocumentView
 WORD = re.compile(r"\S+")
 POLL_SECONDS = 2.0  # how often the all-coders view looks for other coders' new codings
 PLACE_RETRY_SECONDS = 2.0  # saving where the coder is, again, after the write lock was busy
-
-MESSAGES = {  # this screen's words, together for the coming message catalogue
-    "move_on": "Move on to the next unfinished document? (enter: yes, escape: no)",
-    "all_done": "every document is marked done",
-    "last": "this is the last document",
-    "first": "this is the first document",
-    "opened": "{name}",
-}
+SUGGESTION_TEXT = Section("suggest")
+PALETTE = (
+    "pick",
+    "remove",
+    "undo",
+    "redo",
+    "memo",
+    "toggle_done",
+    "search",
+    "suggest",
+    "next_document",
+    "previous_document",
+    "next_uncoded",
+    "toggle_blind",
+)  # the last one only for those who may see all coders
+TEXT = Section("code")
 
 
 def _coder_id(project: Project, coder: str) -> int:
@@ -81,53 +97,73 @@ def stripe_style(colour: str) -> Style:
         return Style()
 
 
-class CodingScreen(Screen):
+class CodingScreen(Localized, DomainActions, Screen):
     """Move with j/k, select with J/K and w/W, code with 1–9 or c, undo with u."""
 
-    HELP_TITLE = "Coding"
+    HELP_TITLE = "code.title"
+    HELP_DOC = "code.doc"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "move(1)", "Next segment", show=False),
-        Binding("k,up", "move(-1)", "Previous segment", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("n", "next_uncoded", "Next uncoded"),
-        Binding("right_square_bracket,ctrl+down", "document(1)", "Next document", show=False),
-        Binding("left_square_bracket,ctrl+up", "document(-1)", "Previous document", show=False),
-        Binding("home,g", "edge(-1)", "Start of the document", show=False),
-        Binding("end,G", "edge(1)", "End of the document", show=False),
-        Binding(
+        bind("coding.move_1", "j,down", "move(1)", show=False),
+        bind("coding.move_minus1", "k,up", "move(-1)", show=False),
+        bind("coding.page_1", "pagedown", "page(1)", show=False),
+        bind("coding.page_minus1", "pageup", "page(-1)", show=False),
+        bind("coding.next_uncoded", "n", "next_uncoded"),
+        bind("coding.document_1", "right_square_bracket,ctrl+down", "document(1)", show=False),
+        bind("coding.document_minus1", "left_square_bracket,ctrl+up", "document(-1)", show=False),
+        bind("coding.edge_minus1", "home,g", "edge(-1)", show=False),
+        bind("coding.edge_1", "end,G", "edge(1)", show=False),
+        bind(
+            "coding.extend_1",
             "J,shift+down",
             "extend(1)",
-            "Extend selection down (stops at the end of a speaker's turn: press again to cross)",
             show=False,
         ),
-        Binding(
+        bind(
+            "coding.extend_minus1",
             "K,shift+up",
             "extend(-1)",
-            "Extend selection up (stops at the start of a speaker's turn: press again to cross)",
             show=False,
         ),
-        Binding("w", "word_end(1)", "Widen by a word at the end", show=False),
-        Binding("W", "word_end(-1)", "Narrow by a word at the end", show=False),
-        Binding("b", "word_start(-1)", "Widen by a word at the start", show=False),
-        Binding("B", "word_start(1)", "Narrow by a word at the start", show=False),
+        bind("coding.word_end_1", "w", "word_end(1)", show=False),
+        bind("coding.word_end_minus1", "W", "word_end(-1)", show=False),
+        bind("coding.word_start_minus1", "b", "word_start(-1)", show=False),
+        bind("coding.word_start_1", "B", "word_start(1)", show=False),
         *[
-            Binding(d, f"shortcut('{d}')", "Apply the code with this shortcut", show=False)
+            bind(
+                f"coding.shortcut_{d}",
+                d,
+                f"shortcut('{d}')",
+                "coding.shortcut",
+                show=False,
+            )
             for d in "123456789"
         ],
-        Binding("c", "pick", "Code"),
-        Binding("x", "remove", "Remove"),
-        Binding("u", "undo", "Undo"),
-        Binding("ctrl+r", "redo", "Redo", show=False),
-        Binding("m", "memo", "Memo"),
-        Binding("d", "toggle_done", "Done"),
-        Binding("slash", "search", "Search"),
-        Binding("s", "suggest", "Suggest", show=False),
-        Binding("a", "accept_suggestion", "Accept suggestion", show=False),
-        Binding("r", "reject_suggestion", "Reject suggestion", show=False),
-        Binding("v", "toggle_blind", "Own / all coders' codings", show=False),
-        Binding("f", "focus_filter", "Filter codebook", show=False),
-        Binding("escape", "back", "Back"),
+        bind("coding.shortcut_0", "0", "shortcut('0')", show=False),
+        bind("coding.recent_1", "full_stop", "recent(1)", show=False),
+        *[
+            bind(
+                f"coding.alt_digit_{n}",
+                f"alt+{n}",
+                f"alt_digit({n})",
+                "coding.alt_digit",
+                show=False,
+            )
+            for n in range(1, 10)
+        ],
+        bind("coding.pick", "c", "pick"),
+        bind("coding.remove", "x", "remove"),
+        bind("coding.undo", "u", "undo"),
+        bind("coding.redo", "ctrl+r", "redo", show=False),
+        bind("coding.memo", "m", "memo"),
+        bind("coding.anonymise", "A", "anonymise", show=False),
+        bind("coding.toggle_done", "d", "toggle_done"),
+        bind("coding.search", "slash", "search"),
+        bind("coding.suggest", "s", "suggest", show=False),
+        bind("coding.accept_suggestion", "a", "accept_suggestion", show=False),
+        bind("coding.reject_suggestion", "r", "reject_suggestion", show=False),
+        bind("coding.toggle_blind", "v", "toggle_blind", show=False),
+        bind("coding.focus_filter", "f", "focus_filter", show=False),
+        bind("coding.back", "escape", "back"),
     ]
 
     def __init__(self, project: Project, coder: str, document_id: int, segment: int = 0) -> None:
@@ -138,14 +174,16 @@ class CodingScreen(Screen):
         self._place_retry: Timer | None = None
         self._place_error = ""  # the last reason saving the place failed: said once
         self.blind = True
-        self.codes: list[CodeInfo] = []
-        self.code_by_id: dict[int, CodeInfo] = {}
+        self.codes: list[CodeRow] = []
+        self.code_by_id: dict[int, CodeRow] = {}
         self.codings: list[CodingRow] = []
         self.suggestions: list[Suggestion] = []
+        self.learner = Learner(self, project, coder)  # learned suggestions, trained in a thread
         self.project_counts: dict[int, int] = {}
         self.document_counts: dict[int, int] = {}
         self._start_segment = segment
         self._panel_height = -1
+        self.keys = KeyState(build_keymap([]))
         self.load_document(document_id, reset_view=False)
 
     # -- layout -------------------------------------------------------------------------------
@@ -155,12 +193,16 @@ class CodingScreen(Screen):
             yield DocumentView(self.text, id="document")
             with Vertical(id="side"):
                 yield Static(id="on-selection")
-                yield Input(placeholder="filter codes (f)", id="tree-filter", compact=True)
+                yield Input(placeholder=TEXT["filter"], id="tree-filter", compact=True)
                 yield CodeTree(id="tree")
         yield Footer()
 
     def on_mount(self) -> None:
+        shared = getattr(self.app, "recent_codes", None)
+        if isinstance(shared, list):  # the recent codes are the same on every screen
+            self.keys.recent = shared
         tree = self.query_one(CodeTree)
+        tree.keys_of = self.keys.keymap.keys_of
         tree.show_codes(self.codes)
         self._refresh_codings(full_counts=True)
         self.select_segment(self._start_segment)
@@ -169,34 +211,27 @@ class CodingScreen(Screen):
         self.query_one(DocumentView).focus()
         self._data_version = self._file_version()
         self.set_interval(POLL_SECONDS, self._show_others_changes)
-        # The document's many small objects live as long as the screen: keep them out of the
-        # garbage collector's full passes, which otherwise show up as 30–60 ms pauses on keys.
-        gc.collect()
-        gc.freeze()
+        self.learner.start()
 
     # -- loading ------------------------------------------------------------------------------
     def load_document(self, document_id: int, *, reset_view: bool = True, segment: int = 0) -> None:
-        row = self.project.conn.execute(
-            "SELECT name, text FROM documents WHERE id = ?", (document_id,)
-        ).fetchone()
-        if row is None:
-            raise KodeverkError(f"no document with id {document_id}")
+        self.document_name, self.text = document_name_and_text(self.project, document_id)
         self.document_id = document_id
-        self.document_name, self.text = row
         self.segments = load_segments(self.project, document_id)
         if not self.segments:  # a document without segments: the whole text is one
             self.segments = [SegmentRow(0, max(len(self.text), 1), None)]
         self.segment_starts = [s.start for s in self.segments]
         self.has_speakers = any(s.speaker for s in self.segments)
         self._crossing: tuple[int, tuple[int, int]] | None = None  # J/K refused at a turn
-        self.codes = load_codes(self.project)
+        self.codes = list_codes(self.project)
         self.code_by_id = {c.id: c for c in self.codes}
         self.code_styles = {c.id: code_style(c.colour) for c in self.codes}
         self.code_rank = {c.id: rank for rank, c in enumerate(self.codes)}
         self.stripe_styles = {rank: stripe_style(c.colour) for rank, c in enumerate(self.codes)}
+        self.keys.keymap = build_keymap(self.codes)
         self.suggestions = []
         self.selection = (self.segments[0].start, self.segments[0].end)
-        self.sub_title = f"coder {self.coder} · {self.document_name}"
+        self.sub_title = TEXT["sub_title"].format(coder=self.coder, document=self.document_name)
         if reset_view:
             view = self.query_one(DocumentView)
             view.set_text(self.text)
@@ -233,20 +268,12 @@ class CodingScreen(Screen):
 
     def _show_memos(self) -> None:
         """Mark where a memo on one of the shown codings starts (the coder's own in blind mode)."""
-        sql = (
-            "SELECT k.start FROM memos m JOIN codings k ON k.guid = m.target_guid "
-            "WHERE m.target_kind = 'coding' AND k.document_id = ?"
-        )
-        params: tuple = (self.document_id,)
-        if self.blind:
-            sql += " AND m.coder_id = ?"
-            params += (self.coder_id,)
-        offsets = [r[0] for r in self.project.conn.execute(sql, params)]
+        coder_id = self.coder_id if self.blind else None
+        offsets = coding_memo_starts(self.project, self.document_id, coder_id)
         self.query_one(DocumentView).set_memos(offsets)
 
     def _file_version(self) -> int:
-        """SQLite's data_version: changes when another connection commits to the file."""
-        return self.project.conn.execute("PRAGMA data_version").fetchone()[0]
+        return self.project.data_version()
 
     def _show_others_changes(self) -> None:
         """In the all-coders view, show what other coders (other processes) committed since.
@@ -254,7 +281,7 @@ class CodingScreen(Screen):
         try:
             self.project.check_identity()
         except ProjectGone as exc:
-            self.app.write_refused(exc)
+            self.refused(exc)
             return
         version = self._file_version()
         if version != self._data_version:
@@ -308,21 +335,22 @@ class CodingScreen(Screen):
         """Where the coder is, for reopening: one small transaction per move. Not an action the
         coder asked for: on a read-only project it is skipped; while another process holds the
         write lock it is retried (the latest place) a little later."""
-        if self.project.readonly or self.app.write_problem or self._place_retry is not None:
+        gone = getattr(self.app, "write_problem", None)  # KodeverkApp: the file went away
+        if self.project.readonly or gone or self._place_retry is not None:
             return
         try:
             with self.project.transaction():
                 ops.remember(self.project, self.coder, "last_document", str(self.document_id))
                 ops.remember(self.project, self.coder, f"segment:{self.document_id}", str(index))
         except ProjectBusy as exc:
-            self.notify(f"{exc}; your place is saved once it is free", severity="warning")
+            self.notify(TEXT["place_later"].format(problem=exc), severity="warning")
             self._place_retry = self.set_timer(PLACE_RETRY_SECONDS, self._retry_place)
         except ProjectGone as exc:
-            self.app.write_refused(exc)
+            self.refused(exc)
         except KodeverkError as exc:  # a full disk, ...: said once, not on every move
             if str(exc) != self._place_error:
                 self._place_error = str(exc)
-                self.app.write_refused(exc)
+                self.refused(exc)
         else:
             self._place_error = ""
 
@@ -345,13 +373,13 @@ class CodingScreen(Screen):
         index = self.current_segment
         segment = self.segments[index]
         done = ops.is_document_done(self.project, self.document_id, self.coder)
-        header = Text(f"segment {index + 1}/{len(self.segments)}", style="bold")
+        header = Text(TEXT["segment"].format(at=index + 1, of=len(self.segments)), style="bold")
         if segment.speaker:
             header.append(f" · {segment.speaker}")
-        header.append(f"\n[{start}:{end}] {'✓ done' if done else 'not done'}")
-        header.append(" blind" if self.blind else " all coders")  # fits 28 columns
+        header.append(f"\n[{start}:{end}] {TEXT['done' if done else 'not_done']}")
+        header.append(TEXT["blind_mark" if self.blind else "all_mark"])  # fits 28 columns
         lines = [header]
-        names = {r[0]: r[1] for r in self.project.conn.execute("SELECT id, name FROM coders")}
+        names = coder_names_by_id(self.project)
         for coding in self.selected_codings():
             code = self.code_by_id.get(coding.code_id)
             if code is None:
@@ -362,13 +390,10 @@ class CodingScreen(Screen):
                 line.append(f" ({names.get(coding.coder_id, '?')})", style="dim")
             lines.append(line)
         if len(lines) == 1:
-            lines.append(Text("no codes here", style="dim"))
+            lines.append(Text(TEXT["no_codes"], style="dim"))
+        lines.extend(self._key_lines())
         if self.suggestions:  # the proposed code stays in view until a or r
-            shown = self.suggestions[self._current_suggestion() or 0]
-            lines.append(Text(f"suggested: {shown.code_name}", style="bold reverse"))
-            lines.append(
-                Text(f"«{shown.matched}» · a accept, r reject ({len(self.suggestions)} left)")
-            )
+            lines += self._suggestion_lines()
         panel = Text("\n").join(lines)
         height = panel.plain.count("\n")  # layout only when the panel's height may change
         self.query_one("#on-selection", Static).update(panel, layout=height != self._panel_height)
@@ -376,8 +401,26 @@ class CodingScreen(Screen):
         view = self.query_one(DocumentView)
         view.border_title = self.document_name
 
+    def _key_lines(self) -> list[Text]:
+        """The waiting first key and its sub-codes, or the recent codes (alt+1…)."""
+        keymap, pending = self.keys.keymap, self.keys.pending
+        if pending:
+            lines = [Text(f"{pending}… 0 {self.code_by_id[keymap.codes[pending]].name}", "bold")]
+            for n in range(1, 10):
+                code_id = keymap.codes.get(f"{pending}{n}")
+                if code_id is not None:
+                    lines.append(Text(f"  {n} {self.code_by_id[code_id].name}"))
+            return lines
+        recent = [self.code_by_id[c] for c in self.keys.recent if c in self.code_by_id]
+        if not recent:
+            return []
+        lines = [Text(TEXT["recent"], style="dim")]
+        lines.extend(Text(f" {n} {code.name}") for n, code in enumerate(recent, start=1))
+        return lines
+
     # -- movement -----------------------------------------------------------------------------
     def action_move(self, step: int) -> None:
+        self.keys.cancel()
         if step > 0:
             self.select_segment(self.segment_at(self.selection[1] - 1) + 1)
         else:
@@ -401,7 +444,7 @@ class CodingScreen(Screen):
         here = order.index(self.document_id) if self.document_id in order else -1
         there = here + step
         if not 0 <= there < len(order):
-            self.notify(MESSAGES["last" if step > 0 else "first"], timeout=2)
+            self.notify(TEXT["last" if step > 0 else "first"], timeout=2)
             return
         self.open_here(order[there])
 
@@ -416,21 +459,21 @@ class CodingScreen(Screen):
         value = ops.recall(self.project, self.coder, f"segment:{document_id}")
         segment = int(value) if value and value.isdigit() else 0
         self.load_document(document_id, segment=segment)
-        self.notify(MESSAGES["opened"].format(name=self.document_name), timeout=2)
+        self.notify(self.document_name, timeout=2)
 
     def _offer_next_unfinished(self) -> None:
         from tui.screens.confirm import ConfirmScreen
 
         following = unfinished_after(self.project.conn, self.document_id, self.coder)
         if following is None:
-            self.notify(MESSAGES["all_done"], timeout=3)
+            self.notify(TEXT["all_done"], timeout=3)
             return
 
         def answer(yes: bool | None) -> None:
             if yes:
                 self.open_here(following)
 
-        self.app.push_screen(ConfirmScreen(MESSAGES["move_on"], yes_first=True), answer)
+        self.app.push_screen(ConfirmScreen(TEXT["move_on"], yes_first=True), answer)
 
     def action_next_uncoded(self) -> None:
         """One sweep over segments and the coder's codings (both in start order)."""
@@ -443,7 +486,7 @@ class CodingScreen(Screen):
             if index > self.current_segment and reach <= segment.start:
                 self.select_segment(index)
                 return
-        self.notify("no uncoded segment after this one")
+        self.notify(TEXT["no_uncoded"])
 
     def action_extend(self, step: int) -> None:
         """Widen the selection by a segment; at the edge of a speaker's turn the first press
@@ -465,10 +508,11 @@ class CodingScreen(Screen):
         if crossing and self._crossing != (step, self.selection):
             self._crossing = (step, self.selection)
             key = "J" if step > 0 else "K"
-            whose = self.segments[index].speaker or "the text around it"
+            whose = self.segments[index].speaker or TEXT["text_around"]
             self.notify(
-                f"end of {self.segments[here].speaker or 'this'} turn: press {key} again "
-                f"to extend into {whose}",
+                TEXT["turn_end"].format(
+                    speaker=self.segments[here].speaker or TEXT["this"], key=key, whose=whose
+                ),
                 timeout=3,
             )
             return
@@ -503,91 +547,125 @@ class CodingScreen(Screen):
         if code_id is None:
             return
         start, end = self.selection
-        try:
-            kept = ops.apply_coding(self.project, self.document_id, code_id, self.coder, start, end)
-        except KodeverkError as exc:
-            self.app.write_refused(exc)
+        kept = self.call_domain(
+            ops.apply_coding, self.project, self.document_id, code_id, self.coder, start, end
+        )
+        if isinstance(kept, Refused):
             return
+        self.keys.used(code_id)
         self._absorb(kept, start, end)
         self._refresh_codings(full_counts=False, reload=False)
-        self.notify(f"coded: {self.code_by_id[code_id].name}", timeout=2)
-
-    def _commit(self, operation, *args):
-        """Run a write; a refused one (another coder changed the same rows, ...) becomes a
-        notification, never a crash. Returns the result, or False when refused."""
-        try:
-            return operation(*args)
-        except KodeverkError as exc:
-            self.app.write_refused(exc)
-            return False
+        self.learner.count()
+        self.notify(TEXT["coded"].format(name=self.code_by_id[code_id].name), timeout=2)
 
     def _absorb(self, kept: ops.Coding, start: int, end: int) -> None:
         """Mirror a committed ``apply_coding`` in the loaded codings without re-reading them:
         the coder's codings of that code touching the span were merged into ``kept``."""
-        self.codings = [
-            c
-            for c in self.codings
-            if not (
-                c.coder_id == kept.coder_id
-                and c.code_id == kept.code_id
-                and c.start <= end
-                and c.end >= start
-            )
-        ]
+        self.codings = [c for c in self.codings if not ops.merged_by(c, kept, start, end)]
         row = CodingRow(kept.id, kept.code_id, kept.coder_id, kept.start, kept.end)
         insort(self.codings, row, key=lambda c: (c.start, c.id))
 
     def action_shortcut(self, key: str) -> None:
-        matches = [c for c in self.codes if c.shortcut == key]
-        if not matches:
-            self.notify(f"no code has shortcut {key} (set one in the codebook editor)")
+        """A digit: a code's key, or the first of two (the panel shows the sub-codes)."""
+        result = self.keys.press(key)
+        if isinstance(result, str):
+            self._show_selection_codes()
             return
-        self.apply_code(matches[0].id)
+        if result is None:
+            self.notify(TEXT["no_key"].format(key=key))
+            self._show_selection_codes()
+            return
+        self.apply_code(result)
+
+    def action_alt_digit(self, n: int) -> None:
+        """alt+digit: while suggestions are shown, accept the n-th; otherwise a recent code."""
+        if any((s.start, s.end) == self.selection for s in self.suggestions):
+            self.action_accept_nth(n)
+        else:
+            self.action_recent(n)
+
+    def action_recent(self, n: int) -> None:
+        code_id = self.keys.recent_code(n - 1)
+        if code_id is None or code_id not in self.code_by_id:
+            self.notify(TEXT["no_recent"].format(n=n), timeout=2)
+            return
+        self.apply_code(code_id)
 
     def action_pick(self) -> None:
         from tui.screens.picker import PickerScreen
 
-        self.app.push_screen(PickerScreen(self.codes, "Apply code"), self.apply_code)
+        # a new code goes under the code whose digit waits, else the one highlighted in the tree
+        pending = self.keys.pending
+        self.keys.cancel()
+        parent = self.keys.keymap.codes.get(pending) if pending else None
+        if parent is None:
+            parent = self.query_one(CodeTree).highlighted_code
+        picker = PickerScreen(
+            self.codes, TEXT["apply_code"], create=self._create_code, parent_id=parent
+        )
+        self.app.push_screen(picker, self.apply_code)
+
+    def _create_code(self, name: str, parent_id: int | None) -> int | None:
+        """The picker's «create»: a new code (journaled by the codebook) under ``parent_id``."""
+        from coding.codes import create_code
+
+        code_id = self.call_domain(
+            lambda: create_code(self.project, name, parent_id=parent_id, coder=self.coder)
+        )
+        if isinstance(code_id, Refused):
+            return None
+        self.codes = list_codes(self.project)
+        self.code_by_id = {c.id: c for c in self.codes}
+        self.code_styles = {c.id: code_style(c.colour) for c in self.codes}
+        self.keys.keymap = build_keymap(self.codes)
+        tree = self.query_one(CodeTree)
+        tree.keys_of = self.keys.keymap.keys_of
+        tree.show_codes(self.codes)
+        return code_id
 
     def action_remove(self) -> None:
         code_ids = sorted({c.code_id for c in self.selected_codings(own_only=True)})
         if not code_ids:
-            self.notify("none of your codes on the selection")
+            self.notify(TEXT["none_of_yours"])
         elif len(code_ids) == 1:
             self.remove_code(code_ids[0])
         else:
             from tui.screens.picker import PickerScreen
 
             choices = [c for c in self.codes if c.id in code_ids]
-            self.app.push_screen(PickerScreen(choices, "Remove code"), self.remove_code)
+            self.app.push_screen(PickerScreen(choices, TEXT["remove_code"]), self.remove_code)
 
     def remove_code(self, code_id: int | None) -> None:
         if code_id is None:
             return
         start, end = self.selection
         if (
-            self._commit(
+            self.call_domain(
                 ops.remove_code, self.project, self.document_id, code_id, self.coder, start, end
             )
-            is False
+            is REFUSED
         ):
             return
         self._refresh_codings(full_counts=False)
-        self.notify(f"removed: {self.code_by_id[code_id].name}", timeout=2)
+        self.notify(TEXT["removed"].format(name=self.code_by_id[code_id].name), timeout=2)
 
     def action_undo(self) -> None:
-        event = self._commit(ops.undo, self.project, self.coder)
-        if event is False:
+        event = self.call_domain(ops.undo, self.project, self.coder)
+        if isinstance(event, Refused):
             return
         self._refresh_codings(full_counts=True)
-        self.notify(f"undone: {event.summary}" if event else "nothing to undo", timeout=2)
+        self.notify(
+            TEXT["undone"].format(what=event.summary) if event else TEXT["nothing_undo"], timeout=2
+        )
 
     def action_redo(self) -> None:
-        event = self._commit(ops.redo, self.project, self.coder)
-        if event is False:
+        event = self.call_domain(ops.redo, self.project, self.coder)
+        if isinstance(event, Refused):
             return
         self._refresh_codings(full_counts=True)
-        self.notify(f"redone: {event.summary}" if event else "nothing to redo", timeout=2)
+        self.notify(
+            TEXT["redone"].format(what=event.summary) if event else TEXT["nothing_redo"], timeout=2
+        )
 
     def action_memo(self) -> None:
         from tui.screens.memo import MemoScreen
@@ -595,40 +673,67 @@ class CodingScreen(Screen):
         own = self.selected_codings(own_only=True)
         if own:
             kind, target, title = "coding", own[0].id, self.code_by_id[own[0].code_id].name
-            title = f"Memo on the coding «{title}»"
+            title = TEXT["memo_coding"].format(name=title)
         else:
-            kind, target, title = "document", self.document_id, f"Memo on {self.document_name}"
+            kind, target, title = (
+                "document",
+                self.document_id,
+                TEXT["memo_document"].format(name=self.document_name),
+            )
         text = ops.get_memo(self.project, self.coder, kind, target)
 
         def save(new_text: str | None) -> None:
             if new_text is None:
                 return
             if (
-                self._commit(ops.set_memo, self.project, self.coder, kind, target, new_text)
-                is False
+                self.call_domain(ops.set_memo, self.project, self.coder, kind, target, new_text)
+                is REFUSED
             ):
                 return
             self._show_memos()
-            self.notify("memo saved" if new_text.strip() else "memo deleted", timeout=2)
+            self.notify(TEXT["memo_saved" if new_text.strip() else "memo_deleted"], timeout=2)
 
         self.app.push_screen(MemoScreen(title, text), save)
+
+    def action_anonymise(self) -> None:
+        """Mark the selection «anonymiser» ([navn], [kommune], [sted] or the coder's own)."""
+        from coding.anonymise import add_anonymisation
+        from tui.screens.anonymise import AnonymiseScreen
+
+        start, end = self.selection
+        from coding.documents import document_slice
+
+        text = document_slice(self.project, self.document_id, start, end)
+
+        def save(replacement: str | None) -> None:
+            if not replacement:
+                return
+            args = (self.project, self.document_id, start, end, replacement, self.coder)
+            if self.call_domain(add_anonymisation, *args) is not REFUSED:
+                self.notify(TEXT["anonymised"].format(replacement=replacement), timeout=2)
+
+        self.app.push_screen(AnonymiseScreen(" ".join(text.split())), save)
 
     def action_toggle_done(self) -> None:
         done = not ops.is_document_done(self.project, self.document_id, self.coder)
         if (
-            self._commit(ops.set_document_done, self.project, self.document_id, self.coder, done)
-            is False
+            self.call_domain(
+                ops.set_document_done, self.project, self.document_id, self.coder, done
+            )
+            is REFUSED
         ):
             return
         self._show_selection_codes()
-        self.notify("document marked done" if done else "document marked not done", timeout=2)
+        self.notify(TEXT["marked_done" if done else "marked_not_done"], timeout=2)
         if done:
             self._offer_next_unfinished()
 
     def action_toggle_blind(self) -> None:
+        if self.blind and hasattr(self.app, "allowed") and not self.app.allowed("all_coders"):
+            return
         self.blind = not self.blind
         self._refresh_codings(full_counts=True)
-        self.notify("your codings only" if self.blind else "all coders' codings", timeout=2)
+        self.notify(TEXT["blind" if self.blind else "all"], timeout=2)
 
     # -- search and suggestions ---------------------------------------------------------------
     def action_search(self) -> None:
@@ -645,13 +750,48 @@ class CodingScreen(Screen):
         self._save_place(self.segment_at(hit.start))
 
     def action_suggest(self) -> None:
-        self.suggestions = find_suggestions(self.project, self.document_id, self.coder)
+        if self.model is None:
+            self.notify(SUGGESTION_TEXT["learning"], timeout=3)
+        self.suggestions = find_suggestions(
+            self.project, self.document_id, self.coder, model=self.model
+        )
         self.query_one(DocumentView).set_marks([(s.start, s.end) for s in self.suggestions])
         if not self.suggestions:
-            self.notify("no keyword suggestions in this document")
+            self.notify(SUGGESTION_TEXT["none"])
             return
-        self.notify(f"{len(self.suggestions)} suggestions: a accept, r reject", timeout=3)
+        self.notify(SUGGESTION_TEXT["count"].format(n=len(self.suggestions)), timeout=3)
         self._show_suggestion(0)
+
+    def _suggestion_lines(self) -> list[Text]:
+        """The first proposal for the selected segment, then its other learned ones with the
+        key that accepts each, then how the learned suggestions have done so far."""
+        index = self._current_suggestion() or 0
+        shown = self.suggestions[index]
+        name = shown.code_name + (f" {shown.confidence:.0%}" if shown.learned else "")
+        lines = [Text(SUGGESTION_TEXT["suggested"].format(name=name), style="bold reverse")]
+        left = len(self.suggestions)
+        if not shown.learned:
+            lines.append(Text(SUGGESTION_TEXT["keyword"].format(matched=shown.matched, left=left)))
+            return lines
+        here = self._here(shown)
+        for n, other in enumerate(here[1:], start=2):
+            confidence = other.confidence if other.learned else 0.0
+            lines.append(
+                Text(
+                    SUGGESTION_TEXT["other"].format(
+                        n=n, name=other.code_name, confidence=confidence
+                    )
+                )
+            )
+        lines.append(Text(SUGGESTION_TEXT["learned"].format(left=left), style="dim"))
+        so_far = self.learner.so_far(SUGGESTION_TEXT["so_far"])
+        if so_far:
+            lines.append(Text(so_far, style="dim"))
+        return lines
+
+    def _here(self, shown: Suggestion) -> list[Suggestion]:
+        """The suggestions for the same segment as ``shown``, in the order they are offered."""
+        return [s for s in self.suggestions if (s.start, s.end) == (shown.start, shown.end)]
 
     def _show_suggestion(self, index: int) -> None:
         if not self.suggestions:
@@ -660,7 +800,14 @@ class CodingScreen(Screen):
             return
         suggestion = self.suggestions[min(index, len(self.suggestions) - 1)]
         self.set_selection(suggestion.start, suggestion.end)
-        self.notify(f"suggest «{suggestion.code_name}» (matched {suggestion.matched})", timeout=3)
+        self.notify(
+            SUGGESTION_TEXT["one"].format(name=suggestion.code_name, matched=suggestion.matched),
+            timeout=3,
+        )
+
+    @property
+    def model(self) -> learn.Model | None:
+        return self.learner.model
 
     def _current_suggestion(self) -> int | None:
         for i, s in enumerate(self.suggestions):
@@ -674,17 +821,60 @@ class CodingScreen(Screen):
     def action_reject_suggestion(self) -> None:
         self._settle_suggestion(accept=False)
 
-    def _settle_suggestion(self, *, accept: bool) -> None:
+    def action_accept_nth(self, n: int) -> None:
         index = self._current_suggestion()
         if index is None:
-            self.notify("no suggestions: press s first")
+            self.notify(SUGGESTION_TEXT["press_s"])
             return
-        suggestion = self.suggestions.pop(index)
-        if accept:
+        here = self._here(self.suggestions[index])
+        if n > len(here):
+            self.notify(SUGGESTION_TEXT["no_n"].format(n=n))
+            return
+        self._settle_suggestion(accept=True, index=self.suggestions.index(here[n - 1]))
+
+    def _settle_suggestion(self, *, accept: bool, index: int | None = None) -> None:
+        index = self._current_suggestion() if index is None else index
+        if index is None:
+            self.notify(SUGGESTION_TEXT["press_s"])
+            return
+        suggestion = self.suggestions[index]
+        if suggestion.learned and not self._settle_learned(suggestion, accept):
+            return
+        self.suggestions.pop(index)
+        if accept and not suggestion.learned:
             self.selection = (suggestion.start, suggestion.end)
             self.apply_code(suggestion.code_id)
         self.query_one(DocumentView).set_marks([(s.start, s.end) for s in self.suggestions])
         self._show_suggestion(index)
+
+    def _settle_learned(self, suggestion: Suggestion, accept: bool) -> bool:
+        """Accept (the coder's coding, journalled as accepted from a suggestion) or reject (kept
+        as a negative example). False when the write was refused."""
+        chosen = learn.Suggestion(
+            self.document_id,
+            suggestion.start,
+            suggestion.end,
+            suggestion.code_id,
+            suggestion.code_name,
+            suggestion.confidence or 0.0,
+        )
+        if not accept:
+            done = self.call_domain(learn.reject_suggestion, self.project, self.coder, chosen)
+            if done is not REFUSED:
+                self.learner.count()
+                self.notify(
+                    SUGGESTION_TEXT["rejected"].format(name=suggestion.code_name), timeout=2
+                )
+            return done is not REFUSED
+        kept = self.call_domain(learn.accept_suggestion, self.project, self.coder, chosen)
+        if isinstance(kept, Refused):
+            return False
+        self._absorb(kept, suggestion.start, suggestion.end)
+        self.selection = (suggestion.start, suggestion.end)
+        self._refresh_codings(full_counts=False, reload=False)
+        self.learner.count()
+        self.notify(TEXT["coded"].format(name=self.code_by_id[suggestion.code_id].name), timeout=2)
+        return True
 
     # -- focus and leaving --------------------------------------------------------------------
     def on_tree_node_selected(self, event: CodeTree.NodeSelected) -> None:
@@ -705,37 +895,19 @@ class CodingScreen(Screen):
         self.query_one("#tree-filter", Input).focus()
 
     def action_back(self) -> None:
+        if self.keys.pending:
+            self.keys.cancel()
+            self._show_selection_codes()
+            return
         view = self.query_one(DocumentView)
         if self.focused is not view:
             view.focus()
             return
-        self.app.leave_coding(self)
+        self.post_message(LeaveCoding())
 
-    def palette_commands(self) -> list[tuple[str, str, object]]:
+    def palette_commands(self) -> Sequence[tuple[str, str, object]]:
         """Commands this screen offers in the command palette."""
         return [
-            ("Apply code…", "pick a code by name (c)", self.action_pick),
-            ("Remove code", "remove a code from the selection (x)", self.action_remove),
-            ("Undo", "undo your last action (u)", self.action_undo),
-            ("Redo", "redo what you undid (ctrl+r)", self.action_redo),
-            ("Memo", "memo on the coding here or the document (m)", self.action_memo),
-            ("Toggle done", "mark this document done or not done (d)", self.action_toggle_done),
-            ("Search", "search the project's text (/)", self.action_search),
-            ("Suggestions", "mark keyword matches to accept or reject (s)", self.action_suggest),
-            (
-                "Next document",
-                "the next document in the overview (] or ctrl+down)",
-                self.action_next_document,
-            ),
-            (
-                "Previous document",
-                "the previous document ([ or ctrl+up)",
-                self.action_previous_document,
-            ),
-            (
-                "Next uncoded segment",
-                "jump to the next segment you have not coded (n)",
-                self.action_next_uncoded,
-            ),
-            ("Toggle blind mode", "own codings only or all coders' (v)", self.action_toggle_blind),
-        ]
+            (TEXT[f"cmd.{name}"], TEXT[f"cmd.{name}.help"], getattr(self, f"action_{name}"))
+            for name in PALETTE
+        ][: None if can(getattr(self.app, "role", None), "all_coders") else -1]

@@ -5,18 +5,20 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label
 
+from tui.i18n import Localized, Section, bind
 
-class ConfirmScreen(ModalScreen[bool]):
+
+class ConfirmScreen(Localized, ModalScreen[bool]):
     """Ask a yes/no question: ``y`` or enter on Yes confirms, ``n`` or escape declines."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
+        bind("confirm.answer_true", "y", "answer(True)"),
+        bind("confirm.answer_false", "n,escape", "answer(False)"),
     ]
 
     def __init__(self, question: str, *, yes_first: bool = False) -> None:
@@ -28,8 +30,8 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(classes="dialog"):
             yield Label(self.question, classes="dialog-title")
             with Horizontal(classes="buttons"):
-                yield Button("Yes (y)", id="yes", variant="error")
-                yield Button("No (n)", id="no", variant="primary")
+                yield Button(Section("confirm")["yes"], id="yes", variant="error")
+                yield Button(Section("confirm")["no"], id="no", variant="primary")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -42,10 +44,10 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
-class PromptScreen(ModalScreen[str | None]):
+class PromptScreen(Localized, ModalScreen[str | None]):
     """Ask for one line of text; enter submits, escape cancels (None)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [bind("confirm.cancel", "escape", "cancel")]
 
     def __init__(self, question: str, value: str = "", placeholder: str = "") -> None:
         super().__init__()

@@ -1,4 +1,5 @@
-"""Help: the keys of the screen it was opened from, generated from that screen's bindings."""
+"""Help: the keys in force on the screen it was opened from (after the user's keymap),
+generated from that screen's bindings, in the app's language."""
 
 from __future__ import annotations
 
@@ -6,17 +7,46 @@ from typing import ClassVar
 
 from rich.table import Table
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Label, Static
 
+from tui.i18n import CATALOGUE, Localized, bind, language, t, translate_map
+
 GENERAL = [
-    ("ctrl+p", "command palette: every command by name"),
-    ("?  f1", "this help"),
-    ("escape", "back / close"),
-    ("ctrl+q", "quit (everything is already saved)"),
+    ("ctrl+p", "help.palette"),
+    ("?  f1", "help.this"),
+    ("escape", "help.back"),
+    ("ctrl+q", "help.quit"),
 ]
+
+
+def bindings_in_force(screen: Screen) -> list[tuple[str, str]]:
+    """(key, description) of the screen's bindings, with the app's keymap applied."""
+    keymap: dict[str, str]
+    if isinstance(screen, type):  # a screen class: its declared bindings, no keymap
+        declared_map = screen._merged_bindings
+        if declared_map is None:
+            return []
+        bindings = declared_map.copy()
+        translate_map(bindings)
+        keymap = {}
+    else:
+        bindings = screen._bindings.copy()
+        keymap = getattr(screen.app, "_keymap", {}) if screen.is_attached else {}
+    if keymap:
+        bindings.apply_keymap(keymap)
+    merged = screen._merged_bindings
+    declared = merged.key_to_bindings.values() if merged else []
+    order = {b.id or b.action: n for n, b in enumerate(b for bs in declared for b in bs)}
+    pairs = [
+        (order.get(b.id or b.action, len(order)), key, b.description)
+        for key, bs in bindings.key_to_bindings.items()
+        for b in bs
+        if b.description and b.id
+    ]
+    return [(key, description) for _, key, description in sorted(pairs, key=lambda p: p[0])]
 
 
 def key_table(screen: Screen) -> Table:
@@ -24,13 +54,12 @@ def key_table(screen: Screen) -> Table:
     table.add_column(style="bold")
     table.add_column()
     keys_of: dict[str, list[str]] = {}  # description -> keys, in binding order
-    for binding in screen.BINDINGS:
-        if isinstance(binding, Binding) and binding.description:
-            keys_of.setdefault(binding.description, []).extend(binding.key.split(","))
+    for key, description in bindings_in_force(screen):
+        keys_of.setdefault(description, []).append(key)
     for description, keys in keys_of.items():
         table.add_row(_key_names(keys), description)
     for key, text in GENERAL:
-        table.add_row(key, text)
+        table.add_row(key, t(text))
     return table
 
 
@@ -39,18 +68,29 @@ KEY_SIGNS = {"right_square_bracket": "]", "left_square_bracket": "[", "slash": "
 
 def _key_names(keys: list[str]) -> str:
     if len(keys) > 2 and all(k.isdigit() for k in keys):
-        return f"{keys[0]}–{keys[-1]}"
+        return f"{min(keys)}–{max(keys)}"
     return " ".join(KEY_SIGNS.get(k, k) for k in keys)
 
 
 def screen_title(screen: Screen) -> str:
-    """A screen's name for people: its HELP_TITLE, else the class name without "Screen"."""
+    """A screen's name for people: its HELP_TITLE (a catalogue key or a text), else the class
+    name without "Screen"."""
     name = getattr(screen, "HELP_TITLE", "") or type(screen).__name__.removesuffix("Screen")
-    return name or type(screen).__name__
+    return CATALOGUE[language()].get(name, name) or type(screen).__name__
 
 
-class HelpScreen(ModalScreen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark,f1", "close", "Close")]
+def screen_doc(screen: Screen) -> str:
+    """A screen's description: its HELP_DOC catalogue key, else its docstring."""
+    key = getattr(screen, "HELP_DOC", "")
+    if key:
+        return t(key)
+    return (screen.__doc__ or "").strip() if language() == "en" else ""
+
+
+class HelpScreen(Localized, ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        bind("help.close", "escape,q,question_mark,f1", "close"),
+    ]
 
     def __init__(self, screen: Screen) -> None:
         super().__init__()
@@ -58,10 +98,11 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog"):
-            yield Label(f"Keys: {screen_title(self.source)}", classes="dialog-title")
+            yield Label(t("help.keys", screen=screen_title(self.source)), classes="dialog-title")
             yield Static(key_table(self.source))
-            if self.source.__doc__:
-                yield Static(self.source.__doc__.strip(), classes="dim")
+            doc = screen_doc(self.source)
+            if doc:
+                yield Static(doc, classes="dim")
         yield Footer()
 
     def action_close(self) -> None:

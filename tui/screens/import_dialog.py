@@ -11,30 +11,23 @@ from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, ProgressBar
 
 from coding.errors import KodeverkError
 from coding.store import Project
+from tui.i18n import Localized, Section, bind
 
-WORDS = {  # this dialog's words, together for the coming message catalogue
-    "title": "Import a file or folder",
-    "hint": "transcripts .txt .md .docx .vtt .srt; a folder means the files in it",
-    "placeholder": "path to a file or folder",
-    "missing": "{path}: no such file or folder",
-    "reading": "reading",
-    "segmenting": "segmenting",
-    "writing": "writing",
-    "done": "imported {documents} documents, {segments} segments",
-}
+TEXT = Section("import")
+STAGES = ("reading", "segmenting", "writing")
 
 
-class ImportScreen(ModalScreen[int | None]):
+class ImportScreen(Localized, ModalScreen[int | None]):
     """Dismisses with the number of documents imported, or None (escape)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [bind("import.cancel", "escape", "cancel")]
 
     def __init__(self, project: Project) -> None:
         super().__init__()
@@ -43,9 +36,9 @@ class ImportScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(WORDS["title"], classes="dialog-title")
-            yield Label(WORDS["hint"], classes="dim")
-            yield Input(placeholder=WORDS["placeholder"], id="import-path")
+            yield Label(TEXT["title"], classes="dialog-title")
+            yield Label(TEXT["hint"], classes="dim")
+            yield Input(placeholder=TEXT["placeholder"], id="import-path")
             yield ProgressBar(id="import-progress", show_eta=False)
             yield Label("", id="import-status")
         yield Footer()
@@ -58,7 +51,7 @@ class ImportScreen(ModalScreen[int | None]):
             return
         path = Path(event.value.strip()).expanduser()
         if not event.value.strip() or not path.exists():
-            self._status(WORDS["missing"].format(path=event.value.strip() or "''"))
+            self._status(TEXT["missing"].format(path=event.value.strip() or "''"))
             return
         self.running = True
         self.query_one(Input).disabled = True
@@ -66,11 +59,10 @@ class ImportScreen(ModalScreen[int | None]):
 
     @work(thread=True, exclusive=True, group="import")
     def _import(self, path: Path) -> None:
-        from corpus.importer import import_files
-        from tui.commands.importing import _expand_folders
+        from corpus.importer import expand_folders, import_files  # spaCy: only when importing
 
         try:
-            files = list(_expand_folders((path,)))
+            files = list(expand_folders((path,)))
             with Project.open(self.project.path) as project:
                 summary = import_files(project, files, progress=self._progress)
         except (KodeverkError, OSError) as exc:  # said in the dialog; nothing was written
@@ -81,7 +73,7 @@ class ImportScreen(ModalScreen[int | None]):
     def _progress(self, stage: str, done: int, total: int) -> None:
         def show() -> None:
             self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
-            self._status(f"{WORDS.get(stage, stage)} {done}/{total}")
+            self._status(f"{TEXT['stage.' + stage] if stage in STAGES else stage} {done}/{total}")
 
         self.app.call_from_thread(show)
 
@@ -95,7 +87,7 @@ class ImportScreen(ModalScreen[int | None]):
         self._status(message)
 
     def _finished(self, documents: int, segments: int) -> None:
-        self.notify(WORDS["done"].format(documents=documents, segments=segments), timeout=4)
+        self.notify(TEXT["done"].format(documents=documents, segments=segments), timeout=4)
         self.dismiss(documents)
 
     def action_cancel(self) -> None:

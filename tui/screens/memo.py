@@ -5,18 +5,20 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, TextArea
 
+from tui.i18n import Localized, Section, bind
 
-class MemoScreen(ModalScreen[str | None]):
+
+class MemoScreen(Localized, ModalScreen[str | None]):
     """Dismisses with the text (ctrl+s; empty text deletes the memo) or None (escape)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Cancel"),
+        bind("memo.save", "ctrl+s", "save", priority=True),
+        bind("memo.cancel", "escape", "cancel"),
     ]
 
     def __init__(self, title: str, text: str = "") -> None:
@@ -28,7 +30,7 @@ class MemoScreen(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
             yield TextArea(self.text, id="memo-text", soft_wrap=True)
-            yield Label("ctrl+s save · escape cancel · empty text deletes", classes="dim")
+            yield Label(Section("memo")["keys"], classes="dim")
         yield Footer()
 
     def on_mount(self) -> None:

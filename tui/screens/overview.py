@@ -2,34 +2,24 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from coding.errors import KodeverkError, ProjectGone
+from coding.errors import KodeverkError
 from coding.store import Project
-from tui.project_view import DocumentRow, coder_id_or_none, document_rows
+from coding.views import DocumentRow, documents_overview
+from tui.i18n import Localized, bind, t
+from tui.messages import OpenDocument, OpenScreen
+from tui.screens.base import DomainActions
 from tui.widgets.document_table import DocumentTable
 
-COLUMNS = ("Case", "Size", "Region", "Progress", "Done", "Document")
-
-WORDS = {  # this screen's words, together for the coming message catalogue
-    "empty": (
-        "This project has no documents yet.\n\n"
-        "Press i to import a transcript (.txt .md .docx .vtt .srt) or a folder of them here.\n\n"
-        "Or, from a shell:\n"
-        "  kodeverk import PROJECT intervju.docx\n"
-        "  kodeverk import PROJECT intervjuer/\n"
-        "  kodeverk import PROJECT svar.xlsx --text-column Svar --case-column Kommune\n"
-        "  kodeverk import PROJECT prosjekt.qdpx"
-    ),
-}
+COLUMNS = ("case", "size", "region", "progress", "done", "document")
 
 
 def progress_text(row: DocumentRow) -> str:
@@ -37,21 +27,26 @@ def progress_text(row: DocumentRow) -> str:
     return f"{row.coded_segments}/{row.segments} {share:4.0%}"
 
 
-class OverviewScreen(Screen):
+class OverviewScreen(Localized, DomainActions, Screen):
     """Documents by case; enter opens a document for coding. Type in the filter to narrow by
-    case, attribute or document name; a cycles through the size classes."""
+    case, attribute or document name; s cycles through the size classes, a opens the
+    answer grid."""
 
-    HELP_TITLE = "Project overview"
+    HELP_TITLE = "overview.title"
+    HELP_DOC = "overview.doc"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open_document", "Code", show=False),
-        Binding("slash", "focus_filter", "Filter"),
-        Binding("a", "cycle_attribute", "Size class"),
-        Binding("i", "import_files", "Import"),
-        Binding("e", "codebook", "Codebook"),
-        Binding("r", "review", "Review"),
-        Binding("p", "prevalence", "Prevalence"),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("q", "app.quit", "Quit"),
+        bind("overview.open_document", "enter", "open_document", show=False),
+        bind("overview.focus_filter", "slash", "focus_filter"),
+        bind("overview.answers", "a", "answers"),
+        bind("overview.cycle_attribute", "s", "cycle_attribute"),
+        bind("overview.import_files", "i", "import_files"),
+        bind("overview.codebook", "e", "codebook"),
+        bind("overview.review", "r", "review"),
+        bind("overview.prevalence", "p", "prevalence"),
+        bind("overview.matrix", "t", "matrix", show=False),
+        bind("overview.goals", "g", "goals", show=False),
+        bind("overview.clear_filter", "escape", "clear_filter", show=False),
+        bind("overview.app_quit", "q", "app.quit"),
     ]
 
     def __init__(self, project: Project, coder: str) -> None:
@@ -65,14 +60,18 @@ class OverviewScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="filter: case, size class, region, document  (/)", id="filter")
+        yield Input(placeholder=t("overview.filter"), id="filter")
         with Vertical(id="documents-box"):
-            yield DocumentTable(COLUMNS, group_columns=3, id="documents")
-            yield Static(WORDS["empty"], id="empty")
+            yield DocumentTable(
+                [t(f"overview.col.{c}") for c in COLUMNS], group_columns=3, id="documents"
+            )
+            yield Static(id="empty")
         yield Static(id="summary")
         yield Footer()
 
     def on_mount(self) -> None:
+        if hasattr(self.app, "hide_lead_keys"):
+            self.app.hide_lead_keys(self, {"r": "review", "p": "prevalence", "e": "codebook"})
         self.query_one("#empty", Static).display = False
         self.query_one(DocumentTable).focus()
 
@@ -91,26 +90,16 @@ class OverviewScreen(Screen):
 
     @work(thread=True, exclusive=True, group="overview")
     def _load_rows(self) -> None:
-        try:
-            conn = self.project.reader()
-        except KodeverkError as exc:  # removed or replaced on disk: never an empty new file
+        try:  # on a connection of its own (a file gone from disk: never an empty new file)
+            rows = documents_overview(self.project, self.coder)
+        except KodeverkError as exc:
             self.app.call_from_thread(self._show_problem, exc)
             return
-        try:
-            rows = document_rows(conn, coder_id_or_none(conn, self.coder))
-        except sqlite3.Error as exc:
-            self.app.call_from_thread(self._show_problem, KodeverkError(f"cannot read: {exc}"))
-            return
-        finally:
-            conn.close()
         self.app.call_from_thread(self._show_rows, rows)
 
     def _show_problem(self, exc: KodeverkError) -> None:
         self.query_one("#summary", Static).update(str(exc))
-        if isinstance(exc, ProjectGone):
-            self.app.write_refused(exc)
-        else:
-            self.notify(str(exc), severity="error")
+        self.refused(exc)
 
     def _show_rows(self, rows: list[DocumentRow]) -> None:
         """Keep the rows' cells and filter text: each key of the filter only picks rows."""
@@ -120,6 +109,7 @@ class OverviewScreen(Screen):
         table = self.query_one(DocumentTable)
         table.measure(self._cells)
         empty = not rows
+        self.query_one("#empty", Static).update(t("overview.empty") if empty else "")
         self.query_one("#empty", Static).display = empty
         table.display = not empty
         self._fill(self.query_one("#filter", Input).value)
@@ -135,8 +125,15 @@ class OverviewScreen(Screen):
         total = sum(r.segments for r in shown)
         cases = len({r.case for r in shown})
         self.query_one("#summary", Static).update(
-            f"{len(shown)} documents in {cases} cases · {coded}/{total} segments coded "
-            f"by {self.coder} · {done} done",
+            t(
+                "overview.summary",
+                documents=len(shown),
+                cases=cases,
+                coded=coded,
+                total=total,
+                coder=self.coder,
+                done=done,
+            ),
             layout=False,  # one line, always
         )
 
@@ -164,7 +161,7 @@ class OverviewScreen(Screen):
         self.app.push_screen(ImportScreen(self.project), imported)
 
     def open_document(self, document_id: int, segment: int = 0) -> None:
-        self.app.open_document(document_id, segment)
+        self.post_message(OpenDocument(document_id, segment))
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
@@ -181,22 +178,31 @@ class OverviewScreen(Screen):
         self.query_one("#filter", Input).value = value
 
     def action_codebook(self) -> None:
-        self.app.action_codebook()
+        self.post_message(OpenScreen("codebook"))
+
+    def action_answers(self) -> None:
+        self.post_message(OpenScreen("answers"))
 
     def action_review(self) -> None:
-        self.app.action_review()
+        self.post_message(OpenScreen("review"))
 
     def action_prevalence(self) -> None:
-        self.app.action_prevalence()
+        self.post_message(OpenScreen("prevalence"))
+
+    def action_matrix(self) -> None:
+        self.post_message(OpenScreen("matrix"))
+
+    def action_goals(self) -> None:
+        self.post_message(OpenScreen("goals"))
 
 
 def _cells(row: DocumentRow) -> tuple[str, ...]:
     return (
-        row.case or "(no case)",
+        row.case or t("overview.no_case"),
         row.attributes.get("size_class", ""),
         row.attributes.get("region", ""),
         progress_text(row),
-        "✓ done" if row.done else "",
+        t("overview.done") if row.done else "",
         row.name,
     )
 

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rapidfuzz import fuzz, process, utils
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from tui.project_view import CodeInfo
+from coding.codes import CodeRow
+from tui.i18n import Localized, Section, bind
 from tui.widgets.code_tree import swatch
 
 LIMIT = 30
+# below this score a code is not offered: «no match» beats an unrelated code (rapidfuzz 0–100;
+# «sport» or «klimaendring» reach 55–60 against the bundled codebook, «bo» → Bolig 90)
+THRESHOLD = 75
+TEXT = Section("picker")
 
 
-def rank_codes(codes: list[CodeInfo], query: str, limit: int = LIMIT) -> list[CodeInfo]:
+def rank_codes(codes: list[CodeRow], query: str, limit: int = LIMIT) -> list[CodeRow]:
     """Codes best matching ``query``, a match in the name counting more than one in the
     description or keywords; all codes in tree order when the query is empty."""
     if not query.strip():
@@ -40,28 +46,42 @@ def rank_codes(codes: list[CodeInfo], query: str, limit: int = LIMIT) -> list[Co
     score = {key: value for _, value, key in names}
     for _, value, key in texts:
         score[key] = max(score.get(key, 0), 0.9 * value)
-    ranked = sorted((c for c in codes if score.get(c.id, 0) >= 50), key=lambda c: -score[c.id])
+    kept = (c for c in codes if score.get(c.id, 0) >= THRESHOLD)
+    ranked = sorted(kept, key=lambda c: -score[c.id])
     return ranked[:limit]
 
 
-class PickerScreen(ModalScreen[int | None]):
+class PickerScreen(Localized, ModalScreen[int | None]):
     """Pick one code; dismisses with its id, or None on escape."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("down", "move(1)", "Next"),
-        Binding("up", "move(-1)", "Previous"),
+        bind("picker.cancel", "escape", "cancel"),
+        bind("picker.move_1", "down", "move(1)"),
+        bind("picker.move_minus1", "up", "move(-1)"),
     ]
 
-    def __init__(self, codes: list[CodeInfo], title: str = "Apply code") -> None:
+    def __init__(
+        self,
+        codes: list[CodeRow],
+        title: str | None = None,
+        *,
+        create: Callable[[str, int | None], int | None] | None = None,
+        parent_id: int | None = None,
+    ) -> None:
+        """With ``create`` (name, parent id -> new code id) the picker offers to create a code
+        named as typed (unless one has that name), under ``parent_id``: the caller's
+        highlighted code, or the code whose digit waits for a sub-code."""
         super().__init__()
         self.codes = codes
-        self.title_text = title
+        self.title_text = title or TEXT["apply_code"]
+        self.create = create
+        self.parent_id = parent_id
+        self.query_text = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
-            yield Input(placeholder="type to search codes · enter applies", id="picker-input")
+            yield Input(placeholder=TEXT["placeholder"], id="picker-input")
             yield OptionList(id="picker-options")
         yield Footer()
 
@@ -71,13 +91,27 @@ class PickerScreen(ModalScreen[int | None]):
 
     def _fill(self, query: str) -> None:
         options = self.query_one(OptionList)
+        self.query_text = query
         options.clear_options()
-        for code in rank_codes(self.codes, query):
+        ranked = rank_codes(self.codes, query)
+        for code in ranked:
             label = swatch(code)
             label.append(f" {code.name}")
             options.add_option(Option(label, id=str(code.id)))
-        if options.option_count:
-            options.highlighted = 0
+        if not ranked:
+            options.add_option(Option(TEXT["no_match"], id="none", disabled=True))
+        if query.strip() and self.create is not None and not _exact(ranked, query):
+            options.add_option(Option(self._create_label(query), id="create"))
+        first = next(
+            (i for i in range(options.option_count) if not options.get_option_at_index(i).disabled),
+            None,
+        )
+        options.highlighted = first
+
+    def _create_label(self, query: str) -> str:
+        parent = next((c for c in self.codes if c.id == self.parent_id), None)
+        where = parent.name if parent else TEXT["top_level"]
+        return TEXT["create"].format(name=query.strip(), parent=where)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill(event.value)
@@ -91,7 +125,10 @@ class PickerScreen(ModalScreen[int | None]):
         self._choose(event.option.id)
 
     def _choose(self, option_id: str | None) -> None:
-        self.dismiss(int(option_id) if option_id else None)
+        if option_id == "create" and self.create is not None:
+            self.dismiss(self.create(self.query_text.strip(), self.parent_id))
+        elif option_id and option_id.isdigit():
+            self.dismiss(int(option_id))
 
     def action_move(self, step: int) -> None:
         options = self.query_one(OptionList)
@@ -102,3 +139,8 @@ class PickerScreen(ModalScreen[int | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _exact(ranked: list[CodeRow], query: str) -> bool:
+    needle = query.strip().casefold()
+    return any(c.name.casefold() == needle for c in ranked)

@@ -12,24 +12,28 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from coding.cases import attribute_counts
 from coding.errors import KodeverkError
-from coding.prevalence import PrevalenceResult, prevalence
+from coding.prevalence import MISSING, PrevalenceResult, prevalence
 from coding.store import Project
 from exports.quotes import Quote, collect_quotes
+from tui.i18n import Localized, Section, bind, language
+from tui.screens.base import DomainActions, Refused
 from tui.widgets.bar_chart import Bar, BarChart
 
 PREFERRED = ("size_class", "region")
-TOTAL = "Totalt"
+TOTAL = "total"  # the column key of the total
+TEXT = Section("prev")
 
 
 def case_attribute_names(project: Project) -> list[str]:
     """size_class and region first (when present), then the others alphabetically."""
-    names = [r[0] for r in project.conn.execute("SELECT DISTINCT name FROM case_attributes")]
+    names = list(attribute_counts(project))
     return [n for n in PREFERRED if n in names] + sorted(n for n in names if n not in PREFERRED)
 
 
@@ -49,7 +53,7 @@ def p_text(p_value: float) -> str:
     return "p<0.001" if p_value < 0.001 else f"p={p_value:.3f}"
 
 
-class QuotesModal(ModalScreen[None]):
+class QuotesModal(Localized, ModalScreen[None]):
     """The quotes behind one cell: the quote, its attribution and the document."""
 
     DEFAULT_CSS = """
@@ -58,7 +62,7 @@ class QuotesModal(ModalScreen[None]):
     QuotesModal #quotes-title { height: auto; padding: 0 1; text-style: bold; }
     QuotesModal OptionList { height: 1fr; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "dismiss", "Close")]
+    BINDINGS: ClassVar[list[BindingType]] = [bind("prevalence.dismiss", "escape,q", "dismiss")]
 
     def __init__(self, title: str, quotes: list[Quote]) -> None:
         super().__init__()
@@ -69,11 +73,14 @@ class QuotesModal(ModalScreen[None]):
         from textual.containers import Vertical
 
         with Vertical(id="box"):
-            yield Static(f"{self.title_text} · {len(self.quotes)} sitater", id="quotes-title")
+            yield Static(
+                TEXT["quotes_title"].format(title=self.title_text, n=len(self.quotes)),
+                id="quotes-title",
+            )
             options = [
                 Option(f"«{q.text}» {q.attribution()}\n  {q.document_name} · {q.coder}")
                 for q in self.quotes
-            ] or [Option("Ingen sitater her.", disabled=True)]
+            ] or [Option(TEXT["no_quotes"], disabled=True)]
             yield OptionList(*options, id="quote-list")
         yield Footer()
 
@@ -81,16 +88,18 @@ class QuotesModal(ModalScreen[None]):
         self.dismiss(None)
 
 
-class PrevalenceScreen(Screen):
+class PrevalenceScreen(Localized, DomainActions, Screen):
     """Table of themes × groups with a bar chart of the highlighted theme."""
+
+    HELP_TITLE = "screen.prevalence"
 
     CSS_PATH = "prevalence.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "next_attribute", "Attribute"),
-        Binding("l", "toggle_level", "Code/goal"),
-        Binding("c", "next_coder", "Coder"),
-        Binding("enter", "open_quotes", "Quotes"),
-        Binding("escape", "back", "Back"),
+        bind("prevalence.next_attribute", "a", "next_attribute"),
+        bind("prevalence.toggle_level", "l", "toggle_level"),
+        bind("prevalence.next_coder", "c", "next_coder"),
+        bind("prevalence.open_quotes", "enter", "open_quotes"),
+        bind("prevalence.back", "escape", "back"),
     ]
 
     def __init__(self, project: Project, coder: str) -> None:
@@ -117,23 +126,31 @@ class PrevalenceScreen(Screen):
     def refresh_figures(self) -> None:
         self.query_one("#prevalence-title", Static).update(self._title("regner …"))
         if not self.attribute:
-            self._show_message("Ingen saker har attributter ennå: importer en sakstabell først.")
+            self._show_message(TEXT["no_attributes"])
             return
         self.run_worker(self._compute, thread=True, exclusive=True, group="prevalence")
 
     def _compute(self) -> None:
-        try:
-            result = prevalence(
-                self.project, self.attribute, level=self.level, coder=self.count_coder
-            )
+        try:  # a worker thread: on a connection of its own
+            with self.project.reading() as reader:
+                result = prevalence(
+                    reader,
+                    self.attribute,
+                    level=self.level,
+                    coder=self.count_coder,
+                    lang=language(),
+                )
         except KodeverkError as exc:
             self.app.call_from_thread(self._show_message, str(exc))
             return
         self.app.call_from_thread(self._show, result)
 
     def _title(self, note: str = "") -> str:
-        level = "per kode" if self.level == "code" else "per mål"
-        title = f"Prevalens etter {self.attribute or '–'} · {level} · kodere: {self.count_coder}"
+        title = TEXT["title"].format(
+            attribute=self.attribute or "–",
+            level=TEXT[f"per_{self.level}"],
+            coders=TEXT["any"] if self.count_coder == "any" else self.count_coder,
+        )
         return f"{title} · {note}" if note else title
 
     def _show_message(self, message: str) -> None:
@@ -145,12 +162,12 @@ class PrevalenceScreen(Screen):
         table = self.query_one(DataTable)
         table.clear(columns=True)
         table.header_height = 2
-        table.add_column("Tema", key="theme")
+        table.add_column(TEXT["theme"], key="theme")
         for key in result.groups:
-            name = " / ".join(key)
+            name = " / ".join(TEXT["missing"] if v == MISSING else v for v in key)
             table.add_column(column_label(name, len(result.group_cases[key])), key="|".join(key))
         total_cases = sum(len(members) for members in result.group_cases.values())
-        table.add_column(column_label(TOTAL, total_cases), key=TOTAL)
+        table.add_column(column_label(TEXT["total"], total_cases), key=TOTAL)
         for theme in result.themes:
             cells = [result.cell(theme.label, key) for key in result.groups]
             total = result.cell(theme.label, None)
@@ -170,7 +187,7 @@ class PrevalenceScreen(Screen):
     def _chart_row(self, row: int) -> None:
         result = self.result
         if result is None or not result.themes:
-            self.query_one(BarChart).show([], "Ingen koder i kodeboka.")
+            self.query_one(BarChart).show([], TEXT["no_codes"])
             return
         theme = result.themes[min(row, len(result.themes) - 1)]
         bars = [
@@ -179,7 +196,9 @@ class PrevalenceScreen(Screen):
             if (c := result.cell(theme.label, key))
         ]
         total = result.cell(theme.label, None)
-        bars.append(Bar(TOTAL, total.share, f"{total.cases_with}/{total.cases} {total.quantifier}"))
+        bars.append(
+            Bar(TEXT["total"], total.share, f"{total.cases_with}/{total.cases} {total.quantifier}")
+        )
         test = result.tests[theme.label]
         note = "" if test.p_value is None else f" · {test.test} {p_text(test.p_value)}"
         self.query_one(BarChart).show(bars, f"{_short(theme.label)}{note}")
@@ -214,15 +233,14 @@ class PrevalenceScreen(Screen):
             cases, where = result.group_cases[key], " / ".join(key)
         else:
             cases, where = [c for members in result.group_cases.values() for c in members], TOTAL
-        try:
-            quotes = collect_quotes(
-                self.project,
-                code_ids=sorted(theme.code_ids),
-                coder=self.count_coder,
-                case_ids=cases,
-            )
-        except KodeverkError as exc:
-            self.notify(str(exc), severity="error")
+        quotes = self.call_domain(
+            collect_quotes,
+            self.project,
+            code_ids=sorted(theme.code_ids),
+            coder=self.count_coder,
+            case_ids=cases,
+        )
+        if isinstance(quotes, Refused):
             return
         self.app.push_screen(QuotesModal(f"{_short(theme.label)} · {where}", quotes))
 
@@ -232,13 +250,9 @@ class PrevalenceScreen(Screen):
     def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         """Commands this screen offers in the command palette."""
         return [
-            ("Next attribute", "group by the next case attribute (a)", self.action_next_attribute),
-            ("Codes or goals", "one row per code or per main goal (l)", self.action_toggle_level),
-            ("Next coder", "whose codings count: any, consensus, each coder (c)",
-             self.action_next_coder),
-            ("Quotes of this cell", "the quotes behind the highlighted cell (enter)",
-             self.action_open_quotes),
-        ]  # fmt: skip
+            (TEXT[f"cmd.{name}"], TEXT[f"cmd.{name}.help"], getattr(self, f"action_{name}"))
+            for name in ("next_attribute", "toggle_level", "next_coder", "open_quotes")
+        ]
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -10,15 +10,19 @@ before the tables change, so what the screen shows is already on disk.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from coding.codes import short_path
 from coding.consensus import (
     Disagreement,
     coder_pairs,
@@ -28,26 +32,31 @@ from coding.consensus import (
     settle,
 )
 from coding.documents import document_text
-from coding.errors import KodeverkError
 from coding.reliability import AgreementReport, agreement_report
 from coding.store import Project
-from tui.commands.agreement import short_path
+from tui.i18n import Localized, Section, bind
+from tui.screens.base import DomainActions, Refused
 from tui.screens.coder_pairs import CoderPairScreen
 
 CONTEXT = 160  # characters of context on each side of a disagreement
 CODE_WIDTH = 26  # code paths are shortened to this (the leaf names the code) to fit 80 columns
+TEXT = Section("rev")
 HIGHLIGHT = "bold black on yellow"
 PAIRS_IN_PALETTE = 12  # «Compare A vs B» palette entries, most shared documents first
 SEGMENT = "underline"
+OPEN_COLUMN = 2  # in the codes table: code, units, open, settled, …
+SETTLED_COLUMN = 4  # in the disagreements table: document, segment, A, B, settled
 
 
 def _fmt(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
-class ReviewScreen(Screen):
+class ReviewScreen(Localized, DomainActions, Screen):
     """Enter opens a code's disagreements; a / b / o / x settle the highlighted one; c chooses
     the coders."""
+
+    HELP_TITLE = "screen.review"
 
     DEFAULT_CSS = """
     ReviewScreen #title { height: 1; background: $primary; color: $text; padding: 0 1; }
@@ -59,13 +68,13 @@ class ReviewScreen(Screen):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "settle('a')", "Accept A"),
-        Binding("b", "settle('b')", "Accept B"),
-        Binding("o", "settle('both')", "Both"),
-        Binding("x", "settle('neither')", "Neither"),
-        Binding("c", "choose_coders", "Coders"),
-        Binding("escape", "back", "Back"),
-        Binding("r", "refresh_tables", "Refresh", show=False),
+        bind("review.settle_a", "a", "settle('a')"),
+        bind("review.settle_b", "b", "settle('b')"),
+        bind("review.settle_both", "o", "settle('both')"),
+        bind("review.settle_neither", "x", "settle('neither')"),
+        bind("review.choose_coders", "c", "choose_coders"),
+        bind("review.back", "escape", "back"),
+        bind("review.refresh_tables", "r", "refresh_tables", show=False),
     ]
 
     def __init__(self, project: Project, coder: str, coders: Sequence[str] | None = None) -> None:
@@ -89,16 +98,18 @@ class ReviewScreen(Screen):
 
     def _title(self) -> str:
         if len(self.coders) < 2:
-            return "Review: choose two coders with c"
+            return TEXT["choose"]
         a, b = self.coders
-        return f"Review {a} (A) vs {b} (B) · lead {self.lead} · c: coders"
+        return TEXT["title"].format(a=a, b=b, lead=self.lead)
 
     def on_mount(self) -> None:
         codes = self.query_one("#codes", DataTable)
-        codes.add_column("code", width=CODE_WIDTH)
-        codes.add_columns("units", "open", "settled", "% agree", "κ", "α", "AC1")
+        codes.add_column(TEXT["col_code"], width=CODE_WIDTH)
+        codes.add_columns(
+            *(TEXT[f"col_{c}"] for c in ("units", "open", "settled", "agree")), "κ", "α", "AC1"
+        )
         items = self.query_one("#disagreements", DataTable)
-        items.add_columns("document", "segment", "A", "B", "settled")
+        items.add_columns(TEXT["col_document"], TEXT["col_segment"], "A", "B", TEXT["col_settled"])
         self._show_coders()
         self.action_refresh_tables()
         codes.focus()
@@ -116,7 +127,7 @@ class ReviewScreen(Screen):
     def action_choose_coders(self) -> None:
         pairs = coder_pairs(self.project)
         if not pairs:
-            self.notify("Nothing to compare: the project has fewer than two coders.")
+            self.notify(TEXT["too_few"])
             return
         self.app.push_screen(CoderPairScreen(pairs, self.coders), self._chosen)
 
@@ -137,7 +148,7 @@ class ReviewScreen(Screen):
 
     def action_refresh_tables(self) -> None:
         if len(self.coders) < 2:
-            self.notify("Choose two coders to compare with c.", severity="warning")
+            self.notify(TEXT["choose_c"], severity="warning")
             return
         report = self._report()
         if report is None:
@@ -148,11 +159,8 @@ class ReviewScreen(Screen):
 
     def _report(self) -> AgreementReport | None:
         """The agreement report, or None (and the reason shown) for a damaged project."""
-        try:
-            return agreement_report(self.project, list(self.coders))
-        except KodeverkError as exc:
-            self.notify(str(exc), severity="error", timeout=30)
-            return None
+        report = self.call_domain(agreement_report, self.project, list(self.coders))
+        return None if isinstance(report, Refused) else report
 
     def _fill_codes(self, report: AgreementReport) -> None:
         table = self.query_one("#codes", DataTable)
@@ -216,7 +224,7 @@ class ReviewScreen(Screen):
         side_a = self.query_one("#side-a", Static)
         side_b = self.query_one("#side-b", Static)
         if item is None:
-            side_a.update("No disagreement selected.")
+            side_a.update(TEXT["none_selected"])
             side_b.update("")
             return
         text = document_text(self.project, item.document_id)
@@ -227,19 +235,35 @@ class ReviewScreen(Screen):
     def action_settle(self, choice: str) -> None:
         item = self._current()
         if item is None or self.code_id is None:
-            self.notify("Pick a code with enter, then a disagreement.", severity="warning")
+            self.notify(TEXT["pick_first"], severity="warning")
             return
-        try:
-            settle(self.project, item, choice, self.lead)
-        except KodeverkError as exc:
-            self.notify(str(exc), severity="error")
+        if isinstance(self.call_domain(settle, self.project, item, choice, self.lead), Refused):
             return
-        row = self.query_one("#disagreements", DataTable).cursor_row
-        report = self._report()
-        if report is not None:
-            self._fill_codes(report)
-        self._load_disagreements(self.code_id, cursor=self._next_open(row))
-        self.notify(f"Settled: {choice} ({item.document} {item.start}–{item.end})")
+        self._mark_settled(choice)
+        self.notify(
+            TEXT["settled"].format(
+                choice=TEXT[f"choice_{choice}"],
+                document=item.document,
+                start=item.start,
+                end=item.end,
+            )
+        )
+
+    def _mark_settled(self, choice: str) -> None:
+        """Show the settled choice without recomputing anything: settling writes the consensus
+        coder only, so A's and B's agreement and the list of disagreements stay as they are;
+        only this row and the code's open/settled counts change (recomputing both tables took
+        2.6 s per key on a study of 60 000 codings)."""
+        table = self.query_one("#disagreements", DataTable)
+        row = table.cursor_row
+        self.items[row] = replace(self.items[row], settled=choice)
+        table.update_cell_at(Coordinate(row, SETTLED_COLUMN), choice)
+        codes = self.query_one("#codes", DataTable)
+        settled = sum(item.settled is not None for item in self.items)
+        code_row = codes.get_row_index(str(self.code_id))
+        codes.update_cell_at(Coordinate(code_row, OPEN_COLUMN), str(len(self.items) - settled))
+        codes.update_cell_at(Coordinate(code_row, OPEN_COLUMN + 1), str(settled))
+        table.move_cursor(row=self._next_open(row))
 
     def _next_open(self, row: int) -> int:
         """The next unsettled disagreement after ``row`` (or ``row`` when none is left)."""
@@ -251,23 +275,20 @@ class ReviewScreen(Screen):
     def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         """Commands this screen offers in the command palette."""
         return [
-            ("Accept A", "settle the highlighted disagreement with A's coding (a)",
-             lambda: self.action_settle("a")),
-            ("Accept B", "settle the highlighted disagreement with B's coding (b)",
-             lambda: self.action_settle("b")),
-            ("Accept both", "consensus takes both coders' spans (o)",
-             lambda: self.action_settle("both")),
-            ("Accept neither", "consensus leaves the segment uncoded (x)",
-             lambda: self.action_settle("neither")),
-            ("Refresh agreement", "recompute the per-code table (r)", self.action_refresh_tables),
-            ("Choose coders", "pick the two coders to compare (c)", self.action_choose_coders),
+            *(
+                (TEXT[f"cmd.{name}"], TEXT[f"cmd.{name}.help"], partial(self.action_settle, name))
+                for name in ("a", "b", "both", "neither")
+            ),
+            (TEXT["cmd.refresh"], TEXT["cmd.refresh.help"], self.action_refresh_tables),
+            (TEXT["cmd.coders"], TEXT["cmd.coders.help"], self.action_choose_coders),
             *self._pair_commands(),
         ]  # fmt: skip
 
     def _pair_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         return [
-            (f"Compare {p.label}", f"review {p.a} (A) against {p.b} (B), {p.shared} shared "
-             "documents", lambda p=p: self.compare(p.a, p.b))
+            (TEXT["cmd.compare"].format(label=p.label),
+             TEXT["cmd.compare.help"].format(a=p.a, b=p.b, n=p.shared),
+             partial(self.compare, p.a, p.b))
             for p in coder_pairs(self.project)[:PAIRS_IN_PALETTE]
         ]  # fmt: skip
 
@@ -294,5 +315,5 @@ def _in_context(text: str, item: Disagreement, spans: tuple[tuple[int, int], ...
     for start, end in spans:
         shown.stylize(HIGHLIGHT, max(start, lo) - lo + shift, min(end, hi) - lo + shift)
     if not spans:
-        shown.append("\n\n(not coded here)", style="italic")
+        shown.append(TEXT["not_coded"], style="italic")
     return shown

@@ -2,77 +2,41 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from coding.search import SearchHit, search
 from coding.store import Project
+from tui.i18n import Localized, Section, bind
+
+TEXT = Section("find")
 
 
-@dataclass(frozen=True)
-class Hit:
-    document_id: int
-    document_name: str
-    start: int
-    end: int
-    snippet: str
-
-
-def find_hits(project: Project, query: str, limit: int = 200) -> list[Hit]:
-    """Hits from the FTS5 index when ``coding.search`` is there, else a plain substring scan."""
-    try:
-        from coding.search import search
-    except ImportError:
-        return _substring_hits(project, query, limit)
-    return [
-        Hit(h.document_id, h.document_name, h.start, h.end, h.snippet)
-        for h in search(project, query, limit=limit)
-    ]
-
-
-def _substring_hits(project: Project, query: str, limit: int) -> list[Hit]:
-    needle = query.strip().casefold()
-    hits: list[Hit] = []
-    if not needle:
-        return hits
-    for doc_id, name, text in project.conn.execute("SELECT id, name, text FROM documents"):
-        folded = text.casefold()
-        at = folded.find(needle)
-        while at != -1 and len(hits) < limit:
-            end = at + len(needle)
-            snippet = text[max(0, at - 30) : end + 30].replace("\n", " ")
-            hits.append(Hit(doc_id, name, at, end, snippet))
-            at = folded.find(needle, end)
-    return hits
-
-
-class SearchScreen(ModalScreen[Hit | None]):
+class SearchScreen(Localized, ModalScreen[SearchHit | None]):
     """Type a query, enter to search, then pick a hit (enter) to jump to it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("down", "focus_results", "Results", show=False),
+        bind("search.cancel", "escape", "cancel"),
+        bind("search.focus_results", "down", "focus_results", show=False),
     ]
 
     def __init__(self, project: Project, query: str = "") -> None:
         super().__init__()
         self.project = project
         self.initial_query = query
-        self.hits: list[Hit] = []
+        self.hits: list[SearchHit] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(
-                "Search the project (enter to search, ↓ to the hits)", classes="dialog-title"
-            )
-            yield Input(self.initial_query, placeholder="words to find", id="search-input")
+            yield Label(TEXT["title"], classes="dialog-title")
+            yield Input(self.initial_query, placeholder=TEXT["placeholder"], id="search-input")
             yield OptionList(id="search-results")
             yield Label("", id="search-status", classes="dim")
         yield Footer()
@@ -86,16 +50,16 @@ class SearchScreen(ModalScreen[Hit | None]):
     @work(exclusive=True, thread=False)
     async def run_search(self, query: str) -> None:
         try:
-            self.hits = find_hits(self.project, query)
+            self.hits = search(self.project, query)
         except Exception as exc:  # a malformed FTS query must not crash the app
             self.hits = []
-            self.query_one("#search-status", Label).update(f"search failed: {exc}")
+            self.query_one("#search-status", Label).update(TEXT["failed"].format(problem=exc))
             return
         results = self.query_one(OptionList)
         results.clear_options()
         for i, hit in enumerate(self.hits):
             results.add_option(Option(f"{hit.document_name}: {hit.snippet}", id=str(i)))
-        self.query_one("#search-status", Label).update(f"{len(self.hits)} hits")
+        self.query_one("#search-status", Label).update(TEXT["hits"].format(n=len(self.hits)))
         if self.hits:
             results.highlighted = 0
             results.focus()

@@ -7,15 +7,17 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from tui.project_view import CodeInfo
+from coding.codes import CodeRow
 
 TOGGLE = Style.from_meta({"toggle": True})  # a click on the arrow collapses or expands
 
 
-def swatch(code: CodeInfo) -> Text:
-    """A coloured square plus the shortcut digit, so the code is findable without colour too."""
+def swatch(code: CodeRow, key: str | None = None) -> Text:
+    """A coloured square plus the code's key (its shortcut digit, or two digits for a
+    sub-code), so the code is findable without colour too."""
+    key = key or code.shortcut
     label = Text("■ ", style=code.colour)
-    label.append(f"{code.shortcut}" if code.shortcut else "·", style="bold")
+    label.append(key if key else "·", style="bold")
     return label
 
 
@@ -28,15 +30,16 @@ class CodeTree(Tree[int]):
         self.show_root = False
         self.auto_expand = False
         self.guide_depth = 2
-        self.codes: list[CodeInfo] = []
-        self._code_by_id: dict[int, CodeInfo] = {}
+        self.codes: list[CodeRow] = []
+        self.keys_of: dict[int, str] = {}  # code id -> its key ("1", "12"), tui.shortcuts
+        self._code_by_id: dict[int, CodeRow] = {}
         self._code_nodes: dict[int, TreeNode[int]] = {}
         self.document_counts: dict[int, int] = {}
         self.project_counts: dict[int, int] = {}
         self.show_counts = True
         self.per_document = True  # "here/total"; False: the project total only
 
-    def show_codes(self, codes: list[CodeInfo], filter_text: str = "") -> None:
+    def show_codes(self, codes: list[CodeRow], filter_text: str = "") -> None:
         """(Re)build the tree; with a filter, only matching codes and their ancestors."""
         self.codes = codes
         self._code_by_id = {c.id: c for c in codes}
@@ -72,10 +75,10 @@ class CodeTree(Tree[int]):
             if node is not None and code.id in changed:
                 node.set_label(self._label(code))
 
-    def _label(self, code: CodeInfo, width: int | None = None) -> Text:
+    def _label(self, code: CodeRow, width: int | None = None) -> Text:
         """Swatch, name and counts; with a width, the name is shortened (…) so that the
         counts stay visible in a narrow side panel."""
-        label = swatch(code)
+        label = swatch(code, self.keys_of.get(code.id))
         counts = ""
         if self.show_counts:
             here = self.document_counts.get(code.id, 0)
@@ -117,7 +120,7 @@ class CodeTree(Tree[int]):
             self.move_cursor(node)
 
 
-def _matching(codes: list[CodeInfo], filter_text: str) -> set[int]:
+def _matching(codes: list[CodeRow], filter_text: str) -> set[int]:
     needle = filter_text.strip().casefold()
     if not needle:
         return {c.id for c in codes}
@@ -125,7 +128,7 @@ def _matching(codes: list[CodeInfo], filter_text: str) -> set[int]:
     keep: set[int] = set()
     for code in codes:
         if needle in code.search_text.casefold():
-            current: CodeInfo | None = code
+            current: CodeRow | None = code
             while current is not None and current.id not in keep:
                 keep.add(current.id)
                 current = by_id.get(current.parent_id) if current.parent_id else None

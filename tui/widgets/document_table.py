@@ -14,16 +14,18 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.i18n import Localized, bind
+
 GAP = 2  # cells between columns
 
 
-class DocumentTable(ScrollView, can_focus=True):
+class DocumentTable(Localized, ScrollView, can_focus=True):
     """Rows of cells with a header line and a row cursor; ``enter`` is left to the screen."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -61,12 +63,12 @@ class DocumentTable(ScrollView, can_focus=True):
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("home", "edge(-1)", "First", show=False),
-        Binding("end", "edge(1)", "Last", show=False),
+        bind("table.cursor_1", "down", "cursor(1)", show=False),
+        bind("table.cursor_minus1", "up", "cursor(-1)", show=False),
+        bind("table.page_1", "pagedown", "page(1)", show=False),
+        bind("table.page_minus1", "pageup", "page(-1)", show=False),
+        bind("table.edge_minus1", "home", "edge(-1)", show=False),
+        bind("table.edge_1", "end", "edge(1)", show=False),
     ]
 
     class RowSelected(Message):

@@ -1,23 +1,22 @@
 """Read a REFI-QDA project (``.qdpx``, or a bare ``.qde`` with a ``sources/`` folder beside it)
 into plain data, leniently: what cannot be read becomes a warning that says where.
 
-Nothing here touches the project file; ``exports.qdpx_import`` writes what was read.
+Nothing here touches the project file; ``corpus.qdpx_import`` writes what was read.
 """
 
 from __future__ import annotations
 
 import codecs
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
 
 from codebooks.model import CodeSpec
-from coding.errors import InputError
-from coding.groups import CodeGroup
-from exports.qdc import check_namespace, read_code_tree, read_sets
-from exports.refi_common import (
+from codebooks.qdc import check_namespace, read_code_tree, read_sets
+from codebooks.refi_common import (
     PROJECT_NS,
     child,
     child_text,
@@ -27,8 +26,10 @@ from exports.refi_common import (
     read_value,
     split_memo,
 )
-from exports.refi_positions import CODE_POINTS, SourceText, choose_unit
-from exports.safe_zip import SafeArchive, check_entry_name, parse_xml
+from codebooks.safe_zip import SafeArchive, check_entry_name, parse_xml
+from coding.errors import InputError
+from coding.groups import CodeGroup
+from corpus.refi_positions import CODE_POINTS, SourceText, choose_unit
 
 MAX_FILE_BYTES = 512 * 1024**2
 _NON_TEXT = ("PictureSource", "AudioSource", "VideoSource")
@@ -242,15 +243,23 @@ def _drop_case_values(package: Package) -> None:
             source.variables = {}
 
 
-def _read_users(root: etree._Element, package: Package) -> None:
-    for users in children(root, "Users"):
-        for user in children(users, "User"):
-            guid, _ = parse_guid(user.get("guid"))
+def _with_guids(
+    root: etree._Element, package: Package, group: str, tag: str
+) -> Iterator[tuple[etree._Element, str]]:
+    """Each ``<group><tag guid=…>`` element with its GUID; one without is a warning."""
+    for elements in children(root, group):
+        for element in children(elements, tag):
+            guid, _ = parse_guid(element.get("guid"))
             if guid is None:
-                package.warn(user, "a user without a GUID; skipped")
+                package.warn(element, f"a {tag.lower()} without a GUID; skipped")
                 continue
-            name = (user.get("name") or user.get("id") or "").strip()
-            package.users[guid] = name or f"user {guid[:8]}"
+            yield element, guid
+
+
+def _read_users(root: etree._Element, package: Package) -> None:
+    for user, guid in _with_guids(root, package, "Users", "User"):
+        name = (user.get("name") or user.get("id") or "").strip()
+        package.users[guid] = name or f"user {guid[:8]}"
 
 
 def _read_codebook(root: etree._Element, package: Package) -> None:
@@ -324,17 +333,12 @@ def _read_cases(root: etree._Element, package: Package) -> None:
 
 
 def _read_notes(root: etree._Element, package: Package, files: Files) -> None:
-    for notes in children(root, "Notes"):
-        for note in children(notes, "Note"):
-            guid, _ = parse_guid(note.get("guid"))
-            if guid is None:
-                package.warn(note, "a note without a GUID; skipped")
-                continue
-            text = _inline_or_file(note, package, files, "note")
-            if text is None:
-                continue
-            user = parse_guid(note.get("creatingUser"))[0]
-            package.notes[guid] = Note((note.get("name") or "").strip(), text.strip(), user)
+    for note, guid in _with_guids(root, package, "Notes", "Note"):
+        text = _inline_or_file(note, package, files, "note")
+        if text is None:
+            continue
+        user = parse_guid(note.get("creatingUser"))[0]
+        package.notes[guid] = Note((note.get("name") or "").strip(), text.strip(), user)
 
 
 def _inline_or_file(
@@ -398,6 +402,7 @@ def _read_text_source(
     if guid is None or not valid:
         package.warn(element, f"source {name!r} has no valid GUID; a new one was made")
         guid = guid or parse_guid(f"{package.where}#{name}")[0]
+    assert guid is not None  # derived from a non-empty string above
     source = SourceText.of(text)
     if not source.text.strip():
         rich = "; its rich text (.docx) is not read" if element.get("richTextPath") else ""

@@ -1,5 +1,6 @@
-"""Read-only look-ups the app screens need (codes, counts, progress); writes go through
-``coding.operations`` and ``coding.codes``."""
+"""Read models the app screens and commands share: a document's segments and codings as
+plain tuples (read after every action), the documents overview with each coder's progress,
+coder names. Writes go through ``coding.operations`` and ``coding.codes``."""
 
 from __future__ import annotations
 
@@ -7,26 +8,8 @@ import sqlite3
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from coding.codes import list_codes
+from coding.errors import KodeverkError
 from coding.store import Project
-
-
-@dataclass(frozen=True)
-class CodeInfo:
-    id: int
-    name: str
-    parent_id: int | None
-    colour: str
-    shortcut: str | None
-    description: str
-    keywords: tuple[str, ...]
-    ordinal: int
-    path: str = ""
-
-    @property
-    def search_text(self) -> str:
-        """What the fuzzy picker matches against: name, description, keywords."""
-        return " ".join([self.name, self.description, *self.keywords])
 
 
 class SegmentRow(NamedTuple):
@@ -76,24 +59,6 @@ class DocumentRow:
     segments: int
     coded_segments: int
     done: bool
-
-
-def load_codes(project: Project) -> list[CodeInfo]:
-    """All codes in tree order (parents before children, siblings by ordinal)."""
-    return [
-        CodeInfo(
-            c.id,
-            c.name,
-            c.parent_id,
-            c.colour,
-            c.shortcut,
-            c.description,
-            tuple(c.keywords),
-            c.ordinal,
-            c.path,
-        )
-        for c in list_codes(project)
-    ]
 
 
 def document_rows(conn: sqlite3.Connection, coder_id: int | None) -> list[DocumentRow]:
@@ -154,6 +119,19 @@ def unfinished_after(conn: sqlite3.Connection, document_id: int, coder: str) -> 
     return None
 
 
+def coding_memo_starts(project: Project, document_id: int, coder_id: int | None) -> list[int]:
+    """Where a memo on a coding of the document starts (only ``coder_id``'s memos if given)."""
+    sql = (
+        "SELECT k.start FROM memos m JOIN codings k ON k.guid = m.target_guid "
+        "WHERE m.target_kind = 'coding' AND k.document_id = ?"
+    )
+    params: tuple[int, ...] = (document_id,)
+    if coder_id is not None:
+        sql += " AND m.coder_id = ?"
+        params += (coder_id,)
+    return [r[0] for r in project.conn.execute(sql, params)]
+
+
 def _progress(conn: sqlite3.Connection, document_id: int, coder_id: int | None) -> tuple[int, int]:
     """(segments, segments overlapped by the coder's codings): one sweep over both, each read in
     start order from its index (a correlated SQL query is quadratic here)."""
@@ -174,6 +152,20 @@ def _progress(conn: sqlite3.Connection, document_id: int, coder_id: int | None) 
         if reach > seg_start:
             coded += 1
     return len(segments), coded
+
+
+def documents_overview(project: Project, coder: str) -> list[DocumentRow]:
+    """``document_rows`` for ``coder``, read on a connection of its own (``Project.reading``):
+    safe to call from a worker thread. A file that cannot be read raises ``KodeverkError``."""
+    with project.reading() as reader:
+        try:
+            return document_rows(reader.conn, coder_id_or_none(reader.conn, coder))
+        except sqlite3.Error as exc:
+            raise KodeverkError(f"cannot read: {exc}") from None
+
+
+def coder_names_by_id(project: Project) -> dict[int, str]:
+    return dict(project.conn.execute("SELECT id, name FROM coders").fetchall())
 
 
 def coder_id_or_none(conn: sqlite3.Connection, coder: str) -> int | None:

@@ -1,6 +1,6 @@
-"""REFI-QDA projects (``.qdpx``): export and import. The public entry points are here;
-the work is in ``qdpx_write`` (export), ``qdpx_read`` (lenient reading) and ``qdpx_import``
-(writing what was read into the project, in one transaction).
+"""REFI-QDA projects (``.qdpx``): import. The public entry point is here; the work is in
+``qdpx_read`` (lenient reading) and ``qdpx_import`` (writing what was read into the project, in
+one transaction). Export is ``exports.qdpx_write.export_qdpx``.
 
 ``progress(stage, done, total)`` is called with stage ``"reading"``, ``"segmenting"`` or
 ``"writing"``, as in ``corpus.importer``.
@@ -14,11 +14,11 @@ from pathlib import Path
 
 from coding.errors import InputError
 from coding.store import Project
-from exports.qdpx_import import QdpxImportReport, write_package
-from exports.qdpx_read import read_package
-from exports.qdpx_write import Progress, export_qdpx
+from corpus.importer import Progress
+from corpus.qdpx_import import QdpxImportReport, write_package
+from corpus.qdpx_read import read_package
 
-__all__ = ["QdpxImportReport", "export_qdpx", "import_qdpx"]
+__all__ = ["QdpxImportReport", "import_qdpx"]
 
 
 def import_qdpx(
@@ -46,17 +46,12 @@ def _sha256(path: Path) -> str:
 
 def _segment(package, progress: Progress | None) -> list[list]:
     """Segments for each source, as for any imported transcript (turns, then sentences)."""
-    from corpus.segment import split_sentences
+    from corpus.segment import TooManySentences, counting, split_sentences
     from corpus.transcripts import parse_transcript
 
-    pairs = [(s.text.text, parse_transcript(s.text.text).blocks) for s in package.sources]
-    total = sum(len(blocks) for _, blocks in pairs)
-    done = 0
-
-    def advance(blocks: int) -> None:
-        nonlocal done
-        done += blocks
-        if progress:
-            progress("segmenting", done, total)
-
-    return split_sentences(pairs, advance) if pairs else []
+    pairs = [(s.text.text, parse_transcript(s.text.text, s.where).blocks) for s in package.sources]
+    advance = counting(progress, "segmenting", sum(len(blocks) for _, blocks in pairs))
+    try:
+        return split_sentences(pairs, advance) if pairs else []
+    except TooManySentences as exc:
+        raise InputError(f"{package.sources[exc.index].where}: {exc}") from None

@@ -1,4 +1,4 @@
-"""Write a read REFI-QDA project (``exports.qdpx_read.Package``) into a kodeverk project, in
+"""Write a read REFI-QDA project (``corpus.qdpx_read.Package``) into a kodeverk project, in
 one transaction: any error leaves the project as it was.
 
 Users become coders (matched by name), codes merge into the codebook (by GUID, then path),
@@ -13,13 +13,13 @@ import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
+from codebooks.qdc import merge_codes
+from codebooks.refi_common import DATETIME, same_text
 from coding import journal
 from coding.documents import record_import, sha256_text
 from coding.groups import merge_groups
-from coding.store import Project, new_guid, now, refresh_views
-from exports.qdc import merge_codes
-from exports.qdpx_read import Package, Selection, Source
-from exports.refi_common import DATETIME, same_text
+from coding.store import Project, inserted_id, new_guid, now, refresh_views
+from corpus.qdpx_read import Package, Selection, Source
 
 _KODEVERK_NOTE_NAME = re.compile(r"^Memo( \(\w+\))?$")
 _CASE_NOTE_NAME = re.compile(r"^Memo on case (?P<case>.+)$")
@@ -131,7 +131,7 @@ class _Writer:
         cur = self.conn.execute(
             "INSERT INTO coders(guid, name, created_at) VALUES (?, ?, ?)", (guid, name, now())
         )
-        return int(cur.lastrowid)
+        return inserted_id(cur)
 
     def coder_of(self, *guids: str | None) -> int:
         """The first known user among ``guids``; an unknown GUID becomes a coder of its own."""
@@ -228,7 +228,7 @@ class _Writer:
             (guid if guid and not taken else new_guid(), name, description, now()),
         )
         self.report.cases_added += 1
-        self.cases[name] = int(cur.lastrowid)
+        self.cases[name] = inserted_id(cur)
         return self.cases[name]
 
     # -- documents and codings -------------------------------------------------------------------
@@ -321,7 +321,10 @@ class _Writer:
             )
             guid = new_guid()
         text = source.text.text
-        meta = {"file": self.package.path.name, "refi_origin": self.package.origin}
+        meta: dict[str, object] = {
+            "file": self.package.path.name,
+            "refi_origin": self.package.origin,
+        }
         if source.variables:
             meta["variables"] = source.variables
         kind = "interview" if any(s.speaker for s in segs) else "text"
@@ -342,7 +345,7 @@ class _Writer:
             ),
         )
         self.report.documents += 1
-        return int(cur.lastrowid), guid
+        return inserted_id(cur), guid
 
     def _codings(
         self,

@@ -13,14 +13,9 @@ from pathlib import Path
 
 from lxml import etree
 
+from codebooks.install import add_spec
 from codebooks.model import Codebook, CodeSpec
-from coding import journal
-from coding.codes import add_code, code_paths
-from coding.errors import CodebookError, InputError, KodeverkError
-from coding.groups import CodeGroup, list_groups, merge_groups
-from coding.output import atomic_output
-from coding.store import Project
-from exports.refi_common import (
+from codebooks.refi_common import (
     CODEBOOK_NS,
     DEFAULT_COLOUR,
     child_text,
@@ -32,7 +27,13 @@ from exports.refi_common import (
     parse_guid,
     split_description,
 )
-from exports.safe_zip import parse_xml
+from codebooks.safe_zip import parse_xml
+from coding import journal
+from coding.codes import code_paths
+from coding.errors import CodebookError, InputError, KodeverkError
+from coding.groups import CodeGroup, list_groups, merge_groups
+from coding.output import atomic_output
+from coding.store import Project
 
 MAX_QDC_BYTES = 50 * 1024**2
 
@@ -213,6 +214,7 @@ def _code_spec(
     if guid is None or guid in seen:
         reason = "no GUID" if guid is None else f"GUID {element.get('guid')} used twice"
         guid = parse_guid(f"{where}#{prefix}{unique}#{element.sourceline}")[0]
+        assert guid is not None  # made from a name, so always a GUID
         warnings.append(f"{here}: code {prefix + unique!r} has {reason}; a new one was made")
     elif not valid:
         warnings.append(f"{here}: code {prefix + unique!r}: {element.get('guid')!r} is not a GUID")
@@ -375,18 +377,7 @@ def _add(
     where: str,
 ) -> int | None:
     try:
-        code_id = add_code(
-            project,
-            spec.name,
-            parent_id=parent_id,
-            goal=spec.goal,
-            description=spec.description,
-            include_note=spec.include,
-            exclude_note=spec.exclude,
-            colour=spec.colour,
-            keywords=spec.keywords,
-            guid=spec.guid,
-        )
+        code_id = add_spec(project, spec, parent_id, colour=spec.colour, shortcut=False)
     except KodeverkError as exc:
         merged.skipped.append(path)
         warnings.append(f"{where}: code {path!r} skipped with its children: {exc}")

@@ -1,0 +1,352 @@
+"""Codings as a CSV table: coding without the app (``exports.codings_csv`` writes the table).
+
+Columns: ``document`` (name or id), ``code`` (a name or path like ``Mål 4/Bolig``), ``coder``,
+optionally ``start`` and ``end`` (string offsets, end exclusive; both empty: the whole document)
+and ``quote`` (checked against the text when present). The export writes those columns plus
+``document_id``, so exporting and importing again gives the same codings.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from coding import journal
+from coding.anonymise import redact, spans_by_document
+from coding.codes import code_paths, ensure_code_path, resolve_code
+from coding.errors import CodingError, InputError
+from coding.journal import Row
+from coding.operations import _merge_into_one
+from coding.output import unsafe_cell
+from coding.store import Project, now
+from corpus.tables import Table, read_table
+
+
+@dataclass
+class CodingsImportSummary:
+    source: str
+    rows: int
+    codes_created: int
+    coders: list[str]
+    already_coded: int = 0  # rows whose span the coder had coded with that code already
+
+
+@dataclass(frozen=True)
+class _Row:
+    where: str
+    document_id: int
+    code_ref: str
+    coder: str
+    start: int
+    end: int
+
+
+Progress = Callable[[int, int], None] | None  # (rows done, rows in all)
+
+
+def import_codings_csv(
+    project: Project, path: Path, *, create_codes: bool = False, progress: Progress = None
+) -> CodingsImportSummary:
+    """Apply every row of ``path`` as a coding (overlapping codings of the same code and coder
+    merge, as in the app), all in one transaction: a bad row changes nothing. Each coder's
+    undo takes back the whole import at once (one event per coder).
+
+    The rows are applied in memory exactly as ``apply_coding`` would apply them one after the
+    other (the same merges, the same row changes in the journal, the same ids), and only the
+    net result is written, with ``executemany``: 60× faster than a transaction per row."""
+    table = read_table(Path(path))
+    for required in ("document", "code", "coder"):
+        table.column(required)
+    reader = _Reader(project, table)
+    rows = [reader.row(i) for i in range(len(table.rows))]
+    code_ids: dict[str, int] = {}
+    with project.transaction():
+        last_code = _last_code_id(project)
+        plan = _Plan(project)
+        plan.load(rows)
+        for number, row in enumerate(rows, 1):
+            if row.code_ref not in code_ids:
+                code_ids[row.code_ref] = _code_id(project, row.code_ref, row.where, create_codes)
+            plan.apply(row.document_id, code_ids[row.code_ref], row.coder, row.start, row.end)
+            if progress and (number % 1000 == 0 or number == len(rows)):
+                progress(number, len(rows))
+        created = _codes_after(project, last_code)
+        plan.write()
+        applied = _record_events(project, plan, Path(path).name, created)
+    coders = sorted({row.coder for row in rows})
+    return CodingsImportSummary(str(path), len(rows), len(created), coders, len(rows) - applied)
+
+
+def _last_code_id(project: Project) -> int:
+    return project.conn.execute("SELECT coalesce(max(id), 0) FROM codes").fetchone()[0]
+
+
+def _codes_after(project: Project, code_id: int) -> list[dict]:
+    """The code rows added after ``code_id`` (by ``--create-codes``), parents first."""
+    cur = project.conn.execute("SELECT * FROM codes WHERE id > ? ORDER BY id", (code_id,))
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+Key = tuple[int, int, int]  # document, code, coder
+_COLUMNS = ("document", "document_id", "code", "coder", "start", "end", "quote")
+
+
+class _Plan:
+    """Codings applied in memory, one row after another as ``apply_coding`` does, keeping each
+    coder's journal changes; ``write`` stores the net result."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        conn = project.conn
+        self.next_id = conn.execute(
+            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'codings'), 0), "
+            "coalesce((SELECT max(id) FROM codings), 0)) + 1"
+        ).fetchone()[0]
+        self.columns = [d[1] for d in conn.execute("PRAGMA table_info(codings)")]
+        self.cases: dict[int, int | None] = {}
+        self.stored: dict[Key, list[Row]] = {}  # rows as stored, by (start, id): see load
+        self.before: dict[Key, dict[int, Row]] = {}  # rows as stored, per key touched
+        self.now: dict[Key, list[Row]] = {}  # rows as applied so far, by (start, id)
+        self.changes: dict[int, list[dict[str, Any]]] = {}  # per coder, in order
+        self.counts: dict[int, int] = {}  # rows that changed something, per coder
+
+    def load(self, rows: list[_Row]) -> None:
+        """Read the stored codings of every (document, coder) the rows touch, a few hundred
+        documents per query (coders are created here, in the order they first appear)."""
+        documents: dict[int, set[int]] = {}
+        for row in rows:
+            documents.setdefault(self.project.coder_id(row.coder), set()).add(row.document_id)
+        for coder_id, ids in documents.items():
+            ordered = sorted(ids)
+            for first in range(0, len(ordered), 500):
+                chunk = ordered[first : first + 500]
+                cur = self.project.conn.execute(
+                    f"SELECT * FROM codings WHERE coder_id = ? AND document_id IN "
+                    f"({', '.join('?' * len(chunk))}) ORDER BY start, id",
+                    (coder_id, *chunk),
+                )
+                names = [d[0] for d in cur.description]
+                for values in cur.fetchall():
+                    stored = dict(zip(names, values, strict=True))
+                    key = (stored["document_id"], stored["code_id"], coder_id)
+                    self.stored.setdefault(key, []).append(stored)
+
+    def apply(self, document_id: int, code_id: int, coder: str, start: int, end: int) -> None:
+        coder_id = self.project.coder_id(coder)
+        key = (document_id, code_id, coder_id)
+        rows = self._rows(key)
+        existing = [r for r in rows if r["start"] <= end and r["end"] >= start]
+        if len(existing) == 1 and existing[0]["start"] <= start and existing[0]["end"] >= end:
+            return  # already coded: nothing to change
+        if existing:
+            changes = _merge_into_one(
+                existing, document_id, code_id, coder_id, self._case(document_id), start, end
+            )
+        else:  # a new coding, with the id SQLite would give it (as _merge_into_one makes it)
+            row = {"id": self.next_id, "guid": _guid(), "document_id": document_id,
+                   "code_id": code_id, "coder_id": coder_id, "case_id": self._case(document_id),
+                   "start": start, "end": end, "created_at": now()}  # fmt: skip
+            changes = [journal.change("codings", None, row)]
+            self.next_id += 1
+        if existing:
+            gone = {id(r) for r in existing}
+            rows[:] = [r for r in rows if id(r) not in gone]
+        rows.append(changes[0]["after"])
+        if len(rows) > 1:
+            rows.sort(key=lambda r: (r["start"], r["id"]))
+        self.changes.setdefault(coder_id, []).extend(changes)
+        self.counts[coder_id] = self.counts.get(coder_id, 0) + 1
+
+    def _rows(self, key: Key) -> list[Row]:
+        if key not in self.now:
+            stored = self.stored.get(key, [])
+            self.before[key] = {r["id"]: r for r in stored}
+            self.now[key] = list(stored)
+        return self.now[key]
+
+    def _case(self, document_id: int) -> int | None:
+        if document_id not in self.cases:
+            row = self.project.conn.execute(
+                "SELECT case_id FROM documents WHERE id = ?", (document_id,)
+            ).fetchone()
+            self.cases[document_id] = row[0]
+        return self.cases[document_id]
+
+    def write(self) -> None:
+        """Delete, update and insert what differs between the stored and the applied rows."""
+        gone: list[tuple[int]] = []
+        changed: list[tuple[int, int, int]] = []
+        added: list[tuple] = []
+        for key, rows in self.now.items():
+            stored = self.before[key]
+            kept = {r["id"] for r in rows}
+            gone.extend((i,) for i in stored if i not in kept)
+            for r in rows:
+                if r["id"] not in stored:
+                    added.append(tuple(r[c] for c in self.columns))
+                elif r != stored[r["id"]]:
+                    changed.append((r["start"], r["end"], r["id"]))
+        conn = self.project.conn
+        conn.executemany("DELETE FROM codings WHERE id = ?", gone)
+        conn.executemany('UPDATE codings SET start = ?, "end" = ? WHERE id = ?', changed)
+        quoted = ", ".join(f'"{c}"' for c in self.columns)
+        marks = ", ".join("?" for _ in self.columns)
+        conn.executemany(f"INSERT INTO codings({quoted}) VALUES ({marks})", added)
+        # Ids of codings merged away before they were written count as used, as they would.
+        last = self.next_id - 1
+        if (
+            last
+            and not conn.execute(
+                "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'codings'", (last,)
+            ).rowcount
+        ):
+            conn.execute("INSERT INTO sqlite_sequence(name, seq) VALUES ('codings', ?)", (last,))
+
+
+def _guid() -> str:
+    """A random (version 4) UUID as text, like ``new_guid`` at a fifth of the cost."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _record_events(project: Project, plan: _Plan, source: str, codes: list[dict]) -> int:
+    """One event per coder holding all its changes, so undo takes back the import as a whole.
+    Codes the import created go first into the event of its only coder (undo removes them
+    too); with several coders they are recorded on their own, not undoable, since every
+    coder's codings may use them. Returns the number of rows that changed something."""
+    conn = project.conn
+    code_changes = [journal.change("codes", None, code) for code in codes]
+    if code_changes and len(plan.changes) != 1:
+        summary = f"create {len(codes)} codes for codings from {source}"
+        journal.record(conn, None, "codes.create", summary, code_changes, undoable=False)
+    for coder_id, changes in plan.changes.items():
+        summary = f"import {plan.counts[coder_id]} codings from {source}"
+        if code_changes and len(plan.changes) == 1:
+            changes = code_changes + changes
+            summary += f" (and {len(codes)} new codes)"
+        journal.record(conn, coder_id, "codings.import", summary, changes)
+    return sum(plan.counts.values())
+
+
+class _Reader:
+    """Reads rows of a codings table, with the column names and documents looked up once."""
+
+    def __init__(self, project: Project, table: Table) -> None:
+        self.project = project
+        self.table = table
+        self.columns = {c.casefold(): c for c in reversed(table.columns)}
+        self.wanted = [self.columns.get(name) for name in _COLUMNS]
+        self.texts: dict[int, str] = {}
+        self.documents: dict[tuple[str, str], int | str] = {}  # id, or the error message
+        self.names: dict[int, str] | None = None
+
+    def cells(self, index: int) -> tuple[str, ...]:
+        """document, document_id, code, coder, start, end, quote of one row (empty if absent)."""
+        row = self.table.rows[index]
+        return tuple(unsafe_cell(row[c].strip()) if c else "" for c in self.wanted)
+
+    def row(self, index: int) -> _Row:
+        where = self.table.where(index)
+        document, fallback, code_ref, coder, raw_start, raw_end, quote = self.cells(index)
+        document_id = self._document_id(document, fallback, where)
+        if not code_ref or not coder:
+            raise InputError(f"{where}: {'code' if not code_ref else 'coder'} is empty")
+        text = self._text(document_id)
+        start, end = _span(raw_start, raw_end, where, len(text))
+        if (
+            quote
+            and quote.split() != text[start:end].split()
+            and not _matches_redacted(self.project, document_id, text, start, end, quote)
+        ):
+            raise InputError(
+                f"{where}: the quote does not match document {document_id} at {start}–{end}; "
+                "were the offsets or the text changed?"
+            )
+        return _Row(where, document_id, code_ref, coder, start, end)
+
+    def _text(self, document_id: int) -> str:
+        if document_id not in self.texts:
+            self.texts[document_id] = self.project.conn.execute(
+                "SELECT text FROM documents WHERE id = ?", (document_id,)
+            ).fetchone()[0]
+        return self.texts[document_id]
+
+    def _document_id(self, ref: str, fallback: str, where: str) -> int:
+        if not ref and not fallback:
+            raise InputError(f"{where}: document is empty")
+        if (ref, fallback) not in self.documents:
+            self.documents[ref, fallback] = self._resolve(ref, fallback)
+        found = self.documents[ref, fallback]
+        if isinstance(found, str):
+            raise InputError(f"{where}: {found}")
+        return found
+
+    def _resolve(self, ref: str, fallback: str) -> int | str:
+        """The document a row names, by id or unique name; a name shared by several documents
+        is made exact by the id. Returns why not when it names none (as ``resolve_document``
+        words it). Names are read once: ``documents.name`` has no index."""
+        if self.names is None:
+            self.names = {}
+            self.ids: dict[str, list[int]] = {}
+            for document_id, name in self.project.conn.execute("SELECT id, name FROM documents"):
+                self.names[document_id] = name
+                self.ids.setdefault(name, []).append(document_id)
+        key = ref or fallback
+        if key.isdigit() and int(key) in self.names:
+            return int(key)
+        if len(self.ids.get(key, ())) == 1:
+            return self.ids[key][0]
+        if fallback.isdigit() and self.names.get(int(fallback)) == ref:
+            return int(fallback)
+        from coding.documents import resolve_document
+
+        try:
+            return resolve_document(self.project, key)
+        except CodingError as exc:
+            return str(exc)
+
+
+def _span(raw_start: str, raw_end: str, where: str, length: int) -> tuple[int, int]:
+    if not raw_start and not raw_end:
+        return 0, length
+    try:
+        start, end = int(raw_start), int(raw_end)
+    except ValueError:
+        raise InputError(
+            f"{where}: start and end must both be whole numbers (got {raw_start!r}, {raw_end!r})"
+        ) from None
+    if not 0 <= start < end <= length:
+        raise InputError(
+            f"{where}: span {start}–{end} lies outside the document (length {length}); "
+            "a span needs 0 <= start < end <= length"
+        )
+    return start, end
+
+
+def _code_id(project: Project, ref: str, where: str, create: bool) -> int:
+    if create:
+        exact = {path: code_id for code_id, path in code_paths(project).items()}
+        if ref in exact:
+            return exact[ref]
+    try:
+        return resolve_code(project, ref)
+    except InputError as exc:
+        if create and str(exc).startswith("no code"):
+            return ensure_code_path(project, ref)
+        hint = "" if create else " (use --create-codes to create missing codes)"
+        raise InputError(f"{where}: {exc}{hint}") from None
+
+
+def _matches_redacted(
+    project: Project, document_id: int, text: str, start: int, end: int, quote: str
+) -> bool:
+    """An exported quote has its marked names replaced: it still matches."""
+    spans = spans_by_document(project, [document_id]).get(document_id)
+    return bool(spans) and quote.split() == redact(text, start, end, spans).split()

@@ -1,0 +1,281 @@
+"""The answer grid driven by Pilot: keys in, codings on whole answers in the SQLite file out."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.answers_project import QUESTIONS, build_answers_project
+from tests.app_project import CODER
+from tests.conftest import ROOT, run_kodeverk, table_dump
+from tui.app import KodeverkApp
+from tui.screens.answers import AnswersScreen
+from tui.screens.coding import CodingScreen
+from tui.widgets.answer_grid import AnswerGrid
+
+SIZE = (100, 30)
+
+
+@pytest.fixture
+def grid_path(tmp_path: Path) -> Path:
+    return build_answers_project(tmp_path / "svar.kodeverk")
+
+
+def sql(path: Path, query: str, params: tuple = ()) -> list[tuple]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(query, params).fetchall()
+    finally:
+        conn.close()
+
+
+def answer_codings(path: Path) -> list[tuple[int, str, str, int, int, int]]:
+    """(document, coder, code, start, end, document length) of every coding."""
+    return sql(
+        path,
+        'SELECT k.document_id, r.name, c.name, k.start, k."end", d.length FROM codings k '
+        "JOIN coders r ON r.id = k.coder_id JOIN codes c ON c.id = k.code_id "
+        "JOIN documents d ON d.id = k.document_id ORDER BY k.document_id, c.name",
+    )
+
+
+def survey_ids(path: Path) -> list[int]:
+    """Answers as the grid lists them at first: grouped by question, then in import order."""
+    rows = sql(
+        path,
+        "SELECT id, json_extract(source_meta, '$.question') FROM documents "
+        "WHERE kind = 'survey' ORDER BY id",
+    )
+    return [i for i, q in sorted(rows, key=lambda r: (QUESTIONS.index(r[1]), r[0]))]
+
+
+def grid_text(app: KodeverkApp) -> str:
+    grid = app.screen.query_one(AnswerGrid)
+    height = grid.scrollable_content_region.height
+    return "\n".join(grid.render_line(y).text for y in range(height))
+
+
+def open_grid(path: Path, **kwargs) -> KodeverkApp:
+    return KodeverkApp(path, kwargs.pop("coder", CODER), answers=kwargs.pop("answers", True))
+
+
+async def test_a_digit_codes_the_whole_answer_and_moves_to_the_next_uncoded(
+    grid_path: Path,
+) -> None:
+    ids = survey_ids(grid_path)
+    app = open_grid(grid_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AnswersScreen)
+        assert screen.current.document_id == ids[0]
+        await pilot.press("2")  # Bolig: one key
+        assert screen.current.document_id == ids[1]
+        await pilot.press("1", "2")  # the second sub-code of code 1
+        await pilot.press("1", "0")  # code 1 itself
+        await pilot.press("1", "1")  # its first sub-code
+        assert screen.current.document_id == ids[4]
+        assert "Bolig" in grid_text(app)  # the applied code as a tag
+    rows = answer_codings(grid_path)
+    assert [(d, coder, code) for d, coder, code, *_ in rows] == [
+        (ids[0], CODER, "Bolig"),
+        (ids[1], CODER, "Pårørende"),
+        (ids[2], CODER, "Brukermedvirkning"),
+        (ids[3], CODER, "Brukerråd"),
+    ]
+    assert all(start == 0 and end == length for *_, start, end, length in rows)
+
+
+async def test_a_whole_answer_coding_equals_the_coding_screens(grid_path: Path) -> None:
+    """The grid codes what the coding screen selects for the answer: the same span."""
+    ids = survey_ids(grid_path)
+    async with open_grid(grid_path).run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+    app = KodeverkApp(grid_path, "bjørn", document_id=ids[0])
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, CodingScreen)
+        await pilot.press("2")
+    spans = {coder: (s, e) for d, coder, _, s, e, _ in answer_codings(grid_path) if d == ids[0]}
+    assert spans[CODER] == spans["bjørn"]
+
+
+async def test_hold_adds_several_codes_before_moving_on(grid_path: Path) -> None:
+    ids = survey_ids(grid_path)
+    app = open_grid(grid_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "2", "3", "1", "2")
+        assert app.screen.current.document_id == ids[0]  # held: still the first answer
+        await pilot.press("space")  # release: on to the next uncoded answer
+        assert app.screen.current.document_id == ids[1]
+        text = grid_text(app)
+        assert "Bolig" in text and "Brukerråd" in text and "Pårørende" in text
+    assert sorted(code for d, _, code, *_ in answer_codings(grid_path) if d == ids[0]) == [
+        "Bolig",
+        "Brukerråd",
+        "Pårørende",
+    ]
+
+
+async def test_done_mark_remove_and_undo_across_a_restart(grid_path: Path) -> None:
+    ids = survey_ids(grid_path)
+    async with open_grid(grid_path).run_test(size=SIZE) as pilot:
+        await pilot.press("space", "2", "3", "d")
+        assert grid_text(pilot.app).splitlines()[0].startswith("▐✓")
+        await pilot.press("x", *"bolig", "enter")  # two codes: x asks which
+    assert sql(grid_path, "SELECT document_id, done FROM document_status") == [(ids[0], 1)]
+    assert [code for *_, code, _, _, _ in answer_codings(grid_path)] == ["Brukerråd"]
+    async with open_grid(grid_path).run_test(size=SIZE) as pilot:  # a new session
+        await pilot.press("k", "k")  # back to the first answer (the grid opens at an uncoded)
+        await pilot.press("u")  # the removal
+        assert "Bolig" in grid_text(pilot.app)
+        await pilot.press("u")  # the done mark
+        await pilot.press("ctrl+r")
+    assert sorted(c for *_, c, _, _, _ in answer_codings(grid_path)) == ["Bolig", "Brukerråd"]
+    assert sql(grid_path, "SELECT done FROM document_status") == [(1,)]
+
+
+async def test_the_grid_opens_at_the_coders_first_uncoded_answer(grid_path: Path) -> None:
+    ids = survey_ids(grid_path)
+    async with open_grid(grid_path).run_test(size=SIZE) as pilot:
+        await pilot.press("2", "2", "2")
+    async with open_grid(grid_path).run_test(size=SIZE) as pilot:
+        assert pilot.app.screen.current.document_id == ids[3]
+    async with open_grid(grid_path, coder="bjørn").run_test(size=SIZE) as pilot:
+        assert pilot.app.screen.current.document_id == ids[0]  # another coder: blind
+
+
+async def test_blind_shows_only_own_codings_until_v(grid_path: Path) -> None:
+    async with open_grid(grid_path, coder="bjørn").run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+    app = open_grid(grid_path)
+    async with app.run_test(size=SIZE) as pilot:
+        assert "Bolig" not in grid_text(app)
+        await pilot.press("v")
+        assert "Bolig" in grid_text(app)
+        await pilot.press("v")
+        assert "Bolig" not in grid_text(app)
+
+
+async def test_filter_as_you_type_and_sort(grid_path: Path) -> None:
+    app = open_grid(grid_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await pilot.press("2")  # the first answer (question 1, Vadsø) is Bolig
+        await pilot.press("slash", *"q:2", "enter")
+        assert {a.question for a in screen.shown} == {QUESTIONS[1]}
+        assert len(screen.shown) == 4
+        await pilot.press("slash", *"q:2 region:nord")
+        assert [a.case for a in screen.shown] == ["Vadsø 0"]
+        await pilot.press(*["backspace"] * 20, *"code:bolig")
+        assert [(a.case, a.question) for a in screen.shown] == [("Vadsø 0", QUESTIONS[0])]
+        await pilot.press(*["backspace"] * 20, *"uncoded size_class:liten", "enter")
+        assert len(screen.shown) == 3  # Vadsø's second answer, Os's two
+        await pilot.press(*["backspace"] * 30)
+        await pilot.press("slash", *"ventetid", "enter")
+        assert screen.shown and all("ventetid" in a.text for a in screen.shown)
+        await pilot.press("slash", *["backspace"] * 10, "enter", "o")  # sort by length
+        lengths = [len(a.text) for a in screen.shown]
+        assert lengths == sorted(lengths) and len(lengths) == 8
+
+
+async def test_enter_opens_the_answer_on_the_coding_screen(grid_path: Path) -> None:
+    ids = survey_ids(grid_path)
+    app = open_grid(grid_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        assert isinstance(app.screen, CodingScreen) and app.screen.document_id == ids[0]
+        await pilot.press("W", "2", "escape")  # a part of the answer
+        assert isinstance(app.screen, AnswersScreen)
+        assert "Bolig" in grid_text(app)  # re-read on coming back
+
+
+async def test_the_picker_creates_a_code_under_the_waiting_parent(grid_path: Path) -> None:
+    app = open_grid(grid_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "c", *"xylofon")
+        from textual.widgets import OptionList
+
+        options = app.screen.query_one(OptionList)
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert labels == ["no match", "create «xylofon» under Brukermedvirkning"]
+        await pilot.press("enter")
+        assert isinstance(app.screen, AnswersScreen)
+    rows = sql(
+        grid_path,
+        "SELECT c.name, p.name FROM codes c JOIN codes p ON p.id = c.parent_id "
+        "WHERE c.name = 'xylofon'",
+    )
+    assert rows == [("xylofon", "Brukermedvirkning")]
+    assert sql(grid_path, "SELECT action FROM events WHERE action = 'code.create'") == [
+        ("code.create",)
+    ]
+    assert [code for *_, code, _, _, _ in answer_codings(grid_path)] == ["xylofon"]
+
+
+async def test_coding_a_hundred_answers_takes_at_most_2_2_keys_each(tmp_path: Path) -> None:
+    """100 single-code answers: sub-codes by two digits, codes without sub-codes by one,
+    the same code again by «.» (repeat). Counts every key pressed."""
+    path = build_answers_project(tmp_path / "hundre.kodeverk", respondents=50)
+    plan = [("1", "2"), ("2",), ("."), ("1", "1"), ("3",), (".",), ("1", "0"), (".",)] * 13
+    plan = [tuple(p) for p in plan][:100]
+    app = open_grid(path)
+    pressed = 0
+    async with app.run_test(size=SIZE) as pilot:
+        for keys in plan:
+            await pilot.press(*("full_stop" if k == "." else k for k in keys))
+            pressed += len(keys)
+    rows = answer_codings(path)
+    assert len(rows) == 100 and len({d for d, *_ in rows}) == 100
+    assert all(start == 0 and end == length for *_, start, end, length in rows)
+    assert pressed / 100 <= 2.2, pressed
+
+
+async def test_overview_a_and_the_palette_open_the_grid(grid_path: Path) -> None:
+    app = KodeverkApp(grid_path, CODER, resume=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        assert isinstance(app.screen, AnswersScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, AnswersScreen)
+        assert "Answer grid" in [title for title, _, _ in app.palette_commands()]
+
+
+async def test_one_question_only(grid_path: Path) -> None:
+    app = open_grid(grid_path, answers=QUESTIONS[1])
+    async with app.run_test(size=SIZE):
+        assert {a.question for a in app.screen.shown} == {QUESTIONS[1]}
+        assert grid_text(app).splitlines()[0].split()[1] == "Q2"
+
+
+def test_open_answers_from_the_command_line(grid_path: Path) -> None:
+    script = (
+        "import asyncio, sys\n"
+        "from tui.app import KodeverkApp\n"
+        "async def run_test_instead(self):\n"
+        "    async with self.run_test(size=(80, 24)) as pilot:\n"
+        "        await pilot.pause()\n"
+        "        print(type(self.screen).__name__, len(self.screen.shown))\n"
+        "KodeverkApp.run = lambda self: asyncio.run(run_test_instead(self))\n"
+        "from tui.cli import main\n"
+        "main(['open', sys.argv[1], '--coder', 'anne', '--answers', sys.argv[2]])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(grid_path), QUESTIONS[0]],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.split() == ["AnswersScreen", "4"], result.stderr
+
+
+def test_open_answers_to_an_unknown_question_is_refused(grid_path: Path) -> None:
+    before = table_dump(grid_path)
+    result = run_kodeverk("open", grid_path, "--coder", "anne", "--answers", "Hva ellers?")
+    assert result.returncode != 0
+    assert "no survey answers to the question 'Hva ellers?'" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert table_dump(grid_path) == before

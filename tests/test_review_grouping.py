@@ -1,0 +1,106 @@
+"""Review lists one row per disagreement (issue 13): a survey answer one coder coded whole and
+the other not is one disagreement, not one per sentence; settling updates the screen in place
+to what a fresh computation gives. On the small study."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.app import App
+from textual.widgets import DataTable
+
+from benchmarks.study import build_study
+from coding.consensus import disagreements, open_counts, settle
+from coding.store import Project
+from tui.screens.review import ReviewScreen
+
+PAIR = ("anna", "bjørn")
+
+
+@pytest.fixture
+def study(tmp_path: Path):
+    path = tmp_path / "study.kodeverk"
+    build_study(path, 0.01)
+    with Project.open(path) as project:
+        yield project
+
+
+def _code_ids(project: Project) -> list[int]:
+    return [r[0] for r in project.conn.execute("SELECT id FROM codes ORDER BY id")]
+
+
+def _whole_answers(project: Project) -> dict[int, int]:
+    """Survey answers of more than one sentence: document id -> length."""
+    return dict(
+        project.conn.execute(
+            "SELECT d.id, d.length FROM documents d JOIN segments s ON s.document_id = d.id "
+            "WHERE d.kind = 'survey' GROUP BY d.id HAVING count(*) > 1"
+        ).fetchall()
+    )
+
+
+def test_a_whole_answer_disagreement_is_listed_once(study: Project) -> None:
+    answers = _whole_answers(study)
+    seen = 0
+    for code_id in _code_ids(study):
+        found = disagreements(study, PAIR, code_id)
+        keys = [(d.document_id, d.start, d.end) for d in found]
+        assert len(keys) == len(set(keys))
+        on_answers = [d for d in found if d.document_id in answers]
+        per_answer = [d.document_id for d in on_answers]
+        assert len(per_answer) == len(set(per_answer)), "an answer listed more than once"
+        for d in on_answers:
+            assert (d.start, d.end) == (0, answers[d.document_id])
+            assert (d.spans_a, d.spans_b).count(()) == 1
+        seen += len(on_answers)
+    assert seen > 5
+
+
+def test_counts_follow_the_listed_disagreements_and_settling(study: Project) -> None:
+    codes = _code_ids(study)
+    counts = open_counts(study, PAIR, codes)
+    for code_id in codes:
+        assert counts[code_id] == (len(disagreements(study, PAIR, code_id)), 0)
+    code_id = max(codes, key=lambda c: counts[c][0])
+    first = disagreements(study, PAIR, code_id)[0]
+    settle(study, first, "a", "leder")
+    assert open_counts(study, PAIR, [code_id])[code_id] == (counts[code_id][0] - 1, 1)
+    again = disagreements(study, PAIR, code_id)
+    assert [d.settled for d in again][:1] == ["a"] and len(again) == counts[code_id][0]
+
+
+class ReviewApp(App):
+    def __init__(self, project: Project) -> None:
+        super().__init__()
+        self.project = project
+
+    def on_mount(self) -> None:
+        self.push_screen(ReviewScreen(self.project, "leder", list(PAIR)))
+
+
+async def test_settling_on_screen_shows_what_a_fresh_review_computes(study: Project) -> None:
+    app = ReviewApp(study)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        codes = screen.query_one("#codes", DataTable)
+        await pilot.press("enter")
+        await pilot.pause()
+        code_id = screen.code_id
+        table = screen.query_one("#disagreements", DataTable)
+        assert table.row_count == len(disagreements(study, PAIR, code_id))
+        for key in ("a", "x", "o"):
+            await pilot.press(key)
+        await pilot.pause()
+        fresh = disagreements(study, PAIR, code_id)
+        shown = [table.get_row_at(i)[4] or None for i in range(table.row_count)]
+        assert shown == [d.settled for d in fresh]
+        assert sum(s is not None for s in shown) == min(3, len(fresh))
+        pending, done = open_counts(study, PAIR, [code_id])[code_id]
+        row = codes.get_row(str(code_id))
+        assert (row[2], row[3]) == (str(pending), str(done))
+        await pilot.press("r")  # recomputing everything shows the same
+        await pilot.pause()
+        assert [table.get_row_at(i)[4] or None for i in range(table.row_count)] == shown
+        assert tuple(codes.get_row(str(code_id))[2:4]) == (str(pending), str(done))

@@ -1,0 +1,193 @@
+"""`kodeverk matrix` and `kodeverk goals`: the evaluation's own tables, printed, as JSON, or
+written to Word or Excel (``--output``; the format from the suffix or ``--format``).
+
+Separate commands rather than `kodeverk export` options: these tables have their own rows and
+columns (``--rows``, ``--columns``) and read what the team wrote in the app, not quotes by code.
+Case names leave the project only with ``--case-names``, like ``{case}`` in attributions.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from coding.errors import InputError
+from tui.options import codings_of_option, format_from_suffix
+from tui.options import json_option as shared_json_option
+from tui.options import output_option as shared_output_option
+from tui.signin import require_lead_at_terminal
+
+FORMATS = ("docx", "xlsx")
+
+output_option = shared_output_option(
+    "Write the table to this .docx or .xlsx file (replaced if it exists)."
+)
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    help="Output format (default: from the output file's suffix).",
+)
+coder_option = codings_of_option()
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(["nb", "en"]),
+    default="nb",
+    show_default=True,
+    help="Language of headings, captions and goal names.",
+)
+json_option = shared_json_option("Print the table as JSON.")
+
+
+def _output_format(output: Path, fmt: str | None, project: Path) -> str:
+    from coding.output import guard_output
+
+    fmt = format_from_suffix(output, fmt, FORMATS)
+    if not output.parent.is_dir():
+        raise InputError(f"{output.parent}: folder does not exist")
+    guard_output(output, project)
+    return fmt
+
+
+@click.command("matrix")
+@click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--rows",
+    default="size_class",
+    show_default=True,
+    help="«case» (one row per case: needs --case-names) or a case attribute, e.g. region.",
+)
+@click.option(
+    "--columns",
+    type=click.Choice(["goal", "code"]),
+    default="goal",
+    show_default=True,
+    help="One column per main goal or per code (rolled up over its sub-codes).",
+)
+@click.option(
+    "--case-names",
+    is_flag=True,
+    help="Allow --rows case: the table then names the cases (not anonymous).",
+)
+@coder_option
+@lang_option
+@json_option
+@output_option
+@format_option
+def matrix_command(
+    project: Path,
+    rows: str,
+    columns: str,
+    case_names: bool,
+    codings_of: str,
+    lang: str,
+    as_json: bool,
+    output: Path | None,
+    fmt: str | None,
+) -> None:
+    """Framework matrix: cases or groups × goals or codes.
+
+    The framework matrix: rows × goals or codes, each cell the number of coded passages and
+    the summary written in the app (matrix screen, `m`)."""
+    from coding.matrix import CASE, framework_matrix
+    from coding.store import Project
+
+    if rows == CASE and not case_names:
+        raise click.UsageError("--rows case names the cases: add --case-names, or use an attribute")
+    if output:
+        fmt = _output_format(output, fmt, project)
+    with Project.open(project) as opened:
+        require_lead_at_terminal(opened, "matrix")
+        matrix = framework_matrix(opened, rows, columns, coder=codings_of, lang=lang)
+    if output:
+        from exports.evaluation_tables import write_matrix_docx, write_matrix_xlsx
+
+        write = write_matrix_docx if fmt == "docx" else write_matrix_xlsx
+        write(matrix, output, lang)
+        click.echo(f"written: {output}", err=as_json)
+    if as_json:
+        click.echo(json.dumps(matrix.as_json(), ensure_ascii=False, indent=2))
+    elif not output:
+        _print_grid(*_plain_matrix(matrix))
+
+
+def _plain_matrix(matrix) -> tuple[list[str], list[list[str]]]:
+    header = [matrix.rows, *(str(i + 1) for i in range(len(matrix.column_keys)))]
+    body = [
+        [f"{label} (n={len(matrix.row_cases[key])})", *(str(matrix.count(key, c)) for c in
+         matrix.column_keys)]
+        for key, label in zip(matrix.row_keys, matrix.row_labels, strict=True)
+    ]  # fmt: skip
+    legend = [f"{i + 1} = {label}" for i, label in enumerate(matrix.column_labels)]
+    return header, body + [[line] for line in legend]
+
+
+def _print_grid(header: list[str], rows: list[list[str]]) -> None:
+    table = [r for r in rows if len(r) == len(header)]
+    widths = [max(len(r[i]) for r in [header, *table]) for i in range(len(header))]
+    for row in [header, *table]:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    for row in rows:
+        if len(row) != len(header):
+            click.echo(row[0])
+
+
+@click.command("goals")
+@click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--quotes",
+    "quote_count",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
+    help="Quotes shown as evidence under each goal in Word and Excel.",
+)
+@click.option(
+    "--attribution",
+    metavar="TEMPLATE",
+    help="Attribution template over case attributes, as in `kodeverk export`.",
+)
+@coder_option
+@lang_option
+@json_option
+@output_option
+@format_option
+def goals_command(
+    project: Path,
+    quote_count: int,
+    attribution: str | None,
+    codings_of: str,
+    lang: str,
+    as_json: bool,
+    output: Path | None,
+    fmt: str | None,
+) -> None:
+    """Goal attainment: rating, assessment and evidence per goal.
+
+    Goal attainment («Måloppnåelse»): each goal's rating and assessment (written in the app,
+    goals screen) with the coded passages and cases raising it counted beside it."""
+    from coding.goals import goal_table
+    from coding.store import Project
+    from exports.evaluation_tables import goal_quotes, goals_grid
+
+    if output:
+        fmt = _output_format(output, fmt, project)
+    with Project.open(project) as opened:
+        require_lead_at_terminal(opened, "goals")
+        rows = goal_table(opened, coder=codings_of, lang=lang)
+        quotes = goal_quotes(opened, rows, coder=codings_of, limit=quote_count) if output else {}
+    if output:
+        from exports.evaluation_tables import write_goals_docx, write_goals_xlsx
+
+        write = write_goals_docx if fmt == "docx" else write_goals_xlsx
+        write(rows, quotes, output, attribution=attribution, lang=lang)
+        click.echo(f"written: {output}", err=as_json)
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
+    elif not output:
+        header, body = goals_grid(rows, lang)
+        _print_grid(
+            [header[0], header[1], header[3], header[4]], [[r[0], r[1], r[3], r[4]] for r in body]
+        )
