@@ -199,6 +199,10 @@ def bare_apply(project: Project, presses: int) -> tuple[list[float], list[float]
 
 
 def run(quick: bool) -> list[dict]:
+    return run_first_paint_and_apply(quick) + run_keys(quick)
+
+
+def run_first_paint_and_apply(quick: bool) -> list[dict]:
     segments, doc_codings = (2_000, 200) if quick else (20_000, 2_000)
     total = 20_000 if quick else 1_000_000
     presses = 20 if quick else 200
@@ -250,3 +254,161 @@ def run(quick: bool) -> list[dict]:
             f"(bare call {percentile(bare_cpu, 50) * 1000:.1f} ms)",
         ),
     ]
+
+
+# -- keys on the coding screen and the overview, on a study-sized project ------------------------
+STUDY_CODERS = ("anna", "bjørn", "cato")
+SIZES = ("liten", "mellomstor", "stor", "storby")
+REGIONS = ("Nord-Norge", "Midt-Norge", "Vestlandet", "Østlandet", "Sørlandet")
+QUESTIONS = ("Utfordringer", "Brukermedvirkning", "Behov")
+
+
+def build_study(path: Path, scale: float = 1.0) -> Project:
+    """400 municipalities (size class, region), 6 400 survey answers (one document each, over
+    3 questions), 40 interview transcripts of about 15 000 words, 60 codes, three coders with
+    about 20 000 codings each (times ``scale``, interviews at least 2)."""
+    rng = random.Random(14)
+    project = Project.create(path, name="studie")
+    code_ids = [
+        add_code(project, f"Kode {i}", shortcut=str(i) if i < 10 else None) for i in range(1, 61)
+    ]
+    cases, answers, interviews = (max(int(n * scale), 2) for n in (400, 6400, 40))
+    with project.transaction() as conn:
+        conn.executemany(
+            "INSERT INTO cases(id, guid, name, created_at) VALUES (?, ?, ?, ?)",
+            [(i, new_guid(), f"Kommune {i:03d}", now()) for i in range(1, cases + 1)],
+        )
+        conn.executemany(
+            "INSERT INTO case_attributes(case_id, name, value) VALUES (?, ?, ?)",
+            [(i, "size_class", rng.choice(SIZES)) for i in range(1, cases + 1)]
+            + [(i, "region", rng.choice(REGIONS)) for i in range(1, cases + 1)],
+        )
+        docs: list[tuple[int, list[Segment]]] = []
+        for i in range(answers):
+            text, segs = transcript(rng.randint(1, 4), rng)
+            text = text.replace("Intervjuer: ", "").replace("Informant: ", "")
+            segs = [Segment(0, len(text.rstrip()), "answer", 0, None)]
+            name = f"undersokelse.csv · {QUESTIONS[i % 3]} · rad {i // 3 + 2}"
+            doc = add_document(project, name, text, "survey", segs, case_id=i // 3 % cases + 1)
+            docs.append((doc, segs))
+        for i in range(interviews):
+            text, segs = transcript(1_600, rng)  # about 15 000 words
+            doc = add_document(
+                project, f"intervju_{i + 1:02d}.txt", text, "interview", segs, case_id=i * 10 + 1
+            )
+            docs.append((doc, segs))
+        indexes = _drop_indexes(conn)
+        rows: list[tuple] = []
+        for coder in STUDY_CODERS:
+            coder_id = project.coder_id(coder)
+            per_coder = int(20_000 * scale)
+            for n in range(per_coder):  # half on the interviews, half on the answers
+                doc, segs = docs[-1 - n % interviews] if n % 2 else docs[n % answers]
+                rows += _codings(rng, doc, segs, 1, code_ids, coder_id, now())
+        conn.executemany(
+            'INSERT INTO codings(guid, document_id, code_id, coder_id, start, "end", created_at) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        for sql in indexes:
+            conn.execute(sql)
+    return project
+
+
+def _bare_app():
+    from textual.app import App
+    from textual.widgets import Footer, Header, Static
+
+    class BareApp(App):
+        BINDINGS = (("j", "nothing", "Nothing"),)
+
+        def compose(self):
+            yield Header()
+            yield Static("kodeverk")
+            yield Footer()
+
+        def action_nothing(self) -> None:
+            pass
+
+    return BareApp()
+
+
+async def _press_times(app, keys: list[str], before=None) -> list[float]:
+    """Seconds per key through the Pilot (key sent, handled, screen refreshed)."""
+    times = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        if before is not None:
+            await before(app, pilot)
+        for key in keys:
+            t0 = time.perf_counter()
+            await pilot.press(key)
+            times.append(time.perf_counter() - t0)
+    return times
+
+
+async def _overview_ready(app, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+CODING_KEYS = ["j", "j", "k", "pagedown", "pagedown", "pageup", "G", "g", "end", "home", "n"]
+CODING_KEYS += ["J", "w", "1", "u", "right_square_bracket", "left_square_bracket"]
+FILTER_KEYS = ["slash", *"kommune 01", *["backspace"] * 3, "escape"]
+
+
+def _size_class_key() -> str:
+    """The overview's key for cycling the size class (``a`` today, ``s`` on some branches)."""
+    from tui.screens.overview import OverviewScreen
+
+    for binding in OverviewScreen.BINDINGS:
+        if getattr(binding, "action", "") == "cycle_attribute":
+            return binding.key.split(",")[0]
+    raise LookupError("the overview has no size-class key")
+
+
+def key_latencies(path: Path, rounds: int) -> dict[str, list[float]]:
+    from tui.app import KodeverkApp
+
+    with Project.open(path) as project:
+        interview = project.conn.execute(
+            "SELECT id FROM documents WHERE kind = 'interview' ORDER BY id LIMIT 1"
+        ).fetchone()[0]
+    found: dict[str, list[float]] = {"coding": [], "overview": [], "bare": []}
+    for _ in range(rounds):
+        app = KodeverkApp(path, STUDY_CODERS[0], document_id=interview)
+        found["coding"] += asyncio.run(_press_times(app, CODING_KEYS))
+        app = KodeverkApp(path, STUDY_CODERS[0], resume=False)
+        keys = [_size_class_key()] * 5 + ["down", "down", "up", *FILTER_KEYS]
+        found["overview"] += asyncio.run(_press_times(app, keys, _overview_ready))
+        found["bare"] += asyncio.run(_press_times(_bare_app(), ["j"] * len(CODING_KEYS)))
+    return found
+
+
+def run_keys(quick: bool) -> list[dict]:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "study.kodeverk"
+        t0 = time.perf_counter()
+        build_study(path, 0.1 if quick else 1.0).close()
+        build_s = time.perf_counter() - t0
+        found = key_latencies(path, 2 if quick else 5)
+    bare = percentile(found["bare"], 95) * 1000
+    rows = []
+    for screen, what in (("coding", "coding screen"), ("overview", "overview")):
+        p95 = percentile(found[screen], 95) * 1000
+        rows.append(
+            result(
+                f"app key p95, {what}, study of 6 400 answers + 40 interviews + 60 000 codings",
+                p95,
+                "ms",
+                bare,
+                baseline_name="bare Textual app, same keys through the Pilot, p95",
+                target="< 50 ms",
+                passed=p95 < 50,
+                note=(
+                    f"{len(found[screen])} keys, median {percentile(found[screen], 50) * 1000:.1f}"
+                    f" ms, max {max(found[screen]) * 1000:.1f} ms; study built in {build_s:.0f} s"
+                ),
+            )
+        )
+    return rows

@@ -89,6 +89,49 @@ def document_rows(conn: sqlite3.Connection, coder_id: int | None) -> list[Docume
     return result
 
 
+DOCUMENT_ORDER = (
+    "SELECT d.id FROM documents d LEFT JOIN cases c ON c.id = d.case_id "
+    "ORDER BY coalesce(c.name, '~'), d.name, d.id"
+)
+
+
+def document_order(conn: sqlite3.Connection) -> list[int]:
+    """Document ids in the overview's order (by case, then name)."""
+    return [r[0] for r in conn.execute(DOCUMENT_ORDER)]
+
+
+def unfinished_after(conn: sqlite3.Connection, document_id: int, coder: str) -> int | None:
+    """The next document in the overview's order (wrapping around) the coder has not marked
+    done; None when every other document is done."""
+    done = {
+        r[0]
+        for r in conn.execute(
+            "SELECT s.document_id FROM document_status s JOIN coders c ON c.id = s.coder_id "
+            "WHERE c.name = ? AND s.done = 1",
+            (coder,),
+        )
+    }
+    order = document_order(conn)
+    here = order.index(document_id) if document_id in order else -1
+    for candidate in order[here + 1 :] + order[: max(here, 0)]:
+        if candidate not in done and candidate != document_id:
+            return candidate
+    return None
+
+
+def coding_memo_starts(project: Project, document_id: int, coder_id: int | None) -> list[int]:
+    """Where a memo on a coding of the document starts (only ``coder_id``'s memos if given)."""
+    sql = (
+        "SELECT k.start FROM memos m JOIN codings k ON k.guid = m.target_guid "
+        "WHERE m.target_kind = 'coding' AND k.document_id = ?"
+    )
+    params: tuple[int, ...] = (document_id,)
+    if coder_id is not None:
+        sql += " AND m.coder_id = ?"
+        params += (coder_id,)
+    return [r[0] for r in project.conn.execute(sql, params)]
+
+
 def _progress(conn: sqlite3.Connection, document_id: int, coder_id: int | None) -> tuple[int, int]:
     """(segments, segments overlapped by the coder's codings): one sweep over both, each read in
     start order from its index (a correlated SQL query is quadratic here)."""

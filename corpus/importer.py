@@ -82,6 +82,20 @@ class _File:
     skipped_empty: int = 0
 
 
+def expand_folders(paths: Sequence[Path]) -> tuple[Path, ...]:
+    """A folder stands for the files in it that kodeverk reads (not sub-folders), by name."""
+    expanded: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            expanded.append(path)
+            continue
+        found = sorted(p for p in path.iterdir() if p.suffix.lower() in SUPPORTED_SUFFIXES)
+        if not found:
+            raise InputError(f"{path}: no files kodeverk can import in this folder")
+        expanded.extend(found)
+    return tuple(expanded)
+
+
 def import_files(
     project: Project,
     paths: Sequence[Path],

@@ -137,7 +137,7 @@ async def test_done_toggles_and_shows_in_overview(app_path: Path) -> None:
         await settle(app, pilot)
         await pilot.press("down", "enter")  # the second row: Vadsø's interview
         assert isinstance(app.screen, CodingScreen) and app.screen.document_id == 1
-        await pilot.press("1", "0", "d", "escape")
+        await pilot.press("1", "0", "d", "escape", "escape")  # no to moving on; back
         assert app.screen is overview
         await settle(app, pilot)
         row = next(r for r in overview.rows if r.id == 1)
@@ -219,13 +219,13 @@ async def test_overview_filter_and_cycle(app_path: Path) -> None:
         screen = app.screen
         await settle(app, pilot)
         await pilot.press("slash", *"nord", "enter")
-        from textual.widgets import DataTable
+        from tui.widgets.document_table import DocumentTable
 
-        assert screen.query_one(DataTable).row_count == 1
+        assert screen.query_one(DocumentTable).row_count == 1
         await pilot.press("escape", "s")
         assert screen.query_one("#filter").value == "liten"
         await pilot.press("s", "s")
-        assert screen.query_one(DataTable).row_count == 2
+        assert screen.query_one(DocumentTable).row_count == 2
 
 
 async def test_screen_codings_match_the_file_after_merges(app_path: Path) -> None:

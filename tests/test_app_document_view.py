@@ -49,10 +49,10 @@ async def test_selection_and_codings_are_visible_without_colour(tmp_path: Path) 
         await pilot.press("j", "1", "0", "j")
         view = app.screen.query_one(DocumentView)
         rendered = [list(view.render_line(y)) for y in range(view.line_count)]
-        gutters = [line[0].text for line in rendered]
+        gutters = ["".join(seg.text for seg in line[:5]) for line in rendered]
         assert any(g.startswith("▌") for g in gutters)  # selected lines are marked
-        assert any(g.endswith("•") for g in gutters)  # lines with codings are marked
-        styles = [seg.style for line in rendered for seg in line[1:] if seg.style]
+        assert any(g[1] == "┃" for g in gutters)  # lines with codings have a stripe
+        styles = [seg.style for line in rendered for seg in line[5:] if seg.style]
         assert any(style.reverse and style.bold for style in styles)  # the selection
         await pilot.press("pagedown")
         assert app.screen.current_segment == len(app.screen.segments) - 1

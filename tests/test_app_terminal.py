@@ -75,7 +75,7 @@ async def test_monochrome_terminal_shows_selection_codings_and_shortcuts(
     triplets = [c.get_truecolor() for c in colours(lines)]
     assert triplets and all(t.red == t.green == t.blue for t in triplets)  # greys only
     text = plain(lines)
-    assert "▌" in text and "•" in text  # the selection and the coded lines, without colour
+    assert "▌" in text and "┃" in text  # the selection and the codes' stripes, without colour
     assert "■ 1 Brukermedvirk" in text  # codes findable by their shortcut digit
     assert any(seg.style and seg.style.reverse for line in lines for seg in line)
 

@@ -45,6 +45,18 @@ def test_codebook_editor(app_path: Path, snap_compare) -> None:
     assert snap_compare(app, press=["e", "down"], terminal_size=SIZE)
 
 
+def test_coding_screen_stripes_and_memo(app_path: Path, snap_compare) -> None:
+    """Two codes on one segment (two stripes in their colours), one on the next, a memo mark."""
+    app = KodeverkApp(app_path, CODER, document_id=1, lang="nb")
+
+    async def code_and_clear(pilot) -> None:
+        await pilot.press("j", "1", "0", "2", "m", *"viktig", "ctrl+s", "j", "3")
+        pilot.app.clear_notifications()  # toasts expire by the clock: not in the picture
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=code_and_clear, terminal_size=SIZE)
+
+
 @pytest.mark.parametrize("lang", ["nb", "en"])
 def test_answer_grid(tmp_path: Path, snap_compare, lang: str) -> None:
     from tests.answers_project import build_answers_project

@@ -82,6 +82,7 @@ _ENTRIES: dict[str, tuple[str, str]] = {
     "overview.focus_filter": ("Filter", "Filter"),
     "overview.answers": ("Svar", "Answers"),
     "overview.cycle_attribute": ("Størrelse", "Size class"),
+    "overview.import_files": ("Importer", "Import"),
     "overview.codebook": ("Kodebok", "Codebook"),
     "overview.review": ("Samsvar", "Review"),
     "overview.prevalence": ("Forekomst", "Prevalence"),
@@ -108,6 +109,38 @@ _ENTRIES: dict[str, tuple[str, str]] = {
         " · {done} done",
     ),
     "overview.cannot_read": ("kan ikke lese: {problem}", "cannot read: {problem}"),
+    "overview.empty": (
+        "Prosjektet har ingen dokumenter ennå.\n\n"
+        "Trykk i for å importere et transkript (.txt .md .docx .vtt .srt) eller en mappe med"
+        " dem her.\n\n"
+        "Eller fra et skall:\n"
+        "  kodeverk import PROSJEKT intervju.docx\n"
+        "  kodeverk import PROSJEKT intervjuer/\n"
+        "  kodeverk import PROSJEKT svar.xlsx --text-column Svar --case-column Kommune\n"
+        "  kodeverk import PROSJEKT prosjekt.qdpx",
+        "This project has no documents yet.\n\n"
+        "Press i to import a transcript (.txt .md .docx .vtt .srt) or a folder of them here.\n\n"
+        "Or, from a shell:\n"
+        "  kodeverk import PROJECT interview.docx\n"
+        "  kodeverk import PROJECT interviews/\n"
+        "  kodeverk import PROJECT answers.xlsx --text-column Answer --case-column Municipality\n"
+        "  kodeverk import PROJECT project.qdpx",
+    ),
+    # -- import dialog --------------------------------------------------------------------------
+    "import.title": ("Importer en fil eller mappe", "Import a file or folder"),
+    "import.hint": (
+        "transkripter .txt .md .docx .vtt .srt; en mappe betyr filene i den",
+        "transcripts .txt .md .docx .vtt .srt; a folder means the files in it",
+    ),
+    "import.placeholder": ("sti til en fil eller mappe", "path to a file or folder"),
+    "import.missing": ("{path}: finnes ikke", "{path}: no such file or folder"),
+    "import.stage.reading": ("leser", "reading"),
+    "import.stage.segmenting": ("deler opp", "segmenting"),
+    "import.stage.writing": ("skriver", "writing"),
+    "import.done": (
+        "importerte {documents} dokumenter, {segments} segmenter",
+        "imported {documents} documents, {segments} segments",
+    ),
     # -- answer grid ----------------------------------------------------------------------------
     "grid.doc": (
         "Spørreskjemasvar, ett per rad: et siffer koder raden og går videre; mellomrom holder"
@@ -316,6 +349,23 @@ _ENTRIES: dict[str, tuple[str, str]] = {
     "code.cmd.next_uncoded.help": (
         "hopp til neste segment du ikke har kodet (n)",
         "jump to the next segment you have not coded (n)",
+    ),
+    "code.move_on": (
+        "Gå videre til neste dokument som ikke er ferdig? (enter: ja, escape: nei)",
+        "Move on to the next unfinished document? (enter: yes, escape: no)",
+    ),
+    "code.all_done": ("alle dokumentene er merket ferdig", "every document is marked done"),
+    "code.last": ("dette er det siste dokumentet", "this is the last document"),
+    "code.first": ("dette er det første dokumentet", "this is the first document"),
+    "code.cmd.next_document": ("Neste dokument", "Next document"),
+    "code.cmd.next_document.help": (
+        "neste dokument i oversikten (] eller ctrl+pil ned)",
+        "the next document in the overview (] or ctrl+down)",
+    ),
+    "code.cmd.previous_document": ("Forrige dokument", "Previous document"),
+    "code.cmd.previous_document.help": (
+        "forrige dokument i oversikten ([ eller ctrl+pil opp)",
+        "the previous document in the overview ([ or ctrl+up)",
     ),
     "code.cmd.toggle_blind": ("Blind modus av/på", "Toggle blind mode"),
     "code.cmd.toggle_blind.help": (
@@ -659,6 +709,10 @@ _ENTRIES: dict[str, tuple[str, str]] = {
     "coding.toggle_blind": ("Egne / alle koderes kodinger", "Own / all coders' codings"),
     "coding.focus_filter": ("Filtrer kodeboka", "Filter codebook"),
     "coding.back": ("Tilbake", "Back"),
+    "coding.document_1": ("Neste dokument", "Next document"),
+    "coding.document_minus1": ("Forrige dokument", "Previous document"),
+    "coding.edge_minus1": ("Starten av dokumentet", "Start of the document"),
+    "coding.edge_1": ("Slutten av dokumentet", "End of the document"),
     "confirm.answer_true": ("Ja", "Yes"),
     "confirm.answer_false": ("Nei", "No"),
     "confirm.cancel": ("Avbryt", "Cancel"),
@@ -692,6 +746,13 @@ _ENTRIES: dict[str, tuple[str, str]] = {
     "review.choose_coders": ("Kodere", "Coders"),
     "review.back": ("Tilbake", "Back"),
     "review.refresh_tables": ("Oppdater", "Refresh"),
+    "import.cancel": ("Avbryt", "Cancel"),
+    "table.cursor_1": ("Ned", "Down"),
+    "table.cursor_minus1": ("Opp", "Up"),
+    "table.page_1": ("Side ned", "Page down"),
+    "table.page_minus1": ("Side opp", "Page up"),
+    "table.edge_minus1": ("Første", "First"),
+    "table.edge_1": ("Siste", "Last"),
     "search.cancel": ("Avbryt", "Cancel"),
     "search.focus_results": ("Treff", "Results"),
 }

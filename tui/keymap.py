@@ -32,6 +32,8 @@ SCREEN_MODULES = (
     "tui.screens.anonymise",
     "tui.screens.coder_pairs",
     "tui.screens.help",
+    "tui.screens.import_dialog",
+    "tui.widgets.document_table",
 )
 
 

@@ -92,9 +92,9 @@ def import_command(
     written in one transaction: if any file is bad, nothing is imported. A file imported
     before (same content) is refused.
     """
-    from corpus.importer import ImportOptions, import_files
+    from corpus.importer import ImportOptions, expand_folders, import_files
 
-    files = _expand_folders(files)
+    files = expand_folders(files)
     qdpx = [f for f in files if f.suffix.lower() in (".qdpx", ".qde")]  # bare .qde as init --from
     with open_project(project) as opened:
         if qdpx and dry_run:
@@ -158,22 +158,6 @@ def _show_case_plan(project, files: tuple[Path, ...], options, as_json: bool) ->
             f"{len(bad)} of {len(plan)} files would not import; first {bad[0].file}: "
             f"{bad[0].problem}"
         )
-
-
-def _expand_folders(paths: tuple[Path, ...]) -> tuple[Path, ...]:
-    """A folder stands for the files in it that kodeverk reads (not sub-folders), by name."""
-    from corpus.importer import SUPPORTED_SUFFIXES
-
-    expanded: list[Path] = []
-    for path in paths:
-        if not path.is_dir():
-            expanded.append(path)
-            continue
-        found = sorted(p for p in path.iterdir() if p.suffix.lower() in SUPPORTED_SUFFIXES)
-        if not found:
-            raise InputError(f"{path}: no files kodeverk can import in this folder")
-        expanded.extend(found)
-    return tuple(expanded)
 
 
 def _import_qdpx(project, files: tuple[Path, ...], as_json: bool) -> None:

@@ -31,8 +31,11 @@ from coding.views import (
     CodingRow,
     SegmentRow,
     coder_names_by_id,
+    coding_memo_starts,
+    document_order,
     load_codings,
     load_segments,
+    unfinished_after,
 )
 from tui.i18n import Localized, Section, bind
 from tui.learning import Learner
@@ -56,6 +59,8 @@ PALETTE = (
     "toggle_done",
     "search",
     "suggest",
+    "next_document",
+    "previous_document",
     "next_uncoded",
     "toggle_blind",
 )  # the last one only for those who may see all coders
@@ -84,6 +89,14 @@ def code_style(colour: str) -> Style:
     return style + Style(color="black" if luminance > 140 else "white")
 
 
+def stripe_style(colour: str) -> Style:
+    """The code's colour as the colour of its stripe in the margin."""
+    try:
+        return Style(color=colour, bold=True)
+    except Exception:
+        return Style()
+
+
 class CodingScreen(Localized, DomainActions, Screen):
     """Move with j/k, select with J/K and w/W, code with 1–9 or c, undo with u."""
 
@@ -95,6 +108,10 @@ class CodingScreen(Localized, DomainActions, Screen):
         bind("coding.page_1", "pagedown", "page(1)", show=False),
         bind("coding.page_minus1", "pageup", "page(-1)", show=False),
         bind("coding.next_uncoded", "n", "next_uncoded"),
+        bind("coding.document_1", "right_square_bracket,ctrl+down", "document(1)", show=False),
+        bind("coding.document_minus1", "left_square_bracket,ctrl+up", "document(-1)", show=False),
+        bind("coding.edge_minus1", "home,g", "edge(-1)", show=False),
+        bind("coding.edge_1", "end,G", "edge(1)", show=False),
         bind(
             "coding.extend_1",
             "J,shift+down",
@@ -168,6 +185,7 @@ class CodingScreen(Localized, DomainActions, Screen):
         self._done: bool | None = None
         self._coder_names: dict[int, str] | None = None
         self._start_segment = segment
+        self._panel_height = -1
         self.keys = KeyState(build_keymap([]))
         self.load_document(document_id, reset_view=False)
 
@@ -199,7 +217,7 @@ class CodingScreen(Localized, DomainActions, Screen):
         self.learner.start()
 
     # -- loading ------------------------------------------------------------------------------
-    def load_document(self, document_id: int, *, reset_view: bool = True) -> None:
+    def load_document(self, document_id: int, *, reset_view: bool = True, segment: int = 0) -> None:
         self.document_name, self.text = document_name_and_text(self.project, document_id)
         self.document_id = document_id
         self._forget_status()
@@ -212,6 +230,8 @@ class CodingScreen(Localized, DomainActions, Screen):
         self.codes = list_codes(self.project)
         self.code_by_id = {c.id: c for c in self.codes}
         self.code_styles = {c.id: code_style(c.colour) for c in self.codes}
+        self.code_rank = {c.id: rank for rank, c in enumerate(self.codes)}
+        self.stripe_styles = {rank: stripe_style(c.colour) for rank, c in enumerate(self.codes)}
         self.keys.keymap = build_keymap(self.codes)
         self.suggestions = []
         self.selection = (self.segments[0].start, self.segments[0].end)
@@ -221,7 +241,7 @@ class CodingScreen(Localized, DomainActions, Screen):
             view.set_text(self.text)
             view.set_marks([])
             self._refresh_codings(full_counts=True)
-            self.select_segment(0)
+            self.select_segment(segment)
 
     def _refresh_codings(self, *, full_counts: bool, reload: bool = True) -> None:
         """Reload this document's codings (after a committed action) and redraw."""
@@ -235,6 +255,11 @@ class CodingScreen(Localized, DomainActions, Screen):
         view = self.query_one(DocumentView)
         styles, plain = self.code_styles, Style()
         view.set_highlights([(c[3], c[4], styles.get(c[1], plain)) for c in self.codings])
+        rank = self.code_rank
+        view.set_stripes(
+            [(c[3], c[4], rank.get(c[1], -1)) for c in self.codings], self.stripe_styles
+        )
+        self._show_memos()
         old_document = self.document_counts
         # Counted from the codings in hand (those shown: this coder's when blind, else all),
         # not re-read: the query cost more than the rest of a key (issue 13).
@@ -260,6 +285,12 @@ class CodingScreen(Localized, DomainActions, Screen):
         if self._coder_names is None:
             self._coder_names = coder_names_by_id(self.project)
         return self._done, self._coder_names
+
+    def _show_memos(self) -> None:
+        """Mark where a memo on one of the shown codings starts (the coder's own in blind mode)."""
+        coder_id = self.coder_id if self.blind else None
+        offsets = coding_memo_starts(self.project, self.document_id, coder_id)
+        self.query_one(DocumentView).set_memos(offsets)
 
     def _file_version(self) -> int:
         return self.project.data_version()
@@ -383,7 +414,10 @@ class CodingScreen(Localized, DomainActions, Screen):
         lines.extend(self._key_lines())
         if self.suggestions:  # the proposed code stays in view until a or r
             lines += self._suggestion_lines()
-        self.query_one("#on-selection", Static).update(Text("\n").join(lines))
+        panel = Text("\n").join(lines)
+        height = panel.plain.count("\n")  # layout only when the panel's height may change
+        self.query_one("#on-selection", Static).update(panel, layout=height != self._panel_height)
+        self._panel_height = height
         view = self.query_one(DocumentView)
         view.border_title = self.document_name
 
@@ -419,6 +453,47 @@ class CodingScreen(Localized, DomainActions, Screen):
             max(view.line_of(self.selection[0]) + direction * height, 0), view.line_count - 1
         )
         self.select_segment(self.segment_at(view._starts[line]))
+
+    def action_edge(self, direction: int) -> None:
+        """The first (home, g) or last (end, G) segment of the document."""
+        self.select_segment(0 if direction < 0 else len(self.segments) - 1)
+
+    def action_document(self, step: int) -> None:
+        """The next or previous document in the overview's order, without leaving the screen."""
+        order = document_order(self.project.conn)
+        here = order.index(self.document_id) if self.document_id in order else -1
+        there = here + step
+        if not 0 <= there < len(order):
+            self.notify(TEXT["last" if step > 0 else "first"], timeout=2)
+            return
+        self.open_here(order[there])
+
+    def action_next_document(self) -> None:
+        self.action_document(1)
+
+    def action_previous_document(self) -> None:
+        self.action_document(-1)
+
+    def open_here(self, document_id: int) -> None:
+        """Show another document on this screen, at the segment the coder left it."""
+        value = ops.recall(self.project, self.coder, f"segment:{document_id}")
+        segment = int(value) if value and value.isdigit() else 0
+        self.load_document(document_id, segment=segment)
+        self.notify(self.document_name, timeout=2)
+
+    def _offer_next_unfinished(self) -> None:
+        from tui.screens.confirm import ConfirmScreen
+
+        following = unfinished_after(self.project.conn, self.document_id, self.coder)
+        if following is None:
+            self.notify(TEXT["all_done"], timeout=3)
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.open_here(following)
+
+        self.app.push_screen(ConfirmScreen(TEXT["move_on"], yes_first=True), answer)
 
     def action_next_uncoded(self) -> None:
         """One sweep over segments and the coder's codings (both in start order)."""
@@ -635,6 +710,7 @@ class CodingScreen(Localized, DomainActions, Screen):
                 is REFUSED
             ):
                 return
+            self._show_memos()
             self.notify(TEXT["memo_saved" if new_text.strip() else "memo_deleted"], timeout=2)
 
         self.app.push_screen(MemoScreen(title, text), save)
@@ -670,6 +746,8 @@ class CodingScreen(Localized, DomainActions, Screen):
         self._forget_status()
         self._show_selection_codes()
         self.notify(TEXT["marked_done" if done else "marked_not_done"], timeout=2)
+        if done:
+            self._offer_next_unfinished()
 
     def action_toggle_blind(self) -> None:
         if self.blind and hasattr(self.app, "allowed") and not self.app.allowed("all_coders"):

@@ -21,9 +21,10 @@ class ConfirmScreen(Localized, ModalScreen[bool]):
         bind("confirm.answer_false", "n,escape", "answer(False)"),
     ]
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, question: str, *, yes_first: bool = False) -> None:
         super().__init__()
         self.question = question
+        self.yes_first = yes_first  # enter answers Yes (a harmless step such as moving on)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -34,7 +35,7 @@ class ConfirmScreen(Localized, ModalScreen[bool]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
+        self.query_one("#yes" if self.yes_first else "#no", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")

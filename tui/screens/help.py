@@ -63,10 +63,13 @@ def key_table(screen: Screen) -> Table:
     return table
 
 
+KEY_SIGNS = {"right_square_bracket": "]", "left_square_bracket": "[", "slash": "/"}
+
+
 def _key_names(keys: list[str]) -> str:
     if len(keys) > 2 and all(k.isdigit() for k in keys):
         return f"{min(keys)}–{max(keys)}"
-    return " ".join(keys)
+    return " ".join(KEY_SIGNS.get(k, k) for k in keys)
 
 
 def screen_title(screen: Screen) -> str:

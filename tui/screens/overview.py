@@ -7,9 +7,9 @@ from typing import ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
+from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
-from textual.widgets.data_table import RowKey
+from textual.widgets import Footer, Header, Input, Static
 
 from coding.errors import KodeverkError
 from coding.store import Project
@@ -17,6 +17,7 @@ from coding.views import DocumentRow, documents_overview
 from tui.i18n import Localized, bind, t
 from tui.messages import OpenDocument, OpenScreen
 from tui.screens.base import DomainActions
+from tui.widgets.document_table import DocumentTable
 
 COLUMNS = ("case", "size", "region", "progress", "done", "document")
 
@@ -38,6 +39,7 @@ class OverviewScreen(Localized, DomainActions, Screen):
         bind("overview.focus_filter", "slash", "focus_filter"),
         bind("overview.answers", "a", "answers"),
         bind("overview.cycle_attribute", "s", "cycle_attribute"),
+        bind("overview.import_files", "i", "import_files"),
         bind("overview.codebook", "e", "codebook"),
         bind("overview.review", "r", "review"),
         bind("overview.prevalence", "p", "prevalence"),
@@ -52,20 +54,26 @@ class OverviewScreen(Localized, DomainActions, Screen):
         self.project = project
         self.coder = coder
         self.rows: list[DocumentRow] = []
+        self._cells: list[tuple[str, ...]] = []  # per row: its cells when it heads its case
+        self._haystacks: list[str] = []
         self._cycle = -1
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder=t("overview.filter"), id="filter")
-        yield DataTable(id="documents", cursor_type="row", zebra_stripes=True)
+        with Vertical(id="documents-box"):
+            yield DocumentTable(
+                [t(f"overview.col.{c}") for c in COLUMNS], group_columns=3, id="documents"
+            )
+            yield Static(id="empty")
         yield Static(id="summary")
         yield Footer()
 
     def on_mount(self) -> None:
         if hasattr(self.app, "hide_lead_keys"):
             self.app.hide_lead_keys(self, {"r": "review", "p": "prevalence", "e": "codebook"})
-        self.query_one(DataTable).add_columns(*(t(f"overview.col.{c}") for c in COLUMNS))
-        self.query_one(DataTable).focus()
+        self.query_one("#empty", Static).display = False
+        self.query_one(DocumentTable).focus()
 
     def on_screen_resume(self) -> None:
         # after a refresh: when the app opens straight on a document, this screen is covered
@@ -94,30 +102,24 @@ class OverviewScreen(Localized, DomainActions, Screen):
         self.refused(exc)
 
     def _show_rows(self, rows: list[DocumentRow]) -> None:
+        """Keep the rows' cells and filter text: each key of the filter only picks rows."""
         self.rows = rows
+        self._cells = [_cells(r) for r in rows]
+        self._haystacks = [_haystack(r) for r in rows]
+        table = self.query_one(DocumentTable)
+        table.measure(self._cells)
+        empty = not rows
+        self.query_one("#empty", Static).update(t("overview.empty") if empty else "")
+        self.query_one("#empty", Static).display = empty
+        table.display = not empty
         self._fill(self.query_one("#filter", Input).value)
 
     def _fill(self, filter_text: str) -> None:
-        table = self.query_one(DataTable)
-        keep_row = table.cursor_row
-        table.clear()
+        table = self.query_one(DocumentTable)
         needle = filter_text.strip().casefold()
-        shown = [r for r in self.rows if not needle or needle in _haystack(r)]
-        previous_case = None
-        for row in shown:
-            same_case = row.case == previous_case
-            previous_case = row.case
-            table.add_row(
-                "" if same_case else (row.case or t("overview.no_case")),
-                "" if same_case else row.attributes.get("size_class", ""),
-                "" if same_case else row.attributes.get("region", ""),
-                progress_text(row),
-                t("overview.done") if row.done else "",
-                row.name,
-                key=str(row.id),
-            )
-        if shown:
-            table.move_cursor(row=min(keep_row, len(shown) - 1))
+        picked = [i for i, hay in enumerate(self._haystacks) if not needle or needle in hay]
+        shown = [self.rows[i] for i in picked]
+        table.set_rows([self._cells[i] for i in picked], [r.id for r in shown])
         done = sum(r.done for r in shown)
         coded = sum(r.coded_segments for r in shown)
         total = sum(r.segments for r in shown)
@@ -131,23 +133,32 @@ class OverviewScreen(Localized, DomainActions, Screen):
                 total=total,
                 coder=self.coder,
                 done=done,
-            )
+            ),
+            layout=False,  # one line, always
         )
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill(event.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.query_one(DataTable).focus()
+        self.query_one(DocumentTable).focus()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.open_document(_document_id(event.row_key))
+    def on_document_table_row_selected(self, event: DocumentTable.RowSelected) -> None:
+        self.open_document(event.key)
 
     def action_open_document(self) -> None:
-        table = self.query_one(DataTable)
-        if table.row_count:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-            self.open_document(_document_id(key))
+        key = self.query_one(DocumentTable).cursor_key
+        if key is not None:
+            self.open_document(key)
+
+    def action_import_files(self) -> None:
+        from tui.screens.import_dialog import ImportScreen
+
+        def imported(documents: int | None) -> None:
+            if documents:
+                self.refresh_rows()
+
+        self.app.push_screen(ImportScreen(self.project), imported)
 
     def open_document(self, document_id: int, segment: int = 0) -> None:
         self.post_message(OpenDocument(document_id, segment))
@@ -157,7 +168,7 @@ class OverviewScreen(Localized, DomainActions, Screen):
 
     def action_clear_filter(self) -> None:
         self.query_one("#filter", Input).value = ""
-        self.query_one(DataTable).focus()
+        self.query_one(DocumentTable).focus()
 
     def action_cycle_attribute(self) -> None:
         """Step through the size classes present (then back to everything)."""
@@ -185,11 +196,16 @@ class OverviewScreen(Localized, DomainActions, Screen):
         self.post_message(OpenScreen("goals"))
 
 
+def _cells(row: DocumentRow) -> tuple[str, ...]:
+    return (
+        row.case or t("overview.no_case"),
+        row.attributes.get("size_class", ""),
+        row.attributes.get("region", ""),
+        progress_text(row),
+        t("overview.done") if row.done else "",
+        row.name,
+    )
+
+
 def _haystack(row: DocumentRow) -> str:
     return " ".join([row.case, row.name, *row.attributes.values()]).casefold()
-
-
-def _document_id(key: RowKey) -> int:
-    """The document id a row was added under (every row has one)."""
-    assert key.value is not None
-    return int(key.value)

@@ -4,12 +4,14 @@ A ``TextArea`` or a widget per segment is far too slow for long transcripts (see
 the text is wrapped into visual lines (offset pairs) once per width, highlights are flattened into
 sorted, non-overlapping style runs once per change, and ``render_line`` cuts one line at a time.
 Nothing depends on colour alone: the selection is reversed and bold, overlapping codes are
-underlined, and a gutter marks the selected lines (▌) and lines with codings (•).
+underlined, and a gutter marks the selected lines (▌), the codes on each line (one stripe per
+code in its colour, as NVivo and MAXQDA show, «+» past three) and lines where a memo starts (✎).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections import defaultdict
 from collections.abc import Sequence
 from itertools import accumulate, pairwise
 from operator import itemgetter
@@ -22,7 +24,11 @@ from textual.strip import Strip
 
 Span = tuple[int, int, Style]
 
-GUTTER = 2
+GUTTER = 5  # selection mark, STRIPES stripes, memo mark
+STRIPES = 3
+STRIPE = "┃"
+MEMO = "✎"
+BUCKET = 2048  # characters per bucket of the stripes' index
 SELECTION = Style(reverse=True, bold=True)
 OVERLAP = Style(underline=True)
 MARK = Style(underline=True, italic=True)
@@ -110,6 +116,9 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         self._marks: list[tuple[int, int]] = []
         self.selection: tuple[int, int] = (0, 0)
         self._cache: dict[int, Strip] = {}
+        self._buckets: dict[int, list[tuple[int, int, int]]] = {}  # stripes by BUCKET
+        self._stripe_styles: dict[int, Style] = {}
+        self._memos: list[int] = []
 
     # -- content ------------------------------------------------------------------------------
     def set_text(self, text: str) -> None:
@@ -124,6 +133,44 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         self._span_starts = [span[0] for span in self._spans]
         self._span_reach = list(accumulate((span[1] for span in self._spans), max))
         self._changed()
+
+    def set_stripes(
+        self, stripes: Sequence[tuple[int, int, int]], styles: dict[int, Style]
+    ) -> None:
+        """Spans (start, end, key): one stripe per key in the gutter of the lines a span
+        touches, in key order, drawn in ``styles[key]``. Indexed by buckets of characters so a
+        line finds its stripes in O(k), whatever the number of codings."""
+        buckets: defaultdict[int, list[tuple[int, int, int]]] = defaultdict(list)
+        for stripe in stripes:
+            first, last = stripe[0] // BUCKET, (stripe[1] - 1) // BUCKET
+            if first >= last:  # most codings lie within one bucket
+                buckets[first].append(stripe)
+            else:
+                for bucket in range(first, last + 1):
+                    buckets[bucket].append(stripe)
+        self._buckets = buckets
+        self._stripe_styles = styles
+        self._changed()
+
+    def set_memos(self, offsets: Sequence[int]) -> None:
+        """Offsets where a memo's coding starts: a mark in the gutter of that line."""
+        self._memos = sorted(offsets)
+        self._changed()
+
+    def stripes_of(self, start: int, end: int) -> list[int]:
+        """The keys of the stripes on the text ``start``..``end``, in order."""
+        end = max(end, start + 1)
+        keys: set[int] = set()
+        buckets = self._buckets
+        for bucket in range(start // BUCKET, (end - 1) // BUCKET + 1):
+            for s_start, s_end, key in buckets.get(bucket, ()):
+                if s_start < end and s_end > start:
+                    keys.add(key)
+        return sorted(keys)
+
+    def has_memo(self, start: int, end: int) -> bool:
+        i = bisect_left(self._memos, start)
+        return i < len(self._memos) and self._memos[i] < max(end, start + 1)
 
     def set_marks(self, marks: Sequence[tuple[int, int]]) -> None:
         self._marks = sorted(marks)
@@ -200,10 +247,8 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         cuts = {start, end, *self._cut_points(bounds, start, end)}
         points = sorted(c for c in cuts if start <= c <= end)
         segments: list[RichSegment] = []
-        coded = False
         for left, right in pairwise(points):
             style = self._style_at(bounds, styles, left)
-            coded = coded or style is not None
             style = base + style if style else base
             if self._marked(left):
                 style += MARK
@@ -212,9 +257,21 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
             segments.append(RichSegment(self.text[left:right], style))
         sel_start, sel_end = self.selection
         selected = sel_start < max(end, start + 1) and sel_end > start
-        gutter = ("▌" if selected else " ") + ("•" if coded else " ")
-        strip = Strip([RichSegment(gutter, base + Style(bold=True)), *segments])
+        bold = base + Style(bold=True)
+        gutter = [RichSegment("▌" if selected else " ", bold), *self._stripes(start, end, bold)]
+        gutter.append(RichSegment(MEMO if self.has_memo(start, end) else " ", bold))
+        strip = Strip([*gutter, *segments])
         return strip.adjust_cell_length(width, base)
+
+    def _stripes(self, start: int, end: int, base: Style) -> list[RichSegment]:
+        """STRIPES cells: a stripe per code on the line; past STRIPES, the last cell is «+»."""
+        keys = self.stripes_of(start, end)
+        shown = keys if len(keys) <= STRIPES else keys[: STRIPES - 1]
+        cells = [RichSegment(STRIPE, base + self._stripe_styles.get(k, Style())) for k in shown]
+        if len(keys) > STRIPES:
+            cells.append(RichSegment("+", base))
+        cells.extend(RichSegment(" ", base) for _ in range(STRIPES - len(cells)))
+        return cells
 
     def _runs(self, start: int, end: int) -> tuple[list[int], list[Style | None]]:
         """Flattened highlight runs covering ``start``..``end``, computed for a window of three
