@@ -259,10 +259,13 @@ def test_nothing_opens_a_network_connection(labelled, monkeypatch) -> None:
 async def _suggested_screen(app, pilot):
     from tui.screens.coding import CodingScreen
 
-    await pilot.pause()
-    await app.workers.wait_for_complete()  # the model trains in a thread
-    await pilot.pause()
     screen = app.screen
+    for _ in range(100):  # the model trains in a thread once the keys have rested a second
+        await pilot.pause(0.1)
+        await app.workers.wait_for_complete()
+        screen = app.screen
+        if isinstance(screen, CodingScreen) and screen.model is not None:
+            break
     assert isinstance(screen, CodingScreen) and screen.model is not None
     await pilot.press("s")
     return screen

@@ -49,6 +49,7 @@ from tui.widgets.document_view import DocumentView
 WORD = re.compile(r"\S+")
 POLL_SECONDS = 2.0  # how often the all-coders view looks for other coders' new codings
 PLACE_RETRY_SECONDS = 2.0  # saving where the coder is, again, after the write lock was busy
+LEARN_IDLE = 1.0  # seconds without a key before the learned suggestions are (re)trained
 SUGGESTION_TEXT = Section("suggest")
 PALETTE = (
     "pick",
@@ -178,7 +179,8 @@ class CodingScreen(Localized, DomainActions, Screen):
         self.code_by_id: dict[int, CodeRow] = {}
         self.codings: list[CodingRow] = []
         self.suggestions: list[Suggestion] = []
-        self.learner = Learner(self, project, coder)  # learned suggestions, trained in a thread
+        # learned suggestions, trained in a thread once the keys rest (never during first paint)
+        self.learner = Learner(self, project, coder, idle=LEARN_IDLE)
         self.project_counts: dict[int, int] = {}
         self.document_counts: dict[int, int] = {}
         # the done mark and the coders' names, read once per change (not at every key)
@@ -199,6 +201,9 @@ class CodingScreen(Localized, DomainActions, Screen):
                 yield Input(placeholder=TEXT["filter"], id="tree-filter", compact=True)
                 yield CodeTree(id="tree")
         yield Footer()
+
+    def on_key(self) -> None:
+        self.learner.touch()  # training waits until the keys rest
 
     def on_mount(self) -> None:
         shared = getattr(self.app, "recent_codes", None)
