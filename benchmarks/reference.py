@@ -79,21 +79,9 @@ def write_docx_before(report: QuoteReport, path: str | Path, progress: Progress 
     """Today's report (page, language, method note, prevalence tables from
     ``exports.docx_report``), with every code section built paragraph by paragraph through
     python-docx as before issue 13."""
-    from docx import Document  # local: python-docx takes a while to import
+    from exports.docx_report import _prevalence_table, new_report_document
 
-    from exports.docx_report import LANGUAGES, _page_setup, _prevalence_table, _set_language
-    from exports.quotes import method_note
-
-    document = Document()
-    language = LANGUAGES.get(report.lang, "nb-NO")
-    document.core_properties.title = report.title
-    document.core_properties.author = "kodeverk"  # not python-docx; never a coder's name
-    document.core_properties.language = language
-    _set_language(document, language)
-    _page_setup(document)
-    document.add_heading(report.title, level=0)
-    if note := method_note(report):
-        document.add_paragraph(note)
+    document = new_report_document(report)
     quote_style = document.styles[QUOTE_STYLE].style_id
     for goal in report.goals:
         document.add_heading(goal.title, level=1)

@@ -37,6 +37,20 @@ LANGUAGES = {"nb": "nb-NO", "en": "en-GB"}
 
 
 def write_docx(report: QuoteReport, path: str | Path, progress: Progress = None) -> None:
+    document = new_report_document(report)
+    quote_style = document.styles[QUOTE_STYLE].style_id
+    for goal in report.goals:
+        document.add_heading(goal.title, level=1).paragraph_format.keep_with_next = True
+        _prevalence_table(document, report, goal)
+        for section in goal.codes:
+            _code_section(document, report, section, quote_style, progress)
+    with atomic_output(path) as temp:
+        document.save(str(temp))
+
+
+def new_report_document(report: QuoteReport):
+    """A Word document set up as the report's: properties, language, A4 page, title and the
+    method note (also used by the benchmark's paragraph-by-paragraph reference writer)."""
     from docx import Document  # local: python-docx takes a while to import
 
     document = Document()
@@ -49,14 +63,7 @@ def write_docx(report: QuoteReport, path: str | Path, progress: Progress = None)
     document.add_heading(report.title, level=0)
     if note := method_note(report):
         document.add_paragraph(note)
-    quote_style = document.styles[QUOTE_STYLE].style_id
-    for goal in report.goals:
-        document.add_heading(goal.title, level=1).paragraph_format.keep_with_next = True
-        _prevalence_table(document, report, goal)
-        for section in goal.codes:
-            _code_section(document, report, section, quote_style, progress)
-    with atomic_output(path) as temp:
-        document.save(str(temp))
+    return document
 
 
 def _set_language(document, language: str) -> None:
