@@ -10,10 +10,17 @@ Applied with Textual's ``App.set_keymap``. A bad file is reported (file and line
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import tomllib
 from pathlib import Path
+
+from textual.binding import Binding
+
+from tui.i18n import bind
+
+DEFAULTS = Path(__file__).with_name("keys.toml")  # package data: the default bindings
 
 SCREEN_MODULES = (
     "tui.app",
@@ -35,6 +42,26 @@ SCREEN_MODULES = (
     "tui.screens.import_dialog",
     "tui.widgets.document_table",
 )
+
+
+@functools.cache
+def _defaults() -> dict[str, dict[str, dict]]:
+    return tomllib.loads(DEFAULTS.read_text(encoding="utf-8"))
+
+
+def screen_bindings(screen: str) -> list[Binding]:
+    """The default bindings of ``screen`` (a table of tui/keys.toml), in the file's order."""
+    return [
+        bind(
+            binding_id,
+            entry["keys"],
+            entry["action"],
+            entry.get("text"),
+            show=entry.get("show", True),
+            priority=entry.get("priority", False),
+        )
+        for binding_id, entry in _defaults()[screen].items()
+    ]
 
 
 def keymap_path() -> Path:

@@ -31,7 +31,8 @@ from coding.answers import Answer, answer_codes, list_answers, questions
 from coding.codes import CodeRow, list_codes
 from coding.errors import KodeverkError
 from coding.store import Project
-from tui.i18n import Localized, Section, bind
+from tui.i18n import Localized, Section
+from tui.keymap import screen_bindings
 from tui.learning import Learner
 from tui.messages import OpenDocument
 from tui.screens.base import REFUSED, DomainActions
@@ -62,36 +63,7 @@ class AnswersScreen(Localized, DomainActions, Screen):
 
     HELP_TITLE = "screen.answers"
     HELP_DOC = "grid.doc"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        bind("grid.move_1", "j,down", "move(1)", show=False),
-        bind("grid.move_minus1", "k,up", "move(-1)", show=False),
-        bind("grid.page_1", "pagedown", "page(1)", show=False),
-        bind("grid.page_minus1", "pageup", "page(-1)", show=False),
-        *[
-            bind(f"grid.digit_{d}", d, f"digit('{d}')", "grid.digit", show=False)
-            for d in "0123456789"
-        ],
-        bind("grid.repeat", "full_stop", "repeat", show=False),
-        *[
-            bind(f"grid.alt_{n}", f"alt+{n}", f"alt_digit({n})", "grid.alt_digit", show=False)
-            for n in range(1, 6)
-        ],
-        bind("grid.accept_suggestion", "a", "accept_suggestion", show=False),
-        bind("grid.reject_suggestion", "r", "reject_suggestion", show=False),
-        bind("grid.hold", "space", "hold"),
-        bind("grid.pick", "c", "pick"),
-        bind("grid.remove", "x", "remove"),
-        bind("grid.undo", "u", "undo"),
-        bind("grid.redo", "ctrl+r", "redo", show=False),
-        bind("grid.memo", "m", "memo", show=False),
-        bind("grid.toggle_done", "d", "toggle_done"),
-        bind("grid.next_uncoded", "n", "next_uncoded", show=False),
-        bind("grid.enter", "enter", "enter", show=False),
-        bind("grid.focus_filter", "slash,f", "focus_filter"),
-        bind("grid.sort", "o", "sort"),
-        bind("grid.toggle_blind", "v", "toggle_blind", show=False),
-        bind("grid.back", "escape", "back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("answers")
 
     def __init__(self, project: Project, coder: str, question: str | None = None) -> None:
         super().__init__()

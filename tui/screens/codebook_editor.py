@@ -28,7 +28,8 @@ from coding.codes import (
     set_code_shortcut,
 )
 from coding.store import Project
-from tui.i18n import Localized, Section, bind
+from tui.i18n import Localized, Section
+from tui.keymap import screen_bindings
 from tui.screens.base import DomainActions, Refused
 from tui.screens.confirm import ConfirmScreen, PromptScreen
 from tui.screens.picker import PickerScreen
@@ -46,17 +47,7 @@ class CodebookEditorScreen(Localized, DomainActions, Screen):
     """Edit the codebook. Codings are never lost: merge moves them, delete asks first."""
 
     HELP_TITLE = "screen.codebook"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        bind("codebook.add_false", "a", "add(False)"),
-        bind("codebook.add_true", "A", "add(True)", show=False),
-        bind("codebook.rename", "r", "rename"),
-        bind("codebook.move", "m", "move"),
-        bind("codebook.colour", "o", "colour"),
-        bind("codebook.shortcut", "s", "shortcut"),
-        bind("codebook.merge", "g", "merge"),
-        bind("codebook.delete", "D,delete", "delete"),
-        bind("codebook.back", "escape", "back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("codebook_editor")
 
     def __init__(self, project: Project, coder: str) -> None:
         super().__init__()

@@ -37,7 +37,8 @@ from coding.views import (
     load_segments,
     unfinished_after,
 )
-from tui.i18n import Localized, Section, bind
+from tui.i18n import Localized, Section
+from tui.keymap import screen_bindings
 from tui.learning import Learner
 from tui.messages import LeaveCoding
 from tui.screens.base import REFUSED, DomainActions, Refused
@@ -103,69 +104,7 @@ class CodingScreen(Localized, DomainActions, Screen):
 
     HELP_TITLE = "code.title"
     HELP_DOC = "code.doc"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        bind("coding.move_1", "j,down", "move(1)", show=False),
-        bind("coding.move_minus1", "k,up", "move(-1)", show=False),
-        bind("coding.page_1", "pagedown", "page(1)", show=False),
-        bind("coding.page_minus1", "pageup", "page(-1)", show=False),
-        bind("coding.next_uncoded", "n", "next_uncoded"),
-        bind("coding.document_1", "right_square_bracket,ctrl+down", "document(1)", show=False),
-        bind("coding.document_minus1", "left_square_bracket,ctrl+up", "document(-1)", show=False),
-        bind("coding.edge_minus1", "home,g", "edge(-1)", show=False),
-        bind("coding.edge_1", "end,G", "edge(1)", show=False),
-        bind(
-            "coding.extend_1",
-            "J,shift+down",
-            "extend(1)",
-            show=False,
-        ),
-        bind(
-            "coding.extend_minus1",
-            "K,shift+up",
-            "extend(-1)",
-            show=False,
-        ),
-        bind("coding.word_end_1", "w", "word_end(1)", show=False),
-        bind("coding.word_end_minus1", "W", "word_end(-1)", show=False),
-        bind("coding.word_start_minus1", "b", "word_start(-1)", show=False),
-        bind("coding.word_start_1", "B", "word_start(1)", show=False),
-        *[
-            bind(
-                f"coding.shortcut_{d}",
-                d,
-                f"shortcut('{d}')",
-                "coding.shortcut",
-                show=False,
-            )
-            for d in "123456789"
-        ],
-        bind("coding.shortcut_0", "0", "shortcut('0')", show=False),
-        bind("coding.recent_1", "full_stop", "recent(1)", show=False),
-        *[
-            bind(
-                f"coding.alt_digit_{n}",
-                f"alt+{n}",
-                f"alt_digit({n})",
-                "coding.alt_digit",
-                show=False,
-            )
-            for n in range(1, 10)
-        ],
-        bind("coding.pick", "c", "pick"),
-        bind("coding.remove", "x", "remove"),
-        bind("coding.undo", "u", "undo"),
-        bind("coding.redo", "ctrl+r", "redo", show=False),
-        bind("coding.memo", "m", "memo"),
-        bind("coding.anonymise", "A", "anonymise", show=False),
-        bind("coding.toggle_done", "d", "toggle_done"),
-        bind("coding.search", "slash", "search"),
-        bind("coding.suggest", "s", "suggest", show=False),
-        bind("coding.accept_suggestion", "a", "accept_suggestion", show=False),
-        bind("coding.reject_suggestion", "r", "reject_suggestion", show=False),
-        bind("coding.toggle_blind", "v", "toggle_blind", show=False),
-        bind("coding.focus_filter", "f", "focus_filter", show=False),
-        bind("coding.back", "escape", "back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("coding")
 
     def __init__(self, project: Project, coder: str, document_id: int, segment: int = 0) -> None:
         super().__init__()

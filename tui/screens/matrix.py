@@ -20,7 +20,8 @@ from coding.matrix import CASE, Matrix, framework_matrix, set_summary
 from coding.operations import undo
 from coding.store import Project
 from exports.quotes import collect_quotes
-from tui.i18n import Localized, Section, bind, language
+from tui.i18n import Localized, Section, language
+from tui.keymap import screen_bindings
 from tui.screens.base import DomainActions, Refused
 from tui.screens.memo import MemoScreen
 from tui.screens.prevalence import QuotesModal, _short, case_attribute_names
@@ -40,15 +41,7 @@ class MatrixScreen(Localized, DomainActions, Screen):
     MatrixScreen DataTable { height: 1fr; }
     MatrixScreen #matrix-cell { height: 5; padding: 0 1; border-top: solid $accent; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        bind("matrix.open_quotes", "enter", "open_quotes"),
-        bind("matrix.edit_summary", "m", "edit_summary"),
-        bind("matrix.next_rows", "r", "next_rows"),
-        bind("matrix.toggle_columns", "l", "toggle_columns"),
-        bind("matrix.next_coder", "c", "next_coder"),
-        bind("matrix.undo", "u", "undo"),
-        bind("matrix.back", "escape", "back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("matrix")
 
     def __init__(self, project: Project, coder: str) -> None:
         super().__init__()

@@ -10,16 +10,14 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, TextArea
 
-from tui.i18n import Localized, Section, bind
+from tui.i18n import Localized, Section
+from tui.keymap import screen_bindings
 
 
 class MemoScreen(Localized, ModalScreen[str | None]):
     """Dismisses with the text (ctrl+s; empty text deletes the memo) or None (escape)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        bind("memo.save", "ctrl+s", "save", priority=True),
-        bind("memo.cancel", "escape", "cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("memo")
 
     def __init__(self, title: str, text: str = "") -> None:
         super().__init__()

@@ -14,7 +14,8 @@ from textual.widgets import Footer, Header, Input, Static
 from coding.errors import KodeverkError
 from coding.store import Project
 from coding.views import DocumentRow, documents_overview
-from tui.i18n import Localized, bind, t
+from tui.i18n import Localized, t
+from tui.keymap import screen_bindings
 from tui.messages import OpenDocument, OpenScreen
 from tui.screens.base import DomainActions
 from tui.widgets.document_table import DocumentTable
@@ -34,20 +35,7 @@ class OverviewScreen(Localized, DomainActions, Screen):
 
     HELP_TITLE = "overview.title"
     HELP_DOC = "overview.doc"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        bind("overview.open_document", "enter", "open_document", show=False),
-        bind("overview.focus_filter", "slash", "focus_filter"),
-        bind("overview.answers", "a", "answers"),
-        bind("overview.cycle_attribute", "s", "cycle_attribute"),
-        bind("overview.import_files", "i", "import_files"),
-        bind("overview.codebook", "e", "codebook"),
-        bind("overview.review", "r", "review"),
-        bind("overview.prevalence", "p", "prevalence"),
-        bind("overview.matrix", "t", "matrix", show=False),
-        bind("overview.goals", "g", "goals", show=False),
-        bind("overview.clear_filter", "escape", "clear_filter", show=False),
-        bind("overview.app_quit", "q", "app.quit"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("overview")
 
     def __init__(self, project: Project, coder: str) -> None:
         super().__init__()

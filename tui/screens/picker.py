@@ -14,7 +14,8 @@ from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from coding.codes import CodeRow
-from tui.i18n import Localized, Section, bind
+from tui.i18n import Localized, Section
+from tui.keymap import screen_bindings
 from tui.widgets.code_tree import swatch
 
 LIMIT = 30
@@ -54,11 +55,7 @@ def rank_codes(codes: list[CodeRow], query: str, limit: int = LIMIT) -> list[Cod
 class PickerScreen(Localized, ModalScreen[int | None]):
     """Pick one code; dismisses with its id, or None on escape."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        bind("picker.cancel", "escape", "cancel"),
-        bind("picker.move_1", "down", "move(1)"),
-        bind("picker.move_minus1", "up", "move(-1)"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("picker")
 
     def __init__(
         self,

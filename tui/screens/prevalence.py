@@ -22,7 +22,8 @@ from coding.errors import KodeverkError
 from coding.prevalence import MISSING, PrevalenceResult, prevalence
 from coding.store import Project
 from exports.quotes import Quote, collect_quotes
-from tui.i18n import Localized, Section, bind, language
+from tui.i18n import Localized, Section, language
+from tui.keymap import screen_bindings
 from tui.screens.base import DomainActions, Refused
 from tui.widgets.bar_chart import Bar, BarChart
 
@@ -62,7 +63,7 @@ class QuotesModal(Localized, ModalScreen[None]):
     QuotesModal #quotes-title { height: auto; padding: 0 1; text-style: bold; }
     QuotesModal OptionList { height: 1fr; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [bind("prevalence.dismiss", "escape,q", "dismiss")]
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("quotes")
 
     def __init__(self, title: str, quotes: list[Quote]) -> None:
         super().__init__()
@@ -94,13 +95,7 @@ class PrevalenceScreen(Localized, DomainActions, Screen):
     HELP_TITLE = "screen.prevalence"
 
     CSS_PATH = "prevalence.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        bind("prevalence.next_attribute", "a", "next_attribute"),
-        bind("prevalence.toggle_level", "l", "toggle_level"),
-        bind("prevalence.next_coder", "c", "next_coder"),
-        bind("prevalence.open_quotes", "enter", "open_quotes"),
-        bind("prevalence.back", "escape", "back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("prevalence")
 
     def __init__(self, project: Project, coder: str) -> None:
         super().__init__()

@@ -14,7 +14,8 @@ from textual.widgets.option_list import Option
 
 from coding.search import SearchHit, search
 from coding.store import Project
-from tui.i18n import Localized, Section, bind
+from tui.i18n import Localized, Section
+from tui.keymap import screen_bindings
 
 TEXT = Section("find")
 
@@ -22,10 +23,7 @@ TEXT = Section("find")
 class SearchScreen(Localized, ModalScreen[SearchHit | None]):
     """Type a query, enter to search, then pick a hit (enter) to jump to it."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        bind("search.cancel", "escape", "cancel"),
-        bind("search.focus_results", "down", "focus_results", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("search")
 
     def __init__(self, project: Project, query: str = "") -> None:
         super().__init__()
