@@ -18,6 +18,12 @@ from typing import Any
 import click
 
 OUTPUT_PATH = click.Path(dir_okay=False, path_type=Path)
+PROJECT = click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+
+
+def shown_option(*decls: str, **attrs: Any) -> Callable:
+    """An option whose --help shows its default (``[default: …]``)."""
+    return click.option(*decls, show_default=True, **attrs)
 
 
 def notice(old: str, new: str) -> None:

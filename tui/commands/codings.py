@@ -8,9 +8,7 @@ from pathlib import Path
 import click
 
 from tui.commands.project import echo_json, open_project
-from tui.options import json_option, output_option, positional_output, require_output
-
-PROJECT = click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+from tui.options import PROJECT, json_option, output_option, positional_output, require_output
 
 
 @click.group()

@@ -12,12 +12,14 @@ import click
 from coding.errors import InputError
 from tui.commands.prevalence import split_code_refs
 from tui.options import (
+    PROJECT,
     codings_of_option,
     format_option,
     json_option,
     lang_option,
     output_option,
     require_output,
+    shown_option,
 )
 
 FORMATS = ("docx", "md", "html", "csv", "xlsx", "qdpx")
@@ -26,7 +28,7 @@ SUFFIXES |= {".csv": "csv", ".xlsx": "xlsx", ".qdpx": "qdpx"}
 
 
 @click.command("export")
-@click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+@PROJECT
 @format_option(FORMATS)
 @output_option("File to write (required; replaced if it exists; never a kodeverk project).")
 @click.option(
@@ -63,11 +65,10 @@ SUFFIXES |= {".csv": "csv", ".xlsx": "xlsx", ".qdpx": "qdpx"}
     "default only size_class and region (and the template's fields): population, county and "
     "the like can identify a municipality.",
 )
-@click.option(
+@shown_option(
     "--min-cell",
     type=click.IntRange(min=1),
     default=3,
-    show_default=True,
     help="Warn when an attribution is shared by fewer than this many cases.",
 )
 @click.option(

@@ -10,13 +10,14 @@ import click
 
 from coding.errors import InputError
 from tui.commands.project import echo_json, open_project, print_table
+from tui.options import PROJECT
 
 # Below this many bytes an import takes well under a second: no progress bar.
 PROGRESS_MIN_BYTES = 2_000_000
 
 
 @click.command("import")
-@click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+@PROJECT
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--kind",

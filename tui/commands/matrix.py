@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from coding.errors import InputError
-from tui.options import codings_of_option, format_from_suffix
+from tui.options import PROJECT, codings_of_option, format_from_suffix, shown_option
 from tui.options import format_option as shared_format_option
 from tui.options import json_option as shared_json_option
 from tui.options import lang_option as shared_lang_option
@@ -43,18 +43,16 @@ def _output_format(output: Path, fmt: str | None, project: Path) -> str:
 
 
 @click.command("matrix")
-@click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
+@PROJECT
+@shown_option(
     "--rows",
     default="size_class",
-    show_default=True,
     help="«case» (one row per case: needs --case-names) or a case attribute, e.g. region.",
 )
-@click.option(
+@shown_option(
     "--columns",
     type=click.Choice(["goal", "code"]),
     default="goal",
-    show_default=True,
     help="One column per main goal or per code (rolled up over its sub-codes).",
 )
 @click.option(
@@ -126,13 +124,12 @@ def _print_grid(header: list[str], rows: list[list[str]]) -> None:
 
 
 @click.command("goals")
-@click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
+@PROJECT
+@shown_option(
     "--quotes",
     "quote_count",
     type=click.IntRange(min=0),
     default=3,
-    show_default=True,
     help="Quotes shown as evidence under each goal in Word and Excel.",
 )
 @click.option(

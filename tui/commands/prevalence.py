@@ -11,6 +11,7 @@ import click
 from coding.errors import KodeverkError
 from tui.options import (
     OUTPUT_PATH,
+    PROJECT,
     codings_of_option,
     exclusive,
     format_from_suffix,
@@ -19,6 +20,7 @@ from tui.options import (
     lang_option,
     notice,
     output_option,
+    shown_option,
 )
 
 FORMATS = ("csv", "xlsx")
@@ -68,18 +70,17 @@ def weights_option(weights: str | None, population: Path | None) -> dict[str, fl
 
 
 @click.command("prevalence")
-@click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+@PROJECT
 @click.option(
     "--by",
     "by",
     required=True,
     help="Case attribute(s) to group by, e.g. size_class, region or size_class,region (crossed).",
 )
-@click.option(
+@shown_option(
     "--level",
     type=click.Choice(["code", "goal"]),
     default="code",
-    show_default=True,
     help="One row per code (rolled up over its sub-codes) or per main goal of the plan.",
 )
 @codings_of_option()

@@ -12,13 +12,15 @@ import click
 
 from coding.errors import ProjectError
 from coding.output import backup_folder
-from tui.commands.project import JSON, PROJECT, echo_json, open_project, print_table
+from tui.commands.project import JSON, echo_json, open_project, print_table
 from tui.options import (
+    PROJECT,
     coder_option,
     output_option,
     positional_output,
     renamed,
     require_output,
+    shown_option,
 )
 
 
@@ -220,10 +222,9 @@ def _backup_target(project: Path, dest: Path | None) -> Path:
 @click.option(
     "--since", metavar="DATE", help="Only changes from DATE on (YYYY-MM-DD or YYYY-MM-DDTHH:MM)."
 )
-@click.option(
+@shown_option(
     "--limit",
     default=100,
-    show_default=True,
     type=click.IntRange(min=0),
     help="Show the latest N changes; 0 shows all.",
 )

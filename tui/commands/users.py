@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from tui.commands.project import JSON, PROJECT, echo_json, open_project, print_table
+from tui.commands.project import JSON, echo_json, open_project, print_table
+from tui.options import PROJECT, shown_option
 
 PASSWORD_STDIN = click.option(
     "--password-stdin",
@@ -33,11 +34,10 @@ def users_group() -> None:
 @users_group.command("add")
 @PROJECT
 @click.argument("name")
-@click.option(
+@shown_option(
     "--role",
     type=click.Choice(["coder", "lead"]),
     default="coder",
-    show_default=True,
     help="A coder works blind on their own codings; a lead may also review, compare coders, "
     "edit the codebook and export.",
 )
