@@ -1,4 +1,5 @@
-"""Default key bindings live in one data file, tui/keys.toml, shipped with the package."""
+"""Default key bindings (tui/keys.toml) and the message catalogue (tui/i18n_catalogue.toml) are
+data files shipped with the package."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import importlib
 import tomllib
 from pathlib import Path
 
+import pytest
+
+from tui.i18n_catalogue import SOURCE as CATALOGUE_SOURCE
 from tui.keymap import DEFAULTS, SCREEN_MODULES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,8 +27,10 @@ def test_every_screen_takes_its_bindings_from_the_keys_file() -> None:
     assert declared == in_file
 
 
-def test_the_keys_file_is_package_data() -> None:
+@pytest.mark.parametrize("data_file", [DEFAULTS, CATALOGUE_SOURCE])
+def test_the_data_files_are_package_data(data_file: Path) -> None:
+    """The default keys and the message catalogue ship in the wheel (and `pip install -e .`)."""
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     patterns = pyproject["tool"]["setuptools"]["package-data"]["tui"]
-    relative = DEFAULTS.relative_to(ROOT / "tui").as_posix()
+    relative = data_file.relative_to(ROOT / "tui").as_posix()
     assert any(fnmatch.fnmatch(relative, pattern) for pattern in patterns), patterns

@@ -16,7 +16,7 @@ import os
 import tomllib
 from pathlib import Path
 
-from textual.binding import Binding
+from textual.binding import BindingType
 
 from tui.i18n import bind
 
@@ -49,7 +49,7 @@ def _defaults() -> dict[str, dict[str, dict]]:
     return tomllib.loads(DEFAULTS.read_text(encoding="utf-8"))
 
 
-def screen_bindings(screen: str) -> list[Binding]:
+def screen_bindings(screen: str) -> list[BindingType]:
     """The default bindings of ``screen`` (a table of tui/keys.toml), in the file's order."""
     return [
         bind(

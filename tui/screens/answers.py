@@ -31,11 +31,11 @@ from coding.answers import Answer, answer_codes, list_answers, questions
 from coding.codes import CodeRow, list_codes
 from coding.errors import KodeverkError
 from coding.store import Project
-from tui.i18n import Localized, Section
+from tui.i18n import Section
 from tui.keymap import screen_bindings
 from tui.learning import Learner
 from tui.messages import OpenDocument
-from tui.screens.base import REFUSED, DomainActions
+from tui.screens.base import REFUSED, ProjectScreen, step_back
 from tui.shortcuts import KeyState, build_keymap
 from tui.suggestions import Suggestion, answer_suggestions
 from tui.widgets.answer_grid import AnswerGrid
@@ -58,7 +58,7 @@ PALETTE = (
 )
 
 
-class AnswersScreen(Localized, DomainActions, Screen):
+class AnswersScreen(ProjectScreen):
     """Survey answers in rows; digits code the whole answer and move on."""
 
     HELP_TITLE = "screen.answers"
@@ -66,9 +66,7 @@ class AnswersScreen(Localized, DomainActions, Screen):
     BINDINGS: ClassVar[list[BindingType]] = screen_bindings("answers")
 
     def __init__(self, project: Project, coder: str, question: str | None = None) -> None:
-        super().__init__()
-        self.project = project
-        self.coder = coder
+        super().__init__(project, coder)
         self.question = question
         self.blind = True
         self.sort = 0
@@ -406,18 +404,21 @@ class AnswersScreen(Localized, DomainActions, Screen):
         self.apply_code(code_id)
 
     def apply_code(self, code_id: int | None) -> None:
-        answer = self.current
-        if code_id is None or answer is None:
-            return
-        try:
-            ops.apply_coding(
-                self.project, answer.document_id, code_id, self.coder, answer.start, answer.end
-            )
-        except KodeverkError as exc:
-            self.refused(exc)
+        answer = self._on_answer(ops.apply_coding, code_id)
+        if answer is None or code_id is None:
             return
         self.keys.used(code_id)
         self._coded(answer)
+
+    def _on_answer(self, operation: Callable[..., object], code_id: int | None) -> Answer | None:
+        """``operation`` (apply or remove) with ``code_id`` on the whole current answer: the
+        answer, or None when there is none or the domain refused."""
+        answer = self.current
+        if code_id is None or answer is None:
+            return None
+        span = (answer.document_id, code_id, self.coder, answer.start, answer.end)
+        done = self.call_domain(operation, self.project, *span)
+        return None if done is REFUSED else answer
 
     def _coded(self, answer: Answer) -> None:
         """After a coding of ``answer``: its row re-read, suggestions sought again, move on."""
@@ -486,15 +487,8 @@ class AnswersScreen(Localized, DomainActions, Screen):
             self.app.push_screen(PickerScreen(choices, TEXT["remove_code"]), self.remove_code)
 
     def remove_code(self, code_id: int | None) -> None:
-        answer = self.current
-        if code_id is None or answer is None:
-            return
-        try:
-            ops.remove_code(
-                self.project, answer.document_id, code_id, self.coder, answer.start, answer.end
-            )
-        except KodeverkError as exc:
-            self.refused(exc)
+        answer = self._on_answer(ops.remove_code, code_id)
+        if answer is None or code_id is None:
             return
         self.suggested.pop(answer.document_id, None)  # the removed code may be proposed again
         self._reread(answer)
@@ -574,13 +568,7 @@ class AnswersScreen(Localized, DomainActions, Screen):
             self.reload()
 
     def action_back(self) -> None:
-        if self.keys.pending:
-            self.keys.cancel()
-            self._show_status()
-            return
-        grid = self.query_one(AnswerGrid)
-        if self.focused is not grid:
-            grid.focus()
+        if step_back(self, self.keys, self.query_one(AnswerGrid), self._show_status):
             return
         from tui.screens.overview import OverviewScreen
 

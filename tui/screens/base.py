@@ -7,9 +7,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from textual.screen import Screen
+from textual.widget import Widget
 
 from coding.errors import KodeverkError, ProjectGone
+from coding.store import Project
+from tui.i18n import Localized
 from tui.messages import FileGone
+from tui.shortcuts import KeyState
 
 T = TypeVar("T")
 
@@ -46,3 +50,25 @@ class DomainActions(_ScreenBase):
             self.post_message(FileGone(exc))
         else:
             self.notify(str(exc), severity="error", **notify)
+
+
+class ProjectScreen(Localized, DomainActions, Screen):
+    """A full screen of one project, for one coder: the overview and what opens from it."""
+
+    def __init__(self, project: Project, coder: str) -> None:
+        super().__init__()
+        self.project = project
+        self.coder = coder
+
+
+def step_back(screen: Screen, keys: KeyState, main: Widget, show: Callable[[], None]) -> bool:
+    """escape's first steps on a coding screen: drop a half-typed code (then ``show``), else
+    bring the focus back to ``main``. False when neither was needed."""
+    if keys.pending:
+        keys.cancel()
+        show()
+        return True
+    if screen.focused is not main:
+        main.focus()
+        return True
+    return False

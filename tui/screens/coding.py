@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right, insort
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from rich.style import Style
@@ -16,7 +16,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
 
@@ -37,11 +36,11 @@ from coding.views import (
     load_segments,
     unfinished_after,
 )
-from tui.i18n import Localized, Section
+from tui.i18n import Section
 from tui.keymap import screen_bindings
 from tui.learning import Learner
 from tui.messages import LeaveCoding
-from tui.screens.base import REFUSED, DomainActions, Refused
+from tui.screens.base import REFUSED, ProjectScreen, Refused, step_back
 from tui.shortcuts import KeyState, build_keymap
 from tui.suggestions import Suggestion, find_suggestions
 from tui.widgets.code_tree import CodeTree, swatch
@@ -99,7 +98,7 @@ def stripe_style(colour: str) -> Style:
         return Style()
 
 
-class CodingScreen(Localized, DomainActions, Screen):
+class CodingScreen(ProjectScreen):
     """Move with j/k, select with J/K and w/W, code with 1–9 or c, undo with u."""
 
     HELP_TITLE = "code.title"
@@ -107,9 +106,7 @@ class CodingScreen(Localized, DomainActions, Screen):
     BINDINGS: ClassVar[list[BindingType]] = screen_bindings("coding")
 
     def __init__(self, project: Project, coder: str, document_id: int, segment: int = 0) -> None:
-        super().__init__()
-        self.project = project
-        self.coder = coder
+        super().__init__(project, coder)
         self.coder_id = _coder_id(project, coder)
         self._place_retry: Timer | None = None
         self._place_error = ""  # the last reason saving the place failed: said once
@@ -614,22 +611,19 @@ class CodingScreen(Localized, DomainActions, Screen):
         self.notify(TEXT["removed"].format(name=self.code_by_id[code_id].name), timeout=2)
 
     def action_undo(self) -> None:
-        event = self.call_domain(ops.undo, self.project, self.coder)
-        if isinstance(event, Refused):
-            return
-        self._refresh_codings(full_counts=True)
-        self.notify(
-            TEXT["undone"].format(what=event.summary) if event else TEXT["nothing_undo"], timeout=2
-        )
+        self._undo_or_redo(ops.undo, "undone", "nothing_undo")
 
     def action_redo(self) -> None:
-        event = self.call_domain(ops.redo, self.project, self.coder)
+        self._undo_or_redo(ops.redo, "redone", "nothing_redo")
+
+    def _undo_or_redo(self, operation: Callable, done: str, nothing: str) -> None:
+        """Undo or redo the coder's last change, and say what it was (``done``) or that there
+        was none (``nothing``): keys of the catalogue."""
+        event = self.call_domain(operation, self.project, self.coder)
         if isinstance(event, Refused):
             return
         self._refresh_codings(full_counts=True)
-        self.notify(
-            TEXT["redone"].format(what=event.summary) if event else TEXT["nothing_redo"], timeout=2
-        )
+        self.notify(TEXT[done].format(what=event.summary) if event else TEXT[nothing], timeout=2)
 
     def action_memo(self) -> None:
         from tui.screens.memo import MemoScreen
@@ -860,13 +854,7 @@ class CodingScreen(Localized, DomainActions, Screen):
         self.query_one("#tree-filter", Input).focus()
 
     def action_back(self) -> None:
-        if self.keys.pending:
-            self.keys.cancel()
-            self._show_selection_codes()
-            return
-        view = self.query_one(DocumentView)
-        if self.focused is not view:
-            view.focus()
+        if step_back(self, self.keys, self.query_one(DocumentView), self._show_selection_codes):
             return
         self.post_message(LeaveCoding())
 

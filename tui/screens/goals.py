@@ -12,16 +12,15 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from coding.goals import GoalRow, goal_table, next_rating, set_assessment
 from coding.operations import undo
 from coding.store import Project
 from exports.quotes import collect_quotes
-from tui.i18n import Localized, Section, language
+from tui.i18n import Section, language
 from tui.keymap import screen_bindings
-from tui.screens.base import DomainActions, Refused
+from tui.screens.base import ProjectScreen, Refused
 from tui.screens.memo import MemoScreen
 from tui.screens.prevalence import QuotesModal
 
@@ -30,7 +29,7 @@ LABEL_WIDTH = 22
 ASSESSMENT_WIDTH = 24
 
 
-class GoalsScreen(Localized, DomainActions, Screen):
+class GoalsScreen(ProjectScreen):
     """Five rows, one per goal; the highlighted goal's assessment in full below."""
 
     HELP_TITLE = "screen.goals"
@@ -43,9 +42,7 @@ class GoalsScreen(Localized, DomainActions, Screen):
     BINDINGS: ClassVar[list[BindingType]] = screen_bindings("goals")
 
     def __init__(self, project: Project, coder: str) -> None:
-        super().__init__()
-        self.project = project
-        self.coder = coder
+        super().__init__(project, coder)
         self.rows: list[GoalRow] = []
 
     def compose(self) -> ComposeResult:

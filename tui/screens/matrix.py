@@ -11,30 +11,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from coding.matrix import CASE, Matrix, framework_matrix, set_summary
 from coding.operations import undo
 from coding.store import Project
 from exports.quotes import collect_quotes
-from tui.i18n import Localized, Section, language
+from tui.i18n import Section, language
 from tui.keymap import screen_bindings
-from tui.screens.base import DomainActions, Refused
+from tui.screens.base import Refused
 from tui.screens.memo import MemoScreen
-from tui.screens.prevalence import QuotesModal, _short, case_attribute_names
+from tui.screens.prevalence import CountsScreen, QuotesModal, _short, case_attribute_names
 
 TEXT = Section("matrix_t")
 ROW_WIDTH = 18  # row labels are shortened to this; goal columns are «Mål 1» … «Mål 5»
 CODE_WIDTH = 12
 
 
-class MatrixScreen(Localized, DomainActions, Screen):
+class MatrixScreen(CountsScreen):
     """A DataTable grid of the framework matrix with the highlighted cell's summary below."""
 
     HELP_TITLE = "screen.matrix"
+    PREFIX = "matrix"
 
     DEFAULT_CSS = """
     MatrixScreen #matrix-title { height: 1; padding: 0 1; text-style: bold; }
@@ -44,21 +43,14 @@ class MatrixScreen(Localized, DomainActions, Screen):
     BINDINGS: ClassVar[list[BindingType]] = screen_bindings("matrix")
 
     def __init__(self, project: Project, coder: str) -> None:
-        super().__init__()
-        self.project = project
-        self.coder = coder
+        super().__init__(project, coder)
         self.row_kinds = [*case_attribute_names(project), CASE]
         self.rows = self.row_kinds[0]
         self.columns = "goal"
-        self.coders = ["any", "consensus", *(c for c in project.coder_names() if c != "consensus")]
-        self.count_coder = "any"
         self.matrix: Matrix | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Static(id="matrix-title")
-        yield DataTable(id="matrix-table", cursor_type="cell", zebra_stripes=True)
-        yield Static(id="matrix-cell")
-        yield Footer()
+    def pane(self) -> Static:
+        return Static(id="matrix-cell")
 
     def on_mount(self) -> None:
         self.refresh_matrix()
@@ -196,8 +188,7 @@ class MatrixScreen(Localized, DomainActions, Screen):
         self.refresh_matrix()
 
     def action_next_coder(self) -> None:
-        index = self.coders.index(self.count_coder)
-        self.count_coder = self.coders[(index + 1) % len(self.coders)]
+        self.next_count_coder()
         self.refresh_matrix(keep_cursor=True)
 
     def action_back(self) -> None:

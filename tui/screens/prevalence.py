@@ -13,7 +13,8 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import DataTable, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -24,7 +25,7 @@ from coding.store import Project
 from exports.quotes import Quote, collect_quotes
 from tui.i18n import Localized, Section, language
 from tui.keymap import screen_bindings
-from tui.screens.base import DomainActions, Refused
+from tui.screens.base import ProjectScreen, Refused
 from tui.widgets.bar_chart import Bar, BarChart
 
 PREFERRED = ("size_class", "region")
@@ -89,30 +90,51 @@ class QuotesModal(Localized, ModalScreen[None]):
         self.dismiss(None)
 
 
-class PrevalenceScreen(Localized, DomainActions, Screen):
+class CountsScreen(ProjectScreen):
+    """A table of counts over the cases (prevalence, the matrix): a title line, the table, a
+    pane under it; ``c`` cycles whose codings count (any, consensus, each coder)."""
+
+    PREFIX = ""  # the ids of the title and the table: PREFIX-title, PREFIX-table
+    BINDINGS: ClassVar[list[BindingType]] = []  # each screen its own table of tui/keys.toml
+
+    def __init__(self, project: Project, coder: str) -> None:
+        super().__init__(project, coder)
+        self.coders = ["any", "consensus", *(c for c in project.coder_names() if c != "consensus")]
+        self.count_coder = "any"
+
+    def compose(self) -> ComposeResult:
+        yield Static(id=f"{self.PREFIX}-title")
+        yield DataTable(id=f"{self.PREFIX}-table", cursor_type="cell", zebra_stripes=True)
+        yield self.pane()
+        yield Footer()
+
+    def pane(self) -> Widget:
+        """The widget under the table."""
+        raise NotImplementedError
+
+    def next_count_coder(self) -> None:
+        index = self.coders.index(self.count_coder)
+        self.count_coder = self.coders[(index + 1) % len(self.coders)]
+
+
+class PrevalenceScreen(CountsScreen):
     """Table of themes × groups with a bar chart of the highlighted theme."""
 
     HELP_TITLE = "screen.prevalence"
+    PREFIX = "prevalence"
 
     CSS_PATH = "prevalence.tcss"
     BINDINGS: ClassVar[list[BindingType]] = screen_bindings("prevalence")
 
     def __init__(self, project: Project, coder: str) -> None:
-        super().__init__()
-        self.project = project
-        self.coder = coder
+        super().__init__(project, coder)
         self.attributes = case_attribute_names(project)
         self.attribute = self.attributes[0] if self.attributes else ""
         self.level = "code"
-        self.coders = ["any", "consensus", *(c for c in project.coder_names() if c != "consensus")]
-        self.count_coder = "any"
         self.result: PrevalenceResult | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Static(id="prevalence-title")
-        yield DataTable(id="prevalence-table", cursor_type="cell", zebra_stripes=True)
-        yield BarChart(id="prevalence-chart")
-        yield Footer()
+    def pane(self) -> Widget:
+        return BarChart(id="prevalence-chart")
 
     def on_mount(self) -> None:
         self.refresh_figures()
@@ -212,8 +234,7 @@ class PrevalenceScreen(Localized, DomainActions, Screen):
         self.refresh_figures()
 
     def action_next_coder(self) -> None:
-        index = self.coders.index(self.count_coder)
-        self.count_coder = self.coders[(index + 1) % len(self.coders)]
+        self.next_count_coder()
         self.refresh_figures()
 
     def action_open_quotes(self) -> None:
