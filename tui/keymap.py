@@ -14,11 +14,12 @@ import functools
 import importlib
 import os
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 
 from textual.binding import BindingType
 
-from tui.i18n import bind
+from tui.i18n import Section, bind
 
 DEFAULTS = Path(__file__).with_name("keys.toml")  # package data: the default bindings
 
@@ -61,6 +62,22 @@ def screen_bindings(screen: str) -> list[BindingType]:
             priority=entry.get("priority", False),
         )
         for binding_id, entry in _defaults()[screen].items()
+    ]
+
+
+def palette_actions(screen: str) -> tuple[str, ...]:
+    """The actions ``screen`` offers in the command palette (the table [palette] of keys.toml)."""
+    return tuple(_defaults()["palette"][screen])
+
+
+def palette_entries(
+    screen: object, text: Section, actions: Sequence[str]
+) -> list[tuple[str, str, object]]:
+    """Command palette entries: each action's title and help (``cmd.<action>`` and
+    ``cmd.<action>.help`` of the screen's catalogue ``text``) and its method on ``screen``."""
+    return [
+        (text[f"cmd.{name}"], text[f"cmd.{name}.help"], getattr(screen, f"action_{name}"))
+        for name in actions
     ]
 
 

@@ -32,8 +32,8 @@ from coding.codes import CodeRow, list_codes
 from coding.errors import KodeverkError
 from coding.store import Project
 from tui.i18n import Section
-from tui.keymap import screen_bindings
-from tui.learning import Learner
+from tui.keymap import palette_actions, palette_entries, screen_bindings
+from tui.learning import LEARN_IDLE, Learner
 from tui.messages import OpenDocument
 from tui.screens.base import REFUSED, ProjectScreen, step_back
 from tui.shortcuts import KeyState, build_keymap
@@ -42,20 +42,8 @@ from tui.widgets.answer_grid import AnswerGrid
 
 SORTS = ("question", "length", "attribution", "code")
 SUGGEST_DELAY = 0.3  # seconds the cursor rests on an answer before its suggestions are sought
-LEARN_IDLE = 1.0  # seconds without a key before the learned suggestions are (re)trained
 TEXT = Section("grid")
-PALETTE = (
-    "pick",
-    "remove",
-    "undo",
-    "redo",
-    "toggle_done",
-    "accept_suggestion",
-    "reject_suggestion",
-    "focus_filter",
-    "sort",
-    "toggle_blind",
-)
+PALETTE = palette_actions("answers")
 
 
 class AnswersScreen(ProjectScreen):
@@ -579,10 +567,7 @@ class AnswersScreen(ProjectScreen):
             self.app.switch_screen(OverviewScreen(self.project, self.coder))
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
-        return [
-            (TEXT[f"cmd.{name}"], TEXT[f"cmd.{name}.help"], getattr(self, f"action_{name}"))
-            for name in PALETTE
-        ]
+        return palette_entries(self, TEXT, PALETTE)
 
 
 def parse_filter(

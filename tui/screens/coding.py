@@ -37,8 +37,8 @@ from coding.views import (
     unfinished_after,
 )
 from tui.i18n import Section
-from tui.keymap import screen_bindings
-from tui.learning import Learner
+from tui.keymap import palette_actions, palette_entries, screen_bindings
+from tui.learning import LEARN_IDLE, Learner
 from tui.messages import LeaveCoding
 from tui.screens.base import REFUSED, ProjectScreen, Refused, step_back
 from tui.shortcuts import KeyState, build_keymap
@@ -49,22 +49,8 @@ from tui.widgets.document_view import DocumentView
 WORD = re.compile(r"\S+")
 POLL_SECONDS = 2.0  # how often the all-coders view looks for other coders' new codings
 PLACE_RETRY_SECONDS = 2.0  # saving where the coder is, again, after the write lock was busy
-LEARN_IDLE = 1.0  # seconds without a key before the learned suggestions are (re)trained
 SUGGESTION_TEXT = Section("suggest")
-PALETTE = (
-    "pick",
-    "remove",
-    "undo",
-    "redo",
-    "memo",
-    "toggle_done",
-    "search",
-    "suggest",
-    "next_document",
-    "previous_document",
-    "next_uncoded",
-    "toggle_blind",
-)  # the last one only for those who may see all coders
+PALETTE = palette_actions("coding")
 TEXT = Section("code")
 
 
@@ -860,7 +846,5 @@ class CodingScreen(ProjectScreen):
 
     def palette_commands(self) -> Sequence[tuple[str, str, object]]:
         """Commands this screen offers in the command palette."""
-        return [
-            (TEXT[f"cmd.{name}"], TEXT[f"cmd.{name}.help"], getattr(self, f"action_{name}"))
-            for name in PALETTE
-        ][: None if can(getattr(self.app, "role", None), "all_coders") else -1]
+        entries = palette_entries(self, TEXT, PALETTE)
+        return entries[: None if can(getattr(self.app, "role", None), "all_coders") else -1]

@@ -22,7 +22,13 @@ from tui.i18n import Section, language
 from tui.keymap import screen_bindings
 from tui.screens.base import Refused
 from tui.screens.memo import MemoScreen
-from tui.screens.prevalence import CountsScreen, QuotesModal, _short, case_attribute_names
+from tui.screens.prevalence import (
+    CountsScreen,
+    QuotesModal,
+    _short,
+    case_attribute_names,
+    following,
+)
 
 TEXT = Section("matrix_t")
 ROW_WIDTH = 18  # row labels are shortened to this; goal columns are «Mål 1» … «Mål 5»
@@ -179,16 +185,14 @@ class MatrixScreen(CountsScreen):
         self.refresh_matrix(keep_cursor=True)
 
     def action_next_rows(self) -> None:
-        index = self.row_kinds.index(self.rows)
-        self.rows = self.row_kinds[(index + 1) % len(self.row_kinds)]
+        self.rows = following(self.row_kinds, self.rows)
         self.refresh_matrix()
 
     def action_toggle_columns(self) -> None:
-        self.columns = "code" if self.columns == "goal" else "goal"
+        self.columns = following(("goal", "code"), self.columns)
         self.refresh_matrix()
 
-    def action_next_coder(self) -> None:
-        self.next_count_coder()
+    def recount(self) -> None:
         self.refresh_matrix(keep_cursor=True)
 
     def action_back(self) -> None:

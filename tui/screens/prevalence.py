@@ -7,8 +7,8 @@ cell lists the quotes behind it. Figures are computed in a thread worker, so key
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import ClassVar
+from collections.abc import Callable, Sequence
+from typing import ClassVar, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -29,6 +29,7 @@ from tui.screens.base import ProjectScreen, Refused
 from tui.widgets.bar_chart import Bar, BarChart
 
 PREFERRED = ("size_class", "region")
+T = TypeVar("T")
 TOTAL = "total"  # the column key of the total
 TEXT = Section("prev")
 
@@ -112,9 +113,19 @@ class CountsScreen(ProjectScreen):
         """The widget under the table."""
         raise NotImplementedError
 
-    def next_count_coder(self) -> None:
-        index = self.coders.index(self.count_coder)
-        self.count_coder = self.coders[(index + 1) % len(self.coders)]
+    def recount(self) -> None:
+        """Count again after a change of whose codings count."""
+        raise NotImplementedError
+
+    def action_next_coder(self) -> None:
+        self.count_coder = following(self.coders, self.count_coder)
+        self.recount()
+
+
+def following(choices: Sequence[T], current: T) -> T:
+    """The choice after ``current``, the first again after the last (or when it is none)."""
+    index = choices.index(current) if current in choices else -1
+    return choices[(index + 1) % len(choices)]
 
 
 class PrevalenceScreen(CountsScreen):
@@ -223,18 +234,14 @@ class PrevalenceScreen(CountsScreen):
     # -- actions ---------------------------------------------------------------------------------
     def action_next_attribute(self) -> None:
         if self.attributes:
-            index = (
-                self.attributes.index(self.attribute) if self.attribute in self.attributes else -1
-            )
-            self.attribute = self.attributes[(index + 1) % len(self.attributes)]
+            self.attribute = following(self.attributes, self.attribute)
             self.refresh_figures()
 
     def action_toggle_level(self) -> None:
-        self.level = "goal" if self.level == "code" else "code"
+        self.level = following(("code", "goal"), self.level)
         self.refresh_figures()
 
-    def action_next_coder(self) -> None:
-        self.next_count_coder()
+    def recount(self) -> None:
         self.refresh_figures()
 
     def action_open_quotes(self) -> None:
