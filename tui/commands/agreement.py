@@ -13,7 +13,7 @@ from coding.output import atomic_output, guard_output, safe_row
 from coding.reliability import MISSING_NAMES, AgreementReport, CodeAgreement, agreement_report
 from coding.store import Project
 from coding.units import MISSING_FORMS, UNIT_KINDS
-from tui.options import PROJECT, json_option, output_option, shown_option
+from tui.options import PROJECT, choice_option, json_option, output_option, shown_option
 
 CSV_COLUMNS = (
     "code",
@@ -44,10 +44,9 @@ CSV_COLUMNS = (
     help="Comma-separated coders to compare (default: everyone who coded or marked a document "
     "done, except «consensus»).",
 )
-@shown_option(
+@choice_option(
     "--unit",
-    type=click.Choice(UNIT_KINDS),
-    default="segment",
+    UNIT_KINDS,
     help="Reliability unit: each segment, or each character (as NVivo does).",
 )
 @click.option(
@@ -62,10 +61,9 @@ CSV_COLUMNS = (
     default=0.0,
     help="Share of a segment a coding must cover to count on it (segment units).",
 )
-@shown_option(
+@choice_option(
     "--missing",
-    type=click.Choice(MISSING_FORMS),
-    default="complete",
+    MISSING_FORMS,
     help="complete: only documents every compared coder finished or coded count, and every "
     "kappa uses units all coders rated; gwet: Gwet's missing-data form (each coder's values "
     "wherever that coder finished or coded).",

@@ -14,6 +14,7 @@ from tui.commands.prevalence import split_code_refs
 from tui.options import (
     PROJECT,
     codings_of_option,
+    flag_option,
     format_option,
     json_option,
     lang_option,
@@ -40,9 +41,8 @@ SUFFIXES |= {".csv": "csv", ".xlsx": "xlsx", ".qdpx": "qdpx"}
     help="Whose codings count: a coder's name, «consensus», or «any» (in reports one quote per "
     "passage: overlapping codings of a code by several coders become one quote, their union)."
 )
-@click.option(
+@flag_option(
     "--include-interviewer",
-    is_flag=True,
     help="Keep codings on interviewer turns (Intervjuer:, I:, Moderator: …; a project's own in "
     "meta «interviewers»). Speaker labels never appear in quotes.",
 )
@@ -71,9 +71,8 @@ SUFFIXES |= {".csv": "csv", ".xlsx": "xlsx", ".qdpx": "qdpx"}
     default=3,
     help="Warn when an attribution is shared by fewer than this many cases.",
 )
-@click.option(
+@flag_option(
     "--fold-small",
-    is_flag=True,
     help="Fold attributions shared by fewer than --min-cell cases: region left out («Liten "
     "kommune»), then size («Kommune»). Default attribution only.",
 )
@@ -82,10 +81,9 @@ SUFFIXES |= {".csv": "csv", ".xlsx": "xlsx", ".qdpx": "qdpx"}
     type=click.IntRange(min=1),
     help="At most N quotes per code, spread over cases.",
 )
-@click.option(
+@flag_option(
     "--prevalence",
     "with_prevalence",
-    is_flag=True,
     help="Add a prevalence table to each goal (docx, md, html).",
 )
 @click.option(

@@ -18,7 +18,14 @@ from typing import Any
 import click
 
 from coding.errors import InputError
-from tui.options import PROJECT, codings_of_option, format_from_suffix, shown_option
+from tui.options import (
+    PROJECT,
+    choice_option,
+    codings_of_option,
+    flag_option,
+    format_from_suffix,
+    shown_option,
+)
 from tui.options import format_option as shared_format_option
 from tui.options import json_option as shared_json_option
 from tui.options import lang_option as shared_lang_option
@@ -87,15 +94,13 @@ def _output_format(output: Path, fmt: str | None, project: Path) -> str:
     default="size_class",
     help="«case» (one row per case: needs --case-names) or a case attribute, e.g. region.",
 )
-@shown_option(
+@choice_option(
     "--columns",
-    type=click.Choice(["goal", "code"]),
-    default="goal",
+    ["goal", "code"],
     help="One column per main goal or per code (rolled up over its sub-codes).",
 )
-@click.option(
+@flag_option(
     "--case-names",
-    is_flag=True,
     help="Allow --rows case: the table then names the cases (not anonymous).",
 )
 @table_options

@@ -12,6 +12,7 @@ from coding.errors import KodeverkError
 from tui.options import (
     OUTPUT_PATH,
     PROJECT,
+    choice_option,
     codings_of_option,
     exclusive,
     format_from_suffix,
@@ -20,7 +21,6 @@ from tui.options import (
     lang_option,
     notice,
     output_option,
-    shown_option,
 )
 
 FORMATS = ("csv", "xlsx")
@@ -77,10 +77,9 @@ def weights_option(weights: str | None, population: Path | None) -> dict[str, fl
     required=True,
     help="Case attribute(s) to group by, e.g. size_class, region or size_class,region (crossed).",
 )
-@shown_option(
+@choice_option(
     "--level",
-    type=click.Choice(["code", "goal"]),
-    default="code",
+    ["code", "goal"],
     help="One row per code (rolled up over its sub-codes) or per main goal of the plan.",
 )
 @codings_of_option()

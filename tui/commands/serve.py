@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from tui.options import PROJECT, shown_option
+from tui.options import PROJECT, flag_option, shown_option
 
 
 @click.command("serve")
@@ -25,9 +25,8 @@ from tui.options import PROJECT, shown_option
     type=click.FloatRange(min=0, min_open=True),
     help="A sign-in lasts this long.",
 )
-@click.option(
+@flag_option(
     "--behind-tls-proxy",
-    is_flag=True,
     help="Served through https by a reverse proxy: cookies are marked Secure, the app's "
     "websocket uses wss://.",
 )

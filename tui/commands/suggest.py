@@ -11,7 +11,7 @@ from coding import learn
 from coding.errors import InputError
 from coding.store import Project
 from tui.coder import resolve_coder
-from tui.options import PROJECT, json_option, shown_option
+from tui.options import PROJECT, choice_option, json_option, shown_option
 
 APPLY_ACTION = learn.APPLY_ACTION
 
@@ -50,10 +50,9 @@ FROM = click.option(
 @suggest_group.command("list")
 @PROJECT
 @FROM
-@shown_option(
+@choice_option(
     "--documents",
-    type=click.Choice(["uncoded", "all"]),
-    default="uncoded",
+    ["uncoded", "all"],
     help="Units the coder has not coded yet, or every unit.",
 )
 @click.option("--top", type=click.IntRange(1, 50), default=3, show_default=True)

@@ -16,6 +16,7 @@ from tui.commands.project import JSON, echo_json, open_project, print_table
 from tui.options import (
     PROJECT,
     coder_option,
+    flag_option,
     output_option,
     positional_output,
     renamed,
@@ -142,9 +143,8 @@ def _print_merge_report(report) -> None:
     "A new file or an existing folder (the positional DEST also works).",
     type=click.Path(path_type=Path),
 )
-@click.option(
+@flag_option(
     "--verify",
-    is_flag=True,
     help="Also run kodeverk's own checks (foreign keys and invariants, as `kodeverk check`) "
     "on the backup and print what was verified.",
 )

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from tui.commands.project import JSON, echo_json, open_project, print_table
-from tui.options import PROJECT, shown_option
+from tui.options import PROJECT, choice_option
 
 PASSWORD_STDIN = click.option(
     "--password-stdin",
@@ -34,10 +34,9 @@ def users_group() -> None:
 @users_group.command("add")
 @PROJECT
 @click.argument("name")
-@shown_option(
+@choice_option(
     "--role",
-    type=click.Choice(["coder", "lead"]),
-    default="coder",
+    ["coder", "lead"],
     help="A coder works blind on their own codings; a lead may also review, compare coders, "
     "edit the codebook and export.",
 )

@@ -27,7 +27,6 @@ from tui.screens.prevalence import (
     QuotesModal,
     _short,
     case_attribute_names,
-    following,
 )
 
 TEXT = Section("matrix_t")
@@ -40,6 +39,7 @@ class MatrixScreen(CountsScreen):
 
     HELP_TITLE = "screen.matrix"
     PREFIX = "matrix"
+    PANE = (Static, "matrix-cell")
 
     DEFAULT_CSS = """
     MatrixScreen #matrix-title { height: 1; padding: 0 1; text-style: bold; }
@@ -54,9 +54,6 @@ class MatrixScreen(CountsScreen):
         self.rows = self.row_kinds[0]
         self.columns = "goal"
         self.matrix: Matrix | None = None
-
-    def pane(self) -> Static:
-        return Static(id="matrix-cell")
 
     def on_mount(self) -> None:
         self.refresh_matrix()
@@ -99,6 +96,8 @@ class MatrixScreen(CountsScreen):
         else:
             table.move_cursor(row=0, column=1)
         self._show_cell()
+
+    recount = refresh_matrix
 
     def _cell_text(self, row: str, column: str) -> str:
         assert self.matrix is not None
@@ -185,15 +184,10 @@ class MatrixScreen(CountsScreen):
         self.refresh_matrix(keep_cursor=True)
 
     def action_next_rows(self) -> None:
-        self.rows = following(self.row_kinds, self.rows)
-        self.refresh_matrix()
+        self.switch("rows", self.row_kinds)
 
     def action_toggle_columns(self) -> None:
-        self.columns = following(("goal", "code"), self.columns)
-        self.refresh_matrix()
-
-    def recount(self) -> None:
-        self.refresh_matrix(keep_cursor=True)
+        self.switch("columns", ("goal", "code"))
 
     def action_back(self) -> None:
         self.app.pop_screen()

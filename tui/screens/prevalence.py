@@ -96,6 +96,7 @@ class CountsScreen(ProjectScreen):
     pane under it; ``c`` cycles whose codings count (any, consensus, each coder)."""
 
     PREFIX = ""  # the ids of the title and the table: PREFIX-title, PREFIX-table
+    PANE: tuple[type[Widget], str] = (Static, "")  # the widget under the table and its id
     BINDINGS: ClassVar[list[BindingType]] = []  # each screen its own table of tui/keys.toml
 
     def __init__(self, project: Project, coder: str) -> None:
@@ -106,20 +107,21 @@ class CountsScreen(ProjectScreen):
     def compose(self) -> ComposeResult:
         yield Static(id=f"{self.PREFIX}-title")
         yield DataTable(id=f"{self.PREFIX}-table", cursor_type="cell", zebra_stripes=True)
-        yield self.pane()
+        pane, pane_id = self.PANE
+        yield pane(id=pane_id)
         yield Footer()
 
-    def pane(self) -> Widget:
-        """The widget under the table."""
+    def recount(self, keep_cursor: bool = False) -> None:
+        """Count again, after a change of a setting (``keep_cursor``: on the same cell)."""
         raise NotImplementedError
 
-    def recount(self) -> None:
-        """Count again after a change of whose codings count."""
-        raise NotImplementedError
+    def switch(self, setting: str, choices: Sequence[str], keep_cursor: bool = False) -> None:
+        """Set ``setting`` (an attribute) to the choice after its value, and count again."""
+        setattr(self, setting, following(choices, getattr(self, setting)))
+        self.recount(keep_cursor)
 
     def action_next_coder(self) -> None:
-        self.count_coder = following(self.coders, self.count_coder)
-        self.recount()
+        self.switch("count_coder", self.coders, keep_cursor=True)
 
 
 def following(choices: Sequence[T], current: T) -> T:
@@ -133,6 +135,7 @@ class PrevalenceScreen(CountsScreen):
 
     HELP_TITLE = "screen.prevalence"
     PREFIX = "prevalence"
+    PANE = (BarChart, "prevalence-chart")
 
     CSS_PATH = "prevalence.tcss"
     BINDINGS: ClassVar[list[BindingType]] = screen_bindings("prevalence")
@@ -143,9 +146,6 @@ class PrevalenceScreen(CountsScreen):
         self.attribute = self.attributes[0] if self.attributes else ""
         self.level = "code"
         self.result: PrevalenceResult | None = None
-
-    def pane(self) -> Widget:
-        return BarChart(id="prevalence-chart")
 
     def on_mount(self) -> None:
         self.refresh_figures()
@@ -234,14 +234,12 @@ class PrevalenceScreen(CountsScreen):
     # -- actions ---------------------------------------------------------------------------------
     def action_next_attribute(self) -> None:
         if self.attributes:
-            self.attribute = following(self.attributes, self.attribute)
-            self.refresh_figures()
+            self.switch("attribute", self.attributes)
 
     def action_toggle_level(self) -> None:
-        self.level = following(("code", "goal"), self.level)
-        self.refresh_figures()
+        self.switch("level", ("code", "goal"))
 
-    def recount(self) -> None:
+    def recount(self, keep_cursor: bool = False) -> None:
         self.refresh_figures()
 
     def action_open_quotes(self) -> None:
