@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.geometry import Region
 from textual.widgets import Footer
 
 from tests.app_project import CODER, build_app_project
@@ -37,7 +38,7 @@ async def test_every_footer_entry_fits_at_80_columns(app_path: Path, screen: str
         assert keys, screen
         visible = footer.region  # less the palette hint docked at the right, where it shows
         if palette:
-            visible = visible.resize((palette[0].region.x - visible.x, visible.height))
+            visible = Region(visible.x, visible.y, palette[0].region.x - visible.x, visible.height)
         cut = [
             f"{k.key_display or k.key} {k.description} at {k.region}"
             for k in keys
