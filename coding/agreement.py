@@ -43,6 +43,8 @@ class UndefinedAgreement(ValueError):
 
 
 NO_VARIATION = "no variation: every value is the same"
+Weights = Sequence[float] | None  # one weight per unit (None: all 1)
+Categories = Sequence[Any] | None  # the values a unit may take (None: those that occur)
 
 
 @dataclass(frozen=True)
@@ -191,18 +193,14 @@ def _bounds(coded: _Coded, missing: str) -> tuple[float, str]:
     return -1.0 / (coded.codes.shape[1] - 1), ""
 
 
-def percent_agreement(
-    data: Any, *, weights: Sequence[float] | None = None, missing: str = "complete"
-) -> float:
+def percent_agreement(data: Any, *, weights: Weights = None, missing: str = "complete") -> float:
     """Share of agreeing coder pairs, averaged over the units counted (for two coders: the
     share of units on which both gave the same value); ``missing="gwet"``: over every unit with
     two or more values."""
     return _observed(_units_for(_coded(data, weights), missing))
 
 
-def fleiss_kappa(
-    data: Any, *, weights: Sequence[float] | None = None, missing: str = "complete"
-) -> float:
+def fleiss_kappa(data: Any, *, weights: Weights = None, missing: str = "complete") -> float:
     """Fleiss' (1971) kappa for two or more coders, over complete units; ``missing="gwet"``:
     Gwet's (2014) missing-data form (observed agreement over units with two or more values,
     category shares over units with one or more)."""
@@ -214,17 +212,12 @@ def fleiss_kappa(
 
 
 def gwet_ac1(
-    data: Any,
-    categories: Sequence[Any] | None = None,
-    *,
-    weights: Sequence[float] | None = None,
-    missing: str = "complete",
+    data: Any, categories: Categories = None, *, weights: Weights = None, missing: str = "complete"
 ) -> float:
     """Gwet's (2008) AC1: chance agreement ``sum(pi_k (1 - pi_k)) / (q - 1)``, robust to skewed
     codes where kappa collapses. ``q`` is the number of ``categories`` (default: the values
     that occur in the units counted); ``missing`` as in ``fleiss_kappa``."""
-    coded = _units_for(_coded(data, weights), missing)
-    q = _category_count(coded, categories)
+    coded, q = _units_and_categories(data, weights, missing, categories)
     observed = _observed(coded)
     pi = _category_shares(coded)
     expected = float(np.sum(pi * (1 - pi)) / (q - 1))
@@ -232,20 +225,23 @@ def gwet_ac1(
 
 
 def brennan_prediger(
-    data: Any,
-    categories: Sequence[Any] | None = None,
-    *,
-    weights: Sequence[float] | None = None,
-    missing: str = "complete",
+    data: Any, categories: Categories = None, *, weights: Weights = None, missing: str = "complete"
 ) -> float:
     """Brennan & Prediger's (1981) kappa with chance agreement ``1/q``; ``q`` is the number of
     ``categories`` (default: the values that occur in the units counted)."""
-    coded = _units_for(_coded(data, weights), missing)
-    q = _category_count(coded, categories)
+    coded, q = _units_and_categories(data, weights, missing, categories)
     return _chance_corrected(_observed(coded), 1.0 / q, "Brennan-Prediger")
 
 
-def _category_count(coded: _Coded, categories: Sequence[Any] | None) -> int:
+def _units_and_categories(
+    data: Any, weights: Weights, missing: str, categories: Categories
+) -> tuple[_Coded, int]:
+    """The units counted and the number of categories ``q`` (see ``_category_count``)."""
+    coded = _units_for(_coded(data, weights), missing)
+    return coded, _category_count(coded, categories)
+
+
+def _category_count(coded: _Coded, categories: Categories) -> int:
     if categories is not None:
         unknown = set(coded.values.tolist()) - set(categories)
         if unknown:
@@ -259,7 +255,7 @@ def _category_count(coded: _Coded, categories: Sequence[Any] | None) -> int:
 
 
 # -- two coders -----------------------------------------------------------------------------------
-def _two_coder_table(data: Any, weights: Sequence[float] | None) -> np.ndarray:
+def _two_coder_table(data: Any, weights: Weights) -> np.ndarray:
     """Proportions table coder 1 × coder 2 over units where both gave a value."""
     coded = _coded(data, weights)
     if coded.codes.shape[1] != 2:
@@ -273,7 +269,7 @@ def _two_coder_table(data: Any, weights: Sequence[float] | None) -> np.ndarray:
     return table / table.sum()
 
 
-def cohen_kappa(data: Any, *, weights: Sequence[float] | None = None) -> float:
+def cohen_kappa(data: Any, *, weights: Weights = None) -> float:
     """Cohen's (1960) kappa for exactly two coders; units where either value is missing are
     dropped."""
     table = _two_coder_table(data, weights)
@@ -281,7 +277,7 @@ def cohen_kappa(data: Any, *, weights: Sequence[float] | None = None) -> float:
     return _chance_corrected(float(np.trace(table)), expected, "Cohen's kappa")
 
 
-def scott_pi(data: Any, *, weights: Sequence[float] | None = None) -> float:
+def scott_pi(data: Any, *, weights: Weights = None) -> float:
     """Scott's (1955) pi for exactly two coders (pooled category shares); units where either
     value is missing are dropped."""
     table = _two_coder_table(data, weights)
@@ -290,9 +286,7 @@ def scott_pi(data: Any, *, weights: Sequence[float] | None = None) -> float:
 
 
 # -- Krippendorff's alpha -------------------------------------------------------------------------
-def krippendorff_alpha(
-    data: Any, level: str = "nominal", *, weights: Sequence[float] | None = None
-) -> float:
+def krippendorff_alpha(data: Any, level: str = "nominal", *, weights: Weights = None) -> float:
     """Krippendorff's alpha at the ``nominal``, ``ordinal``, ``interval`` or ``ratio`` level
     (Krippendorff 2011, «Computing Krippendorff's Alpha-Reliability»), any number of coders,
     missing values allowed; units with fewer than two values are left out.
@@ -344,7 +338,7 @@ def coincidence_matrix_from_pairs(pairs: list, q: int) -> np.ndarray:
     return o.reshape(q, q)
 
 
-def coincidence_matrix(data: Any, *, weights: Sequence[float] | None = None) -> np.ndarray:
+def coincidence_matrix(data: Any, *, weights: Weights = None) -> np.ndarray:
     """Krippendorff's coincidence matrix over the sorted distinct values."""
     coded = _coded(data, weights)
     return coincidence_matrix_from_pairs(list(_ordered_pairs(coded)), len(coded.values))

@@ -192,13 +192,15 @@ def children_of(project: Project, code_id: int | None) -> list[int]:
     return [r[0] for r in rows]
 
 
+_DESCENDANTS = (
+    "WITH RECURSIVE below(id) AS (SELECT id FROM codes WHERE id = ? "
+    "UNION SELECT c.id FROM codes c JOIN below b ON c.parent_id = b.id) SELECT id FROM below"
+)
+
+
 def descendants(project: Project, code_id: int) -> set[int]:
     """The code and everything below it."""
-    rows = project.conn.execute(
-        "WITH RECURSIVE below(id) AS (SELECT id FROM codes WHERE id = ? "
-        "UNION SELECT c.id FROM codes c JOIN below b ON c.parent_id = b.id) SELECT id FROM below",
-        (code_id,),
-    ).fetchall()
+    rows = project.conn.execute(_DESCENDANTS, (code_id,)).fetchall()
     if not rows:
         raise CodebookError(f"no code with id {code_id}")
     return {r[0] for r in rows}

@@ -885,25 +885,19 @@ def _begin_immediate(conn: sqlite3.Connection) -> None:
         started = time.monotonic()
         deadline = started + BUSY_TIMEOUT_MS / 1000
         noticed = False
-        while True:
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) and "busy" not in str(exc):
-                    raise
-                if time.monotonic() > deadline:
-                    raise ProjectBusy(
-                        f"the project file is busy: another process has held its write lock "
-                        f"for over {BUSY_TIMEOUT_MS / 1000:g} s; try again"
-                    ) from None
-                waited = time.monotonic() - started
-                if not noticed and waited >= WAIT_NOTICE_AFTER and _lock_wait_notice:
-                    noticed = True
-                    _lock_wait_notice(waited)
-                import random  # only when waiting: not at every start-up
+        while not _run_unless_locked(conn, "BEGIN IMMEDIATE"):
+            if time.monotonic() > deadline:
+                raise ProjectBusy(
+                    f"the project file is busy: another process has held its write lock "
+                    f"for over {BUSY_TIMEOUT_MS / 1000:g} s; try again"
+                ) from None
+            waited = time.monotonic() - started
+            if not noticed and waited >= WAIT_NOTICE_AFTER and _lock_wait_notice:
+                noticed = True
+                _lock_wait_notice(waited)
+            import random  # only when waiting: not at every start-up
 
-                time.sleep(random.uniform(0.0005, 0.002))
+            time.sleep(random.uniform(0.0005, 0.002))
     finally:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
@@ -912,14 +906,21 @@ def _commit(conn: sqlite3.Connection) -> None:
     """COMMIT, retried while readers block it; any other failure propagates (the caller rolls
     back)."""
     for attempt in range(50):
-        try:
-            conn.execute("COMMIT")
+        if _run_unless_locked(conn, "COMMIT"):
             return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
-                raise
-            time.sleep(0.01 * (attempt + 1))
+        time.sleep(0.01 * (attempt + 1))
     conn.execute("COMMIT")
+
+
+def _run_unless_locked(conn: sqlite3.Connection, sql: str) -> bool:
+    """Run ``sql``; False when the file is locked or busy (any other failure propagates)."""
+    try:
+        conn.execute(sql)
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            raise
+        return False
+    return True
 
 
 def _rollback(conn: sqlite3.Connection) -> None:

@@ -4,6 +4,7 @@ few codings by two coders (see ``corpus/demo/SOURCES.md``)."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from coding.store import Project
@@ -24,40 +25,7 @@ CODERS = ("anne", "bjorn")
 
 # (transcript, code reference, phrase, coders): the coders code the sentence holding the phrase.
 # Most codings agree; a few differ on purpose so agreement review has something to show.
-SAMPLE_CODINGS: list[tuple[str, str, str, tuple[str, ...]]] = [
-    ("intervju_sandnes.txt", "Organisering/Samorganisering", "Vi samorganiserte rus", CODERS),
-    ("intervju_sandnes.txt", "Mål 3/Tilgjengelighet", "Nå får de svar innen en uke", CODERS),
-    ("intervju_sandnes.txt", "Mål 1/Erfaringskonsulenter", "Jeg er med i mottaksteamet", CODERS),
-    ("intervju_sandnes.txt", "Mål 1/Brukerråd", "Vi har også et brukerråd", CODERS),
-    ("intervju_sandnes.txt", "Mål 1/Individuell medvirkning", "Ikke alle ansatte", ("anne",)),
-    ("intervju_sandnes.txt", "Mål 2/SLT", "Vi har SLT-koordinator", CODERS),
-    ("intervju_sandnes.txt", "Mål 2/Bekymringssamtaler", "Bekymringssamtalene med", ("bjorn",)),
-    ("intervju_sandnes.txt", "Mål 2/Eldre og alkohol", "Vi ser flere eldre", CODERS),
-    ("intervju_sandnes.txt", "Mål 4/Bolig", "Bolig er den største utfordringen", CODERS),
-    ("intervju_sandnes.txt", "Mål 4/Bolig", "Noen blir boende på hospits", ("anne",)),
-    ("intervju_sandnes.txt", "Mål 3/Ettervern", "Noen blir boende på hospits", ("bjorn",)),
-    ("intervju_sandnes.txt", "Mål 4/Bolig/Oppfølging i bolig", "bo-oppfølgingsteam", CODERS),
-    ("intervju_sandnes.txt", "Mål 4/Arbeid og aktivitet", "arbeidstreningstilbud", CODERS),
-    ("intervju_sandnes.txt", "Mål 5/Ruskontrakter", "noen ungdomskontrakter", CODERS),
-    ("intervju_sandnes.txt", "Ressurser/Øremerkede", "mye av det er prosjektmidler", CODERS),
-    ("intervju_sandnes.txt", "Ressurser/Stillinger", "to nye stillinger i fjor", ("anne",)),
-    ("intervju_fjell.txt", "Mål 3/Tilgjengelighet", "lavterskeltilbud uten henvisning", CODERS),
-    ("intervju_fjell.txt", "Mål 1/Brukerråd", "ikke noe brukerråd for rusfeltet", CODERS),
-    ("intervju_fjell.txt", "Mål 2/Bekymringssamtaler", "rutine for bekymringssamtaler", CODERS),
-    ("intervju_fjell.txt", "Mål 2/Kartlegging", "Vi har brukt BrukerPlan", CODERS),
-    ("intervju_fjell.txt", "Mål 3/Samhandling", "utskrivningene skjer noen ganger", CODERS),
-    ("intervju_fjell.txt", "Mål 3/Ettervern", "Ettervern er der vi har størst hull", CODERS),
-    ("intervju_fjell.txt", "Mål 4/Bolig/Døgnbemannede", "ingen døgnbemannet bolig", ("anne",)),
-    ("intervju_fjell.txt", "Mål 4/Bolig", "ingen døgnbemannet bolig", ("bjorn",)),
-    ("intervju_fjell.txt", "Kompetanse og rekruttering", "vi mangler psykolog", CODERS),
-    ("intervju_fjell.txt", "Ressurser/Øremerkede", "Tilskuddet til kommunalt rusarbeid", CODERS),
-    (
-        "intervju_fjell.txt",
-        "Mål 4/Arbeid og aktivitet",
-        "en lokal bedrift om arbeidstrening",
-        CODERS,
-    ),
-]
+SAMPLE_CODINGS_FILE = "sample_codings.csv"
 
 # Report section of a survey answer -> the code coder «anne» gives the whole answer, as the report
 # grouped its open answers by theme.
@@ -115,13 +83,22 @@ def _fill(project: Project) -> None:
         _survey_codings(project)
 
 
+def sample_codings() -> list[tuple[str, str, str, tuple[str, ...]]]:
+    """The rows of ``SAMPLE_CODINGS_FILE``: transcript, code, phrase, coders (space-separated)."""
+    with (DEMO_DIR / SAMPLE_CODINGS_FILE).open(encoding="utf-8", newline="") as handle:
+        return [
+            (row["transcript"], row["code"], row["phrase"], tuple(row["coders"].split()))
+            for row in csv.DictReader(handle)
+        ]
+
+
 def _sample_codings(project: Project) -> None:
     from coding.codes import resolve_code
     from coding.documents import resolve_document, segments_of
     from coding.operations import apply_coding, set_document_done
 
     coded: set[int] = set()
-    for file_name, code_ref, phrase, coders in SAMPLE_CODINGS:
+    for file_name, code_ref, phrase, coders in sample_codings():
         document_id = resolve_document(project, file_name)
         start, end = _sentence_span(project, document_id, phrase, segments_of(project, document_id))
         code_id = resolve_code(project, code_ref)
@@ -146,8 +123,6 @@ def _sentence_span(project: Project, document_id: int, phrase: str, segments) ->
 
 def _survey_codings(project: Project) -> None:
     """Code each survey answer of the sections in ``SECTION_CODES`` whole, as coder «anne»."""
-    import csv
-
     from coding.codes import resolve_code
     from coding.operations import apply_coding, set_document_done
 

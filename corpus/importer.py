@@ -11,7 +11,7 @@ import re
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -222,17 +222,9 @@ def _read_file(
 
 
 def _read_survey_file(path: Path, digest: str, options: ImportOptions) -> _File:
-    survey = read_survey(
-        path,
-        SurveyOptions(
-            text_columns=options.text_columns,
-            case_column=options.case_column,
-            case=options.case,
-            attribute_columns=options.attribute_columns,
-            attribution_column=options.attribution_column,
-            sheet=options.sheet,
-        ),
-    )
+    # the survey reader's options are the import options of the same names
+    survey_options = {f.name: getattr(options, f.name) for f in fields(SurveyOptions)}
+    survey = read_survey(path, SurveyOptions(**survey_options))
     kind = options.kind or "survey"
     documents = [
         _Document(a.name, kind, a.text, a.blocks, a.case, a.source_meta) for a in survey.answers

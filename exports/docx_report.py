@@ -8,7 +8,6 @@ XML and placed before the section properties (linear for long reports)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -16,6 +15,7 @@ from coding.output import atomic_output
 from exports.quotes import (
     CodeSection,
     GoalSection,
+    Progress,
     QuoteReport,
     method_note,
     prevalence_caption,
@@ -25,8 +25,6 @@ from exports.quotes import (
 
 QUOTE_STYLE = "Quote"
 TABLE_STYLE = "Light Grid Accent 1"
-
-Progress = Callable[[int], None] | None
 
 
 # Page and language as Norwegian reports set them: A4, 2.5 cm margins, page number centred in the

@@ -3,20 +3,12 @@ each quote a ``<blockquote>`` with its attribution in ``<cite>``; prevalence as 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
 from coding.output import atomic_output
-from exports.quotes import (
-    QuoteReport,
-    method_note,
-    prevalence_caption,
-    prevalence_grid,
-    split_label,
-)
-
-Progress = Callable[[int], None] | None
+from exports import quotes as model
+from exports.quotes import Progress, QuoteReport
 
 STYLE = """
 body { font-family: Georgia, serif; max-width: 46em; margin: 2em auto; line-height: 1.5; }
@@ -37,11 +29,11 @@ def render_html(report: QuoteReport, progress: Progress = None) -> str:
         f"<title>{escape(report.title)}</title><style>{STYLE}</style></head><body>",
         f'<header><h1 class="title">{escape(report.title)}</h1></header>',
     ]
-    if note := method_note(report):
+    if note := model.method_note(report):
         parts.append(f'<p class="method">{escape(note)}</p>')
     for goal in report.goals:
         parts.append(f'<section class="goal"><h2>{escape(goal.title)}</h2>')
-        parts += _table(report, *prevalence_grid(report, goal))
+        parts += _table(report, *model.prevalence_grid(report, goal))
         for section in goal.codes:
             parts.append('<section class="code">')
             if section.label:  # quotes coded with the goal itself sit under the goal's heading
@@ -70,7 +62,7 @@ def _table(report: QuoteReport, header: list[str], rows: list[list[str]]) -> lis
     """The prevalence table with its caption in words; numbers right-aligned."""
     if not rows:
         return []
-    caption = f"<caption>{escape(prevalence_caption(report))}</caption>"
+    caption = f"<caption>{escape(model.prevalence_caption(report))}</caption>"
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in header)
     body = "".join("<tr>" + _first_cell(row[0]) + _numbers(row[1:]) + "</tr>" for row in rows)
     return [
@@ -80,7 +72,7 @@ def _table(report: QuoteReport, header: list[str], rows: list[list[str]]) -> lis
 
 
 def _first_cell(cell: str) -> str:
-    name, context = split_label(cell)
+    name, context = model.split_label(cell)
     small = f"<br><small>{escape(context)}</small>" if context else ""
     return f'<th scope="row">{escape(name)}{small}</th>'
 

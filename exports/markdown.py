@@ -3,28 +3,20 @@ followed by its attribution; prevalence tables as pipe tables."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from coding.output import atomic_output
-from exports.quotes import (
-    QuoteReport,
-    method_note,
-    prevalence_caption,
-    prevalence_grid,
-    split_label,
-)
-
-Progress = Callable[[int], None] | None
+from exports import quotes as model
+from exports.quotes import Progress, QuoteReport
 
 
 def render_markdown(report: QuoteReport, progress: Progress = None) -> str:
     lines = [f"# {_heading(report.title)}", ""]
-    if note := method_note(report):
+    if note := model.method_note(report):
         lines += [_escape(note), ""]
     for goal in report.goals:
         lines += [f"## {_heading(goal.title)}", ""]
-        lines += _table(report, *prevalence_grid(report, goal))
+        lines += _table(report, *model.prevalence_grid(report, goal))
         for section in goal.codes:
             if section.label:  # quotes coded with the goal itself sit under the goal's heading
                 lines += [f"### {_heading(section.label)}", ""]
@@ -47,11 +39,11 @@ def _table(report: QuoteReport, header: list[str], rows: list[list[str]]) -> lis
     if not rows:
         return []
     cell = lambda text: _escape(text).replace("|", "\\|")  # noqa: E731
-    out = [f"*{_escape(prevalence_caption(report))}*", ""]
+    out = [f"*{_escape(model.prevalence_caption(report))}*", ""]
     out.append("| " + " | ".join(cell(h) for h in header) + " |")
     out.append("|---|" + "---:|" * (len(header) - 1))
     for row in rows:
-        name, context = split_label(row[0])
+        name, context = model.split_label(row[0])
         first = f"{name} ({context})" if context else name
         out.append("| " + " | ".join(cell(c) for c in [first, *row[1:]]) + " |")
     return [*out, ""]

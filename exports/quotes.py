@@ -13,7 +13,7 @@ code by several coders that overlap are one passage: one quote covering their un
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from coding.anonymise import redact, spans_by_document
@@ -33,6 +33,8 @@ from coding.prevalence import (
 )
 from coding.store import Project
 from exports.attribution import IDENTIFYING_FIELDS, format_attribution, template_fields
+
+Progress = Callable[[int], None] | None  # a report writer's callback: items written so far
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import gc
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from coding.codes import list_codes
@@ -25,10 +25,9 @@ from exports.attribution import (
     names_requested,
     template_fields,
 )
-from exports.quotes import Quote, check_template
+from exports.quotes import Progress, Quote, check_template
 
 Table = tuple[list[str], list[list[object]]]
-Progress = Callable[[int], None] | None
 
 
 def coding_table(

@@ -16,7 +16,8 @@ from coding.accounts import can
 from coding.documents import has_document
 from coding.errors import KodeverkError, ProjectGone
 from coding.store import Project
-from tui.i18n import bind, set_language, t, translate_bindings
+from tui.i18n import set_language, t, translate_bindings
+from tui.keymap import screen_bindings
 from tui.messages import FileGone, LeaveCoding, OpenDocument, OpenScreen
 from tui.palette import KodeverkCommands
 from tui.screens.coding import CodingScreen
@@ -36,10 +37,7 @@ class KodeverkApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "kodeverk"
     COMMANDS = App.COMMANDS | {KodeverkCommands}
-    BINDINGS: ClassVar[list[BindingType]] = [
-        bind("app.help", "question_mark,f1", "help"),
-        bind("app.codebook", "ctrl+e", "codebook", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("app")
 
     def __init__(
         self,

@@ -10,10 +10,18 @@ Applied with Textual's ``App.set_keymap``. A bad file is reported (file and line
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
+
+from textual.binding import BindingType
+
+from tui.i18n import Section, bind
+
+DEFAULTS = Path(__file__).with_name("keys.toml")  # package data: the default bindings
 
 SCREEN_MODULES = (
     "tui.app",
@@ -35,6 +43,42 @@ SCREEN_MODULES = (
     "tui.screens.import_dialog",
     "tui.widgets.document_table",
 )
+
+
+@functools.cache
+def _defaults() -> dict[str, dict[str, dict]]:
+    return tomllib.loads(DEFAULTS.read_text(encoding="utf-8"))
+
+
+def screen_bindings(screen: str) -> list[BindingType]:
+    """The default bindings of ``screen`` (a table of tui/keys.toml), in the file's order."""
+    return [
+        bind(
+            binding_id,
+            entry["keys"],
+            entry["action"],
+            entry.get("text"),
+            show=entry.get("show", True),
+            priority=entry.get("priority", False),
+        )
+        for binding_id, entry in _defaults()[screen].items()
+    ]
+
+
+def palette_actions(screen: str) -> tuple[str, ...]:
+    """The actions ``screen`` offers in the command palette (the table [palette] of keys.toml)."""
+    return tuple(_defaults()["palette"][screen])
+
+
+def palette_entries(
+    screen: object, text: Section, actions: Sequence[str]
+) -> list[tuple[str, str, object]]:
+    """Command palette entries: each action's title and help (``cmd.<action>`` and
+    ``cmd.<action>.help`` of the screen's catalogue ``text``) and its method on ``screen``."""
+    return [
+        (text[f"cmd.{name}"], text[f"cmd.{name}.help"], getattr(screen, f"action_{name}"))
+        for name in actions
+    ]
 
 
 def keymap_path() -> Path:

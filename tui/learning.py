@@ -16,6 +16,9 @@ from coding.store import Project
 RETRAIN_EVERY = 5  # new codings or verdicts before the learned suggestions are retrained
 
 
+LEARN_IDLE = 1.0  # seconds without a key before the learned suggestions are (re)trained
+
+
 def evaluation_so_far(project: Project, coder: str) -> dict | None:
     """How the learned suggestions match ``coder`` now (cross-validated, as ``kodeverk suggest
     evaluate``); the last stored figures when there is too little to cross-validate."""

@@ -11,13 +11,29 @@ Old spellings stay accepted as hidden options that print a one-line notice on st
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
 OUTPUT_PATH = click.Path(dir_okay=False, path_type=Path)
+PROJECT = click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+
+
+def shown_option(*decls: str, **attrs: Any) -> Callable:
+    """An option whose --help shows its default (``[default: …]``)."""
+    return click.option(*decls, show_default=True, **attrs)
+
+
+def choice_option(name: str, choices: Sequence[str], help: str, **attrs: Any) -> Callable:
+    """``name`` takes one of ``choices``, the first by default (shown in --help)."""
+    return shown_option(name, type=click.Choice(choices), default=choices[0], help=help, **attrs)
+
+
+def flag_option(*decls: str, help: str, **attrs: Any) -> Callable:
+    """An on/off option (``is_flag``)."""
+    return click.option(*decls, is_flag=True, help=help, **attrs)
 
 
 def notice(old: str, new: str) -> None:

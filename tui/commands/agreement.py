@@ -13,7 +13,7 @@ from coding.output import atomic_output, guard_output, safe_row
 from coding.reliability import MISSING_NAMES, AgreementReport, CodeAgreement, agreement_report
 from coding.store import Project
 from coding.units import MISSING_FORMS, UNIT_KINDS
-from tui.options import json_option, output_option
+from tui.options import PROJECT, choice_option, json_option, output_option, shown_option
 
 CSV_COLUMNS = (
     "code",
@@ -38,17 +38,15 @@ CSV_COLUMNS = (
 
 
 @click.command("agreement")
-@click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+@PROJECT
 @click.option(
     "--coders",
     help="Comma-separated coders to compare (default: everyone who coded or marked a document "
     "done, except «consensus»).",
 )
-@click.option(
+@choice_option(
     "--unit",
-    type=click.Choice(UNIT_KINDS),
-    default="segment",
-    show_default=True,
+    UNIT_KINDS,
     help="Reliability unit: each segment, or each character (as NVivo does).",
 )
 @click.option(
@@ -57,27 +55,23 @@ CSV_COLUMNS = (
     multiple=True,
     help="Codes to include (path, name or id; comma-separated or repeated). Default: all.",
 )
-@click.option(
+@shown_option(
     "--min-overlap",
     type=click.FloatRange(0.0, 1.0),
     default=0.0,
-    show_default=True,
     help="Share of a segment a coding must cover to count on it (segment units).",
 )
-@click.option(
+@choice_option(
     "--missing",
-    type=click.Choice(MISSING_FORMS),
-    default="complete",
-    show_default=True,
+    MISSING_FORMS,
     help="complete: only documents every compared coder finished or coded count, and every "
     "kappa uses units all coders rated; gwet: Gwet's missing-data form (each coder's values "
     "wherever that coder finished or coded).",
 )
-@click.option(
+@shown_option(
     "--bootstrap",
     type=click.IntRange(0, 100_000),
     default=0,
-    show_default=True,
     help="Bootstrap samples for alpha's 95% interval and q = P(alpha < .667 / .800) "
     "(Hayes & Krippendorff 2007); 0: off.",
 )

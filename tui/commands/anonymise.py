@@ -10,11 +10,11 @@ import click
 
 from tui.coder import resolve_coder
 from tui.commands.project import echo_json, open_project, print_table
-from tui.options import coder_option, json_option
+from tui.options import PROJECT, coder_option, json_option, shown_option
 
 
 @click.command("anonymise")
-@click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+@PROJECT
 @click.option("--suggest", is_flag=True, help="List likely names (not yet marked) for review.")
 @click.option(
     "--mark",
@@ -23,10 +23,9 @@ from tui.options import coder_option, json_option
     metavar="DOCUMENT START END",
     help="Mark characters START–END (end exclusive) of document DOCUMENT (id).",
 )
-@click.option(
+@shown_option(
     "--replacement",
     default="[navn]",
-    show_default=True,
     help="What exports print instead: [navn], [kommune], [sted] or your own.",
 )
 @click.option("--remove", type=int, metavar="ID", help="Remove the mark with this id.")

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from coding.errors import InputError
-from tui.commands.project import PROJECT
+from tui.options import PROJECT
 
 HOST = "127.0.0.1"  # never all interfaces: the project holds interview texts
 

@@ -9,9 +9,8 @@ from pathlib import Path
 import click
 
 from tui.commands.project import echo_json, open_project, print_table
-from tui.options import json_option
+from tui.options import PROJECT, json_option, shown_option
 
-PROJECT = click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
 JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 
 
@@ -36,10 +35,9 @@ def cases_group() -> None:
     help="Column with inhabitants, used for size_class when the table has none "
     "(default: innbyggere, folketall or population).",
 )
-@click.option(
+@shown_option(
     "--size-thresholds",
     default="5000,20000,50000",
-    show_default=True,
     metavar="A,B,C",
     help="Population limits: liten < A <= mellomstor < B <= stor < C <= storby.",
 )

@@ -8,16 +8,15 @@ from typing import Any
 import click
 
 from tui.commands.project import echo_json, open_project
-from tui.options import codings_of_option
+from tui.options import PROJECT, codings_of_option, flag_option
 
 
 @click.command("show")
-@click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+@PROJECT
 @codings_of_option(default=None, help="Count only this coder's codings (default: everyone's).")
-@click.option(
+@flag_option(
     "--json",
     "as_json",
-    is_flag=True,
     help="Print the tree as nested JSON (name, path, guid, goal, effective_goal, description, "
     "include, exclude, colour, shortcut, keywords, codings, children).",
 )

@@ -8,9 +8,14 @@ from pathlib import Path
 import click
 
 from tui.commands.project import echo_json, open_project
-from tui.options import json_option, output_option, positional_output, require_output
-
-PROJECT = click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+from tui.options import (
+    PROJECT,
+    flag_option,
+    json_option,
+    output_option,
+    positional_output,
+    require_output,
+)
 
 
 @click.group()
@@ -21,9 +26,8 @@ def codings_group() -> None:
 @codings_group.command("import")
 @PROJECT
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
+@flag_option(
     "--create-codes",
-    is_flag=True,
     help="Create codes that do not exist yet, by their path (e.g. «Mål 4/Bolig»).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")

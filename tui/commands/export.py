@@ -12,12 +12,15 @@ import click
 from coding.errors import InputError
 from tui.commands.prevalence import split_code_refs
 from tui.options import (
+    PROJECT,
     codings_of_option,
+    flag_option,
     format_option,
     json_option,
     lang_option,
     output_option,
     require_output,
+    shown_option,
 )
 
 FORMATS = ("docx", "md", "html", "csv", "xlsx", "qdpx")
@@ -26,7 +29,7 @@ SUFFIXES |= {".csv": "csv", ".xlsx": "xlsx", ".qdpx": "qdpx"}
 
 
 @click.command("export")
-@click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+@PROJECT
 @format_option(FORMATS)
 @output_option("File to write (required; replaced if it exists; never a kodeverk project).")
 @click.option(
@@ -38,9 +41,8 @@ SUFFIXES |= {".csv": "csv", ".xlsx": "xlsx", ".qdpx": "qdpx"}
     help="Whose codings count: a coder's name, «consensus», or «any» (in reports one quote per "
     "passage: overlapping codings of a code by several coders become one quote, their union)."
 )
-@click.option(
+@flag_option(
     "--include-interviewer",
-    is_flag=True,
     help="Keep codings on interviewer turns (Intervjuer:, I:, Moderator: …; a project's own in "
     "meta «interviewers»). Speaker labels never appear in quotes.",
 )
@@ -63,16 +65,14 @@ SUFFIXES |= {".csv": "csv", ".xlsx": "xlsx", ".qdpx": "qdpx"}
     "default only size_class and region (and the template's fields): population, county and "
     "the like can identify a municipality.",
 )
-@click.option(
+@shown_option(
     "--min-cell",
     type=click.IntRange(min=1),
     default=3,
-    show_default=True,
     help="Warn when an attribution is shared by fewer than this many cases.",
 )
-@click.option(
+@flag_option(
     "--fold-small",
-    is_flag=True,
     help="Fold attributions shared by fewer than --min-cell cases: region left out («Liten "
     "kommune»), then size («Kommune»). Default attribution only.",
 )
@@ -81,10 +81,9 @@ SUFFIXES |= {".csv": "csv", ".xlsx": "xlsx", ".qdpx": "qdpx"}
     type=click.IntRange(min=1),
     help="At most N quotes per code, spread over cases.",
 )
-@click.option(
+@flag_option(
     "--prevalence",
     "with_prevalence",
-    is_flag=True,
     help="Add a prevalence table to each goal (docx, md, html).",
 )
 @click.option(

@@ -10,13 +10,14 @@ import click
 
 from coding.errors import InputError
 from tui.commands.project import echo_json, open_project, print_table
+from tui.options import PROJECT, flag_option
 
 # Below this many bytes an import takes well under a second: no progress bar.
 PROGRESS_MIN_BYTES = 2_000_000
 
 
 @click.command("import")
-@click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+@PROJECT
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--kind",
@@ -25,16 +26,14 @@ PROGRESS_MIN_BYTES = 2_000_000
     "turns, text otherwise).",
 )
 @click.option("--case", metavar="NAME", help="Attach every document to this case (municipality).")
-@click.option(
+@flag_option(
     "--case-from-name",
-    is_flag=True,
     help="Attach each transcript to the case named in its file name (intervju_vadso_2.txt -> "
     "Vadsø; æøå may be written o/oe, a/aa, ae; intervju_k02_1.txt -> K02, numbers must match "
     "exactly). A file that matches no case, or two, is an error.",
 )
-@click.option(
+@flag_option(
     "--create-cases",
-    is_flag=True,
     help="With --case-from-name: make a new case from the file name when none matches.",
 )
 @click.option(
@@ -61,9 +60,8 @@ PROGRESS_MIN_BYTES = 2_000_000
     "size_class and region attributes.",
 )
 @click.option("--sheet", metavar="NAME", help="Excel sheet to read (default: the first).")
-@click.option(
+@flag_option(
     "--dry-run",
-    is_flag=True,
     help="Only show which case each file would be linked to (file → case); import nothing.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")

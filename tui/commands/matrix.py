@@ -8,13 +8,24 @@ Case names leave the project only with ``--case-names``, like ``{case}`` in attr
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
 from coding.errors import InputError
-from tui.options import codings_of_option, format_from_suffix
+from tui.options import (
+    PROJECT,
+    choice_option,
+    codings_of_option,
+    flag_option,
+    format_from_suffix,
+    shown_option,
+)
 from tui.options import format_option as shared_format_option
 from tui.options import json_option as shared_json_option
 from tui.options import lang_option as shared_lang_option
@@ -32,6 +43,40 @@ lang_option = shared_lang_option("Language of headings, captions and goal names.
 json_option = shared_json_option("Print the table as JSON.")
 
 
+@dataclass(frozen=True)
+class TableOutput:
+    """What matrix and goals share: whose codings count, the language, --json, -o, --format."""
+
+    codings_of: str
+    lang: str
+    as_json: bool
+    output: Path | None
+    fmt: str | None
+
+    def target(self, project: Path) -> tuple[Path | None, str | None]:
+        """The output file and its format (checked before the project is read), or None."""
+        if self.output is None:
+            return None, None
+        return self.output, _output_format(self.output, self.fmt, project)
+
+    def written(self) -> None:
+        click.echo(f"written: {self.output}", err=self.as_json)
+
+
+def table_options(command: Callable) -> Callable:
+    """The options of ``TableOutput``, handed to ``command`` as its parameter ``table``."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        fields = ("codings_of", "lang", "as_json", "output", "fmt")
+        table = TableOutput(*(kwargs.pop(name) for name in fields))
+        return command(*args, table=table, **kwargs)
+
+    for option in (format_option, output_option, json_option, lang_option, coder_option):
+        wrapper = option(wrapper)
+    return wrapper
+
+
 def _output_format(output: Path, fmt: str | None, project: Path) -> str:
     from coding.output import guard_output
 
@@ -43,40 +88,28 @@ def _output_format(output: Path, fmt: str | None, project: Path) -> str:
 
 
 @click.command("matrix")
-@click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
+@PROJECT
+@shown_option(
     "--rows",
     default="size_class",
-    show_default=True,
     help="«case» (one row per case: needs --case-names) or a case attribute, e.g. region.",
 )
-@click.option(
+@choice_option(
     "--columns",
-    type=click.Choice(["goal", "code"]),
-    default="goal",
-    show_default=True,
+    ["goal", "code"],
     help="One column per main goal or per code (rolled up over its sub-codes).",
 )
-@click.option(
+@flag_option(
     "--case-names",
-    is_flag=True,
     help="Allow --rows case: the table then names the cases (not anonymous).",
 )
-@coder_option
-@lang_option
-@json_option
-@output_option
-@format_option
+@table_options
 def matrix_command(
     project: Path,
     rows: str,
     columns: str,
     case_names: bool,
-    codings_of: str,
-    lang: str,
-    as_json: bool,
-    output: Path | None,
-    fmt: str | None,
+    table: TableOutput,
 ) -> None:
     """Framework matrix: cases or groups × goals or codes.
 
@@ -87,18 +120,17 @@ def matrix_command(
 
     if rows == CASE and not case_names:
         raise click.UsageError("--rows case names the cases: add --case-names, or use an attribute")
-    if output:
-        fmt = _output_format(output, fmt, project)
+    output, fmt = table.target(project)
     with Project.open(project) as opened:
         require_lead_at_terminal(opened, "matrix")
-        matrix = framework_matrix(opened, rows, columns, coder=codings_of, lang=lang)
+        matrix = framework_matrix(opened, rows, columns, coder=table.codings_of, lang=table.lang)
     if output:
         from exports.evaluation_tables import write_matrix_docx, write_matrix_xlsx
 
         write = write_matrix_docx if fmt == "docx" else write_matrix_xlsx
-        write(matrix, output, lang)
-        click.echo(f"written: {output}", err=as_json)
-    if as_json:
+        write(matrix, output, table.lang)
+        table.written()
+    if table.as_json:
         click.echo(json.dumps(matrix.as_json(), ensure_ascii=False, indent=2))
     elif not output:
         _print_grid(*_plain_matrix(matrix))
@@ -126,13 +158,12 @@ def _print_grid(header: list[str], rows: list[list[str]]) -> None:
 
 
 @click.command("goals")
-@click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
+@PROJECT
+@shown_option(
     "--quotes",
     "quote_count",
     type=click.IntRange(min=0),
     default=3,
-    show_default=True,
     help="Quotes shown as evidence under each goal in Word and Excel.",
 )
 @click.option(
@@ -140,20 +171,12 @@ def _print_grid(header: list[str], rows: list[list[str]]) -> None:
     metavar="TEMPLATE",
     help="Attribution template over case attributes, as in `kodeverk export`.",
 )
-@coder_option
-@lang_option
-@json_option
-@output_option
-@format_option
+@table_options
 def goals_command(
     project: Path,
     quote_count: int,
     attribution: str | None,
-    codings_of: str,
-    lang: str,
-    as_json: bool,
-    output: Path | None,
-    fmt: str | None,
+    table: TableOutput,
 ) -> None:
     """Goal attainment: rating, assessment and evidence per goal.
 
@@ -163,21 +186,21 @@ def goals_command(
     from coding.store import Project
     from exports.evaluation_tables import goal_quotes, goals_grid
 
-    if output:
-        fmt = _output_format(output, fmt, project)
+    output, fmt = table.target(project)
+    coder = table.codings_of
     with Project.open(project) as opened:
         require_lead_at_terminal(opened, "goals")
-        rows = goal_table(opened, coder=codings_of, lang=lang)
-        quotes = goal_quotes(opened, rows, coder=codings_of, limit=quote_count) if output else {}
+        rows = goal_table(opened, coder=coder, lang=table.lang)
+        quotes = goal_quotes(opened, rows, coder=coder, limit=quote_count) if output else {}
     if output:
         from exports.evaluation_tables import write_goals
 
-        write_goals(rows, quotes, output, fmt, attribution=attribution, lang=lang)
-        click.echo(f"written: {output}", err=as_json)
-    if as_json:
+        write_goals(rows, quotes, output, fmt, attribution=attribution, lang=table.lang)
+        table.written()
+    if table.as_json:
         click.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
     elif not output:
-        header, body = goals_grid(rows, lang)
+        header, body = goals_grid(rows, table.lang)
         _print_grid(
             [header[0], header[1], header[3], header[4]], [[r[0], r[1], r[3], r[4]] for r in body]
         )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from tui.options import coder_option
+from tui.options import choice_option, coder_option
 
 
 @click.command("open")
@@ -27,12 +27,10 @@ from tui.options import coder_option
     metavar="[QUESTION]",
     help="Open the answer grid of survey answers (all, or those of QUESTION).",
 )
-@click.option(
+@choice_option(
     "--lang",
-    type=click.Choice(["nb", "en"]),
+    ["nb", "en"],
     envvar="KODEVERK_LANG",
-    default="nb",
-    show_default=True,
     help="Language of the app: Norwegian bokmål or English (default: $KODEVERK_LANG, then nb).",
 )
 @click.option(

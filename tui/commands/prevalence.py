@@ -11,6 +11,8 @@ import click
 from coding.errors import KodeverkError
 from tui.options import (
     OUTPUT_PATH,
+    PROJECT,
+    choice_option,
     codings_of_option,
     exclusive,
     format_from_suffix,
@@ -68,18 +70,16 @@ def weights_option(weights: str | None, population: Path | None) -> dict[str, fl
 
 
 @click.command("prevalence")
-@click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+@PROJECT
 @click.option(
     "--by",
     "by",
     required=True,
     help="Case attribute(s) to group by, e.g. size_class, region or size_class,region (crossed).",
 )
-@click.option(
+@choice_option(
     "--level",
-    type=click.Choice(["code", "goal"]),
-    default="code",
-    show_default=True,
+    ["code", "goal"],
     help="One row per code (rolled up over its sub-codes) or per main goal of the plan.",
 )
 @codings_of_option()

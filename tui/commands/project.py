@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from coding.store import Project
+from tui.options import PROJECT
 
 if TYPE_CHECKING:
     from codebooks.model import Codebook
 
-PROJECT = click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
 JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from coding.errors import InputError
-from tui.commands.project import JSON, PROJECT, echo_json
-from tui.options import output_option, positional_output, require_output
+from tui.commands.project import JSON, echo_json
+from tui.options import PROJECT, output_option, positional_output, require_output
 
 
 @click.command("export")

@@ -7,36 +7,32 @@ from pathlib import Path
 
 import click
 
-from tui.commands.project import PROJECT
+from tui.options import PROJECT, flag_option, shown_option
 
 
 @click.command("serve")
 @PROJECT
-@click.option(
+@shown_option(
     "--host",
     default="127.0.0.1",
-    show_default=True,
     help="Address to listen on. Only this machine by default; for a team, keep it and put a "
     "TLS reverse proxy (Caddy, nginx) in front (see the README).",
 )
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
-@click.option(
+@shown_option(
     "--session-hours",
     default=8.0,
-    show_default=True,
     type=click.FloatRange(min=0, min_open=True),
     help="A sign-in lasts this long.",
 )
-@click.option(
+@flag_option(
     "--behind-tls-proxy",
-    is_flag=True,
     help="Served through https by a reverse proxy: cookies are marked Secure, the app's "
     "websocket uses wss://.",
 )
-@click.option(
+@shown_option(
     "--fail-delay",
     default=1.0,
-    show_default=True,
     type=click.FloatRange(min=0),
     hidden=True,
     help="Seconds added per failed sign-in in a row.",

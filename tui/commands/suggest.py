@@ -11,7 +11,7 @@ from coding import learn
 from coding.errors import InputError
 from coding.store import Project
 from tui.coder import resolve_coder
-from tui.options import json_option
+from tui.options import PROJECT, choice_option, json_option, shown_option
 
 APPLY_ACTION = learn.APPLY_ACTION
 
@@ -48,30 +48,26 @@ FROM = click.option(
 
 
 @suggest_group.command("list")
-@click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+@PROJECT
 @FROM
-@click.option(
+@choice_option(
     "--documents",
-    type=click.Choice(["uncoded", "all"]),
-    default="uncoded",
-    show_default=True,
+    ["uncoded", "all"],
     help="Units the coder has not coded yet, or every unit.",
 )
 @click.option("--top", type=click.IntRange(1, 50), default=3, show_default=True)
-@click.option(
+@shown_option(
     "--min-examples",
     type=click.IntRange(1),
     default=learn.MIN_EXAMPLES,
-    show_default=True,
     help="Codes with fewer coded units are not learned.",
 )
 @json_option("A JSON list, one entry per unit.")
 @click.option("--apply-as", help="Write the suggestions as codings of this coder (e.g. maskin).")
-@click.option(
+@shown_option(
     "--min-confidence",
     type=click.FloatRange(0, 1),
     default=0.5,
-    show_default=True,
     help="With --apply-as: only suggestions at least this confident.",
 )
 @click.option("--yes", is_flag=True, help="With --apply-as: allow an existing human coder.")
@@ -174,7 +170,7 @@ def _print(units, found, model: learn.Model, too_few: list[str]) -> None:
 
 
 @suggest_group.command("evaluate")
-@click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+@PROJECT
 @FROM
 @click.option("--folds", type=click.IntRange(2, 50), default=5, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the fold split.")

@@ -12,13 +12,16 @@ import click
 
 from coding.errors import ProjectError
 from coding.output import backup_folder
-from tui.commands.project import JSON, PROJECT, echo_json, open_project, print_table
+from tui.commands.project import JSON, echo_json, open_project, print_table
 from tui.options import (
+    PROJECT,
     coder_option,
+    flag_option,
     output_option,
     positional_output,
     renamed,
     require_output,
+    shown_option,
 )
 
 
@@ -140,9 +143,8 @@ def _print_merge_report(report) -> None:
     "A new file or an existing folder (the positional DEST also works).",
     type=click.Path(path_type=Path),
 )
-@click.option(
+@flag_option(
     "--verify",
-    is_flag=True,
     help="Also run kodeverk's own checks (foreign keys and invariants, as `kodeverk check`) "
     "on the backup and print what was verified.",
 )
@@ -220,10 +222,9 @@ def _backup_target(project: Path, dest: Path | None) -> Path:
 @click.option(
     "--since", metavar="DATE", help="Only changes from DATE on (YYYY-MM-DD or YYYY-MM-DDTHH:MM)."
 )
-@click.option(
+@shown_option(
     "--limit",
     default=100,
-    show_default=True,
     type=click.IntRange(min=0),
     help="Show the latest N changes; 0 shows all.",
 )

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from tui.commands.project import JSON, PROJECT, echo_json, open_project, print_table
+from tui.commands.project import JSON, echo_json, open_project, print_table
+from tui.options import PROJECT, choice_option
 
 PASSWORD_STDIN = click.option(
     "--password-stdin",
@@ -33,11 +34,9 @@ def users_group() -> None:
 @users_group.command("add")
 @PROJECT
 @click.argument("name")
-@click.option(
+@choice_option(
     "--role",
-    type=click.Choice(["coder", "lead"]),
-    default="coder",
-    show_default=True,
+    ["coder", "lead"],
     help="A coder works blind on their own codings; a lead may also review, compare coders, "
     "edit the codebook and export.",
 )

@@ -10,7 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label
 
-from tui.i18n import Localized, Section, bind
+from tui.i18n import Localized, Section
+from tui.keymap import screen_bindings
 
 TEXT = Section("anon")
 CHOICES = {"1": "[navn]", "2": "[kommune]", "3": "[sted]"}
@@ -19,14 +20,7 @@ CHOICES = {"1": "[navn]", "2": "[kommune]", "3": "[sted]"}
 class AnonymiseScreen(Localized, ModalScreen[str | None]):
     """Dismisses with the replacement, or None (escape)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        *(
-            bind(f"anonymise.choose_{key}", key, f"choose('{key}')", value)
-            for key, value in CHOICES.items()
-        ),
-        bind("anonymise.custom", "c", "custom"),
-        bind("anonymise.cancel", "escape", "cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("anonymise")
 
     def __init__(self, text: str) -> None:
         super().__init__()

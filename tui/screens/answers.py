@@ -31,72 +31,30 @@ from coding.answers import Answer, answer_codes, list_answers, questions
 from coding.codes import CodeRow, list_codes
 from coding.errors import KodeverkError
 from coding.store import Project
-from tui.i18n import Localized, Section, bind
-from tui.learning import Learner
+from tui.i18n import Section
+from tui.keymap import palette_actions, palette_entries, screen_bindings
+from tui.learning import LEARN_IDLE, Learner
 from tui.messages import OpenDocument
-from tui.screens.base import REFUSED, DomainActions
+from tui.screens.base import REFUSED, ProjectScreen, step_back
 from tui.shortcuts import KeyState, build_keymap
 from tui.suggestions import Suggestion, answer_suggestions
 from tui.widgets.answer_grid import AnswerGrid
 
 SORTS = ("question", "length", "attribution", "code")
 SUGGEST_DELAY = 0.3  # seconds the cursor rests on an answer before its suggestions are sought
-LEARN_IDLE = 1.0  # seconds without a key before the learned suggestions are (re)trained
 TEXT = Section("grid")
-PALETTE = (
-    "pick",
-    "remove",
-    "undo",
-    "redo",
-    "toggle_done",
-    "accept_suggestion",
-    "reject_suggestion",
-    "focus_filter",
-    "sort",
-    "toggle_blind",
-)
+PALETTE = palette_actions("answers")
 
 
-class AnswersScreen(Localized, DomainActions, Screen):
+class AnswersScreen(ProjectScreen):
     """Survey answers in rows; digits code the whole answer and move on."""
 
     HELP_TITLE = "screen.answers"
     HELP_DOC = "grid.doc"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        bind("grid.move_1", "j,down", "move(1)", show=False),
-        bind("grid.move_minus1", "k,up", "move(-1)", show=False),
-        bind("grid.page_1", "pagedown", "page(1)", show=False),
-        bind("grid.page_minus1", "pageup", "page(-1)", show=False),
-        *[
-            bind(f"grid.digit_{d}", d, f"digit('{d}')", "grid.digit", show=False)
-            for d in "0123456789"
-        ],
-        bind("grid.repeat", "full_stop", "repeat", show=False),
-        *[
-            bind(f"grid.alt_{n}", f"alt+{n}", f"alt_digit({n})", "grid.alt_digit", show=False)
-            for n in range(1, 6)
-        ],
-        bind("grid.accept_suggestion", "a", "accept_suggestion", show=False),
-        bind("grid.reject_suggestion", "r", "reject_suggestion", show=False),
-        bind("grid.hold", "space", "hold"),
-        bind("grid.pick", "c", "pick"),
-        bind("grid.remove", "x", "remove"),
-        bind("grid.undo", "u", "undo"),
-        bind("grid.redo", "ctrl+r", "redo", show=False),
-        bind("grid.memo", "m", "memo", show=False),
-        bind("grid.toggle_done", "d", "toggle_done"),
-        bind("grid.next_uncoded", "n", "next_uncoded", show=False),
-        bind("grid.enter", "enter", "enter", show=False),
-        bind("grid.focus_filter", "slash,f", "focus_filter"),
-        bind("grid.sort", "o", "sort"),
-        bind("grid.toggle_blind", "v", "toggle_blind", show=False),
-        bind("grid.back", "escape", "back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("answers")
 
     def __init__(self, project: Project, coder: str, question: str | None = None) -> None:
-        super().__init__()
-        self.project = project
-        self.coder = coder
+        super().__init__(project, coder)
         self.question = question
         self.blind = True
         self.sort = 0
@@ -434,18 +392,21 @@ class AnswersScreen(Localized, DomainActions, Screen):
         self.apply_code(code_id)
 
     def apply_code(self, code_id: int | None) -> None:
-        answer = self.current
-        if code_id is None or answer is None:
-            return
-        try:
-            ops.apply_coding(
-                self.project, answer.document_id, code_id, self.coder, answer.start, answer.end
-            )
-        except KodeverkError as exc:
-            self.refused(exc)
+        answer = self._on_answer(ops.apply_coding, code_id)
+        if answer is None or code_id is None:
             return
         self.keys.used(code_id)
         self._coded(answer)
+
+    def _on_answer(self, operation: Callable[..., object], code_id: int | None) -> Answer | None:
+        """``operation`` (apply or remove) with ``code_id`` on the whole current answer: the
+        answer, or None when there is none or the domain refused."""
+        answer = self.current
+        if code_id is None or answer is None:
+            return None
+        span = (answer.document_id, code_id, self.coder, answer.start, answer.end)
+        done = self.call_domain(operation, self.project, *span)
+        return None if done is REFUSED else answer
 
     def _coded(self, answer: Answer) -> None:
         """After a coding of ``answer``: its row re-read, suggestions sought again, move on."""
@@ -514,15 +475,8 @@ class AnswersScreen(Localized, DomainActions, Screen):
             self.app.push_screen(PickerScreen(choices, TEXT["remove_code"]), self.remove_code)
 
     def remove_code(self, code_id: int | None) -> None:
-        answer = self.current
-        if code_id is None or answer is None:
-            return
-        try:
-            ops.remove_code(
-                self.project, answer.document_id, code_id, self.coder, answer.start, answer.end
-            )
-        except KodeverkError as exc:
-            self.refused(exc)
+        answer = self._on_answer(ops.remove_code, code_id)
+        if answer is None or code_id is None:
             return
         self.suggested.pop(answer.document_id, None)  # the removed code may be proposed again
         self._reread(answer)
@@ -602,13 +556,7 @@ class AnswersScreen(Localized, DomainActions, Screen):
             self.reload()
 
     def action_back(self) -> None:
-        if self.keys.pending:
-            self.keys.cancel()
-            self._show_status()
-            return
-        grid = self.query_one(AnswerGrid)
-        if self.focused is not grid:
-            grid.focus()
+        if step_back(self, self.keys, self.query_one(AnswerGrid), self._show_status):
             return
         from tui.screens.overview import OverviewScreen
 
@@ -619,10 +567,7 @@ class AnswersScreen(Localized, DomainActions, Screen):
             self.app.switch_screen(OverviewScreen(self.project, self.coder))
 
     def palette_commands(self) -> list[tuple[str, str, object]]:
-        return [
-            (TEXT[f"cmd.{name}"], TEXT[f"cmd.{name}.help"], getattr(self, f"action_{name}"))
-            for name in PALETTE
-        ]
+        return palette_entries(self, TEXT, PALETTE)
 
 
 def parse_filter(

@@ -1,17 +1,27 @@
 """The one error handler of every screen: a domain call that raises ``KodeverkError`` becomes a
-notification (a project file gone from disk goes to the app, which says it once)."""
+notification (a project file gone from disk goes to the app, which says it once). Also what the
+screens share: ``ProjectScreen`` (a project and a coder), ``DialogScreen`` (a modal with a title)
+and ``step_back`` (escape on the coding screens)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from textual.screen import Screen
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Label
 
 from coding.errors import KodeverkError, ProjectGone
+from coding.store import Project
+from tui.i18n import Localized
 from tui.messages import FileGone
+from tui.shortcuts import KeyState
 
 T = TypeVar("T")
+D = TypeVar("D")  # what a dialog dismisses with
 
 
 class Refused:
@@ -46,3 +56,42 @@ class DomainActions(_ScreenBase):
             self.post_message(FileGone(exc))
         else:
             self.notify(str(exc), severity="error", **notify)
+
+
+class ProjectScreen(Localized, DomainActions, Screen):
+    """A full screen of one project, for one coder: the overview and what opens from it."""
+
+    def __init__(self, project: Project, coder: str) -> None:
+        super().__init__()
+        self.project = project
+        self.coder = coder
+
+
+def step_back(screen: Screen, keys: KeyState, main: Widget, show: Callable[[], None]) -> bool:
+    """escape's first steps on a coding screen: drop a half-typed code (then ``show``), else
+    bring the focus back to ``main``. False when neither was needed."""
+    if keys.pending:
+        keys.cancel()
+        show()
+        return True
+    if screen.focused is not main:
+        main.focus()
+        return True
+    return False
+
+
+class DialogScreen(Localized, ModalScreen[D]):
+    """A modal dialog: its title over its ``body``, the footer under it."""
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.title_text = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield from self.body()
+        yield Footer()
+
+    def body(self) -> ComposeResult:
+        raise NotImplementedError

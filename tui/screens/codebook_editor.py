@@ -13,7 +13,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from coding.codes import (
@@ -28,8 +27,9 @@ from coding.codes import (
     set_code_shortcut,
 )
 from coding.store import Project
-from tui.i18n import Localized, Section, bind
-from tui.screens.base import DomainActions, Refused
+from tui.i18n import Section
+from tui.keymap import screen_bindings
+from tui.screens.base import ProjectScreen, Refused
 from tui.screens.confirm import ConfirmScreen, PromptScreen
 from tui.screens.picker import PickerScreen
 from tui.widgets.code_tree import CodeTree
@@ -42,26 +42,14 @@ def top_level() -> CodeRow:
     return CodeRow(0, "", TEXT["top_level"], None, None, None, "", "", "", "default", None)
 
 
-class CodebookEditorScreen(Localized, DomainActions, Screen):
+class CodebookEditorScreen(ProjectScreen):
     """Edit the codebook. Codings are never lost: merge moves them, delete asks first."""
 
     HELP_TITLE = "screen.codebook"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        bind("codebook.add_false", "a", "add(False)"),
-        bind("codebook.add_true", "A", "add(True)", show=False),
-        bind("codebook.rename", "r", "rename"),
-        bind("codebook.move", "m", "move"),
-        bind("codebook.colour", "o", "colour"),
-        bind("codebook.shortcut", "s", "shortcut"),
-        bind("codebook.merge", "g", "merge"),
-        bind("codebook.delete", "D,delete", "delete"),
-        bind("codebook.back", "escape", "back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("codebook_editor")
 
     def __init__(self, project: Project, coder: str) -> None:
-        super().__init__()
-        self.project = project
-        self.coder = coder
+        super().__init__(project, coder)
         self.codes: list[CodeRow] = []
 
     def compose(self) -> ComposeResult:

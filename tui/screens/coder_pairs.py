@@ -12,13 +12,14 @@ from textual.widgets import Footer, Label, OptionList
 from textual.widgets.option_list import Option
 
 from coding.consensus import CoderPair
-from tui.i18n import Localized, Section, bind
+from tui.i18n import Localized, Section
+from tui.keymap import screen_bindings
 
 
 class CoderPairScreen(Localized, ModalScreen[tuple[str, str] | None]):
     """Dismisses with the chosen (A, B) coders, or None on escape."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [bind("pairs.cancel", "escape", "cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("coder_pairs")
 
     def __init__(self, pairs: list[CoderPair], current: tuple[str, ...] = ()) -> None:
         super().__init__()

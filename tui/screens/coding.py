@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right, insort
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from rich.style import Style
@@ -16,7 +16,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
 
@@ -37,10 +36,11 @@ from coding.views import (
     load_segments,
     unfinished_after,
 )
-from tui.i18n import Localized, Section, bind
-from tui.learning import Learner
+from tui.i18n import Section
+from tui.keymap import palette_actions, palette_entries, screen_bindings
+from tui.learning import LEARN_IDLE, Learner
 from tui.messages import LeaveCoding
-from tui.screens.base import REFUSED, DomainActions, Refused
+from tui.screens.base import REFUSED, ProjectScreen, Refused, step_back
 from tui.shortcuts import KeyState, build_keymap
 from tui.suggestions import Suggestion, find_suggestions
 from tui.widgets.code_tree import CodeTree, swatch
@@ -49,22 +49,8 @@ from tui.widgets.document_view import DocumentView
 WORD = re.compile(r"\S+")
 POLL_SECONDS = 2.0  # how often the all-coders view looks for other coders' new codings
 PLACE_RETRY_SECONDS = 2.0  # saving where the coder is, again, after the write lock was busy
-LEARN_IDLE = 1.0  # seconds without a key before the learned suggestions are (re)trained
 SUGGESTION_TEXT = Section("suggest")
-PALETTE = (
-    "pick",
-    "remove",
-    "undo",
-    "redo",
-    "memo",
-    "toggle_done",
-    "search",
-    "suggest",
-    "next_document",
-    "previous_document",
-    "next_uncoded",
-    "toggle_blind",
-)  # the last one only for those who may see all coders
+PALETTE = palette_actions("coding")
 TEXT = Section("code")
 
 
@@ -98,79 +84,15 @@ def stripe_style(colour: str) -> Style:
         return Style()
 
 
-class CodingScreen(Localized, DomainActions, Screen):
+class CodingScreen(ProjectScreen):
     """Move with j/k, select with J/K and w/W, code with 1–9 or c, undo with u."""
 
     HELP_TITLE = "code.title"
     HELP_DOC = "code.doc"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        bind("coding.move_1", "j,down", "move(1)", show=False),
-        bind("coding.move_minus1", "k,up", "move(-1)", show=False),
-        bind("coding.page_1", "pagedown", "page(1)", show=False),
-        bind("coding.page_minus1", "pageup", "page(-1)", show=False),
-        bind("coding.next_uncoded", "n", "next_uncoded"),
-        bind("coding.document_1", "right_square_bracket,ctrl+down", "document(1)", show=False),
-        bind("coding.document_minus1", "left_square_bracket,ctrl+up", "document(-1)", show=False),
-        bind("coding.edge_minus1", "home,g", "edge(-1)", show=False),
-        bind("coding.edge_1", "end,G", "edge(1)", show=False),
-        bind(
-            "coding.extend_1",
-            "J,shift+down",
-            "extend(1)",
-            show=False,
-        ),
-        bind(
-            "coding.extend_minus1",
-            "K,shift+up",
-            "extend(-1)",
-            show=False,
-        ),
-        bind("coding.word_end_1", "w", "word_end(1)", show=False),
-        bind("coding.word_end_minus1", "W", "word_end(-1)", show=False),
-        bind("coding.word_start_minus1", "b", "word_start(-1)", show=False),
-        bind("coding.word_start_1", "B", "word_start(1)", show=False),
-        *[
-            bind(
-                f"coding.shortcut_{d}",
-                d,
-                f"shortcut('{d}')",
-                "coding.shortcut",
-                show=False,
-            )
-            for d in "123456789"
-        ],
-        bind("coding.shortcut_0", "0", "shortcut('0')", show=False),
-        bind("coding.recent_1", "full_stop", "recent(1)", show=False),
-        *[
-            bind(
-                f"coding.alt_digit_{n}",
-                f"alt+{n}",
-                f"alt_digit({n})",
-                "coding.alt_digit",
-                show=False,
-            )
-            for n in range(1, 10)
-        ],
-        bind("coding.pick", "c", "pick"),
-        bind("coding.remove", "x", "remove"),
-        bind("coding.undo", "u", "undo"),
-        bind("coding.redo", "ctrl+r", "redo", show=False),
-        bind("coding.memo", "m", "memo"),
-        bind("coding.anonymise", "A", "anonymise", show=False),
-        bind("coding.toggle_done", "d", "toggle_done"),
-        bind("coding.search", "slash", "search"),
-        bind("coding.suggest", "s", "suggest", show=False),
-        bind("coding.accept_suggestion", "a", "accept_suggestion", show=False),
-        bind("coding.reject_suggestion", "r", "reject_suggestion", show=False),
-        bind("coding.toggle_blind", "v", "toggle_blind", show=False),
-        bind("coding.focus_filter", "f", "focus_filter", show=False),
-        bind("coding.back", "escape", "back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("coding")
 
     def __init__(self, project: Project, coder: str, document_id: int, segment: int = 0) -> None:
-        super().__init__()
-        self.project = project
-        self.coder = coder
+        super().__init__(project, coder)
         self.coder_id = _coder_id(project, coder)
         self._place_retry: Timer | None = None
         self._place_error = ""  # the last reason saving the place failed: said once
@@ -675,22 +597,19 @@ class CodingScreen(Localized, DomainActions, Screen):
         self.notify(TEXT["removed"].format(name=self.code_by_id[code_id].name), timeout=2)
 
     def action_undo(self) -> None:
-        event = self.call_domain(ops.undo, self.project, self.coder)
-        if isinstance(event, Refused):
-            return
-        self._refresh_codings(full_counts=True)
-        self.notify(
-            TEXT["undone"].format(what=event.summary) if event else TEXT["nothing_undo"], timeout=2
-        )
+        self._undo_or_redo(ops.undo, "undone", "nothing_undo")
 
     def action_redo(self) -> None:
-        event = self.call_domain(ops.redo, self.project, self.coder)
+        self._undo_or_redo(ops.redo, "redone", "nothing_redo")
+
+    def _undo_or_redo(self, operation: Callable, done: str, nothing: str) -> None:
+        """Undo or redo the coder's last change, and say what it was (``done``) or that there
+        was none (``nothing``): keys of the catalogue."""
+        event = self.call_domain(operation, self.project, self.coder)
         if isinstance(event, Refused):
             return
         self._refresh_codings(full_counts=True)
-        self.notify(
-            TEXT["redone"].format(what=event.summary) if event else TEXT["nothing_redo"], timeout=2
-        )
+        self.notify(TEXT[done].format(what=event.summary) if event else TEXT[nothing], timeout=2)
 
     def action_memo(self) -> None:
         from tui.screens.memo import MemoScreen
@@ -921,19 +840,11 @@ class CodingScreen(Localized, DomainActions, Screen):
         self.query_one("#tree-filter", Input).focus()
 
     def action_back(self) -> None:
-        if self.keys.pending:
-            self.keys.cancel()
-            self._show_selection_codes()
-            return
-        view = self.query_one(DocumentView)
-        if self.focused is not view:
-            view.focus()
+        if step_back(self, self.keys, self.query_one(DocumentView), self._show_selection_codes):
             return
         self.post_message(LeaveCoding())
 
     def palette_commands(self) -> Sequence[tuple[str, str, object]]:
         """Commands this screen offers in the command palette."""
-        return [
-            (TEXT[f"cmd.{name}"], TEXT[f"cmd.{name}.help"], getattr(self, f"action_{name}"))
-            for name in PALETTE
-        ][: None if can(getattr(self.app, "role", None), "all_coders") else -1]
+        entries = palette_entries(self, TEXT, PALETTE)
+        return entries[: None if can(getattr(self.app, "role", None), "all_coders") else -1]

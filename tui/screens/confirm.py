@@ -10,16 +10,14 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label
 
-from tui.i18n import Localized, Section, bind
+from tui.i18n import Localized, Section
+from tui.keymap import screen_bindings
 
 
 class ConfirmScreen(Localized, ModalScreen[bool]):
     """Ask a yes/no question: ``y`` or enter on Yes confirms, ``n`` or escape declines."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        bind("confirm.answer_true", "y", "answer(True)"),
-        bind("confirm.answer_false", "n,escape", "answer(False)"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("confirm")
 
     def __init__(self, question: str, *, yes_first: bool = False) -> None:
         super().__init__()
@@ -47,7 +45,7 @@ class ConfirmScreen(Localized, ModalScreen[bool]):
 class PromptScreen(Localized, ModalScreen[str | None]):
     """Ask for one line of text; enter submits, escape cancels (None)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [bind("confirm.cancel", "escape", "cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("prompt")
 
     def __init__(self, question: str, value: str = "", placeholder: str = "") -> None:
         super().__init__()

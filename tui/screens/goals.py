@@ -12,15 +12,15 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from coding.goals import GoalRow, goal_table, next_rating, set_assessment
 from coding.operations import undo
 from coding.store import Project
 from exports.quotes import collect_quotes
-from tui.i18n import Localized, Section, bind, language
-from tui.screens.base import DomainActions, Refused
+from tui.i18n import Section, language
+from tui.keymap import screen_bindings
+from tui.screens.base import ProjectScreen, Refused
 from tui.screens.memo import MemoScreen
 from tui.screens.prevalence import QuotesModal
 
@@ -29,7 +29,7 @@ LABEL_WIDTH = 22
 ASSESSMENT_WIDTH = 24
 
 
-class GoalsScreen(Localized, DomainActions, Screen):
+class GoalsScreen(ProjectScreen):
     """Five rows, one per goal; the highlighted goal's assessment in full below."""
 
     HELP_TITLE = "screen.goals"
@@ -39,18 +39,10 @@ class GoalsScreen(Localized, DomainActions, Screen):
     GoalsScreen DataTable { height: auto; max-height: 8; }
     GoalsScreen #goal-assessment { height: 1fr; padding: 0 1; border-top: solid $accent; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        bind("goals.next_rating", "r", "next_rating"),
-        bind("goals.edit_assessment", "m,enter", "edit_assessment"),
-        bind("goals.open_quotes", "s", "open_quotes"),
-        bind("goals.undo", "u", "undo"),
-        bind("goals.back", "escape", "back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("goals")
 
     def __init__(self, project: Project, coder: str) -> None:
-        super().__init__()
-        self.project = project
-        self.coder = coder
+        super().__init__(project, coder)
         self.rows: list[GoalRow] = []
 
     def compose(self) -> ComposeResult:

@@ -12,7 +12,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Label, Static
 
-from tui.i18n import CATALOGUE, Localized, bind, language, t, translate_map
+from tui.i18n import CATALOGUE, Localized, language, t, translate_map
+from tui.keymap import screen_bindings
 
 GENERAL = [
     ("ctrl+p", "help.palette"),
@@ -88,9 +89,7 @@ def screen_doc(screen: Screen) -> str:
 
 
 class HelpScreen(Localized, ModalScreen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        bind("help.close", "escape,q,question_mark,f1", "close"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("help")
 
     def __init__(self, screen: Screen) -> None:
         super().__init__()

@@ -18,7 +18,8 @@ from textual.widgets import Footer, Input, Label, ProgressBar
 
 from coding.errors import KodeverkError
 from coding.store import Project
-from tui.i18n import Localized, Section, bind
+from tui.i18n import Localized, Section
+from tui.keymap import screen_bindings
 
 TEXT = Section("import")
 STAGES = ("reading", "segmenting", "writing")
@@ -27,7 +28,7 @@ STAGES = ("reading", "segmenting", "writing")
 class ImportScreen(Localized, ModalScreen[int | None]):
     """Dismisses with the number of documents imported, or None (escape)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [bind("import.cancel", "escape", "cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("import_dialog")
 
     def __init__(self, project: Project) -> None:
         super().__init__()

@@ -11,61 +11,49 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from coding.matrix import CASE, Matrix, framework_matrix, set_summary
 from coding.operations import undo
 from coding.store import Project
 from exports.quotes import collect_quotes
-from tui.i18n import Localized, Section, bind, language
-from tui.screens.base import DomainActions, Refused
+from tui.i18n import Section, language
+from tui.keymap import screen_bindings
+from tui.screens.base import Refused
 from tui.screens.memo import MemoScreen
-from tui.screens.prevalence import QuotesModal, _short, case_attribute_names
+from tui.screens.prevalence import (
+    CountsScreen,
+    QuotesModal,
+    _short,
+    case_attribute_names,
+)
 
 TEXT = Section("matrix_t")
 ROW_WIDTH = 18  # row labels are shortened to this; goal columns are «Mål 1» … «Mål 5»
 CODE_WIDTH = 12
 
 
-class MatrixScreen(Localized, DomainActions, Screen):
+class MatrixScreen(CountsScreen):
     """A DataTable grid of the framework matrix with the highlighted cell's summary below."""
 
     HELP_TITLE = "screen.matrix"
+    PREFIX = "matrix"
+    PANE = (Static, "matrix-cell")
 
     DEFAULT_CSS = """
     MatrixScreen #matrix-title { height: 1; padding: 0 1; text-style: bold; }
     MatrixScreen DataTable { height: 1fr; }
     MatrixScreen #matrix-cell { height: 5; padding: 0 1; border-top: solid $accent; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        bind("matrix.open_quotes", "enter", "open_quotes"),
-        bind("matrix.edit_summary", "m", "edit_summary"),
-        bind("matrix.next_rows", "r", "next_rows"),
-        bind("matrix.toggle_columns", "l", "toggle_columns"),
-        bind("matrix.next_coder", "c", "next_coder"),
-        bind("matrix.undo", "u", "undo"),
-        bind("matrix.back", "escape", "back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("matrix")
 
     def __init__(self, project: Project, coder: str) -> None:
-        super().__init__()
-        self.project = project
-        self.coder = coder
+        super().__init__(project, coder)
         self.row_kinds = [*case_attribute_names(project), CASE]
         self.rows = self.row_kinds[0]
         self.columns = "goal"
-        self.coders = ["any", "consensus", *(c for c in project.coder_names() if c != "consensus")]
-        self.count_coder = "any"
         self.matrix: Matrix | None = None
-
-    def compose(self) -> ComposeResult:
-        yield Static(id="matrix-title")
-        yield DataTable(id="matrix-table", cursor_type="cell", zebra_stripes=True)
-        yield Static(id="matrix-cell")
-        yield Footer()
 
     def on_mount(self) -> None:
         self.refresh_matrix()
@@ -108,6 +96,8 @@ class MatrixScreen(Localized, DomainActions, Screen):
         else:
             table.move_cursor(row=0, column=1)
         self._show_cell()
+
+    recount = refresh_matrix
 
     def _cell_text(self, row: str, column: str) -> str:
         assert self.matrix is not None
@@ -194,18 +184,10 @@ class MatrixScreen(Localized, DomainActions, Screen):
         self.refresh_matrix(keep_cursor=True)
 
     def action_next_rows(self) -> None:
-        index = self.row_kinds.index(self.rows)
-        self.rows = self.row_kinds[(index + 1) % len(self.row_kinds)]
-        self.refresh_matrix()
+        self.switch("rows", self.row_kinds)
 
     def action_toggle_columns(self) -> None:
-        self.columns = "code" if self.columns == "goal" else "goal"
-        self.refresh_matrix()
-
-    def action_next_coder(self) -> None:
-        index = self.coders.index(self.count_coder)
-        self.count_coder = self.coders[(index + 1) % len(self.coders)]
-        self.refresh_matrix(keep_cursor=True)
+        self.switch("columns", ("goal", "code"))
 
     def action_back(self) -> None:
         self.app.pop_screen()

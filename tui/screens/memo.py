@@ -6,32 +6,25 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, TextArea
+from textual.widgets import Label, TextArea
 
-from tui.i18n import Localized, Section, bind
+from tui.i18n import Section
+from tui.keymap import screen_bindings
+from tui.screens.base import DialogScreen
 
 
-class MemoScreen(Localized, ModalScreen[str | None]):
+class MemoScreen(DialogScreen[str | None]):
     """Dismisses with the text (ctrl+s; empty text deletes the memo) or None (escape)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        bind("memo.save", "ctrl+s", "save", priority=True),
-        bind("memo.cancel", "escape", "cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("memo")
 
     def __init__(self, title: str, text: str = "") -> None:
-        super().__init__()
-        self.title_text = title
+        super().__init__(title)
         self.text = text
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
-            yield TextArea(self.text, id="memo-text", soft_wrap=True)
-            yield Label(Section("memo")["keys"], classes="dim")
-        yield Footer()
+    def body(self) -> ComposeResult:
+        yield TextArea(self.text, id="memo-text", soft_wrap=True)
+        yield Label(Section("memo")["keys"], classes="dim")
 
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from coding.errors import KodeverkError
 from coding.store import Project
 from coding.views import DocumentRow, documents_overview
-from tui.i18n import Localized, bind, t
+from tui.i18n import t
+from tui.keymap import screen_bindings
 from tui.messages import OpenDocument, OpenScreen
-from tui.screens.base import DomainActions
+from tui.screens.base import ProjectScreen
 from tui.widgets.document_table import DocumentTable
 
 COLUMNS = ("case", "size", "region", "progress", "done", "document")
@@ -27,32 +28,26 @@ def progress_text(row: DocumentRow) -> str:
     return f"{row.coded_segments}/{row.segments} {share:4.0%}"
 
 
-class OverviewScreen(Localized, DomainActions, Screen):
+def _opens(name: str) -> Callable[[ProjectScreen], None]:
+    """An action asking the app to open the screen ``name`` (the app checks who may)."""
+
+    def action(self: ProjectScreen) -> None:
+        self.post_message(OpenScreen(name))
+
+    return action
+
+
+class OverviewScreen(ProjectScreen):
     """Documents by case; enter opens a document for coding. Type in the filter to narrow by
     case, attribute or document name; s cycles through the size classes, a opens the
     answer grid."""
 
     HELP_TITLE = "overview.title"
     HELP_DOC = "overview.doc"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        bind("overview.open_document", "enter", "open_document", show=False),
-        bind("overview.focus_filter", "slash", "focus_filter"),
-        bind("overview.answers", "a", "answers"),
-        bind("overview.cycle_attribute", "s", "cycle_attribute"),
-        bind("overview.import_files", "i", "import_files"),
-        bind("overview.codebook", "e", "codebook"),
-        bind("overview.review", "r", "review"),
-        bind("overview.prevalence", "p", "prevalence"),
-        bind("overview.matrix", "t", "matrix", show=False),
-        bind("overview.goals", "g", "goals", show=False),
-        bind("overview.clear_filter", "escape", "clear_filter", show=False),
-        bind("overview.app_quit", "q", "app.quit"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("overview")
 
     def __init__(self, project: Project, coder: str) -> None:
-        super().__init__()
-        self.project = project
-        self.coder = coder
+        super().__init__(project, coder)
         self.rows: list[DocumentRow] = []
         self._cells: list[tuple[str, ...]] = []  # per row: its cells when it heads its case
         self._haystacks: list[str] = []
@@ -177,23 +172,12 @@ class OverviewScreen(Localized, DomainActions, Screen):
         value = values[self._cycle] if self._cycle < len(values) else ""
         self.query_one("#filter", Input).value = value
 
-    def action_codebook(self) -> None:
-        self.post_message(OpenScreen("codebook"))
-
-    def action_answers(self) -> None:
-        self.post_message(OpenScreen("answers"))
-
-    def action_review(self) -> None:
-        self.post_message(OpenScreen("review"))
-
-    def action_prevalence(self) -> None:
-        self.post_message(OpenScreen("prevalence"))
-
-    def action_matrix(self) -> None:
-        self.post_message(OpenScreen("matrix"))
-
-    def action_goals(self) -> None:
-        self.post_message(OpenScreen("goals"))
+    action_codebook = _opens("codebook")
+    action_answers = _opens("answers")
+    action_review = _opens("review")
+    action_prevalence = _opens("prevalence")
+    action_matrix = _opens("matrix")
+    action_goals = _opens("goals")
 
 
 def _cells(row: DocumentRow) -> tuple[str, ...]:

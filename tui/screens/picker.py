@@ -14,7 +14,8 @@ from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from coding.codes import CodeRow
-from tui.i18n import Localized, Section, bind
+from tui.i18n import Localized, Section
+from tui.keymap import screen_bindings
 from tui.widgets.code_tree import swatch
 
 LIMIT = 30
@@ -29,36 +30,27 @@ def rank_codes(codes: list[CodeRow], query: str, limit: int = LIMIT) -> list[Cod
     description or keywords; all codes in tree order when the query is empty."""
     if not query.strip():
         return codes[:limit] if limit else codes
-    names = process.extract(
-        query,
-        {c.id: c.name for c in codes},
-        scorer=fuzz.WRatio,
-        processor=utils.default_process,
-        limit=None,
-    )
-    texts = process.extract(
-        query,
-        {c.id: c.search_text for c in codes},
-        scorer=fuzz.partial_ratio,
-        processor=utils.default_process,
-        limit=None,
-    )
-    score = {key: value for _, value, key in names}
-    for _, value, key in texts:
+    score = _scores(query, {c.id: c.name for c in codes}, fuzz.WRatio)
+    texts = _scores(query, {c.id: c.search_text for c in codes}, fuzz.partial_ratio)
+    for key, value in texts.items():
         score[key] = max(score.get(key, 0), 0.9 * value)
     kept = (c for c in codes if score.get(c.id, 0) >= THRESHOLD)
     ranked = sorted(kept, key=lambda c: -score[c.id])
     return ranked[:limit]
 
 
+def _scores(query: str, texts: dict[int, str], scorer: Callable) -> dict[int, float]:
+    """Each code id's score of ``query`` against its text."""
+    found = process.extract(
+        query, texts, scorer=scorer, processor=utils.default_process, limit=None
+    )
+    return {key: value for _, value, key in found}
+
+
 class PickerScreen(Localized, ModalScreen[int | None]):
     """Pick one code; dismisses with its id, or None on escape."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        bind("picker.cancel", "escape", "cancel"),
-        bind("picker.move_1", "down", "move(1)"),
-        bind("picker.move_minus1", "up", "move(-1)"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("picker")
 
     def __init__(
         self,

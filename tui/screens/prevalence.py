@@ -7,13 +7,14 @@ cell lists the quotes behind it. Figures are computed in a thread worker, so key
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import ClassVar
+from collections.abc import Callable, Sequence
+from typing import ClassVar, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import DataTable, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -22,11 +23,13 @@ from coding.errors import KodeverkError
 from coding.prevalence import MISSING, PrevalenceResult, prevalence
 from coding.store import Project
 from exports.quotes import Quote, collect_quotes
-from tui.i18n import Localized, Section, bind, language
-from tui.screens.base import DomainActions, Refused
+from tui.i18n import Localized, Section, language
+from tui.keymap import screen_bindings
+from tui.screens.base import ProjectScreen, Refused
 from tui.widgets.bar_chart import Bar, BarChart
 
 PREFERRED = ("size_class", "region")
+T = TypeVar("T")
 TOTAL = "total"  # the column key of the total
 TEXT = Section("prev")
 
@@ -62,7 +65,7 @@ class QuotesModal(Localized, ModalScreen[None]):
     QuotesModal #quotes-title { height: auto; padding: 0 1; text-style: bold; }
     QuotesModal OptionList { height: 1fr; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [bind("prevalence.dismiss", "escape,q", "dismiss")]
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("quotes")
 
     def __init__(self, title: str, quotes: list[Quote]) -> None:
         super().__init__()
@@ -88,36 +91,61 @@ class QuotesModal(Localized, ModalScreen[None]):
         self.dismiss(None)
 
 
-class PrevalenceScreen(Localized, DomainActions, Screen):
+class CountsScreen(ProjectScreen):
+    """A table of counts over the cases (prevalence, the matrix): a title line, the table, a
+    pane under it; ``c`` cycles whose codings count (any, consensus, each coder)."""
+
+    PREFIX = ""  # the ids of the title and the table: PREFIX-title, PREFIX-table
+    PANE: tuple[type[Widget], str] = (Static, "")  # the widget under the table and its id
+    BINDINGS: ClassVar[list[BindingType]] = []  # each screen its own table of tui/keys.toml
+
+    def __init__(self, project: Project, coder: str) -> None:
+        super().__init__(project, coder)
+        self.coders = ["any", "consensus", *(c for c in project.coder_names() if c != "consensus")]
+        self.count_coder = "any"
+
+    def compose(self) -> ComposeResult:
+        yield Static(id=f"{self.PREFIX}-title")
+        yield DataTable(id=f"{self.PREFIX}-table", cursor_type="cell", zebra_stripes=True)
+        pane, pane_id = self.PANE
+        yield pane(id=pane_id)
+        yield Footer()
+
+    def recount(self, keep_cursor: bool = False) -> None:
+        """Count again, after a change of a setting (``keep_cursor``: on the same cell)."""
+        raise NotImplementedError
+
+    def switch(self, setting: str, choices: Sequence[str], keep_cursor: bool = False) -> None:
+        """Set ``setting`` (an attribute) to the choice after its value, and count again."""
+        setattr(self, setting, following(choices, getattr(self, setting)))
+        self.recount(keep_cursor)
+
+    def action_next_coder(self) -> None:
+        self.switch("count_coder", self.coders, keep_cursor=True)
+
+
+def following(choices: Sequence[T], current: T) -> T:
+    """The choice after ``current``, the first again after the last (or when it is none)."""
+    index = choices.index(current) if current in choices else -1
+    return choices[(index + 1) % len(choices)]
+
+
+class PrevalenceScreen(CountsScreen):
     """Table of themes × groups with a bar chart of the highlighted theme."""
 
     HELP_TITLE = "screen.prevalence"
+    PREFIX = "prevalence"
+    PANE = (BarChart, "prevalence-chart")
 
     CSS_PATH = "prevalence.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        bind("prevalence.next_attribute", "a", "next_attribute"),
-        bind("prevalence.toggle_level", "l", "toggle_level"),
-        bind("prevalence.next_coder", "c", "next_coder"),
-        bind("prevalence.open_quotes", "enter", "open_quotes"),
-        bind("prevalence.back", "escape", "back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("prevalence")
 
     def __init__(self, project: Project, coder: str) -> None:
-        super().__init__()
-        self.project = project
-        self.coder = coder
+        super().__init__(project, coder)
         self.attributes = case_attribute_names(project)
         self.attribute = self.attributes[0] if self.attributes else ""
         self.level = "code"
-        self.coders = ["any", "consensus", *(c for c in project.coder_names() if c != "consensus")]
-        self.count_coder = "any"
         self.result: PrevalenceResult | None = None
-
-    def compose(self) -> ComposeResult:
-        yield Static(id="prevalence-title")
-        yield DataTable(id="prevalence-table", cursor_type="cell", zebra_stripes=True)
-        yield BarChart(id="prevalence-chart")
-        yield Footer()
 
     def on_mount(self) -> None:
         self.refresh_figures()
@@ -206,19 +234,12 @@ class PrevalenceScreen(Localized, DomainActions, Screen):
     # -- actions ---------------------------------------------------------------------------------
     def action_next_attribute(self) -> None:
         if self.attributes:
-            index = (
-                self.attributes.index(self.attribute) if self.attribute in self.attributes else -1
-            )
-            self.attribute = self.attributes[(index + 1) % len(self.attributes)]
-            self.refresh_figures()
+            self.switch("attribute", self.attributes)
 
     def action_toggle_level(self) -> None:
-        self.level = "goal" if self.level == "code" else "code"
-        self.refresh_figures()
+        self.switch("level", ("code", "goal"))
 
-    def action_next_coder(self) -> None:
-        index = self.coders.index(self.count_coder)
-        self.count_coder = self.coders[(index + 1) % len(self.coders)]
+    def recount(self, keep_cursor: bool = False) -> None:
         self.refresh_figures()
 
     def action_open_quotes(self) -> None:

@@ -34,7 +34,8 @@ from coding.consensus import (
 from coding.documents import document_text
 from coding.reliability import AgreementReport, agreement_report
 from coding.store import Project
-from tui.i18n import Localized, Section, bind
+from tui.i18n import Localized, Section
+from tui.keymap import screen_bindings
 from tui.screens.base import DomainActions, Refused
 from tui.screens.coder_pairs import CoderPairScreen
 
@@ -67,15 +68,7 @@ class ReviewScreen(Localized, DomainActions, Screen):
     ReviewScreen .side { width: 1fr; border: round $secondary; padding: 0 1; overflow-y: auto; }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        bind("review.settle_a", "a", "settle('a')"),
-        bind("review.settle_b", "b", "settle('b')"),
-        bind("review.settle_both", "o", "settle('both')"),
-        bind("review.settle_neither", "x", "settle('neither')"),
-        bind("review.choose_coders", "c", "choose_coders"),
-        bind("review.back", "escape", "back"),
-        bind("review.refresh_tables", "r", "refresh_tables", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("review")
 
     def __init__(self, project: Project, coder: str, coders: Sequence[str] | None = None) -> None:
         super().__init__()

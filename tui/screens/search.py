@@ -7,39 +7,33 @@ from typing import ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, OptionList
+from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from coding.search import SearchHit, search
 from coding.store import Project
-from tui.i18n import Localized, Section, bind
+from tui.i18n import Section
+from tui.keymap import screen_bindings
+from tui.screens.base import DialogScreen
 
 TEXT = Section("find")
 
 
-class SearchScreen(Localized, ModalScreen[SearchHit | None]):
+class SearchScreen(DialogScreen[SearchHit | None]):
     """Type a query, enter to search, then pick a hit (enter) to jump to it."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        bind("search.cancel", "escape", "cancel"),
-        bind("search.focus_results", "down", "focus_results", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("search")
 
     def __init__(self, project: Project, query: str = "") -> None:
-        super().__init__()
+        super().__init__(TEXT["title"])
         self.project = project
         self.initial_query = query
         self.hits: list[SearchHit] = []
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(TEXT["title"], classes="dialog-title")
-            yield Input(self.initial_query, placeholder=TEXT["placeholder"], id="search-input")
-            yield OptionList(id="search-results")
-            yield Label("", id="search-status", classes="dim")
-        yield Footer()
+    def body(self) -> ComposeResult:
+        yield Input(self.initial_query, placeholder=TEXT["placeholder"], id="search-input")
+        yield OptionList(id="search-results")
+        yield Label("", id="search-status", classes="dim")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

@@ -17,6 +17,7 @@ from textual.strip import Strip
 
 from coding.answers import Answer
 from tui.widgets.document_view import wrap_offsets
+from tui.widgets.lines import cached_strip, scroll_lines_into_view
 
 ATTRIBUTION = 16  # columns: gutter 2 | attribution | tags | text
 TAGS = 14
@@ -123,16 +124,7 @@ class AnswerGrid(ScrollView, can_focus=True, inherit_bindings=False):
     def scroll_to_cursor(self) -> None:
         if not self.rows or self.cursor >= len(self._heights):
             return
-        first = self._offsets[self.cursor]
-        last = self._offsets[self.cursor + 1] - 1
-        height = max(self.scrollable_content_region.height, 1)
-        top = int(self.scroll_offset.y)
-        if last - first + 1 > height or first < top:
-            top = first
-        elif last >= top + height:
-            top = last - height + 1
-        if top != int(self.scroll_offset.y):
-            self.scroll_to(y=top, animate=False, immediate=True)
+        scroll_lines_into_view(self, self._offsets[self.cursor], self._offsets[self.cursor + 1] - 1)
 
     def page_rows(self, direction: int) -> int:
         """The row a page up or down from the cursor."""
@@ -146,13 +138,7 @@ class AnswerGrid(ScrollView, can_focus=True, inherit_bindings=False):
         width = self.scrollable_content_region.width
         if not self._wrapped or index >= self._offsets[-1]:
             return Strip.blank(width, self.rich_style)
-        strip = self._cache.get(index)
-        if strip is None:
-            strip = self._render_row_line(index, width)
-            if len(self._cache) > 500:
-                self._cache.clear()
-            self._cache[index] = strip
-        return strip
+        return cached_strip(self._cache, index, 500, self._render_row_line, width)
 
     def _render_row_line(self, line: int, width: int) -> Strip:
         row = self.row_at_line(line)

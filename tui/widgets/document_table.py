@@ -20,7 +20,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.i18n import Localized, bind
+from tui.i18n import Localized
+from tui.keymap import screen_bindings
 
 GAP = 2  # cells between columns
 
@@ -62,14 +63,7 @@ class DocumentTable(Localized, ScrollView, can_focus=True):
         }
     }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        bind("table.cursor_1", "down", "cursor(1)", show=False),
-        bind("table.cursor_minus1", "up", "cursor(-1)", show=False),
-        bind("table.page_1", "pagedown", "page(1)", show=False),
-        bind("table.page_minus1", "pageup", "page(-1)", show=False),
-        bind("table.edge_minus1", "home", "edge(-1)", show=False),
-        bind("table.edge_1", "end", "edge(1)", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("document_table")
 
     class RowSelected(Message):
         """A row was clicked twice (or chosen): ``key`` is its document id."""

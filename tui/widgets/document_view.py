@@ -22,6 +22,8 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.widgets.lines import cached_strip, scroll_lines_into_view
+
 Span = tuple[int, int, Style]
 
 GUTTER = 5  # selection mark, STRIPES stripes, memo mark
@@ -215,16 +217,7 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         if not self._lines:
             return
         start, end = self.selection
-        first = self.line_of(start)
-        last = self.line_of(max(end - 1, start))
-        height = max(self.scrollable_content_region.height, 1)
-        top = int(self.scroll_offset.y)
-        if last - first + 1 > height or first < top:
-            top = first
-        elif last >= top + height:
-            top = last - height + 1
-        if top != int(self.scroll_offset.y):
-            self.scroll_to(y=top, animate=False, immediate=True)
+        scroll_lines_into_view(self, self.line_of(start), self.line_of(max(end - 1, start)))
 
     # -- rendering ----------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
@@ -232,13 +225,7 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         width = self.scrollable_content_region.width
         if index >= len(self._lines):
             return Strip.blank(width, self.rich_style)
-        strip = self._cache.get(index)
-        if strip is None:
-            strip = self._render_visual_line(index, width)
-            if len(self._cache) > 2000:
-                self._cache.clear()
-            self._cache[index] = strip
-        return strip
+        return cached_strip(self._cache, index, 2000, self._render_visual_line, width)
 
     def _render_visual_line(self, index: int, width: int) -> Strip:
         start, end = self._lines[index]
