@@ -376,8 +376,9 @@ def _theme_rows(themes: Sequence[Theme], code: np.ndarray) -> tuple[np.ndarray, 
     rows = np.repeat(np.arange(len(code)), repeat)
     first = np.repeat(np.cumsum(repeat) - repeat, repeat)
     within = np.arange(len(rows)) - first
-    theme = np.asarray(flat, dtype=np.int64)[offset[code][rows] + within] if len(rows) else rows
-    return theme, rows
+    if not len(rows):
+        return rows, rows
+    return np.asarray(flat, dtype=np.int64)[offset[code][rows] + within], rows
 
 
 def _add_themes(result: PrevalenceResult, counts: ThemeCounts) -> None:
