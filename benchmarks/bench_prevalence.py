@@ -1,6 +1,7 @@
 """Prevalence over 1 000 000 codings, 400 cases, 60 codes, against the same aggregate computed
 by DuckDB 1.4.4 over the same SQLite file (its sqlite_scanner extension, loaded from the
-``duckdb-ext-sqlite`` package because DuckDB cannot download here). Target: no slower."""
+``duckdb-ext-sqlite`` package because DuckDB cannot download here). Target: at most 0.3× DuckDB's
+time (prevalence reads ``code_document_counts``, kept by triggers, not every coding)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from pathlib import Path
 
 from benchmarks.common import best_of, result
 from coding.prevalence import prevalence
-from coding.store import Project, now
+from coding.store import Project, migrate_code_counts, now
 
+TARGET = 0.3  # of DuckDB's time (issue 13)
+TARGET_TEXT = "at most 0.3× DuckDB's time (ratio <= 0.3)"
 SIZES = ("liten", "mellomstor", "stor", "storby")
 REGIONS = ("Nord-Norge", "Midt-Norge", "Vestlandet", "Østlandet", "Sørlandet")
 
@@ -70,13 +73,14 @@ def _codes(stamp: str) -> list[tuple]:
 
 
 def _bulk_codings(conn, rng, count: int, documents: int, cases: int, stamp: str) -> None:
-    """Drop the codings indexes, executemany, re-create them (3× faster than with them)."""
+    """Drop the codings indexes and count triggers, executemany, re-create them (3× faster
+    than with them); ``migrate_code_counts`` recounts ``code_document_counts``."""
     indexes = conn.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'codings' "
-        "AND sql IS NOT NULL"
+        "SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+        "AND tbl_name = 'codings' AND sql IS NOT NULL"
     ).fetchall()
-    for name, _ in indexes:
-        conn.execute(f"DROP INDEX {name}")
+    for name, sql in indexes:
+        conn.execute(f"DROP {sql.split()[1]} {name}")
     rows = []
     for i in range(1, count + 1):
         document = rng.randrange(1, documents + 1)
@@ -91,6 +95,7 @@ def _bulk_codings(conn, rng, count: int, documents: int, cases: int, stamp: str)
     _insert_codings(conn, rows)
     for _, sql in indexes:
         conn.execute(sql)
+    migrate_code_counts(conn)
 
 
 def _insert_codings(conn, rows: list[tuple]) -> None:
@@ -160,8 +165,8 @@ def run(quick: bool) -> list[dict]:
             "ms",
             t_duck * 1000,
             baseline_name="DuckDB 1.4.4 over the same SQLite file",
-            target="no slower than DuckDB (ratio <= 1)",
-            passed=t_ours <= t_duck,
+            target=TARGET_TEXT,
+            passed=t_ours <= TARGET * t_duck,
             note=label,
         ),
         result(
@@ -170,8 +175,8 @@ def run(quick: bool) -> list[dict]:
             "ms",
             t_duck * 1000,
             baseline_name="DuckDB 1.4.4 over the same SQLite file",
-            target="no slower than DuckDB (ratio <= 1)",
-            passed=t_goal <= t_duck,
+            target=TARGET_TEXT,
+            passed=t_goal <= TARGET * t_duck,
             note=label,
         ),
     ]

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from codebooks.bundled import bundled_codebook
 from codebooks.install import install_codebook
-from coding.store import Project
+from coding.store import Project, insert_rows
 
 SEED = 13
 CODERS = ("anna", "bjørn", "cato")
@@ -292,11 +292,8 @@ def _write_codings(conn, ids: _Ids, rng, size: StudySize, docs: list[_Doc], code
             events.append([coder_id, "coding.apply", summary, change, 1, "done", None, stamp])
             if coding_id % 40 == 0:
                 _undo_pair(events, coder_id, summary, change, stamp)
-    conn.executemany(
-        'INSERT INTO codings(id, guid, document_id, code_id, coder_id, case_id, start, "end", '
-        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        codings,
-    )
+    columns = ("id", "guid", "document_id", "code_id", "coder_id", "case_id", "start", "end")
+    insert_rows(conn, "codings", (*columns, "created_at"), codings)  # the count triggers fire
     for coder_id in coders.values():
         for doc in range(1, len(docs) + 1):
             stamp = ids.stamp()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coding.errors import ProjectError
-from coding.store import Project
+from coding.store import RECOUNT_CODINGS, Project
 
 # Code id -> path («Mål 4/Bolig»), for naming codes in messages (codes in a cycle have none).
 _CODE_PATHS = (
@@ -126,6 +126,7 @@ def check_project(path: str | os.PathLike) -> list[Problem]:
         try:
             problems = _foreign_keys(conn)
             problems += _invariants(conn, is_copy=bool(project.meta("copy_of")))
+            problems += _code_counts(conn)
             problems += _code_cycles(conn)
             problems += _text_hashes(conn)
             problems += _schema_version(project)
@@ -185,6 +186,42 @@ def _invariants(conn: sqlite3.Connection, *, is_copy: bool = False) -> list[Prob
                 continue  # a coder copy leaves out the other coders' codings, not their memos
             problems.append(Problem(name, template.format(*row), tuple(row)))
     return problems
+
+
+# Rows of code_document_counts that differ from a recount of the codings, either way round.
+_COUNT_DIFFERENCES = (
+    f"{_CODE_PATHS}, recount(code_id, document_id, coder_id, n) AS ({RECOUNT_CODINGS}), "
+    "differing(code_id, document_id, coder_id, stored, counted) AS ("
+    "SELECT r.code_id, r.document_id, r.coder_id, coalesce(t.n, 0), r.n FROM recount r "
+    "LEFT JOIN code_document_counts t ON t.code_id = r.code_id "
+    "AND t.document_id = r.document_id AND t.coder_id = r.coder_id WHERE t.n IS NOT r.n "
+    "UNION ALL SELECT t.code_id, t.document_id, t.coder_id, t.n, 0 "
+    "FROM code_document_counts t WHERE NOT EXISTS (SELECT 1 FROM codings k "
+    "WHERE k.code_id = t.code_id AND k.document_id = t.document_id AND k.coder_id = t.coder_id)) "
+    "SELECT coalesce(c.path, 'code ' || x.code_id), x.document_id, "
+    "coalesce(u.name, 'coder ' || x.coder_id), x.stored, x.counted, x.code_id, x.coder_id "
+    "FROM differing x LEFT JOIN code_paths c ON c.id = x.code_id "
+    "LEFT JOIN coders u ON u.id = x.coder_id ORDER BY x.code_id, x.document_id, x.coder_id"
+)
+
+
+def _code_counts(conn: sqlite3.Connection) -> list[Problem]:
+    """``code_document_counts`` (kept by triggers) equals a recount of the codings."""
+    if not conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'code_document_counts'"
+    ).fetchone():
+        return []  # a version 1 file, checked before its migration
+    return [
+        Problem(
+            "coding counts differ from a recount",
+            f"code_document_counts says {code!r} by {coder} in document {document} has "
+            f"{stored} coding(s), a recount finds {counted}",
+            (code_id, document, coder_id),
+        )
+        for code, document, coder, stored, counted, code_id, coder_id in conn.execute(
+            _COUNT_DIFFERENCES
+        )
+    ]
 
 
 def _code_cycles(conn: sqlite3.Connection) -> list[Problem]:

@@ -5,9 +5,9 @@ descendants (at ``level="goal"``: any code whose effective goal is that goal). O
 least one document count: a case table may list the whole population, but only cases with
 material can raise anything.
 
-One grouped query over ``codings`` (covering index ``codings_by_code``) gives excerpts per
-(code, document); the roll-up over the code tree and the grouping by case attributes happen in
-Python over those few thousand rows.
+One grouped query over ``code_document_counts`` (codings counted per code, document and coder,
+kept exact by triggers on ``codings``) gives excerpts per (code, document); the roll-up over the
+code tree and the grouping by case attributes happen on numpy arrays over those rows.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from coding.codes import list_codes, resolve_code
 from coding.errors import InputError
@@ -173,13 +175,12 @@ def prevalence(
     for case_id, key in case_keys.items():
         group_cases[key].append(case_id)
     coder_ids = coder_filter(project, coder)
-    per_code = _excerpts_per_code(project, coder_ids, set(case_keys))
+    counts = theme_counts(project, themes, coder_ids, list(case_keys))
     result = PrevalenceResult(
         list(by), level, coder, lang, themes, groups, group_cases, [], [], {}, coder_ids
     )
     result.few_below = project_few_below(project) if few_below is None else few_below
-    for theme in themes:
-        _add_theme(result, theme, per_code, case_keys)
+    _add_themes(result, counts)
     if weights is not None:
         _apply_weights(result, weights)
     return result
@@ -297,82 +298,129 @@ def group_order(by: Sequence[str], keys: object) -> list[GroupKey]:
 
 
 # -- counting -------------------------------------------------------------------------------------
-CodeCounts = dict[int, dict[int, tuple[int, set[int]]]]  # code -> case -> (excerpts, documents)
+@dataclass
+class ThemeCounts:
+    """Per theme (rows, in ``themes`` order) and case (columns, in ``cases`` order): excerpts
+    and documents coded with any of the theme's codes."""
+
+    cases: list[int]
+    excerpts: np.ndarray
+    documents: np.ndarray
 
 
-def _excerpts_per_code(
-    project: Project, coder_ids: list[int] | None, cases: set[int]
-) -> CodeCounts:
-    """Excerpts per (code, document) in one pass over the covering index ``codings_by_code``."""
-    sql = "SELECT code_id, document_id, count(*) FROM codings"
+def theme_counts(
+    project: Project, themes: Sequence[Theme], coder_ids: list[int] | None, cases: Sequence[int]
+) -> ThemeCounts:
+    """Count every theme in every case from ``code_document_counts`` (one row per code,
+    document and coder, kept by triggers): a few thousand rows instead of every coding. The
+    roll-up over the code tree is done on arrays: each (code, document) row is repeated once
+    per theme holding the code, then summed per (theme, case); a document counts once per
+    theme however many of the theme's codes it carries."""
+    code, document, n = _code_document_rows(project, coder_ids)
+    case_index = np.full(_max_document(project) + 1, -1, dtype=np.int64)
+    position = {case_id: i for i, case_id in enumerate(cases)}
+    for document_id, case_id in project.conn.execute(
+        "SELECT id, case_id FROM documents WHERE case_id IS NOT NULL"
+    ):
+        case_index[document_id] = position.get(case_id, -1)
+    theme, rows = _theme_rows(themes, code)
+    document, n = document[rows], n[rows]
+    case = case_index[document]
+    keep = case >= 0
+    theme, document, n, case = theme[keep], document[keep], n[keep], case[keep]
+    size = len(themes) * len(cases)
+    flat = theme * len(cases) + case
+    excerpts = np.bincount(flat, weights=n, minlength=size).astype(np.int64)
+    pairs = np.unique(theme * len(case_index) + document)  # (theme, document) once each
+    documents = np.bincount(
+        pairs // len(case_index) * len(cases) + case_index[pairs % len(case_index)],
+        minlength=size,
+    )
+    shape = (len(themes), len(cases))
+    return ThemeCounts(list(cases), excerpts.reshape(shape), documents.reshape(shape))
+
+
+def _code_document_rows(
+    project: Project, coder_ids: list[int] | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(code, document, excerpts) arrays over the counted coders."""
+    sql = "SELECT code_id, document_id, sum(n) FROM code_document_counts"
     params: list[int] = []
     if coder_ids is not None:
         sql += f" WHERE coder_id IN ({','.join('?' * len(coder_ids))})"
         params = list(coder_ids)
-    document_case = dict(
-        project.conn.execute("SELECT id, case_id FROM documents WHERE case_id IS NOT NULL")
-    )
-    per_code: CodeCounts = {}
-    for code_id, document_id, n in project.conn.execute(
-        sql + " GROUP BY code_id, document_id", params
-    ):
-        case_id = document_case.get(document_id)
-        if case_id in cases:
-            by_case = per_code.setdefault(code_id, {})
-            excerpts, documents = by_case.get(case_id, (0, set()))
-            documents.add(document_id)
-            by_case[case_id] = (excerpts + n, documents)
-    return per_code
+    rows = project.conn.execute(sql + " GROUP BY code_id, document_id", params).fetchall()
+    flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=3 * len(rows))
+    table = flat.reshape(len(rows), 3)
+    return table[:, 0], table[:, 1], table[:, 2]
 
 
-def _roll_up(theme: Theme, per_code: CodeCounts) -> dict[int, tuple[int, set[int]]]:
-    """Excerpts and documents per case over the theme's codes (a leaf: its own counts)."""
-    parts = [per_code[c] for c in theme.code_ids if c in per_code]
-    if len(parts) == 1:
-        return parts[0]
-    merged: dict[int, tuple[int, set[int]]] = {}
-    for part in parts:
-        for case_id, (n, documents) in part.items():
-            before_n, before_docs = merged.get(case_id, (0, set()))
-            merged[case_id] = (before_n + n, before_docs | documents)
-    return merged
+def _max_document(project: Project) -> int:
+    return project.conn.execute("SELECT coalesce(max(id), 0) FROM documents").fetchone()[0]
 
 
-def _add_theme(
-    result: PrevalenceResult,
-    theme: Theme,
-    per_code: CodeCounts,
-    case_keys: dict[int, GroupKey],
-) -> None:
-    counts = _roll_up(theme, per_code)
-    table = []
-    for key in result.groups:
-        members = result.group_cases[key]
-        cell = _cell(result, theme.label, result.group_dict(key), members, counts)
-        result.rows.append(cell)
-        if MISSING not in key:
-            table.append((cell.cases_with, cell.cases - cell.cases_with))
-    result.totals.append(_cell(result, theme.label, None, list(case_keys), counts))
-    result.tests[theme.label] = difference_test(table)
+def _theme_rows(themes: Sequence[Theme], code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For every theme holding a row's code: (theme index, row index)."""
+    members: dict[int, list[int]] = {}
+    for i, theme in enumerate(themes):
+        for code_id in theme.code_ids:
+            members.setdefault(code_id, []).append(i)
+    top = max([*members, int(code.max()) if len(code) else 0]) + 1
+    count = np.zeros(top, dtype=np.int64)
+    offset = np.zeros(top, dtype=np.int64)
+    flat: list[int] = []
+    for code_id in sorted(members):
+        offset[code_id], count[code_id] = len(flat), len(members[code_id])
+        flat.extend(members[code_id])
+    repeat = count[code]
+    rows = np.repeat(np.arange(len(code)), repeat)
+    first = np.repeat(np.cumsum(repeat) - repeat, repeat)
+    within = np.arange(len(rows)) - first
+    if not len(rows):
+        return rows, rows
+    return np.asarray(flat, dtype=np.int64)[offset[code][rows] + within], rows
+
+
+def _add_themes(result: PrevalenceResult, counts: ThemeCounts) -> None:
+    """Cells of every theme in every group, the totals and the tests of difference."""
+    group_of = {case_id: key for key, members in result.group_cases.items() for case_id in members}
+    group_index = {key: g for g, key in enumerate(result.groups)}
+    onehot = np.zeros((len(counts.cases), len(result.groups)), dtype=np.int64)
+    for i, case_id in enumerate(counts.cases):
+        onehot[i, group_index[group_of[case_id]]] = 1
+    raised = (counts.excerpts > 0).astype(np.int64)
+    per_group = (raised @ onehot, counts.excerpts @ onehot, counts.documents @ onehot)
+    sizes = onehot.sum(axis=0)
+    for t, theme in enumerate(result.themes):
+        table = []
+        for g, key in enumerate(result.groups):
+            figures = (int(f[t, g]) for f in per_group)
+            cell = _cell(result, theme.label, result.group_dict(key), int(sizes[g]), *figures)
+            result.rows.append(cell)
+            if MISSING not in key:
+                table.append((cell.cases_with, cell.cases - cell.cases_with))
+        totals = (int(f[t].sum()) for f in per_group)
+        result.totals.append(_cell(result, theme.label, None, len(counts.cases), *totals))
+        result.tests[theme.label] = difference_test(table)
 
 
 def _cell(
     result: PrevalenceResult,
     label: str,
     group: dict[str, str] | None,
-    members: list[int],
-    counts: dict[int, tuple[int, set[int]]],
+    cases: int,
+    cases_with: int,
+    excerpts: int,
+    documents: int,
 ) -> Cell:
-    raising = [counts[c] for c in members if c in counts]
-    cases, cases_with = len(members), len(raising)
     return Cell(
         theme=label,
         group=group,
         cases=cases,
         cases_with=cases_with,
         share=cases_with / cases if cases else None,
-        excerpts=sum(n for n, _ in raising),
-        documents=sum(len(documents) for _, documents in raising),
+        excerpts=excerpts,
+        documents=documents,
         quantifier=quantifier(cases_with, cases, result.lang, result.few_below),
     )
 

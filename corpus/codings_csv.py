@@ -21,7 +21,7 @@ from coding.errors import CodingError, InputError
 from coding.journal import Row
 from coding.operations import _merge_into_one
 from coding.output import unsafe_cell
-from coding.store import Project, now
+from coding.store import Project, insert_rows, now
 from corpus.tables import Table, read_table
 
 
@@ -200,9 +200,7 @@ class _Plan:
         conn = self.project.conn
         conn.executemany("DELETE FROM codings WHERE id = ?", gone)
         conn.executemany('UPDATE codings SET start = ?, "end" = ? WHERE id = ?', changed)
-        quoted = ", ".join(f'"{c}"' for c in self.columns)
-        marks = ", ".join("?" for _ in self.columns)
-        conn.executemany(f"INSERT INTO codings({quoted}) VALUES ({marks})", added)
+        insert_rows(conn, "codings", self.columns, added)  # not executemany: see insert_rows
         # Ids of codings merged away before they were written count as used, as they would.
         last = self.next_id - 1
         if (

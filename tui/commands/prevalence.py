@@ -230,35 +230,38 @@ def print_table(result) -> None:
     group, then the total; the test of difference in the caption. Labels follow ``--lang``."""
     from rich import box
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     labels = LABELS.get(result.lang, LABELS["nb"])
     console = Console()
     weighted = result.weights is not None
     console.print(
-        f"[bold]{labels['title']} {' × '.join(result.by)}[/bold] "
-        f"({labels['coders']}: {result.coder})"
+        f"[bold]{labels['title']} {escape(' × '.join(result.by))}[/bold] "
+        f"({labels['coders']}: {escape(result.coder)})"
     )
     for theme in result.themes:
         test = result.tests[theme.label]
         table = Table(
-            title=theme.label, title_justify="left", caption=_test(test, labels),
+            title=escape(theme.label), title_justify="left", caption=escape(_test(test, labels)),
             caption_justify="left", box=box.SIMPLE_HEAD, title_style="bold",
         )  # fmt: skip
-        table.add_column(" × ".join(result.by))
+        table.add_column(Text(" × ".join(result.by)))
         for name in labels["columns"]:
             table.add_column(name, justify="right")
         table.add_column(labels["quantifier"], no_wrap=True)
         if weighted:
             table.add_column(labels["weighted"], justify="right")
         for cell in (c for c in result.rows if c.theme == theme.label):
-            table.add_row(" / ".join(cell.group.values()), *_figures(cell), *([""] * weighted))
+            group = Text(" / ".join(cell.group.values()))
+            table.add_row(group, *_figures(cell), *([""] * weighted))
         total = result.cell(theme.label, None)
         extra = [_percent(total.weighted_share)] if weighted else []
         table.add_row(labels["total"], *_figures(total), *extra, style="bold")
         console.print(table)
     if result.weighted_note:
-        console.print(f"[dim]{labels['weighting']}: {result.weighted_note}[/dim]")
+        console.print(f"[dim]{labels['weighting']}: {escape(result.weighted_note)}[/dim]")
 
 
 def _figures(cell) -> list[str]:

@@ -38,10 +38,14 @@ def _is_number(cell: Any) -> bool:
 
 
 def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Print a table; every title, header and cell is literal text (a name like ``[/]`` or
+    ``[bold]x`` is neither rich markup nor an error)."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=title, title_justify="left")
+    table = Table(title=escape(title), title_justify="left")  # escaped: keeps the title style
     for index, column in enumerate(columns):
         cells = [row[index] for row in rows]
         numbers = bool(cells) and all(_is_number(cell) for cell in cells)
@@ -49,10 +53,10 @@ def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
         # Numbers right-aligned; short columns stay on one line so long names get the room,
         # and long names fold instead of losing letters to "…".
         table.add_column(
-            column, justify="right" if numbers else "left", no_wrap=short, overflow="fold"
+            Text(column), justify="right" if numbers else "left", no_wrap=short, overflow="fold"
         )
     for row in rows:
-        table.add_row(*(str(cell) for cell in row))
+        table.add_row(*(Text(str(cell)) for cell in row))
     Console().print(table)
 
 
