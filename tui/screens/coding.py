@@ -248,15 +248,14 @@ class CodingScreen(Localized, DomainActions, Screen):
             self._refresh_codings(full_counts=True)
             self.select_segment(segment)
 
-    def _refresh_codings(self, *, full_counts: bool, reload: bool = True) -> None:
+    def _refresh_codings(self, *, full_counts: bool) -> None:
         """Reload this document's codings (after a committed action) and redraw."""
         if self.coder_id < 0:  # a new coder whose creation failed: the action created them
             self.coder_id = _coder_id(self.project, self.coder)
         coder = self.coder if self.blind else None
-        if reload:
-            self._forget_status()
-            coder_id = None if coder is None else self.coder_id
-            self.codings = load_codings(self.project, self.document_id, coder_id)
+        self._forget_status()
+        coder_id = None if coder is None else self.coder_id
+        self.codings = load_codings(self.project, self.document_id, coder_id)
         view = self.query_one(DocumentView)
         styles, plain = self.code_styles, Style()
         view.set_highlights([(c[3], c[4], styles.get(c[1], plain)) for c in self.codings])
@@ -424,7 +423,8 @@ class CodingScreen(Localized, DomainActions, Screen):
         self.query_one("#on-selection", Static).update(panel, layout=height != self._panel_height)
         self._panel_height = height
         view = self.query_one(DocumentView)
-        view.border_title = self.document_name
+        if view.border_title != self.document_name:  # setting it redraws the whole view
+            view.border_title = self.document_name
 
     def _key_lines(self) -> list[Text]:
         """The waiting first key and its sub-codes, or the recent codes (alt+1…)."""
@@ -579,16 +579,48 @@ class CodingScreen(Localized, DomainActions, Screen):
             return
         self.keys.used(code_id)
         self._absorb(kept, start, end)
-        self._refresh_codings(full_counts=False, reload=False)
         self.learner.count()
         self.notify(TEXT["coded"].format(name=self.code_by_id[code_id].name), timeout=2)
 
     def _absorb(self, kept: ops.Coding, start: int, end: int) -> None:
-        """Mirror a committed ``apply_coding`` in the loaded codings without re-reading them:
-        the coder's codings of that code touching the span were merged into ``kept``."""
-        self.codings = [c for c in self.codings if not ops.merged_by(c, kept, start, end)]
+        """Mirror a committed ``apply_coding`` in the loaded codings without re-reading them
+        (the coder's codings of that code touching the span were merged into ``kept``), and
+        show the change: only the lines, counts and panel it touches."""
+        if self.coder_id < 0:  # the coding created this coder: read everything once
+            self._refresh_codings(full_counts=True)
+            return
+        removed = [c for c in self.codings if ops.merged_by(c, kept, start, end)]
+        gone = {c.id for c in removed}
+        self.codings = [c for c in self.codings if c.id not in gone]
         row = CodingRow(kept.id, kept.code_id, kept.coder_id, kept.start, kept.end)
         insort(self.codings, row, key=lambda c: (c.start, c.id))
+        self._show_change(removed, [row])
+
+    def _show_change(self, removed: list[CodingRow], added: list[CodingRow]) -> None:
+        """Show codings taken away and added (already in ``self.codings``) without redrawing
+        the rest: their lines in the text, their codes' counts, the panel."""
+        styles, plain, rank = self.code_styles, Style(), self.code_rank
+
+        def drawn(c: CodingRow) -> tuple[tuple[int, int, Style], tuple[int, int, int]]:
+            return (c.start, c.end, styles.get(c.code_id, plain)), (
+                c.start,
+                c.end,
+                rank.get(c.code_id, -1),
+            )
+
+        self.query_one(DocumentView).change_codings(
+            [drawn(c) for c in removed], [drawn(c) for c in added]
+        )
+        if removed:  # a merge may have moved or dropped a coding with a memo
+            self._show_memos()
+        counts = dict(self.document_counts)
+        totals = dict(self.project_counts)
+        for coding, step in [*((c, -1) for c in removed), *((c, 1) for c in added)]:
+            counts[coding.code_id] = counts.get(coding.code_id, 0) + step
+            totals[coding.code_id] = totals.get(coding.code_id, 0) + step
+        self.document_counts, self.project_counts = counts, totals
+        self.query_one(CodeTree).set_counts(counts, totals)
+        self._show_selection_codes()
 
     def action_shortcut(self, key: str) -> None:
         """A digit: a code's key, or the first of two (the panel shows the sub-codes)."""
@@ -895,9 +927,8 @@ class CodingScreen(Localized, DomainActions, Screen):
         kept = self.call_domain(learn.accept_suggestion, self.project, self.coder, chosen)
         if isinstance(kept, Refused):
             return False
-        self._absorb(kept, suggestion.start, suggestion.end)
         self.selection = (suggestion.start, suggestion.end)
-        self._refresh_codings(full_counts=False, reload=False)
+        self._absorb(kept, suggestion.start, suggestion.end)
         self.learner.count()
         self.notify(TEXT["coded"].format(name=self.code_by_id[suggestion.code_id].name), timeout=2)
         return True
