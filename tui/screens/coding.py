@@ -589,9 +589,12 @@ class CodingScreen(Localized, DomainActions, Screen):
         if self.coder_id < 0:  # the coding created this coder: read everything once
             self._refresh_codings(full_counts=True)
             return
-        removed = [c for c in self.codings if ops.merged_by(c, kept, start, end)]
+        code_id = kept.code_id  # the same code first: a cheap test that rules out most
+        removed = [
+            c for c in self.codings if c[1] == code_id and ops.merged_by(c, kept, start, end)
+        ]
         gone = {c.id for c in removed}
-        self.codings = [c for c in self.codings if c.id not in gone]
+        self.codings = [c for c in self.codings if c.id not in gone] if gone else [*self.codings]
         row = CodingRow(kept.id, kept.code_id, kept.coder_id, kept.start, kept.end)
         insort(self.codings, row, key=lambda c: (c.start, c.id))
         self._show_change(removed, [row])

@@ -15,7 +15,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
-from itertools import accumulate, islice, pairwise
+from itertools import pairwise
 from operator import itemgetter
 
 from rich.segment import Segment as RichSegment
@@ -114,7 +114,7 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         self._wrap_width = 0
         self._spans: list[Span] = []
         self._span_starts: list[int] = []
-        self._span_reach: list[int] = []  # running maximum of the spans' ends
+        self._longest = 0  # no span is longer: those near a line start this far before it
         self._window: tuple[int, int, list[int], list[Style | None]] | None = None
         self._marks: list[tuple[int, int]] = []
         self.selection: tuple[int, int] = (0, 0)
@@ -134,7 +134,7 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         drawn, so a change costs the same with 20 or 20 000 codings."""
         self._spans = sorted(spans, key=itemgetter(0))
         self._span_starts = [span[0] for span in self._spans]
-        self._span_reach = list(accumulate((span[1] for span in self._spans), max))
+        self._longest = max((span[1] - span[0] for span in self._spans), default=0)
         self._changed()
 
     def change_codings(
@@ -147,25 +147,19 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         touch: one key's coding costs the same with 20 or 20 000 codings in the document."""
         if not removed and not added:
             return
-        first = len(self._spans)
         for span, stripe in removed:
             i, spans = bisect_left(self._span_starts, span[0]), self._spans
             while i < len(spans) and spans[i][0] == span[0] and spans[i] != span:
                 i += 1
             if i < len(spans) and spans[i] == span:
                 del self._spans[i], self._span_starts[i]
-                first = min(first, i)
             self._drop_stripe(stripe)
         for span, stripe in added:
             i = bisect_right(self._span_starts, span[0])
             self._spans.insert(i, span)
             self._span_starts.insert(i, span[0])
-            first = min(first, i)
+            self._longest = max(self._longest, span[1] - span[0])
             self._add_stripe(stripe)
-        # the running maximum of the ends, from the first span that moved on
-        reach = self._span_reach[first - 1] if first > 0 else -1
-        ends = (span[1] for span in islice(self._spans, first, None))
-        self._span_reach[first:] = list(accumulate(ends, max, initial=reach))[1:]
         changed = [span for span, _ in (*removed, *added)]
         self._window = None
         self._lines_changed(min(s[0] for s in changed), max(s[1] for s in changed))
@@ -344,7 +338,7 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
             line = self.line_of(start)
             first = self._lines[max(line - height, 0)][0]
             last = self._lines[min(line + 2 * height, len(self._lines) - 1)][1]
-            lo = bisect_right(self._span_reach, first)
+            lo = bisect_left(self._span_starts, first - self._longest)
             hi = bisect_left(self._span_starts, last + 1)
             near = [span for span in self._spans[lo:hi] if span[1] > first]
             window = (first, last, *flatten(near))
