@@ -81,3 +81,52 @@ async def test_each_key_repaints_the_lines_it_changed(tmp_path: Path) -> None:
             marked = [i for i, line in enumerate(shown) if line.startswith("▌")]
             assert marked == [i for i in range(first, last + 1) if 0 <= i < len(shown)], keys
     assert [c for c in file_codings(path) if c[0] == 1] == [(1, 12, 58), (1, 70, 120)]
+
+
+def counts_in_file(path: Path, coder: str, document_id: int) -> tuple[dict, dict]:
+    """(codings per code in the document, codings per code in the project) of ``coder``."""
+    conn = sqlite3.connect(path)
+    try:
+        sql = (
+            "SELECT code_id, count(*) FROM codings WHERE coder_id = "
+            "(SELECT id FROM coders WHERE name = ?)"
+        )
+        here = dict(
+            conn.execute(sql + " AND document_id = ? GROUP BY code_id", (coder, document_id))
+        )
+        total = dict(conn.execute(sql + " GROUP BY code_id", (coder,)))
+    finally:
+        conn.close()
+    return here, total
+
+
+async def test_counts_stay_right_across_documents(tmp_path: Path) -> None:
+    """Moving to another document keeps the project's counts (not read again), unless another
+    process wrote meanwhile: the tree's counts equal the file's after every move."""
+    from coding import operations as ops
+    from tests.app_project import build_app_project
+    from tui.widgets.code_tree import CodeTree
+
+    path = build_app_project(tmp_path / "app.kodeverk")
+    app = KodeverkApp(path, CODER, document_id=1)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        tree = screen.query_one(CodeTree)
+
+        def shown() -> tuple[dict, dict]:
+            here = {k: v for k, v in tree.document_counts.items() if v}
+            total = {k: v for k, v in tree.project_counts.items() if v}
+            return here, total
+
+        await pilot.press("j", "1", "0", "j", "2")  # 1 0: code 1 (1 waits for a sub-code)
+        assert shown() == counts_in_file(path, CODER, 1)
+        await pilot.press("left_square_bracket")
+        assert screen.document_id == 2 and shown() == counts_in_file(path, CODER, 2)
+        await pilot.press("1", "0")
+        assert shown() == counts_in_file(path, CODER, 2)
+        # another process codes in document 1 as the same coder: seen at the next move
+        with Project.open(path) as other:
+            ops.apply_coding(other, 1, 1, CODER, 200, 210)
+        await pilot.press("right_square_bracket")
+        assert screen.document_id == 1 and shown() == counts_in_file(path, CODER, 1)
+        assert shown()[1][1] == 3

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right, insort
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from rich.style import Style
 from rich.text import Text
@@ -177,6 +177,9 @@ class CodingScreen(Localized, DomainActions, Screen):
         self.blind = True
         self.codes: list[CodeRow] = []
         self.code_by_id: dict[int, CodeRow] = {}
+        self.code_styles: dict[int, Style] = {}
+        self._counts_version = -1  # the file's data version when the project counts were read
+        self._order: tuple[int, list[int]] | None = None  # (data version, document order)
         self.codings: list[CodingRow] = []
         self.suggestions: list[Suggestion] = []
         # learned suggestions, trained in a thread once the keys rest (never during first paint)
@@ -212,7 +215,7 @@ class CodingScreen(Localized, DomainActions, Screen):
         tree = self.query_one(CodeTree)
         tree.keys_of = self.keys.keymap.keys_of
         tree.show_codes(self.codes)
-        self._refresh_codings(full_counts=True)
+        self._refresh_codings(counts="read")
         self.select_segment(self._start_segment)
         # the panel beside the text is filled once the screen counts as mounted
         self.call_after_refresh(self._show_selection_codes)
@@ -232,12 +235,14 @@ class CodingScreen(Localized, DomainActions, Screen):
         self.segment_starts = [s.start for s in self.segments]
         self.has_speakers = any(s.speaker for s in self.segments)
         self._crossing: tuple[int, tuple[int, int]] | None = None  # J/K refused at a turn
-        self.codes = list_codes(self.project)
-        self.code_by_id = {c.id: c for c in self.codes}
-        self.code_styles = {c.id: code_style(c.colour) for c in self.codes}
-        self.code_rank = {c.id: rank for rank, c in enumerate(self.codes)}
-        self.stripe_styles = {rank: stripe_style(c.colour) for rank, c in enumerate(self.codes)}
-        self.keys.keymap = build_keymap(self.codes)
+        codes = list_codes(self.project)
+        if codes != self.codes or not self.code_styles:  # else the same codebook: kept
+            self.codes = codes
+            self.code_by_id = {c.id: c for c in codes}
+            self.code_styles = {c.id: code_style(c.colour) for c in codes}
+            self.code_rank = {c.id: rank for rank, c in enumerate(codes)}
+            self.stripe_styles = {rank: stripe_style(c.colour) for rank, c in enumerate(codes)}
+            self.keys.keymap = build_keymap(codes)
         self.suggestions = []
         self.selection = (self.segments[0].start, self.segments[0].end)
         self.sub_title = TEXT["sub_title"].format(coder=self.coder, document=self.document_name)
@@ -245,11 +250,15 @@ class CodingScreen(Localized, DomainActions, Screen):
             view = self.query_one(DocumentView)
             view.set_text(self.text)
             view.set_marks([])
-            self._refresh_codings(full_counts=True)
+            # another document: the project's counts stay, unless another process wrote
+            others = self._file_version() != self._counts_version
+            self._refresh_codings(counts="read" if others else "keep")
             self.select_segment(segment)
 
-    def _refresh_codings(self, *, full_counts: bool) -> None:
-        """Reload this document's codings (after a committed action) and redraw."""
+    def _refresh_codings(self, *, counts: Literal["read", "adjust", "keep"]) -> None:
+        """Reload this document's codings (after a committed action) and redraw. The project
+        counts are read again, adjusted by this document's change, or kept (another document
+        is shown)."""
         if self.coder_id < 0:  # a new coder whose creation failed: the action created them
             self.coder_id = _coder_id(self.project, self.coder)
         coder = self.coder if self.blind else None
@@ -270,9 +279,12 @@ class CodingScreen(Localized, DomainActions, Screen):
         self.document_counts = dict.fromkeys(self.code_by_id, 0)
         for coding in self.codings:
             self.document_counts[coding.code_id] = self.document_counts.get(coding.code_id, 0) + 1
-        if full_counts:
+        if counts == "read":
+            self._counts_version = self._file_version()
             self.project_counts = code_counts(self.project, None, coder)
-        else:  # only this document changed: adjust the project counts by the difference
+        elif (
+            counts == "adjust"
+        ):  # only this document changed: adjust the project counts by the difference
             for code_id in set(old_document) | set(self.document_counts):
                 delta = self.document_counts.get(code_id, 0) - old_document.get(code_id, 0)
                 self.project_counts[code_id] = self.project_counts.get(code_id, 0) + delta
@@ -312,7 +324,7 @@ class CodingScreen(Localized, DomainActions, Screen):
             self._data_version = version
             self._forget_status()
             if not self.blind:
-                self._refresh_codings(full_counts=False)
+                self._refresh_codings(counts="adjust")
 
     # -- selection ----------------------------------------------------------------------------
     def segment_at(self, offset: int) -> int:
@@ -465,13 +477,21 @@ class CodingScreen(Localized, DomainActions, Screen):
 
     def action_document(self, step: int) -> None:
         """The next or previous document in the overview's order, without leaving the screen."""
-        order = document_order(self.project.conn)
+        order = self._document_order()
         here = order.index(self.document_id) if self.document_id in order else -1
         there = here + step
         if not 0 <= there < len(order):
             self.notify(TEXT["last" if step > 0 else "first"], timeout=2)
             return
         self.open_here(order[there])
+
+    def _document_order(self) -> list[int]:
+        """The overview's order of documents, read again only after another process wrote
+        (this screen adds or renames no document)."""
+        version = self._file_version()
+        if self._order is None or self._order[0] != version:
+            self._order = (version, document_order(self.project.conn))
+        return self._order[1]
 
     def action_next_document(self) -> None:
         self.action_document(1)
@@ -587,7 +607,7 @@ class CodingScreen(Localized, DomainActions, Screen):
         (the coder's codings of that code touching the span were merged into ``kept``), and
         show the change: only the lines, counts and panel it touches."""
         if self.coder_id < 0:  # the coding created this coder: read everything once
-            self._refresh_codings(full_counts=True)
+            self._refresh_codings(counts="read")
             return
         code_id = kept.code_id  # the same code first: a cheap test that rules out most
         removed = [
@@ -706,14 +726,14 @@ class CodingScreen(Localized, DomainActions, Screen):
             is REFUSED
         ):
             return
-        self._refresh_codings(full_counts=False)
+        self._refresh_codings(counts="adjust")
         self.notify(TEXT["removed"].format(name=self.code_by_id[code_id].name), timeout=2)
 
     def action_undo(self) -> None:
         event = self.call_domain(ops.undo, self.project, self.coder)
         if isinstance(event, Refused):
             return
-        self._refresh_codings(full_counts=True)
+        self._refresh_codings(counts="read")
         self.notify(
             TEXT["undone"].format(what=event.summary) if event else TEXT["nothing_undo"], timeout=2
         )
@@ -722,7 +742,7 @@ class CodingScreen(Localized, DomainActions, Screen):
         event = self.call_domain(ops.redo, self.project, self.coder)
         if isinstance(event, Refused):
             return
-        self._refresh_codings(full_counts=True)
+        self._refresh_codings(counts="read")
         self.notify(
             TEXT["redone"].format(what=event.summary) if event else TEXT["nothing_redo"], timeout=2
         )
@@ -793,7 +813,7 @@ class CodingScreen(Localized, DomainActions, Screen):
         if self.blind and hasattr(self.app, "allowed") and not self.app.allowed("all_coders"):
             return
         self.blind = not self.blind
-        self._refresh_codings(full_counts=True)
+        self._refresh_codings(counts="read")
         self.notify(TEXT["blind" if self.blind else "all"], timeout=2)
 
     # -- search and suggestions ---------------------------------------------------------------
