@@ -130,3 +130,29 @@ async def test_counts_stay_right_across_documents(tmp_path: Path) -> None:
         await pilot.press("right_square_bracket")
         assert screen.document_id == 1 and shown() == counts_in_file(path, CODER, 1)
         assert shown()[1][1] == 3
+
+
+async def test_counts_after_undo_here_and_elsewhere(tmp_path: Path) -> None:
+    """Undo in this document adjusts the counts by its change; an undo that reverts a coding
+    in another document counts again: both equal the file's."""
+    from tests.app_project import build_app_project
+    from tui.widgets.code_tree import CodeTree
+
+    path = build_app_project(tmp_path / "app.kodeverk")
+    app = KodeverkApp(path, CODER, document_id=1)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        tree = screen.query_one(CodeTree)
+
+        def shown() -> tuple[dict, dict]:
+            here = {k: v for k, v in tree.document_counts.items() if v}
+            total = {k: v for k, v in tree.project_counts.items() if v}
+            return here, total
+
+        await pilot.press("j", "2", "j", "2", "u")  # two codings of Bolig, the second undone
+        assert shown() == counts_in_file(path, CODER, 1) and shown()[1] == {3: 1}
+        await pilot.press("ctrl+r")
+        assert shown() == counts_in_file(path, CODER, 1) and shown()[1] == {3: 2}
+        await pilot.press("left_square_bracket", "u")  # in document 2: undoes one in document 1
+        assert screen.document_id == 2
+        assert shown() == counts_in_file(path, CODER, 2) and shown()[1] == {3: 1}

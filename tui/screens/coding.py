@@ -26,6 +26,7 @@ from coding.accounts import can
 from coding.codes import CodeRow, code_counts, list_codes
 from coding.documents import document_name_and_text
 from coding.errors import KodeverkError, ProjectBusy, ProjectGone
+from coding.journal import Event
 from coding.store import Project
 from coding.views import (
     CodingRow,
@@ -733,7 +734,7 @@ class CodingScreen(Localized, DomainActions, Screen):
         event = self.call_domain(ops.undo, self.project, self.coder)
         if isinstance(event, Refused):
             return
-        self._refresh_codings(counts="read")
+        self._refresh_codings(counts="adjust" if self._only_here(event) else "read")
         self.notify(
             TEXT["undone"].format(what=event.summary) if event else TEXT["nothing_undo"], timeout=2
         )
@@ -742,9 +743,21 @@ class CodingScreen(Localized, DomainActions, Screen):
         event = self.call_domain(ops.redo, self.project, self.coder)
         if isinstance(event, Refused):
             return
-        self._refresh_codings(counts="read")
+        self._refresh_codings(counts="adjust" if self._only_here(event) else "read")
         self.notify(
             TEXT["redone"].format(what=event.summary) if event else TEXT["nothing_redo"], timeout=2
+        )
+
+    def _only_here(self, event: Event | None) -> bool:
+        """Whether an undone or redone action changed only codings of this document: then the
+        project's counts change as this document's do (no need to count them all again)."""
+        if event is None:
+            return False
+        return all(
+            c["table"] == "codings"
+            and all(r is None or r.get("document_id") == self.document_id for r in rows)
+            for c in event.changes
+            for rows in [(c["before"], c["after"])]
         )
 
     def action_memo(self) -> None:
