@@ -283,9 +283,7 @@ class CodingScreen(Localized, DomainActions, Screen):
         if counts == "read":
             self._counts_version = self._file_version()
             self.project_counts = code_counts(self.project, None, coder)
-        elif (
-            counts == "adjust"
-        ):  # only this document changed: adjust the project counts by the difference
+        elif counts == "adjust":  # only this document changed: adjust by the difference
             for code_id in set(old_document) | set(self.document_counts):
                 delta = self.document_counts.get(code_id, 0) - old_document.get(code_id, 0)
                 self.project_counts[code_id] = self.project_counts.get(code_id, 0) + delta
@@ -626,11 +624,9 @@ class CodingScreen(Localized, DomainActions, Screen):
         styles, plain, rank = self.code_styles, Style(), self.code_rank
 
         def drawn(c: CodingRow) -> tuple[tuple[int, int, Style], tuple[int, int, int]]:
-            return (c.start, c.end, styles.get(c.code_id, plain)), (
-                c.start,
-                c.end,
-                rank.get(c.code_id, -1),
-            )
+            """The coding's highlight and its stripe, as ``_refresh_codings`` draws them."""
+            highlight = (c.start, c.end, styles.get(c.code_id, plain))
+            return highlight, (c.start, c.end, rank.get(c.code_id, -1))
 
         self.query_one(DocumentView).change_codings(
             [drawn(c) for c in removed], [drawn(c) for c in added]
