@@ -1,6 +1,7 @@
 """Read models the app screens and commands share: a document's segments and codings as
-plain tuples (read after every action), the documents overview with each coder's progress,
-coder names. Writes go through ``coding.operations`` and ``coding.codes``."""
+plain tuples (read when a document opens and after undo, redo, removal), the documents
+overview with each coder's progress, coder names. Writes go through ``coding.operations``
+and ``coding.codes``."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right, insort
 from collections.abc import Callable, Sequence
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from rich.style import Style
 from rich.text import Text
@@ -25,6 +25,7 @@ from coding.accounts import can
 from coding.codes import CodeRow, code_counts, list_codes
 from coding.documents import document_name_and_text
 from coding.errors import KodeverkError, ProjectBusy, ProjectGone
+from coding.journal import Event
 from coding.store import Project
 from coding.views import (
     CodingRow,
@@ -99,6 +100,9 @@ class CodingScreen(ProjectScreen):
         self.blind = True
         self.codes: list[CodeRow] = []
         self.code_by_id: dict[int, CodeRow] = {}
+        self.code_styles: dict[int, Style] = {}
+        self._counts_version = -1  # the file's data version when the project counts were read
+        self._order: tuple[int, list[int]] | None = None  # (data version, document order)
         self.codings: list[CodingRow] = []
         self.suggestions: list[Suggestion] = []
         # learned suggestions, trained in a thread once the keys rest (never during first paint)
@@ -134,7 +138,7 @@ class CodingScreen(ProjectScreen):
         tree = self.query_one(CodeTree)
         tree.keys_of = self.keys.keymap.keys_of
         tree.show_codes(self.codes)
-        self._refresh_codings(full_counts=True)
+        self._refresh_codings(counts="read")
         self.select_segment(self._start_segment)
         # the panel beside the text is filled once the screen counts as mounted
         self.call_after_refresh(self._show_selection_codes)
@@ -154,12 +158,14 @@ class CodingScreen(ProjectScreen):
         self.segment_starts = [s.start for s in self.segments]
         self.has_speakers = any(s.speaker for s in self.segments)
         self._crossing: tuple[int, tuple[int, int]] | None = None  # J/K refused at a turn
-        self.codes = list_codes(self.project)
-        self.code_by_id = {c.id: c for c in self.codes}
-        self.code_styles = {c.id: code_style(c.colour) for c in self.codes}
-        self.code_rank = {c.id: rank for rank, c in enumerate(self.codes)}
-        self.stripe_styles = {rank: stripe_style(c.colour) for rank, c in enumerate(self.codes)}
-        self.keys.keymap = build_keymap(self.codes)
+        codes = list_codes(self.project)
+        if codes != self.codes or not self.code_styles:  # else the same codebook: kept
+            self.codes = codes
+            self.code_by_id = {c.id: c for c in codes}
+            self.code_styles = {c.id: code_style(c.colour) for c in codes}
+            self.code_rank = {c.id: rank for rank, c in enumerate(codes)}
+            self.stripe_styles = {rank: stripe_style(c.colour) for rank, c in enumerate(codes)}
+            self.keys.keymap = build_keymap(codes)
         self.suggestions = []
         self.selection = (self.segments[0].start, self.segments[0].end)
         self.sub_title = TEXT["sub_title"].format(coder=self.coder, document=self.document_name)
@@ -167,18 +173,21 @@ class CodingScreen(ProjectScreen):
             view = self.query_one(DocumentView)
             view.set_text(self.text)
             view.set_marks([])
-            self._refresh_codings(full_counts=True)
+            # another document: the project's counts stay, unless another process wrote
+            others = self._file_version() != self._counts_version
+            self._refresh_codings(counts="read" if others else "keep")
             self.select_segment(segment)
 
-    def _refresh_codings(self, *, full_counts: bool, reload: bool = True) -> None:
-        """Reload this document's codings (after a committed action) and redraw."""
+    def _refresh_codings(self, *, counts: Literal["read", "adjust", "keep"]) -> None:
+        """Reload this document's codings (after a committed action) and redraw. The project
+        counts are read again, adjusted by this document's change, or kept (another document
+        is shown)."""
         if self.coder_id < 0:  # a new coder whose creation failed: the action created them
             self.coder_id = _coder_id(self.project, self.coder)
         coder = self.coder if self.blind else None
-        if reload:
-            self._forget_status()
-            coder_id = None if coder is None else self.coder_id
-            self.codings = load_codings(self.project, self.document_id, coder_id)
+        self._forget_status()
+        coder_id = None if coder is None else self.coder_id
+        self.codings = load_codings(self.project, self.document_id, coder_id)
         view = self.query_one(DocumentView)
         styles, plain = self.code_styles, Style()
         view.set_highlights([(c[3], c[4], styles.get(c[1], plain)) for c in self.codings])
@@ -193,9 +202,10 @@ class CodingScreen(ProjectScreen):
         self.document_counts = dict.fromkeys(self.code_by_id, 0)
         for coding in self.codings:
             self.document_counts[coding.code_id] = self.document_counts.get(coding.code_id, 0) + 1
-        if full_counts:
+        if counts == "read":
+            self._counts_version = self._file_version()
             self.project_counts = code_counts(self.project, None, coder)
-        else:  # only this document changed: adjust the project counts by the difference
+        elif counts == "adjust":  # only this document changed: adjust by the difference
             for code_id in set(old_document) | set(self.document_counts):
                 delta = self.document_counts.get(code_id, 0) - old_document.get(code_id, 0)
                 self.project_counts[code_id] = self.project_counts.get(code_id, 0) + delta
@@ -235,7 +245,7 @@ class CodingScreen(ProjectScreen):
             self._data_version = version
             self._forget_status()
             if not self.blind:
-                self._refresh_codings(full_counts=False)
+                self._refresh_codings(counts="adjust")
 
     # -- selection ----------------------------------------------------------------------------
     def segment_at(self, offset: int) -> int:
@@ -346,7 +356,8 @@ class CodingScreen(ProjectScreen):
         self.query_one("#on-selection", Static).update(panel, layout=height != self._panel_height)
         self._panel_height = height
         view = self.query_one(DocumentView)
-        view.border_title = self.document_name
+        if view.border_title != self.document_name:  # setting it redraws the whole view
+            view.border_title = self.document_name
 
     def _key_lines(self) -> list[Text]:
         """The waiting first key and its sub-codes, or the recent codes (alt+1…)."""
@@ -387,13 +398,21 @@ class CodingScreen(ProjectScreen):
 
     def action_document(self, step: int) -> None:
         """The next or previous document in the overview's order, without leaving the screen."""
-        order = document_order(self.project.conn)
+        order = self._document_order()
         here = order.index(self.document_id) if self.document_id in order else -1
         there = here + step
         if not 0 <= there < len(order):
             self.notify(TEXT["last" if step > 0 else "first"], timeout=2)
             return
         self.open_here(order[there])
+
+    def _document_order(self) -> list[int]:
+        """The overview's order of documents, read again only after another process wrote
+        (this screen adds or renames no document)."""
+        version = self._file_version()
+        if self._order is None or self._order[0] != version:
+            self._order = (version, document_order(self.project.conn))
+        return self._order[1]
 
     def action_next_document(self) -> None:
         self.action_document(1)
@@ -501,16 +520,49 @@ class CodingScreen(ProjectScreen):
             return
         self.keys.used(code_id)
         self._absorb(kept, start, end)
-        self._refresh_codings(full_counts=False, reload=False)
         self.learner.count()
         self.notify(TEXT["coded"].format(name=self.code_by_id[code_id].name), timeout=2)
 
     def _absorb(self, kept: ops.Coding, start: int, end: int) -> None:
-        """Mirror a committed ``apply_coding`` in the loaded codings without re-reading them:
-        the coder's codings of that code touching the span were merged into ``kept``."""
-        self.codings = [c for c in self.codings if not ops.merged_by(c, kept, start, end)]
+        """Mirror a committed ``apply_coding`` in the loaded codings without re-reading them
+        (the coder's codings of that code touching the span were merged into ``kept``), and
+        show the change: only the lines, counts and panel it touches."""
+        if self.coder_id < 0:  # the coding created this coder: read everything once
+            self._refresh_codings(counts="read")
+            return
+        code_id = kept.code_id  # the same code first: a cheap test that rules out most
+        removed = [
+            c for c in self.codings if c[1] == code_id and ops.merged_by(c, kept, start, end)
+        ]
+        gone = {c.id for c in removed}
+        self.codings = [c for c in self.codings if c.id not in gone] if gone else [*self.codings]
         row = CodingRow(kept.id, kept.code_id, kept.coder_id, kept.start, kept.end)
         insort(self.codings, row, key=lambda c: (c.start, c.id))
+        self._show_change(removed, [row])
+
+    def _show_change(self, removed: list[CodingRow], added: list[CodingRow]) -> None:
+        """Show codings taken away and added (already in ``self.codings``) without redrawing
+        the rest: their lines in the text, their codes' counts, the panel."""
+        styles, plain, rank = self.code_styles, Style(), self.code_rank
+
+        def drawn(c: CodingRow) -> tuple[tuple[int, int, Style], tuple[int, int, int]]:
+            """The coding's highlight and its stripe, as ``_refresh_codings`` draws them."""
+            highlight = (c.start, c.end, styles.get(c.code_id, plain))
+            return highlight, (c.start, c.end, rank.get(c.code_id, -1))
+
+        self.query_one(DocumentView).change_codings(
+            [drawn(c) for c in removed], [drawn(c) for c in added]
+        )
+        if removed:  # a merge may have moved or dropped a coding with a memo
+            self._show_memos()
+        counts = dict(self.document_counts)
+        totals = dict(self.project_counts)
+        for coding, step in [*((c, -1) for c in removed), *((c, 1) for c in added)]:
+            counts[coding.code_id] = counts.get(coding.code_id, 0) + step
+            totals[coding.code_id] = totals.get(coding.code_id, 0) + step
+        self.document_counts, self.project_counts = counts, totals
+        self.query_one(CodeTree).set_counts(counts, totals)
+        self._show_selection_codes()
 
     def action_shortcut(self, key: str) -> None:
         """A digit: a code's key, or the first of two (the panel shows the sub-codes)."""
@@ -593,7 +645,7 @@ class CodingScreen(ProjectScreen):
             is REFUSED
         ):
             return
-        self._refresh_codings(full_counts=False)
+        self._refresh_codings(counts="adjust")
         self.notify(TEXT["removed"].format(name=self.code_by_id[code_id].name), timeout=2)
 
     def action_undo(self) -> None:
@@ -608,8 +660,20 @@ class CodingScreen(ProjectScreen):
         event = self.call_domain(operation, self.project, self.coder)
         if isinstance(event, Refused):
             return
-        self._refresh_codings(full_counts=True)
+        self._refresh_codings(counts="adjust" if self._only_here(event) else "read")
         self.notify(TEXT[done].format(what=event.summary) if event else TEXT[nothing], timeout=2)
+
+    def _only_here(self, event: Event | None) -> bool:
+        """Whether an undone or redone action changed only codings of this document: then the
+        project's counts change as this document's do (no need to count them all again)."""
+        if event is None:
+            return False
+        return all(
+            c["table"] == "codings"
+            and all(r is None or r.get("document_id") == self.document_id for r in rows)
+            for c in event.changes
+            for rows in [(c["before"], c["after"])]
+        )
 
     def action_memo(self) -> None:
         from tui.screens.memo import MemoScreen
@@ -677,7 +741,7 @@ class CodingScreen(ProjectScreen):
         if self.blind and hasattr(self.app, "allowed") and not self.app.allowed("all_coders"):
             return
         self.blind = not self.blind
-        self._refresh_codings(full_counts=True)
+        self._refresh_codings(counts="read")
         self.notify(TEXT["blind" if self.blind else "all"], timeout=2)
 
     # -- search and suggestions ---------------------------------------------------------------
@@ -814,9 +878,8 @@ class CodingScreen(ProjectScreen):
         kept = self.call_domain(learn.accept_suggestion, self.project, self.coder, chosen)
         if isinstance(kept, Refused):
             return False
-        self._absorb(kept, suggestion.start, suggestion.end)
         self.selection = (suggestion.start, suggestion.end)
-        self._refresh_codings(full_counts=False, reload=False)
+        self._absorb(kept, suggestion.start, suggestion.end)
         self.learner.count()
         self.notify(TEXT["coded"].format(name=self.code_by_id[suggestion.code_id].name), timeout=2)
         return True

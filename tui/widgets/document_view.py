@@ -3,6 +3,8 @@
 A ``TextArea`` or a widget per segment is far too slow for long transcripts (see DESIGN.md); here
 the text is wrapped into visual lines (offset pairs) once per width, highlights are flattened into
 sorted, non-overlapping style runs once per change, and ``render_line`` cuts one line at a time.
+Rendered lines are kept until something on them changes: a new selection, or a coding added or
+removed (``change_codings``), re-renders only the lines it touches.
 Nothing depends on colour alone: the selection is reversed and bold, overlapping codes are
 underlined, and a gutter marks the selected lines (▌), the codes on each line (one stripe per
 code in its colour, as NVivo and MAXQDA show, «+» past three) and lines where a memo starts (✎).
@@ -13,7 +15,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
-from itertools import accumulate, pairwise
+from itertools import pairwise
 from operator import itemgetter
 
 from rich.segment import Segment as RichSegment
@@ -25,6 +27,7 @@ from textual.strip import Strip
 from tui.widgets.lines import cached_strip, scroll_lines_into_view
 
 Span = tuple[int, int, Style]
+Stripe = tuple[int, int, int]  # start, end, key
 
 GUTTER = 5  # selection mark, STRIPES stripes, memo mark
 STRIPES = 3
@@ -113,12 +116,12 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         self._wrap_width = 0
         self._spans: list[Span] = []
         self._span_starts: list[int] = []
-        self._span_reach: list[int] = []  # running maximum of the spans' ends
+        self._longest = 0  # no span is longer: those near a line start this far before it
         self._window: tuple[int, int, list[int], list[Style | None]] | None = None
         self._marks: list[tuple[int, int]] = []
         self.selection: tuple[int, int] = (0, 0)
         self._cache: dict[int, Strip] = {}
-        self._buckets: dict[int, list[tuple[int, int, int]]] = {}  # stripes by BUCKET
+        self._buckets: defaultdict[int, list[Stripe]] = defaultdict(list)  # by BUCKET
         self._stripe_styles: dict[int, Style] = {}
         self._memos: list[int] = []
 
@@ -133,8 +136,35 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         drawn, so a change costs the same with 20 or 20 000 codings."""
         self._spans = sorted(spans, key=itemgetter(0))
         self._span_starts = [span[0] for span in self._spans]
-        self._span_reach = list(accumulate((span[1] for span in self._spans), max))
+        self._longest = max((span[1] - span[0] for span in self._spans), default=0)
         self._changed()
+
+    def change_codings(
+        self,
+        removed: Sequence[tuple[Span, Stripe]],
+        added: Sequence[tuple[Span, Stripe]],
+    ) -> None:
+        """Take some codings' highlights and stripes away and add others (as ``set_highlights``
+        and ``set_stripes`` would with the whole new list), re-rendering only the lines they
+        touch: one key's coding costs the same with 20 or 20 000 codings in the document."""
+        if not removed and not added:
+            return
+        for span, stripe in removed:
+            i, spans = bisect_left(self._span_starts, span[0]), self._spans
+            while i < len(spans) and spans[i][0] == span[0] and spans[i] != span:
+                i += 1
+            if i < len(spans) and spans[i] == span:
+                del self._spans[i], self._span_starts[i]
+            self._drop_stripe(stripe)
+        for span, stripe in added:
+            i = bisect_right(self._span_starts, span[0])
+            self._spans.insert(i, span)
+            self._span_starts.insert(i, span[0])
+            self._longest = max(self._longest, span[1] - span[0])
+            self._add_stripe(stripe)
+        changed = [span for span, _ in (*removed, *added)]
+        self._window = None
+        self._lines_changed(min(s[0] for s in changed), max(s[1] for s in changed))
 
     def set_stripes(
         self, stripes: Sequence[tuple[int, int, int]], styles: dict[int, Style]
@@ -142,17 +172,25 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         """Spans (start, end, key): one stripe per key in the gutter of the lines a span
         touches, in key order, drawn in ``styles[key]``. Indexed by buckets of characters so a
         line finds its stripes in O(k), whatever the number of codings."""
-        buckets: defaultdict[int, list[tuple[int, int, int]]] = defaultdict(list)
+        self._buckets = defaultdict(list)
         for stripe in stripes:
-            first, last = stripe[0] // BUCKET, (stripe[1] - 1) // BUCKET
-            if first >= last:  # most codings lie within one bucket
-                buckets[first].append(stripe)
-            else:
-                for bucket in range(first, last + 1):
-                    buckets[bucket].append(stripe)
-        self._buckets = buckets
+            self._add_stripe(stripe)
         self._stripe_styles = styles
         self._changed()
+
+    def _add_stripe(self, stripe: Stripe) -> None:
+        first, last = stripe[0] // BUCKET, (stripe[1] - 1) // BUCKET
+        if first >= last:  # most codings lie within one bucket
+            self._buckets[first].append(stripe)
+        else:
+            for bucket in range(first, last + 1):
+                self._buckets[bucket].append(stripe)
+
+    def _drop_stripe(self, stripe: Stripe) -> None:
+        for bucket in range(stripe[0] // BUCKET, (stripe[1] - 1) // BUCKET + 1):
+            found = self._buckets.get(bucket)
+            if found and stripe in found:
+                found.remove(stripe)
 
     def set_memos(self, offsets: Sequence[int]) -> None:
         """Offsets where a memo's coding starts: a mark in the gutter of that line."""
@@ -179,14 +217,32 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         self._changed()
 
     def set_selection(self, start: int, end: int) -> None:
+        """Select ``start``..``end``: only the lines of the old and the new selection are
+        drawn again (and the lines scrolled into view)."""
+        old = self.selection
         self.selection = (start, end)
-        self._changed()
+        if self._lines:
+            self._lines_changed(*old)
+            self._lines_changed(start, end)
+        else:
+            self._changed()
         self.scroll_to_selection()
 
     def _changed(self) -> None:
         self._cache.clear()
         self._window = None
         self.refresh()
+
+    def _lines_changed(self, start: int, end: int) -> None:
+        """The text ``start``..``end`` looks different now: forget and repaint its lines."""
+        first, last = self.line_of(start), self.line_of(max(end - 1, start))
+        if last - first < len(self._cache):
+            for line in range(first, last + 1):
+                self._cache.pop(line, None)
+        else:
+            for line in [n for n in self._cache if first <= n <= last]:
+                del self._cache[line]
+        self.refresh_lines(first, last - first + 1)
 
     # -- geometry -----------------------------------------------------------------------------
     @property
@@ -269,7 +325,7 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
             line = self.line_of(start)
             first = self._lines[max(line - height, 0)][0]
             last = self._lines[min(line + 2 * height, len(self._lines) - 1)][1]
-            lo = bisect_right(self._span_reach, first)
+            lo = bisect_left(self._span_starts, first - self._longest)
             hi = bisect_left(self._span_starts, last + 1)
             near = [span for span in self._spans[lo:hi] if span[1] > first]
             window = (first, last, *flatten(near))
