@@ -9,7 +9,8 @@ and ``quote`` (checked against the text when present). The export writes those c
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,7 +65,7 @@ def import_codings_csv(
     reader.prefetch()
     rows = [reader.row(i) for i in range(len(table.rows))]
     code_ids: dict[str, int] = {}
-    with project.transaction():
+    with _checked_references(project), project.transaction():
         last_code = _last_code_id(project)
         plan = _Plan(project)
         plan.load(rows)
@@ -81,6 +82,24 @@ def import_codings_csv(
         applied = _record_events(project, plan, Path(path).name, created)
     coders = sorted({row.coder for row in rows})
     return CodingsImportSummary(str(path), len(rows), len(created), coders, len(rows) - applied)
+
+
+@contextmanager
+def _checked_references(project: Project) -> Iterator[None]:
+    """SQLite's foreign key checks off for the import's own transaction (they cost half the
+    insert: four parent lookups per coding), because every reference is checked by the plan:
+    documents are read inside the transaction (``_Plan.load``), codes resolved or created in
+    it, coders created in it, case ids copied from the documents. Nothing references codings
+    by id, so no cascade is skipped. Inside another transaction the setting cannot change."""
+    conn = project.conn
+    if conn.in_transaction or not conn.execute("PRAGMA foreign_keys").fetchone()[0]:
+        yield
+        return
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
 
 
 def _last_code_id(project: Project) -> int:
@@ -119,11 +138,13 @@ class _Plan:
         self.created_at = now()  # one transaction: one moment for every new coding
 
     def load(self, rows: list[_Row]) -> None:
-        """Read the stored codings of every (document, coder) the rows touch, a few hundred
-        documents per query (coders are created here, in the order they first appear)."""
+        """Read the stored codings of every (document, coder) the rows touch and the case of
+        every document, a few hundred documents per query (coders are created here, in the
+        order they first appear). A document removed since the rows were read is refused."""
         documents: dict[int, set[int]] = {}
         for row in rows:
             documents.setdefault(self.project.coder_id(row.coder), set()).add(row.document_id)
+        self._load_cases(sorted({row.document_id for row in rows}))
         for coder_id, ids in documents.items():
             ordered = sorted(ids)
             for first in range(0, len(ordered), 500):
@@ -175,12 +196,20 @@ class _Plan:
             self.now[key] = list(stored)
         return self.now[key]
 
+    def _load_cases(self, documents: list[int]) -> None:
+        for first in range(0, len(documents), 500):
+            chunk = documents[first : first + 500]
+            marks = ", ".join("?" * len(chunk))
+            self.cases.update(
+                self.project.conn.execute(
+                    f"SELECT id, case_id FROM documents WHERE id IN ({marks})", chunk
+                )
+            )
+        missing = [d for d in documents if d not in self.cases]
+        if missing:
+            raise CodingError(f"document {missing[0]} was deleted meanwhile; nothing imported")
+
     def _case(self, document_id: int) -> int | None:
-        if document_id not in self.cases:
-            row = self.project.conn.execute(
-                "SELECT case_id FROM documents WHERE id = ?", (document_id,)
-            ).fetchone()
-            self.cases[document_id] = row[0]
         return self.cases[document_id]
 
     def write(self) -> None:
@@ -253,13 +282,14 @@ class _Reader:
         self.texts: dict[int, str] = {}
         self.documents: dict[tuple[str, str], int | str] = {}  # id, or the error message
         self.names: dict[int, str] | None = None
+        self.all_cells: list[tuple[str, ...]] = []  # of every row, once prefetched
 
     def prefetch(self) -> None:
         """Resolve every document the rows name and read their texts, a few hundred per query
         (one query per document costs more than the rest of a row's checks). Unresolvable
         names are kept as their message and raised at their row."""
-        for index in range(len(self.table.rows)):
-            document, fallback = self.cells(index)[:2]
+        self.all_cells = [self.cells(index) for index in range(len(self.table.rows))]
+        for document, fallback, *_ in self.all_cells:
             if (document or fallback) and (document, fallback) not in self.documents:
                 self.documents[document, fallback] = self._resolve(document, fallback)
         wanted = sorted(
@@ -286,7 +316,7 @@ class _Reader:
     def row(self, index: int) -> _Row:
         """The row at ``index``, checked; the common case (a known document, offsets inside
         it, the quote exactly as in the text) without building messages."""
-        cells = self.cells(index)
+        cells = self.all_cells[index] if self.all_cells else self.cells(index)
         document, fallback, code_ref, coder, raw_start, raw_end, quote = cells
         found = self.documents.get((document, fallback))
         text = self.texts.get(found) if isinstance(found, int) else None
