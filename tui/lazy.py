@@ -79,7 +79,12 @@ def _source_docstring(module_name: str, function: str) -> str | None:
 
 
 def _sets_help(decorator: ast.expr) -> bool:
-    """A decorator that passes ``help=`` or ``short_help=`` itself (then load the command)."""
-    return isinstance(decorator, ast.Call) and any(
+    """A ``command``/``group`` decorator that passes ``help=`` or ``short_help=`` itself (then
+    load the command). An option's ``help=`` is the option's: it does not count."""
+    if not isinstance(decorator, ast.Call):
+        return False
+    func = decorator.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return name in ("command", "group") and any(
         k.arg in ("help", "short_help") for k in decorator.keywords
     )

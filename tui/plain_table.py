@@ -6,7 +6,7 @@ title wrapped at words and left-justified, italic title and bold header on a ter
 the table is one rich lays out without judgement: it fits the console, every cell is one line
 of characters one column wide with no markup or emoji codes, there is a row, and the console
 is an ordinary one. Otherwise it returns None and the caller asks rich
-(tests/test_plain_table.py compares the two on generated tables).
+(tests/test_cli_startup.py compares the two on generated tables).
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""`kodeverk info` (and every command's tables) print what rich printed, without importing rich
-when the table is a plain one (issue 13: rich cost `info` ~60 ms of start-up)."""
+"""Start-up of the command line (issue 13): `kodeverk info` (and every command's tables) print
+what rich printed without importing rich when the table is a plain one, and `--help` loads no
+command module."""
 
 from __future__ import annotations
 
@@ -103,4 +104,21 @@ def test_info_does_not_import_rich(tmp_path) -> None:
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
     assert "Project p.kodeverk" in out and "┏" in out
+    assert out.splitlines()[-1] == "LOADED []"
+
+
+def test_help_loads_no_command_module() -> None:
+    """`kodeverk --help` reads the summaries from the commands' source: an option's help=
+    does not make it import the command (it loaded numpy through `agreement`, 600 ms)."""
+    probe = (
+        "import sys, runpy\n"
+        "sys.argv = ['kodeverk', '--help']\n"
+        "try:\n    runpy.run_module('tui.cli', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "print('LOADED', sorted(m for m in sys.modules if m.startswith('tui.commands.')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert "Commands:" in out
     assert out.splitlines()[-1] == "LOADED []"
