@@ -107,15 +107,26 @@ def _import(
     return CodingsImportSummary(str(path), len(rows), len(created), coders, len(rows) - applied)
 
 
+_REFERENCES_CODINGS = (
+    "SELECT 1 FROM sqlite_schema AS t, pragma_foreign_key_list(t.name) AS f "
+    "WHERE t.type = 'table' AND f.\"table\" = 'codings' LIMIT 1"
+)
+
+
 @contextmanager
 def _checked_references(project: Project) -> Iterator[None]:
     """SQLite's foreign key checks off for the import's own transaction (they cost half the
     insert: four parent lookups per coding), because every reference is checked by the plan:
     documents are read inside the transaction (``_Plan.load``), codes resolved or created in
-    it, coders created in it, case ids copied from the documents. Nothing references codings
-    by id, so no cascade is skipped. Inside another transaction the setting cannot change."""
+    it, coders created in it, case ids copied from the documents. Only while no table
+    references codings (a cascade from a merged coding must not be skipped). Inside another
+    transaction the setting cannot change."""
     conn = project.conn
-    if conn.in_transaction or not conn.execute("PRAGMA foreign_keys").fetchone()[0]:
+    if (
+        conn.in_transaction
+        or not conn.execute("PRAGMA foreign_keys").fetchone()[0]
+        or conn.execute(_REFERENCES_CODINGS).fetchone()
+    ):
         yield
         return
     conn.execute("PRAGMA foreign_keys = OFF")

@@ -280,3 +280,20 @@ def test_cli_import_in_a_script_loads_no_rich(study: Path, tmp_path: Path) -> No
     )
     assert "codings applied" in done.stdout
     assert done.stdout.splitlines()[-1] == "LOADED []"
+
+
+def test_foreign_keys_stay_on_when_a_table_references_codings(study: Path, tmp_path: Path) -> None:
+    """A table whose rows cascade from codings (none today) keeps SQLite's checks on, so a
+    coding merged away by the import still takes its dependants with it."""
+    table = _table(study, tmp_path)
+    path = tmp_path / "n.kodeverk"
+    shutil.copy(study, path)
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE notes(coding_id INTEGER REFERENCES codings(id) ON DELETE CASCADE)")
+    conn.commit()
+    conn.close()
+    statements: list[str] = []
+    with Project.open(path) as project:
+        project.conn.set_trace_callback(statements.append)
+        import_codings_csv(project, table, create_codes=True)
+    assert "PRAGMA foreign_keys = OFF" not in statements
