@@ -122,3 +122,30 @@ def test_help_loads_no_command_module() -> None:
     ).stdout
     assert "Commands:" in out
     assert out.splitlines()[-1] == "LOADED []"
+
+
+def test_a_command_is_parsed_alone_with_its_decorators() -> None:
+    """`--help` parses only the command's function: its decorators, a signature closing at
+    the margin, a comment at the margin in its body; the whole module when the piece fails."""
+    import ast
+
+    from tui.lazy import _function_tree
+
+    source = (
+        "import click\n\n\n"
+        '@click.command("x", help="Own help.")\n'
+        "@click.option(\n    '--n',\n)\n"
+        "def x_command(\n    n: int,\n) -> None:\n"
+        '    """Summary here.\n\n    More."""\n'
+        "# a comment at the margin\n"
+        "    return None\n\n\n"
+        "def other() -> None:\n    pass\n"
+    )
+    tree = _function_tree(source, "x_command")
+    (node,) = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
+    assert node.name == "x_command" and len(node.decorator_list) == 2
+    assert ast.get_docstring(node) == "Summary here.\n\nMore."
+    # A docstring line at the margin cuts the piece inside the string: the module is parsed.
+    cut = source.replace("\n\n    More.", "\nat the margin")
+    (node,) = [n for n in _function_tree(cut, "x_command").body if hasattr(n, "name")][:1]
+    assert ast.get_docstring(node) == "Summary here.\nat the margin"
