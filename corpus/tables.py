@@ -161,7 +161,7 @@ def _cell_text(value: object) -> str:
 
 # -- shared --------------------------------------------------------------------------------------
 def _build_table(source: str, records: list[tuple[int, list[str]]]) -> Table:
-    stripped = ((n, [c.strip() for c in cells]) for n, cells in records)
+    stripped = ((n, list(map(str.strip, cells))) for n, cells in records)
     records = [(n, cells) for n, cells in stripped if any(cells)]
     if not records:
         raise InputError(f"{source}: table is empty")
