@@ -1,9 +1,8 @@
 """The steps of issue 13 on the generated study (benchmarks/study.py: 6 400 answers, 40
 interviews of 15 000 words, 3 coders × ~20 000 codings, 82 000 events), each beside a baseline
 measured in the same run; the implementations they replaced are in benchmarks/reference.py.
+The codings import (step 1) is measured as a whole process in bench_codings_import.py.
 
-1. codings import of one coder's ~20 000 rows (target ≥ 20 000 rows/s); baseline: the old
-   path (``apply_coding`` per row) on the first 1 000 rows.
 2. ``kodeverk copy`` of the study at 1.25× (≥ 100 000 events; target ≤ 2 s); baseline: SQLite's
    backup of the same file, the part of a copy no change can save.
 3. Word export of ~64 000 quotes (study at 2×; target ≤ 3 s for 60 000); baseline: the old
@@ -18,7 +17,6 @@ measured in the same run; the implementations they replaced are in benchmarks/re
 from __future__ import annotations
 
 import asyncio
-import csv
 import shutil
 import statistics
 import subprocess
@@ -28,7 +26,7 @@ import time
 from pathlib import Path
 
 from benchmarks.common import percentile, result
-from benchmarks.study import build_study, codings_table
+from benchmarks.study import build_study
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,7 +38,6 @@ def run(quick: bool) -> list[dict]:
         study = folder / "study.kodeverk"
         build_study(study, scale)
         rows = [
-            _codings_import(study, folder),
             _copy(folder, 1.25 * scale),
             _word_export(folder, 2 * scale),
             _settle(study),
@@ -53,49 +50,6 @@ def _timed(fn) -> float:
     started = time.perf_counter()
     fn()
     return time.perf_counter() - started
-
-
-# -- 1. codings import --------------------------------------------------------------------------
-def _codings_import(study: Path, folder: Path) -> dict:
-    from benchmarks.reference import import_codings_one_by_one
-    from coding.store import Project
-    from corpus.codings_csv import import_codings_csv
-
-    table, sample = folder / "dina.csv", folder / "dina-1000.csv"
-    with Project.open(study) as project:
-        codings_table(project, table, coders=("cato",))
-    with table.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.reader(handle))
-    for row in rows[1:]:
-        row[3] = "dina"
-    for path, part in ((table, rows), (sample, rows[:1001])):
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            csv.writer(handle).writerows(part)
-    best, cpu = float("inf"), float("inf")
-    for attempt in range(2):
-        target = folder / f"import-{attempt}.kodeverk"
-        shutil.copy(study, target)
-        with Project.open(target) as project:
-            started = time.process_time()
-            best = min(best, _timed(lambda: import_codings_csv(project, table)))
-            cpu = min(cpu, time.process_time() - started)
-    shutil.copy(study, folder / "import-old.kodeverk")
-    with Project.open(folder / "import-old.kodeverk") as project:
-        old = _timed(lambda: import_codings_one_by_one(project, sample))
-    count = len(rows) - 1
-    rate, old_rate = count / best, 1000 / old
-    return result(
-        f"study: codings import, {count} rows of one coder",
-        rate,
-        "rows/s",
-        old_rate,
-        baseline_name="apply_coding per row (the path before), first 1 000 rows",
-        target="≥ 20 000 rows/s, one undoable event per coder",
-        passed=rate >= 20_000,
-        note=f"{best:.2f} s ({count / cpu:,.0f} rows per CPU second); "
-        f"before: {count / old_rate:.0f} s at {old_rate:.0f} rows/s",
-        higher_is_better=True,
-    )
 
 
 # -- 2. coder copy ------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ def import_codings_one_by_one(
         for row in rows:
             if row.code_ref not in code_ids:
                 code_ids[row.code_ref] = _code_id(
-                    project, row.code_ref, table.where(row.index), create_codes
+                    project, row.code_ref, table.where(row.row_index), create_codes
                 )
             apply_coding(
                 project, row.document_id, code_ids[row.code_ref], row.coder, row.start, row.end

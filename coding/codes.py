@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from coding import journal
-from coding.backup import backup_before
 from coding.errors import CodebookError, InputError
 from coding.journal import Row
 from coding.store import Project, inserted_id, new_guid, now
@@ -521,6 +520,8 @@ def merge_codes(project: Project, source_id: int, target_id: int, coder: str) ->
         )
     _db_row(project, target_id)
     source_path, target_path = code_path(project, source_id), code_path(project, target_id)
+    from coding.backup import backup_before  # not at import: it loads the output helpers
+
     backup_before(project, "merge")
     with project.transaction():
         changes: list[dict[str, Any]] = []
@@ -673,6 +674,8 @@ def delete_code(project: Project, code_id: int, coder: str) -> tuple[int, int]:
     The event holds every deleted row, so it is auditable and undoable. Returns (codes,
     codings) deleted."""
     path = code_path(project, code_id)
+    from coding.backup import backup_before
+
     backup_before(project, "delete")
     with project.transaction() as conn:
         codes = _subtree_rows(project, code_id)

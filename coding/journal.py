@@ -151,7 +151,7 @@ def record(
             coder_id,
             action,
             summary,
-            json.dumps(changes, ensure_ascii=False),
+            json.dumps(changes, ensure_ascii=False, check_circular=False),  # rows: no cycles
             int(undoable),
         ),
     )

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -148,7 +147,7 @@ def new_partial(path: Path) -> Path:
     left there by killed processes. Its name holds our host and process id (``clean_partials``)."""
     clean_partials(path)
     while True:
-        token = f"{HOST}-{os.getpid()}-{secrets.token_hex(4)}"
+        token = f"{HOST}-{os.getpid()}-{os.urandom(4).hex()}"
         temp = path.with_name(f".{path.name}.{token}{PARTIAL_SUFFIX}")
         try:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

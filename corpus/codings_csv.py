@@ -8,11 +8,15 @@ and ``quote`` (checked against the text when present). The export writes those c
 
 from __future__ import annotations
 
+import gc
+import itertools
+import operator
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from coding import journal
 from coding.anonymise import redact, spans_by_document
@@ -34,9 +38,8 @@ class CodingsImportSummary:
     already_coded: int = 0  # rows whose span the coder had coded with that code already
 
 
-@dataclass(frozen=True)
-class _Row:
-    index: int  # in the table (``Table.where`` names it in messages)
+class _Row(NamedTuple):  # a tuple: 20 000 of them are made per import
+    row_index: int  # in the table (``Table.where`` names it in messages)
     document_id: int
     code_ref: str
     coder: str
@@ -57,6 +60,27 @@ def import_codings_csv(
     The rows are applied in memory exactly as ``apply_coding`` would apply them one after the
     other (the same merges, the same row changes in the journal, the same ids), and only the
     net result is written, with ``executemany``: 60× faster than a transaction per row."""
+    with _no_cycle_collection():
+        return _import(project, path, create_codes, progress)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The cycle collector paused: the import makes ~10 objects per row and no cycles, and
+    the collector walked them all again and again (5 % of an import's instructions)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _import(
+    project: Project, path: Path, create_codes: bool, progress: Progress
+) -> CodingsImportSummary:
     table = read_table(Path(path))
     for required in ("document", "code", "coder"):
         table.column(required)
@@ -64,14 +88,14 @@ def import_codings_csv(
     reader.prefetch()
     rows = [reader.row(i) for i in range(len(table.rows))]
     code_ids: dict[str, int] = {}
-    with project.transaction():
+    with _checked_references(project), project.transaction():
         last_code = _last_code_id(project)
         plan = _Plan(project)
         plan.load(rows)
         for number, row in enumerate(rows, 1):
             if row.code_ref not in code_ids:
                 code_ids[row.code_ref] = _code_id(
-                    project, row.code_ref, table.where(row.index), create_codes
+                    project, row.code_ref, table.where(row.row_index), create_codes
                 )
             plan.apply(row.document_id, code_ids[row.code_ref], row.coder, row.start, row.end)
             if progress and (number % 1000 == 0 or number == len(rows)):
@@ -81,6 +105,35 @@ def import_codings_csv(
         applied = _record_events(project, plan, Path(path).name, created)
     coders = sorted({row.coder for row in rows})
     return CodingsImportSummary(str(path), len(rows), len(created), coders, len(rows) - applied)
+
+
+_REFERENCES_CODINGS = (
+    "SELECT 1 FROM sqlite_schema AS t, pragma_foreign_key_list(t.name) AS f "
+    "WHERE t.type = 'table' AND f.\"table\" = 'codings' LIMIT 1"
+)
+
+
+@contextmanager
+def _checked_references(project: Project) -> Iterator[None]:
+    """SQLite's foreign key checks off for the import's own transaction (they cost half the
+    insert: four parent lookups per coding), because every reference is checked by the plan:
+    documents are read inside the transaction (``_Plan.load``), codes resolved or created in
+    it, coders created in it, case ids copied from the documents. Only while no table
+    references codings (a cascade from a merged coding must not be skipped). Inside another
+    transaction the setting cannot change."""
+    conn = project.conn
+    if (
+        conn.in_transaction
+        or not conn.execute("PRAGMA foreign_keys").fetchone()[0]
+        or conn.execute(_REFERENCES_CODINGS).fetchone()
+    ):
+        yield
+        return
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
 
 
 def _last_code_id(project: Project) -> int:
@@ -111,6 +164,7 @@ class _Plan:
         ).fetchone()[0]
         self.columns = [d[1] for d in conn.execute("PRAGMA table_info(codings)")]
         self.cases: dict[int, int | None] = {}
+        self.coder_ids: dict[str, int] = {}
         self.stored: dict[Key, list[Row]] = {}  # rows as stored, by (start, id): see load
         self.before: dict[Key, dict[int, Row]] = {}  # rows as stored, per key touched
         self.now: dict[Key, list[Row]] = {}  # rows as applied so far, by (start, id)
@@ -119,11 +173,13 @@ class _Plan:
         self.created_at = now()  # one transaction: one moment for every new coding
 
     def load(self, rows: list[_Row]) -> None:
-        """Read the stored codings of every (document, coder) the rows touch, a few hundred
-        documents per query (coders are created here, in the order they first appear)."""
+        """Read the stored codings of every (document, coder) the rows touch and the case of
+        every document, a few hundred documents per query (coders are created here, in the
+        order they first appear). A document removed since the rows were read is refused."""
         documents: dict[int, set[int]] = {}
         for row in rows:
             documents.setdefault(self.project.coder_id(row.coder), set()).add(row.document_id)
+        self._load_cases(sorted({row.document_id for row in rows}))
         for coder_id, ids in documents.items():
             ordered = sorted(ids)
             for first in range(0, len(ordered), 500):
@@ -140,7 +196,9 @@ class _Plan:
                     self.stored.setdefault(key, []).append(stored)
 
     def apply(self, document_id: int, code_id: int, coder: str, start: int, end: int) -> None:
-        coder_id = self.project.coder_id(coder)
+        coder_id = self.coder_ids.get(coder)
+        if coder_id is None:
+            coder_id = self.coder_ids[coder] = self.project.coder_id(coder)
         key = (document_id, code_id, coder_id)
         rows = self._rows(key)
         existing = [r for r in rows if r["start"] <= end and r["end"] >= start]
@@ -154,7 +212,7 @@ class _Plan:
             row = {"id": self.next_id, "guid": _guid(), "document_id": document_id,
                    "code_id": code_id, "coder_id": coder_id, "case_id": self._case(document_id),
                    "start": start, "end": end, "created_at": self.created_at}  # fmt: skip
-            changes = [journal.change("codings", None, row)]
+            changes = [{"table": "codings", "before": None, "after": row}]  # journal.change
             self.next_id += 1
         if existing:
             gone = {id(r) for r in existing}
@@ -175,12 +233,20 @@ class _Plan:
             self.now[key] = list(stored)
         return self.now[key]
 
+    def _load_cases(self, documents: list[int]) -> None:
+        for first in range(0, len(documents), 500):
+            chunk = documents[first : first + 500]
+            marks = ", ".join("?" * len(chunk))
+            self.cases.update(
+                self.project.conn.execute(
+                    f"SELECT id, case_id FROM documents WHERE id IN ({marks})", chunk
+                )
+            )
+        missing = [d for d in documents if d not in self.cases]
+        if missing:
+            raise CodingError(f"document {missing[0]} was deleted meanwhile; nothing imported")
+
     def _case(self, document_id: int) -> int | None:
-        if document_id not in self.cases:
-            row = self.project.conn.execute(
-                "SELECT case_id FROM documents WHERE id = ?", (document_id,)
-            ).fetchone()
-            self.cases[document_id] = row[0]
         return self.cases[document_id]
 
     def write(self) -> None:
@@ -188,13 +254,14 @@ class _Plan:
         gone: list[tuple[int]] = []
         changed: list[tuple[int, int, int]] = []
         added: list[tuple] = []
+        values = operator.itemgetter(*self.columns)
         for key, rows in self.now.items():
             stored = self.before[key]
             kept = {r["id"] for r in rows}
             gone.extend((i,) for i in stored if i not in kept)
             for r in rows:
                 if r["id"] not in stored:
-                    added.append(tuple(r[c] for c in self.columns))
+                    added.append(values(r))
                 elif r != stored[r["id"]]:
                     changed.append((r["start"], r["end"], r["id"]))
         conn = self.project.conn
@@ -213,12 +280,26 @@ class _Plan:
 
 
 def _guid() -> str:
-    """A random (version 4) UUID as text, like ``new_guid`` at a fifth of the cost."""
-    raw = bytearray(os.urandom(16))
-    raw[6] = (raw[6] & 0x0F) | 0x40
-    raw[8] = (raw[8] & 0x3F) | 0x80
+    """A random (version 4) UUID as text, like ``new_guid`` at a tenth of the cost: made a
+    thousand at a time from one read of random bytes."""
+    if not _GUIDS:
+        _GUIDS.extend(_guids(1024))
+    return _GUIDS.pop()
+
+
+_GUIDS: list[str] = []
+
+
+def _guids(count: int) -> list[str]:
+    raw = bytearray(os.urandom(16 * count))
+    raw[6::16] = bytes((b & 0x0F) | 0x40 for b in raw[6::16])  # version 4
+    raw[8::16] = bytes((b & 0x3F) | 0x80 for b in raw[8::16])  # RFC 4122 variant
     h = raw.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return [
+        f"{h[i : i + 8]}-{h[i + 8 : i + 12]}-{h[i + 12 : i + 16]}-{h[i + 16 : i + 20]}-"
+        f"{h[i + 20 : i + 32]}"
+        for i in range(0, 32 * count, 32)
+    ]
 
 
 def _record_events(project: Project, plan: _Plan, source: str, codes: list[dict]) -> int:
@@ -248,16 +329,18 @@ class _Reader:
         self.table = table
         self.columns = {c.casefold(): c for c in reversed(table.columns)}
         self.wanted = [self.columns.get(name) for name in _COLUMNS]
+        self.getter = operator.itemgetter(*self.wanted) if all(self.wanted) else None
         self.texts: dict[int, str] = {}
         self.documents: dict[tuple[str, str], int | str] = {}  # id, or the error message
         self.names: dict[int, str] | None = None
+        self.all_cells: list[tuple[str, ...]] = []  # of every row, once prefetched
 
     def prefetch(self) -> None:
         """Resolve every document the rows name and read their texts, a few hundred per query
         (one query per document costs more than the rest of a row's checks). Unresolvable
         names are kept as their message and raised at their row."""
-        for index in range(len(self.table.rows)):
-            document, fallback = self.cells(index)[:2]
+        self.all_cells = self._all_cells()
+        for document, fallback, *_ in self.all_cells:
             if (document or fallback) and (document, fallback) not in self.documents:
                 self.documents[document, fallback] = self._resolve(document, fallback)
         wanted = sorted(
@@ -272,6 +355,16 @@ class _Reader:
                 )
             )
 
+    def _all_cells(self) -> list[tuple[str, ...]]:
+        """``cells`` of every row; with every column there (as exported) and no cell that
+        starts with ``'`` (a neutralised formula), in one pass of itemgetter."""
+        if self.getter is not None:
+            every = list(map(self.getter, self.table.rows))
+            flat = "\0".join(itertools.chain.from_iterable(every))  # no NUL in a table read
+            if not flat.startswith("'") and "\0'" not in flat:
+                return every
+        return [self.cells(index) for index in range(len(self.table.rows))]
+
     def cells(self, index: int) -> tuple[str, ...]:
         """document, document_id, code, coder, start, end, quote of one row (empty if absent;
         cells come stripped from ``read_table``)."""
@@ -284,7 +377,7 @@ class _Reader:
     def row(self, index: int) -> _Row:
         """The row at ``index``, checked; the common case (a known document, offsets inside
         it, the quote exactly as in the text) without building messages."""
-        cells = self.cells(index)
+        cells = self.all_cells[index] if self.all_cells else self.cells(index)
         document, fallback, code_ref, coder, raw_start, raw_end, quote = cells
         found = self.documents.get((document, fallback))
         text = self.texts.get(found) if isinstance(found, int) else None

@@ -68,7 +68,8 @@ def _read_csv(path: Path) -> Table:
         for cells in reader:
             records.append((first_line, cells))
             first_line = reader.line_num + 1
-            _check_rows(len(records), str(path))
+            if len(records) > MAX_ROWS:
+                _check_rows(len(records), str(path))
     except csv.Error as exc:
         raise InputError(f"{path} line {reader.line_num}: {exc}") from None
     return _build_table(str(path), records)
@@ -160,7 +161,7 @@ def _cell_text(value: object) -> str:
 
 # -- shared --------------------------------------------------------------------------------------
 def _build_table(source: str, records: list[tuple[int, list[str]]]) -> Table:
-    stripped = ((n, [c.strip() for c in cells]) for n, cells in records)
+    stripped = ((n, list(map(str.strip, cells))) for n, cells in records)
     records = [(n, cells) for n, cells in stripped if any(cells)]
     if not records:
         raise InputError(f"{source}: table is empty")
@@ -174,12 +175,14 @@ def _build_table(source: str, records: list[tuple[int, list[str]]]) -> Table:
         raise InputError(f"{source}: only a header row, no rows below it")
     rows: list[dict[str, str]] = []
     numbers: list[int] = []
+    width = len(header)
     for number, cells in records[1:]:
-        if any(cells[len(header) :]):
+        if len(cells) > width and any(cells[width:]):
             raise InputError(
-                f"{source} line {number}: {len(cells)} cells but the header has {len(header)}"
+                f"{source} line {number}: {len(cells)} cells but the header has {width}"
             )
-        cells = cells + [""] * (len(header) - len(cells))
+        if len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
         rows.append(dict(zip(header, cells, strict=False)))
         numbers.append(number)
     return Table(source, header, rows, numbers)

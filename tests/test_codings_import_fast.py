@@ -9,6 +9,8 @@ import json
 import re
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from coding.errors import InputError
 from coding.operations import undo
 from coding.store import Project
 from corpus.codings_csv import import_codings_csv
+from tests.conftest import ROOT, run_kodeverk
 
 SCALE = 0.01
 
@@ -199,3 +202,98 @@ def test_bulk_import_names_the_row_of_an_unknown_document(study: Path, tmp_path:
         pytest.raises(InputError, match=r"row 8: .*ingen-slik\.txt"),
     ):
         import_codings_csv(project, table, create_codes=True)
+
+
+def test_cli_import_gives_the_rows_and_journal_of_the_path_before(
+    study: Path, tmp_path: Path
+) -> None:
+    """`kodeverk codings import` as a process: the codings and the journal the one-by-one
+    path gives, one undoable event per coder, and undoing each coder's event leaves the
+    project's codings as they were."""
+    table = _table(study, tmp_path)
+    old, new = tmp_path / "old.kodeverk", tmp_path / "new.kodeverk"
+    shutil.copy(study, old)
+    shutil.copy(study, new)
+    with Project.open(old) as project:
+        expected = import_codings_one_by_one(project, table, create_codes=True)
+    done = run_kodeverk("codings", "import", new, table, "--create-codes", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["rows"] == expected.rows
+    assert _state(new) == _state(old)
+    imports = [e for e in _state(new)["events"] if e[1] == "codings.import"]
+    assert len(imports) == 2 and all(e[4] == 1 for e in imports)  # dina and emil, undoable
+    for coder in ("emil", "dina"):
+        with Project.open(new) as project:
+            assert undo(project, coder) is not None
+    assert _state(new)["codings"] == _state(study)["codings"]
+
+
+def test_bulk_import_queries_do_not_grow_with_the_documents(study: Path, tmp_path: Path) -> None:
+    """The case of each document is read with the texts' documents, a few hundred per query
+    (it was one query per document): three reads of documents in all."""
+    table = _table(study, tmp_path)
+    shutil.copy(study, tmp_path / "s.kodeverk")
+    statements: list[str] = []
+    with Project.open(tmp_path / "s.kodeverk") as project:
+        documents = project.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+        project.conn.set_trace_callback(statements.append)
+        import_codings_csv(project, table, create_codes=True)
+    reads = [s for s in statements if "FROM documents" in s]
+    assert documents > 50 and len(reads) <= 3, reads[:10]
+
+
+def test_foreign_keys_are_on_again_after_an_import(study: Path, tmp_path: Path) -> None:
+    """The import checks its references itself and turns SQLite's per-row checks off for its
+    transaction only: on again after it, whether it succeeded or failed."""
+    table = _table(study, tmp_path)
+    shutil.copy(study, tmp_path / "f.kodeverk")
+    with Project.open(tmp_path / "f.kodeverk") as project:
+        import_codings_csv(project, table, create_codes=True)
+        assert project.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert project.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        with table.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))[:3]
+        rows[2][2] = "Ingen slik/kode"
+        bad = tmp_path / "bad.csv"
+        with bad.open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows(rows)
+        with pytest.raises(InputError, match="no code"):  # found inside the transaction
+            import_codings_csv(project, bad)
+        assert project.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_cli_import_in_a_script_loads_no_rich(study: Path, tmp_path: Path) -> None:
+    """With no terminal to draw a progress bar on, the import does not load rich (~50 ms of
+    a script's start-up)."""
+    table = _table(study, tmp_path)
+    shutil.copy(study, tmp_path / "r.kodeverk")
+    argv = ["kodeverk", "codings", "import", str(tmp_path / "r.kodeverk"), str(table)]
+    probe = (
+        "import sys, runpy\n"
+        f"sys.argv = {[*argv, '--create-codes']!r}\n"
+        "try:\n    runpy.run_module('tui.cli', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "print('LOADED', sorted({m.split('.')[0] for m in sys.modules} & {'rich', 'textual'}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert "codings applied" in done.stdout
+    assert done.stdout.splitlines()[-1] == "LOADED []"
+
+
+def test_foreign_keys_stay_on_when_a_table_references_codings(study: Path, tmp_path: Path) -> None:
+    """A table whose rows cascade from codings (none today) keeps SQLite's checks on, so a
+    coding merged away by the import still takes its dependants with it."""
+    table = _table(study, tmp_path)
+    path = tmp_path / "n.kodeverk"
+    shutil.copy(study, path)
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE notes(coding_id INTEGER REFERENCES codings(id) ON DELETE CASCADE)")
+    conn.commit()
+    conn.close()
+    statements: list[str] = []
+    with Project.open(path) as project:
+        project.conn.set_trace_callback(statements.append)
+        import_codings_csv(project, table, create_codes=True)
+    assert "PRAGMA foreign_keys = OFF" not in statements

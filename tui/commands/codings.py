@@ -41,7 +41,7 @@ def import_command(project: Path, file: Path, create_codes: bool, as_json: bool)
     all at once.
     """
     from corpus.codings_csv import import_codings_csv
-    from tui.commands.export import progress_bar
+    from tui.progress import progress_bar
 
     with open_project(project) as opened, progress_bar(0, "applying codings") as advance:
         summary = import_codings_csv(opened, file, create_codes=create_codes, progress=advance)

@@ -4,7 +4,6 @@ the whole project into REFI-QDA (.qdpx)."""
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -22,6 +21,7 @@ from tui.options import (
     require_output,
     shown_option,
 )
+from tui.progress import progress_bar
 
 FORMATS = ("docx", "md", "html", "csv", "xlsx", "qdpx")
 SUFFIXES = {".docx": "docx", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
@@ -279,23 +279,3 @@ def _prevalence_sheets(project, coder: str, by: str | None) -> list:
             label = attribute_label(project, attribute)
             sheets.append((f"{name} etter {label}", prevalence_table(result)))
     return sheets
-
-
-@contextmanager
-def progress_bar(total: int, label: str):
-    """A rich progress bar on a terminal for long exports; silent otherwise."""
-    from rich.console import Console
-    from rich.progress import Progress
-
-    console = Console(stderr=True)
-    with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:
-        task = bar.add_task(label, total=total or None)
-
-        def advance(done: int, total: int | None = None) -> None:
-            """Advance by ``done``; with ``total``, ``done`` is the count so far."""
-            if total is None:
-                bar.advance(task, done)
-            else:
-                bar.update(task, completed=done, total=total)
-
-        yield advance

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
 from coding.store import Project
 from tui.options import PROJECT
+from tui.plain_table import render
 
 if TYPE_CHECKING:
     from codebooks.model import Codebook
@@ -40,6 +42,25 @@ def _is_number(cell: Any) -> bool:
 def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Print a table; every title, header and cell is literal text (a name like ``[/]`` or
     ``[bold]x`` is neither rich markup nor an error)."""
+    texts = [[str(cell) for cell in row] for row in rows]
+    # Numbers right-aligned.
+    right = [bool(rows) and all(_is_number(row[i]) for row in rows) for i in range(len(columns))]
+    plain = render(title, columns, texts, right)
+    if plain is not None:  # what rich would print, without importing it (issue 13)
+        sys.stdout.write(plain)
+        sys.stdout.flush()
+        return
+    print_rich_table(title, columns, texts, right)
+
+
+def print_rich_table(
+    title: str,
+    columns: Sequence[str],
+    rows: list[list[str]],
+    right: list[bool],
+    file: TextIO | None = None,
+) -> None:
+    """The table through rich (``file``: sys.stdout), all text literal."""
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
@@ -47,17 +68,18 @@ def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
 
     table = Table(title=escape(title), title_justify="left")  # escaped: keeps the title style
     for index, column in enumerate(columns):
-        cells = [row[index] for row in rows]
-        numbers = bool(cells) and all(_is_number(cell) for cell in cells)
-        short = all(len(str(cell)) <= SHORT_CELL for cell in cells)
-        # Numbers right-aligned; short columns stay on one line so long names get the room,
-        # and long names fold instead of losing letters to "…".
+        short = all(len(row[index]) <= SHORT_CELL for row in rows)
+        # Short columns stay on one line so long names get the room, and long names fold
+        # instead of losing letters to "…".
         table.add_column(
-            Text(column), justify="right" if numbers else "left", no_wrap=short, overflow="fold"
+            Text(column),
+            justify="right" if right[index] else "left",
+            no_wrap=short,
+            overflow="fold",
         )
     for row in rows:
-        table.add_row(*(Text(str(cell)) for cell in row))
-    Console().print(table)
+        table.add_row(*(Text(cell) for cell in row))
+    Console(file=file).print(table)
 
 
 def remove_project_file(path: Path) -> None:

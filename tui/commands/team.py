@@ -42,7 +42,7 @@ def copy_command(project: Path, output: Path | None, coder: str | None, as_json:
     """
     from coding.copy import make_copy
     from tui.coder import resolve_coder
-    from tui.commands.export import progress_bar
+    from tui.progress import progress_bar
 
     out = require_output(output)
     coder = resolve_coder(coder)
@@ -87,7 +87,7 @@ def merge_command(project: Path, copies: tuple[Path, ...], coder: str | None, as
     from coding.backup import backup_before
     from coding.merge import RULES, merge_copy, refuse_damaged_copy
     from tui.coder import resolve_coder
-    from tui.commands.export import progress_bar
+    from tui.progress import progress_bar
 
     coder = resolve_coder(coder)
     for copy in copies:
