@@ -11,7 +11,7 @@ from textual.app import App
 from textual.widgets import DataTable
 
 from benchmarks.study import build_study
-from coding.consensus import disagreements, open_counts, settle
+from coding.consensus import all_disagreements, count_open, disagreements, open_counts, settle
 from coding.store import Project
 from tui.screens.review import ReviewScreen
 
@@ -68,6 +68,19 @@ def test_counts_follow_the_listed_disagreements_and_settling(study: Project) -> 
     assert open_counts(study, PAIR, [code_id])[code_id] == (counts[code_id][0] - 1, 1)
     again = disagreements(study, PAIR, code_id)
     assert [d.settled for d in again][:1] == ["a"] and len(again) == counts[code_id][0]
+
+
+def test_the_read_model_of_every_code_is_what_each_code_lists(study: Project) -> None:
+    """``all_disagreements`` (one pass for the review) gives per code what ``disagreements``
+    and ``open_counts`` give, before and after settling."""
+    codes = _code_ids(study)
+    found = all_disagreements(study, PAIR, codes)
+    assert found == {code_id: disagreements(study, PAIR, code_id) for code_id in codes}
+    code_id = max(codes, key=lambda c: len(found[c]))
+    settle(study, found[code_id][0], "b", "leder")
+    again = all_disagreements(study, PAIR, codes)
+    assert again[code_id][0].settled == "b"
+    assert {c: count_open(again[c]) for c in codes} == open_counts(study, PAIR, codes)
 
 
 class ReviewApp(App):
