@@ -117,3 +117,30 @@ async def test_settling_on_screen_shows_what_a_fresh_review_computes(study: Proj
         await pilot.pause()
         assert [table.get_row_at(i)[4] or None for i in range(table.row_count)] == shown
         assert tuple(codes.get_row(str(code_id))[2:4]) == (str(pending), str(done))
+
+
+async def test_reopening_a_code_shows_its_settlings_as_on_disk(study: Project) -> None:
+    """Opening a code is a look-up in what the review read (no second read): settlings made on
+    screen show when the code is opened again, as the project file has them, and a settling
+    written elsewhere shows after r."""
+    app = ReviewApp(study)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        codes = screen.query_one("#codes", DataTable)
+        table = screen.query_one("#disagreements", DataTable)
+        await pilot.press("enter", "a", "b")
+        first = screen.code_id
+        await pilot.press("escape", "down", "enter", "escape", "up", "enter")
+        await pilot.pause()
+        assert screen.code_id == first
+        on_disk = disagreements(study, PAIR, first)
+        shown = [table.get_row_at(i)[4] or None for i in range(table.row_count)]
+        assert shown == [d.settled for d in on_disk]
+        assert shown[:2] == ["a", "b"]
+        settle(study, on_disk[2], "neither", "annen")  # another lead, outside the screen
+        await pilot.press("r")
+        await pilot.pause()
+        assert table.get_row_at(2)[4] == "neither"
+        row = codes.get_row(str(first))
+        assert (row[2], row[3]) == tuple(map(str, open_counts(study, PAIR, [first])[first]))
