@@ -118,33 +118,61 @@ def disagreements(
 def all_disagreements(
     project: Project, coders: Sequence[str], code_ids: Sequence[int], *, min_overlap: float = 0.0
 ) -> dict[int, list[Disagreement]]:
-    """Per code, ``disagreements`` of every code in ``code_ids``, read in one pass (one segment
-    table, one read each of the codings, the settled choices and the document names): the
-    review's read model, so opening a code is a look-up."""
-    pair = _pair(coders)
-    coder_ids = [project.coder_id(name, create=False) for name in pair]
-    spans = _codings_by_code(project, list(code_ids), coder_ids)
-    groups = _groups(project, coder_ids, list(code_ids), min_overlap, spans)
-    settled = _settled(project)
-    wanted = {g.document_id for found in groups.values() for g in found}
-    names = _document_names(project, wanted)
-    return {
-        code_id: [
-            Disagreement(
-                code_id,
-                g.document_id,
-                names[g.document_id],
-                g.start,
-                g.end,
-                pair,
-                _overlapping(spans[code_id].get((g.document_id, 0), ()), g.start, g.end),
-                _overlapping(spans[code_id].get((g.document_id, 1), ()), g.start, g.end),
-                g.settled(settled.get(code_id, {})),
-            )
-            for g in groups[code_id]
-        ]
-        for code_id in code_ids
-    }
+    """Per code, ``disagreements`` of every code in ``code_ids``, read in one pass."""
+    read = ReviewRead(project, coders, code_ids, min_overlap=min_overlap)
+    return {code_id: read.disagreements(code_id) for code_id in code_ids}
+
+
+class ReviewRead:
+    """The review's read model: every code's disagreements between two coders, read in one
+    pass (one segment table, one read each of the codings, the settled choices and the document
+    names), so opening a code is a look-up. A code's rows (with each coder's spans) are made
+    the first time it is opened, and are the list the review updates as it settles them."""
+
+    def __init__(
+        self,
+        project: Project,
+        coders: Sequence[str],
+        code_ids: Sequence[int],
+        *,
+        min_overlap: float = 0.0,
+    ) -> None:
+        self.pair = _pair(coders)
+        coder_ids = [project.coder_id(name, create=False) for name in self.pair]
+        self._spans = _codings_by_code(project, list(code_ids), coder_ids)
+        self._groups = _groups(project, coder_ids, list(code_ids), min_overlap, self._spans)
+        self._settled = _settled(project)
+        wanted = {g.document_id for found in self._groups.values() for g in found}
+        self._names = _document_names(project, wanted)
+        self._made: dict[int, list[Disagreement]] = {}
+
+    def disagreements(self, code_id: int) -> list[Disagreement]:
+        if code_id not in self._made:
+            self._made[code_id] = [self._row(code_id, g) for g in self._groups.get(code_id, [])]
+        return self._made[code_id]
+
+    def counts(self, code_id: int) -> tuple[int, int]:
+        """(open, settled), as ``open_counts`` counts them."""
+        if code_id in self._made:
+            return count_open(self._made[code_id])
+        choices = self._settled.get(code_id, {})
+        groups = self._groups.get(code_id, [])
+        settled = sum(g.settled(choices) is not None for g in groups)
+        return len(groups) - settled, settled
+
+    def _row(self, code_id: int, g: _Group) -> Disagreement:
+        spans = self._spans[code_id]
+        return Disagreement(
+            code_id,
+            g.document_id,
+            self._names[g.document_id],
+            g.start,
+            g.end,
+            self.pair,
+            _overlapping(spans.get((g.document_id, 0), ()), g.start, g.end),
+            _overlapping(spans.get((g.document_id, 1), ()), g.start, g.end),
+            g.settled(self._settled.get(code_id, {})),
+        )
 
 
 def open_counts(

@@ -25,7 +25,7 @@ from textual.widgets import DataTable, Footer, Static
 from coding.codes import short_path
 from coding.consensus import (
     Disagreement,
-    all_disagreements,
+    ReviewRead,
     coder_pairs,
     count_open,
     default_pair,
@@ -83,8 +83,8 @@ class ReviewScreen(Localized, DomainActions, Screen):
         self.lead = coder
         self.coders = tuple(coders) if coders else default_pair(project)
         self.code_id: int | None = None
-        self.items: list[Disagreement] = []  # the open code's, kept in step with ``found``
-        self.found: dict[int, list[Disagreement]] = {}  # every code's, read with the report
+        self.items: list[Disagreement] = []  # the open code's: the read model's own list
+        self.read: ReviewRead | None = None  # every code's, read with the report
         self._text: tuple[int, str] | None = None  # the document shown beside, and its text
 
     # -- layout ------------------------------------------------------------------------------
@@ -142,7 +142,7 @@ class ReviewScreen(Localized, DomainActions, Screen):
         self.coders = (a, b)
         self.code_id = None
         self.items = []
-        self.found = {}
+        self.read = None
         self.query_one("#disagreements", DataTable).clear()
         self._show_sides()
         self._show_coders()
@@ -156,7 +156,7 @@ class ReviewScreen(Localized, DomainActions, Screen):
         read = self.call_domain(_read_review, self.project, self.coders)
         if isinstance(read, Refused):
             return
-        report, self.found = read
+        report, self.read = read
         self._text = None
         self._fill_codes(report)
         if self.code_id is not None:
@@ -167,7 +167,7 @@ class ReviewScreen(Localized, DomainActions, Screen):
         row_before = table.cursor_row
         table.clear()
         for row in report.codes:
-            pending, done = count_open(self.found.get(row.code_id, []))
+            pending, done = self.read.counts(row.code_id) if self.read else (0, 0)
             percent = "–" if row.percent_agreement is None else f"{row.percent_agreement:.0%}"
             table.add_row(
                 _fit(short_path(row.code, CODE_WIDTH), CODE_WIDTH),
@@ -191,7 +191,7 @@ class ReviewScreen(Localized, DomainActions, Screen):
 
     # -- the disagreements of one code -------------------------------------------------------
     def _load_disagreements(self, code_id: int, cursor: int | None = None) -> None:
-        self.items = self.found.setdefault(code_id, [])  # read with the report: a look-up
+        self.items = self.read.disagreements(code_id) if self.read else []  # a look-up
         table = self.query_one("#disagreements", DataTable)
         row_before = table.cursor_row if cursor is None else cursor
         table.clear()
@@ -301,12 +301,10 @@ class ReviewScreen(Localized, DomainActions, Screen):
             codes.focus()
 
 
-def _read_review(
-    project: Project, coders: tuple[str, ...]
-) -> tuple[AgreementReport, dict[int, list[Disagreement]]]:
+def _read_review(project: Project, coders: tuple[str, ...]) -> tuple[AgreementReport, ReviewRead]:
     """The review's read model: the agreement report and every code's disagreements."""
     report = agreement_report(project, list(coders))
-    return report, all_disagreements(project, coders, [r.code_id for r in report.codes])
+    return report, ReviewRead(project, coders, [r.code_id for r in report.codes])
 
 
 def _fit(text: str, width: int) -> str:
