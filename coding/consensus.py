@@ -112,26 +112,67 @@ def disagreements(
     """Where exactly one of the two coders applied the code, in document order: one row per
     disagreement, so neighbouring segments that one coding covers (a whole survey answer of
     several sentences) are one disagreement spanning them, not one per sentence."""
-    pair = _pair(coders)
-    coder_ids = [project.coder_id(name, create=False) for name in pair]
-    groups = _groups(project, coder_ids, [code_id], min_overlap)[code_id]
-    spans = _codings_by_document(project, code_id, coder_ids)
-    settled = _settled(project).get(code_id, {})
-    names = dict(project.conn.execute("SELECT id, name FROM documents").fetchall())
-    return [
-        Disagreement(
+    return all_disagreements(project, coders, [code_id], min_overlap=min_overlap)[code_id]
+
+
+def all_disagreements(
+    project: Project, coders: Sequence[str], code_ids: Sequence[int], *, min_overlap: float = 0.0
+) -> dict[int, list[Disagreement]]:
+    """Per code, ``disagreements`` of every code in ``code_ids``, read in one pass."""
+    read = ReviewRead(project, coders, code_ids, min_overlap=min_overlap)
+    return {code_id: read.disagreements(code_id) for code_id in code_ids}
+
+
+class ReviewRead:
+    """The review's read model: every code's disagreements between two coders, read in one
+    pass (one segment table, one read each of the codings, the settled choices and the document
+    names), so opening a code is a look-up. A code's rows (with each coder's spans) are made
+    the first time it is opened, and are the list the review updates as it settles them."""
+
+    def __init__(
+        self,
+        project: Project,
+        coders: Sequence[str],
+        code_ids: Sequence[int],
+        *,
+        min_overlap: float = 0.0,
+    ) -> None:
+        self.pair = _pair(coders)
+        coder_ids = [project.coder_id(name, create=False) for name in self.pair]
+        self._spans = _codings_by_code(project, list(code_ids), coder_ids)
+        self._groups = _groups(project, coder_ids, list(code_ids), min_overlap, self._spans)
+        self._settled = _settled(project)
+        wanted = {g.document_id for found in self._groups.values() for g in found}
+        self._names = _document_names(project, wanted)
+        self._made: dict[int, list[Disagreement]] = {}
+
+    def disagreements(self, code_id: int) -> list[Disagreement]:
+        if code_id not in self._made:
+            self._made[code_id] = [self._row(code_id, g) for g in self._groups.get(code_id, [])]
+        return self._made[code_id]
+
+    def counts(self, code_id: int) -> tuple[int, int]:
+        """(open, settled), as ``open_counts`` counts them."""
+        if code_id in self._made:
+            return count_open(self._made[code_id])
+        choices = self._settled.get(code_id, {})
+        groups = self._groups.get(code_id, [])
+        settled = sum(g.settled(choices) is not None for g in groups)
+        return len(groups) - settled, settled
+
+    def _row(self, code_id: int, g: _Group) -> Disagreement:
+        spans = self._spans[code_id]
+        return Disagreement(
             code_id,
             g.document_id,
-            names[g.document_id],
+            self._names[g.document_id],
             g.start,
             g.end,
-            pair,
+            self.pair,
             _overlapping(spans.get((g.document_id, 0), ()), g.start, g.end),
             _overlapping(spans.get((g.document_id, 1), ()), g.start, g.end),
-            g.settled(settled),
+            g.settled(self._settled.get(code_id, {})),
         )
-        for g in groups
-    ]
 
 
 def open_counts(
@@ -141,7 +182,8 @@ def open_counts(
     ``disagreements`` lists them."""
     pair = _pair(coders)
     coder_ids = [project.coder_id(name, create=False) for name in pair]
-    groups = _groups(project, coder_ids, list(code_ids), min_overlap)
+    spans = _codings_by_code(project, list(code_ids), coder_ids)
+    groups = _groups(project, coder_ids, list(code_ids), min_overlap, spans)
     settled = _settled(project)
     counts = {}
     for code_id in code_ids:
@@ -149,6 +191,12 @@ def open_counts(
         tally = Counter(g.settled(choices) is not None for g in groups[code_id])
         counts[code_id] = (tally[False], tally[True])
     return counts
+
+
+def count_open(items: Sequence[Disagreement]) -> tuple[int, int]:
+    """(open, settled) among ``items`` (as ``open_counts`` counts them)."""
+    settled = sum(item.settled is not None for item in items)
+    return len(items) - settled, settled
 
 
 @dataclass
@@ -172,47 +220,32 @@ class _Group:
         return each.pop() if len(each) == 1 else None
 
 
+_Spans = dict[tuple[int, int], list[Span]]  # (document, 0 for A or 1 for B) -> spans, in order
+
+
 def _groups(
-    project: Project, coder_ids: list[int], code_ids: list[int], min_overlap: float
+    project: Project,
+    coder_ids: list[int],
+    code_ids: list[int],
+    min_overlap: float,
+    spans: dict[int, _Spans],
 ) -> dict[int, list[_Group]]:
     """Per code, the disagreements as groups of segments (one segment table for all codes)."""
     table = segment_table(project, coder_ids, code_ids, min_overlap)
     both = np.asarray(table.eligible.all(axis=1))
     differ = both[None, :] & (table.present[:, :, 0] != table.present[:, :, 1])
     found: dict[int, list[_Group]] = {}
-    block: dict[tuple[int, int], int] = {}  # filled per document as codes need it
-    loaded: set[int] = set()
     for i, code_id in enumerate(code_ids):
         rows = np.nonzero(differ[i])[0]
-        if not len(rows):
-            found[code_id] = []
-            continue
-        codings = _codings_by_document(project, code_id, coder_ids)
-        who = (~table.present[i, rows, 0]).astype(int).tolist()  # 0 when A has it, else 1
-        docs = table.document_id[rows].tolist()
-        starts = table.start[rows].tolist()
-        block.update(_blocks(project, set(docs) - loaded))
-        loaded.update(docs)
         found[code_id] = _join(
             rows.tolist(),
-            docs,
-            starts,
+            table.document_id[rows].tolist(),
+            table.start[rows].tolist(),
             table.end[rows].tolist(),
-            who,
-            [block.get((d, s)) for d, s in zip(docs, starts, strict=True)],
-            codings,
+            (~table.present[i, rows, 0]).astype(int).tolist(),  # 0 when A has it, else 1
+            table.block[rows].tolist(),
+            spans[code_id],
         )
-    return found
-
-
-def _blocks(project: Project, document_ids: set[int]) -> dict[tuple[int, int], int]:
-    """(document, segment start) -> the segment's block (speaker turn, answer or paragraph)."""
-    found: dict[tuple[int, int], int] = {}
-    for doc in sorted(document_ids):
-        for start, block in project.conn.execute(
-            "SELECT start, block FROM segments WHERE document_id = ?", (doc,)
-        ):
-            found[(doc, start)] = block
     return found
 
 
@@ -241,19 +274,28 @@ def _join(rows, docs, starts, ends, who, blocks, codings: dict) -> list[_Group]:
     return groups
 
 
-def _codings_by_document(
-    project: Project, code_id: int, coder_ids: list[int]
-) -> dict[tuple[int, int], list[Span]]:
-    """(document, 0 for A or 1 for B) -> the coder's spans of the code there, in order."""
-    found: dict[tuple[int, int], list[Span]] = {}
+def _codings_by_code(
+    project: Project, code_ids: list[int], coder_ids: list[int]
+) -> dict[int, _Spans]:
+    """Per code: (document, 0 for A or 1 for B) -> the coder's spans of the code there, in
+    order (one query for every code)."""
+    found: dict[int, _Spans] = {code_id: {} for code_id in code_ids}
     column = {c: j for j, c in enumerate(coder_ids)}
-    for doc, coder, start, end in project.conn.execute(
-        'SELECT document_id, coder_id, start, "end" FROM codings '
-        "WHERE code_id = ? AND coder_id IN (?, ?) ORDER BY document_id, start",
-        (code_id, *coder_ids),
+    for code, doc, coder, start, end in project.conn.execute(
+        'SELECT code_id, document_id, coder_id, start, "end" FROM codings '
+        'WHERE coder_id IN (?, ?) ORDER BY document_id, start, "end"',
+        coder_ids,
     ):
-        found.setdefault((doc, column[coder]), []).append((start, end))
+        if code in found:
+            found[code].setdefault((doc, column[coder]), []).append((start, end))
     return found
+
+
+def _document_names(project: Project, document_ids: set[int]) -> dict[int, str]:
+    if not document_ids:
+        return {}
+    rows = project.conn.execute("SELECT id, name FROM documents").fetchall()
+    return {doc: name for doc, name in rows if doc in document_ids}
 
 
 def _overlapping(spans, start: int, end: int) -> tuple[Span, ...]:

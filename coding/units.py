@@ -273,6 +273,7 @@ class SegmentTable:
     end: np.ndarray
     present: np.ndarray  # codes × segments × coders
     eligible: np.ndarray  # segments × coders: the coder's value there is present
+    block: np.ndarray  # the segment's block (speaker turn, answer or paragraph)
 
 
 def segment_table(
@@ -288,10 +289,10 @@ def segment_table(
 def _segment_table(project, layout: _Layout, codings: _Codings, n_codes: int, min_overlap: float):
     segs = np.array(
         project.conn.execute(
-            'SELECT document_id, start, "end" FROM segments ORDER BY document_id, ordinal'
+            'SELECT document_id, start, "end", block FROM segments ORDER BY document_id, ordinal'
         ).fetchall(),
         dtype=np.int64,
-    ).reshape(-1, 3)
+    ).reshape(-1, 4)
     seg_start = layout.to_global(segs[:, 0], segs[:, 1])
     seg_end = layout.to_global(segs[:, 0], segs[:, 2])
     present = np.zeros((n_codes, len(segs), layout.eligible.shape[1]), dtype=bool)
@@ -303,7 +304,7 @@ def _segment_table(project, layout: _Layout, codings: _Codings, n_codes: int, mi
     coding_index, seg_index = coding_index[enough], seg_index[enough]
     present[codings.code[coding_index], seg_index, codings.coder[coding_index]] = True
     eligible = layout.eligible[np.searchsorted(layout.doc_ids, segs[:, 0])]
-    return SegmentTable(segs[:, 0], segs[:, 1], segs[:, 2], present, eligible)
+    return SegmentTable(segs[:, 0], segs[:, 1], segs[:, 2], present, eligible, segs[:, 3])
 
 
 def _segment_keys(project, layout: _Layout, codings: _Codings, n_codes: int, min_overlap: float):
@@ -353,17 +354,28 @@ def _covered(points: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.nda
 
 def _pattern_counts(present: np.ndarray, eligible: np.ndarray, unit_weight: np.ndarray):
     """Encode each unit's row as a base-3 number (0 missing, 1 absent, 2 present) and count
-    the units (weighted) per code and number."""
+    the units (weighted) per code and number. ``eligible`` is one layer (1 × units × coders)
+    shared by every code.
+
+    Sparse: every code starts from the counts of its units with nothing present (a number that
+    depends on eligibility only, counted once), then only the units where a code is present
+    move from that number to their own (dense code × unit temporaries took 0.5 s and 50 MB
+    on the study)."""
     n_codes, n_units, n_coders = present.shape
-    key = np.zeros((n_codes, n_units), dtype=np.int64)
-    for j in range(n_coders):  # one coder at a time keeps the temporaries small
-        state = eligible[..., j] * (1 + present[..., j].astype(np.int8))
-        key += state.astype(np.int64) * 3**j
+    power = 3 ** np.arange(n_coders, dtype=np.int64)
+    eligible = eligible[0]
+    weight = np.broadcast_to(unit_weight, (n_units,))
+    base = eligible.astype(np.int64) @ power  # the number when no coder applied the code
     size = 3**n_coders
-    flat = (np.arange(n_codes)[:, None] * size + key).ravel()
-    counts = np.bincount(
-        flat, weights=np.broadcast_to(unit_weight, key.shape).ravel(), minlength=n_codes * size
-    ).reshape(n_codes, size)
+    counts = np.tile(np.bincount(base, weights=weight, minlength=size), (n_codes, 1))
+    code, unit = np.nonzero(present.any(axis=2))
+    extra = (present[code, unit] & eligible[unit]).astype(np.int64) @ power
+    moved = (code * size + base[unit])[extra > 0]
+    into = (code * size + base[unit] + extra)[extra > 0]
+    moved_weight = weight[unit][extra > 0]
+    flat = counts.ravel()
+    flat -= np.bincount(moved, weights=moved_weight, minlength=flat.size)
+    flat += np.bincount(into, weights=moved_weight, minlength=flat.size)
     keys = [np.nonzero(row)[0] for row in counts]
     return keys, [counts[i, k] for i, k in enumerate(keys)]
 

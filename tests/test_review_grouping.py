@@ -11,7 +11,7 @@ from textual.app import App
 from textual.widgets import DataTable
 
 from benchmarks.study import build_study
-from coding.consensus import disagreements, open_counts, settle
+from coding.consensus import all_disagreements, count_open, disagreements, open_counts, settle
 from coding.store import Project
 from tui.screens.review import ReviewScreen
 
@@ -70,6 +70,19 @@ def test_counts_follow_the_listed_disagreements_and_settling(study: Project) -> 
     assert [d.settled for d in again][:1] == ["a"] and len(again) == counts[code_id][0]
 
 
+def test_the_read_model_of_every_code_is_what_each_code_lists(study: Project) -> None:
+    """``all_disagreements`` (one pass for the review) gives per code what ``disagreements``
+    and ``open_counts`` give, before and after settling."""
+    codes = _code_ids(study)
+    found = all_disagreements(study, PAIR, codes)
+    assert found == {code_id: disagreements(study, PAIR, code_id) for code_id in codes}
+    code_id = max(codes, key=lambda c: len(found[c]))
+    settle(study, found[code_id][0], "b", "leder")
+    again = all_disagreements(study, PAIR, codes)
+    assert again[code_id][0].settled == "b"
+    assert {c: count_open(again[c]) for c in codes} == open_counts(study, PAIR, codes)
+
+
 class ReviewApp(App):
     def __init__(self, project: Project) -> None:
         super().__init__()
@@ -104,3 +117,30 @@ async def test_settling_on_screen_shows_what_a_fresh_review_computes(study: Proj
         await pilot.pause()
         assert [table.get_row_at(i)[4] or None for i in range(table.row_count)] == shown
         assert tuple(codes.get_row(str(code_id))[2:4]) == (str(pending), str(done))
+
+
+async def test_reopening_a_code_shows_its_settlings_as_on_disk(study: Project) -> None:
+    """Opening a code is a look-up in what the review read (no second read): settlings made on
+    screen show when the code is opened again, as the project file has them, and a settling
+    written elsewhere shows after r."""
+    app = ReviewApp(study)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        codes = screen.query_one("#codes", DataTable)
+        table = screen.query_one("#disagreements", DataTable)
+        await pilot.press("enter", "a", "b")
+        first = screen.code_id
+        await pilot.press("escape", "down", "enter", "escape", "up", "enter")
+        await pilot.pause()
+        assert screen.code_id == first
+        on_disk = disagreements(study, PAIR, first)
+        shown = [table.get_row_at(i)[4] or None for i in range(table.row_count)]
+        assert shown == [d.settled for d in on_disk]
+        assert shown[:2] == ["a", "b"]
+        settle(study, on_disk[2], "neither", "annen")  # another lead, outside the screen
+        await pilot.press("r")
+        await pilot.pause()
+        assert table.get_row_at(2)[4] == "neither"
+        row = codes.get_row(str(first))
+        assert (row[2], row[3]) == tuple(map(str, open_counts(study, PAIR, [first])[first]))

@@ -25,10 +25,10 @@ from textual.widgets import DataTable, Footer, Static
 from coding.codes import short_path
 from coding.consensus import (
     Disagreement,
+    ReviewRead,
     coder_pairs,
+    count_open,
     default_pair,
-    disagreements,
-    open_counts,
     settle,
 )
 from coding.documents import document_text
@@ -76,7 +76,9 @@ class ReviewScreen(Localized, DomainActions, Screen):
         self.lead = coder
         self.coders = tuple(coders) if coders else default_pair(project)
         self.code_id: int | None = None
-        self.items: list[Disagreement] = []
+        self.items: list[Disagreement] = []  # the open code's: the read model's own list
+        self.read: ReviewRead | None = None  # every code's, read with the report
+        self._text: tuple[int, str] | None = None  # the document shown beside, and its text
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -133,6 +135,7 @@ class ReviewScreen(Localized, DomainActions, Screen):
         self.coders = (a, b)
         self.code_id = None
         self.items = []
+        self.read = None
         self.query_one("#disagreements", DataTable).clear()
         self._show_sides()
         self._show_coders()
@@ -143,25 +146,21 @@ class ReviewScreen(Localized, DomainActions, Screen):
         if len(self.coders) < 2:
             self.notify(TEXT["choose_c"], severity="warning")
             return
-        report = self._report()
-        if report is None:
+        read = self.call_domain(_read_review, self.project, self.coders)
+        if isinstance(read, Refused):
             return
+        report, self.read = read
+        self._text = None
         self._fill_codes(report)
         if self.code_id is not None:
             self._load_disagreements(self.code_id)
 
-    def _report(self) -> AgreementReport | None:
-        """The agreement report, or None (and the reason shown) for a damaged project."""
-        report = self.call_domain(agreement_report, self.project, list(self.coders))
-        return None if isinstance(report, Refused) else report
-
     def _fill_codes(self, report: AgreementReport) -> None:
         table = self.query_one("#codes", DataTable)
         row_before = table.cursor_row
-        counts = open_counts(self.project, self.coders, [r.code_id for r in report.codes])
         table.clear()
         for row in report.codes:
-            pending, done = counts[row.code_id]
+            pending, done = self.read.counts(row.code_id) if self.read else (0, 0)
             percent = "–" if row.percent_agreement is None else f"{row.percent_agreement:.0%}"
             table.add_row(
                 _fit(short_path(row.code, CODE_WIDTH), CODE_WIDTH),
@@ -185,7 +184,7 @@ class ReviewScreen(Localized, DomainActions, Screen):
 
     # -- the disagreements of one code -------------------------------------------------------
     def _load_disagreements(self, code_id: int, cursor: int | None = None) -> None:
-        self.items = disagreements(self.project, self.coders, code_id)
+        self.items = self.read.disagreements(code_id) if self.read else []  # a look-up
         table = self.query_one("#disagreements", DataTable)
         row_before = table.cursor_row if cursor is None else cursor
         table.clear()
@@ -220,7 +219,9 @@ class ReviewScreen(Localized, DomainActions, Screen):
             side_a.update(TEXT["none_selected"])
             side_b.update("")
             return
-        text = document_text(self.project, item.document_id)
+        if self._text is None or self._text[0] != item.document_id:
+            self._text = (item.document_id, document_text(self.project, item.document_id))
+        text = self._text[1]
         side_a.update(_in_context(text, item, item.spans_a))
         side_b.update(_in_context(text, item, item.spans_b))
 
@@ -252,9 +253,9 @@ class ReviewScreen(Localized, DomainActions, Screen):
         self.items[row] = replace(self.items[row], settled=choice)
         table.update_cell_at(Coordinate(row, SETTLED_COLUMN), choice)
         codes = self.query_one("#codes", DataTable)
-        settled = sum(item.settled is not None for item in self.items)
+        pending, settled = count_open(self.items)
         code_row = codes.get_row_index(str(self.code_id))
-        codes.update_cell_at(Coordinate(code_row, OPEN_COLUMN), str(len(self.items) - settled))
+        codes.update_cell_at(Coordinate(code_row, OPEN_COLUMN), str(pending))
         codes.update_cell_at(Coordinate(code_row, OPEN_COLUMN + 1), str(settled))
         table.move_cursor(row=self._next_open(row))
 
@@ -291,6 +292,12 @@ class ReviewScreen(Localized, DomainActions, Screen):
             self.app.pop_screen()
         else:
             codes.focus()
+
+
+def _read_review(project: Project, coders: tuple[str, ...]) -> tuple[AgreementReport, ReviewRead]:
+    """The review's read model: the agreement report and every code's disagreements."""
+    report = agreement_report(project, list(coders))
+    return report, ReviewRead(project, coders, [r.code_id for r in report.codes])
 
 
 def _fit(text: str, width: int) -> str:
