@@ -58,6 +58,7 @@ def print_rich_table(
     columns: Sequence[str],
     rows: list[list[str]],
     right: list[bool],
+    *,
     file: TextIO | None = None,
 ) -> None:
     """The table through rich (``file``: sys.stdout), all text literal."""
