@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import ROOT
 from tui.commands.project import print_rich_table
-from tui.plain_table import render
+from tui.plain_table import TableText, render
 
 
 class Stream(io.StringIO):
@@ -38,9 +38,9 @@ def _env(monkeypatch: pytest.MonkeyPatch, width: int) -> None:
 
 
 def _both(title, columns, rows, right, tty: bool) -> tuple[str | None, str]:
-    ours = render(title, columns, rows, right, stream=Stream(tty))
+    ours = render(TableText(title, columns, rows, right), stream=Stream(tty))
     theirs = Stream(tty)
-    print_rich_table(title, columns, rows, right, file=theirs)
+    print_rich_table(TableText(title, columns, rows, right), file=theirs)
     return ours, theirs.getvalue()
 
 
@@ -85,7 +85,8 @@ def test_plain_table_is_what_rich_prints(title, shape, width, tty) -> None:
 )
 def test_what_rich_decides_differently_is_left_to_rich(monkeypatch, title, rows) -> None:
     _env(monkeypatch, 80)
-    assert render(title, ["what", "count"], rows, [False, True], stream=Stream(False)) is None
+    table = TableText(title, ["what", "count"], rows, [False, True])
+    assert render(table, stream=Stream(False)) is None
 
 
 def test_info_does_not_import_rich(tmp_path) -> None:

@@ -16,7 +16,18 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import NamedTuple, TextIO
+
+
+class TableText(NamedTuple):
+    """A table as plain strings: its title, column headers, rows, and which columns are
+    right-aligned (numbers)."""
+
+    title: str
+    columns: Sequence[str]
+    rows: Sequence[Sequence[str]]
+    right: Sequence[bool]
+
 
 ITALIC, BOLD, RESET = "\x1b[3m", "\x1b[1m", "\x1b[0m"
 # Settings under which rich decides differently (forced colour, notebooks, odd terminals).
@@ -62,14 +73,9 @@ def _isatty(stream: TextIO) -> bool:
         return False
 
 
-def render(
-    title: str,
-    columns: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    right: Sequence[bool],
-    stream: TextIO | None = None,
-) -> str | None:
+def render(table: TableText, stream: TextIO | None = None) -> str | None:
     """The table as rich prints it to ``stream`` (sys.stdout), or None (see the module)."""
+    title, columns, rows, right = table
     stream = sys.stdout if stream is None else stream
     width = console_width(stream)
     cells = [list(columns), *(list(row) for row in rows)]

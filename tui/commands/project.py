@@ -12,7 +12,7 @@ import click
 
 from coding.store import Project
 from tui.options import PROJECT
-from tui.plain_table import render
+from tui.plain_table import TableText, render
 
 if TYPE_CHECKING:
     from codebooks.model import Codebook
@@ -45,23 +45,18 @@ def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
     texts = [[str(cell) for cell in row] for row in rows]
     # Numbers right-aligned.
     right = [bool(rows) and all(_is_number(row[i]) for row in rows) for i in range(len(columns))]
-    plain = render(title, columns, texts, right)
+    table = TableText(title, columns, texts, right)
+    plain = render(table)
     if plain is not None:  # what rich would print, without importing it (issue 13)
         sys.stdout.write(plain)
         sys.stdout.flush()
         return
-    print_rich_table(title, columns, texts, right)
+    print_rich_table(table)
 
 
-def print_rich_table(
-    title: str,
-    columns: Sequence[str],
-    rows: list[list[str]],
-    right: list[bool],
-    *,
-    file: TextIO | None = None,
-) -> None:
+def print_rich_table(text: TableText, file: TextIO | None = None) -> None:
     """The table through rich (``file``: sys.stdout), all text literal."""
+    title, columns, rows, right = text
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
