@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from textual.geometry import Region
+from textual.widgets import Static
 
 from tests.answers_project import QUESTIONS, build_answers_project
 from tests.app_project import CODER
@@ -279,3 +281,58 @@ def test_open_answers_to_an_unknown_question_is_refused(grid_path: Path) -> None
     assert "no survey answers to the question 'Hva ellers?'" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert table_dump(grid_path) == before
+
+
+def painted(app: KodeverkApp) -> list[str]:
+    """The grid's lines as the screen has them: through the widget's render cache, so a line
+    a key changed but did not mark for repainting still shows what it showed before."""
+    grid = app.screen.query_one(AnswerGrid)
+    return [s.text for s in grid.render_lines(Region(0, 0, grid.size.width, grid.size.height))]
+
+
+def lines_of(app: KodeverkApp, row: int) -> list[int]:
+    """The visible lines of a row."""
+    grid = app.screen.query_one(AnswerGrid)
+    top = int(grid.scroll_offset.y)
+    return [y for y in range(grid.size.height) if grid.row_at_line(y + top) == row]
+
+
+def cursor_lines_are_the_cursor_row(app: KodeverkApp) -> bool:
+    """Exactly the visible lines of the cursor row carry the cursor's gutter mark."""
+    marked = [y for y, text in enumerate(painted(app)) if text.startswith(("▌", "▐"))]
+    return bool(marked) and marked == lines_of(app, app.screen.query_one(AnswerGrid).cursor)
+
+
+def status(app: KodeverkApp) -> str:
+    return str(app.screen.query_one("#answer-status", Static).render())
+
+
+async def test_a_key_repaints_the_rows_it_changed_on_screen_and_in_the_file(
+    grid_path: Path,
+) -> None:
+    """Only the rows a key changes are repainted: the old and the new cursor row, the coded
+    row, the done mark; the status counts are kept per change and agree with the file."""
+    ids = survey_ids(grid_path)
+    uncoded_sql = (
+        "SELECT count(*) FROM documents d WHERE d.kind = 'survey' AND NOT EXISTS (SELECT 1 FROM "
+        "codings k JOIN coders r ON r.id = k.coder_id WHERE k.document_id = d.id AND r.name = ?)"
+    )
+    async with open_grid(grid_path).run_test(size=SIZE) as pilot:
+        grid = pilot.app.screen.query_one(AnswerGrid)
+        await pilot.pause()
+        assert cursor_lines_are_the_cursor_row(pilot.app)
+        await pilot.press("j", "j", "k")
+        assert grid.cursor == 1 and cursor_lines_are_the_cursor_row(pilot.app)
+        await pilot.press("k", "2")  # code the first answer: on to the next uncoded
+        assert (ids[0], CODER, "Bolig") in [r[:3] for r in answer_codings(grid_path)]
+        lines = painted(pilot.app)
+        assert "Bolig" in lines[0] and not lines[0].startswith("▌")
+        assert cursor_lines_are_the_cursor_row(pilot.app)
+        (uncoded,) = sql(grid_path, uncoded_sql, (CODER,))[0]
+        assert f"{uncoded} uncoded · 0 done" in status(pilot.app)
+        await pilot.press("d")  # the done mark, on the cursor row
+        assert sql(grid_path, "SELECT document_id, done FROM document_status") == [(ids[1], 1)]
+        assert painted(pilot.app)[lines_of(pilot.app, 1)[0]].startswith("▌✓")
+        assert f"{uncoded} uncoded · 1 done" in status(pilot.app)
+        await pilot.press("space")  # held: the gutter says so
+        assert all(painted(pilot.app)[y].startswith("▐") for y in lines_of(pilot.app, 1))

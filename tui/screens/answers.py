@@ -18,6 +18,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -112,6 +113,9 @@ class AnswersScreen(Localized, DomainActions, Screen):
         self.suggested: dict[int, list[Suggestion]] = {}  # document -> its proposed codes
         self._suggest_timer: Timer | None = None
         self._seeking = False  # a thread seeks an answer's suggestions
+        self._uncoded = 0  # of the shown answers: kept as rows change, not counted per key
+        self._done = 0
+        self._status_lines: int | None = None  # lines the status took when last shown
 
     # -- layout and loading -------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -175,6 +179,8 @@ class AnswersScreen(Localized, DomainActions, Screen):
         if self.sort:  # the answers are read in question order already
             shown = sort_answers(shown, SORTS[self.sort], self.question_numbers)
         self.shown = shown
+        self._uncoded = sum(1 for a in shown if not a.codes)
+        self._done = sum(1 for a in shown if a.done)
         cursor = 0
         if keep is not None:
             cursor = next((i for i, a in enumerate(shown) if a.document_id == keep), 0)
@@ -204,14 +210,12 @@ class AnswersScreen(Localized, DomainActions, Screen):
             return
         self.learner.touch()  # called after every key: training waits until the keys rest
         grid = self.query_one(AnswerGrid)
-        uncoded = sum(1 for a in self.shown if not a.codes)
-        done = sum(1 for a in self.shown if a.done)
         line = Text(
             TEXT["status"].format(
                 at=grid.cursor + 1 if self.shown else 0,
                 shown=len(self.shown),
-                uncoded=uncoded,
-                done=done,
+                uncoded=self._uncoded,
+                done=self._done,
                 sort=TEXT[f"sort_{SORTS[self.sort]}"],
                 who=TEXT["who_blind" if self.blind else "who_all"],
             )
@@ -230,8 +234,7 @@ class AnswersScreen(Localized, DomainActions, Screen):
                 if code_id is not None:
                     second.append(f" · {n} {self.code_by_id[code_id].name}")
         elif self.here():
-            lines = [line, *self._suggestion_lines()]
-            self.query_one("#answer-status", Static).update(Text("\n").join(lines))
+            self._set_status(Text("\n").join([line, *self._suggestion_lines()]))
             return
         else:
             second.append(TEXT["recent_label"], style="dim")
@@ -241,8 +244,19 @@ class AnswersScreen(Localized, DomainActions, Screen):
                     second.append(f" alt+{n} {code.name}")
             if not self.keys.recent:
                 second.append(TEXT["none_yet"], style="dim")
-        self.query_one("#answer-status", Static).update(Text("\n").join([line, second]))
+        self._set_status(Text("\n").join([line, second]))
         self._want_suggestions()
+
+    def _set_status(self, text: Text) -> None:
+        """Show the status; the screen is laid out again only when its height may change (a
+        layout of the whole screen on every key is what a key would otherwise cost most)."""
+        status = self.query_one("#answer-status", Static)
+        lines = text.plain.split("\n")
+        width = status.content_region.width
+        fits = width > 0 and all(cell_len(part) <= width for part in lines)
+        height = len(lines) if fits else None  # None: wrapped, its height is not known here
+        status.update(text, layout=height is None or height != self._status_lines)
+        self._status_lines = height
 
     # -- suggestions ----------------------------------------------------------------------------
     def here(self) -> list[Suggestion]:
@@ -456,7 +470,9 @@ class AnswersScreen(Localized, DomainActions, Screen):
         self._show_status()
 
     def _reread(self, answer: Answer) -> None:
+        was_uncoded = not answer.codes
         answer.codes = answer_codes(self.project, answer, self.coder if self.blind else None)
+        self._uncoded += (not answer.codes) - was_uncoded
         grid = self.query_one(AnswerGrid)
         grid.row_changed(grid.cursor)
 
@@ -556,7 +572,9 @@ class AnswersScreen(Localized, DomainActions, Screen):
         except KodeverkError as exc:
             self.refused(exc)
             return
+        was_done = answer.done
         answer.done = ops.is_document_done(self.project, answer.document_id, self.coder)
+        self._done += answer.done - was_done
         grid = self.query_one(AnswerGrid)
         grid.row_changed(grid.cursor)
         self._show_status()
