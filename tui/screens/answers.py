@@ -18,7 +18,6 @@ from collections.abc import Callable
 from functools import partial
 from typing import ClassVar
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -43,6 +42,7 @@ from tui.widgets.answer_grid import AnswerGrid
 SORTS = ("question", "length", "attribution", "code")
 SUGGEST_DELAY = 0.3  # seconds the cursor rests on an answer before its suggestions are sought
 LEARN_IDLE = 1.0  # seconds without a key before the learned suggestions are (re)trained
+STATUS_LINES = 3  # the status line, then the recent codes, the waiting sub-codes or suggestions
 TEXT = Section("grid")
 PALETTE = (
     "pick",
@@ -61,6 +61,11 @@ PALETTE = (
 class AnswersScreen(Localized, DomainActions, Screen):
     """Survey answers in rows; digits code the whole answer and move on."""
 
+    DEFAULT_CSS = f"""
+    AnswersScreen #answer-status {{
+        min-height: {STATUS_LINES};
+    }}
+    """
     HELP_TITLE = "screen.answers"
     HELP_DOC = "grid.doc"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -248,14 +253,17 @@ class AnswersScreen(Localized, DomainActions, Screen):
         self._want_suggestions()
 
     def _set_status(self, text: Text) -> None:
-        """Show the status; the screen is laid out again only when its height may change (a
-        layout of the whole screen on every key is what a key would otherwise cost most)."""
+        """Show the status. The screen is laid out again only when the status's height changes:
+        it keeps room for three lines (two, a waiting digit's sub-codes or the suggestions take
+        three), so a key does not pay for a layout of the whole screen."""
         status = self.query_one("#answer-status", Static)
-        lines = text.plain.split("\n")
+        status.update(text, layout=False)
         width = status.content_region.width
-        fits = width > 0 and all(cell_len(part) <= width for part in lines)
-        height = len(lines) if fits else None  # None: wrapped, its height is not known here
-        status.update(text, layout=height is None or height != self._status_lines)
+        height = status.get_content_height(status.size, self.size, width) if width else None
+        if height is not None:
+            height = max(height, STATUS_LINES)
+        if height is None or height != self._status_lines:
+            status.refresh(layout=True)
         self._status_lines = height
 
     # -- suggestions ----------------------------------------------------------------------------
