@@ -336,3 +336,28 @@ async def test_a_key_repaints_the_rows_it_changed_on_screen_and_in_the_file(
         assert f"{uncoded} uncoded · 1 done" in status(pilot.app)
         await pilot.press("space")  # held: the gutter says so
         assert all(painted(pilot.app)[y].startswith("▐") for y in lines_of(pilot.app, 1))
+
+
+async def test_a_picked_or_created_code_shows_on_its_row_without_reading_every_answer(
+    grid_path: Path,
+) -> None:
+    """Closing the picker does not read the whole grid again: the row of the answer coded from
+    it (an existing code, a code created in it, a code removed through it) is re-read alone,
+    and shows on the screen what the file holds."""
+    ids = survey_ids(grid_path)
+    async with open_grid(grid_path).run_test(size=SIZE) as pilot:
+        screen = pilot.app.screen
+        assert isinstance(screen, AnswersScreen)
+        answers = screen.answers
+        await pilot.press("space", "c", *"bolig", "enter")  # held: the row stays under the cursor
+        await pilot.press("c", *"xylofon", "enter")  # a new code, applied at once
+        await pilot.press("c", "escape")  # nothing picked
+        assert screen.answers is answers  # not read again
+        ours = [code for d, coder, code, *_ in answer_codings(grid_path) if d == ids[0]]
+        assert sorted(ours) == ["Bolig", "xylofon"]
+        first = " ".join(painted(pilot.app)[y] for y in lines_of(pilot.app, 0))
+        assert "Bolig" in first and "xylofon" in first
+        await pilot.press("x", *"xylofon", "enter")  # two codes: x asks which
+        assert [code for d, _, code, *_ in answer_codings(grid_path) if d == ids[0]] == ["Bolig"]
+        first = " ".join(painted(pilot.app)[y] for y in lines_of(pilot.app, 0))
+        assert "Bolig" in first and "xylofon" not in first

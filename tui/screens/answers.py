@@ -121,6 +121,7 @@ class AnswersScreen(Localized, DomainActions, Screen):
         self._uncoded = 0  # of the shown answers: kept as rows change, not counted per key
         self._done = 0
         self._status_lines: int | None = None  # lines the status took when last shown
+        self._in_dialog = False  # a dialog of the grid's own is open (picker, memo)
 
     # -- layout and loading -------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -506,7 +507,7 @@ class AnswersScreen(Localized, DomainActions, Screen):
         picker = PickerScreen(
             self.codes, TEXT["apply_code"], create=self._create_code, parent_id=parent
         )
-        self.app.push_screen(picker, self.apply_code)
+        self._open_dialog(picker, self.apply_code)
 
     def _create_code(self, name: str, parent_id: int | None) -> int | None:
         from coding.codes import create_code
@@ -535,7 +536,7 @@ class AnswersScreen(Localized, DomainActions, Screen):
 
             ids = {c.id for c in own}
             choices = [c for c in self.codes if c.id in ids]
-            self.app.push_screen(PickerScreen(choices, TEXT["remove_code"]), self.remove_code)
+            self._open_dialog(PickerScreen(choices, TEXT["remove_code"]), self.remove_code)
 
     def remove_code(self, code_id: int | None) -> None:
         answer = self.current
@@ -607,7 +608,7 @@ class AnswersScreen(Localized, DomainActions, Screen):
             self.notify(TEXT["memo_saved" if new_text.strip() else "memo_deleted"], timeout=2)
 
         title = TEXT["memo_title"].format(case=" ".join(self._attribution(answer)))
-        self.app.push_screen(MemoScreen(title, text), save)
+        self._open_dialog(MemoScreen(title, text), save)
 
     def action_toggle_blind(self) -> None:
         # as on the coding screen: where the app knows roles, only a lead opens all codings
@@ -617,8 +618,15 @@ class AnswersScreen(Localized, DomainActions, Screen):
         self.reload()
         self.notify(TEXT["blind" if self.blind else "all"], timeout=2)
 
+    def _open_dialog(self, dialog: Screen, done: Callable) -> None:
+        """A dialog of the grid's own (picker, memo): what it does goes through ``done``, which
+        re-reads the row concerned, so nothing is read again when it closes."""
+        self._in_dialog = True
+        self.app.push_screen(dialog, done)
+
     def on_screen_suspend(self) -> None:
-        self._away = True
+        self._away = not self._in_dialog  # another screen: read everything again after
+        self._in_dialog = False
         self.learner.away(True)
 
     def on_screen_resume(self) -> None:
