@@ -61,11 +61,7 @@ PALETTE = (
 class AnswersScreen(Localized, DomainActions, Screen):
     """Survey answers in rows; digits code the whole answer and move on."""
 
-    DEFAULT_CSS = f"""
-    AnswersScreen #answer-status {{
-        min-height: {STATUS_LINES};
-    }}
-    """
+    AUTO_FOCUS = "AnswerGrid"  # not the filter first: one footer fewer to compose
     HELP_TITLE = "screen.answers"
     HELP_DOC = "grid.doc"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -128,7 +124,9 @@ class AnswersScreen(Localized, DomainActions, Screen):
         yield Header()
         yield Input(placeholder=TEXT["filter"], id="answer-filter", compact=True)
         yield AnswerGrid(id="answers")
-        yield Static(id="answer-status")
+        status = Static(id="answer-status")
+        status.styles.min_height = STATUS_LINES  # inline: no stylesheet to parse per screen
+        yield status
         yield Footer()
 
     def on_mount(self) -> None:
