@@ -361,3 +361,45 @@ async def test_a_picked_or_created_code_shows_on_its_row_without_reading_every_a
         assert [code for d, _, code, *_ in answer_codings(grid_path) if d == ids[0]] == ["Bolig"]
         first = " ".join(painted(pilot.app)[y] for y in lines_of(pilot.app, 0))
         assert "Bolig" in first and "xylofon" not in first
+
+
+async def test_typing_narrows_what_the_shorter_filter_kept_only_where_that_is_the_same(
+    grid_path: Path,
+) -> None:
+    """Each letter typed narrows the answers the text before it kept, and a backspace finds
+    them again, only where that gives what filtering every answer gives: ``code`` then
+    ``coded`` (a word, then a keyword), ``q`` then ``q:2``; a coding in between counts."""
+    ids = survey_ids(grid_path)
+    coded_sql = (
+        "SELECT DISTINCT k.document_id FROM codings k JOIN coders r ON r.id = k.coder_id "
+        "JOIN documents d ON d.id = k.document_id WHERE r.name = ? AND d.kind = 'survey'"
+    )
+    question_sql = (
+        "SELECT id FROM documents WHERE json_extract(source_meta, '$.question') = ? ORDER BY id"
+    )
+    async with open_grid(grid_path).run_test(size=SIZE) as pilot:
+        screen = pilot.app.screen
+        assert isinstance(screen, AnswersScreen)
+        await pilot.press("2", "slash", *"code")  # a word no answer has, then the keyword
+        assert screen.shown == [] and "0/0 answers" in status(pilot.app)
+        await pilot.press("d")
+        coded = {d for (d,) in sql(grid_path, coded_sql, (CODER,))}
+        assert {a.document_id for a in screen.shown} == coded == {ids[0]}
+        await pilot.press("enter", "slash", *["backspace"] * 5, "enter")
+        await pilot.press("j", "2")  # one more coded answer
+        await pilot.press("slash", *"coded")  # again: not the answers kept before
+        coded = {d for (d,) in sql(grid_path, coded_sql, (CODER,))}
+        assert {a.document_id for a in screen.shown} == coded and len(coded) == 2
+        assert f"/{len(coded)} answers" in status(pilot.app)
+        await pilot.press(*["backspace"] * 5, "q", ":", "2")  # «q» keeps nothing; «q:2» does
+        second = [d for (d,) in sql(grid_path, question_sql, (QUESTIONS[1],))]
+        assert [a.document_id for a in screen.shown] == second
+        await pilot.press(*" ventetid")
+        kept = [a.document_id for a in screen.shown]
+        assert kept and kept == [
+            d
+            for d in second
+            if "ventetid" in sql(grid_path, "SELECT text FROM documents WHERE id = ?", (d,))[0][0]
+        ]
+        await pilot.press(*["backspace"] * 9)  # back to «q:2»
+        assert [a.document_id for a in screen.shown] == second

@@ -42,6 +42,7 @@ from tui.widgets.answer_grid import AnswerGrid
 SORTS = ("question", "length", "attribution", "code")
 SUGGEST_DELAY = 0.3  # seconds the cursor rests on an answer before its suggestions are sought
 LEARN_IDLE = 1.0  # seconds without a key before the learned suggestions are (re)trained
+FILTERS_KEPT = 64  # filter texts whose answers are kept (a backspace finds them again)
 STATUS_LINES = 3  # the status line, then the recent codes, the waiting sub-codes or suggestions
 TEXT = Section("grid")
 PALETTE = (
@@ -118,6 +119,7 @@ class AnswersScreen(Localized, DomainActions, Screen):
         self._done = 0
         self._status_lines: int | None = None  # lines the status took when last shown
         self._in_dialog = False  # a dialog of the grid's own is open (picker, memo)
+        self._filtered: dict[tuple[str, int], list[Answer]] = {}  # (filter, sort) -> shown
 
     # -- layout and loading -------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -150,6 +152,7 @@ class AnswersScreen(Localized, DomainActions, Screen):
         current = self.current
         self.answers = list_answers(self.project, self.coder, self.question, self.blind)
         self.suggested.clear()  # codings may have changed (undo, redo, another screen)
+        self._rows_changed()
         numbers = questions(list_answers(self.project, self.coder)) if self.question else None
         self.question_numbers = {q: i + 1 for i, q in enumerate(numbers or questions(self.answers))}
         self.answers = sort_answers(self.answers, SORTS[0], self.question_numbers)
@@ -177,11 +180,12 @@ class AnswersScreen(Localized, DomainActions, Screen):
     # -- filter and sort ----------------------------------------------------------------------
     def _apply_filter(self, keep: int | None = None) -> None:
         grid = self.query_one(AnswerGrid)
-        shown = self.answers
-        for test in parse_filter(self.filter_text, self.question_numbers, self._folded):
-            shown = [a for a in shown if test(a)]  # each term narrows what the next one tests
-        if self.sort:  # the answers are read in question order already
-            shown = sort_answers(shown, SORTS[self.sort], self.question_numbers)
+        shown = self._filtered.get((self.filter_text, self.sort))  # a backspace: seen before
+        if shown is None:
+            shown = self._filter()
+            if len(self._filtered) >= FILTERS_KEPT:
+                self._filtered.clear()
+            self._filtered[(self.filter_text, self.sort)] = shown
         self.shown = shown
         self._uncoded = sum(1 for a in shown if not a.codes)
         self._done = sum(1 for a in shown if a.done)
@@ -190,6 +194,25 @@ class AnswersScreen(Localized, DomainActions, Screen):
             cursor = next((i for i, a in enumerate(shown) if a.document_id == keep), 0)
         grid.set_rows(shown, cursor)
         self._show_status()
+
+    def _filter(self) -> list[Answer]:
+        """The answers the filter keeps, sorted. Typing on narrows what the text before it
+        kept (already sorted) rather than all the answers."""
+        shorter = narrowed_from(self.filter_text)
+        before = None if shorter is None else self._filtered.get((shorter, self.sort))
+        if before is not None:
+            tests = parse_filter(self.filter_text, self.question_numbers, self._folded)
+            return [a for a in before if all(test(a) for test in tests)]
+        shown = self.answers
+        for test in parse_filter(self.filter_text, self.question_numbers, self._folded):
+            shown = [a for a in shown if test(a)]  # each term narrows what the next one tests
+        if self.sort:  # the answers are read in question order already
+            shown = sort_answers(shown, SORTS[self.sort], self.question_numbers)
+        return shown
+
+    def _rows_changed(self) -> None:
+        """An answer's codes or done mark changed: what each filter keeps may have too."""
+        self._filtered.clear()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "answer-filter":
@@ -480,6 +503,7 @@ class AnswersScreen(Localized, DomainActions, Screen):
         was_uncoded = not answer.codes
         answer.codes = answer_codes(self.project, answer, self.coder if self.blind else None)
         self._uncoded += (not answer.codes) - was_uncoded
+        self._rows_changed()
         grid = self.query_one(AnswerGrid)
         grid.row_changed(grid.cursor)
 
@@ -582,6 +606,7 @@ class AnswersScreen(Localized, DomainActions, Screen):
         was_done = answer.done
         answer.done = ops.is_document_done(self.project, answer.document_id, self.coder)
         self._done += answer.done - was_done
+        self._rows_changed()
         grid = self.query_one(AnswerGrid)
         grid.row_changed(grid.cursor)
         self._show_status()
@@ -685,6 +710,28 @@ def parse_filter(
         elif key:
             tests.append(partial(_has_word, key, folded))
     return tests
+
+
+def narrowed_from(text: str) -> str | None:
+    """A filter text keeping every answer ``text`` keeps: ``text`` without its last character
+    when that only adds to it (a space, a new term, one more letter of a free word), so its
+    answers need only be narrowed. None otherwise (``q:1`` to ``q:12``, ``code`` to the
+    keyword ``coded``)."""
+    if not text:
+        return None
+    before = text[:-1]
+    if text[-1].isspace() or not before or before[-1].isspace():
+        return before  # the same terms, or one term more
+    if _free_word(text.split()[-1]) and _free_word(before.split()[-1]):
+        return before  # a word that occurs contains the shorter word
+    return None
+
+
+def _free_word(term: str) -> bool:
+    return ":" not in term and term.casefold() not in KEYWORDS
+
+
+KEYWORDS = {"uncoded", "ukodet", "coded", "kodet", "done", "ferdig"}
 
 
 def _asked(asked: set[str], answer: Answer) -> bool:
