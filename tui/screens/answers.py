@@ -23,7 +23,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from coding import learn
 from coding import operations as ops
@@ -38,6 +38,7 @@ from tui.screens.base import REFUSED, DomainActions
 from tui.shortcuts import KeyState, build_keymap
 from tui.suggestions import Suggestion, answer_suggestions
 from tui.widgets.answer_grid import AnswerGrid
+from tui.widgets.steady_footer import SteadyFooter
 
 SORTS = ("question", "length", "attribution", "code")
 SUGGEST_DELAY = 0.3  # seconds the cursor rests on an answer before its suggestions are sought
@@ -129,7 +130,7 @@ class AnswersScreen(Localized, DomainActions, Screen):
         status = Static(id="answer-status")
         status.styles.min_height = STATUS_LINES  # inline: no stylesheet to parse per screen
         yield status
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         shared = getattr(self.app, "recent_codes", None)

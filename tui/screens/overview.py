@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from coding.errors import KodeverkError
 from coding.store import Project
@@ -18,6 +18,7 @@ from tui.i18n import Localized, bind, t
 from tui.messages import OpenDocument, OpenScreen
 from tui.screens.base import DomainActions
 from tui.widgets.document_table import DocumentTable
+from tui.widgets.steady_footer import SteadyFooter
 
 COLUMNS = ("case", "size", "region", "progress", "done", "document")
 
@@ -67,7 +68,7 @@ class OverviewScreen(Localized, DomainActions, Screen):
             )
             yield Static(id="empty")
         yield Static(id="summary")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         if hasattr(self.app, "hide_lead_keys"):
