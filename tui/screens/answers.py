@@ -654,6 +654,7 @@ class AnswersScreen(Localized, DomainActions, Screen):
         self.learner.away(True)
 
     def on_screen_resume(self) -> None:
+        self._in_dialog = False
         self.learner.away(False)
         if getattr(self, "_away", False):  # back from another screen: codes may have changed
             self._away = False

@@ -82,6 +82,10 @@ class AnswerGrid(ScrollView, can_focus=True, inherit_bindings=False):
                 self._cache.pop(line, None)
             self.refresh_lines(first, end - first)
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()  # a new theme or style: every line is drawn anew
+
     def _changed(self) -> None:
         self._cache.clear()
         self.refresh()
