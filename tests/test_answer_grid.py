@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from textual.geometry import Region
+from textual.widgets import Static
 
 from tests.answers_project import QUESTIONS, build_answers_project
 from tests.app_project import CODER
@@ -279,3 +281,125 @@ def test_open_answers_to_an_unknown_question_is_refused(grid_path: Path) -> None
     assert "no survey answers to the question 'Hva ellers?'" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert table_dump(grid_path) == before
+
+
+def painted(app: KodeverkApp) -> list[str]:
+    """The grid's lines as the screen has them: through the widget's render cache, so a line
+    a key changed but did not mark for repainting still shows what it showed before."""
+    grid = app.screen.query_one(AnswerGrid)
+    return [s.text for s in grid.render_lines(Region(0, 0, grid.size.width, grid.size.height))]
+
+
+def lines_of(app: KodeverkApp, row: int) -> list[int]:
+    """The visible lines of a row."""
+    grid = app.screen.query_one(AnswerGrid)
+    top = int(grid.scroll_offset.y)
+    return [y for y in range(grid.size.height) if grid.row_at_line(y + top) == row]
+
+
+def cursor_lines_are_the_cursor_row(app: KodeverkApp) -> bool:
+    """Exactly the visible lines of the cursor row carry the cursor's gutter mark."""
+    marked = [y for y, text in enumerate(painted(app)) if text.startswith(("▌", "▐"))]
+    return bool(marked) and marked == lines_of(app, app.screen.query_one(AnswerGrid).cursor)
+
+
+def status(app: KodeverkApp) -> str:
+    return str(app.screen.query_one("#answer-status", Static).render())
+
+
+async def test_a_key_repaints_the_rows_it_changed_on_screen_and_in_the_file(
+    grid_path: Path,
+) -> None:
+    """Only the rows a key changes are repainted: the old and the new cursor row, the coded
+    row, the done mark; the status counts are kept per change and agree with the file."""
+    ids = survey_ids(grid_path)
+    uncoded_sql = (
+        "SELECT count(*) FROM documents d WHERE d.kind = 'survey' AND NOT EXISTS (SELECT 1 FROM "
+        "codings k JOIN coders r ON r.id = k.coder_id WHERE k.document_id = d.id AND r.name = ?)"
+    )
+    async with open_grid(grid_path).run_test(size=SIZE) as pilot:
+        grid = pilot.app.screen.query_one(AnswerGrid)
+        await pilot.pause()
+        assert cursor_lines_are_the_cursor_row(pilot.app)
+        await pilot.press("j", "j", "k")
+        assert grid.cursor == 1 and cursor_lines_are_the_cursor_row(pilot.app)
+        await pilot.press("k", "2")  # code the first answer: on to the next uncoded
+        assert (ids[0], CODER, "Bolig") in [r[:3] for r in answer_codings(grid_path)]
+        lines = painted(pilot.app)
+        assert "Bolig" in lines[0] and not lines[0].startswith("▌")
+        assert cursor_lines_are_the_cursor_row(pilot.app)
+        (uncoded,) = sql(grid_path, uncoded_sql, (CODER,))[0]
+        assert f"{uncoded} uncoded · 0 done" in status(pilot.app)
+        await pilot.press("d")  # the done mark, on the cursor row
+        assert sql(grid_path, "SELECT document_id, done FROM document_status") == [(ids[1], 1)]
+        assert painted(pilot.app)[lines_of(pilot.app, 1)[0]].startswith("▌✓")
+        assert f"{uncoded} uncoded · 1 done" in status(pilot.app)
+        await pilot.press("space")  # held: the gutter says so
+        assert all(painted(pilot.app)[y].startswith("▐") for y in lines_of(pilot.app, 1))
+
+
+async def test_a_picked_or_created_code_shows_on_its_row_without_reading_every_answer(
+    grid_path: Path,
+) -> None:
+    """Closing the picker does not read the whole grid again: the row of the answer coded from
+    it (an existing code, a code created in it, a code removed through it) is re-read alone,
+    and shows on the screen what the file holds."""
+    ids = survey_ids(grid_path)
+    async with open_grid(grid_path).run_test(size=SIZE) as pilot:
+        screen = pilot.app.screen
+        assert isinstance(screen, AnswersScreen)
+        answers = screen.answers
+        await pilot.press("space", "c", *"bolig", "enter")  # held: the row stays under the cursor
+        await pilot.press("c", *"xylofon", "enter")  # a new code, applied at once
+        await pilot.press("c", "escape")  # nothing picked
+        assert screen.answers is answers  # not read again
+        ours = [code for d, coder, code, *_ in answer_codings(grid_path) if d == ids[0]]
+        assert sorted(ours) == ["Bolig", "xylofon"]
+        first = " ".join(painted(pilot.app)[y] for y in lines_of(pilot.app, 0))
+        assert "Bolig" in first and "xylofon" in first
+        await pilot.press("x", *"xylofon", "enter")  # two codes: x asks which
+        assert [code for d, _, code, *_ in answer_codings(grid_path) if d == ids[0]] == ["Bolig"]
+        first = " ".join(painted(pilot.app)[y] for y in lines_of(pilot.app, 0))
+        assert "Bolig" in first and "xylofon" not in first
+
+
+async def test_typing_narrows_what_the_shorter_filter_kept_only_where_that_is_the_same(
+    grid_path: Path,
+) -> None:
+    """Each letter typed narrows the answers the text before it kept, and a backspace finds
+    them again, only where that gives what filtering every answer gives: ``code`` then
+    ``coded`` (a word, then a keyword), ``q`` then ``q:2``; a coding in between counts."""
+    ids = survey_ids(grid_path)
+    coded_sql = (
+        "SELECT DISTINCT k.document_id FROM codings k JOIN coders r ON r.id = k.coder_id "
+        "JOIN documents d ON d.id = k.document_id WHERE r.name = ? AND d.kind = 'survey'"
+    )
+    question_sql = (
+        "SELECT id FROM documents WHERE json_extract(source_meta, '$.question') = ? ORDER BY id"
+    )
+    async with open_grid(grid_path).run_test(size=SIZE) as pilot:
+        screen = pilot.app.screen
+        assert isinstance(screen, AnswersScreen)
+        await pilot.press("2", "slash", *"code")  # a word no answer has, then the keyword
+        assert screen.shown == [] and "0/0 answers" in status(pilot.app)
+        await pilot.press("d")
+        coded = {d for (d,) in sql(grid_path, coded_sql, (CODER,))}
+        assert {a.document_id for a in screen.shown} == coded == {ids[0]}
+        await pilot.press("enter", "slash", *["backspace"] * 5, "enter")
+        await pilot.press("j", "2")  # one more coded answer
+        await pilot.press("slash", *"coded")  # again: not the answers kept before
+        coded = {d for (d,) in sql(grid_path, coded_sql, (CODER,))}
+        assert {a.document_id for a in screen.shown} == coded and len(coded) == 2
+        assert f"/{len(coded)} answers" in status(pilot.app)
+        await pilot.press(*["backspace"] * 5, "q", ":", "2")  # «q» keeps nothing; «q:2» does
+        second = [d for (d,) in sql(grid_path, question_sql, (QUESTIONS[1],))]
+        assert [a.document_id for a in screen.shown] == second
+        await pilot.press(*" ventetid")
+        kept = [a.document_id for a in screen.shown]
+        assert kept and kept == [
+            d
+            for d in second
+            if "ventetid" in sql(grid_path, "SELECT text FROM documents WHERE id = ?", (d,))[0][0]
+        ]
+        await pilot.press(*["backspace"] * 9)  # back to «q:2»
+        assert [a.document_id for a in screen.shown] == second

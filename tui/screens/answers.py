@@ -23,7 +23,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from coding import learn
 from coding import operations as ops
@@ -39,9 +39,12 @@ from tui.screens.base import REFUSED, ProjectScreen, step_back
 from tui.shortcuts import KeyState, build_keymap
 from tui.suggestions import Suggestion, answer_suggestions
 from tui.widgets.answer_grid import AnswerGrid
+from tui.widgets.steady_footer import SteadyFooter
 
 SORTS = ("question", "length", "attribution", "code")
 SUGGEST_DELAY = 0.3  # seconds the cursor rests on an answer before its suggestions are sought
+FILTERS_KEPT = 64  # filter texts whose answers are kept (a backspace finds them again)
+STATUS_LINES = 3  # the status line, then the recent codes, the waiting sub-codes or suggestions
 TEXT = Section("grid")
 PALETTE = palette_actions("answers")
 
@@ -49,6 +52,7 @@ PALETTE = palette_actions("answers")
 class AnswersScreen(ProjectScreen):
     """Survey answers in rows; digits code the whole answer and move on."""
 
+    AUTO_FOCUS = "AnswerGrid"  # not the filter first: one footer fewer to compose
     HELP_TITLE = "screen.answers"
     HELP_DOC = "grid.doc"
     BINDINGS: ClassVar[list[BindingType]] = screen_bindings("answers")
@@ -70,14 +74,21 @@ class AnswersScreen(ProjectScreen):
         self.suggested: dict[int, list[Suggestion]] = {}  # document -> its proposed codes
         self._suggest_timer: Timer | None = None
         self._seeking = False  # a thread seeks an answer's suggestions
+        self._uncoded = 0  # of the shown answers: kept as rows change, not counted per key
+        self._done = 0
+        self._status_lines: int | None = None  # lines the status took when last shown
+        self._in_dialog = False  # a dialog of the grid's own is open (picker, memo)
+        self._filtered: dict[tuple[str, int], list[Answer]] = {}  # (filter, sort) -> shown
 
     # -- layout and loading -------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder=TEXT["filter"], id="answer-filter", compact=True)
         yield AnswerGrid(id="answers")
-        yield Static(id="answer-status")
-        yield Footer()
+        status = Static(id="answer-status")
+        status.styles.min_height = STATUS_LINES  # inline: no stylesheet to parse per screen
+        yield status
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         shared = getattr(self.app, "recent_codes", None)
@@ -100,6 +111,7 @@ class AnswersScreen(ProjectScreen):
         current = self.current
         self.answers = list_answers(self.project, self.coder, self.question, self.blind)
         self.suggested.clear()  # codings may have changed (undo, redo, another screen)
+        self._rows_changed()
         numbers = questions(list_answers(self.project, self.coder)) if self.question else None
         self.question_numbers = {q: i + 1 for i, q in enumerate(numbers or questions(self.answers))}
         self.answers = sort_answers(self.answers, SORTS[0], self.question_numbers)
@@ -127,17 +139,39 @@ class AnswersScreen(ProjectScreen):
     # -- filter and sort ----------------------------------------------------------------------
     def _apply_filter(self, keep: int | None = None) -> None:
         grid = self.query_one(AnswerGrid)
-        shown = self.answers
-        for test in parse_filter(self.filter_text, self.question_numbers, self._folded):
-            shown = [a for a in shown if test(a)]  # each term narrows what the next one tests
-        if self.sort:  # the answers are read in question order already
-            shown = sort_answers(shown, SORTS[self.sort], self.question_numbers)
+        shown = self._filtered.get((self.filter_text, self.sort))  # a backspace: seen before
+        if shown is None:
+            shown = self._filter()
+            if len(self._filtered) >= FILTERS_KEPT:
+                self._filtered.clear()
+            self._filtered[(self.filter_text, self.sort)] = shown
         self.shown = shown
+        self._uncoded = sum(1 for a in shown if not a.codes)
+        self._done = sum(1 for a in shown if a.done)
         cursor = 0
         if keep is not None:
             cursor = next((i for i, a in enumerate(shown) if a.document_id == keep), 0)
         grid.set_rows(shown, cursor)
         self._show_status()
+
+    def _filter(self) -> list[Answer]:
+        """The answers the filter keeps, sorted. Typing on narrows what the text before it
+        kept (already sorted) rather than all the answers."""
+        shorter = narrowed_from(self.filter_text)
+        before = None if shorter is None else self._filtered.get((shorter, self.sort))
+        if before is not None:
+            tests = parse_filter(self.filter_text, self.question_numbers, self._folded)
+            return [a for a in before if all(test(a) for test in tests)]
+        shown = self.answers
+        for test in parse_filter(self.filter_text, self.question_numbers, self._folded):
+            shown = [a for a in shown if test(a)]  # each term narrows what the next one tests
+        if self.sort:  # the answers are read in question order already
+            shown = sort_answers(shown, SORTS[self.sort], self.question_numbers)
+        return shown
+
+    def _rows_changed(self) -> None:
+        """An answer's codes or done mark changed: what each filter keeps may have too."""
+        self._filtered.clear()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "answer-filter":
@@ -162,14 +196,12 @@ class AnswersScreen(ProjectScreen):
             return
         self.learner.touch()  # called after every key: training waits until the keys rest
         grid = self.query_one(AnswerGrid)
-        uncoded = sum(1 for a in self.shown if not a.codes)
-        done = sum(1 for a in self.shown if a.done)
         line = Text(
             TEXT["status"].format(
                 at=grid.cursor + 1 if self.shown else 0,
                 shown=len(self.shown),
-                uncoded=uncoded,
-                done=done,
+                uncoded=self._uncoded,
+                done=self._done,
                 sort=TEXT[f"sort_{SORTS[self.sort]}"],
                 who=TEXT["who_blind" if self.blind else "who_all"],
             )
@@ -188,8 +220,7 @@ class AnswersScreen(ProjectScreen):
                 if code_id is not None:
                     second.append(f" · {n} {self.code_by_id[code_id].name}")
         elif self.here():
-            lines = [line, *self._suggestion_lines()]
-            self.query_one("#answer-status", Static).update(Text("\n").join(lines))
+            self._set_status(Text("\n").join([line, *self._suggestion_lines()]))
             return
         else:
             second.append(TEXT["recent_label"], style="dim")
@@ -199,8 +230,22 @@ class AnswersScreen(ProjectScreen):
                     second.append(f" alt+{n} {code.name}")
             if not self.keys.recent:
                 second.append(TEXT["none_yet"], style="dim")
-        self.query_one("#answer-status", Static).update(Text("\n").join([line, second]))
+        self._set_status(Text("\n").join([line, second]))
         self._want_suggestions()
+
+    def _set_status(self, text: Text) -> None:
+        """Show the status. The screen is laid out again only when the status's height changes:
+        it keeps room for three lines (two, a waiting digit's sub-codes or the suggestions take
+        three), so a key does not pay for a layout of the whole screen."""
+        status = self.query_one("#answer-status", Static)
+        status.update(text, layout=False)
+        width = status.content_region.width
+        height = status.get_content_height(status.size, self.size, width) if width else None
+        if height is not None:
+            height = max(height, STATUS_LINES)
+        if height is None or height != self._status_lines:
+            status.refresh(layout=True)
+        self._status_lines = height
 
     # -- suggestions ----------------------------------------------------------------------------
     def here(self) -> list[Suggestion]:
@@ -417,7 +462,10 @@ class AnswersScreen(ProjectScreen):
         self._show_status()
 
     def _reread(self, answer: Answer) -> None:
+        was_uncoded = not answer.codes
         answer.codes = answer_codes(self.project, answer, self.coder if self.blind else None)
+        self._uncoded += (not answer.codes) - was_uncoded
+        self._rows_changed()
         grid = self.query_one(AnswerGrid)
         grid.row_changed(grid.cursor)
 
@@ -443,7 +491,7 @@ class AnswersScreen(ProjectScreen):
         picker = PickerScreen(
             self.codes, TEXT["apply_code"], create=self._create_code, parent_id=parent
         )
-        self.app.push_screen(picker, self.apply_code)
+        self._open_dialog(picker, self.apply_code)
 
     def _create_code(self, name: str, parent_id: int | None) -> int | None:
         from coding.codes import create_code
@@ -472,7 +520,7 @@ class AnswersScreen(ProjectScreen):
 
             ids = {c.id for c in own}
             choices = [c for c in self.codes if c.id in ids]
-            self.app.push_screen(PickerScreen(choices, TEXT["remove_code"]), self.remove_code)
+            self._open_dialog(PickerScreen(choices, TEXT["remove_code"]), self.remove_code)
 
     def remove_code(self, code_id: int | None) -> None:
         answer = self._on_answer(ops.remove_code, code_id)
@@ -510,7 +558,10 @@ class AnswersScreen(ProjectScreen):
         except KodeverkError as exc:
             self.refused(exc)
             return
+        was_done = answer.done
         answer.done = ops.is_document_done(self.project, answer.document_id, self.coder)
+        self._done += answer.done - was_done
+        self._rows_changed()
         grid = self.query_one(AnswerGrid)
         grid.row_changed(grid.cursor)
         self._show_status()
@@ -535,7 +586,7 @@ class AnswersScreen(ProjectScreen):
             self.notify(TEXT["memo_saved" if new_text.strip() else "memo_deleted"], timeout=2)
 
         title = TEXT["memo_title"].format(case=" ".join(self._attribution(answer)))
-        self.app.push_screen(MemoScreen(title, text), save)
+        self._open_dialog(MemoScreen(title, text), save)
 
     def action_toggle_blind(self) -> None:
         # as on the coding screen: where the app knows roles, only a lead opens all codings
@@ -545,11 +596,19 @@ class AnswersScreen(ProjectScreen):
         self.reload()
         self.notify(TEXT["blind" if self.blind else "all"], timeout=2)
 
+    def _open_dialog(self, dialog: Screen, done: Callable) -> None:
+        """A dialog of the grid's own (picker, memo): what it does goes through ``done``, which
+        re-reads the row concerned, so nothing is read again when it closes."""
+        self._in_dialog = True
+        self.app.push_screen(dialog, done)
+
     def on_screen_suspend(self) -> None:
-        self._away = True
+        self._away = not self._in_dialog  # another screen: read everything again after
+        self._in_dialog = False
         self.learner.away(True)
 
     def on_screen_resume(self) -> None:
+        self._in_dialog = False
         self.learner.away(False)
         if getattr(self, "_away", False):  # back from another screen: codes may have changed
             self._away = False
@@ -598,6 +657,28 @@ def parse_filter(
         elif key:
             tests.append(partial(_has_word, key, folded))
     return tests
+
+
+def narrowed_from(text: str) -> str | None:
+    """A filter text keeping every answer ``text`` keeps: ``text`` without its last character
+    when that only adds to it (a space, a new term, one more letter of a free word), so its
+    answers need only be narrowed. None otherwise (``q:1`` to ``q:12``, ``code`` to the
+    keyword ``coded``)."""
+    if not text:
+        return None
+    before = text[:-1]
+    if text[-1].isspace() or not before or before[-1].isspace():
+        return before  # the same terms, or one term more
+    if _free_word(text.split()[-1]) and _free_word(before.split()[-1]):
+        return before  # a word that occurs contains the shorter word
+    return None
+
+
+def _free_word(term: str) -> bool:
+    return ":" not in term and term.casefold() not in KEYWORDS
+
+
+KEYWORDS = {"uncoded", "ukodet", "coded", "kodet", "done", "ferdig"}
 
 
 def _asked(asked: set[str], answer: Answer) -> bool:

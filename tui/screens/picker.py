@@ -84,16 +84,17 @@ class PickerScreen(Localized, ModalScreen[int | None]):
     def _fill(self, query: str) -> None:
         options = self.query_one(OptionList)
         self.query_text = query
-        options.clear_options()
         ranked = rank_codes(self.codes, query)
+        shown = []
         for code in ranked:
             label = swatch(code)
             label.append(f" {code.name}")
-            options.add_option(Option(label, id=str(code.id)))
+            shown.append(Option(label, id=str(code.id)))
         if not ranked:
-            options.add_option(Option(TEXT["no_match"], id="none", disabled=True))
+            shown.append(Option(TEXT["no_match"], id="none", disabled=True))
         if query.strip() and self.create is not None and not _exact(ranked, query):
-            options.add_option(Option(self._create_label(query), id="create"))
+            shown.append(Option(self._create_label(query), id="create"))
+        options.set_options(shown)  # at once: one option at a time lays out the list each time
         first = next(
             (i for i in range(options.option_count) if not options.get_option_at_index(i).disabled),
             None,

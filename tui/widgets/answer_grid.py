@@ -1,7 +1,8 @@
 """The answer grid: one row per survey answer (attribution | code tags | the text wrapped in
-full) as a line-API widget. Only visible lines are rendered; a cumulative line-offset index
-(bisect) finds the row of a line and the line of a row in O(log n); texts are re-wrapped only
-when the width changes."""
+full) as a line-API widget. Only visible lines are rendered, kept in a bounded cache of strips;
+a cumulative line-offset index (bisect) finds the row of a line and the line of a row in
+O(log n); texts are re-wrapped only when the width changes. A cursor move or a changed row
+re-renders only the lines of the rows concerned."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ GUTTER = 2
 CURSOR = Style(bold=True)
 CURSOR_TEXT = Style(bgcolor="grey23")
 DIM = Style(dim=True)
+CACHED_LINES = 500  # rendered lines kept (a few screens' worth)
 
 
 class AnswerGrid(ScrollView, can_focus=True, inherit_bindings=False):
@@ -63,11 +65,27 @@ class AnswerGrid(ScrollView, can_focus=True, inherit_bindings=False):
         if not self._wrapped:  # not laid out yet
             return
         height = self._row_height(index)
-        if height != self._heights[index]:
-            self._heights[index] = height
-            self._offsets = [0, *accumulate(self._heights)]
-            self.virtual_size = Size(self.virtual_size.width, self._offsets[-1])
+        if height == self._heights[index]:
+            self._refresh_rows(index)  # the lines below stay where they are
+            return
+        self._heights[index] = height
+        self._offsets = [0, *accumulate(self._heights)]
+        self.virtual_size = Size(self.virtual_size.width, self._offsets[-1])
         self._changed()
+
+    def _refresh_rows(self, *indexes: int) -> None:
+        """Render the lines of these rows again (and only those)."""
+        for index in set(indexes):
+            if not 0 <= index < len(self._heights):
+                continue
+            first, end = self._offsets[index], self._offsets[index + 1]
+            for line in range(first, end):
+                self._cache.pop(line, None)
+            self.refresh_lines(first, end - first)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()  # a new theme or style: every line is drawn anew
 
     def _changed(self) -> None:
         self._cache.clear()
@@ -117,8 +135,11 @@ class AnswerGrid(ScrollView, can_focus=True, inherit_bindings=False):
     def move_cursor(self, index: int) -> None:
         if not self.rows:
             return
-        self.cursor = min(max(index, 0), len(self.rows) - 1)
-        self._changed()
+        before, self.cursor = self.cursor, min(max(index, 0), len(self.rows) - 1)
+        if self._wrapped:
+            self._refresh_rows(before, self.cursor)
+        else:  # not laid out yet
+            self._changed()
         self.scroll_to_cursor()
 
     def scroll_to_cursor(self) -> None:
@@ -138,7 +159,7 @@ class AnswerGrid(ScrollView, can_focus=True, inherit_bindings=False):
         width = self.scrollable_content_region.width
         if not self._wrapped or index >= self._offsets[-1]:
             return Strip.blank(width, self.rich_style)
-        return cached_strip(self._cache, index, 500, self._render_row_line, width)
+        return cached_strip(self._cache, index, CACHED_LINES, self._render_row_line, width)
 
     def _render_row_line(self, line: int, width: int) -> Strip:
         row = self.row_at_line(line)

@@ -24,12 +24,13 @@ def scroll_lines_into_view(view: ScrollView, first: int, last: int) -> None:
 def cached_strip(
     cache: dict[int, Strip], index: int, limit: int, render: Callable[[int, int], Strip], width: int
 ) -> Strip:
-    """Line ``index`` from ``cache``, else ``render(index, width)`` kept there (the cache is
-    emptied past ``limit`` lines)."""
-    strip = cache.get(index)
+    """Line ``index`` from ``cache``, else ``render(index, width)`` kept there. The cache keeps
+    the ``limit`` most recently shown lines (a dict keeps insertion order: a line shown is
+    inserted again last, and the first one goes)."""
+    strip = cache.pop(index, None)
     if strip is None:
         strip = render(index, width)
-        if len(cache) > limit:
-            cache.clear()
-        cache[index] = strip
+        if len(cache) >= limit:
+            del cache[next(iter(cache))]
+    cache[index] = strip
     return strip
