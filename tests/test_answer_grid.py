@@ -403,3 +403,12 @@ async def test_typing_narrows_what_the_shorter_filter_kept_only_where_that_is_th
         ]
         await pilot.press(*["backspace"] * 9)  # back to «q:2»
         assert [a.document_id for a in screen.shown] == second
+
+
+async def test_the_status_line_shows_the_counts_as_soon_as_the_grid_opens(grid_path: Path) -> None:
+    """Before any key: «N/M answers · K uncoded …» (it stayed empty until the first key)."""
+    app = open_grid(grid_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        status = str(app.screen.query_one("#answer-status", Static).render())
+        assert "answers" in status and "uncoded" in status

@@ -103,7 +103,7 @@ class AnswersScreen(ProjectScreen):
         first = next((i for i, a in enumerate(self.shown) if not a.codes), 0)
         grid.move_cursor(first)
         grid.focus()
-        self._show_status()
+        self._show_status(opening=True)
         self.learner.start()
 
     def reload(self) -> None:
@@ -191,8 +191,10 @@ class AnswersScreen(ProjectScreen):
         self._apply_filter(keep=current.document_id if current else None)
 
     # -- status -------------------------------------------------------------------------------
-    def _show_status(self) -> None:
-        if not self.is_mounted:
+    def _show_status(self, opening: bool = False) -> None:
+        """The counts and the waiting keys under the grid; ``opening``: from ``on_mount``
+        (before it, reloads have no status to write yet)."""
+        if not (self.is_mounted or opening):
             return
         self.learner.touch()  # called after every key: training waits until the keys rest
         grid = self.query_one(AnswerGrid)
