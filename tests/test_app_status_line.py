@@ -1,0 +1,113 @@
+"""Per-key confirmation on the coding screen goes to a one-line status line, not a toast, and
+the panel beside the text keeps its height (issue 14: a key must not relayout the screen)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.app_project import CODER, build_app_project
+from tui.app import KodeverkApp
+from tui.screens.coding import CodingScreen
+from tui.widgets.code_tree import CodeTree
+from tui.widgets.document_view import DocumentView
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def app_path(tmp_path: Path) -> Path:
+    return build_app_project(tmp_path / "status.kodeverk")
+
+
+def screen_text(app: KodeverkApp) -> str:
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(seg.text for seg in line) for line in strips)
+
+
+def status(app: KodeverkApp) -> str:
+    return str(app.screen.query_one(DocumentView).border_subtitle)
+
+
+def toasts(app: KodeverkApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+def codings(path: Path) -> list[tuple[int, str, int, int]]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(
+            'SELECT k.document_id, c.name, k.start, k."end" FROM codings k '
+            "JOIN codes c ON c.id = k.code_id ORDER BY k.id"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def remembered(path: Path, key: str) -> str | None:
+    conn = sqlite3.connect(path)
+    try:
+        row = conn.execute(
+            "SELECT s.value FROM coder_state s JOIN coders c ON c.id = s.coder_id "
+            "WHERE c.name = ? AND s.key = ?",
+            (CODER, key),
+        ).fetchone()
+    finally:
+        conn.close()
+    return row[0] if row else None
+
+
+async def test_coding_and_undo_are_confirmed_in_the_status_line(app_path: Path) -> None:
+    app = KodeverkApp(app_path, CODER, document_id=1)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        await pilot.press("j", "2")
+        start, end = screen.selection
+        assert codings(app_path) == [(1, "Bolig", start, end)]
+        assert status(app) == "coded: Bolig"
+        assert "coded: Bolig" in screen_text(app)
+        assert toasts(app) == []
+        await pilot.press("u")
+        assert codings(app_path) == []
+        assert status(app).startswith("undone: ")
+        assert "undone: " in screen_text(app)
+        await pilot.press("u", "u")  # the place moves are not undone: nothing more to undo
+        assert status(app) == "nothing to undo" and toasts(app) == []
+        await pilot.press("ctrl+r")
+        assert codings(app_path) == [(1, "Bolig", start, end)]
+        assert status(app).startswith("redone: ")
+        await pilot.press("x")  # the only code on the selection: removed at once
+        assert codings(app_path) == []
+        assert status(app) == "removed: Bolig" and toasts(app) == []
+
+
+async def test_next_document_is_named_in_the_status_line(app_path: Path) -> None:
+    app = KodeverkApp(app_path, CODER, document_id=2)  # Bergen, the first in the overview
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right_square_bracket")
+        assert app.screen.document_id == 1
+        assert remembered(app_path, "last_document") == "1"
+        assert status(app) == "intervju-vadsø"
+        assert toasts(app) == []
+        await pilot.press("right_square_bracket")  # nothing after the last
+        assert app.screen.document_id == 1
+        assert status(app) == "this is the last document"
+        assert "this is the last document" in screen_text(app)
+        assert toasts(app) == []
+
+
+async def test_a_key_leaves_the_code_tree_where_it_was(app_path: Path) -> None:
+    """Coding a segment adds lines to the panel above the tree; the panel keeps room for them
+    from the start, so the tree neither moves nor is laid out again."""
+    app = KodeverkApp(app_path, CODER, document_id=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        tree = app.screen.query_one(CodeTree)
+        before = tree.region
+        await pilot.press("j", "2", "j", "1", "escape", "u", "right_square_bracket")
+        await pilot.press("left_square_bracket")
+        assert tree.region == before
+        assert codings(app_path) == []  # coded, then undone
