@@ -111,3 +111,44 @@ async def test_a_key_leaves_the_code_tree_where_it_was(app_path: Path) -> None:
         await pilot.press("left_square_bracket")
         assert tree.region == before
         assert codings(app_path) == []  # coded, then undone
+
+
+async def test_another_document_scrolls_as_its_own_length_says(app_path: Path) -> None:
+    """``]`` and ``[`` change the text's length without a layout: the scrollbar and the
+    scrolling follow the shown document (to the end of a long one, back to the top of a short
+    one)."""
+    from coding.documents import add_document
+    from coding.store import Project
+    from tests.app_project import transcript
+
+    turns = [("Intervjuer", f"Spørsmål nummer {i} om bolig?") for i in range(120)]
+    text, segments = transcript(turns)
+    with Project.open(app_path) as project:
+        long_id = add_document(project, "intervju-lang", text, "interview", segments)
+    app = KodeverkApp(app_path, CODER, document_id=long_id)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        view = screen.query_one(DocumentView)
+        await pilot.press("G")
+        assert view.scroll_offset.y > 0 and view.virtual_size.height == view.line_count
+        assert view.vertical_scrollbar.window_virtual_size == view.line_count
+        there, back = "left_square_bracket", "right_square_bracket"
+        await pilot.press(there)
+        if screen.document_id == long_id:  # the long one is first in the overview
+            there, back = back, there
+            await pilot.press(there)
+        assert screen.document_id != long_id and view.line_count < 20
+        assert view.scroll_offset.y == 0 and view.virtual_size.height == view.line_count
+        assert view.vertical_scrollbar.window_virtual_size == view.line_count
+        assert "Spørsmål nummer" not in screen_text(app)
+        await pilot.press("G")
+        last = screen.segments[-1]
+        assert screen.selection == (last.start, last.end)
+        await pilot.press(back)
+        assert screen.document_id == long_id
+        await pilot.press("G")
+        line = view.line_of(screen.selection[0])
+        height = view.scrollable_content_region.height
+        assert view.scroll_offset.y <= line < view.scroll_offset.y + height
+        assert "Spørsmål nummer 119" in screen_text(app)
