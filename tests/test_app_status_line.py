@@ -92,6 +92,9 @@ async def test_next_document_is_named_in_the_status_line(app_path: Path) -> None
         assert remembered(app_path, "last_document") == "1"
         assert status(app) == "intervju-vadsø"
         assert toasts(app) == []
+        header = screen_text(app).splitlines()[0]  # the header names the shown document
+        assert "intervju-vadsø" in header and "bergen" not in header
+        assert "intervju-vadsø" in app.screen.sub_title
         await pilot.press("right_square_bracket")  # nothing after the last
         assert app.screen.document_id == 1
         assert status(app) == "this is the last document"

@@ -173,7 +173,7 @@ class CodingScreen(ProjectScreen):
             self.keys.keymap = build_keymap(codes)
         self.suggestions = []
         self.selection = (self.segments[0].start, self.segments[0].end)
-        self.sub_title = TEXT["sub_title"].format(coder=self.coder, document=self.document_name)
+        self._set_sub_title(TEXT["sub_title"].format(coder=self.coder, document=self.document_name))
         if reset_view:
             view = self.query_one(DocumentView)
             view.set_text(self.text)
@@ -182,6 +182,15 @@ class CodingScreen(ProjectScreen):
             others = self._file_version() != self._counts_version
             self._refresh_codings(counts="read" if others else "keep")
             self.select_segment(segment)
+
+    def _set_sub_title(self, sub_title: str) -> None:
+        """The header names the document. Once shown, only the header's title is painted:
+        setting ``sub_title`` repaints every widget on the screen (issue 14: ``]``, ``[``)."""
+        if not self.is_mounted:
+            self.sub_title = sub_title
+            return
+        self.set_reactive(CodingScreen.sub_title, sub_title)
+        self.query_one(FixedHeader).show_title()
 
     def _refresh_codings(self, *, counts: Literal["read", "adjust", "keep"]) -> None:
         """Reload this document's codings (after a committed action) and redraw. The project

@@ -20,6 +20,11 @@ class FixedHeader(Header):
     """``Header`` with a title that never relayouts (the coding screen's sub-title names the
     document: ``]`` and ``[`` change it at every press)."""
 
+    def show_title(self) -> None:
+        """Paint the screen's (sub)title now: for a sub-title set with ``set_reactive``
+        (setting ``Screen.sub_title`` repaints the whole screen, every widget on it)."""
+        self.query_one(_Title).update(self.format_title())
+
     def compose(self) -> ComposeResult:
         yield HeaderIcon().data_bind(Header.icon)
         yield _Title()
