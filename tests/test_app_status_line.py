@@ -155,3 +155,31 @@ async def test_another_document_scrolls_as_its_own_length_says(app_path: Path) -
         height = view.scrollable_content_region.height
         assert view.scroll_offset.y <= line < view.scroll_offset.y + height
         assert "Spørsmål nummer 119" in screen_text(app)
+
+
+async def test_the_code_tree_is_drawn_right_after_the_panel_grows(app_path: Path) -> None:
+    """A segment with more codes than the panel had room for makes the panel taller and the
+    tree shorter: the tree keeps its drawn lines (same width) and shows the new counts."""
+    from coding import operations as ops
+    from coding.store import Project
+
+    with Project.open(app_path) as project:
+        codes = dict(project.conn.execute("SELECT name, id FROM codes").fetchall())
+        segment = project.conn.execute(
+            'SELECT start, "end" FROM segments WHERE document_id = 1 ORDER BY start LIMIT 1'
+        ).fetchone()
+        for code_id in codes.values():
+            ops.apply_coding(project, 1, code_id, CODER, *segment)
+    app = KodeverkApp(app_path, CODER, document_id=2)
+    async with app.run_test(size=SIZE) as pilot:
+        tree = app.screen.query_one(CodeTree)
+        before = tree.region
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert app.screen.document_id == 1
+        assert tree.region.height < before.height and tree.region.width == before.width
+        text = screen_text(app)
+        for name in ("Brukermedvirkning 1/1", "Brukerråd 1/1", "Bolig 1/1", "Tidlig innsats 1/1"):
+            assert name in text, text
+        panel = str(app.screen.query_one("#on-selection").render())
+        assert all(name in panel for name in codes), panel
