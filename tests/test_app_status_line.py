@@ -28,7 +28,8 @@ def screen_text(app: KodeverkApp) -> str:
 
 
 def status(app: KodeverkApp) -> str:
-    return str(app.screen.query_one(DocumentView).border_subtitle)
+    """What the status line says; the screen text shows it too (checked where it matters)."""
+    return app.screen.status
 
 
 def toasts(app: KodeverkApp) -> list[str]:
@@ -183,3 +184,17 @@ async def test_the_code_tree_is_drawn_right_after_the_panel_grows(app_path: Path
             assert name in text, text
         panel = str(app.screen.query_one("#on-selection").render())
         assert all(name in panel for name in codes), panel
+
+
+async def test_the_status_line_shows_a_name_with_brackets_as_it_is(app_path: Path) -> None:
+    """A code's name is text, not markup: «[b]» is shown, not taken as a style."""
+    conn = sqlite3.connect(app_path)
+    conn.execute("UPDATE codes SET name = 'Bolig [b]' WHERE name = 'Bolig'")
+    conn.commit()
+    conn.close()
+    app = KodeverkApp(app_path, CODER, document_id=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "2")
+        await pilot.pause()
+        assert codings(app_path)[0][1] == "Bolig [b]"
+        assert "coded: Bolig [b]" in screen_text(app)

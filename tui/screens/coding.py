@@ -380,7 +380,7 @@ class CodingScreen(ProjectScreen):
         and no layout (a toast relayouts the screen at every key). Problems stay toasts."""
         self.status = message
         if self.is_mounted:
-            self.query_one(DocumentView).border_subtitle = message
+            self.query_one(DocumentView).border_subtitle = Text(message)  # not markup
 
     def _key_lines(self) -> list[Text]:
         """The waiting first key and its sub-codes, or the recent codes (alt+1…)."""
