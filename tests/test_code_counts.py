@@ -300,3 +300,32 @@ def test_prevalence_json_matches_a_recount(study: Path, level: str, coder: str) 
         assert figures == want, (cell["code"], key)
         checked += bool(cell["excerpts"])
     assert checked >= 15  # the study codes many themes in many groups
+
+
+def test_code_counts_are_read_from_the_counts_table(study: Path) -> None:
+    """The coding screen's and ``codebook show``'s counts come from ``code_document_counts``
+    (a few thousand rows), not from a scan of every coding (issue 14: first paint). A count
+    changed in the table alone shows there; per document and per coder too."""
+    from coding.codes import code_counts
+
+    conn = sqlite3.connect(study)
+    (code, document, coder), _n = next(iter(stored(conn).items()))
+    coder_name = conn.execute("SELECT name FROM coders WHERE id = ?", (coder,)).fetchone()[0]
+    conn.close()
+    with Project.open(study) as project:
+        before = (
+            code_counts(project)[code],
+            code_counts(project, document)[code],
+            code_counts(project, None, coder_name)[code],
+        )
+        project.conn.execute(
+            "UPDATE code_document_counts SET n = n + 7 WHERE code_id = ? AND document_id = ? "
+            "AND coder_id = ?",
+            (code, document, coder),
+        )
+        after = (
+            code_counts(project)[code],
+            code_counts(project, document)[code],
+            code_counts(project, None, coder_name)[code],
+        )
+    assert after == tuple(n + 7 for n in before)

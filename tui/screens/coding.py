@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Input, Static
 
 from coding import learn
 from coding import operations as ops
@@ -46,6 +46,7 @@ from tui.shortcuts import KeyState, build_keymap
 from tui.suggestions import Suggestion, find_suggestions
 from tui.widgets.code_tree import CodeTree, swatch
 from tui.widgets.document_view import DocumentView
+from tui.widgets.header import FixedHeader
 
 WORD = re.compile(r"\S+")
 POLL_SECONDS = 2.0  # how often the all-coders view looks for other coders' new codings
@@ -53,6 +54,9 @@ PLACE_RETRY_SECONDS = 2.0  # saving where the coder is, again, after the write l
 SUGGESTION_TEXT = Section("suggest")
 PALETTE = palette_actions("coding")
 TEXT = Section("code")
+# Lines the panel beside the text has room for from the start (the segment, a code and the
+# first recent code): coding a segment then adds no row, so the key relayouts nothing (issue 14).
+PANEL_LINES = 5
 
 
 def _coder_id(project: Project, coder: str) -> int:
@@ -113,13 +117,14 @@ class CodingScreen(ProjectScreen):
         self._done: bool | None = None
         self._coder_names: dict[int, str] | None = None
         self._start_segment = segment
-        self._panel_height = -1
+        self.status = ""  # what the last key did, shown under the text
+        self._panel_height = -1  # the panel's height (in newlines): it only grows
         self.keys = KeyState(build_keymap([]))
         self.load_document(document_id, reset_view=False)
 
     # -- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield FixedHeader()
         with Horizontal():
             yield DocumentView(self.text, id="document")
             with Vertical(id="side"):
@@ -168,7 +173,7 @@ class CodingScreen(ProjectScreen):
             self.keys.keymap = build_keymap(codes)
         self.suggestions = []
         self.selection = (self.segments[0].start, self.segments[0].end)
-        self.sub_title = TEXT["sub_title"].format(coder=self.coder, document=self.document_name)
+        self._set_sub_title(TEXT["sub_title"].format(coder=self.coder, document=self.document_name))
         if reset_view:
             view = self.query_one(DocumentView)
             view.set_text(self.text)
@@ -177,6 +182,15 @@ class CodingScreen(ProjectScreen):
             others = self._file_version() != self._counts_version
             self._refresh_codings(counts="read" if others else "keep")
             self.select_segment(segment)
+
+    def _set_sub_title(self, sub_title: str) -> None:
+        """The header names the document. Once shown, only the header's title is painted:
+        setting ``sub_title`` repaints every widget on the screen (issue 14: ``]``, ``[``)."""
+        if not self.is_mounted:
+            self.sub_title = sub_title
+            return
+        self.set_reactive(CodingScreen.sub_title, sub_title)
+        self.query_one(FixedHeader).show_title()
 
     def _refresh_codings(self, *, counts: Literal["read", "adjust", "keep"]) -> None:
         """Reload this document's codings (after a committed action) and redraw. The project
@@ -352,12 +366,21 @@ class CodingScreen(ProjectScreen):
         if self.suggestions:  # the proposed code stays in view until a or r
             lines += self._suggestion_lines()
         panel = Text("\n").join(lines)
-        height = panel.plain.count("\n")  # layout only when the panel's height may change
-        self.query_one("#on-selection", Static).update(panel, layout=height != self._panel_height)
+        lines_now = panel.plain.count("\n")
+        height = max(lines_now, self._panel_height, PANEL_LINES - 1)  # it only grows: and
+        panel.append("\n" * (height - lines_now))  # a layout only then
+        self.query_one("#on-selection", Static).update(panel, layout=height > self._panel_height)
         self._panel_height = height
         view = self.query_one(DocumentView)
         if view.border_title != self.document_name:  # setting it redraws the whole view
             view.border_title = self.document_name
+
+    def say(self, message: str) -> None:
+        """Confirm what a key did in the status line, the bottom border of the text: no row
+        and no layout (a toast relayouts the screen at every key). Problems stay toasts."""
+        self.status = message
+        if self.is_mounted:
+            self.query_one(DocumentView).border_subtitle = Text(message)  # not markup
 
     def _key_lines(self) -> list[Text]:
         """The waiting first key and its sub-codes, or the recent codes (alt+1…)."""
@@ -402,7 +425,7 @@ class CodingScreen(ProjectScreen):
         here = order.index(self.document_id) if self.document_id in order else -1
         there = here + step
         if not 0 <= there < len(order):
-            self.notify(TEXT["last" if step > 0 else "first"], timeout=2)
+            self.say(TEXT["last" if step > 0 else "first"])
             return
         self.open_here(order[there])
 
@@ -425,7 +448,7 @@ class CodingScreen(ProjectScreen):
         value = ops.recall(self.project, self.coder, f"segment:{document_id}")
         segment = int(value) if value and value.isdigit() else 0
         self.load_document(document_id, segment=segment)
-        self.notify(self.document_name, timeout=2)
+        self.say(self.document_name)
 
     def _offer_next_unfinished(self) -> None:
         from tui.screens.confirm import ConfirmScreen
@@ -521,7 +544,7 @@ class CodingScreen(ProjectScreen):
         self.keys.used(code_id)
         self._absorb(kept, start, end)
         self.learner.count()
-        self.notify(TEXT["coded"].format(name=self.code_by_id[code_id].name), timeout=2)
+        self.say(TEXT["coded"].format(name=self.code_by_id[code_id].name))
 
     def _absorb(self, kept: ops.Coding, start: int, end: int) -> None:
         """Mirror a committed ``apply_coding`` in the loaded codings without re-reading them
@@ -646,7 +669,7 @@ class CodingScreen(ProjectScreen):
         ):
             return
         self._refresh_codings(counts="adjust")
-        self.notify(TEXT["removed"].format(name=self.code_by_id[code_id].name), timeout=2)
+        self.say(TEXT["removed"].format(name=self.code_by_id[code_id].name))
 
     def action_undo(self) -> None:
         self._undo_or_redo(ops.undo, "undone", "nothing_undo")
@@ -661,7 +684,7 @@ class CodingScreen(ProjectScreen):
         if isinstance(event, Refused):
             return
         self._refresh_codings(counts="adjust" if self._only_here(event) else "read")
-        self.notify(TEXT[done].format(what=event.summary) if event else TEXT[nothing], timeout=2)
+        self.say(TEXT[done].format(what=event.summary) if event else TEXT[nothing])
 
     def _only_here(self, event: Event | None) -> bool:
         """Whether an undone or redone action changed only codings of this document: then the
@@ -733,7 +756,7 @@ class CodingScreen(ProjectScreen):
             return
         self._forget_status()
         self._show_selection_codes()
-        self.notify(TEXT["marked_done" if done else "marked_not_done"], timeout=2)
+        self.say(TEXT["marked_done" if done else "marked_not_done"])
         if done:
             self._offer_next_unfinished()
 
@@ -742,7 +765,7 @@ class CodingScreen(ProjectScreen):
             return
         self.blind = not self.blind
         self._refresh_codings(counts="read")
-        self.notify(TEXT["blind" if self.blind else "all"], timeout=2)
+        self.say(TEXT["blind" if self.blind else "all"])
 
     # -- search and suggestions ---------------------------------------------------------------
     def action_search(self) -> None:
@@ -881,7 +904,7 @@ class CodingScreen(ProjectScreen):
         self.selection = (suggestion.start, suggestion.end)
         self._absorb(kept, suggestion.start, suggestion.end)
         self.learner.count()
-        self.notify(TEXT["coded"].format(name=self.code_by_id[suggestion.code_id].name), timeout=2)
+        self.say(TEXT["coded"].format(name=self.code_by_id[suggestion.code_id].name))
         return True
 
     # -- focus and leaving --------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -38,6 +39,15 @@ class CodeTree(Tree[int]):
         self.project_counts: dict[int, int] = {}
         self.show_counts = True
         self.per_document = True  # "here/total"; False: the project total only
+        self._laid_out_width = 0
+
+    def _on_resize(self, event: events.Resize) -> None:
+        """Only taller or shorter (the panel above it grew): every line stays as it was drawn.
+        Textual's ``Tree`` forgets all of them and asks for another layout (issue 14)."""
+        if event.size.width == self._laid_out_width:
+            event.prevent_default()  # not Tree._on_resize
+            self._line_cache.grow(event.size.height)
+        self._laid_out_width = event.size.width
 
     def show_codes(self, codes: list[CodeRow], filter_text: str = "") -> None:
         """(Re)build the tree; with a filter, only matching codes and their ancestors."""

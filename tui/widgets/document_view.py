@@ -262,8 +262,18 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         self._wrap_width = width
         self._lines = wrap_offsets(self.text, width)
         self._starts = [start for start, _ in self._lines]
-        self.virtual_size = Size(width + GUTTER, len(self._lines))
+        self._set_virtual_size(Size(width + GUTTER, len(self._lines)))
         self._changed()
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """Once laid out, another text's length changes only the scrollbar (always shown:
+        ``overflow-y: scroll``), not the view's place: no layout of the screen (issue 14)."""
+        if not self.is_mounted or self.size.height <= 0 or self.virtual_size.width != size.width:
+            self.virtual_size = size
+            return
+        self.set_reactive(DocumentView.virtual_size, size)
+        self._scroll_update(size)  # Textual's: the scrollbar's window, the offset clamped
+        self.refresh()
 
     def on_resize(self) -> None:
         self._rewrap()
