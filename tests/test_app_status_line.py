@@ -198,3 +198,16 @@ async def test_the_status_line_shows_a_name_with_brackets_as_it_is(app_path: Pat
         await pilot.pause()
         assert codings(app_path)[0][1] == "Bolig [b]"
         assert "coded: Bolig [b]" in screen_text(app)
+
+
+async def test_a_document_name_with_brackets_is_shown_as_it_is(app_path: Path) -> None:
+    """The document's name on the text's border is text, not markup."""
+    conn = sqlite3.connect(app_path)
+    conn.execute("UPDATE documents SET name = 'Intervju [b]K2[/b]' WHERE id = 1")
+    conn.commit()
+    conn.close()
+    app = KodeverkApp(app_path, CODER, document_id=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        border = screen_text(app).splitlines()[1]  # the header has the name too
+        assert "Intervju [b]K2[/b]" in border

@@ -119,6 +119,7 @@ class CodingScreen(ProjectScreen):
         self._start_segment = segment
         self.status = ""  # what the last key did, shown under the text
         self._panel_height = -1  # the panel's height (in newlines): it only grows
+        self._border_name: str | None = None  # the document name on the text's border
         self.keys = KeyState(build_keymap([]))
         self.load_document(document_id, reset_view=False)
 
@@ -372,8 +373,9 @@ class CodingScreen(ProjectScreen):
         self.query_one("#on-selection", Static).update(panel, layout=height > self._panel_height)
         self._panel_height = height
         view = self.query_one(DocumentView)
-        if view.border_title != self.document_name:  # setting it redraws the whole view
-            view.border_title = self.document_name
+        if self._border_name != self.document_name:  # setting it redraws the whole view
+            self._border_name = self.document_name
+            view.border_title = Text(self.document_name)  # a name is text, not markup
 
     def say(self, message: str) -> None:
         """Confirm what a key did in the status line, the bottom border of the text: no row
