@@ -9,7 +9,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from coding.errors import KodeverkError
 from coding.store import Project
@@ -19,6 +19,7 @@ from tui.keymap import screen_bindings
 from tui.messages import OpenDocument, OpenScreen
 from tui.screens.base import ProjectScreen
 from tui.widgets.document_table import DocumentTable
+from tui.widgets.footer import Footer
 
 COLUMNS = ("case", "size", "region", "progress", "done", "document")
 
