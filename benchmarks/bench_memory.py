@@ -1,7 +1,7 @@
 """App memory on the generated study (issue 13): the resident size of the app after visiting
 every screen (coding an interview, codebook editor, review, prevalence, help) and going back,
-three rounds. Target: ≤ 300 MB, and flat after the first round (the third within 5 % of the
-first).
+five rounds. Target: ≤ 300 MB, and flat after the first round (the last within 5 % of the
+first, resident size and Python blocks alike).
 
 Each visit ends when the popped screen is removed (``await app.pop_screen()``) and the app's
 workers are done: without that, a busy machine left screens and their work in flight at the
@@ -9,7 +9,15 @@ moment of measuring, and the figure said more about the load than about the app 
 load of 10). Beside the resident size, the Python memory blocks alive
 (``sys.getallocatedblocks``) per round: flat blocks with a growing resident size is memory the
 allocator keeps after the review's large reads (freed objects in arenas still in use), not
-objects outliving a visit."""
+objects outliving a visit.
+
+Until issue 13 the blocks grew by ~48k a round (+16 % by the third): Textual kept widgets of
+removed screens alive (the footer's recomposed keys, Headers watching the app's title, and the
+styles caches of every rendered widget in an lru_cache); tui/leaks.py and tui/widgets/footer.py
+let them go, and tests/test_app_memory.py checks no widget outlives its visit. The resident
+size still steps up once after the first round (~12 MB, with the blocks flat and SQLite's
+memory flat: the allocator's arenas) and is flat after it; the target stays against the first
+round, and the note gives the figure from the second round on."""
 
 from __future__ import annotations
 
@@ -23,7 +31,7 @@ from pathlib import Path
 from benchmarks.common import result
 from benchmarks.study import build_study
 
-ROUNDS = 3
+ROUNDS = 5
 
 
 def rss_mb() -> float:
@@ -87,7 +95,9 @@ def run(quick: bool) -> list[dict]:
             passed=sizes[-1] <= 300 and sizes[-1] <= 1.05 * sizes[0],
             note="resident size per round: "
             + ", ".join(f"{s:.0f}" for s in sizes)
-            + f" MB (benchmark process before the app: {start:.0f} MB)",
+            + f" MB (benchmark process before the app: {start:.0f} MB); from the second round"
+            + f" on: ×{sizes[-1] / sizes[1]:.3f} (not the target: shown because the allocator's"
+            " one step after the first visit is not objects, see the blocks)",
         ),
         result(
             f"study: Python objects alive after every screen, round {ROUNDS}",

@@ -18,6 +18,7 @@ from coding.errors import KodeverkError, ProjectGone
 from coding.store import Project
 from tui.i18n import set_language, t, translate_bindings
 from tui.keymap import screen_bindings
+from tui.leaks import forget_on_screen_change
 from tui.messages import FileGone, LeaveCoding, OpenDocument, OpenScreen
 from tui.palette import KodeverkCommands
 from tui.screens.coding import CodingScreen
@@ -76,6 +77,7 @@ class KodeverkApp(App):
         self.write_problem: str | None = None
 
     def on_mount(self) -> None:
+        forget_on_screen_change(self)
         self._apply_keymap()
         if self.project.readonly:
             self.sub_title = t("app.sub_title_readonly", coder=self.coder)

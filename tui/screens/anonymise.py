@@ -8,10 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label
+from textual.widgets import Input, Label
 
 from tui.i18n import Localized, Section
 from tui.keymap import screen_bindings
+from tui.widgets.footer import Footer
 
 TEXT = Section("anon")
 CHOICES = {"1": "[navn]", "2": "[kommune]", "3": "[sted]"}

@@ -12,13 +12,14 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Label
+from textual.widgets import Label
 
 from coding.errors import KodeverkError, ProjectGone
 from coding.store import Project
 from tui.i18n import Localized
 from tui.messages import FileGone
 from tui.shortcuts import KeyState
+from tui.widgets.footer import Footer
 
 T = TypeVar("T")
 D = TypeVar("D")  # what a dialog dismisses with

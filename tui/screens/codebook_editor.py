@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from coding.codes import (
     CodeRow,
@@ -33,6 +33,7 @@ from tui.screens.base import ProjectScreen, Refused
 from tui.screens.confirm import ConfirmScreen, PromptScreen
 from tui.screens.picker import PickerScreen
 from tui.widgets.code_tree import CodeTree
+from tui.widgets.footer import Footer
 
 TEXT = Section("cb")
 

@@ -8,12 +8,13 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, OptionList
+from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from coding.consensus import CoderPair
 from tui.i18n import Localized, Section
 from tui.keymap import screen_bindings
+from tui.widgets.footer import Footer
 
 
 class CoderPairScreen(Localized, ModalScreen[tuple[str, str] | None]):

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from coding import learn
 from coding import operations as ops
@@ -46,6 +46,7 @@ from tui.shortcuts import KeyState, build_keymap
 from tui.suggestions import Suggestion, find_suggestions
 from tui.widgets.code_tree import CodeTree, swatch
 from tui.widgets.document_view import DocumentView
+from tui.widgets.footer import Footer
 from tui.widgets.header import FixedHeader
 
 WORD = re.compile(r"\S+")

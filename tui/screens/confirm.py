@@ -8,10 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label
+from textual.widgets import Button, Input, Label
 
 from tui.i18n import Localized, Section
 from tui.keymap import screen_bindings
+from tui.widgets.footer import Footer
 
 
 class ConfirmScreen(Localized, ModalScreen[bool]):

@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from coding.goals import GoalRow, goal_table, next_rating, set_assessment
 from coding.operations import undo
@@ -23,6 +23,7 @@ from tui.keymap import screen_bindings
 from tui.screens.base import ProjectScreen, Refused
 from tui.screens.memo import MemoScreen
 from tui.screens.prevalence import QuotesModal
+from tui.widgets.footer import Footer
 
 TEXT = Section("goals_t")
 LABEL_WIDTH = 22

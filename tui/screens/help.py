@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from tui.i18n import CATALOGUE, Localized, language, t, translate_map
 from tui.keymap import screen_bindings
+from tui.widgets.footer import Footer
 
 GENERAL = [
     ("ctrl+p", "help.palette"),

@@ -14,12 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, ProgressBar
+from textual.widgets import Input, Label, ProgressBar
 
 from coding.errors import KodeverkError
 from coding.store import Project
 from tui.i18n import Localized, Section
 from tui.keymap import screen_bindings
+from tui.widgets.footer import Footer
 
 TEXT = Section("import")
 STAGES = ("reading", "segmenting", "writing")

@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, OptionList
+from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from coding.codes import CodeRow
 from tui.i18n import Localized, Section
 from tui.keymap import screen_bindings
 from tui.widgets.code_tree import swatch
+from tui.widgets.footer import Footer
 
 LIMIT = 30
 # below this score a code is not offered: «no match» beats an unrelated code (rapidfuzz 0–100;

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, OptionList, Static
+from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
 from coding.cases import attribute_counts
@@ -27,6 +27,7 @@ from tui.i18n import Localized, Section, language
 from tui.keymap import screen_bindings
 from tui.screens.base import ProjectScreen, Refused
 from tui.widgets.bar_chart import Bar, BarChart
+from tui.widgets.footer import Footer
 
 PREFERRED = ("size_class", "region")
 T = TypeVar("T")

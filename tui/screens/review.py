@@ -20,7 +20,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.coordinate import Coordinate
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from coding.codes import short_path
 from coding.consensus import (
@@ -38,6 +38,7 @@ from tui.i18n import Localized, Section
 from tui.keymap import screen_bindings
 from tui.screens.base import DomainActions, Refused
 from tui.screens.coder_pairs import CoderPairScreen
+from tui.widgets.footer import Footer
 
 CONTEXT = 160  # characters of context on each side of a disagreement
 CODE_WIDTH = 26  # code paths are shortened to this (the leaf names the code) to fit 80 columns

@@ -8,7 +8,8 @@ answer grid that was most of what ``/``, ``enter`` or ``escape`` cost.
 from __future__ import annotations
 
 from textual.screen import Screen
-from textual.widgets import Footer
+
+from tui.widgets.footer import Footer
 
 
 def shown_keys(screen: Screen) -> tuple:
