@@ -14,6 +14,7 @@ from coding.operations import apply_coding
 from coding.store import Project
 from tui.screens.coder_pairs import CoderPairScreen
 from tui.screens.review import ReviewScreen
+from tui.widgets.row_list import RowList
 
 
 class ReviewApp(App):
@@ -45,12 +46,19 @@ def consensus_rows(path) -> list[tuple]:
         conn.close()
 
 
+async def until_loaded(pilot) -> None:
+    """Wait for the review's read (a worker thread) and its tables to be filled."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    assert pilot.app.screen.loaded
+
+
 async def test_settle_a_disagreement_in_the_review_screen(small_project: Project) -> None:
     bolig = prepare(small_project)
     segs = segments_of(small_project, 1)
     app = ReviewApp(small_project)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await until_loaded(pilot)
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
         codes = screen.query_one("#codes", DataTable)
@@ -58,7 +66,7 @@ async def test_settle_a_disagreement_in_the_review_screen(small_project: Project
         assert codes.get_row_at(0)[2] == "2"  # two open disagreements
         await pilot.press("enter")
         await pilot.pause()
-        table = screen.query_one("#disagreements", DataTable)
+        table = screen.query_one("#disagreements", RowList)
         assert table.row_count == 2 and table.has_focus
         side_a = str(screen.query_one("#side-a", Static).render())
         assert "Og bolig?" in side_a and "not coded here" in side_a
@@ -136,7 +144,7 @@ async def test_lead_switches_to_anne_vs_bjorn_and_settles(small_project: Project
     segs = segments_of(small_project, 1)
     app = LeadApp(small_project, ["anne", "root"])
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await until_loaded(pilot)
         screen = app.screen
         assert "anne (A) vs root (B)" in str(screen.query_one("#title", Static).render())
         await pilot.press("c")
@@ -147,7 +155,7 @@ async def test_lead_switches_to_anne_vs_bjorn_and_settles(small_project: Project
         labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         options.highlighted = next(i for i, t in enumerate(labels) if t.startswith("anne vs bjorn"))
         await pilot.press("enter")
-        await pilot.pause()
+        await until_loaded(pilot)
         assert app.screen is screen and screen.coders == ("anne", "bjorn")
         assert "anne (A) vs bjorn (B)" in str(screen.query_one("#title", Static).render())
         assert screen.query_one("#side-b", Static).border_title == "B: bjorn"
@@ -155,7 +163,7 @@ async def test_lead_switches_to_anne_vs_bjorn_and_settles(small_project: Project
         codes.move_cursor(row=codes.get_row_index(str(bolig)))
         await pilot.press("enter")
         await pilot.pause()
-        table = screen.query_one("#disagreements", DataTable)
+        table = screen.query_one("#disagreements", RowList)
         listed = [(item.start, item.end, item.coders) for item in screen.items]
         assert listed == [
             (segs[3].start, segs[3].end, ("anne", "bjorn")),
@@ -169,7 +177,7 @@ async def test_lead_switches_to_anne_vs_bjorn_and_settles(small_project: Project
         palette = {title: run for title, _help, run in screen.palette_commands()}
         assert {"Choose coders", "Compare anne vs bjorn", "Compare anne vs root"} <= set(palette)
         palette["Compare anne vs root"]()
-        await pilot.pause()
+        await until_loaded(pilot)
         assert screen.coders == ("anne", "root") and screen.items == []
     conn = sqlite3.connect(small_project.path)
     summary = conn.execute(
@@ -190,10 +198,12 @@ async def test_review_screen_on_a_damaged_project_says_so(small_project: Project
     )
     app = ReviewApp(small_project)
     async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
         messages = [n.message for n in app._notifications]
         assert any("1000000" in m and "kodeverk check" in m for m in messages), messages
         await pilot.press("r")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
