@@ -36,9 +36,11 @@ async def _until(pilot, ready, limit: float = 120.0) -> None:
 
 
 def _codes_filled(screen) -> bool:
+    """The screen's read is done and shown (it reads in a worker thread; a screen without a
+    ``loaded`` flag read before painting)."""
     from textual.widgets import DataTable
 
-    return screen.query_one("#codes", DataTable).row_count > 0
+    return getattr(screen, "loaded", True) and screen.query_one("#codes", DataTable).row_count > 0
 
 
 async def _open(path: Path, make) -> tuple[float, float, float]:
@@ -100,14 +102,17 @@ async def _keys(path: Path, presses: int, switches: int) -> dict[str, tuple[list
         found["settle (a/b/o/x, committed)"] = await timed_presses(
             pilot, ["a", "b", "o", "x"] * (presses // 4)
         )
-        wall, cpu = [], []
+        wall, cpu, filled = [], [], []
         for _ in range(switches):
             await pilot.press("c", "down")
+            t0 = time.perf_counter()
             w, c = await timed_presses(pilot, ["enter"])
             wall += w
             cpu += c
             await _until(pilot, lambda: _codes_filled(screen))
+            filled.append(time.perf_counter() - t0)
         found["switch the compared pair (enter in the picker)"] = (wall, cpu)
+        found["switch: until the new pair's tables are filled"] = (filled, [])
     return found
 
 
@@ -160,8 +165,14 @@ def run(quick: bool) -> list[dict]:
         committed = _settled_on_disk(path) - before
         every = [k for wall, _ in found.values() for k in wall]
         bare = asyncio.run(bare_presses(["j", "k"] * (len(every) // 2), SIZE))
+        filled = found.pop("switch: until the new pair's tables are filled")[0]
         for what, (wall, cpu_times) in found.items():
             key = key_rows(f"review key: {what}, {label}", wall, cpu_times, bare)
+            if what.startswith("switch"):
+                key[1]["note"] += (
+                    f"; the new pair's tables filled (read in a worker thread) after "
+                    f"{min(filled):.2f}–{max(filled):.2f} s"
+                )
             if what.startswith("settle"):
                 key[1]["note"] += f"; {committed} of {len(wall)} settlings found on disk after"
             rows += key

@@ -27,7 +27,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.coordinate import Coordinate
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from coding.codes import short_path
 from coding.consensus import (
@@ -47,6 +47,7 @@ from tui.keymap import screen_bindings
 from tui.screens.base import DomainActions, Refused
 from tui.screens.coder_pairs import CoderPairScreen
 from tui.widgets.row_list import RowList
+from tui.widgets.steady_footer import SteadyFooter
 
 CONTEXT = 160  # characters of context on each side of a disagreement
 CODE_WIDTH = 26  # code paths are shortened to this (the leaf names the code) to fit 80 columns
@@ -105,7 +106,7 @@ class ReviewScreen(Localized, DomainActions, Screen):
                 yield Static(id="side-a", classes="side")
                 yield Static(id="side-b", classes="side")
         yield Static(id="status")
-        yield Footer()
+        yield SteadyFooter()
 
     def _title(self) -> str:
         if len(self.coders) < 2:
