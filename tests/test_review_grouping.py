@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from textual.app import App
-from textual.widgets import DataTable
 
 from benchmarks.study import build_study
 from coding.consensus import all_disagreements, count_open, disagreements, open_counts, settle
@@ -105,7 +104,7 @@ async def test_settling_on_screen_shows_what_a_fresh_review_computes(study: Proj
     async with app.run_test(size=(100, 30)) as pilot:
         await until_loaded(pilot)
         screen = app.screen
-        codes = screen.query_one("#codes", DataTable)
+        codes = screen.query_one("#codes", RowList)
         await pilot.press("enter")
         await pilot.pause()
         code_id = screen.code_id
@@ -135,7 +134,7 @@ async def test_reopening_a_code_shows_its_settlings_as_on_disk(study: Project) -
     async with app.run_test(size=(100, 30)) as pilot:
         await until_loaded(pilot)
         screen = app.screen
-        codes = screen.query_one("#codes", DataTable)
+        codes = screen.query_one("#codes", RowList)
         table = screen.query_one("#disagreements", RowList)
         await pilot.press("enter", "a", "b")
         first = screen.code_id

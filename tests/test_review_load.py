@@ -4,7 +4,7 @@ the pair shows the new pair's disagreements as a fresh computation gives them.""
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from coding.consensus import disagreements
 from coding.documents import segments_of
@@ -44,7 +44,7 @@ async def test_settling_shows_in_the_row_and_status_line_not_a_toast(
         status = str(screen.query_one("#status", Static).render())
         assert "Settled: B" in status and f"{segs[3].start}–{segs[3].end}" in status
         assert len(app._notifications) == toasts  # no toast for a plain confirmation
-        codes = screen.query_one("#codes", DataTable)
+        codes = screen.query_one("#codes", RowList)
         assert codes.get_row(str(bolig))[2:4] == ["1", "1"]
     assert consensus_rows(small_project.path) == [(bolig, segs[3].start, segs[3].end)]
     fresh = disagreements(small_project, ["ane", "bo"], bolig)
@@ -72,7 +72,7 @@ async def test_switching_the_pair_shows_the_new_pairs_disagreements(
     async with app.run_test(size=(80, 24)) as pilot:
         await until_loaded(pilot)
         screen = app.screen
-        codes = screen.query_one("#codes", DataTable)
+        codes = screen.query_one("#codes", RowList)
         codes.move_cursor(row=codes.get_row_index(str(bolig)))
         await pilot.press("enter")
         await pilot.pause()

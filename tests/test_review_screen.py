@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from textual.app import App
-from textual.widgets import DataTable, OptionList, Static
+from textual.widgets import OptionList, Static
 
 from coding.codes import resolve_code
 from coding.consensus import disagreements, settle
@@ -15,6 +15,7 @@ from coding.store import Project
 from tui.screens.coder_pairs import CoderPairScreen
 from tui.screens.review import ReviewScreen
 from tui.widgets.row_list import RowList
+from tui.widgets.text_pane import TextPane
 
 
 class ReviewApp(App):
@@ -61,14 +62,20 @@ async def test_settle_a_disagreement_in_the_review_screen(small_project: Project
         await until_loaded(pilot)
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
-        codes = screen.query_one("#codes", DataTable)
+        codes = screen.query_one("#codes", RowList)
         assert codes.get_row_at(0)[0] == "Bolig"  # worst first
         assert codes.get_row_at(0)[2] == "2"  # two open disagreements
         await pilot.press("enter")
         await pilot.pause()
         table = screen.query_one("#disagreements", RowList)
         assert table.row_count == 2 and table.has_focus
-        side_a = str(screen.query_one("#side-a", Static).render())
+        pane = screen.query_one("#side-a", TextPane)
+        side_a = pane.text.plain
+        shown = " ".join(pane.render_line(y).text.strip() for y in range(pane.size.height))
+        assert "Og bolig?" in shown  # drawn in the pane, not only held
+        pane.scroll_end(animate=False, immediate=True)  # the rest is there to scroll to
+        shown = " ".join(pane.render_line(y).text.strip() for y in range(pane.size.height))
+        assert "not coded here" in shown
         assert "Og bolig?" in side_a and "not coded here" in side_a
         await pilot.press("b")  # accept B on segment 3 («Og bolig?»)
         await pilot.pause()
@@ -158,8 +165,8 @@ async def test_lead_switches_to_anne_vs_bjorn_and_settles(small_project: Project
         await until_loaded(pilot)
         assert app.screen is screen and screen.coders == ("anne", "bjorn")
         assert "anne (A) vs bjorn (B)" in str(screen.query_one("#title", Static).render())
-        assert screen.query_one("#side-b", Static).border_title == "B: bjorn"
-        codes = screen.query_one("#codes", DataTable)
+        assert screen.query_one("#side-b", TextPane).border_title == "B: bjorn"
+        codes = screen.query_one("#codes", RowList)
         codes.move_cursor(row=codes.get_row_index(str(bolig)))
         await pilot.press("enter")
         await pilot.pause()

@@ -25,9 +25,8 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.coordinate import Coordinate
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from coding.codes import short_path
 from coding.consensus import (
@@ -48,6 +47,7 @@ from tui.screens.base import DomainActions, Refused
 from tui.screens.coder_pairs import CoderPairScreen
 from tui.widgets.row_list import RowList
 from tui.widgets.steady_footer import SteadyFooter
+from tui.widgets.text_pane import TextPane
 
 CONTEXT = 160  # characters of context on each side of a disagreement
 CODE_WIDTH = 26  # code paths are shortened to this (the leaf names the code) to fit 80 columns
@@ -76,7 +76,7 @@ class ReviewScreen(Localized, DomainActions, Screen):
     ReviewScreen #disagreements { height: 1fr; }
     ReviewScreen #sides { height: 1fr; }
     ReviewScreen #status { height: 1; padding: 0 1; }
-    ReviewScreen .side { width: 1fr; border: round $secondary; padding: 0 1; overflow-y: auto; }
+    ReviewScreen .side { width: 1fr; height: 1fr; border: round $secondary; padding: 0 1; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = screen_bindings("review")
@@ -96,15 +96,22 @@ class ReviewScreen(Localized, DomainActions, Screen):
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="title")
-        yield DataTable(id="codes", cursor_type="row", zebra_stripes=True)
+        yield RowList(
+            [
+                TEXT["col_code"],
+                *(TEXT[f"col_{c}"] for c in ("units", "open", "settled", "agree")),
+                *("κ", "α", "AC1"),
+            ],
+            id="codes",
+        )
         with Vertical(id="lower"):
             yield RowList(
                 [TEXT["col_document"], TEXT["col_segment"], "A", "B", TEXT["col_settled"]],
                 id="disagreements",
             )
             with Horizontal(id="sides"):
-                yield Static(id="side-a", classes="side")
-                yield Static(id="side-b", classes="side")
+                yield TextPane(id="side-a", classes="side")
+                yield TextPane(id="side-b", classes="side")
         yield Static(id="status")
         yield SteadyFooter()
 
@@ -115,19 +122,14 @@ class ReviewScreen(Localized, DomainActions, Screen):
         return TEXT["title"].format(a=a, b=b, lead=self.lead)
 
     def on_mount(self) -> None:
-        codes = self.query_one("#codes", DataTable)
-        codes.add_column(TEXT["col_code"], width=CODE_WIDTH)
-        codes.add_columns(
-            *(TEXT[f"col_{c}"] for c in ("units", "open", "settled", "agree")), "κ", "α", "AC1"
-        )
         self._show_coders()
         self.action_refresh_tables()
-        codes.focus()
+        self.query_one("#codes", RowList).focus()
 
     def _show_coders(self) -> None:
         self.query_one("#title", Static).update(self._title())
-        self.query_one("#side-a", Static).border_title = f"A: {self._coder_label(0)}"
-        self.query_one("#side-b", Static).border_title = f"B: {self._coder_label(1)}"
+        self.query_one("#side-a", TextPane).border_title = f"A: {self._coder_label(0)}"
+        self.query_one("#side-b", TextPane).border_title = f"B: {self._coder_label(1)}"
 
     def _coder_label(self, index: int) -> str:
         return self.coders[index] if len(self.coders) > index else "?"
@@ -155,7 +157,7 @@ class ReviewScreen(Localized, DomainActions, Screen):
         self._show_sides()
         self._show_coders()
         self.action_refresh_tables()
-        self.query_one("#codes", DataTable).focus()
+        self.query_one("#codes", RowList).focus()
 
     def action_refresh_tables(self) -> None:
         if len(self.coders) < 2:
@@ -197,29 +199,30 @@ class ReviewScreen(Localized, DomainActions, Screen):
         self.query_one("#status", Static).update(text, layout=False)
 
     def _fill_codes(self, report: AgreementReport) -> None:
-        table = self.query_one("#codes", DataTable)
-        row_before = table.cursor_row
-        table.clear()
+        table = self.query_one("#codes", RowList)
+        rows = []
         for row in report.codes:
             pending, done = self.read.counts(row.code_id) if self.read else (0, 0)
             percent = "–" if row.percent_agreement is None else f"{row.percent_agreement:.0%}"
-            table.add_row(
-                _fit(short_path(row.code, CODE_WIDTH), CODE_WIDTH),
-                str(row.units),
-                str(pending),
-                str(done),
-                percent,
-                _fmt(row.kappa),
-                _fmt(row.alpha),
-                _fmt(row.ac1),
-                key=str(row.code_id),
+            rows.append(
+                (
+                    _fit(short_path(row.code, CODE_WIDTH), CODE_WIDTH),
+                    str(row.units),
+                    str(pending),
+                    str(done),
+                    percent,
+                    _fmt(row.kappa),
+                    _fmt(row.alpha),
+                    _fmt(row.ac1),
+                )
             )
-        if table.row_count:
-            table.move_cursor(row=min(row_before, table.row_count - 1))
+        keys = [str(row.code_id) for row in report.codes]
+        table.set_rows(rows, cursor=table.cursor_row, keys=keys)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.data_table.id == "codes" and event.row_key.value is not None:
-            self.code_id = int(event.row_key.value)
+    def on_row_list_selected(self, event: RowList.Selected) -> None:
+        event.stop()
+        if event.row_list.id == "codes":
+            self.code_id = int(event.key)
             self._load_disagreements(self.code_id)
             self.query_one("#disagreements", RowList).focus()
 
@@ -255,8 +258,8 @@ class ReviewScreen(Localized, DomainActions, Screen):
 
     def _show_sides(self) -> None:
         item = self._current()
-        side_a = self.query_one("#side-a", Static)
-        side_b = self.query_one("#side-b", Static)
+        side_a = self.query_one("#side-a", TextPane)
+        side_b = self.query_one("#side-b", TextPane)
         if item is None:
             side_a.update(TEXT["none_selected"])
             side_b.update("")
@@ -294,11 +297,11 @@ class ReviewScreen(Localized, DomainActions, Screen):
         row = table.cursor_row
         self.items[row] = replace(self.items[row], settled=choice)
         table.update_cell(row, SETTLED_COLUMN, choice)
-        codes = self.query_one("#codes", DataTable)
+        codes = self.query_one("#codes", RowList)
         pending, settled = count_open(self.items)
         code_row = codes.get_row_index(str(self.code_id))
-        codes.update_cell_at(Coordinate(code_row, OPEN_COLUMN), str(pending))
-        codes.update_cell_at(Coordinate(code_row, OPEN_COLUMN + 1), str(settled))
+        codes.update_cell(code_row, OPEN_COLUMN, str(pending))
+        codes.update_cell(code_row, OPEN_COLUMN + 1, str(settled))
         table.move_cursor(row=self._next_open(row))
 
     def _next_open(self, row: int) -> int:
@@ -329,7 +332,7 @@ class ReviewScreen(Localized, DomainActions, Screen):
         ]  # fmt: skip
 
     def action_back(self) -> None:
-        codes = self.query_one("#codes", DataTable)
+        codes = self.query_one("#codes", RowList)
         if codes.has_focus:
             self.app.pop_screen()
         else:

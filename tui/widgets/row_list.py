@@ -1,7 +1,8 @@
 """A list of one-line rows of text cells under a fixed header, with a cursor row, as a line-API
-widget (the review's disagreements of a code). Column widths are measured once per fill from
-the cells' lengths, only visible lines are rendered, and a changed row or cursor move redraws
-its own lines only: no layout pass, unlike a DataTable, which measures every cell it holds."""
+widget (the review's codes, and the disagreements of a code). Column widths are measured once
+per fill from the cells' lengths, only visible lines are rendered, and a changed cell or a
+cursor move redraws its own lines only: no layout pass, unlike a DataTable, which measures
+every cell it holds."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ HEADER = Style(bold=True)
 
 
 class RowList(ScrollView, can_focus=True):
-    """Rows of cells; ``Highlighted`` is posted when the cursor moves."""
+    """Rows of cells, each with a key; ``Highlighted`` is posted when the cursor moves and
+    ``Selected`` on enter."""
 
     DEFAULT_CSS = """
     RowList { overflow-y: auto; overflow-x: hidden; }
@@ -37,6 +39,7 @@ class RowList(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", show=False),
         Binding("home", "move_to(0)", show=False),
         Binding("end", "move_to(-1)", show=False),
+        Binding("enter", "select", show=False),
     ]
 
     class Highlighted(Message):
@@ -45,10 +48,19 @@ class RowList(ScrollView, can_focus=True):
             self.row_list = row_list
             self.row = row
 
+    class Selected(Message):
+        def __init__(self, row_list: RowList, row: int, key: str) -> None:
+            super().__init__()
+            self.row_list = row_list
+            self.row = row
+            self.key = key
+
     def __init__(self, columns: Sequence[str], **kwargs) -> None:
         super().__init__(**kwargs)
         self.columns = list(columns)
         self.rows: list[list[str]] = []
+        self.keys: list[str] = []
+        self._index: dict[str, int] = {}
         self.widths = [len(c) for c in self.columns]
         self.cursor_row = 0
 
@@ -60,9 +72,20 @@ class RowList(ScrollView, can_focus=True):
     def get_row_at(self, index: int) -> list[str]:
         return self.rows[index]
 
-    def set_rows(self, rows: Sequence[Sequence[str]], cursor: int = 0) -> None:
-        """Show ``rows`` (their widths measured here, once) with the cursor on ``cursor``."""
+    def get_row_index(self, key: str) -> int:
+        return self._index[key]
+
+    def get_row(self, key: str) -> list[str]:
+        return self.rows[self._index[key]]
+
+    def set_rows(
+        self, rows: Sequence[Sequence[str]], cursor: int = 0, keys: Sequence[str] | None = None
+    ) -> None:
+        """Show ``rows`` (their widths measured here, once) with the cursor on ``cursor``;
+        ``keys`` name the rows (by default their positions)."""
         self.rows = [list(r) for r in rows]
+        self.keys = list(keys) if keys is not None else [str(i) for i in range(len(self.rows))]
+        self._index = {key: i for i, key in enumerate(self.keys)}
         self.widths = [
             min(max([len(name), *(len(r[i]) for r in self.rows)]), MAX_WIDTH)
             for i, name in enumerate(self.columns)
@@ -91,6 +114,10 @@ class RowList(ScrollView, can_focus=True):
 
     def action_move(self, step: int) -> None:
         self.move_cursor(self.cursor_row + step)
+
+    def action_select(self) -> None:
+        if self.rows:
+            self.post_message(self.Selected(self, self.cursor_row, self.keys[self.cursor_row]))
 
     def action_page(self, direction: int) -> None:
         self.move_cursor(self.cursor_row + direction * max(self._body_height() - 1, 1))
