@@ -90,7 +90,7 @@ class RowList(ScrollView, can_focus=True):
             min(max([len(name), *(len(r[i]) for r in self.rows)]), MAX_WIDTH)
             for i, name in enumerate(self.columns)
         ]
-        self.virtual_size = Size(sum(self.widths) + GAP * len(self.widths), len(self.rows) + 1)
+        resize(self, Size(sum(self.widths) + GAP * len(self.widths), len(self.rows) + 1))
         self.cursor_row = min(max(cursor, 0), max(len(self.rows) - 1, 0))
         self.scroll_to(y=0, animate=False, immediate=True)
         self._keep_cursor_in_view()
@@ -165,6 +165,15 @@ class RowList(ScrollView, can_focus=True):
         cells_at = zip(cells, self.widths, strict=True)
         text = "".join(" " + _fit(cell, w).ljust(w) + " " * (GAP - 1) for cell, w in cells_at)
         return Strip([Segment(text, style)]).adjust_cell_length(width, style)
+
+
+def resize(view: ScrollView, size: Size) -> None:
+    """Set ``view``'s virtual size without laying out the screen (the reactive does, though
+    a scroll view's size does not follow its content): only its scrollbars follow, and a
+    scrollbar shown or hidden lays it out."""
+    if size != view.virtual_size:
+        view.set_reactive(ScrollView.virtual_size, size)
+        view._scroll_update(size)
 
 
 def _fit(text: str, width: int) -> str:

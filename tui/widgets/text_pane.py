@@ -1,6 +1,7 @@
 """A pane of wrapped rich text as a line-API widget (the review's two coders' sides). Showing
 new text wraps it to the pane's width and redraws the pane: no layout pass (a Static of
-``height: auto`` made the screen lay itself out again on every update)."""
+``height: auto`` made the screen lay itself out again on every update). Its scrollbar always
+shows: one that came and went with the text would lay the screen out too."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.widgets.row_list import resize
+
 
 class TextPane(ScrollView):
     DEFAULT_CSS = """
-    TextPane { overflow-x: hidden; overflow-y: auto; scrollbar-gutter: stable; }
+    TextPane { overflow-x: hidden; overflow-y: scroll; }
     """
 
     def __init__(self, **kwargs) -> None:
@@ -39,7 +42,7 @@ class TextPane(ScrollView):
             return
         console = self.app.console
         self._lines = [list(line.render(console)) for line in self.text.wrap(console, width)]
-        self.virtual_size = Size(width, len(self._lines))
+        resize(self, Size(width, len(self._lines)))
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
