@@ -30,6 +30,7 @@ from textual.widgets import Static
 
 from coding.codes import short_path
 from coding.consensus import (
+    CoderPair,
     Disagreement,
     ReviewRead,
     coder_pairs,
@@ -92,6 +93,7 @@ class ReviewScreen(Localized, DomainActions, Screen):
         self._text: tuple[int, str] | None = None  # the document shown beside, and its text
         self.loaded = False  # the report and disagreements of ``coders`` are shown
         self._reads = 0  # which read is the latest (an earlier one's result is dropped)
+        self.pairs: list[CoderPair] | None = None  # read with the report
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -136,8 +138,14 @@ class ReviewScreen(Localized, DomainActions, Screen):
 
     # -- the per-code table ------------------------------------------------------------------
     # -- which coders ------------------------------------------------------------------------
+    def _pairs(self) -> list[CoderPair]:
+        """The pairs the project's coders make, as of the last read (else read now)."""
+        if self.pairs is None:
+            self.pairs = coder_pairs(self.project)
+        return self.pairs
+
     def action_choose_coders(self) -> None:
-        pairs = coder_pairs(self.project)
+        pairs = self._pairs()
         if not pairs:
             self.notify(TEXT["too_few"])
             return
@@ -173,23 +181,34 @@ class ReviewScreen(Localized, DomainActions, Screen):
         """Read the report and the disagreements on a connection of this thread's own."""
         try:
             with self.project.reading() as reader, reader.read_snapshot():
-                found = _read_review(reader, coders)
+                report, read = _read_review(reader, coders)
+                pairs = coder_pairs(reader)
         except KodeverkError as exc:
             self.app.call_from_thread(self._read_failed, read_id, exc)
             return
-        self.app.call_from_thread(self._show_read, read_id, *found)
+        rows = _code_rows(report, read)  # here too: counting every code's rows takes a while
+        self.app.call_from_thread(self._show_read, read_id, report, read, rows, pairs)
 
     def _read_failed(self, read_id: int, exc: KodeverkError) -> None:
         if read_id == self._reads:
             self._status("")
             self.refused(exc)
 
-    def _show_read(self, read_id: int, report: AgreementReport, read: ReviewRead) -> None:
+    def _show_read(
+        self,
+        read_id: int,
+        report: AgreementReport,
+        read: ReviewRead,
+        rows: list[tuple[str, ...]],
+        pairs: list[CoderPair],
+    ) -> None:
         if read_id != self._reads or not self.is_attached:  # a later read is under way
             return
-        self.read = read
+        self.read, self.pairs = read, pairs
         self._text = None
-        self._fill_codes(report)
+        table = self.query_one("#codes", RowList)
+        keys = [str(row.code_id) for row in report.codes]
+        table.set_rows(rows, cursor=table.cursor_row, keys=keys)
         if self.code_id is not None:
             self._load_disagreements(self.code_id)
         self.loaded = True
@@ -197,27 +216,6 @@ class ReviewScreen(Localized, DomainActions, Screen):
 
     def _status(self, text: str) -> None:
         self.query_one("#status", Static).update(text, layout=False)
-
-    def _fill_codes(self, report: AgreementReport) -> None:
-        table = self.query_one("#codes", RowList)
-        rows = []
-        for row in report.codes:
-            pending, done = self.read.counts(row.code_id) if self.read else (0, 0)
-            percent = "–" if row.percent_agreement is None else f"{row.percent_agreement:.0%}"
-            rows.append(
-                (
-                    _fit(short_path(row.code, CODE_WIDTH), CODE_WIDTH),
-                    str(row.units),
-                    str(pending),
-                    str(done),
-                    percent,
-                    _fmt(row.kappa),
-                    _fmt(row.alpha),
-                    _fmt(row.ac1),
-                )
-            )
-        keys = [str(row.code_id) for row in report.codes]
-        table.set_rows(rows, cursor=table.cursor_row, keys=keys)
 
     def on_row_list_selected(self, event: RowList.Selected) -> None:
         event.stop()
@@ -328,7 +326,7 @@ class ReviewScreen(Localized, DomainActions, Screen):
             (TEXT["cmd.compare"].format(label=p.label),
              TEXT["cmd.compare.help"].format(a=p.a, b=p.b, n=p.shared),
              partial(self.compare, p.a, p.b))
-            for p in coder_pairs(self.project)[:PAIRS_IN_PALETTE]
+            for p in self._pairs()[:PAIRS_IN_PALETTE]
         ]  # fmt: skip
 
     def action_back(self) -> None:
@@ -343,6 +341,27 @@ def _read_review(project: Project, coders: tuple[str, ...]) -> tuple[AgreementRe
     """The review's read model: the agreement report and every code's disagreements."""
     report = agreement_report(project, list(coders))
     return report, ReviewRead(project, coders, [r.code_id for r in report.codes])
+
+
+def _code_rows(report: AgreementReport, read: ReviewRead) -> list[tuple[str, ...]]:
+    """The codes table's cells: code, units, open, settled, % agree, κ, α, AC1."""
+    rows = []
+    for row in report.codes:
+        pending, done = read.counts(row.code_id)
+        percent = "–" if row.percent_agreement is None else f"{row.percent_agreement:.0%}"
+        rows.append(
+            (
+                _fit(short_path(row.code, CODE_WIDTH), CODE_WIDTH),
+                str(row.units),
+                str(pending),
+                str(done),
+                percent,
+                _fmt(row.kappa),
+                _fmt(row.alpha),
+                _fmt(row.ac1),
+            )
+        )
+    return rows
 
 
 def _fit(text: str, width: int) -> str:
