@@ -345,7 +345,7 @@ def _read_review(project: Project, coders: tuple[str, ...]) -> tuple[AgreementRe
 
 def _code_rows(report: AgreementReport, read: ReviewRead) -> list[tuple[str, ...]]:
     """The codes table's cells: code, units, open, settled, % agree, κ, α, AC1."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for row in report.codes:
         pending, done = read.counts(row.code_id)
         percent = "–" if row.percent_agreement is None else f"{row.percent_agreement:.0%}"
