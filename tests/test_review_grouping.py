@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from textual.app import App
-from textual.widgets import DataTable
 
 from benchmarks.study import build_study
 from coding.consensus import all_disagreements, count_open, disagreements, open_counts, settle
 from coding.store import Project
 from tui.screens.review import ReviewScreen
+from tui.widgets.row_list import RowList
 
 PAIR = ("anna", "bjørn")
 
@@ -83,6 +83,13 @@ def test_the_read_model_of_every_code_is_what_each_code_lists(study: Project) ->
     assert {c: count_open(again[c]) for c in codes} == open_counts(study, PAIR, codes)
 
 
+async def until_loaded(pilot) -> None:
+    """Wait for the review's read (a worker thread) and its tables to be filled."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    assert pilot.app.screen.loaded
+
+
 class ReviewApp(App):
     def __init__(self, project: Project) -> None:
         super().__init__()
@@ -95,13 +102,13 @@ class ReviewApp(App):
 async def test_settling_on_screen_shows_what_a_fresh_review_computes(study: Project) -> None:
     app = ReviewApp(study)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await until_loaded(pilot)
         screen = app.screen
-        codes = screen.query_one("#codes", DataTable)
+        codes = screen.query_one("#codes", RowList)
         await pilot.press("enter")
         await pilot.pause()
         code_id = screen.code_id
-        table = screen.query_one("#disagreements", DataTable)
+        table = screen.query_one("#disagreements", RowList)
         assert table.row_count == len(disagreements(study, PAIR, code_id))
         for key in ("a", "x", "o"):
             await pilot.press(key)
@@ -114,7 +121,7 @@ async def test_settling_on_screen_shows_what_a_fresh_review_computes(study: Proj
         row = codes.get_row(str(code_id))
         assert (row[2], row[3]) == (str(pending), str(done))
         await pilot.press("r")  # recomputing everything shows the same
-        await pilot.pause()
+        await until_loaded(pilot)
         assert [table.get_row_at(i)[4] or None for i in range(table.row_count)] == shown
         assert tuple(codes.get_row(str(code_id))[2:4]) == (str(pending), str(done))
 
@@ -125,10 +132,10 @@ async def test_reopening_a_code_shows_its_settlings_as_on_disk(study: Project) -
     written elsewhere shows after r."""
     app = ReviewApp(study)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await until_loaded(pilot)
         screen = app.screen
-        codes = screen.query_one("#codes", DataTable)
-        table = screen.query_one("#disagreements", DataTable)
+        codes = screen.query_one("#codes", RowList)
+        table = screen.query_one("#disagreements", RowList)
         await pilot.press("enter", "a", "b")
         first = screen.code_id
         await pilot.press("escape", "down", "enter", "escape", "up", "enter")
@@ -140,7 +147,7 @@ async def test_reopening_a_code_shows_its_settlings_as_on_disk(study: Project) -
         assert shown[:2] == ["a", "b"]
         settle(study, on_disk[2], "neither", "annen")  # another lead, outside the screen
         await pilot.press("r")
-        await pilot.pause()
+        await until_loaded(pilot)
         assert table.get_row_at(2)[4] == "neither"
         row = codes.get_row(str(first))
         assert (row[2], row[3]) == tuple(map(str, open_counts(study, PAIR, [first])[first]))

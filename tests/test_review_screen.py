@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from textual.app import App
-from textual.widgets import DataTable, OptionList, Static
+from textual.widgets import OptionList, Static
 
 from coding.codes import resolve_code
 from coding.consensus import disagreements, settle
@@ -14,6 +14,8 @@ from coding.operations import apply_coding
 from coding.store import Project
 from tui.screens.coder_pairs import CoderPairScreen
 from tui.screens.review import ReviewScreen
+from tui.widgets.row_list import RowList
+from tui.widgets.text_pane import TextPane
 
 
 class ReviewApp(App):
@@ -45,22 +47,35 @@ def consensus_rows(path) -> list[tuple]:
         conn.close()
 
 
+async def until_loaded(pilot) -> None:
+    """Wait for the review's read (a worker thread) and its tables to be filled."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    assert pilot.app.screen.loaded
+
+
 async def test_settle_a_disagreement_in_the_review_screen(small_project: Project) -> None:
     bolig = prepare(small_project)
     segs = segments_of(small_project, 1)
     app = ReviewApp(small_project)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await until_loaded(pilot)
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
-        codes = screen.query_one("#codes", DataTable)
+        codes = screen.query_one("#codes", RowList)
         assert codes.get_row_at(0)[0] == "Bolig"  # worst first
         assert codes.get_row_at(0)[2] == "2"  # two open disagreements
         await pilot.press("enter")
         await pilot.pause()
-        table = screen.query_one("#disagreements", DataTable)
+        table = screen.query_one("#disagreements", RowList)
         assert table.row_count == 2 and table.has_focus
-        side_a = str(screen.query_one("#side-a", Static).render())
+        pane = screen.query_one("#side-a", TextPane)
+        side_a = pane.text.plain
+        shown = " ".join(pane.render_line(y).text.strip() for y in range(pane.size.height))
+        assert "Og bolig?" in shown  # drawn in the pane, not only held
+        pane.scroll_end(animate=False, immediate=True)  # the rest is there to scroll to
+        shown = " ".join(pane.render_line(y).text.strip() for y in range(pane.size.height))
+        assert "not coded here" in shown
         assert "Og bolig?" in side_a and "not coded here" in side_a
         await pilot.press("b")  # accept B on segment 3 («Og bolig?»)
         await pilot.pause()
@@ -136,7 +151,7 @@ async def test_lead_switches_to_anne_vs_bjorn_and_settles(small_project: Project
     segs = segments_of(small_project, 1)
     app = LeadApp(small_project, ["anne", "root"])
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await until_loaded(pilot)
         screen = app.screen
         assert "anne (A) vs root (B)" in str(screen.query_one("#title", Static).render())
         await pilot.press("c")
@@ -147,15 +162,15 @@ async def test_lead_switches_to_anne_vs_bjorn_and_settles(small_project: Project
         labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         options.highlighted = next(i for i, t in enumerate(labels) if t.startswith("anne vs bjorn"))
         await pilot.press("enter")
-        await pilot.pause()
+        await until_loaded(pilot)
         assert app.screen is screen and screen.coders == ("anne", "bjorn")
         assert "anne (A) vs bjorn (B)" in str(screen.query_one("#title", Static).render())
-        assert screen.query_one("#side-b", Static).border_title == "B: bjorn"
-        codes = screen.query_one("#codes", DataTable)
+        assert screen.query_one("#side-b", TextPane).border_title == "B: bjorn"
+        codes = screen.query_one("#codes", RowList)
         codes.move_cursor(row=codes.get_row_index(str(bolig)))
         await pilot.press("enter")
         await pilot.pause()
-        table = screen.query_one("#disagreements", DataTable)
+        table = screen.query_one("#disagreements", RowList)
         listed = [(item.start, item.end, item.coders) for item in screen.items]
         assert listed == [
             (segs[3].start, segs[3].end, ("anne", "bjorn")),
@@ -169,7 +184,7 @@ async def test_lead_switches_to_anne_vs_bjorn_and_settles(small_project: Project
         palette = {title: run for title, _help, run in screen.palette_commands()}
         assert {"Choose coders", "Compare anne vs bjorn", "Compare anne vs root"} <= set(palette)
         palette["Compare anne vs root"]()
-        await pilot.pause()
+        await until_loaded(pilot)
         assert screen.coders == ("anne", "root") and screen.items == []
     conn = sqlite3.connect(small_project.path)
     summary = conn.execute(
@@ -190,10 +205,12 @@ async def test_review_screen_on_a_damaged_project_says_so(small_project: Project
     )
     app = ReviewApp(small_project)
     async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
         messages = [n.message for n in app._notifications]
         assert any("1000000" in m and "kodeverk check" in m for m in messages), messages
         await pilot.press("r")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)

@@ -5,6 +5,12 @@ coders with the most shared documents (``coding.consensus.default_pair``).
 
 Settling calls ``coding.consensus.settle`` (one committed transaction, in the audit trail)
 before the tables change, so what the screen shows is already on disk.
+
+The screen paints at once: the agreement report and the disagreements are read in a worker
+thread on a connection of its own (``Project.reading``), and fill the tables when done (a
+«reading…» line meanwhile). A code's disagreements are a line-API list (``RowList``): opening a
+code, moving and settling redraw the lines that changed, and a settling is confirmed in the
+status line, not a toast.
 """
 
 from __future__ import annotations
@@ -15,15 +21,16 @@ from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.coordinate import Coordinate
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from coding.codes import short_path
 from coding.consensus import (
+    CoderPair,
     Disagreement,
     ReviewRead,
     coder_pairs,
@@ -32,13 +39,16 @@ from coding.consensus import (
     settle,
 )
 from coding.documents import document_text
+from coding.errors import KodeverkError
 from coding.reliability import AgreementReport, agreement_report
 from coding.store import Project
 from tui.i18n import Localized, Section
 from tui.keymap import screen_bindings
 from tui.screens.base import DomainActions, Refused
 from tui.screens.coder_pairs import CoderPairScreen
-from tui.widgets.footer import Footer
+from tui.widgets.row_list import RowList
+from tui.widgets.steady_footer import SteadyFooter
+from tui.widgets.text_pane import TextPane
 
 CONTEXT = 160  # characters of context on each side of a disagreement
 CODE_WIDTH = 26  # code paths are shortened to this (the leaf names the code) to fit 80 columns
@@ -66,7 +76,8 @@ class ReviewScreen(Localized, DomainActions, Screen):
     ReviewScreen #lower { height: 2fr; }
     ReviewScreen #disagreements { height: 1fr; }
     ReviewScreen #sides { height: 1fr; }
-    ReviewScreen .side { width: 1fr; border: round $secondary; padding: 0 1; overflow-y: auto; }
+    ReviewScreen #status { height: 1; padding: 0 1; }
+    ReviewScreen .side { width: 1fr; height: 1fr; border: round $secondary; padding: 0 1; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = screen_bindings("review")
@@ -80,17 +91,31 @@ class ReviewScreen(Localized, DomainActions, Screen):
         self.items: list[Disagreement] = []  # the open code's: the read model's own list
         self.read: ReviewRead | None = None  # every code's, read with the report
         self._text: tuple[int, str] | None = None  # the document shown beside, and its text
+        self.loaded = False  # the report and disagreements of ``coders`` are shown
+        self._reads = 0  # which read is the latest (an earlier one's result is dropped)
+        self.pairs: list[CoderPair] | None = None  # read with the report
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="title")
-        yield DataTable(id="codes", cursor_type="row", zebra_stripes=True)
+        yield RowList(
+            [
+                TEXT["col_code"],
+                *(TEXT[f"col_{c}"] for c in ("units", "open", "settled", "agree")),
+                *("κ", "α", "AC1"),
+            ],
+            id="codes",
+        )
         with Vertical(id="lower"):
-            yield DataTable(id="disagreements", cursor_type="row")
+            yield RowList(
+                [TEXT["col_document"], TEXT["col_segment"], "A", "B", TEXT["col_settled"]],
+                id="disagreements",
+            )
             with Horizontal(id="sides"):
-                yield Static(id="side-a", classes="side")
-                yield Static(id="side-b", classes="side")
-        yield Footer()
+                yield TextPane(id="side-a", classes="side")
+                yield TextPane(id="side-b", classes="side")
+        yield Static(id="status")
+        yield SteadyFooter()
 
     def _title(self) -> str:
         if len(self.coders) < 2:
@@ -99,29 +124,28 @@ class ReviewScreen(Localized, DomainActions, Screen):
         return TEXT["title"].format(a=a, b=b, lead=self.lead)
 
     def on_mount(self) -> None:
-        codes = self.query_one("#codes", DataTable)
-        codes.add_column(TEXT["col_code"], width=CODE_WIDTH)
-        codes.add_columns(
-            *(TEXT[f"col_{c}"] for c in ("units", "open", "settled", "agree")), "κ", "α", "AC1"
-        )
-        items = self.query_one("#disagreements", DataTable)
-        items.add_columns(TEXT["col_document"], TEXT["col_segment"], "A", "B", TEXT["col_settled"])
         self._show_coders()
         self.action_refresh_tables()
-        codes.focus()
+        self.query_one("#codes", RowList).focus()
 
     def _show_coders(self) -> None:
         self.query_one("#title", Static).update(self._title())
-        self.query_one("#side-a", Static).border_title = f"A: {self._coder_label(0)}"
-        self.query_one("#side-b", Static).border_title = f"B: {self._coder_label(1)}"
+        self.query_one("#side-a", TextPane).border_title = f"A: {self._coder_label(0)}"
+        self.query_one("#side-b", TextPane).border_title = f"B: {self._coder_label(1)}"
 
     def _coder_label(self, index: int) -> str:
         return self.coders[index] if len(self.coders) > index else "?"
 
     # -- the per-code table ------------------------------------------------------------------
     # -- which coders ------------------------------------------------------------------------
+    def _pairs(self) -> list[CoderPair]:
+        """The pairs the project's coders make, as of the last read (else read now)."""
+        if self.pairs is None:
+            self.pairs = coder_pairs(self.project)
+        return self.pairs
+
     def action_choose_coders(self) -> None:
-        pairs = coder_pairs(self.project)
+        pairs = self._pairs()
         if not pairs:
             self.notify(TEXT["too_few"])
             return
@@ -137,85 +161,103 @@ class ReviewScreen(Localized, DomainActions, Screen):
         self.code_id = None
         self.items = []
         self.read = None
-        self.query_one("#disagreements", DataTable).clear()
+        self.query_one("#disagreements", RowList).set_rows([])
         self._show_sides()
         self._show_coders()
         self.action_refresh_tables()
-        self.query_one("#codes", DataTable).focus()
+        self.query_one("#codes", RowList).focus()
 
     def action_refresh_tables(self) -> None:
         if len(self.coders) < 2:
             self.notify(TEXT["choose_c"], severity="warning")
             return
-        read = self.call_domain(_read_review, self.project, self.coders)
-        if isinstance(read, Refused):
+        self._reads += 1
+        self.loaded = False
+        self._status(TEXT["reading"])
+        self._read(self._reads, self.coders)
+
+    @work(thread=True, group="review-read")
+    def _read(self, read_id: int, coders: tuple[str, ...]) -> None:
+        """Read the report and the disagreements on a connection of this thread's own."""
+        try:
+            with self.project.reading() as reader, reader.read_snapshot():
+                report, read = _read_review(reader, coders)
+                pairs = coder_pairs(reader)
+        except KodeverkError as exc:
+            self.app.call_from_thread(self._read_failed, read_id, exc)
             return
-        report, self.read = read
+        rows = _code_rows(report, read)  # here too: counting every code's rows takes a while
+        self.app.call_from_thread(self._show_read, read_id, report, read, rows, pairs)
+
+    def _read_failed(self, read_id: int, exc: KodeverkError) -> None:
+        if read_id == self._reads:
+            self._status("")
+            self.refused(exc)
+
+    def _show_read(
+        self,
+        read_id: int,
+        report: AgreementReport,
+        read: ReviewRead,
+        rows: list[tuple[str, ...]],
+        pairs: list[CoderPair],
+    ) -> None:
+        if read_id != self._reads or not self.is_attached:  # a later read is under way
+            return
+        self.read, self.pairs = read, pairs
         self._text = None
-        self._fill_codes(report)
+        table = self.query_one("#codes", RowList)
+        keys = [str(row.code_id) for row in report.codes]
+        table.set_rows(rows, cursor=table.cursor_row, keys=keys)
         if self.code_id is not None:
             self._load_disagreements(self.code_id)
+        self.loaded = True
+        self._status("")
 
-    def _fill_codes(self, report: AgreementReport) -> None:
-        table = self.query_one("#codes", DataTable)
-        row_before = table.cursor_row
-        table.clear()
-        for row in report.codes:
-            pending, done = self.read.counts(row.code_id) if self.read else (0, 0)
-            percent = "–" if row.percent_agreement is None else f"{row.percent_agreement:.0%}"
-            table.add_row(
-                _fit(short_path(row.code, CODE_WIDTH), CODE_WIDTH),
-                str(row.units),
-                str(pending),
-                str(done),
-                percent,
-                _fmt(row.kappa),
-                _fmt(row.alpha),
-                _fmt(row.ac1),
-                key=str(row.code_id),
-            )
-        if table.row_count:
-            table.move_cursor(row=min(row_before, table.row_count - 1))
+    def _status(self, text: str) -> None:
+        self.query_one("#status", Static).update(text, layout=False)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.data_table.id == "codes" and event.row_key.value is not None:
-            self.code_id = int(event.row_key.value)
+    def on_row_list_selected(self, event: RowList.Selected) -> None:
+        event.stop()
+        if event.row_list.id == "codes":
+            self.code_id = int(event.key)
             self._load_disagreements(self.code_id)
-            self.query_one("#disagreements", DataTable).focus()
+            self.query_one("#disagreements", RowList).focus()
 
     # -- the disagreements of one code -------------------------------------------------------
     def _load_disagreements(self, code_id: int, cursor: int | None = None) -> None:
         self.items = self.read.disagreements(code_id) if self.read else []  # a look-up
-        table = self.query_one("#disagreements", DataTable)
+        table = self.query_one("#disagreements", RowList)
         row_before = table.cursor_row if cursor is None else cursor
-        table.clear()
-        for i, item in enumerate(self.items):
-            table.add_row(
-                item.document,
-                f"{item.start}–{item.end}",
-                "✓" if item.spans_a else "",
-                "✓" if item.spans_b else "",
-                item.settled or "",
-                key=str(i),
-            )
-        if self.items:
-            table.move_cursor(row=min(row_before, len(self.items) - 1))
+        table.set_rows(
+            [
+                (
+                    item.document,
+                    f"{item.start}–{item.end}",
+                    "✓" if item.spans_a else "",
+                    "✓" if item.spans_b else "",
+                    item.settled or "",
+                )
+                for item in self.items
+            ],
+            cursor=row_before,
+        )
         self._show_sides()
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.data_table.id == "disagreements":
+    def on_row_list_highlighted(self, event: RowList.Highlighted) -> None:
+        if event.row_list.id == "disagreements":
             self._show_sides()
 
     def _current(self) -> Disagreement | None:
-        table = self.query_one("#disagreements", DataTable)
+        table = self.query_one("#disagreements", RowList)
         if not self.items or not 0 <= table.cursor_row < len(self.items):
             return None
         return self.items[table.cursor_row]
 
     def _show_sides(self) -> None:
         item = self._current()
-        side_a = self.query_one("#side-a", Static)
-        side_b = self.query_one("#side-b", Static)
+        side_a = self.query_one("#side-a", TextPane)
+        side_b = self.query_one("#side-b", TextPane)
         if item is None:
             side_a.update(TEXT["none_selected"])
             side_b.update("")
@@ -235,7 +277,7 @@ class ReviewScreen(Localized, DomainActions, Screen):
         if isinstance(self.call_domain(settle, self.project, item, choice, self.lead), Refused):
             return
         self._mark_settled(choice)
-        self.notify(
+        self._status(  # a plain confirmation: the status line, not a toast
             TEXT["settled"].format(
                 choice=TEXT[f"choice_{choice}"],
                 document=item.document,
@@ -249,15 +291,15 @@ class ReviewScreen(Localized, DomainActions, Screen):
         coder only, so A's and B's agreement and the list of disagreements stay as they are;
         only this row and the code's open/settled counts change (recomputing both tables took
         2.6 s per key on a study of 60 000 codings)."""
-        table = self.query_one("#disagreements", DataTable)
+        table = self.query_one("#disagreements", RowList)
         row = table.cursor_row
         self.items[row] = replace(self.items[row], settled=choice)
-        table.update_cell_at(Coordinate(row, SETTLED_COLUMN), choice)
-        codes = self.query_one("#codes", DataTable)
+        table.update_cell(row, SETTLED_COLUMN, choice)
+        codes = self.query_one("#codes", RowList)
         pending, settled = count_open(self.items)
         code_row = codes.get_row_index(str(self.code_id))
-        codes.update_cell_at(Coordinate(code_row, OPEN_COLUMN), str(pending))
-        codes.update_cell_at(Coordinate(code_row, OPEN_COLUMN + 1), str(settled))
+        codes.update_cell(code_row, OPEN_COLUMN, str(pending))
+        codes.update_cell(code_row, OPEN_COLUMN + 1, str(settled))
         table.move_cursor(row=self._next_open(row))
 
     def _next_open(self, row: int) -> int:
@@ -284,11 +326,11 @@ class ReviewScreen(Localized, DomainActions, Screen):
             (TEXT["cmd.compare"].format(label=p.label),
              TEXT["cmd.compare.help"].format(a=p.a, b=p.b, n=p.shared),
              partial(self.compare, p.a, p.b))
-            for p in coder_pairs(self.project)[:PAIRS_IN_PALETTE]
+            for p in self._pairs()[:PAIRS_IN_PALETTE]
         ]  # fmt: skip
 
     def action_back(self) -> None:
-        codes = self.query_one("#codes", DataTable)
+        codes = self.query_one("#codes", RowList)
         if codes.has_focus:
             self.app.pop_screen()
         else:
@@ -299,6 +341,27 @@ def _read_review(project: Project, coders: tuple[str, ...]) -> tuple[AgreementRe
     """The review's read model: the agreement report and every code's disagreements."""
     report = agreement_report(project, list(coders))
     return report, ReviewRead(project, coders, [r.code_id for r in report.codes])
+
+
+def _code_rows(report: AgreementReport, read: ReviewRead) -> list[tuple[str, ...]]:
+    """The codes table's cells: code, units, open, settled, % agree, κ, α, AC1."""
+    rows: list[tuple[str, ...]] = []
+    for row in report.codes:
+        pending, done = read.counts(row.code_id)
+        percent = "–" if row.percent_agreement is None else f"{row.percent_agreement:.0%}"
+        rows.append(
+            (
+                _fit(short_path(row.code, CODE_WIDTH), CODE_WIDTH),
+                str(row.units),
+                str(pending),
+                str(done),
+                percent,
+                _fmt(row.kappa),
+                _fmt(row.alpha),
+                _fmt(row.ac1),
+            )
+        )
+    return rows
 
 
 def _fit(text: str, width: int) -> str:
