@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from textual.widgets._toast import Toast
 
 from tests.app_project import CODER, build_app_project
 from tui.app import KodeverkApp
@@ -211,3 +212,16 @@ async def test_a_document_name_with_brackets_is_shown_as_it_is(app_path: Path) -
         await pilot.pause()
         border = screen_text(app).splitlines()[1]  # the header has the name too
         assert "Intervju [b]K2[/b]" in border
+
+
+async def test_a_notification_naming_something_with_brackets_is_shown_as_it_is(
+    app_path: Path,
+) -> None:
+    """A refusal names files, codes and coders: «[b]» in a name is text, not markup."""
+    app = KodeverkApp(app_path, CODER, document_id=1)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        app.screen.notify("no coder named '[b]ane'", severity="error")
+        await pilot.pause()
+        await pilot.pause()
+        shown = [str(toast.render()) for toast in app.screen.query(Toast)]
+        assert any("no coder named '[b]ane'" in text for text in shown), shown

@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from textual.app import App
 from textual.binding import BindingType
+from textual.notifications import SeverityLevel
 
 from coding import operations as ops
 from coding.accounts import can
@@ -39,6 +40,19 @@ class KodeverkApp(App):
     TITLE = "kodeverk"
     COMMANDS = App.COMMANDS | {KodeverkCommands}
     BINDINGS: ClassVar[list[BindingType]] = screen_bindings("app")
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is plain text: messages name codes, coders, documents and files,
+        and a name like ``[b]K2`` is not markup (the catalogue has none either)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def __init__(
         self,

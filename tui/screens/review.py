@@ -130,8 +130,9 @@ class ReviewScreen(Localized, DomainActions, Screen):
 
     def _show_coders(self) -> None:
         self.query_one("#title", Static).update(self._title())
-        self.query_one("#side-a", TextPane).border_title = f"A: {self._coder_label(0)}"
-        self.query_one("#side-b", TextPane).border_title = f"B: {self._coder_label(1)}"
+        # Text: a coder's name is not markup
+        self.query_one("#side-a", TextPane).border_title = Text(f"A: {self._coder_label(0)}")
+        self.query_one("#side-b", TextPane).border_title = Text(f"B: {self._coder_label(1)}")
 
     def _coder_label(self, index: int) -> str:
         return self.coders[index] if len(self.coders) > index else "?"
