@@ -20,6 +20,7 @@ from tui.messages import OpenDocument, OpenScreen
 from tui.screens.base import ProjectScreen
 from tui.widgets.document_table import DocumentTable
 from tui.widgets.steady_footer import SteadyFooter
+from tui.widgets.steady_input import SteadyInput
 
 COLUMNS = ("case", "size", "region", "progress", "done", "document")
 
@@ -56,7 +57,7 @@ class OverviewScreen(ProjectScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder=t("overview.filter"), id="filter")
+        yield SteadyInput(placeholder=t("overview.filter"), id="filter")
         with Vertical(id="documents-box"):
             yield DocumentTable(
                 [t(f"overview.col.{c}") for c in COLUMNS], group_columns=3, id="documents"

@@ -15,7 +15,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -96,9 +96,26 @@ class DocumentTable(Localized, ScrollView, can_focus=True):
     def set_rows(self, rows: list[tuple[str, ...]], keys: list[int]) -> None:
         self.rows, self.keys = rows, keys
         self.cursor_row = min(self.cursor_row, max(len(rows) - 1, 0))
-        self.virtual_size = Size(sum(self.widths) + GAP * len(self.widths), len(rows) + 1)
+        self._set_virtual_size(Size(sum(self.widths) + GAP * len(self.widths), len(rows) + 1))
         self._scroll_to_cursor()
         self.refresh()
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """A new number of rows lays out the screen only when the scroll bar comes or goes:
+        otherwise the scroll bar is updated in place (a layout repainted the whole screen,
+        most of what a key of the filter cost)."""
+        height = self.container_size.height
+        steady = (
+            self.is_mounted
+            and height > 0
+            and size.width == self.virtual_size.width
+            and (size.height > height) == (self.virtual_size.height > height)
+        )
+        if not steady:
+            self.virtual_size = size
+            return
+        self.set_reactive(ScrollView.virtual_size, size)
+        self._scroll_update(size)
 
     @property
     def row_count(self) -> int:
@@ -110,9 +127,21 @@ class DocumentTable(Localized, ScrollView, can_focus=True):
 
     # -- cursor -------------------------------------------------------------------------------
     def move_cursor(self, row: int) -> None:
+        """Repaint the rows the cursor leaves and enters (all rows when the list scrolls)."""
+        old = self.cursor_row
         self.cursor_row = min(max(row, 0), max(len(self.rows) - 1, 0))
+        top = int(self.scroll_offset.y)
         self._scroll_to_cursor()
-        self.refresh()
+        if int(self.scroll_offset.y) != top:
+            self.refresh()
+        else:
+            self._refresh_row(old)
+            self._refresh_row(self.cursor_row)
+
+    def _refresh_row(self, index: int) -> None:
+        y = index - int(self.scroll_offset.y) + 1  # below the header
+        if 0 < y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, 1))
 
     def action_cursor(self, step: int) -> None:
         self.move_cursor(self.cursor_row + step)
@@ -171,8 +200,8 @@ class DocumentTable(Localized, ScrollView, can_focus=True):
 
     def _on_focus(self, event: events.Focus) -> None:
         super()._on_focus(event)
-        self.refresh()
+        self._refresh_row(self.cursor_row)  # only the cursor's row looks focused
 
     def _on_blur(self, event: events.Blur) -> None:
         super()._on_blur(event)
-        self.refresh()
+        self._refresh_row(self.cursor_row)
