@@ -153,3 +153,33 @@ async def test_the_footer_keeps_its_keys_across_the_filter(tmp_path):
         assert list(footer.query(FooterKey)) == widgets  # the same widgets, none composed
         assert [k.action for k in widgets if k.display] == shown
         assert screen_text(app) == text
+
+
+async def test_a_letter_that_keeps_the_rows_repaints_no_row(tmp_path, monkeypatch):
+    app = KodeverkApp(build_many(tmp_path / "p.kodeverk"), CODER, resume=False)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await opened(pilot)
+        await pilot.press("slash", "s")  # every row holds an «s» (svar-NN)
+        await pilot.pause()
+        drawn = drawn_rows(table, monkeypatch)
+        await pilot.press("v", "a", "r")
+        await pilot.pause()
+        assert drawn == [] and table.row_count == 60
+        await pilot.press("-", "0", "5")  # narrower: svar-05 alone
+        await pilot.pause()
+        assert drawn and table.row_count == 1 and "svar-05" in screen_text(app)
+        await pilot.press("backspace", "backspace")  # «svar-» again: all of them
+        await pilot.pause()
+        assert table.row_count == 60 and "60" in str(app.screen.query_one("#summary").render())
+
+
+async def test_the_size_class_key_cycles_through_the_classes_present(tmp_path):
+    app = KodeverkApp(build_many(tmp_path / "p.kodeverk"), CODER, resume=False)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await opened(pilot)
+        counts = []
+        for _ in range(3):
+            await pilot.press("s")
+            await pilot.pause()
+            counts.append((app.screen.query_one("#filter").value, table.row_count))
+        assert counts == [("liten", 9), ("stor", 51), ("", 60)]

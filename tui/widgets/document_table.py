@@ -82,6 +82,7 @@ class DocumentTable(Localized, ScrollView, can_focus=True):
         self.keys: list[int] = []
         self.widths = [cell_len(c) for c in self.columns]
         self.cursor_row = 0
+        self._styles: dict[tuple[str, bool], Style] = {}
 
     # -- content ------------------------------------------------------------------------------
     def measure(self, rows: Sequence[tuple[str, ...]]) -> None:
@@ -174,22 +175,38 @@ class DocumentTable(Localized, ScrollView, can_focus=True):
     # -- rendering ----------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
         if y == 0:
-            header = self.get_component_rich_style("document-table--header")
-            return self._strip(self.columns, base + header, width)
+            return self._strip(self.columns, self._style("header"), width)
         index = int(self.scroll_offset.y) + y - 1
         if index >= len(self.rows):
-            return Strip.blank(width, base)
-        style = base
+            return Strip.blank(width, self._style(""))
+        kind = "cursor" if index == self.cursor_row else ""
         if index % 2 == 0:
-            style += self.get_component_rich_style("document-table--even-row")
-        if index == self.cursor_row:
-            style += self.get_component_rich_style("document-table--cursor")
+            kind += "even"
         cells = self.rows[index]
         if self.group_columns and index and self.rows[index - 1][0] == cells[0]:
             cells = ("",) * self.group_columns + cells[self.group_columns :]
-        return self._strip(cells, style, width)
+        return self._strip(cells, self._style(kind), width)
+
+    def _style(self, kind: str) -> Style:
+        """The style of a line: ``header``, or a row's (``cursor`` and/or ``even``), worked
+        out once per change of the CSS or the focus (each row asked the CSS for it)."""
+        key = (kind, self.has_focus)
+        style = self._styles.get(key)
+        if style is None:
+            style = self.rich_style
+            if kind == "header":
+                style += self.get_component_rich_style("document-table--header")
+            if "even" in kind:
+                style += self.get_component_rich_style("document-table--even-row")
+            if "cursor" in kind:
+                style += self.get_component_rich_style("document-table--cursor")
+            self._styles[key] = style
+        return style
+
+    def notify_style_update(self) -> None:
+        self._styles.clear()
+        super().notify_style_update()
 
     def _strip(self, cells: Sequence[str], style: Style, width: int) -> Strip:
         parts = [" "]
