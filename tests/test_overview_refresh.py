@@ -183,3 +183,19 @@ async def test_the_size_class_key_cycles_through_the_classes_present(tmp_path):
             await pilot.pause()
             counts.append((app.screen.query_one("#filter").value, table.row_count))
         assert counts == [("liten", 9), ("stor", 51), ("", 60)]
+
+
+async def test_the_scroll_bar_is_styled_before_the_first_change_of_focus(tmp_path):
+    """Textual styled the list's new scroll bar on the first ``/`` only, and that laid out
+    the screen; it looks the same before and after."""
+    app = KodeverkApp(build_many(tmp_path / "p.kodeverk"), CODER, resume=False)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await opened(pilot)
+        await pilot.pause()
+        before = dict(table.vertical_scrollbar.styles.get_rules())
+        assert "scrollbar_color" in before
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert dict(table.vertical_scrollbar.styles.get_rules()) == before

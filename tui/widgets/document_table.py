@@ -204,6 +204,16 @@ class DocumentTable(Localized, ScrollView, can_focus=True):
             self._styles[key] = style
         return style
 
+    def watch_show_vertical_scrollbar(self, shown: bool) -> None:
+        """Style a new scroll bar now: Textual styles it on the next change of focus, which
+        then lays out the screen (the first ``/`` of the overview)."""
+        if shown:
+            self.call_after_refresh(self._style_scrollbar)
+
+    def _style_scrollbar(self) -> None:
+        if self.is_attached and self.show_vertical_scrollbar:
+            self.app.stylesheet.update_nodes([self])
+
     def notify_style_update(self) -> None:
         self._styles.clear()
         super().notify_style_update()
