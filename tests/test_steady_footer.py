@@ -16,8 +16,9 @@ SIZE = (100, 30)
 
 
 def footer_keys(app: KodeverkApp) -> list[str]:
-    """The actions of the keys the footer shows."""
-    return [key.action for key in app.screen.query_one(SteadyFooter).query(FooterKey)]
+    """The actions of the keys the footer shows (it keeps the others hidden)."""
+    keys = app.screen.query_one(SteadyFooter).query(FooterKey)
+    return [key.action for key in keys if not key.has_class("-off")]
 
 
 def expected_keys(app: KodeverkApp) -> list[str]:

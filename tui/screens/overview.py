@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from textual import work
@@ -20,6 +20,7 @@ from tui.messages import OpenDocument, OpenScreen
 from tui.screens.base import ProjectScreen
 from tui.widgets.document_table import DocumentTable
 from tui.widgets.steady_footer import SteadyFooter
+from tui.widgets.steady_input import SteadyInput
 
 COLUMNS = ("case", "size", "region", "progress", "done", "document")
 
@@ -52,11 +53,14 @@ class OverviewScreen(ProjectScreen):
         self.rows: list[DocumentRow] = []
         self._cells: list[tuple[str, ...]] = []  # per row: its cells when it heads its case
         self._haystacks: list[str] = []
+        self._picked: list[int] | None = None  # the rows shown and the text that picked them
+        self._needle = ""
+        self._sizes: list[str] = []  # the size classes present, for s
         self._cycle = -1
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder=t("overview.filter"), id="filter")
+        yield SteadyInput(placeholder=t("overview.filter"), id="filter")
         with Vertical(id="documents-box"):
             yield DocumentTable(
                 [t(f"overview.col.{c}") for c in COLUMNS], group_columns=3, id="documents"
@@ -102,29 +106,48 @@ class OverviewScreen(ProjectScreen):
         self.rows = rows
         self._cells = [_cells(r) for r in rows]
         self._haystacks = [_haystack(r) for r in rows]
+        self._sizes = sorted({r.attributes.get("size_class", "") for r in rows} - {""})
         table = self.query_one(DocumentTable)
         table.measure(self._cells)
         empty = not rows
         self.query_one("#empty", Static).update(t("overview.empty") if empty else "")
         self.query_one("#empty", Static).display = empty
         table.display = not empty
+        self._picked = None
         self._fill(self.query_one("#filter", Input).value)
 
     def _fill(self, filter_text: str) -> None:
-        table = self.query_one(DocumentTable)
+        """Show the rows whose text holds the filter's; a key that keeps the same rows (most
+        letters of «kommune») repaints nothing."""
         needle = filter_text.strip().casefold()
-        picked = [i for i, hay in enumerate(self._haystacks) if not needle or needle in hay]
-        shown = [self.rows[i] for i in picked]
-        table.set_rows([self._cells[i] for i in picked], [r.id for r in shown])
-        done = sum(r.done for r in shown)
-        coded = sum(r.coded_segments for r in shown)
-        total = sum(r.segments for r in shown)
-        cases = len({r.case for r in shown})
+        candidates: Sequence[int]
+        if self._picked is not None and self._needle in needle:  # narrower: pick from those
+            candidates = self._picked
+        else:
+            candidates = range(len(self._haystacks))
+        haystacks = self._haystacks
+        picked = [i for i in candidates if needle in haystacks[i]]
+        self._needle = needle
+        if picked == self._picked:
+            return
+        self._picked = picked
+        rows, cells = self.rows, self._cells
+        self.query_one(DocumentTable).set_rows(
+            [cells[i] for i in picked], [rows[i].id for i in picked]
+        )
+        done = coded = total = 0
+        cases = set()
+        for i in picked:
+            row = rows[i]
+            done += row.done
+            coded += row.coded_segments
+            total += row.segments
+            cases.add(row.case)
         self.query_one("#summary", Static).update(
             t(
                 "overview.summary",
-                documents=len(shown),
-                cases=cases,
+                documents=len(picked),
+                cases=len(cases),
                 coded=coded,
                 total=total,
                 coder=self.coder,
@@ -168,7 +191,7 @@ class OverviewScreen(ProjectScreen):
 
     def action_cycle_attribute(self) -> None:
         """Step through the size classes present (then back to everything)."""
-        values = sorted({r.attributes.get("size_class", "") for r in self.rows} - {""})
+        values = self._sizes
         self._cycle = self._cycle + 1 if self._cycle + 1 <= len(values) else 0
         value = values[self._cycle] if self._cycle < len(values) else ""
         self.query_one("#filter", Input).value = value

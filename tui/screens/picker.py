@@ -18,6 +18,8 @@ from tui.i18n import Localized, Section
 from tui.keymap import screen_bindings
 from tui.widgets.code_tree import swatch
 from tui.widgets.footer import Footer
+from tui.widgets.steady_input import SteadyInput
+from tui.widgets.steady_option_list import SteadyOptionList
 
 LIMIT = 30
 # below this score a code is not offered: «no match» beats an unrelated code (rapidfuzz 0–100;
@@ -74,8 +76,8 @@ class PickerScreen(Localized, ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
-            yield Input(placeholder=TEXT["placeholder"], id="picker-input")
-            yield OptionList(id="picker-options")
+            yield SteadyInput(placeholder=TEXT["placeholder"], id="picker-input")
+            yield SteadyOptionList(id="picker-options")
         yield Footer()
 
     def on_mount(self) -> None:

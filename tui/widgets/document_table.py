@@ -15,7 +15,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -82,6 +82,7 @@ class DocumentTable(Localized, ScrollView, can_focus=True):
         self.keys: list[int] = []
         self.widths = [cell_len(c) for c in self.columns]
         self.cursor_row = 0
+        self._styles: dict[tuple[str, bool], Style] = {}
 
     # -- content ------------------------------------------------------------------------------
     def measure(self, rows: Sequence[tuple[str, ...]]) -> None:
@@ -96,9 +97,26 @@ class DocumentTable(Localized, ScrollView, can_focus=True):
     def set_rows(self, rows: list[tuple[str, ...]], keys: list[int]) -> None:
         self.rows, self.keys = rows, keys
         self.cursor_row = min(self.cursor_row, max(len(rows) - 1, 0))
-        self.virtual_size = Size(sum(self.widths) + GAP * len(self.widths), len(rows) + 1)
+        self._set_virtual_size(Size(sum(self.widths) + GAP * len(self.widths), len(rows) + 1))
         self._scroll_to_cursor()
         self.refresh()
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """A new number of rows lays out the screen only when the scroll bar comes or goes:
+        otherwise the scroll bar is updated in place (a layout repainted the whole screen,
+        most of what a key of the filter cost)."""
+        height = self.container_size.height
+        steady = (
+            self.is_mounted
+            and height > 0
+            and size.width == self.virtual_size.width
+            and (size.height > height) == (self.virtual_size.height > height)
+        )
+        if not steady:
+            self.virtual_size = size
+            return
+        self.set_reactive(ScrollView.virtual_size, size)
+        self._scroll_update(size)
 
     @property
     def row_count(self) -> int:
@@ -110,9 +128,21 @@ class DocumentTable(Localized, ScrollView, can_focus=True):
 
     # -- cursor -------------------------------------------------------------------------------
     def move_cursor(self, row: int) -> None:
+        """Repaint the rows the cursor leaves and enters (all rows when the list scrolls)."""
+        old = self.cursor_row
         self.cursor_row = min(max(row, 0), max(len(self.rows) - 1, 0))
+        top = int(self.scroll_offset.y)
         self._scroll_to_cursor()
-        self.refresh()
+        if int(self.scroll_offset.y) != top:
+            self.refresh()
+        else:
+            self._refresh_row(old)
+            self._refresh_row(self.cursor_row)
+
+    def _refresh_row(self, index: int) -> None:
+        y = index - int(self.scroll_offset.y) + 1  # below the header
+        if 0 < y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, 1))
 
     def action_cursor(self, step: int) -> None:
         self.move_cursor(self.cursor_row + step)
@@ -145,22 +175,48 @@ class DocumentTable(Localized, ScrollView, can_focus=True):
     # -- rendering ----------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
         if y == 0:
-            header = self.get_component_rich_style("document-table--header")
-            return self._strip(self.columns, base + header, width)
+            return self._strip(self.columns, self._style("header"), width)
         index = int(self.scroll_offset.y) + y - 1
         if index >= len(self.rows):
-            return Strip.blank(width, base)
-        style = base
+            return Strip.blank(width, self._style(""))
+        kind = "cursor" if index == self.cursor_row else ""
         if index % 2 == 0:
-            style += self.get_component_rich_style("document-table--even-row")
-        if index == self.cursor_row:
-            style += self.get_component_rich_style("document-table--cursor")
+            kind += "even"
         cells = self.rows[index]
         if self.group_columns and index and self.rows[index - 1][0] == cells[0]:
             cells = ("",) * self.group_columns + cells[self.group_columns :]
-        return self._strip(cells, style, width)
+        return self._strip(cells, self._style(kind), width)
+
+    def _style(self, kind: str) -> Style:
+        """The style of a line: ``header``, or a row's (``cursor`` and/or ``even``), worked
+        out once per change of the CSS or the focus (each row asked the CSS for it)."""
+        key = (kind, self.has_focus)
+        style = self._styles.get(key)
+        if style is None:
+            style = self.rich_style
+            if kind == "header":
+                style += self.get_component_rich_style("document-table--header")
+            if "even" in kind:
+                style += self.get_component_rich_style("document-table--even-row")
+            if "cursor" in kind:
+                style += self.get_component_rich_style("document-table--cursor")
+            self._styles[key] = style
+        return style
+
+    def watch_show_vertical_scrollbar(self, shown: bool) -> None:
+        """Style a new scroll bar now: Textual styles it on the next change of focus, which
+        then lays out the screen (the first ``/`` of the overview)."""
+        if shown:
+            self.call_after_refresh(self._style_scrollbar)
+
+    def _style_scrollbar(self) -> None:
+        if self.is_attached and self.show_vertical_scrollbar:
+            self.app.stylesheet.update_nodes([self])
+
+    def notify_style_update(self) -> None:
+        self._styles.clear()
+        super().notify_style_update()
 
     def _strip(self, cells: Sequence[str], style: Style, width: int) -> Strip:
         parts = [" "]
@@ -171,8 +227,8 @@ class DocumentTable(Localized, ScrollView, can_focus=True):
 
     def _on_focus(self, event: events.Focus) -> None:
         super()._on_focus(event)
-        self.refresh()
+        self._refresh_row(self.cursor_row)  # only the cursor's row looks focused
 
     def _on_blur(self, event: events.Blur) -> None:
         super()._on_blur(event)
-        self.refresh()
+        self._refresh_row(self.cursor_row)
