@@ -7,13 +7,14 @@ bad file (or a file imported before) leaves the project exactly as it was.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from coding import journal
 from coding.cases import set_attributes
@@ -282,21 +283,24 @@ def _write_all(
     return summary
 
 
-_SPACE = re.compile(r"\s")
-WORD_CHUNK = 1 << 20  # characters: str.split on a whole 30 MB text would hold millions of words
+WORD_CHUNK = 1 << 20  # characters counted at a time (4 bytes each as code points)
+# No code point above U+3000 is whitespace (str.isspace): those all look up U+3001, not one.
+_ABOVE_SPACES = 0x3001
+_IS_SPACE = np.array([chr(c).isspace() for c in range(_ABOVE_SPACES + 1)])
 
 
 def word_count(text: str) -> int:
-    """The number of ``\\S+`` runs in ``text``: ``str.split`` (twice as fast as a regex) over
-    pieces of about ``WORD_CHUNK`` characters cut at whitespace, so no word is cut."""
+    """The number of ``\\S+`` runs in ``text`` (the characters that follow whitespace or open
+    the text and are not whitespace), counted with numpy over the code points a piece at a
+    time: a third faster than ``str.split``, without a string per word."""
     count = 0
-    start = 0
-    while start < len(text):
-        end = start + WORD_CHUNK
-        cut = _SPACE.search(text, end) if end < len(text) else None
-        end = cut.start() if cut else len(text)
-        count += len(text[start:end].split())
-        start = end
+    after_space = True
+    for start in range(0, len(text), WORD_CHUNK):
+        points = np.frombuffer(text[start : start + WORD_CHUNK].encode("utf-32-le"), np.uint32)
+        space = _IS_SPACE[np.minimum(points, _ABOVE_SPACES)]
+        count += int(after_space and not space[0])
+        count += int(np.count_nonzero(space[:-1] > space[1:]))  # a space, then a non-space
+        after_space = bool(space[-1])
     return count
 
 

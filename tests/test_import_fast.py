@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import re
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from coding.operations import undo
 from coding.store import Project
 from corpus import importer
 from corpus.importer import ImportOptions, import_files, word_count
+from corpus.transcripts import LABEL, _line_labels
 from tests.conftest import table_dump
 
 SURVEY = (
@@ -129,7 +131,9 @@ def test_fast_import_stores_what_the_old_import_stored(tmp_path: Path) -> None:
         "   \n\t ",
         "ett",
         " to  ord ",
-        "a\u00a0b\u2003c\u2028d\x1ce\x85f",  # Unicode spaces separate words as \\s does
+        "a\u00a0b\u2003c\u2028d\x1ce\x85f\u3000g\u205fh",  # Unicode spaces, as \\s sees them
+        "\ufeffikke\u200bmellomrom \U0001f600\U0001f600 \U0010ffff",  # not spaces; astral
+        " starter og slutter med mellomrom ",
         "ordsomkrysserbitgrensen " * 7 + "x" * 30 + " slutt",
         "æøå " * 40,
     ],
@@ -137,5 +141,30 @@ def test_fast_import_stores_what_the_old_import_stored(tmp_path: Path) -> None:
 def test_word_count_matches_the_regex_it_replaced(
     monkeypatch: pytest.MonkeyPatch, text: str
 ) -> None:
-    monkeypatch.setattr(importer, "WORD_CHUNK", 16)  # many pieces, words across the cut
+    monkeypatch.setattr(importer, "WORD_CHUNK", 4)  # many pieces, words across the cuts
     assert word_count(text) == len(re.findall(r"\S+", text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Intervjuer: Hei.\nInformant 1: Hei!\n",
+        "I:\nIP: svar\n\n  **Kari:** ja\nhttp: nei\nMerk: x",
+        "http://x: ikke\nIntervjuer: ja",
+        "Ingen etiketter her.\n\nTo avsnitt.",
+        "\nA: tom første linje\nB:\nC: siste:",
+    ],
+)
+def test_line_labels_match_the_multiline_regex_they_replaced(text: str) -> None:
+    old = re.compile(f"(?m)^{LABEL.pattern}")
+    expected = [
+        (m.start(), m.end(), " ".join(m.group("label").split()))
+        for m in old.finditer(text)
+        if not m.group("label").startswith(("http", "www"))
+    ]
+    assert _line_labels(text) == expected
+
+
+def test_no_whitespace_above_the_word_count_table() -> None:
+    """``word_count`` looks every code point above U+3000 up as one non-space."""
+    assert not any(chr(c).isspace() for c in range(0x3001, sys.maxunicode + 1))
