@@ -6,10 +6,12 @@ bad file (or a file imported before) leaves the project exactly as it was.
 
 from __future__ import annotations
 
+import gc
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -111,10 +113,25 @@ def import_files(
     if options.kind is not None and options.kind not in DOCUMENT_KINDS:
         raise InputError(f"--kind must be one of {', '.join(DOCUMENT_KINDS)}, not {options.kind!r}")
     files = _read_all(project, [Path(p) for p in paths], options, progress)
-    _segment_all(files, progress)
-    summary = _write_all(project, files, options, progress)
+    with _without_cycle_collection():
+        _segment_all(files, progress)
+        summary = _write_all(project, files, options, progress)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused: segmenting makes a tuple per sentence (hundreds of
+    thousands, none in a cycle), and the collector would walk them again and again (5 % of a
+    2 M-word import). Memory is unchanged: reference counting still frees them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # -- which case each file goes to (--dry-run) ----------------------------------------------------
