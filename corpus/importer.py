@@ -6,20 +6,23 @@ bad file (or a file imported before) leaves the project exactly as it was.
 
 from __future__ import annotations
 
+import gc
 import json
-import re
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from coding import journal
 from coding.cases import set_attributes
 from coding.documents import DOCUMENT_KINDS, Segment, sha256_bytes, sha256_text
 from coding.errors import InputError
-from coding.store import Project, inserted_id, new_guid, now
+from coding.store import Project, insert_rows, inserted_id, new_guid, now
 from corpus.case_match import ambiguity, case_for_file, find_case
 from corpus.readers import TRANSCRIPT_SUFFIXES, read_transcript
 from corpus.segment import SentenceRow, TooManySentences, counting, sentence_rows
@@ -27,6 +30,8 @@ from corpus.surveys import SurveyOptions, read_survey
 from corpus.tables import TABLE_SUFFIXES
 
 SUPPORTED_SUFFIXES = (*TRANSCRIPT_SUFFIXES, *TABLE_SUFFIXES)
+
+SEGMENT_COLUMNS = ("document_id", "ordinal", "start", "end", "kind", "block", "speaker")
 
 # progress(stage, done, total): stage is "reading", "segmenting" or "writing".
 Progress = Callable[[str, int, int], None]
@@ -108,10 +113,25 @@ def import_files(
     if options.kind is not None and options.kind not in DOCUMENT_KINDS:
         raise InputError(f"--kind must be one of {', '.join(DOCUMENT_KINDS)}, not {options.kind!r}")
     files = _read_all(project, [Path(p) for p in paths], options, progress)
-    _segment_all(files, progress)
-    summary = _write_all(project, files, options, progress)
+    with _without_cycle_collection():
+        _segment_all(files, progress)
+        summary = _write_all(project, files, options, progress)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused: segmenting makes a tuple per sentence (hundreds of
+    thousands, none in a cycle), and the collector would walk them again and again (5 % of a
+    2 M-word import). Memory is unchanged: reference counting still frees them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # -- which case each file goes to (--dry-run) ----------------------------------------------------
@@ -269,12 +289,9 @@ def _write_all(
                 )
                 _count_document(summary, document, progress, total)
             summary.skipped_empty_answers += f.skipped_empty
-        # One executemany for all segments: the bulk of the rows, at SQLite's own speed.
-        conn.executemany(
-            'INSERT INTO segments(document_id, ordinal, start, "end", kind, block, speaker) '
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            segment_rows,
-        )
+        # A few hundred rows per statement: executemany pays SQLite's per-statement cost (the
+        # CHECKs' and the unique index's statement set-up) once per row.
+        insert_rows(conn, "segments", SEGMENT_COLUMNS, segment_rows)
         summary.cases_created = conn.execute("SELECT count(*) FROM cases").fetchone()[0]
         summary.cases_created -= cases_before
         _journal(conn, files, summary)
@@ -283,7 +300,25 @@ def _write_all(
     return summary
 
 
-_WORD = re.compile(r"\S+")
+WORD_CHUNK = 1 << 20  # characters counted at a time (4 bytes each as code points)
+# No code point above U+3000 is whitespace (str.isspace): those all look up U+3001, not one.
+_ABOVE_SPACES = 0x3001
+_IS_SPACE = np.array([chr(c).isspace() for c in range(_ABOVE_SPACES + 1)])
+
+
+def word_count(text: str) -> int:
+    """The number of ``\\S+`` runs in ``text`` (the characters that follow whitespace or open
+    the text and are not whitespace), counted with numpy over the code points a piece at a
+    time: a third faster than ``str.split``, without a string per word."""
+    count = 0
+    after_space = True
+    for start in range(0, len(text), WORD_CHUNK):
+        points = np.frombuffer(text[start : start + WORD_CHUNK].encode("utf-32-le"), np.uint32)
+        space = _IS_SPACE[np.minimum(points, _ABOVE_SPACES)]
+        count += int(after_space and not space[0])
+        count += int(np.count_nonzero(space[:-1] > space[1:]))  # a space, then a non-space
+        after_space = bool(space[-1])
+    return count
 
 
 def _count_document(
@@ -291,7 +326,7 @@ def _count_document(
 ) -> None:
     summary.documents += 1
     summary.segments += len(document.segments)
-    summary.words += _WORD.subn("", document.text)[1]  # no list of millions of words
+    summary.words += word_count(document.text)
     if progress and summary.documents % 100 == 0:
         progress("writing", summary.documents, total)
 

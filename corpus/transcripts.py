@@ -28,7 +28,10 @@ KNOWN_ROLE = re.compile(
     r"deltakar|moderator|fasilitator|leder|intervjuobjekt|spørsmål|svar)\s*\d*",
     re.IGNORECASE,
 )
-_LINE_LABEL = re.compile(f"(?m)^{LABEL.pattern}")
+# A label at the text's start, and one after a line break: the literal "\n" lets the regex
+# engine jump from line to line (a "^" in MULTILINE mode is tried at every character).
+_FIRST_LABEL = re.compile(f"(?m){LABEL.pattern}")
+_NEXT_LABEL = re.compile(f"(?m)\n{LABEL.pattern}")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
 MAX_BLOCKS = 200_000  # a 500-page transcript has about 10 000 turns
 
@@ -92,9 +95,12 @@ def _line_labels(text: str) -> list[tuple[int, int, str]]:
     """``(line start, text start, label)`` of every line that opens with a label (found in
     place: a list of every line of a file of millions of lines costs hundreds of MB)."""
     found = []
-    for match in _LINE_LABEL.finditer(text):
+    first = _FIRST_LABEL.match(text)
+    if first and (label := _label_of(first)):
+        found.append((0, first.end(), label))
+    for match in _NEXT_LABEL.finditer(text, first.end() if first else 0):
         if label := _label_of(match):
-            found.append((match.start(), match.end(), label))
+            found.append((match.start() + 1, match.end(), label))  # the line after the "\n"
             if len(found) > MAX_BLOCKS:
                 break  # more turns than are allowed: parse_transcript refuses
     return found
