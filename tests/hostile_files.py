@@ -99,15 +99,21 @@ class Run:
     peak_mib: float
 
 
-# Sets the caps, then becomes ``python -m tui.cli``. The caps are set in a fresh small process
-# and not by ``preexec_fn``: a forked child counts the test process's own pages in its peak RSS
-# until it execs (a worker late in a full run measured 300 MiB for a 100 MiB import).
+# The child sets its caps and runs ``python -m tui.cli`` in a fresh interpreter, and at exit
+# writes its peak resident size (VmHWM) to a file. Not the rusage of wait4: Linux counts there
+# the pages the child shared with this test process before it exec'd (a worker late in a full
+# run made a 100 MiB import look like 586 MiB).
 CAPPED = (
-    "import os, resource, sys\n"
-    "cpu, limit = int(sys.argv[1]), int(sys.argv[2])\n"
+    "import atexit, resource, runpy, sys\n"
+    "cpu, limit, report = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]\n"
     "resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))\n"
     "resource.setrlimit(resource.RLIMIT_AS, (limit, limit))\n"
-    "os.execv(sys.executable, [sys.executable, '-m', 'tui.cli', *sys.argv[3:]])\n"
+    "def peak():\n"
+    "    status = open('/proc/self/status').read().split('VmHWM:')[1].split()[0]\n"
+    "    open(report, 'w').write(status)\n"
+    "atexit.register(peak)\n"
+    "sys.argv = ['kodeverk', *sys.argv[4:]]\n"
+    "runpy.run_module('tui.cli', run_name='__main__', alter_sys=True)\n"
 )
 
 
@@ -121,9 +127,11 @@ def run_limited(*args: object, cpu_seconds: int = 90, address_gib: float = 4.0) 
         open(os.devnull, "rb") as stdin,
         tempfile.TemporaryFile() as out,
         tempfile.TemporaryFile() as err,
+        tempfile.NamedTemporaryFile("r") as report,
     ):
         child = subprocess.Popen(
-            [sys.executable, "-c", CAPPED, str(cpu_seconds), str(limit), *map(str, args)],
+            [sys.executable, "-c", CAPPED, str(cpu_seconds), str(limit), report.name]
+            + [str(arg) for arg in args],
             cwd=ROOT,
             env=env,
             stdin=stdin,
@@ -136,4 +144,7 @@ def run_limited(*args: object, cpu_seconds: int = 90, address_gib: float = 4.0) 
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
-    return Run(child.returncode, stdout, stderr, seconds, usage.ru_maxrss / 1024)
+        peak_kib = report.read().strip()
+    # killed before its exit handlers ran (a cap): rusage is all there is
+    peak = int(peak_kib) if peak_kib else usage.ru_maxrss
+    return Run(child.returncode, stdout, stderr, seconds, peak / 1024)
