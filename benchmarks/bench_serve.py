@@ -1,7 +1,8 @@
 """The team server under load: 8 simulated coders over websockets for 60 s against one project.
 
 Each coder signs in, opens the app's websocket (textual-serve's protocol, as the browser does)
-and repeats: press 1 (apply the code with shortcut 1 to the selected segment), wait until the
+and repeats: press 2 (apply Bolig, the code with shortcut 2 and no sub-codes, to the selected
+segment: 1 has sub-codes, so it waits for a second digit), wait until the
 row is committed in SQLite, press u (undo), wait until it is gone. Four coders share the first
 document, four the second. Measured: committed coding actions per second (applies and undos),
 p95 time from the key message to the committed row (seen by polling the file), errors (must be
@@ -122,19 +123,19 @@ async def _drain(ws: aiohttp.ClientWebSocketResponse) -> None:
 
 
 async def _warm_up(ws, path: Path, name: str) -> None:
-    """Press 1 until the app is up and the first coding is committed, then undo it."""
+    """Press 2 until the app is up and the first coding is committed, then undo it."""
     deadline = time.monotonic() + 90
     while _count(path, name) == 0:
         if time.monotonic() > deadline:
             raise TimeoutError("the app did not come up within 90 s")
-        await ws.send_json(["stdin", "1"])
+        await ws.send_json(["stdin", "2"])
         await asyncio.sleep(0.5)
     await _press(ws, path, name, "u", 0)
 
 
 async def _cycle(ws, path: Path, name: str, state) -> None:
     while time.monotonic() < state["stop_at"]:
-        for key, expected in (("1", 1), ("u", 0)):
+        for key, expected in (("2", 1), ("u", 0)):
             started = time.perf_counter()
             if not await _press(ws, path, name, key, expected):
                 _error(state, f"{name}: no committed row {KEY_TIMEOUT:.0f} s after {key!r}")

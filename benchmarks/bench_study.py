@@ -151,9 +151,9 @@ async def _settle_keys(project, pair: list[str], code: int, keys: int) -> list[f
     own waiting and the paint after are not counted)."""
     from textual import events
     from textual.app import App
-    from textual.widgets import DataTable
 
     from tui.screens.review import ReviewScreen
+    from tui.widgets.row_list import RowList
 
     class ReviewApp(App):
         def on_mount(self) -> None:
@@ -162,11 +162,13 @@ async def _settle_keys(project, pair: list[str], code: int, keys: int) -> list[f
     app = ReviewApp()
     times = []
     async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()  # the review reads in a worker
         await pilot.pause()
         screen = app.screen
+        assert screen.loaded
         screen.code_id = code
         screen._load_disagreements(code)
-        table = screen.query_one("#disagreements", DataTable)
+        table = screen.query_one("#disagreements", RowList)
         await pilot.pause()
         for n in range(keys):
             row = table.cursor_row
