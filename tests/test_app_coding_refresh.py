@@ -156,3 +156,50 @@ async def test_counts_after_undo_here_and_elsewhere(tmp_path: Path) -> None:
         await pilot.press("left_square_bracket", "u")  # in document 2: undoes one in document 1
         assert screen.document_id == 2
         assert shown() == counts_in_file(path, CODER, 2) and shown()[1] == {3: 1}
+
+
+async def test_status_line_set_again_only_when_it_changes(tmp_path: Path) -> None:
+    """The status line (the text's bottom border) repaints the whole view when set: the same
+    message again ("coded Bolig" twice) leaves it as it is, another one is shown."""
+    path = long_project(tmp_path / "lang.kodeverk")
+    app = KodeverkApp(path, CODER, document_id=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(DocumentView)
+        await pilot.press("2")
+        first = view.border_subtitle
+        assert "Bolig" in str(first)
+        await pilot.press("j", "2")
+        assert view.border_subtitle is first  # the same message: not set again
+        await pilot.press("j", "1")
+        assert "Brukermedvirkning" in str(view.border_subtitle)
+        await pilot.press("j", "2")
+        assert "Bolig" in str(view.border_subtitle)
+        assert painted(app) == await redrawn(app, pilot)
+
+
+async def test_coding_footer_composes_less(tmp_path: Path, monkeypatch) -> None:
+    """The coding screen's footer composes at most twice on opening (empty, then with its
+    keys; Textual's Footer composed four times, a large part of the first paint) and not
+    again while coding."""
+    from textual.widgets import Footer
+
+    composed: list[object] = []
+    compose = Footer.compose
+
+    def counted(self):  # type: ignore[no-untyped-def]
+        composed.append(self)
+        return compose(self)
+
+    monkeypatch.setattr(Footer, "compose", counted)
+    path = long_project(tmp_path / "lang.kodeverk")
+    app = KodeverkApp(path, CODER, document_id=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        footer = app.screen.query_one(Footer)
+        assert composed.count(footer) <= 2
+        opened = composed.count(footer)
+        await pilot.press("j", "2", "j", "1")
+        await pilot.pause()
+        assert composed.count(footer) == opened
+        assert footer.query("FooterKey")

@@ -46,8 +46,8 @@ from tui.shortcuts import KeyState, build_keymap
 from tui.suggestions import Suggestion, find_suggestions
 from tui.widgets.code_tree import CodeTree, swatch
 from tui.widgets.document_view import DocumentView
-from tui.widgets.footer import Footer
 from tui.widgets.header import FixedHeader
+from tui.widgets.steady_footer import SteadyFooter
 
 WORD = re.compile(r"\S+")
 POLL_SECONDS = 2.0  # how often the all-coders view looks for other coders' new codings
@@ -119,6 +119,7 @@ class CodingScreen(ProjectScreen):
         self._coder_names: dict[int, str] | None = None
         self._start_segment = segment
         self.status = ""  # what the last key did, shown under the text
+        self._said = ""  # the status on the text's border
         self._panel_height = -1  # the panel's height (in newlines): it only grows
         self._border_name: str | None = None  # the document name on the text's border
         self.keys = KeyState(build_keymap([]))
@@ -133,7 +134,7 @@ class CodingScreen(ProjectScreen):
                 yield Static(id="on-selection")
                 yield Input(placeholder=TEXT["filter"], id="tree-filter", compact=True)
                 yield CodeTree(id="tree")
-        yield Footer()
+        yield SteadyFooter()  # composed again only when the keys it shows change
 
     def on_key(self) -> None:
         self.learner.touch()  # training waits until the keys rest
@@ -382,7 +383,8 @@ class CodingScreen(ProjectScreen):
         """Confirm what a key did in the status line, the bottom border of the text: no row
         and no layout (a toast relayouts the screen at every key). Problems stay toasts."""
         self.status = message
-        if self.is_mounted:
+        if self.is_mounted and message != self._said:  # setting it repaints the whole text
+            self._said = message
             self.query_one(DocumentView).border_subtitle = Text(message)  # not markup
 
     def _key_lines(self) -> list[Text]:
