@@ -3,7 +3,8 @@
 Each ``benchmarks/bench_*.py`` module has ``run(quick: bool) -> list[dict]`` returning results
 ``{"name", "value", "unit", "baseline", "ratio"}`` (optional: ``"baseline_name"``, ``"target"``,
 ``"passed"``, ``"note"``). The baseline is measured in the same run. Results are printed and
-merged by name into ``benchmarks/results/latest.json``.
+written to ``benchmarks/results/latest.json``: a full run (``make bench``) replaces the file,
+so every figure in it comes from one run; a run of named modules replaces only their results.
 """
 
 from __future__ import annotations
@@ -80,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     summarise(results, console)
     if not args.quick:
         LATEST.parent.mkdir(exist_ok=True)
-        LATEST.write_text(json.dumps(merge(results), indent=2, ensure_ascii=False) + "\n")
+        kept = merge(results) if args.names else results
+        LATEST.write_text(json.dumps(kept, indent=2, ensure_ascii=False) + "\n")
         console.print(f"written to {LATEST.relative_to(HERE.parent)}")
     return 0
 
