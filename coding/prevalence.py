@@ -331,7 +331,7 @@ def theme_counts(
     size = len(themes) * len(cases)
     flat = theme * len(cases) + case
     excerpts = np.bincount(flat, weights=n, minlength=size).astype(np.int64)
-    pairs = np.unique(theme * len(case_index) + document)  # (theme, document) once each
+    pairs = _distinct(theme * len(case_index) + document, len(themes) * len(case_index))
     documents = np.bincount(
         pairs // len(case_index) * len(cases) + case_index[pairs % len(case_index)],
         minlength=size,
@@ -343,20 +343,60 @@ def theme_counts(
 def _code_document_rows(
     project: Project, coder_ids: list[int] | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(code, document, excerpts) arrays over the counted coders."""
-    sql = "SELECT code_id, document_id, sum(n) FROM code_document_counts"
-    params: list[int] = []
+    """(code, document, excerpts) arrays over the counted coders. When the three fit in one
+    int64 they come packed in one column: a third of the Python ints ``fetchall`` builds."""
+    where, params = "", []
     if coder_ids is not None:
-        sql += f" WHERE coder_id IN ({','.join('?' * len(coder_ids))})"
+        where = f" WHERE coder_id IN ({','.join('?' * len(coder_ids))})"
         params = list(coder_ids)
-    rows = project.conn.execute(sql + " GROUP BY code_id, document_id", params).fetchall()
+    group = " GROUP BY code_id, document_id"
+    bits = _field_bits(project)
+    if bits is not None:
+        doc_bits, n_bits = bits
+        packed = f"(code_id << {doc_bits + n_bits}) + (document_id << {n_bits}) + sum(n)"
+        rows = project.conn.execute(
+            f"SELECT {packed} FROM code_document_counts" + where + group, params
+        ).fetchall()
+        flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=len(rows))
+        low = (1 << n_bits) - 1
+        return flat >> (doc_bits + n_bits), (flat >> n_bits) & ((1 << doc_bits) - 1), flat & low
+    sql = "SELECT code_id, document_id, sum(n) FROM code_document_counts"
+    rows = project.conn.execute(sql + where + group, params).fetchall()
     flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=3 * len(rows))
     table = flat.reshape(len(rows), 3)
     return table[:, 0], table[:, 1], table[:, 2]
 
 
+def _field_bits(project: Project) -> tuple[int, int] | None:
+    """Bits for document ids and for excerpt sums when code, document and sum fit in 62 bits
+    together (all non-negative), else None. A sum never exceeds the number of codings, which is
+    at most the span of their ids; every bound is an index lookup."""
+    columns = (("code_document_counts", "code_id"), ("documents", "id"), ("codings", "id"))
+    bounds = [
+        f"(SELECT {f}({column}) FROM {table})"  # one per subquery: each is an index lookup
+        for table, column in columns
+        for f in ("max", "min")
+    ]
+    row = project.conn.execute(f"SELECT {', '.join(bounds)}").fetchone()
+    code_max, code_min, doc_max, doc_min, id_max, id_min = row
+    if None in (code_max, doc_max, id_max) or min(code_min, doc_min, id_min) < 0:
+        return None
+    doc_bits, n_bits = doc_max.bit_length(), (id_max - id_min + 1).bit_length()
+    return (doc_bits, n_bits) if code_max.bit_length() + doc_bits + n_bits <= 62 else None
+
+
 def _max_document(project: Project) -> int:
     return project.conn.execute("SELECT coalesce(max(id), 0) FROM documents").fetchone()[0]
+
+
+def _distinct(keys: np.ndarray, size: int) -> np.ndarray:
+    """The distinct values of ``keys`` (all in ``range(size)``), sorted: marks in a boolean
+    array when that is small, else ``np.unique``."""
+    if size > 1 << 24:
+        return np.unique(keys)
+    seen = np.zeros(size, dtype=bool)
+    seen[keys] = True
+    return np.flatnonzero(seen)
 
 
 def _theme_rows(themes: Sequence[Theme], code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -278,9 +278,26 @@ def reference(path: Path, by: str, level: str, coder: str) -> dict:
 
 
 @pytest.mark.parametrize(
-    ("level", "coder"), [("code", "any"), ("goal", "any"), ("code", "bjørn"), ("goal", "anna")]
+    ("level", "coder", "huge_id"),
+    [
+        ("code", "any", False),
+        ("goal", "any", False),
+        ("code", "bjørn", False),
+        ("goal", "anna", False),
+        ("code", "any", True),  # ids too far apart to pack (code, document, sum) in one int64
+        ("goal", "anna", True),
+    ],
 )
-def test_prevalence_json_matches_a_recount(study: Path, level: str, coder: str) -> None:
+def test_prevalence_json_matches_a_recount(
+    study: Path, level: str, coder: str, huge_id: bool
+) -> None:
+    if huge_id:
+        conn = sqlite3.connect(study)
+        with conn:
+            conn.execute(
+                "UPDATE codings SET id = ? WHERE id = (SELECT max(id) FROM codings)", (2**60,)
+            )
+        conn.close()
     result = run_kodeverk(
         "prevalence", study, "--by", "size_class", "--level", level, "--codings-of", coder,
         "--json",
