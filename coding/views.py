@@ -5,14 +5,12 @@ and ``coding.codes``."""
 
 from __future__ import annotations
 
-import gc
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from coding.errors import KodeverkError
+from coding.gc_pause import collector_paused
 from coding.store import Project
 
 
@@ -25,22 +23,8 @@ class SegmentRow(NamedTuple):
     block: int = 0  # the turn, answer or paragraph it belongs to
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Tens of thousands of new tuples start a garbage collection every 700, and in the app
-    each one walks all of Textual's objects: about half of loading 20 000 segments (measured).
-    Tuples of ints and strings make no cycles, so nothing is left for the collector."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def load_segments(project: Project, document_id: int) -> list[SegmentRow]:
-    with _collector_paused():
+    with collector_paused():
         rows = project.conn.execute(
             'SELECT start, "end", speaker, block FROM segments WHERE document_id = ? '
             "ORDER BY ordinal",

@@ -8,7 +8,6 @@ and ``quote`` (checked against the text when present). The export writes those c
 
 from __future__ import annotations
 
-import gc
 import itertools
 import operator
 import os
@@ -22,6 +21,7 @@ from coding import journal
 from coding.anonymise import redact, spans_by_document
 from coding.codes import code_paths, ensure_code_path, resolve_code
 from coding.errors import CodingError, InputError
+from coding.gc_pause import collector_paused
 from coding.journal import Row
 from coding.operations import _merge_into_one
 from coding.output import unsafe_cell
@@ -60,22 +60,8 @@ def import_codings_csv(
     The rows are applied in memory exactly as ``apply_coding`` would apply them one after the
     other (the same merges, the same row changes in the journal, the same ids), and only the
     net result is written, with ``executemany``: 60× faster than a transaction per row."""
-    with _no_cycle_collection():
+    with collector_paused():
         return _import(project, path, create_codes, progress)
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """The cycle collector paused: the import makes ~10 objects per row and no cycles, and
-    the collector walked them all again and again (5 % of an import's instructions)."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _import(

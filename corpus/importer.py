@@ -6,12 +6,10 @@ bad file (or a file imported before) leaves the project exactly as it was.
 
 from __future__ import annotations
 
-import gc
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from coding import journal
 from coding.cases import set_attributes
 from coding.documents import DOCUMENT_KINDS, Segment, sha256_bytes, sha256_text
 from coding.errors import InputError
+from coding.gc_pause import collector_paused
 from coding.store import Project, insert_rows, inserted_id, new_guid, now
 from corpus.case_match import ambiguity, case_for_file, find_case
 from corpus.readers import TRANSCRIPT_SUFFIXES, read_transcript
@@ -113,25 +112,11 @@ def import_files(
     if options.kind is not None and options.kind not in DOCUMENT_KINDS:
         raise InputError(f"--kind must be one of {', '.join(DOCUMENT_KINDS)}, not {options.kind!r}")
     files = _read_all(project, [Path(p) for p in paths], options, progress)
-    with _without_cycle_collection():
+    with collector_paused():
         _segment_all(files, progress)
         summary = _write_all(project, files, options, progress)
     summary.seconds = time.perf_counter() - started
     return summary
-
-
-@contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """The cyclic garbage collector paused: segmenting makes a tuple per sentence (hundreds of
-    thousands, none in a cycle), and the collector would walk them again and again (5 % of a
-    2 M-word import). Memory is unchanged: reference counting still frees them."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 # -- which case each file goes to (--dry-run) ----------------------------------------------------
