@@ -20,10 +20,9 @@ import random
 import tempfile
 import time
 from pathlib import Path
-from typing import ClassVar
 
 from benchmarks.bench_app import WORDS, _drop_indexes, _first_paint, _static_app, transcript
-from benchmarks.common import percentile, result
+from benchmarks.common import bare_key_app, percentile, result
 from coding.cases import ensure_case, set_attributes
 from coding.codes import add_code
 from coding.documents import Segment, add_document
@@ -95,27 +94,6 @@ def _codebook(project: Project) -> list[int]:
 
 
 # -- bare baseline ----------------------------------------------------------------------------
-def _bare_app():
-    from textual.app import App
-    from textual.widgets import Static
-
-    class BareApp(App):
-        BINDINGS: ClassVar = [(k, "tick", "") for k in "jk0123456789"]
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.ticks = 0
-
-        def compose(self):
-            yield Static("kodeverk")
-
-        def action_tick(self) -> None:
-            self.ticks += 1
-            self.query_one(Static).update(str(self.ticks))
-
-    return BareApp()
-
-
 CPU: list[float] = []  # process time of each timed press, beside the wall time
 
 
@@ -130,7 +108,7 @@ async def _timed(pilot, keys: list[str]) -> list[float]:
 
 
 async def _bare_keys(presses: int) -> list[float]:
-    app = _bare_app()
+    app = bare_key_app("jk0123456789")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         return await _timed(pilot, ["j", "k", "1"] * (presses // 3))
