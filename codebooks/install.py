@@ -54,7 +54,9 @@ def add_spec(
     )
 
 
-def _add_all(project: Project, codes: list[CodeSpec], parent_id: int | None, added: list[int]):
+def _add_all(
+    project: Project, codes: list[CodeSpec], parent_id: int | None, added: list[int]
+) -> None:
     for spec in codes:
         code_id = add_spec(project, spec, parent_id, colour=spec.colour.lower())
         added.append(code_id)

@@ -94,7 +94,9 @@ def list_anonymisations(project: Project) -> list[dict]:
     return [dict(zip(columns, row, strict=True)) for row in cur]
 
 
-def spans_by_document(project: Project, document_ids: Iterable[int] | None = None):
+def spans_by_document(
+    project: Project, document_ids: Iterable[int] | None = None
+) -> dict[int, list[Span]]:
     """``{document_id: [(start, end, replacement), …]}`` in document order."""
     sql = 'SELECT document_id, start, "end", replacement FROM anonymisations'
     params: list[int] = []

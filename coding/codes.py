@@ -12,7 +12,7 @@ import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from coding import journal
 from coding.errors import CodebookError, InputError
@@ -45,6 +45,19 @@ class CodeRow:
     def search_text(self) -> str:
         """What the fuzzy picker and the tree filter match: name, description, keywords."""
         return " ".join([self.name, self.description, *self.keywords])
+
+
+class CodeFields(TypedDict, total=False):
+    """The optional fields of ``add_code`` that ``create_code`` passes on."""
+
+    goal: int | None
+    description: str
+    include_note: str
+    exclude_note: str
+    colour: str
+    shortcut: str | None
+    keywords: Sequence[str]
+    guid: str | None
 
 
 def add_code(
@@ -360,7 +373,12 @@ def _check_name_free(
 
 
 def create_code(
-    project: Project, name: str, *, parent_id: int | None = None, coder: str | None = None, **fields
+    project: Project,
+    name: str,
+    *,
+    parent_id: int | None = None,
+    coder: str | None = None,
+    **fields: Unpack[CodeFields],
 ) -> int:
     """``add_code`` as a journalled editor action (fields as in ``add_code``)."""
     name = name.strip()
@@ -447,7 +465,9 @@ def normalise_colour(colour: str) -> str:
         raise CodebookError(f"colour {colour!r} is neither #rrggbb nor a colour name") from None
 
 
-def set_code_colour(project: Project, code_id: int, colour: str, *, coder: str | None = None):
+def set_code_colour(
+    project: Project, code_id: int, colour: str, *, coder: str | None = None
+) -> None:
     """Set a code's colour: ``#rrggbb`` or a colour name."""
     _edit(project, code_id, coder, "code.colour", colour=normalise_colour(colour))
 
@@ -473,7 +493,9 @@ def set_code_shortcut(
         _edit(project, code_id, coder, "code.shortcut", shortcut=shortcut)
 
 
-def set_code_goal(project: Project, code_id: int, goal: int | None, *, coder: str | None = None):
+def set_code_goal(
+    project: Project, code_id: int, goal: int | None, *, coder: str | None = None
+) -> None:
     """Map a code to a main goal 1–5, or None to inherit its parent's."""
     if goal is not None and (isinstance(goal, bool) or goal not in range(1, 6)):
         raise CodebookError(f"goal {goal!r} is not one of 1–5 (or none)")

@@ -104,7 +104,9 @@ def _refresh_if_attributes(conn: sqlite3.Connection, changes: list[dict[str, Any
         refresh_views(conn)
 
 
-def _move_row(conn: sqlite3.Connection, table: str, expected: Row | None, target: Row | None):
+def _move_row(
+    conn: sqlite3.Connection, table: str, expected: Row | None, target: Row | None
+) -> None:
     key_source = expected or target
     assert key_source is not None
     current = fetch_row(conn, table, key_source)

@@ -24,7 +24,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -34,6 +34,10 @@ from coding.codes import code_paths
 from coding.documents import interviewer_rule, segments_of, suggestible
 from coding.errors import InputError
 from coding.store import Project, now
+
+if TYPE_CHECKING:  # imported when a model is built: opening the app needs neither
+    from scipy.sparse import csr_matrix
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 MIN_EXAMPLES = 5  # a code with fewer coded units is not learned (too little to learn from)
 THRESHOLD = 0.5  # evaluation: the model "codes" a unit with every code at or above this
@@ -75,7 +79,7 @@ class Model:
     examples: dict[int, int]  # coded units per code (all codes the coder used)
     too_few: list[int]  # codes with fewer than ``min_examples`` examples: not learned
     fingerprint: str = ""
-    vectorizers: list = field(default_factory=list)
+    vectorizers: list[TfidfVectorizer] = field(default_factory=list)
     weights: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     scale: float = 1.0
     shift: float = 0.0
@@ -86,7 +90,7 @@ class Model:
             return np.zeros((len(texts), len(self.codes)))
         return self.probabilities_of(_transform(self.vectorizers, [normalise(t) for t in texts]))
 
-    def probabilities_of(self, x) -> np.ndarray:
+    def probabilities_of(self, x: csr_matrix) -> np.ndarray:
         """Units × learned codes, for a feature matrix ``x`` from ``vectorizers``."""
         if not self.codes:
             return np.zeros((x.shape[0], 0))
@@ -223,10 +227,10 @@ def train(project: Project, coder: str, min_examples: int = MIN_EXAMPLES) -> Mod
     return model
 
 
-_FEATURES: dict[tuple[str, str], tuple[list, object]] = {}
+_FEATURES: dict[tuple[str, str], tuple[list[TfidfVectorizer], csr_matrix]] = {}
 
 
-def features(project: Project, units: Sequence[Unit]) -> tuple[list, Any]:
+def features(project: Project, units: Sequence[Unit]) -> tuple[list[TfidfVectorizer], csr_matrix]:
     """The vectorizers fitted on ``units`` (the project's own text) and the units' features,
     cached under a hash of the text: only new or changed text costs vectorising again."""
     digest = hashlib.sha256()
@@ -258,7 +262,7 @@ def _align(by_code: dict[int, np.ndarray], codes: list[int], n: int) -> np.ndarr
 
 
 def fit(
-    x,
+    x: csr_matrix,
     y: np.ndarray,
     codes: list[int],
     rejected: np.ndarray | None = None,
@@ -297,7 +301,9 @@ def fit(
 PLATT_UNITS = 4000
 
 
-def _counts(x, y: np.ndarray, rejected: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _counts(
+    x: csr_matrix, y: np.ndarray, rejected: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per code the feature mass on its units and on its rejected units; the total mass.
     Sparse label matrices: each unit's features are added once per code it has, not once
     per code."""
@@ -347,7 +353,7 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
 
 
-def _vectorizers() -> list:
+def _vectorizers() -> list[TfidfVectorizer]:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     word = TfidfVectorizer(
@@ -364,13 +370,13 @@ def _vectorizers() -> list:
     return [word, char]
 
 
-def _fit_transform(vectorizers: list, texts: list[str]):
+def _fit_transform(vectorizers: list[TfidfVectorizer], texts: list[str]) -> csr_matrix:
     from scipy.sparse import hstack
 
     return hstack([v.fit_transform(texts) for v in vectorizers]).tocsr()
 
 
-def _transform(vectorizers: list, texts: list[str]):
+def _transform(vectorizers: list[TfidfVectorizer], texts: list[str]) -> csr_matrix:
     from scipy.sparse import hstack
 
     return hstack([v.transform(texts) for v in vectorizers]).tocsr()
@@ -534,7 +540,13 @@ def decide(proba: np.ndarray, threshold: float = THRESHOLD) -> np.ndarray:
 
 
 def cross_validated(
-    x, y: np.ndarray, codes: list[int], folds: int, seed: int, min_examples: int, rejected=None
+    x: csr_matrix,
+    y: np.ndarray,
+    codes: list[int],
+    folds: int,
+    seed: int,
+    min_examples: int,
+    rejected: np.ndarray | None = None,
 ) -> np.ndarray:
     """Out-of-fold confidences (units × ``codes``; 0 for a code not learned in a fold) from a
     shuffled ``KFold(folds, random_state=seed)`` over the units."""
@@ -618,7 +630,7 @@ def score(
     return Evaluation(coder, folds, len(y), per_code, pooled, len(single), top1, top3, too_few)
 
 
-def _floats(*values) -> tuple[float | None, float | None, float | None]:
+def _floats(*values: float | None) -> tuple[float | None, float | None, float | None]:
     p, r, f = (None if v is None or np.isnan(v) else float(v) for v in values)
     return p, r, f
 

@@ -13,7 +13,7 @@ import contextlib
 import os
 import re
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from coding.errors import InputError, ProjectError
@@ -244,7 +244,7 @@ def safe_cell(value: object) -> object:
     return "'" + value if is_formula_like(value) else value  # type: ignore[operator]
 
 
-def safe_row(row) -> list[object]:
+def safe_row(row: Iterable[object]) -> list[object]:
     """Every cell of a CSV row through ``safe_cell``: every CSV the tool writes uses this."""
     return [safe_cell(value) for value in row]
 

@@ -204,6 +204,10 @@ class _Layout:
         return self.base[np.searchsorted(self.doc_ids, doc_ids)] + offsets
 
 
+# Per code: the numbers of the row patterns found and the (weighted) count of each.
+_KeyCounts = tuple[list[np.ndarray], list[np.ndarray]]
+
+
 @dataclass(frozen=True)
 class _Codings:
     code: np.ndarray  # index into the requested codes
@@ -212,7 +216,7 @@ class _Codings:
     end: np.ndarray
 
 
-def _codings(project: Project, coder_ids: list[int], codes: list[int], layout: _Layout):
+def _codings(project: Project, coder_ids: list[int], codes: list[int], layout: _Layout) -> _Codings:
     code_index = {c: i for i, c in enumerate(codes)}
     coder_index = {c: j for j, c in enumerate(coder_ids)}
     marks = ",".join("?" * len(coder_ids))
@@ -286,7 +290,9 @@ def segment_table(
     )
 
 
-def _segment_table(project, layout: _Layout, codings: _Codings, n_codes: int, min_overlap: float):
+def _segment_table(
+    project: Project, layout: _Layout, codings: _Codings, n_codes: int, min_overlap: float
+) -> SegmentTable:
     segs = np.array(
         project.conn.execute(
             'SELECT document_id, start, "end", block FROM segments ORDER BY document_id, ordinal'
@@ -307,12 +313,16 @@ def _segment_table(project, layout: _Layout, codings: _Codings, n_codes: int, mi
     return SegmentTable(segs[:, 0], segs[:, 1], segs[:, 2], present, eligible, segs[:, 3])
 
 
-def _segment_keys(project, layout: _Layout, codings: _Codings, n_codes: int, min_overlap: float):
+def _segment_keys(
+    project: Project, layout: _Layout, codings: _Codings, n_codes: int, min_overlap: float
+) -> _KeyCounts:
     table = _segment_table(project, layout, codings, n_codes, min_overlap)
     return _pattern_counts(table.present, table.eligible[None], np.ones(len(table.start)))
 
 
-def _overlapping_segments(codings: _Codings, seg_start: np.ndarray, seg_end: np.ndarray):
+def _overlapping_segments(
+    codings: _Codings, seg_start: np.ndarray, seg_end: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Every (coding, segment) pair that overlaps by at least one character."""
     first = np.searchsorted(seg_end, codings.start, side="right")
     last = np.searchsorted(seg_start, codings.end, side="left")
@@ -322,7 +332,9 @@ def _overlapping_segments(codings: _Codings, seg_start: np.ndarray, seg_end: np.
     return coding_index, np.repeat(first, counts) + step
 
 
-def _character_keys(project, layout: _Layout, codings: _Codings, n_codes: int, _min_overlap):
+def _character_keys(
+    project: Project, layout: _Layout, codings: _Codings, n_codes: int, _min_overlap: float
+) -> _KeyCounts:
     """Per code: cut the line at every span edge and document edge; each piece has one row."""
     keys, weights = [], []
     for code in range(n_codes):
@@ -352,7 +364,9 @@ def _covered(points: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.nda
     return inside
 
 
-def _pattern_counts(present: np.ndarray, eligible: np.ndarray, unit_weight: np.ndarray):
+def _pattern_counts(
+    present: np.ndarray, eligible: np.ndarray, unit_weight: np.ndarray
+) -> _KeyCounts:
     """Encode each unit's row as a base-3 number (0 missing, 1 absent, 2 present) and count
     the units (weighted) per code and number. ``eligible`` is one layer (1 × units × coders)
     shared by every code.

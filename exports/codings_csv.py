@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from coding.anonymise import redact, spans_by_document
+from coding.anonymise import Span, redact, spans_by_document
 from coding.codes import code_paths
 from coding.errors import InputError
 from coding.output import atomic_output, safe_row
@@ -19,7 +19,11 @@ from coding.store import Project
 EXPORT_COLUMNS = ("document", "document_id", "code", "coder", "start", "end", "quote")
 
 
-def _redacted(project: Project, row: tuple, spans) -> tuple:
+# document, document_id, code_id, coder, start, end, quote
+CodingRow = tuple[str, int, int, str, int, int, str]
+
+
+def _redacted(project: Project, row: CodingRow, spans: list[Span] | None) -> CodingRow:
     if not spans:
         return row
     (text,) = project.conn.execute("SELECT text FROM documents WHERE id = ?", (row[1],)).fetchone()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from coding.output import atomic_output
@@ -22,6 +23,12 @@ from exports.quotes import (
     prevalence_grid,
     split_label,
 )
+
+if TYPE_CHECKING:  # python-docx is imported where a report is written: it takes a while
+    from docx.document import Document as WordDocument
+    from docx.shared import Cm
+    from docx.table import _Row
+    from docx.text.paragraph import Paragraph
 
 QUOTE_STYLE = "Quote"
 TABLE_STYLE = "Light Grid Accent 1"
@@ -46,7 +53,7 @@ def write_docx(report: QuoteReport, path: str | Path, progress: Progress = None)
         document.save(str(temp))
 
 
-def new_report_document(report: QuoteReport):
+def new_report_document(report: QuoteReport) -> WordDocument:
     """A Word document set up as the report's: properties, language, A4 page, title and the
     method note (also used by the benchmark's paragraph-by-paragraph reference writer)."""
     from docx import Document  # local: python-docx takes a while to import
@@ -64,7 +71,7 @@ def new_report_document(report: QuoteReport):
     return document
 
 
-def _set_language(document, language: str) -> None:
+def _set_language(document: WordDocument, language: str) -> None:
     """``w:lang`` on the document defaults and on every style that names a language, and the
     theme font language in the settings."""
     from docx.oxml import OxmlElement
@@ -83,7 +90,7 @@ def _set_language(document, language: str) -> None:
         lang.set(qn("w:val"), language)
 
 
-def _page_setup(document) -> None:
+def _page_setup(document: WordDocument) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -106,7 +113,11 @@ def _page_setup(document) -> None:
 
 
 def _code_section(
-    document, report: QuoteReport, section: CodeSection, style: str, progress: Progress
+    document: WordDocument,
+    report: QuoteReport,
+    section: CodeSection,
+    style: str,
+    progress: Progress,
 ) -> None:
     """A code's heading, description and quotes (``style``: the «Quote» style's id), written
     as one XML string parsed by lxml at once and placed before the section properties.
@@ -139,12 +150,12 @@ def _code_section(
         progress(done % 500)
 
 
-def _keep(paragraph) -> None:
+def _keep(paragraph: Paragraph) -> None:
     """Keep a heading (or the lines under it) on the page of what follows."""
     paragraph.paragraph_format.keep_with_next = True
 
 
-def _append_before_section_properties(document, paragraphs: list[str]) -> None:
+def _append_before_section_properties(document: WordDocument, paragraphs: list[str]) -> None:
     from docx.oxml import parse_xml
     from docx.oxml.ns import nsdecls, qn
 
@@ -205,7 +216,7 @@ def _text(text: str) -> str:
     return escape(text)
 
 
-def _prevalence_table(document, report: QuoteReport, goal: GoalSection) -> None:
+def _prevalence_table(document: WordDocument, report: QuoteReport, goal: GoalSection) -> None:
     """The goal's prevalence table: caption in words above it, header row repeated on every
     page, rows never split, the first column wide enough for a code's name, numbers right."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -242,7 +253,7 @@ def _prevalence_table(document, report: QuoteReport, goal: GoalSection) -> None:
         table.columns[index].width = width
 
 
-def _mark_row(row, header: bool) -> None:
+def _mark_row(row: _Row, header: bool) -> None:
     """``w:cantSplit`` on every row, ``w:tblHeader`` on the header row."""
     from docx.oxml import OxmlElement
 
@@ -252,7 +263,7 @@ def _mark_row(row, header: bool) -> None:
         properties.append(OxmlElement("w:tblHeader"))
 
 
-def _column_widths(header: list[str], rows: list[list[str]]):
+def _column_widths(header: list[str], rows: list[list[str]]) -> list[Cm]:
     """The first column takes what the longest code name needs (within reason); the others
     share the rest of the text width of an A4 page equally."""
     from docx.shared import Cm

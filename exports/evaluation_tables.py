@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coding.goals import GoalRow
 from coding.matrix import CASE, Matrix
@@ -16,6 +17,9 @@ from coding.output import atomic_output
 from coding.store import Project
 from exports.quotes import Quote, collect_quotes
 from exports.tables import write_xlsx
+
+if TYPE_CHECKING:  # python-docx is imported where a document is written: it takes a while
+    from docx.document import Document as WordDocument
 
 TABLE_STYLE = "Light Grid Accent 1"
 WORDS: dict[str, dict[str, str]] = {
@@ -232,7 +236,7 @@ def _goals_xlsx(rows: Sequence[GoalRow], evidence: Evidence, path: str | Path, l
 
 
 # -- Word helpers ---------------------------------------------------------------------------------
-def _document(title: str, lang: str):
+def _document(title: str, lang: str) -> WordDocument:
     from docx import Document  # local: python-docx takes a while to import
 
     document = Document()
@@ -242,7 +246,7 @@ def _document(title: str, lang: str):
     return document
 
 
-def _table(document, header: list[str], rows: list[list[str]]) -> None:
+def _table(document: WordDocument, header: list[str], rows: list[list[str]]) -> None:
     """A table whose first row is marked as a header row, repeated on every page."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -259,6 +263,6 @@ def _table(document, header: list[str], rows: list[list[str]]) -> None:
             cell.text = _xml_text(text)
 
 
-def _save(document, path: str | Path) -> None:
+def _save(document: WordDocument, path: str | Path) -> None:
     with atomic_output(path) as temp:
         document.save(str(temp))

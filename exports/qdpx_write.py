@@ -287,7 +287,9 @@ def _notes(
     return files
 
 
-def export_qdpx(project: Project, path: str | os.PathLike, progress: Progress | None = None):
+def export_qdpx(
+    project: Project, path: str | os.PathLike[str], progress: Progress | None = None
+) -> None:
     """Write the whole project as ``.qdpx`` (replaced atomically: a failed export leaves no
     half-written file). ``progress(stage, done, total)`` is called as sources are written."""
     path = Path(path)

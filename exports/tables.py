@@ -13,12 +13,14 @@ import gc
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coding.codes import list_codes
 from coding.output import atomic_output, is_formula_like, safe_row
-from coding.prevalence import PrevalenceResult
+from coding.prevalence import Cell, PrevalenceResult
+from coding.store import Project
 from exports.attribution import (
     ATTRIBUTION_ATTRIBUTES,
     IDENTIFYING_FIELDS,
@@ -27,11 +29,16 @@ from exports.attribution import (
 )
 from exports.quotes import Progress, Quote, check_template
 
+if TYPE_CHECKING:  # openpyxl is imported where a workbook is written: it takes a while
+    from openpyxl.cell.cell import Cell as SheetCell
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
 Table = tuple[list[str], list[list[object]]]
 
 
 def coding_table(
-    project,
+    project: Project,
     quotes: Sequence[Quote],
     attribution: str | None = None,
     attributes: Sequence[str] = (),
@@ -110,7 +117,7 @@ def prevalence_table(result: PrevalenceResult) -> Table:
     return header, rows
 
 
-def _prevalence_row(label: str, group: list[str], cell) -> list[object]:
+def _prevalence_row(label: str, group: list[str], cell: Cell) -> list[object]:
     optional = [cell.share, cell.weighted_share, cell.weighted_cases]
     share, weighted, weighted_cases = ("" if v is None else round(v, 6) for v in optional)
     return [
@@ -168,7 +175,7 @@ def write_xlsx(
         _save(book, temp)
 
 
-def _save(book, path: Path) -> None:
+def _save(book: Workbook, path: Path) -> None:
     """``book.save`` with a full disk raising ``OSError``: openpyxl's XML writer (lxml) raises
     ``SerialisationError('IO_EFBIG')`` instead, and leaves a generator whose finaliser would
     print a traceback after our one-line error; it is collected here, quietly."""
@@ -197,7 +204,7 @@ def _sheet_title(title: str) -> str:
     return title[:31]
 
 
-def _keep_text(cells) -> None:
+def _keep_text(cells: Iterable[SheetCell]) -> None:
     """Text that would start a formula («=», «+», «-», «@» …) stays text, exactly as written:
     a string cell with Excel's quote prefix (OWASP: CSV injection)."""
     for cell in cells:
@@ -211,7 +218,7 @@ PERCENT_COLUMNS = ("share", "weighted_share")
 WRAPPED_COLUMNS = ("quote", "memo", "attribution", "test_note")
 
 
-def _format_columns(sheet, header: list[str]) -> None:
+def _format_columns(sheet: Worksheet, header: list[str]) -> None:
     from openpyxl.styles import Alignment
 
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -225,7 +232,7 @@ def _format_columns(sheet, header: list[str]) -> None:
                 cell.alignment = wrap
 
 
-def _print_setup(sheet) -> None:
+def _print_setup(sheet: Worksheet) -> None:
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
@@ -234,7 +241,7 @@ def _print_setup(sheet) -> None:
     sheet.print_title_rows = "1:1"
 
 
-def _set_widths(sheet, header: list[str], rows: list[list[object]]) -> None:
+def _set_widths(sheet: Worksheet, header: list[str], rows: list[list[object]]) -> None:
     from openpyxl.utils import get_column_letter
 
     sample = rows[:200]

@@ -135,3 +135,41 @@ async def test_keyword_suggestions_while_there_is_too_little_to_learn(labelled) 
         await pilot.press("a")
         assert codings(path, "ola", "svar-000") == [("Bolig", 0, length(path, "svar-000"))]
         assert screen.current.document_id != doc_id(path, "svar-000")
+
+
+async def test_suggestions_sought_before_the_model_was_trained_are_sought_again(
+    labelled, monkeypatch
+) -> None:
+    """The race: the current answer's suggestions are sought (keyword only, no model yet) while
+    the model finishes training. The keyword-only list must not stay as that answer's
+    suggestions: the answer is sought again with the model."""
+    import threading
+
+    import tui.screens.answers as answers_module
+
+    path, info = labelled
+    app = KodeverkApp(path, "kari", answers=True)
+    original = answers_module.answer_suggestions
+    trained = threading.Event()
+
+    def slow_without_a_model(project, document_id, text, span, coder, model):
+        found = original(project, document_id, text, span, coder, model)
+        if model is None:  # hold the keyword-only result until the model has arrived
+            for _ in range(600):
+                if app.screen.learner.model is not None:  # type: ignore[attr-defined]
+                    trained.set()
+                    break
+                threading.Event().wait(0.05)
+        return found
+
+    monkeypatch.setattr(answers_module, "answer_suggestions", slow_without_a_model)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settled(app, pilot, until=lambda: screen_has_learned(app))
+        assert trained.is_set()  # the race did happen
+        first = screen.here()[0]
+        assert first.learned and first.code_name == info["uncoded"]["svar-000"]
+
+
+def screen_has_learned(app: KodeverkApp) -> bool:
+    here = app.screen.here()  # type: ignore[attr-defined]
+    return bool(here) and here[0].learned

@@ -12,8 +12,9 @@ from __future__ import annotations
 import dataclasses
 import os
 import string
+from typing import Any, Protocol, TypedDict, Unpack
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingsMap
 
 from tui.i18n_catalogue import CATALOGUE
 
@@ -52,33 +53,58 @@ def fields_of(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-def translate_bindings(node) -> None:
+class HasBindings(Protocol):
+    """A Textual node (app, screen, widget): what ``translate_bindings`` needs of it."""
+
+    _bindings: BindingsMap
+
+
+def translate_bindings(node: HasBindings) -> None:
     """Replace catalogue keys in a node's binding descriptions by their text."""
     translate_map(node._bindings)
 
 
-def translate_map(bindings) -> None:
+def translate_map(bindings: BindingsMap) -> None:
     """Replace catalogue keys in a ``BindingsMap``'s descriptions by their text."""
     table = CATALOGUE[language()]
     by_key = bindings.key_to_bindings
-    for key, bindings in by_key.items():
+    for key, entries in by_key.items():
         by_key[key] = [
             dataclasses.replace(b, description=table[b.description])
             if b.description in table
             else b
-            for b in bindings
+            for b in entries
         ]
 
 
 class Localized:
     """Mixin for a screen or widget whose ``BINDINGS`` descriptions are catalogue keys."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    _bindings: BindingsMap  # the screen's or widget's own
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # args and kwargs: the Screen's or Widget's own, passed on as they are
         super().__init__(*args, **kwargs)
         translate_bindings(self)
 
 
-def bind(binding_id: str, keys: str, action: str, text: str | None = None, **kwargs) -> Binding:
+class BindingOptions(TypedDict, total=False):
+    """The optional fields of a ``Binding`` that ``bind`` passes on."""
+
+    show: bool
+    key_display: str | None
+    priority: bool
+    tooltip: str
+    system: bool
+
+
+def bind(
+    binding_id: str,
+    keys: str,
+    action: str,
+    text: str | None = None,
+    **kwargs: Unpack[BindingOptions],
+) -> Binding:
     """A Binding with an id (for the keymap file) whose description is a catalogue key
     (``text``, else the id), translated by :class:`Localized` when the node is made."""
     return Binding(keys, action, text or binding_id, id=binding_id, **kwargs)

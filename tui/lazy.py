@@ -13,12 +13,16 @@ import ast
 import importlib
 import importlib.util
 import re
+from typing import Any
 
 import click
 
 
 class LazyGroup(click.Group):
-    def __init__(self, *args, lazy_commands: dict[str, str] | None = None, **kwargs) -> None:
+    def __init__(
+        self, *args: Any, lazy_commands: dict[str, str] | None = None, **kwargs: Any
+    ) -> None:
+        # args and kwargs: click.Group's own, passed on as they are
         super().__init__(*args, **kwargs)
         self.lazy_commands = lazy_commands or {}
 

@@ -23,10 +23,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import jinja2
 from aiohttp import WSMsgType, web
+from aiohttp.typedefs import Handler
 from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
-from coding.accounts import sign_in, sign_out
+from coding.accounts import SignIn, sign_in, sign_out
 from coding.store import Project
 
 log = logging.getLogger("kodeverk.serve")
@@ -77,7 +78,7 @@ class State:
 
 # -- the guard ----------------------------------------------------------------------------------
 @web.middleware
-async def guard(request: web.Request, handler) -> web.StreamResponse:
+async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Every route but the sign-in page needs a valid session; bodies are small and text."""
     state: State = request.app["state"]
     if request.content_length is not None and request.content_length > MAX_BODY:
@@ -224,7 +225,7 @@ async def _read_form(request: web.Request) -> tuple[str, str]:
     return name.strip(), password
 
 
-def _sign_in(project_path: Path, name: str, password: str, peer: str):
+def _sign_in(project_path: Path, name: str, password: str, peer: str) -> SignIn:
     with Project.open(project_path) as project:
         return sign_in(project, name, password, where=f"web {peer}")
 

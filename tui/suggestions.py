@@ -4,14 +4,19 @@ combined per segment, never duplicated."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from coding.store import Project
 from corpus.suggest import Suggestion  # the keyword suggestions' class, with a confidence
+
+if TYPE_CHECKING:  # coding.learn (numpy) is imported when suggestions are asked for
+    from coding.learn import Model
 
 __all__ = ["Suggestion", "find_suggestions"]
 
 
 def find_suggestions(
-    project: Project, document_id: int, coder: str, model=None, top: int = 3
+    project: Project, document_id: int, coder: str, model: Model | None = None, top: int = 3
 ) -> list[Suggestion]:
     """Per segment in text order: the learned suggestions (most confident first), then the
     keyword ones for codes not already proposed there."""
@@ -24,7 +29,9 @@ def find_suggestions(
     return sorted(combined, key=lambda s: (s.start, not s.learned, -(s.confidence or 0)))
 
 
-def _learned(project: Project, document_id: int, coder: str, model, top: int) -> list[Suggestion]:
+def _learned(
+    project: Project, document_id: int, coder: str, model: Model, top: int
+) -> list[Suggestion]:
     from coding import learn
 
     units = learn.project_units(project, [document_id])
@@ -44,7 +51,12 @@ def _keyword(project: Project, document_id: int, coder: str) -> list[Suggestion]
 
 
 def answer_suggestions(
-    project: Project, document_id: int, text: str, span: tuple[int, int], coder: str, model=None
+    project: Project,
+    document_id: int,
+    text: str,
+    span: tuple[int, int],
+    coder: str,
+    model: Model | None = None,
 ) -> list[Suggestion]:
     """The codes proposed for one whole survey answer (``span`` of ``text``, what a digit in the
     answer grid codes): the learned ones (most confident first) then the keyword ones, each

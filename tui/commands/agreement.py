@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -14,6 +15,9 @@ from coding.reliability import MISSING_NAMES, AgreementReport, CodeAgreement, ag
 from coding.store import Project
 from coding.units import MISSING_FORMS, UNIT_KINDS
 from tui.options import PROJECT, choice_option, json_option, output_option, shown_option
+
+if TYPE_CHECKING:  # rich loads when the table is printed
+    from rich.console import Console
 
 CSV_COLUMNS = (
     "code",
@@ -184,7 +188,7 @@ def print_report(report: AgreementReport) -> None:
         _print_bootstrap(console, report, code_width + 6 + 6)
 
 
-def _print_left_out(console, report: AgreementReport) -> None:
+def _print_left_out(console: Console, report: AgreementReport) -> None:
     """«Left out: 14 of 40 documents (1 203 units per code): 12 documents not coded by ola»."""
     coverage = report.coverage
     if coverage is None or not coverage.left_out:
@@ -197,7 +201,7 @@ def _print_left_out(console, report: AgreementReport) -> None:
     )
 
 
-def _print_bootstrap(console, report: AgreementReport, code_width: int) -> None:
+def _print_bootstrap(console: Console, report: AgreementReport, code_width: int) -> None:
     from rich.table import Table
 
     table = Table(
@@ -230,7 +234,7 @@ def _any_undefined(rows: list[CodeAgreement]) -> bool:
     return any(row.undefined for row in rows)
 
 
-def _print_reasons(console, rows: list[CodeAgreement]) -> None:
+def _print_reasons(console: Console, rows: list[CodeAgreement]) -> None:
     """One line per reason, naming a few of the codes it applies to."""
     by_reason: dict[str, list[str]] = {}
     for row in rows:

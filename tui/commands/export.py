@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -22,6 +23,11 @@ from tui.options import (
     shown_option,
 )
 from tui.progress import progress_bar
+
+if TYPE_CHECKING:  # the domain loads when a command runs: `kodeverk --help` stays fast
+    from coding.store import Project
+    from exports.quotes import Quote
+    from exports.tables import Table
 
 FORMATS = ("docx", "md", "html", "csv", "xlsx", "qdpx")
 SUFFIXES = {".docx": "docx", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
@@ -164,7 +170,7 @@ def export_command(
         click.echo(f"written: {output}")
 
 
-def _export_qdpx(project, output: Path) -> None:
+def _export_qdpx(project: Project, output: Path) -> None:
     from exports.qdpx_write import export_qdpx
 
     export_qdpx(project, output)
@@ -181,24 +187,24 @@ def _format_from(output: Path) -> str:
 
 
 def _export_report(
-    project,
-    fmt,
-    output,
-    codes,
-    whose,
-    by,
-    attribution,
-    max_per_code,
-    with_prevalence,
-    title,
-    lang,
-    fold_below=None,
-) -> list:
+    project: Project,
+    fmt: str,
+    output: Path,
+    codes: tuple[str, ...],
+    whose: tuple[str, bool],
+    by: str | None,
+    attribution: str | None,
+    max_per_code: int | None,
+    prevalence_options: tuple[bool, float | None],
+    title: str | None,
+    lang: str,
+    fold_below: int | None = None,
+) -> list[Quote]:
     from coding.stats import check_few_below
     from exports.quotes import quote_report
 
     coder, include_interviewer = whose
-    with_prevalence, few_below = with_prevalence
+    with_prevalence, few_below = prevalence_options
     if few_below is not None:
         few_below = check_few_below(few_below)
     report = quote_report(
@@ -226,7 +232,7 @@ def _export_report(
     return [q for goal in report.goals for section in goal.codes for q in section.quotes]
 
 
-def _warn_small_groups(quotes, attribution: str | None, k: int) -> None:
+def _warn_small_groups(quotes: list[Quote], attribution: str | None, k: int) -> None:
     from exports.attribution import names_requested
     from exports.quotes import small_group_warning, small_groups
 
@@ -236,8 +242,15 @@ def _warn_small_groups(quotes, attribution: str | None, k: int) -> None:
 
 
 def _export_table(
-    project, fmt, output, codes, whose, by, attribution_and_attributes, fold_below=None
-) -> list:
+    project: Project,
+    fmt: str,
+    output: Path,
+    codes: tuple[str, ...],
+    whose: tuple[str, bool],
+    by: str | None,
+    attribution_and_attributes: tuple[str | None, list[str]],
+    fold_below: int | None = None,
+) -> list[Quote]:
     from coding.codes import list_codes
     from coding.prevalence import check_attributes
     from exports.quotes import chosen_codes, collect_quotes
@@ -264,7 +277,7 @@ def _export_table(
     return quotes
 
 
-def _prevalence_sheets(project, coder: str, by: str | None) -> list:
+def _prevalence_sheets(project: Project, coder: str, by: str | None) -> list[tuple[str, Table]]:
     from coding.cases import attribute_counts
     from coding.labels import attribute_label
     from coding.prevalence import prevalence

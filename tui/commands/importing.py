@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from coding.errors import InputError
 from tui.commands.project import echo_json, open_project, print_table
 from tui.options import PROJECT, flag_option
+
+if TYPE_CHECKING:  # the domain loads when a command runs: `kodeverk --help` stays fast
+    from coding.store import Project
+    from corpus.importer import ImportOptions
 
 # Below this many bytes an import takes well under a second: no progress bar.
 PROGRESS_MIN_BYTES = 2_000_000
@@ -139,7 +144,9 @@ def import_command(
     )
 
 
-def _show_case_plan(project, files: tuple[Path, ...], options, as_json: bool) -> None:
+def _show_case_plan(
+    project: Project, files: tuple[Path, ...], options: ImportOptions, as_json: bool
+) -> None:
     """--dry-run: the file → case table; a one-line error if any file would not import."""
     from corpus.importer import plan_cases
 
@@ -158,7 +165,7 @@ def _show_case_plan(project, files: tuple[Path, ...], options, as_json: bool) ->
         )
 
 
-def _import_qdpx(project, files: tuple[Path, ...], as_json: bool) -> None:
+def _import_qdpx(project: Project, files: tuple[Path, ...], as_json: bool) -> None:
     if len(files) > 1:
         raise InputError(
             f"{files[0]}: import a .qdpx or .qde project on its own, not with other files"
@@ -198,7 +205,7 @@ def _progress(
         yield report
 
 
-def _warn_unused_table_options(files: Sequence[Path], options) -> None:
+def _warn_unused_table_options(files: Sequence[Path], options: ImportOptions) -> None:
     """Table options given without a table are almost always a mistake: say so, go on."""
     from corpus.tables import TABLE_SUFFIXES
 

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -31,6 +31,9 @@ from tui.options import json_option as shared_json_option
 from tui.options import lang_option as shared_lang_option
 from tui.options import output_option as shared_output_option
 from tui.signin import require_lead_at_terminal
+
+if TYPE_CHECKING:  # the domain loads when a command runs: `kodeverk --help` stays fast
+    from coding.matrix import Matrix
 
 FORMATS = ("docx", "xlsx")
 
@@ -136,7 +139,7 @@ def matrix_command(
         _print_grid(*_plain_matrix(matrix))
 
 
-def _plain_matrix(matrix) -> tuple[list[str], list[list[str]]]:
+def _plain_matrix(matrix: Matrix) -> tuple[list[str], list[list[str]]]:
     header = [matrix.rows, *(str(i + 1) for i in range(len(matrix.column_keys)))]
     body = [
         [f"{label} (n={len(matrix.row_cases[key])})", *(str(matrix.count(key, c)) for c in

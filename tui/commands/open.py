@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from tui.options import choice_option, coder_option
+
+if TYPE_CHECKING:  # the domain loads when a command runs: `kodeverk --help` stays fast
+    from coding.store import Project
 
 
 @click.command("open")
@@ -78,7 +82,7 @@ def open_command(
         raise ProjectGone(app.write_problem)
 
 
-def _check_question(project, question: str) -> None:
+def _check_question(project: Project, question: str) -> None:
     """A question that no survey answer has: an error naming the questions there are."""
     from coding.answers import list_answers, questions
     from coding.errors import InputError

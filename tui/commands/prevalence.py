@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -23,10 +23,15 @@ from tui.options import (
     output_option,
 )
 
+if TYPE_CHECKING:  # the domain loads when a command runs: `kodeverk --help` stays fast
+    from coding.prevalence import Cell, PrevalenceResult
+    from coding.stats import DifferenceTest
+    from coding.store import Project
+
 FORMATS = ("csv", "xlsx")
 
 
-def split_code_refs(project, values: tuple[str, ...]) -> list[str] | None:
+def split_code_refs(project: Project, values: tuple[str, ...]) -> list[str] | None:
     """``--codes`` values: each a code reference, or several separated by commas (a value that
     names one code as a whole wins, so names with commas still work)."""
     from coding.codes import resolve_code
@@ -44,7 +49,7 @@ def split_code_refs(project, values: tuple[str, ...]) -> list[str] | None:
 SMALL_CELL = 3
 
 
-def warn_small_cells(result, k: int = SMALL_CELL) -> None:
+def warn_small_cells(result: PrevalenceResult, k: int = SMALL_CELL) -> None:
     """Groups of 1 to k-1 cases in an exported table could name a municipality: say so."""
     small = [
         (" / ".join(key), len(cases))
@@ -225,7 +230,7 @@ LABELS: dict[str, dict[str, Any]] = {
 }
 
 
-def print_table(result) -> None:
+def print_table(result: PrevalenceResult) -> None:
     """One small table per theme (long code paths stay readable at 80 columns): a row per
     group, then the total; the test of difference in the caption. Labels follow ``--lang``."""
     from rich import box
@@ -254,6 +259,7 @@ def print_table(result) -> None:
         if weighted:
             table.add_column(labels["weighted"], justify="right")
         for cell in (c for c in result.rows if c.theme == theme.label):
+            assert cell.group is not None  # only the totals have no group
             group = Text(" / ".join(cell.group.values()))
             table.add_row(group, *_figures(cell), *([""] * weighted))
         total = result.cell(theme.label, None)
@@ -264,7 +270,7 @@ def print_table(result) -> None:
         console.print(f"[dim]{labels['weighting']}: {escape(result.weighted_note)}[/dim]")
 
 
-def _figures(cell) -> list[str]:
+def _figures(cell: Cell) -> list[str]:
     return [
         str(cell.cases),
         str(cell.cases_with),
@@ -279,7 +285,7 @@ def _percent(share: float | None) -> str:
     return "–" if share is None else f"{share:.0%}"
 
 
-def _test(test, labels: dict) -> str:
+def _test(test: DifferenceTest, labels: dict[str, Any]) -> str:
     if test.p_value is None:
         return f"{labels['no_test']}: {labels.get('notes', {}).get(test.note, test.note)}"
     flag = ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -122,7 +123,9 @@ def _check_apply_as(project: Project, name: str, yes: bool) -> None:
         )
 
 
-def _apply(project: Project, coder: str, found, min_confidence: float) -> int:
+def _apply(
+    project: Project, coder: str, found: list[list[learn.Suggestion]], min_confidence: float
+) -> int:
     from coding.operations import apply_coding
 
     count = 0
@@ -144,7 +147,7 @@ def _apply(project: Project, coder: str, found, min_confidence: float) -> int:
     return count
 
 
-def _as_json(units, found) -> list[dict]:
+def _as_json(units: Sequence[learn.Unit], found: list[list[learn.Suggestion]]) -> list[dict]:
     return [
         {
             "document": u.document,
@@ -156,7 +159,12 @@ def _as_json(units, found) -> list[dict]:
     ]
 
 
-def _print(units, found, model: learn.Model, too_few: list[str]) -> None:
+def _print(
+    units: Sequence[learn.Unit],
+    found: list[list[learn.Suggestion]],
+    model: learn.Model,
+    too_few: list[str],
+) -> None:
     click.echo(f"learned from {model.coder}: {len(model.codes)} codes")
     if too_few:
         click.echo(f"too few examples to learn: {', '.join(too_few)}")

@@ -6,7 +6,9 @@ import datetime as dt
 import shutil
 import sys
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -23,6 +25,11 @@ from tui.options import (
     require_output,
     shown_option,
 )
+
+if TYPE_CHECKING:  # the domain loads when a command runs: `kodeverk --help` stays fast
+    from coding.audit import LogEntry
+    from coding.check import Problem
+    from coding.merge import MergeReport
 
 
 @click.command("copy")
@@ -74,7 +81,9 @@ def copy_command(project: Path, output: Path | None, coder: str | None, as_json:
     "login name)."
 )
 @JSON
-def merge_command(project: Path, copies: tuple[Path, ...], coder: str | None, as_json: bool):
+def merge_command(
+    project: Path, copies: tuple[Path, ...], coder: str | None, as_json: bool
+) -> None:
     """Merge coder copies back into the project.
 
     Merge coder COPIES (made with `kodeverk copy`) back into PROJECT.
@@ -114,7 +123,7 @@ def merge_command(project: Path, copies: tuple[Path, ...], coder: str | None, as
     click.echo(f"\nBackup from before the merge: {backup}")
 
 
-def _print_merge_report(report) -> None:
+def _print_merge_report(report: MergeReport) -> None:
     from coding.merge import LABELS
 
     rows = [
@@ -251,7 +260,7 @@ def log_command(
         click.echo(f"Showing the latest {limit}; use --limit 0 for all.")
 
 
-def _print_log(title: str, entries) -> None:
+def _print_log(title: str, entries: Sequence[LogEntry]) -> None:
     """When, who and action never wrap (readable at 80 columns); only the summary does."""
     from rich import box
     from rich.console import Console
@@ -302,7 +311,7 @@ def check_command(project: Path, as_json: bool) -> None:
         sys.exit(1)
 
 
-def _grouped(problems) -> dict[str, list[str]]:
+def _grouped(problems: Sequence[Problem]) -> dict[str, list[str]]:
     grouped: dict[str, list[str]] = {}
     for problem in problems:
         grouped.setdefault(problem.check, []).append(problem.message)

@@ -298,10 +298,13 @@ class AnswersScreen(ProjectScreen):
                 found = answer_suggestions(project, document_id, text, span, self.coder, model)
         except Exception:
             pass  # no suggestions this time; they must never take the grid down
-        self.app.call_from_thread(self._found, document_id, found)
+        self.app.call_from_thread(self._found, document_id, found, model)
 
-    def _found(self, document_id: int, found: list[Suggestion]) -> None:
+    def _found(self, document_id: int, found: list[Suggestion], model: learn.Model | None) -> None:
         self._seeking = False
+        if model is not self.learner.model:  # retrained while this was sought: seek again
+            self._want_suggestions()
+            return
         self.suggested[document_id] = found
         answer = self.current
         if answer is not None and answer.document_id == document_id:
