@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 
 import numpy as np
@@ -137,8 +137,7 @@ def sentence_rows(
     plans = [
         (text, run, _pieces(text, run)) for text, blocks in documents for run in block_runs(blocks)
     ]
-    tokenizer = sentence_pipeline().tokenizer
-    docs = tokenizer.pipe(text[a:b] for text, _, pieces in plans for a, b in pieces)
+    docs = tokenized(text[a:b] for text, _, pieces in plans for a, b in pieces)
     pending = iter(plans)
     for index, (text, blocks) in enumerate(documents):
         rows: list[SentenceRow] = []
@@ -152,6 +151,34 @@ def sentence_rows(
             if progress:
                 progress(len(run))
         yield rows
+
+
+def tokenized(texts: Iterable[str]) -> Iterator:  # -> Iterator[spacy.tokens.Doc]
+    """spaCy's tokenizer over ``texts``, its word cache filled first with each piece's new words.
+
+    The tokenizer caches how it split each whitespace-separated word, but stops adding to the
+    cache for the rest of a Doc once a special case (an exception such as «i.», «et.»,
+    «f.eks.») occurred in it (spaCy's ``_save_cached``, issue #1250), so in Norwegian most
+    words of a long text are split again with the prefix and suffix regexes each time they
+    occur: half the tokenizer's time. A word tokenized alone is cached (unless it involves a
+    special case itself), and the cache holds exactly what tokenizing the word in place
+    computes, so the Docs are the same."""
+    tokenizer = sentence_pipeline().tokenizer
+    primed = _primed_words()
+    for text in texts:
+        room = tokenizer.max_cache_size - len(primed)
+        if room > 0:  # the cache takes at most max_cache_size words; then priming stops
+            new = set(text.split()).difference(primed)
+            for word in itertools.islice(new, room):
+                tokenizer(word)
+                primed.add(word)
+        yield tokenizer(text)
+
+
+@lru_cache(maxsize=1)
+def _primed_words() -> set[str]:
+    """The words ``tokenized`` has put in the shared tokenizer's cache."""
+    return set()
 
 
 def _pieces(text: str, run: list[Segment]) -> list[tuple[int, int]]:
