@@ -21,6 +21,7 @@ import numpy as np
 from coding.documents import Segment
 
 CHUNK_CHARS = 50_000
+MAX_PRIME_GAP = 32  # pieces left unlisted for new words after pieces without any (tokenized)
 MAX_SENTENCES = 500_000  # per document: a 30 MB text; a million "a." would take gigabytes
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 # A stretch of text up to a blank line or the end, without surrounding whitespace. The lazy
@@ -71,17 +72,20 @@ def _starts(doc, *, first: bool, final_pending: bool) -> tuple[list[int], bool]:
         return [], final_pending
     attributes, final_punctuation = _sentencizer_rule()
     orth, punct, idx = doc.to_array(attributes).T
-    final = np.isin(orth, final_punctuation)
-    other = np.flatnonzero(~(punct.astype(bool) | final))
-    if len(other) == 0:
-        starts: list[int] = []
-        pending = final_pending or bool(final.any())
-    else:
-        finals = np.cumsum(final)
-        finals_before = finals[other]
-        previous = np.concatenate(([-1 if final_pending else 0], finals_before[:-1]))
-        starts = idx[other[finals_before > previous]].tolist()
-        pending = bool(finals[-1] > finals_before[-1])
+    punct = punct.astype(bool)
+    other = np.flatnonzero(~punct)
+    punctuation = np.flatnonzero(punct)  # the final characters are all punctuation
+    finals = punctuation[np.isin(orth[punctuation], final_punctuation)]
+    # The first non-punctuation token after each final character starts a sentence.
+    after = np.searchsorted(other, finals)
+    after = after[after < len(other)]
+    after = after[np.diff(after, prepend=-1) > 0]
+    starts: list[int] = idx[other[after]].tolist()
+    if final_pending and len(other) and (not len(after) or after[0] != 0):
+        starts.insert(0, int(idx[other[0]]))
+    pending = bool(len(finals) and (not len(other) or finals[-1] > other[-1])) or (
+        final_pending and not len(other)
+    )
     if first and (not starts or starts[0] != int(idx[0])):
         starts.insert(0, int(idx[0]))
     return starts, pending
@@ -95,6 +99,8 @@ def _sentencizer_rule() -> tuple[list[int], np.ndarray]:
 
     nlp = sentence_pipeline()
     chars = nlp.get_pipe("sentencizer").punct_chars
+    if not all(nlp.vocab[c].is_punct for c in chars):  # what _starts relies on
+        raise RuntimeError("a sentence-final character of spaCy's sentencizer is not punctuation")
     return [ORTH, IS_PUNCT, IDX], np.array([nlp.vocab.strings.add(c) for c in chars], np.uint64)
 
 
@@ -162,16 +168,24 @@ def tokenized(texts: Iterable[str]) -> Iterator:  # -> Iterator[spacy.tokens.Doc
     words of a long text are split again with the prefix and suffix regexes each time they
     occur: half the tokenizer's time. A word tokenized alone is cached (unless it involves a
     special case itself), and the cache holds exactly what tokenizing the word in place
-    computes, so the Docs are the same."""
+    computes, so the Docs are the same.
+
+    Listing a piece's words costs a fifth of tokenizing it; once pieces bring no new
+    words, the next 1, 2, 4 ... ``MAX_PRIME_GAP`` pieces are not listed."""
     tokenizer = sentence_pipeline().tokenizer
     primed = _primed_words()
+    gap = skip = 0
     for text in texts:
         room = tokenizer.max_cache_size - len(primed)
-        if room > 0:  # the cache takes at most max_cache_size words; then priming stops
+        if skip:
+            skip -= 1
+        elif room > 0:  # the cache takes at most max_cache_size words; then priming stops
             new = set(text.split()).difference(primed)
             for word in itertools.islice(new, room):
                 tokenizer(word)
                 primed.add(word)
+            gap = 0 if new else min(2 * gap or 1, MAX_PRIME_GAP)
+            skip = gap
         yield tokenizer(text)
 
 
