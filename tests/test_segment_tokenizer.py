@@ -102,3 +102,22 @@ def test_random_hostile_texts_equal_a_fresh_sentencizer(text: str, chunk: int) -
     assert _rows(text) == expected
     with mock.patch("corpus.segment.CHUNK_CHARS", chunk):
         assert _rows(text) == expected
+
+
+def test_priming_stops_at_the_size_of_the_cache() -> None:
+    """spaCy's cache holds ``max_cache_size`` words; priming more would only cost time."""
+    from corpus.segment import _primed_words, sentence_pipeline
+
+    tokenizer = sentence_pipeline().tokenizer
+    size = tokenizer.max_cache_size
+    primed = _primed_words()
+    before = set(primed)
+    words = [f"ord{n}" for n in range(50)]
+    try:
+        tokenizer.max_cache_size = len(primed) + 7
+        docs = list(tokenized([" ".join(words[:25]), " ".join(words[25:])]))
+        assert len(primed - before) == 7
+        assert primed - before <= set(words)
+    finally:
+        tokenizer.max_cache_size = size
+    assert [token.text for doc in docs for token in doc] == words
