@@ -173,7 +173,7 @@ def tokenized(texts: Iterable[str]) -> Iterator:  # -> Iterator[spacy.tokens.Doc
     Listing a piece's words costs a fifth of tokenizing it; once pieces bring no new
     words, the next 1, 2, 4 ... ``MAX_PRIME_GAP`` pieces are not listed."""
     tokenizer = sentence_pipeline().tokenizer
-    primed = _primed_words()
+    primed = _primed_words(tokenizer)
     gap = skip = 0
     for text in texts:
         room = tokenizer.max_cache_size - len(primed)
@@ -190,8 +190,8 @@ def tokenized(texts: Iterable[str]) -> Iterator:  # -> Iterator[spacy.tokens.Doc
 
 
 @lru_cache(maxsize=1)
-def _primed_words() -> set[str]:
-    """The words ``tokenized`` has put in the shared tokenizer's cache."""
+def _primed_words(tokenizer) -> set[str]:
+    """The words ``tokenized`` has put in ``tokenizer``'s cache (a new pipeline, a new set)."""
     return set()
 
 

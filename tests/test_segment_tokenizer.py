@@ -110,7 +110,7 @@ def test_priming_stops_at_the_size_of_the_cache() -> None:
 
     tokenizer = sentence_pipeline().tokenizer
     size = tokenizer.max_cache_size
-    primed = _primed_words()
+    primed = _primed_words(tokenizer)
     before = set(primed)
     words = [f"ord{n}" for n in range(50)]
     try:
