@@ -21,6 +21,7 @@ import numpy as np
 from coding.documents import Segment
 
 CHUNK_CHARS = 50_000
+MAX_PRIME_CHARS = 60  # longer words are not primed (tokenized)
 MAX_PRIME_GAP = 32  # pieces left unlisted for new words after pieces without any (tokenized)
 MAX_SENTENCES = 500_000  # per document: a 30 MB text; a million "a." would take gigabytes
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
@@ -166,12 +167,14 @@ def tokenized(texts: Iterable[str]) -> Iterator:  # -> Iterator[spacy.tokens.Doc
     cache for the rest of a Doc once a special case (an exception such as «i.», «et.»,
     «f.eks.») occurred in it (spaCy's ``_save_cached``, issue #1250), so in Norwegian most
     words of a long text are split again with the prefix and suffix regexes each time they
-    occur: half the tokenizer's time. A word tokenized alone is cached (unless it involves a
+    occur: most of the tokenizer's time. A word tokenized alone is cached (unless it involves a
     special case itself), and the cache holds exactly what tokenizing the word in place
     computes, so the Docs are the same.
 
     Listing a piece's words costs a fifth of tokenizing it; once pieces bring no new
-    words, the next 1, 2, 4 ... ``MAX_PRIME_GAP`` pieces are not listed."""
+    words, the next 1, 2, 4 ... ``MAX_PRIME_GAP`` pieces are not listed. Words longer than
+    ``MAX_PRIME_CHARS`` are left to the cache as it works (a hostile 10 MB «word» would be
+    tokenized twice and kept in memory)."""
     tokenizer = sentence_pipeline().tokenizer
     primed = _primed_words(tokenizer)
     gap = skip = 0
@@ -180,7 +183,7 @@ def tokenized(texts: Iterable[str]) -> Iterator:  # -> Iterator[spacy.tokens.Doc
         if skip:
             skip -= 1
         elif room > 0:  # the cache takes at most max_cache_size words; then priming stops
-            new = set(text.split()).difference(primed)
+            new = {w for w in set(text.split()).difference(primed) if len(w) <= MAX_PRIME_CHARS}
             for word in itertools.islice(new, room):
                 tokenizer(word)
                 primed.add(word)
@@ -244,11 +247,11 @@ def _sentences_of(text: str, block: Segment, starts: list[int]) -> list[Sentence
     kind, number, speaker = block.kind, block.block, block.speaker
     rows: list[SentenceRow] = []
     for begin, end in itertools.pairwise(bounds):
-        trailing = text[begin:end].rstrip()
-        body = trailing.lstrip()  # the same string when nothing is stripped: no copy
+        right_trimmed = text[begin:end].rstrip()
+        body = right_trimmed.lstrip()  # the same string when nothing is stripped: no copy
         if not body:
             continue
-        start = begin + len(trailing) - len(body)  # str.index(body) doubled the loop's time
+        start = begin + len(right_trimmed) - len(body)  # str.index(body) doubled the loop's time
         if "\n" in body and _PARAGRAPH_BREAK.search(body):
             for piece in _PIECE.finditer(body):
                 rows.append((start + piece.start(), start + piece.end(), kind, number, speaker))

@@ -121,3 +121,21 @@ def test_priming_stops_at_the_size_of_the_cache() -> None:
     finally:
         tokenizer.max_cache_size = size
     assert [token.text for doc in docs for token in doc] == words
+
+
+def test_long_words_are_not_primed() -> None:
+    """A hostile «word» of megabytes would be tokenized twice and kept in the primed set."""
+    from corpus.segment import MAX_PRIME_CHARS, _primed_words, sentence_pipeline
+
+    long_word = "lang" * MAX_PRIME_CHARS
+    short_word = "kort" + "x" * (MAX_PRIME_CHARS - 4)
+    tokenizer = sentence_pipeline().tokenizer
+    primed = _primed_words(tokenizer)
+    size = tokenizer.max_cache_size
+    try:
+        tokenizer.max_cache_size = len(primed) + 10  # room, whatever ran before in this process
+        docs = list(tokenized([f"{long_word} {short_word}"]))
+    finally:
+        tokenizer.max_cache_size = size
+    assert long_word not in primed and short_word in primed
+    assert [token.text for token in docs[0]] == [long_word, short_word]
