@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 
 import numpy as np
@@ -21,6 +21,8 @@ import numpy as np
 from coding.documents import Segment
 
 CHUNK_CHARS = 50_000
+MAX_PRIME_CHARS = 60  # longer words are not primed (tokenized)
+MAX_PRIME_GAP = 32  # pieces left unlisted for new words after pieces without any (tokenized)
 MAX_SENTENCES = 500_000  # per document: a 30 MB text; a million "a." would take gigabytes
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 # A stretch of text up to a blank line or the end, without surrounding whitespace. The lazy
@@ -71,17 +73,20 @@ def _starts(doc, *, first: bool, final_pending: bool) -> tuple[list[int], bool]:
         return [], final_pending
     attributes, final_punctuation = _sentencizer_rule()
     orth, punct, idx = doc.to_array(attributes).T
-    final = np.isin(orth, final_punctuation)
-    other = np.flatnonzero(~(punct.astype(bool) | final))
-    if len(other) == 0:
-        starts: list[int] = []
-        pending = final_pending or bool(final.any())
-    else:
-        finals = np.cumsum(final)
-        finals_before = finals[other]
-        previous = np.concatenate(([-1 if final_pending else 0], finals_before[:-1]))
-        starts = idx[other[finals_before > previous]].tolist()
-        pending = bool(finals[-1] > finals_before[-1])
+    punct = punct.astype(bool)
+    other = np.flatnonzero(~punct)
+    punctuation = np.flatnonzero(punct)  # the final characters are all punctuation
+    finals = punctuation[np.isin(orth[punctuation], final_punctuation)]
+    # The first non-punctuation token after each final character starts a sentence.
+    after = np.searchsorted(other, finals)
+    after = after[after < len(other)]
+    after = after[np.diff(after, prepend=-1) > 0]
+    starts: list[int] = idx[other[after]].tolist()
+    if final_pending and len(other) and (not len(after) or after[0] != 0):
+        starts.insert(0, int(idx[other[0]]))
+    pending = bool(len(finals) and (not len(other) or finals[-1] > other[-1])) or (
+        final_pending and not len(other)
+    )
     if first and (not starts or starts[0] != int(idx[0])):
         starts.insert(0, int(idx[0]))
     return starts, pending
@@ -95,6 +100,8 @@ def _sentencizer_rule() -> tuple[list[int], np.ndarray]:
 
     nlp = sentence_pipeline()
     chars = nlp.get_pipe("sentencizer").punct_chars
+    if not all(nlp.vocab[c].is_punct for c in chars):  # what _starts relies on
+        raise RuntimeError("a sentence-final character of spaCy's sentencizer is not punctuation")
     return [ORTH, IS_PUNCT, IDX], np.array([nlp.vocab.strings.add(c) for c in chars], np.uint64)
 
 
@@ -137,8 +144,7 @@ def sentence_rows(
     plans = [
         (text, run, _pieces(text, run)) for text, blocks in documents for run in block_runs(blocks)
     ]
-    tokenizer = sentence_pipeline().tokenizer
-    docs = tokenizer.pipe(text[a:b] for text, _, pieces in plans for a, b in pieces)
+    docs = tokenized(text[a:b] for text, _, pieces in plans for a, b in pieces)
     pending = iter(plans)
     for index, (text, blocks) in enumerate(documents):
         rows: list[SentenceRow] = []
@@ -152,6 +158,44 @@ def sentence_rows(
             if progress:
                 progress(len(run))
         yield rows
+
+
+def tokenized(texts: Iterable[str]) -> Iterator:  # -> Iterator[spacy.tokens.Doc]
+    """spaCy's tokenizer over ``texts``, its word cache filled first with each piece's new words.
+
+    The tokenizer caches how it split each whitespace-separated word, but stops adding to the
+    cache for the rest of a Doc once a special case (an exception such as «i.», «et.»,
+    «f.eks.») occurred in it (spaCy's ``_save_cached``, issue #1250), so in Norwegian most
+    words of a long text are split again with the prefix and suffix regexes each time they
+    occur: most of the tokenizer's time. A word tokenized alone is cached (unless it involves a
+    special case itself), and the cache holds exactly what tokenizing the word in place
+    computes, so the Docs are the same.
+
+    Listing a piece's words costs a fifth of tokenizing it; once pieces bring no new
+    words, the next 1, 2, 4 ... ``MAX_PRIME_GAP`` pieces are not listed. Words longer than
+    ``MAX_PRIME_CHARS`` are left to the cache as it works (a hostile 10 MB «word» would be
+    tokenized twice and kept in memory)."""
+    tokenizer = sentence_pipeline().tokenizer
+    primed = _primed_words(tokenizer)
+    gap = skip = 0
+    for text in texts:
+        room = tokenizer.max_cache_size - len(primed)
+        if skip:
+            skip -= 1
+        elif room > 0:  # the cache takes at most max_cache_size words; then priming stops
+            new = {w for w in set(text.split()).difference(primed) if len(w) <= MAX_PRIME_CHARS}
+            for word in itertools.islice(new, room):
+                tokenizer(word)
+                primed.add(word)
+            gap = 0 if new else min(2 * gap or 1, MAX_PRIME_GAP)
+            skip = gap
+        yield tokenizer(text)
+
+
+@lru_cache(maxsize=1)
+def _primed_words(tokenizer) -> set[str]:
+    """The words ``tokenized`` has put in ``tokenizer``'s cache (a new pipeline, a new set)."""
+    return set()
 
 
 def _pieces(text: str, run: list[Segment]) -> list[tuple[int, int]]:
@@ -203,11 +247,11 @@ def _sentences_of(text: str, block: Segment, starts: list[int]) -> list[Sentence
     kind, number, speaker = block.kind, block.block, block.speaker
     rows: list[SentenceRow] = []
     for begin, end in itertools.pairwise(bounds):
-        chunk = text[begin:end]
-        body = chunk.strip()
+        right_trimmed = text[begin:end].rstrip()
+        body = right_trimmed.lstrip()  # the same string when nothing is stripped: no copy
         if not body:
             continue
-        start = begin + chunk.index(body)
+        start = begin + len(right_trimmed) - len(body)  # str.index(body) doubled the loop's time
         if "\n" in body and _PARAGRAPH_BREAK.search(body):
             for piece in _PIECE.finditer(body):
                 rows.append((start + piece.start(), start + piece.end(), kind, number, speaker))
