@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.geometry import Size
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Label
@@ -66,6 +67,14 @@ class ProjectScreen(Localized, DomainActions, Screen):
         super().__init__()
         self.project = project
         self.coder = coder
+
+    def _screen_resized(self, size: Size) -> None:
+        """Textual lays the whole screen out again on every resize event, also one of the size
+        it has (two arrive as the app starts: a second and third layout and full frame of a
+        screen opened on start, issue 13). Only a new size needs one; other changes ask for
+        their own layout."""
+        if size != self.size:
+            super()._screen_resized(size)
 
 
 def step_back(screen: Screen, keys: KeyState, main: Widget, show: Callable[[], None]) -> bool:

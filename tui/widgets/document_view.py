@@ -266,14 +266,27 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         self._changed()
 
     def _set_virtual_size(self, size: Size) -> None:
-        """Once laid out, another text's length changes only the scrollbar (always shown:
-        ``overflow-y: scroll``), not the view's place: no layout of the screen (issue 14)."""
-        if not self.is_mounted or self.size.height <= 0 or self.virtual_size.width != size.width:
+        """Once laid out, the text's length changes only the scrollbar (always shown:
+        ``overflow-y: scroll``, no horizontal one), never the view's place: no layout of the
+        screen (issue 14), not even for the first wrap (issue 13)."""
+        if not self.is_mounted or self.size.height <= 0:
             self.virtual_size = size
             return
         self.set_reactive(DocumentView.virtual_size, size)
         self._scroll_update(size)  # Textual's: the scrollbar's window, the offset clamped
         self.refresh()
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        """Textual's, during the layout, then the wrap for the new width: the frame drawn
+        after this layout shows the text at the selection (issue 13: the first frame showed
+        an empty view, and the wrap in ``on_resize`` cost a second layout and frame)."""
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        if self.size.height > 0 and self._text_width() != self._wrap_width:
+            self._rewrap()
+            self.scroll_to_selection()
+        return changed
 
     def on_resize(self) -> None:
         self._rewrap()
