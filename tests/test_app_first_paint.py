@@ -5,8 +5,12 @@ view wraps equals a full wrap of the text; keys pressed at once are handled and 
 from __future__ import annotations
 
 import sqlite3
+from bisect import bisect_right
 from pathlib import Path
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from textual.app import App
 from textual.screen import Screen
 from textual.widgets._footer import FooterKey
@@ -18,11 +22,18 @@ from coding.store import Project
 from tests.app_project import CODER, TURNS, transcript
 from tui.app import KodeverkApp
 from tui.screens.coding import TEXT, CodingScreen
-from tui.widgets.document_view import DocumentView, wrap_offsets
+from tui.widgets.document_view import (
+    FINISH_WRAP,
+    GUTTER,
+    DocumentView,
+    wrap_offsets,
+    wrap_paragraphs,
+)
 
 SIZE = (80, 24)
 DEEP = 150  # a remembered segment several screens down
 LAYOUTS = 2
+LONG = 400  # turns: about 100 000 characters, more than the first frame wraps
 
 
 def long_project(path: Path, turns: int = 60) -> Path:
@@ -109,23 +120,89 @@ async def test_opening_lays_the_screen_out_once(tmp_path: Path, monkeypatch) -> 
         assert len(coding) == LAYOUTS, len(coding)
 
 
-async def test_view_lines_equal_a_full_wrap_and_follow_a_resize(tmp_path: Path) -> None:
-    path = long_project(tmp_path / "lang.kodeverk")
+def full_wrap_of(view: DocumentView) -> list[tuple[int, int]]:
+    return wrap_offsets(view.text, view.scrollable_content_region.width - GUTTER)
+
+
+async def test_the_rest_of_the_text_is_wrapped_after_the_first_frame(tmp_path: Path) -> None:
+    """A long text is wrapped as far as the first frame needs, the rest shortly after: then
+    the view's lines and its scrollbar's length are a full wrap's (also after a resize)."""
+    path = long_project(tmp_path / "lang.kodeverk", turns=LONG)
     app = KodeverkApp(path, CODER, document_id=1)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
         view = app.screen.query_one(DocumentView)
-        width = view.scrollable_content_region.width - 5
-        assert view._lines == wrap_offsets(view.text, width)
+        first = len(view._lines)
+        assert 0 < first < len(full_wrap_of(view))  # not all of it before the first frame
+        await pilot.pause(FINISH_WRAP + 0.2)
+        assert view.wrapped and view._lines == full_wrap_of(view)
         assert view.virtual_size.height == len(view._lines)
         await pilot.resize_terminal(120, 30)
-        await pilot.pause()
-        width = view.scrollable_content_region.width - 5
-        assert view._lines == wrap_offsets(view.text, width)
+        await pilot.pause(FINISH_WRAP + 0.2)
+        assert view.wrapped and view._lines == full_wrap_of(view)
         assert view.virtual_size.height == len(view._lines)
         start, _ = app.screen.selection
         top = int(view.scroll_offset.y)
         assert top <= view.line_of(start) < top + view.scrollable_content_region.height
+
+
+async def test_line_positions_before_the_wrap_is_finished(tmp_path: Path) -> None:
+    """Whatever asks for a line before the rest is wrapped gets a full wrap's answer."""
+    path = long_project(tmp_path / "lang.kodeverk", turns=LONG)
+    app = KodeverkApp(path, CODER, document_id=1)
+    async with app.run_test(size=SIZE):
+        view = app.screen.query_one(DocumentView)
+        full = full_wrap_of(view)
+        starts = [start for start, _ in full]
+        assert not view.wrapped
+        offsets = range(0, len(view.text) + 1, len(view.text) // 37)
+        for offset in offsets:
+            assert view.line_of(offset) == max(bisect_right(starts, offset) - 1, 0)
+        assert view.line_start(len(full) // 2) == starts[len(full) // 2]
+        assert view.line_count == len(full) and view._lines == full and view.wrapped
+
+
+@pytest.mark.parametrize("keys", [["G"], ["end"], ["pagedown", "pagedown"], ["G", "k", "1"]])
+async def test_keys_before_the_wrap_is_finished(tmp_path: Path, keys: list[str]) -> None:
+    """Keys far into the text at once: the selection is shown where a full wrap has it, and
+    a coding is committed."""
+    path = long_project(tmp_path / "lang.kodeverk", turns=LONG)
+    app = KodeverkApp(path, CODER, document_id=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*keys)
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        view = screen.query_one(DocumentView)
+        full = full_wrap_of(view)
+        start, end = screen.selection
+        line = max(bisect_right([s for s, _ in full], start) - 1, 0)
+        assert view.line_of(start) == line
+        top = int(view.scroll_offset.y)
+        assert top <= line < top + view.scrollable_content_region.height
+        await pilot.pause()
+        assert screen.current_segment > DEEP
+    if "1" in keys:
+        conn = sqlite3.connect(path)
+        try:
+            rows = conn.execute('SELECT start, "end" FROM codings').fetchall()
+        finally:
+            conn.close()
+        assert rows == [(start, end)]
+
+
+@given(
+    st.text(alphabet="ab æ\n", max_size=400),
+    st.integers(min_value=1, max_value=30),
+    st.lists(st.integers(min_value=0, max_value=60), min_size=1, max_size=30),
+)
+def test_wrapping_in_steps_equals_a_full_wrap(text: str, width: int, steps: list[int]) -> None:
+    lines: list[tuple[int, int]] = []
+    pos, i = 0, 0
+    while pos <= len(text):
+        more, pos = wrap_paragraphs(text, width, pos, pos + steps[i % len(steps)])
+        assert more
+        lines += more
+        i += 1
+    assert lines == wrap_offsets(text, width)
 
 
 async def test_keys_pressed_at_once_are_committed(tmp_path: Path) -> None:

@@ -152,7 +152,10 @@ class CodingScreen(ProjectScreen):
         # the panel beside the text before the first layout: in the first frame, no second
         # layout for it (issue 13)
         self._show_selection_codes(force=True)
-        self.query_one(DocumentView).focus()
+        view = self.query_one(DocumentView)
+        view.focus()
+        view.before_layout()
+        tree.before_layout()
         self._data_version = self._file_version()
         self.set_interval(POLL_SECONDS, self._show_others_changes)
         self.learner.start()

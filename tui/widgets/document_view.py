@@ -23,6 +23,7 @@ from rich.style import Style
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from tui.widgets.lines import cached_strip, scroll_lines_into_view
 
@@ -30,6 +31,8 @@ Span = tuple[int, int, Style]
 Stripe = tuple[int, int, int]  # start, end, key
 
 GUTTER = 5  # selection mark, STRIPES stripes, memo mark
+WRAP_CHUNK = 32_768  # characters wrapped at a time, past what is needed
+FINISH_WRAP = 0.3  # seconds after the text is shown (or resized): the rest of it is wrapped
 STRIPES = 3
 STRIPE = "┃"
 MEMO = "✎"
@@ -42,10 +45,18 @@ MARK = Style(underline=True, italic=True)
 def wrap_offsets(text: str, width: int) -> list[tuple[int, int]]:
     """Visual lines as ``(start, end)`` offsets: word-wrapped at ``width``, hard breaks at
     ``\\n``. A space where a line breaks belongs to no line."""
+    return wrap_paragraphs(text, width, 0, len(text))[0]
+
+
+def wrap_paragraphs(
+    text: str, width: int, pos: int, until: int
+) -> tuple[list[tuple[int, int]], int]:
+    """The visual lines of the paragraphs from ``pos`` (where one starts) through the one that
+    holds offset ``until``, as ``wrap_offsets`` has them (each paragraph wraps on its own), and
+    where the next paragraph starts (``len(text) + 1``: none is left)."""
     width = max(width, 1)
     lines: list[tuple[int, int]] = []
     length = len(text)
-    pos = 0
     while pos <= length:
         newline = text.find("\n", pos)
         stop = length if newline == -1 else newline
@@ -59,10 +70,10 @@ def wrap_offsets(text: str, width: int) -> list[tuple[int, int]]:
                 lines.append((start, cut))
                 start = cut + 1
         lines.append((start, stop))
-        if newline == -1:
+        pos = length + 1 if newline == -1 else newline + 1
+        if stop >= until:
             break
-        pos = newline + 1
-    return lines
+    return lines, pos
 
 
 def flatten(spans: Sequence[Span]) -> tuple[list[int], list[Style | None]]:
@@ -111,9 +122,11 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
     def __init__(self, text: str = "", **kwargs) -> None:
         super().__init__(**kwargs)
         self.text = text
-        self._lines: list[tuple[int, int]] = []
+        self._lines: list[tuple[int, int]] = []  # wrapped so far: the paragraphs before
         self._starts: list[int] = []
+        self._next_wrap = 0  # the offset of the first paragraph not wrapped (> len: none)
         self._wrap_width = 0
+        self._finish_timer: Timer | None = None
         self._spans: list[Span] = []
         self._span_starts: list[int] = []
         self._longest = 0  # no span is longer: those near a line start this far before it
@@ -245,12 +258,29 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         self.refresh_lines(first, last - first + 1)
 
     # -- geometry -----------------------------------------------------------------------------
+    # The text is wrapped as far as it is needed (the lines shown, the selection, an offset
+    # asked for), a paragraph at a time and always as a full wrap has it, and the rest once
+    # the view has been still for FINISH_WRAP seconds: a long transcript's first frame waits
+    # for one screen's wrap, not 47 000 lines' (issue 13). Until then the scrollbar counts
+    # the lines not wrapped yet from the characters left.
     @property
     def line_count(self) -> int:
+        self._wrap_all()
         return len(self._lines)
 
+    @property
+    def wrapped(self) -> bool:
+        """Whether the whole text is wrapped (else only as far as it was needed)."""
+        return self._next_wrap > len(self.text)
+
     def line_of(self, offset: int) -> int:
+        self._wrap_until(offset=offset)
         return max(bisect_right(self._starts, offset) - 1, 0)
+
+    def line_start(self, line: int) -> int:
+        """The offset where visual line ``line`` starts (the last line's, past the end)."""
+        self._wrap_until(line=line)
+        return self._starts[min(line, len(self._starts) - 1)]
 
     def _text_width(self) -> int:
         return max(self.scrollable_content_region.width - GUTTER, 10)
@@ -260,10 +290,42 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         if width == self._wrap_width and self._lines:
             return
         self._wrap_width = width
-        self._lines = wrap_offsets(self.text, width)
-        self._starts = [start for start, _ in self._lines]
-        self._set_virtual_size(Size(width + GUTTER, len(self._lines)))
+        self._lines, self._starts, self._next_wrap = [], [], 0
+        height = max(self.scrollable_content_region.height, 1)
+        self._wrap_until(offset=self.selection[1])  # and three screens on: what is drawn
+        self._wrap_until(line=self.line_of(self.selection[1]) + 3 * height)
+        if not self.wrapped:
+            if self._finish_timer is not None:
+                self._finish_timer.stop()
+            self._finish_timer = self.set_timer(FINISH_WRAP, self._wrap_all)
         self._changed()
+
+    def _wrap_until(self, *, offset: int = -1, line: int = -1) -> None:
+        """Wrap on until ``offset`` and line ``line`` are wrapped (or the text ends)."""
+        text, width = self.text, self._wrap_width
+        if self._next_wrap > len(text) or (offset < self._next_wrap and line < len(self._lines)):
+            return
+        while self._next_wrap <= len(text) and (
+            offset >= self._next_wrap or line >= len(self._lines)
+        ):
+            lines, self._next_wrap = wrap_paragraphs(
+                text, width, self._next_wrap, max(offset, self._next_wrap + WRAP_CHUNK)
+            )
+            self._lines += lines
+            self._starts += [start for start, _ in lines]
+        self._size_to_lines()
+
+    def _wrap_all(self) -> None:
+        self._wrap_until(offset=len(self.text))
+
+    def _size_to_lines(self) -> None:
+        """The virtual size: the lines wrapped, plus those the characters left would make."""
+        lines = len(self._lines)
+        if not self.wrapped:
+            lines += (len(self.text) - self._next_wrap) * lines // max(self._next_wrap, 1)
+        size = Size(self._wrap_width + GUTTER, lines)
+        if size != self.virtual_size:
+            self._set_virtual_size(size)
 
     def _set_virtual_size(self, size: Size) -> None:
         """Once laid out, the text's length changes only the scrollbar (always shown:
@@ -275,6 +337,11 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         self.set_reactive(DocumentView.virtual_size, size)
         self._scroll_update(size)  # Textual's: the scrollbar's window, the offset clamped
         self.refresh()
+
+    def before_layout(self) -> None:
+        """Its scrollbar decided before the first layout (else one more layout and frame
+        follow the first, issue 13)."""
+        self._refresh_scrollbars()
 
     def _size_updated(
         self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
@@ -302,6 +369,7 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
     def render_line(self, y: int) -> Strip:
         index = y + int(self.scroll_offset.y)
         width = self.scrollable_content_region.width
+        self._wrap_until(line=index)
         if index >= len(self._lines):
             return Strip.blank(width, self.rich_style)
         return cached_strip(self._cache, index, 2000, self._render_visual_line, width)
