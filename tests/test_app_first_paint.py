@@ -22,6 +22,7 @@ from coding.store import Project
 from tests.app_project import CODER, TURNS, transcript
 from tui.app import KodeverkApp
 from tui.screens.coding import TEXT, CodingScreen
+from tui.widgets.code_tree import CodeTree
 from tui.widgets.document_view import (
     FINISH_WRAP,
     GUTTER,
@@ -106,6 +107,9 @@ async def test_first_frame_shows_the_text_the_panel_and_the_keys(tmp_path: Path,
             r[x : x + width] for r in settled[y : y + height]
         ]
         assert first[-1] == settled[-1]
+        tree = screen.query_one(CodeTree)  # the codebook, with its counts
+        x, y, width, height = tree.region
+        assert any("Brukermedvirkning 0/0" in row[x : x + width] for row in first[y : y + height])
 
 
 async def test_opening_lays_the_screen_out_once(tmp_path: Path, monkeypatch) -> None:

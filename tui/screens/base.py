@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.geometry import Size
@@ -67,6 +68,16 @@ class ProjectScreen(Localized, DomainActions, Screen):
         super().__init__()
         self.project = project
         self.coder = coder
+
+    _resumed = False
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Before Textual's: the first time, the screen's widgets were styled as they mounted
+        just now; Textual styles all of them again (issue 13). Later resumes restyle (the
+        theme may have changed meanwhile)."""
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     def _screen_resized(self, size: Size) -> None:
         """Textual lays the whole screen out again on every resize event, also one of the size

@@ -74,11 +74,20 @@ class CodeTree(Tree[int]):
         if self.is_mounted:  # the cursor on the first code: its lines are built now, so the
             self._cursor_to_first()  # layout to come knows their number (issue 13)
 
+    def on_mount(self) -> None:
+        # the scrollbar's widget made (and mounted) before the screen's first layout, which
+        # places it: else a second layout and frame follow the first (issue 13)
+        _ = self.vertical_scrollbar
+
     def before_layout(self) -> None:
-        """Build the lines and decide the scrollbar now: the first layout has them (else the
-        first frame is followed by another layout and frame for the scrollbar, issue 13)."""
-        if self.last_line >= 0:  # builds the lines: the virtual size
-            self._refresh_scrollbars()
+        """Build the lines now (their number is known to the first layout) and, when they
+        are more than the screen has rows, show the scrollbar: Textual decides scrollbars only
+        during a layout, after placing the widget, so a second layout and frame followed the
+        first (issue 13)."""
+        lines = self.last_line + 1  # builds the lines: the virtual size
+        if lines > self.app.size.height and self.styles.overflow_y in ("auto", "scroll"):
+            self.show_vertical_scrollbar = True
+            self.vertical_scrollbar.display = True
 
     def _cursor_to_first(self) -> None:
         if self.cursor_node is None and self._code_nodes:
@@ -130,6 +139,14 @@ class CodeTree(Tree[int]):
             icon = self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE
             return Text.assemble((icon, base_style + TOGGLE), label)
         return label
+
+    def get_label_width(self, node: TreeNode[int]) -> int:
+        """A code's label is shortened to the width the tree has: while it has none (lines
+        built before the first layout), no label is wider than it (no horizontal scroll)."""
+        codes = getattr(self, "_code_by_id", {})  # (Tree.__init__ builds lines too)
+        if self.scrollable_content_region.width <= 0 and node.data in codes:
+            return 0
+        return super().get_label_width(node)
 
     @property
     def highlighted_code(self) -> int | None:

@@ -339,9 +339,11 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         self.refresh()
 
     def before_layout(self) -> None:
-        """Its scrollbar decided before the first layout (else one more layout and frame
-        follow the first, issue 13)."""
-        self._refresh_scrollbars()
+        """Its scrollbar shown for the first layout (``overflow-y: scroll``): Textual decides
+        scrollbars only during a layout, after placing the widget, so a second layout and
+        frame followed the first (issue 13)."""
+        self.show_vertical_scrollbar = True
+        self.vertical_scrollbar.display = True
 
     def _size_updated(
         self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
