@@ -162,7 +162,9 @@ class SteadyFooter(Footer):
                 action,
                 disabled=not enabled,
                 tooltip=tooltip,
-                classes="-command-palette" if palette else "",
+                # the palette's key is compact (FooterKey's default, not bound to the
+                # footer): born with the class, its watcher at mount restyles nothing
+                classes="-command-palette -compact" if palette else "",
             )
             if not palette:
                 # born with the footer's value: binding then changes nothing (no restyle of
