@@ -146,8 +146,8 @@ class CodingScreen(ProjectScreen):
             self.keys.recent = shared
         tree = self.query_one(CodeTree)
         tree.keys_of = self.keys.keymap.keys_of
+        self._refresh_codings(counts="read")  # the counts first: each label is made once
         tree.show_codes(self.codes)
-        self._refresh_codings(counts="read")
         self.select_segment(self._start_segment)
         # the panel beside the text before the first layout: in the first frame, no second
         # layout for it (issue 13)
