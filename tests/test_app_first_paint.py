@@ -37,12 +37,13 @@ LAYOUTS = 2
 LONG = 400  # turns: about 100 000 characters, more than the first frame wraps
 
 
-def long_project(path: Path, turns: int = 60) -> Path:
+def long_project(path: Path, turns: int = 60, documents: int = 1) -> Path:
     with Project.create(path, name="lang") as project:
         add_code(project, "Brukermedvirkning", shortcut="1", colour="#1f77b4")
         add_code(project, "Bolig", shortcut="2", colour="#2ca02c")
         text, segments = transcript(TURNS * turns)
-        add_document(project, "lang.txt", text, "interview", segments)
+        for n in range(documents):
+            add_document(project, f"lang{n}.txt", text + "\n" * n, "interview", segments)
         ops.remember(project, CODER, f"segment:{1}", str(DEEP))
     return path
 
@@ -191,6 +192,25 @@ async def test_keys_before_the_wrap_is_finished(tmp_path: Path, keys: list[str])
         finally:
             conn.close()
         assert rows == [(start, end)]
+
+
+async def test_another_document_is_wrapped_the_same_way(tmp_path: Path) -> None:
+    """``]`` shows the next long document: its selection where a full wrap has it, and all
+    of it wrapped shortly after."""
+    path = long_project(tmp_path / "lang.kodeverk", turns=LONG, documents=2)
+    app = KodeverkApp(path, CODER, document_id=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right_square_bracket")
+        screen = app.screen
+        assert isinstance(screen, CodingScreen) and screen.document_id == 2
+        view = screen.query_one(DocumentView)
+        full = full_wrap_of(view)
+        start, _ = screen.selection
+        line = max(bisect_right([s for s, _ in full], start) - 1, 0)
+        assert view.line_of(start) == line and view._lines == full[: len(view._lines)]
+        await pilot.pause(FINISH_WRAP + 0.2)
+        assert view.wrapped and view._lines == full
+        assert view.virtual_size.height == len(full)
 
 
 @given(

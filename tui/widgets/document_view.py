@@ -140,7 +140,10 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
 
     # -- content ------------------------------------------------------------------------------
     def set_text(self, text: str) -> None:
+        """Show another text, from its start until a selection is set (the old selection's
+        offsets mean nothing in it: wrapping up to them would wrap it all)."""
         self.text = text
+        self.selection = (0, 0)
         self._wrap_width = 0
         self._rewrap()
 
