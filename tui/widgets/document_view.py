@@ -262,10 +262,10 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
 
     # -- geometry -----------------------------------------------------------------------------
     # The text is wrapped as far as it is needed (the lines shown, the selection, an offset
-    # asked for), a paragraph at a time and always as a full wrap has it, and the rest once
-    # the view has been still for FINISH_WRAP seconds: a long transcript's first frame waits
-    # for one screen's wrap, not 47 000 lines' (issue 13). Until then the scrollbar counts
-    # the lines not wrapped yet from the characters left.
+    # or line asked for), a paragraph at a time and always as a full wrap has it, and the
+    # rest FINISH_WRAP seconds after it is shown: a long transcript's first frame waits for
+    # a few screens' wrap, not 47 000 lines' (issue 13). Until then the scrollbar counts the
+    # lines not wrapped yet from the characters left.
     @property
     def line_count(self) -> int:
         self._wrap_all()
