@@ -8,8 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.geometry import Size
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Label
@@ -66,6 +68,24 @@ class ProjectScreen(Localized, DomainActions, Screen):
         super().__init__()
         self.project = project
         self.coder = coder
+
+    _resumed = False
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Before Textual's: the first time, the screen's widgets were styled as they mounted
+        just now; Textual styles all of them again (issue 13). Later resumes restyle (the
+        theme may have changed meanwhile)."""
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
+
+    def _screen_resized(self, size: Size) -> None:
+        """Textual lays the whole screen out again on every resize event, also one of the size
+        it has (two arrive as the app starts: a second and third layout and full frame of a
+        screen opened on start, issue 13). Only a new size needs one; other changes ask for
+        their own layout."""
+        if size != self.size:
+            super()._screen_resized(size)
 
 
 def step_back(screen: Screen, keys: KeyState, main: Widget, show: Callable[[], None]) -> bool:

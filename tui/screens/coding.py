@@ -134,7 +134,8 @@ class CodingScreen(ProjectScreen):
                 yield Static(id="on-selection")
                 yield Input(placeholder=TEXT["filter"], id="tree-filter", compact=True)
                 yield CodeTree(id="tree")
-        yield SteadyFooter()  # composed again only when the keys it shows change
+        # its keys composed with it (in the first frame), again only when the keys change
+        yield SteadyFooter(keys_at_compose=True)
 
     def on_key(self) -> None:
         self.learner.touch()  # training waits until the keys rest
@@ -145,12 +146,16 @@ class CodingScreen(ProjectScreen):
             self.keys.recent = shared
         tree = self.query_one(CodeTree)
         tree.keys_of = self.keys.keymap.keys_of
+        self._refresh_codings(counts="read")  # the counts first: each label is made once
         tree.show_codes(self.codes)
-        self._refresh_codings(counts="read")
         self.select_segment(self._start_segment)
-        # the panel beside the text is filled once the screen counts as mounted
-        self.call_after_refresh(self._show_selection_codes)
-        self.query_one(DocumentView).focus()
+        # the panel beside the text before the first layout: in the first frame, no second
+        # layout for it (issue 13)
+        self._show_selection_codes(force=True)
+        view = self.query_one(DocumentView)
+        view.focus()
+        view.before_layout()
+        tree.before_layout()
         self._data_version = self._file_version()
         self.set_interval(POLL_SECONDS, self._show_others_changes)
         self.learner.start()
@@ -341,8 +346,8 @@ class CodingScreen(ProjectScreen):
             if c.start < end and c.end > start and (not own_only or c.coder_id == self.coder_id)
         ]
 
-    def _show_selection_codes(self) -> None:
-        if not self.is_mounted:
+    def _show_selection_codes(self, *, force: bool = False) -> None:
+        if not (self.is_mounted or force):  # force: in on_mount, the panel is there
             return
         start, end = self.selection
         index = self.current_segment

@@ -40,14 +40,20 @@ class CodeTree(Tree[int]):
         self.show_counts = True
         self.per_document = True  # "here/total"; False: the project total only
         self._laid_out_width = 0
+        self._drawn_width = 0  # the width of the labels drawn (shortened to fit it)
 
     def _on_resize(self, event: events.Resize) -> None:
-        """Only taller or shorter (the panel above it grew): every line stays as it was drawn.
-        Textual's ``Tree`` forgets all of them and asks for another layout (issue 14)."""
-        if event.size.width == self._laid_out_width:
+        """Only taller or shorter (the panel above it grew), or the size the lines were just
+        drawn at (the first resize event comes after the first frame): every line stays as it
+        was drawn. Textual's ``Tree`` forgets all of them and asks for another layout
+        (issues 13, 14)."""
+        width = event.size.width
+        if width == self._laid_out_width or (
+            not self._laid_out_width and self._drawn_width == self.scrollable_content_region.width
+        ):
             event.prevent_default()  # not Tree._on_resize
             self._line_cache.grow(event.size.height)
-        self._laid_out_width = event.size.width
+        self._laid_out_width = width
 
     def show_codes(self, codes: list[CodeRow], filter_text: str = "") -> None:
         """(Re)build the tree; with a filter, only matching codes and their ancestors."""
@@ -65,8 +71,23 @@ class CodeTree(Tree[int]):
                 self._label(code), data=code.id, expand=True, allow_expand=has_children
             )
             self._code_nodes[code.id] = node
-        if self.is_mounted:  # the cursor on the first code, once the new lines exist
-            self.call_after_refresh(self._cursor_to_first)
+        if self.is_mounted:  # the cursor on the first code: its lines are built now, so the
+            self._cursor_to_first()  # layout to come knows their number (issue 13)
+
+    def on_mount(self) -> None:
+        # the scrollbar's widget made (and mounted) before the screen's first layout, which
+        # places it: else a second layout and frame follow the first (issue 13)
+        _ = self.vertical_scrollbar
+
+    def before_layout(self) -> None:
+        """Build the lines now (their number is known to the first layout) and, when they
+        are more than the screen has rows, show the scrollbar: Textual decides scrollbars only
+        during a layout, after placing the widget, so a second layout and frame followed the
+        first (issue 13)."""
+        lines = self.last_line + 1  # builds the lines: the virtual size
+        if lines > self.app.size.height and self.styles.overflow_y in ("auto", "scroll"):
+            self.show_vertical_scrollbar = True
+            self.vertical_scrollbar.display = True
 
     def _cursor_to_first(self) -> None:
         if self.cursor_node is None and self._code_nodes:
@@ -105,7 +126,7 @@ class CodeTree(Tree[int]):
 
     def render_label(self, node: TreeNode[int], base_style: Style, style: Style) -> Text:
         code = self._code_by_id.get(node.data) if node.data is not None else None
-        width = self.scrollable_content_region.width
+        width = self._drawn_width = self.scrollable_content_region.width
         if code is None or width <= 0:
             return super().render_label(node, base_style, style)
         depth, parent = 0, node.parent  # top-level codes (under the hidden root): no guide
@@ -118,6 +139,14 @@ class CodeTree(Tree[int]):
             icon = self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE
             return Text.assemble((icon, base_style + TOGGLE), label)
         return label
+
+    def get_label_width(self, node: TreeNode[int]) -> int:
+        """A code's label is shortened to the width the tree has: while it has none (lines
+        built before the first layout), no label is wider than it (no horizontal scroll)."""
+        codes = getattr(self, "_code_by_id", {})  # (Tree.__init__ builds lines too)
+        if self.scrollable_content_region.width <= 0 and node.data in codes:
+            return 0
+        return super().get_label_width(node)
 
     @property
     def highlighted_code(self) -> int | None:

@@ -23,6 +23,7 @@ from rich.style import Style
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from tui.widgets.lines import cached_strip, scroll_lines_into_view
 
@@ -30,6 +31,8 @@ Span = tuple[int, int, Style]
 Stripe = tuple[int, int, int]  # start, end, key
 
 GUTTER = 5  # selection mark, STRIPES stripes, memo mark
+WRAP_CHUNK = 32_768  # characters wrapped at a time, past what is needed
+FINISH_WRAP = 0.3  # seconds after the text is shown (or resized): the rest of it is wrapped
 STRIPES = 3
 STRIPE = "┃"
 MEMO = "✎"
@@ -42,10 +45,18 @@ MARK = Style(underline=True, italic=True)
 def wrap_offsets(text: str, width: int) -> list[tuple[int, int]]:
     """Visual lines as ``(start, end)`` offsets: word-wrapped at ``width``, hard breaks at
     ``\\n``. A space where a line breaks belongs to no line."""
+    return wrap_paragraphs(text, width, 0, len(text))[0]
+
+
+def wrap_paragraphs(
+    text: str, width: int, pos: int, until: int
+) -> tuple[list[tuple[int, int]], int]:
+    """The visual lines of the paragraphs from ``pos`` (where one starts) through the one that
+    holds offset ``until``, as ``wrap_offsets`` has them (each paragraph wraps on its own), and
+    where the next paragraph starts (``len(text) + 1``: none is left)."""
     width = max(width, 1)
     lines: list[tuple[int, int]] = []
     length = len(text)
-    pos = 0
     while pos <= length:
         newline = text.find("\n", pos)
         stop = length if newline == -1 else newline
@@ -59,10 +70,10 @@ def wrap_offsets(text: str, width: int) -> list[tuple[int, int]]:
                 lines.append((start, cut))
                 start = cut + 1
         lines.append((start, stop))
-        if newline == -1:
+        pos = length + 1 if newline == -1 else newline + 1
+        if stop >= until:
             break
-        pos = newline + 1
-    return lines
+    return lines, pos
 
 
 def flatten(spans: Sequence[Span]) -> tuple[list[int], list[Style | None]]:
@@ -111,9 +122,11 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
     def __init__(self, text: str = "", **kwargs) -> None:
         super().__init__(**kwargs)
         self.text = text
-        self._lines: list[tuple[int, int]] = []
+        self._lines: list[tuple[int, int]] = []  # wrapped so far: the paragraphs before
         self._starts: list[int] = []
+        self._next_wrap = 0  # the offset of the first paragraph not wrapped (> len: none)
         self._wrap_width = 0
+        self._finish_timer: Timer | None = None
         self._spans: list[Span] = []
         self._span_starts: list[int] = []
         self._longest = 0  # no span is longer: those near a line start this far before it
@@ -127,7 +140,10 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
 
     # -- content ------------------------------------------------------------------------------
     def set_text(self, text: str) -> None:
+        """Show another text, from its start until a selection is set (the old selection's
+        offsets mean nothing in it: wrapping up to them would wrap it all)."""
         self.text = text
+        self.selection = (0, 0)
         self._wrap_width = 0
         self._rewrap()
 
@@ -245,12 +261,29 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         self.refresh_lines(first, last - first + 1)
 
     # -- geometry -----------------------------------------------------------------------------
+    # The text is wrapped as far as it is needed (the lines shown, the selection, an offset
+    # or line asked for), a paragraph at a time and always as a full wrap has it, and the
+    # rest FINISH_WRAP seconds after it is shown: a long transcript's first frame waits for
+    # a few screens' wrap, not 47 000 lines' (issue 13). Until then the scrollbar counts the
+    # lines not wrapped yet from the characters left.
     @property
     def line_count(self) -> int:
+        self._wrap_all()
         return len(self._lines)
 
+    @property
+    def wrapped(self) -> bool:
+        """Whether the whole text is wrapped (else only as far as it was needed)."""
+        return self._next_wrap > len(self.text)
+
     def line_of(self, offset: int) -> int:
+        self._wrap_until(offset=offset)
         return max(bisect_right(self._starts, offset) - 1, 0)
+
+    def line_start(self, line: int) -> int:
+        """The offset where visual line ``line`` starts (the last line's, past the end)."""
+        self._wrap_until(line=line)
+        return self._starts[min(line, len(self._starts) - 1)]
 
     def _text_width(self) -> int:
         return max(self.scrollable_content_region.width - GUTTER, 10)
@@ -260,20 +293,72 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         if width == self._wrap_width and self._lines:
             return
         self._wrap_width = width
-        self._lines = wrap_offsets(self.text, width)
-        self._starts = [start for start, _ in self._lines]
-        self._set_virtual_size(Size(width + GUTTER, len(self._lines)))
+        self._lines, self._starts, self._next_wrap = [], [], 0
+        height = max(self.scrollable_content_region.height, 1)
+        self._wrap_until(offset=self.selection[1])  # and three screens on: what is drawn
+        self._wrap_until(line=self.line_of(self.selection[1]) + 3 * height)
+        if not self.wrapped:
+            if self._finish_timer is not None:
+                self._finish_timer.stop()
+            self._finish_timer = self.set_timer(FINISH_WRAP, self._wrap_all)
         self._changed()
 
+    def _wrap_until(self, *, offset: int = -1, line: int = -1) -> None:
+        """Wrap on until ``offset`` and line ``line`` are wrapped (or the text ends)."""
+        text, width = self.text, self._wrap_width
+        if self._next_wrap > len(text) or (offset < self._next_wrap and line < len(self._lines)):
+            return
+        while self._next_wrap <= len(text) and (
+            offset >= self._next_wrap or line >= len(self._lines)
+        ):
+            lines, self._next_wrap = wrap_paragraphs(
+                text, width, self._next_wrap, max(offset, self._next_wrap + WRAP_CHUNK)
+            )
+            self._lines += lines
+            self._starts += [start for start, _ in lines]
+        self._size_to_lines()
+
+    def _wrap_all(self) -> None:
+        self._wrap_until(offset=len(self.text))
+
+    def _size_to_lines(self) -> None:
+        """The virtual size: the lines wrapped, plus those the characters left would make."""
+        lines = len(self._lines)
+        if not self.wrapped:
+            lines += (len(self.text) - self._next_wrap) * lines // max(self._next_wrap, 1)
+        size = Size(self._wrap_width + GUTTER, lines)
+        if size != self.virtual_size:
+            self._set_virtual_size(size)
+
     def _set_virtual_size(self, size: Size) -> None:
-        """Once laid out, another text's length changes only the scrollbar (always shown:
-        ``overflow-y: scroll``), not the view's place: no layout of the screen (issue 14)."""
-        if not self.is_mounted or self.size.height <= 0 or self.virtual_size.width != size.width:
+        """Once laid out, the text's length changes only the scrollbar (always shown:
+        ``overflow-y: scroll``, no horizontal one), never the view's place: no layout of the
+        screen (issue 14), not even for the first wrap (issue 13)."""
+        if not self.is_mounted or self.size.height <= 0:
             self.virtual_size = size
             return
         self.set_reactive(DocumentView.virtual_size, size)
         self._scroll_update(size)  # Textual's: the scrollbar's window, the offset clamped
         self.refresh()
+
+    def before_layout(self) -> None:
+        """Its scrollbar shown for the first layout (``overflow-y: scroll``): Textual decides
+        scrollbars only during a layout, after placing the widget, so a second layout and
+        frame followed the first (issue 13)."""
+        self.show_vertical_scrollbar = True
+        self.vertical_scrollbar.display = True
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        """Textual's, during the layout, then the wrap for the new width: the frame drawn
+        after this layout shows the text at the selection (issue 13: the first frame showed
+        an empty view, and the wrap in ``on_resize`` cost a second layout and frame)."""
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        if self.size.height > 0 and self._text_width() != self._wrap_width:
+            self._rewrap()
+            self.scroll_to_selection()
+        return changed
 
     def on_resize(self) -> None:
         self._rewrap()
@@ -289,6 +374,7 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
     def render_line(self, y: int) -> Strip:
         index = y + int(self.scroll_offset.y)
         width = self.scrollable_content_region.width
+        self._wrap_until(line=index)
         if index >= len(self._lines):
             return Strip.blank(width, self.rich_style)
         return cached_strip(self._cache, index, 2000, self._render_visual_line, width)

@@ -93,6 +93,14 @@ class SteadyFooter(Footer):
     _order: list[Entry]  # the entries composed, in their order
     _wanted: list[Entry] | None = None  # those in force (None: Footer's own compose)
 
+    def __init__(self, *, keys_at_compose: bool = False, **kwargs) -> None:
+        """``keys_at_compose``: compose the screen's keys with the footer, as they are before
+        any widget has the focus (a screen whose focused widget adds no shown keys): they are
+        in the first frame, and no second compose and layout follows (issue 13). Otherwise
+        Textual's way: an empty footer until the screen publishes its bindings."""
+        super().__init__(**kwargs)
+        self._keys_at_compose = keys_at_compose
+
     def bindings_changed(self, screen: Screen) -> None:
         will_compose = screen.app.app_focus and self.is_attached and screen is self.screen
         if will_compose:
@@ -131,7 +139,16 @@ class SteadyFooter(Footer):
                 key.styles.clear_rule("display")
         self.refresh(layout=True)
 
+    def _take_keys(self, screen: Screen) -> None:
+        """What ``bindings_changed`` notes, from the screen's bindings now."""
+        self._shown = shown_keys(screen)
+        self._wanted = footer_entries(screen, self._with_palette())
+        self._order = list(self._wanted or [])
+        self.set_reactive(Footer._bindings_ready, True)
+
     def compose(self) -> ComposeResult:
+        if self._keys_at_compose and not self._bindings_ready and self.is_attached:
+            self._take_keys(self.screen)
         if not self._bindings_ready or self._wanted is None:
             yield from super().compose()
             return
@@ -145,7 +162,9 @@ class SteadyFooter(Footer):
                 action,
                 disabled=not enabled,
                 tooltip=tooltip,
-                classes="-command-palette" if palette else "",
+                # the palette's key is compact (FooterKey's default, not bound to the
+                # footer): born with the class, its watcher at mount restyles nothing
+                classes="-command-palette -compact" if palette else "",
             )
             if not palette:
                 # born with the footer's value: binding then changes nothing (no restyle of
