@@ -151,3 +151,39 @@ async def test_the_reviews_worker_reads_without_a_file_sized_page_cache(study_pa
     assert study_path.stat().st_size > 16 * 2**20
     assert peak < 6 * 2**20, f"{peak / 2**20:.1f} MB of SQLite memory while reading the review"
     assert after - before < 2**20
+
+
+def test_prevalence_imports_no_scipy(study_path: Path) -> None:
+    """Scipy's statistics were ~20 MB of memory (and 0.9 s) imported by the prevalence screen's
+    worker for one p-value per theme; Fisher's exact test and the chi-square tail are a few
+    lines of their own (tests/test_prevalence.py checks them against scipy). In a fresh
+    interpreter: this one may have imported scipy for other tests."""
+    import subprocess
+    import sys
+
+    code = f"""
+import asyncio, sys
+from pathlib import Path
+from tui.app import KodeverkApp
+
+async def main():
+    app = KodeverkApp(Path({str(study_path)!r}), "anna", resume=False)
+    async with app.run_test(size={SIZE!r}) as pilot:
+        await pilot.pause()
+        app.action_prevalence()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        tests = len(app.screen.result.tests)
+        print(tests, "scipy" in sys.modules)
+
+asyncio.run(main())
+"""
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    tests, scipy = done.stdout.split()[-2:]
+    assert int(tests) > 0  # the difference tests were computed
+    assert scipy == "False"
