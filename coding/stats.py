@@ -6,6 +6,7 @@ Pure functions over counts; ``coding.prevalence`` feeds them.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from fractions import Fraction
@@ -91,9 +92,6 @@ def difference_test(table: Sequence[tuple[int, int]]) -> DifferenceTest:
     """Test a groups × (with, without) table: Fisher's exact test for two groups, the
     chi-square test otherwise. Groups without cases are left out. ``small_expected`` flags
     expected counts below 5 (the chi-square p-value is then unreliable)."""
-    from scipy import special  # local: scipy costs ~0.3 s to import
-    from scipy import stats as sp
-
     rows = [(w, wo) for w, wo in table if w + wo > 0]
     if len(rows) < 2:
         return DifferenceTest("none", None, None, len(rows), False, "fewer than two groups")
@@ -106,15 +104,60 @@ def difference_test(table: Sequence[tuple[int, int]]) -> DifferenceTest:
     expected = [(w + wo) * col / n for w, wo in rows for col in (with_total, without_total)]
     small = min(expected) < SMALL_EXPECTED
     if len(rows) == 2:
-        statistic, p_value = sp.fisher_exact(rows)
+        statistic, p_value = fisher_exact(rows)
         return DifferenceTest("fisher", float(p_value), float(statistic), 2, small, "exact test")
     chi2 = _chi_square(rows, expected)
-    p_value = special.chdtrc(len(rows) - 1, chi2)  # = chi2_contingency's p, without its overhead
+    p_value = chi_square_tail(chi2, len(rows) - 1)  # = chi2_contingency's p
     low = sum(1 for e in expected if e < SMALL_EXPECTED)
     note = f"{low} of {len(expected)} expected counts below 5: p unreliable" if small else ""
     return DifferenceTest(
         "chi2", float(p_value), float(chi2), len(rows), small, note, low, len(expected)
     )
+
+
+# Fisher's test and the chi-square tail are written out here rather than taken from scipy: its
+# statistics module was ~20 MB of memory and 0.9 s imported by the prevalence screen's worker
+# for one p-value per theme (issue 13). tests/test_prevalence.py checks both against scipy.
+TIES = 1e-7  # pmf values this close to the table's count as ties (R's fisher.test, relErr)
+
+
+def fisher_exact(table: Sequence[tuple[int, int]]) -> tuple[float, float]:
+    """Fisher's exact test of a 2 × 2 table, two-sided, as ``scipy.stats.fisher_exact``: the
+    sample odds ratio and the summed probability of every table with the same margins that is
+    no more likely than this one."""
+    (a, b), (c, d) = table
+    row1, row2, col1 = a + b, c + d, a + c
+    n = row1 + row2
+    if 0 in (row1, row2, col1, n - col1):
+        return math.nan, 1.0
+    odds = a * d / (b * c) if b and c else math.inf
+    whole = _log_choose(n, col1)
+
+    def log_pmf(x: int) -> float:  # hypergeometric: x of col1 drawn from row1 of n
+        return _log_choose(row1, x) + _log_choose(row2, col1 - x) - whole
+
+    limit = log_pmf(a) + math.log1p(TIES)
+    found = (log_pmf(x) for x in range(max(0, col1 - row2), min(row1, col1) + 1))
+    return odds, min(1.0, math.fsum(math.exp(p) for p in found if p <= limit))
+
+
+def chi_square_tail(statistic: float, df: int) -> float:
+    """P(X ≥ statistic) for X chi-square with ``df`` (a whole number ≥ 1) degrees of freedom:
+    the regularized upper incomplete gamma Q(df/2, statistic/2), summed in closed form
+    (Q(1/2, h) = erfc(√h), Q(a + 1, h) = Q(a, h) + hᵃ e⁻ʰ / Γ(a + 1)), each term in logs."""
+    if statistic <= 0:
+        return 1.0
+    h = statistic / 2
+    if df % 2 == 0:
+        first, steps = 0.0, [float(i) for i in range(df // 2)]
+    else:
+        first, steps = math.erfc(math.sqrt(h)), [i + 0.5 for i in range(df // 2)]
+    terms = (math.exp(a * math.log(h) - h - math.lgamma(a + 1)) for a in steps)
+    return min(1.0, first + math.fsum(terms))
+
+
+def _log_choose(n: int, k: int) -> float:
+    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
 
 
 def _chi_square(rows: list[tuple[int, int]], expected: list[float]) -> float:

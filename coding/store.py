@@ -499,6 +499,11 @@ MIGRATIONS: dict[int, Migration] = {1: migrate_to_v2}
 
 
 CACHE_KIB = -65536  # negative: KiB, i.e. 64 MiB
+# A worker's read connection (``Project.reader``) reads once and is closed: SQLite's default
+# 2 MB. With the 64 MiB above, the review's read filled 56 MB of pages on the study only to
+# free them at close, and each visit's pages grew the worker threads' malloc arena (issue 13).
+# Its reads cost no more CPU with the small cache (the file is in the OS's cache).
+READER_CACHE_KIB = -2000
 
 
 def connect(
@@ -700,9 +705,11 @@ class Project:
         ``ProjectGone`` rather than creating an empty file where the project was."""
         self.check_identity()
         try:
-            return connect(self.path, readonly=True, immutable=self._immutable)
+            conn = connect(self.path, readonly=True, immutable=self._immutable)
+            conn.execute(f"PRAGMA cache_size = {READER_CACHE_KIB}")
         except sqlite3.Error as exc:
             raise _open_error(self.path, exc) from None
+        return conn
 
     def close(self) -> None:
         if self.conn is not None and _OPEN_FILES[self._identity]:

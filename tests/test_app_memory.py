@@ -90,3 +90,100 @@ async def test_no_widget_nor_its_rendered_lines_outlive_a_visit(app_path: Path) 
         await visit_every_screen(app, pilot, 3)
         assert detached_widgets() == {}
         assert styles_caches_of_removed_widgets() <= first
+
+
+# -- what a visit's worker leaves behind (issue 13: the resident size's step after round 1) -----
+# The memory benchmark's blocks were flat, but its resident size grew by ~20 MB a round until the
+# third: the allocator's arena of the worker threads grew while its memory in use did not. Two
+# things of ours made it: the review's read connection filled a page cache of up to 64 MiB (56 MB
+# on the study) only to free it when the worker closed it, and the prevalence worker imported
+# scipy (~20 MB of modules for life) in that same arena, into the holes the review's pages left.
+
+STUDY_SCALE = 0.3  # a 20 MB project file: more than a bounded page cache holds
+
+
+@pytest.fixture(scope="module")
+def study_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from benchmarks.study import build_study
+
+    path = tmp_path_factory.mktemp("study") / "study.kodeverk"
+    build_study(path, STUDY_SCALE)
+    return path
+
+
+def sqlite_memory() -> tuple[object, object]:
+    """SQLite's own counters of the memory it has allocated (all connections of the process),
+    from the library the sqlite3 module runs on."""
+    import _sqlite3
+    import ctypes
+
+    try:
+        library = ctypes.CDLL(_sqlite3.__file__)
+        used, highwater = library.sqlite3_memory_used, library.sqlite3_memory_highwater
+    except (OSError, AttributeError):
+        pytest.skip("SQLite's memory counters are not reachable from here")
+    used.restype = highwater.restype = ctypes.c_int64
+    highwater.argtypes = [ctypes.c_int]
+    return used, highwater
+
+
+async def test_the_reviews_worker_reads_without_a_file_sized_page_cache(study_path: Path) -> None:
+    """The review reads every coding of the study once, on a connection of its own that is closed
+    after the read: a page cache the size of the file was 17 MB allocated and freed per visit
+    (56 MB on the benchmark's study) in the workers' arena. What it allocates now is bounded, and
+    nothing of it outlives the visit."""
+    used, highwater = sqlite_memory()
+    app = KodeverkApp(study_path, "anna", resume=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        before = used()
+        highwater(1)  # reset the high-water mark to what is in use now
+        app.action_review()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.loaded  # the read was done
+        peak = highwater(0) - before
+        await app.pop_screen()
+        await pilot.pause()
+        after = used()
+    assert study_path.stat().st_size > 16 * 2**20
+    assert peak < 6 * 2**20, f"{peak / 2**20:.1f} MB of SQLite memory while reading the review"
+    assert after - before < 2**20
+
+
+def test_prevalence_imports_no_scipy(study_path: Path) -> None:
+    """Scipy's statistics were ~20 MB of memory (and 0.9 s) imported by the prevalence screen's
+    worker for one p-value per theme; Fisher's exact test and the chi-square tail are a few
+    lines of their own (tests/test_prevalence.py checks them against scipy). In a fresh
+    interpreter: this one may have imported scipy for other tests."""
+    import subprocess
+    import sys
+
+    code = f"""
+import asyncio, sys
+from pathlib import Path
+from tui.app import KodeverkApp
+
+async def main():
+    app = KodeverkApp(Path({str(study_path)!r}), "anna", resume=False)
+    async with app.run_test(size={SIZE!r}) as pilot:
+        await pilot.pause()
+        app.action_prevalence()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        tests = len(app.screen.result.tests)
+        print(tests, "scipy" in sys.modules)
+
+asyncio.run(main())
+"""
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    tests, scipy = done.stdout.split()[-2:]
+    assert int(tests) > 0  # the difference tests were computed
+    assert scipy == "False"

@@ -180,6 +180,43 @@ def test_fisher_for_two_groups():
     assert test.p_value == pytest.approx(0.034965, abs=1e-6)
 
 
+def test_fisher_exact_equals_scipys_on_many_tables():
+    """Our Fisher test (no scipy in the app, issue 13) gives scipy's odds ratio and p-value:
+    random tables small and large, tables with zeros, and symmetric ones (ties in the pmf)."""
+    import random
+
+    from scipy.stats import fisher_exact as scipy_fisher
+
+    from coding.stats import fisher_exact
+
+    rng = random.Random(13)
+    tables = [[(8, 2), (1, 5)], [(0, 5), (5, 0)], [(3, 3), (3, 3)], [(0, 0), (2, 3)]]
+    tables.append([(4, 0), (0, 1)])
+    tables += [[(k, 10 - k), (10 - k, k)] for k in range(11)]  # symmetric: ties on both sides
+    for top in (5, 30, 400, 5000):
+        tables += [
+            [(rng.randint(0, top), rng.randint(0, top)), (rng.randint(0, top), rng.randint(0, top))]
+            for _ in range(60)
+        ]
+    for table in tables:
+        odds, p_value = fisher_exact(table)
+        expected_odds, expected_p = scipy_fisher(table)
+        assert p_value == pytest.approx(expected_p, rel=1e-9, abs=1e-300), table
+        assert odds == pytest.approx(expected_odds, nan_ok=True), table
+
+
+def test_chi_square_tail_equals_scipys():
+    from scipy.special import chdtrc
+
+    from coding.stats import chi_square_tail
+
+    for df in [*range(1, 41), 99, 100, 355]:
+        for statistic in (0.0, 1e-9, 0.3, 1.0, 2.25, df / 2, df, 2 * df + 7, 5 * df + 50, 900.0):
+            expected = chdtrc(df, statistic)
+            found = chi_square_tail(statistic, df)
+            assert found == pytest.approx(expected, rel=1e-9, abs=1e-300), (df, statistic)
+
+
 def test_poststratified_weights(built):
     project, _ = built
     result = prevalence(project, "size_class", weights=parse_weights("seed004"))
