@@ -80,10 +80,12 @@ class CodeTree(Tree[int]):
             or project_counts.get(code.id) != self.project_counts.get(code.id)
         }
         self.document_counts, self.project_counts = dict(document_counts), dict(project_counts)
-        for code in self.codes:
-            node = self._code_nodes.get(code.id)
-            if node is not None and code.id in changed:
-                node.set_label(self._label(code))
+        # ``render_label`` draws the counts: repainting a node's line is enough. ``set_label``
+        # queued a callback per code (60 after ``]``), each looking for the node's line.
+        for code_id in changed:
+            node = self._code_nodes.get(code_id)
+            if node is not None:
+                node.refresh()
 
     def _label(self, code: CodeRow, width: int | None = None) -> Text:
         """Swatch, name and counts; with a width, the name is shortened (…) so that the
