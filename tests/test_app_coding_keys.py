@@ -210,3 +210,32 @@ async def test_a_document_shown_again_is_read_again_after_another_process_wrote(
         assert screen.segments[0].end == segments[1].end
         await pilot.press("g")
         assert screen.selection == (segments[0].start, segments[1].end)
+
+
+async def test_the_tree_repaints_every_line_when_most_counts_change(app_path: Path) -> None:
+    """Twenty codes coded in one document and not in the other: ``[`` changes more counts than
+    the tree has lines, and every line shows its new count."""
+    from coding.codes import add_code
+
+    with Project.open(app_path) as project:
+        last = project.conn.execute(  # not the selection on opening: the panel stays small
+            'SELECT start, "end" FROM segments WHERE document_id = ? ORDER BY start DESC',
+            (VADSØ,),
+        ).fetchone()
+        for n in range(20):
+            code = add_code(project, f"Tema {n:02d}")
+            ops.apply_coding(project, VADSØ, code, CODER, *last)
+    app = KodeverkApp(app_path, CODER, document_id=VADSØ)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        tree = app.screen.query_one(CodeTree)
+        assert tree.size.height < 20
+        shown = tree_counts(app)
+        assert shown == {k: v for k, v in counts_in_file(app_path, VADSØ).items() if k in shown}
+        assert shown["Tema 00"] == "1/1"
+        for key, document_id in (("left_square_bracket", BERGEN), ("right_square_bracket", VADSØ)):
+            await pilot.press(key)
+            await pilot.pause()
+            shown = tree_counts(app)
+            in_file = counts_in_file(app_path, document_id)
+            assert len(shown) >= 8 and shown == {k: in_file[k] for k in shown}, key

@@ -188,8 +188,8 @@ class CodingScreen(ProjectScreen):
             view.set_marks([])
             # another document: the project's counts stay, unless another process wrote
             others = self._file_version() != self._counts_version
-            self._refresh_codings(counts="read" if others else "keep")
-            self.select_segment(segment)
+            self._refresh_codings(counts="read" if others else "keep", panel=False)
+            self.select_segment(segment)  # shows the panel
 
     def _read_document(self, document_id: int) -> ReadDocument:
         """A document's name, text and segments, kept for the last few shown (``[`` back to
@@ -221,10 +221,12 @@ class CodingScreen(ProjectScreen):
         self.set_reactive(CodingScreen.sub_title, sub_title)
         self.query_one(FixedHeader).show_title()
 
-    def _refresh_codings(self, *, counts: Literal["read", "adjust", "keep"]) -> None:
+    def _refresh_codings(
+        self, *, counts: Literal["read", "adjust", "keep"], panel: bool = True
+    ) -> None:
         """Reload this document's codings (after a committed action) and redraw. The project
         counts are read again, adjusted by this document's change, or kept (another document
-        is shown)."""
+        is shown). ``panel``: False when the caller shows the panel next."""
         if self.coder_id < 0:  # a new coder whose creation failed: the action created them
             self.coder_id = _coder_id(self.project, self.coder)
         coder = self.coder if self.blind else None
@@ -253,18 +255,20 @@ class CodingScreen(ProjectScreen):
                 delta = self.document_counts.get(code_id, 0) - old_document.get(code_id, 0)
                 self.project_counts[code_id] = self.project_counts.get(code_id, 0) + delta
         self.query_one(CodeTree).set_counts(self.document_counts, self.project_counts)
-        self._show_selection_codes()
+        if panel:
+            self._show_selection_codes()
 
     def _forget_status(self) -> None:
         self._done = self._coder_names = None
 
     def _status(self) -> tuple[bool, dict[int, str]]:
-        """Whether this coder marked the document done, and every coder's name by id."""
+        """Whether this coder marked the document done, and every coder's name by id (read
+        only when the panel names coders: not in the blind view)."""
         if self._done is None:
             self._done = ops.is_document_done(self.project, self.document_id, self.coder)
-        if self._coder_names is None:
+        if self._coder_names is None and not self.blind:
             self._coder_names = coder_names_by_id(self.project)
-        return self._done, self._coder_names
+        return self._done, self._coder_names or {}
 
     def _show_memos(self) -> None:
         """Mark where a memo on one of the shown codings starts (the coder's own in blind mode)."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -40,6 +42,7 @@ class CodeTree(Tree[int]):
         self.show_counts = True
         self.per_document = True  # "here/total"; False: the project total only
         self._laid_out_width = 0
+        self._line_style: Style | None = None  # ``rich_style`` at the last paint
 
     def _on_resize(self, event: events.Resize) -> None:
         """Only taller or shorter (the panel above it grew): every line stays as it was drawn.
@@ -48,6 +51,18 @@ class CodeTree(Tree[int]):
             event.prevent_default()  # not Tree._on_resize
             self._line_cache.grow(event.size.height)
         self._laid_out_width = event.size.width
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # the widget's style once per paint, not per line (``Tree.render_line`` asks for it at
+        # each line, and ``rich_style`` walks every ancestor's styles): ``]`` draws every line
+        self._line_style = self.rich_style
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        """``Tree.render_line`` with the style of this paint."""
+        style = self.rich_style if self._line_style is None else self._line_style
+        scroll_x, scroll_y = self.scroll_offset
+        return self._render_line(y + scroll_y, scroll_x, scroll_x + self.size.width, style)
 
     def show_codes(self, codes: list[CodeRow], filter_text: str = "") -> None:
         """(Re)build the tree; with a filter, only matching codes and their ancestors."""
@@ -82,6 +97,10 @@ class CodeTree(Tree[int]):
         self.document_counts, self.project_counts = dict(document_counts), dict(project_counts)
         # ``render_label`` draws the counts: repainting a node's line is enough. ``set_label``
         # queued a callback per code (60 after ``]``), each looking for the node's line.
+        if len(changed) > self.size.height:  # another document: most lines change
+            self._line_cache.clear()
+            self.refresh()
+            return
         for code_id in changed:
             node = self._code_nodes.get(code_id)
             if node is not None:
