@@ -239,3 +239,28 @@ async def test_the_tree_repaints_every_line_when_most_counts_change(app_path: Pa
             shown = tree_counts(app)
             in_file = counts_in_file(app_path, document_id)
             assert len(shown) >= 8 and shown == {k: in_file[k] for k in shown}, key
+
+
+def test_the_place_is_committed_without_waiting_for_the_disk_and_nothing_else(
+    app_path: Path,
+) -> None:
+    """``remember_place`` commits with ``synchronous = NORMAL`` (no fsync at each move) and
+    sets FULL back for every other write; inside another transaction it joins it."""
+    with Project.open(app_path) as project:
+        synchronous = []
+        project.conn.set_trace_callback(
+            lambda sql: synchronous.append(sql) if "synchronous" in sql else None
+        )
+        ops.remember_place(project, CODER, BERGEN, 3)
+        assert synchronous == ["PRAGMA synchronous = NORMAL", "PRAGMA synchronous = FULL"]
+        assert project.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL again
+        synchronous.clear()
+        with project.transaction():
+            ops.remember_place(project, CODER, VADSØ, 2)
+            assert project.conn.in_transaction
+        assert synchronous == []  # joined the outer transaction, no pragma inside it
+    assert place_in_file(app_path) == {
+        "last_document": str(VADSØ),
+        f"segment:{BERGEN}": "3",
+        f"segment:{VADSØ}": "2",
+    }

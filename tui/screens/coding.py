@@ -357,9 +357,7 @@ class CodingScreen(ProjectScreen):
             return
         document_id, index = due
         try:
-            with self.project.transaction():
-                ops.remember(self.project, self.coder, "last_document", str(document_id))
-                ops.remember(self.project, self.coder, f"segment:{document_id}", str(index))
+            ops.remember_place(self.project, self.coder, document_id, index)
         except ProjectBusy as exc:
             self.notify(TEXT["place_later"].format(problem=exc), severity="warning")
             self._place_retry = self.set_timer(PLACE_RETRY_SECONDS, self._retry_place)
