@@ -264,3 +264,30 @@ def test_the_place_is_committed_without_waiting_for_the_disk_and_nothing_else(
         f"segment:{BERGEN}": "3",
         f"segment:{VADSØ}": "2",
     }
+
+
+async def test_a_code_added_meanwhile_has_its_key_on_the_next_document(app_path: Path) -> None:
+    """The codebook is read again at ``]`` only when it changed: a code another process added
+    meanwhile has its key there (and is coded in the file)."""
+    from coding.codes import add_code
+
+    app = KodeverkApp(app_path, CODER, document_id=VADSØ)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        await pilot.press("left_square_bracket", "4")
+        assert app.screen.status != "coded: Arbeid"  # no code on 4 yet
+        with Project.open(app_path) as other:
+            add_code(other, "Arbeid", shortcut="4", colour="#9467bd")
+        await pilot.press("right_square_bracket", "4")
+        await pilot.pause()
+        assert app.screen.status == "coded: Arbeid"
+    conn = sqlite3.connect(app_path)
+    try:
+        coded = conn.execute(
+            "SELECT c.document_id FROM codings c JOIN codes k ON k.id = c.code_id "
+            "WHERE k.name = 'Arbeid'"
+        ).fetchall()
+    finally:
+        conn.close()
+    assert coded == [(VADSØ,)]

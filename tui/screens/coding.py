@@ -131,6 +131,7 @@ class CodingScreen(ProjectScreen):
         self.keys = KeyState(build_keymap([]))
         self._read: dict[int, ReadDocument] = {}  # the documents shown last, by id
         self._read_version = -1  # the file's data version they were read at
+        self._codes_version: object = None  # the codebook's writes_version when read
         self.load_document(document_id, reset_view=False)
 
     # -- layout -------------------------------------------------------------------------------
@@ -171,8 +172,11 @@ class CodingScreen(ProjectScreen):
         self.document_id = document_id
         self._forget_status()
         self._crossing: tuple[int, tuple[int, int]] | None = None  # J/K refused at a turn
-        codes = list_codes(self.project)
-        if codes != self.codes or not self.code_styles:  # else the same codebook: kept
+        version = self.project.writes_version("codes")  # unchanged: the same codebook, kept
+        same = version is not None and version == self._codes_version
+        codes = self.codes if same else list_codes(self.project)
+        self._codes_version = version
+        if codes != self.codes or not self.code_styles:
             self.codes = codes
             self.code_by_id = {c.id: c for c in codes}
             self.code_styles = {c.id: code_style(c.colour) for c in codes}
