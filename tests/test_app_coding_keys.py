@@ -291,3 +291,55 @@ async def test_a_code_added_meanwhile_has_its_key_on_the_next_document(app_path:
     finally:
         conn.close()
     assert coded == [(VADSØ,)]
+
+
+def memo_starts_in_file(path: Path) -> list[int]:
+    conn = sqlite3.connect(path)
+    try:
+        return [
+            r[0]
+            for r in conn.execute(
+                "SELECT c.start FROM memos m JOIN codings c ON c.guid = m.target_guid "
+                "WHERE m.target_kind = 'coding' ORDER BY c.start"
+            )
+        ]
+    finally:
+        conn.close()
+
+
+async def test_undo_and_remove_redraw_what_changed_memo_marks_too(app_path: Path) -> None:
+    """``x`` and ``u`` redraw only the codings that went or came: the text as painted equals a
+    full redraw after each key, its codings are the file's, and a coding that comes back with
+    its memo has its memo mark again."""
+    from tui.widgets.document_view import MEMO
+
+    app = KodeverkApp(app_path, CODER, document_id=VADSØ)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        view = screen.query_one(DocumentView)
+        await pilot.press("j", "2", "m")
+        await pilot.pause()
+        await pilot.press(*"notat", "ctrl+s")
+        await pilot.pause()
+        steps = ["x", "u", "j", "2", "k", "x", "u", "u", "redo"]
+        for n, key in enumerate(steps):
+            if key == "redo":
+                screen.action_redo()
+            else:
+                await pilot.press(key)
+            app.clear_notifications()
+            await pilot.pause()
+            shown = view_lines(app)
+            screen._refresh_codings(counts="keep")  # everything read and drawn again
+            await pilot.pause()
+            assert view_lines(app) == shown, f"stale lines after {steps[: n + 1]}"
+            with Project.open(app_path) as project:
+                from coding.views import load_codings
+
+                assert screen.codings == load_codings(project, VADSØ, screen.coder_id)
+            top = int(view.scroll_offset.y)
+            marked = {view.line_of(start) - top for start in memo_starts_in_file(app_path)}
+            gutters = {i for i, line in enumerate(shown) if MEMO in line[:5]}
+            assert gutters == marked, (steps[: n + 1], shown)
+        assert memo_starts_in_file(app_path)  # the memo's coding is back after the undo

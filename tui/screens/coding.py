@@ -708,7 +708,7 @@ class CodingScreen(ProjectScreen):
             is REFUSED
         ):
             return
-        self._refresh_codings(counts="adjust")
+        self._reload_codings_here()
         self.say(TEXT["removed"].format(name=self.code_by_id[code_id].name))
 
     def action_undo(self) -> None:
@@ -723,8 +723,27 @@ class CodingScreen(ProjectScreen):
         event = self.call_domain(operation, self.project, self.coder)
         if isinstance(event, Refused):
             return
-        self._refresh_codings(counts="adjust" if self._only_here(event) else "read")
+        if self._only_here(event):
+            self._reload_codings_here()
+        else:
+            self._refresh_codings(counts="read")
         self.say(TEXT[done].format(what=event.summary) if event else TEXT[nothing])
+
+    def _reload_codings_here(self) -> None:
+        """After an action that changed only this document's codings (undo, redo, remove):
+        read them again and redraw only the codings that went or came (``_show_change``), as
+        ``_refresh_codings(counts="adjust")`` would redraw them all."""
+        if self.coder_id < 0:  # the action created this coder: read everything once
+            self._refresh_codings(counts="adjust")
+            return
+        shown = load_codings(self.project, self.document_id, self.coder_id if self.blind else None)
+        before, after = set(self.codings), set(shown)
+        removed = [c for c in self.codings if c not in after]
+        added = [c for c in shown if c not in before]
+        self.codings = shown
+        self._forget_status()
+        self._show_memos()  # a coding back with its memo: drawn only when the marks changed
+        self._show_change(removed, added)
 
     def _only_here(self, event: Event | None) -> bool:
         """Whether an undone or redone action changed only codings of this document: then the

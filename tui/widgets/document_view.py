@@ -197,9 +197,12 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
                 found.remove(stripe)
 
     def set_memos(self, offsets: Sequence[int]) -> None:
-        """Offsets where a memo's coding starts: a mark in the gutter of that line."""
-        self._memos = sorted(offsets)
-        self._changed()
+        """Offsets where a memo's coding starts: a mark in the gutter of that line (the
+        same marks again: nothing is drawn again)."""
+        memos = sorted(offsets)
+        if memos != self._memos:
+            self._memos = memos
+            self._changed()
 
     def stripes_of(self, start: int, end: int) -> list[int]:
         """The keys of the stripes on the text ``start``..``end``, in order."""
