@@ -37,12 +37,12 @@ class CodeTree(Tree[int]):
         self.keys_of: dict[int, str] = {}  # code id -> its key ("1", "12"), tui.shortcuts
         self._code_by_id: dict[int, CodeRow] = {}
         self._code_nodes: dict[int, TreeNode[int]] = {}
+        self._line_style: Style | None = None  # ``rich_style`` at the last paint
         self.document_counts: dict[int, int] = {}
         self.project_counts: dict[int, int] = {}
         self.show_counts = True
         self.per_document = True  # "here/total"; False: the project total only
         self._laid_out_width = 0
-        self._line_style: Style | None = None  # ``rich_style`` at the last paint
 
     def _on_resize(self, event: events.Resize) -> None:
         """Only taller or shorter (the panel above it grew): every line stays as it was drawn.

@@ -34,7 +34,6 @@ STRIPES = 3
 STRIPE = "┃"
 MEMO = "✎"
 BUCKET = 2048  # characters per bucket of the stripes' index
-WRAPS_KEPT = 4  # texts whose visual lines are kept
 SELECTION = Style(reverse=True, bold=True)
 OVERLAP = Style(underline=True)
 MARK = Style(underline=True, italic=True)
@@ -114,8 +113,6 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         self.text = text
         self._lines: list[tuple[int, int]] = []
         self._starts: list[int] = []
-        # the texts wrapped last, by (width, text): ``]`` then ``[`` wraps nothing again
-        self._wraps: dict[tuple[int, str], tuple[list[tuple[int, int]], list[int]]] = {}
         self._wrap_width = 0
         self._spans: list[Span] = []
         self._span_starts: list[int] = []
@@ -267,15 +264,8 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         if width == self._wrap_width and self._lines:
             return
         self._wrap_width = width
-        key = (width, self.text)  # the same text object again: its hash is kept
-        wrapped = self._wraps.pop(key, None)
-        if wrapped is None:
-            lines = wrap_offsets(self.text, width)
-            wrapped = (lines, [start for start, _ in lines])
-        self._wraps[key] = wrapped  # the last shown last
-        while len(self._wraps) > WRAPS_KEPT:
-            del self._wraps[next(iter(self._wraps))]
-        self._lines, self._starts = wrapped
+        self._lines = wrap_offsets(self.text, width)
+        self._starts = [start for start, _ in self._lines]
         self._set_virtual_size(Size(width + GUTTER, len(self._lines)))
         self._changed()
 
