@@ -169,8 +169,8 @@ def view_lines(app: KodeverkApp) -> list[str]:
 async def test_a_document_shown_again_is_read_again_after_another_process_wrote(
     app_path: Path,
 ) -> None:
-    """``]`` back to a document keeps its text, segments and wrap from the last visit (drawn
-    as a full redraw would), unless another process changed the file meanwhile: then its new
+    """``]`` back to a document keeps its text and segments from the last visit (drawn as a
+    full redraw would), unless another process changed the file meanwhile: then its new
     segments are read (here the first two sentences made one)."""
     app = KodeverkApp(app_path, CODER, document_id=VADSØ)
     async with app.run_test(size=SIZE) as pilot:
@@ -186,15 +186,6 @@ async def test_a_document_shown_again_is_read_again_after_another_process_wrote(
         view._changed()
         await pilot.pause()
         assert view_lines(app) == first_visit
-        await pilot.resize_terminal(70, 24)  # another width: wrapped again
-        await pilot.press("left_square_bracket", "right_square_bracket")
-        await pilot.pause()
-        narrow = view_lines(app)
-        view._changed()
-        await pilot.pause()
-        assert view_lines(app) == narrow and narrow != first_visit
-        wrapped = wrap_offsets(screen.text, view._text_width())  # at 70 columns, not 80
-        assert view._lines == wrapped[: len(view._lines)]
         await pilot.press("left_square_bracket")
         conn = sqlite3.connect(app_path)  # another process joins the first two segments
         with conn:
@@ -344,3 +335,28 @@ async def test_undo_and_remove_redraw_what_changed_memo_marks_too(app_path: Path
             gutters = {i for i, line in enumerate(shown) if MEMO in line[:5]}
             assert gutters == marked, (steps[: n + 1], shown)
         assert memo_starts_in_file(app_path)  # the memo's coding is back after the undo
+
+
+async def test_another_width_wraps_the_shown_and_the_next_documents_again(app_path: Path) -> None:
+    """A narrower terminal wraps the shown text at the new width, and the documents ``[`` and
+    ``]`` show after it too (drawn as a full redraw would)."""
+    app = KodeverkApp(app_path, CODER, document_id=VADSØ)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        view = screen.query_one(DocumentView)
+        await pilot.pause()
+        wide = view_lines(app)
+        await pilot.resize_terminal(70, 24)
+        await pilot.pause()
+        for key in ("", "left_square_bracket", "right_square_bracket"):
+            if key:
+                await pilot.press(key)
+                await pilot.pause()
+            narrow = view_lines(app)
+            wrapped = wrap_offsets(screen.text, view._text_width())
+            assert len(narrow[0]) < len(wide[0]), key  # the view is narrower
+            assert view._lines == wrapped[: len(view._lines)], key
+            view._changed()
+            await pilot.pause()
+            assert view_lines(app) == narrow, key
