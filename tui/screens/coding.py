@@ -197,7 +197,7 @@ class CodingScreen(ProjectScreen):
 
     def _read_document(self, document_id: int) -> ReadDocument:
         """A document's name, text and segments, kept for the last few shown (``[`` back to
-        a long transcript reads and wraps nothing again) until another process writes: this
+        a long transcript reads nothing again) until another process writes: this
         app changes no document's name, text or segments."""
         version = self._file_version()
         if version != self._read_version:
