@@ -104,6 +104,40 @@ def document_order(conn: sqlite3.Connection) -> list[int]:
     return [r[0] for r in conn.execute(DOCUMENT_ORDER)]
 
 
+_DOCUMENT_KEY = (
+    "SELECT coalesce(c.name, '~'), d.name, d.id, d.case_id "
+    "FROM documents d LEFT JOIN cases c ON c.id = d.case_id"
+)
+
+
+def neighbour_document(conn: sqlite3.Connection, document_id: int, step: int) -> int | None:
+    """The document after (``step`` > 0) or before ``document_id`` in ``document_order``; None
+    past either end (and before a document no longer there; after it comes the first). Looks
+    up one document, not the whole order: first among the documents of the same case (by its
+    index), then past the case."""
+    key = conn.execute(_DOCUMENT_KEY + " WHERE d.id = ?", (document_id,)).fetchone()
+    if key is None:
+        first = conn.execute(DOCUMENT_ORDER + " LIMIT 1").fetchone() if step > 0 else None
+        return first[0] if first else None
+    case_name, name, _, case_id = key
+    op, desc = (">", "") if step > 0 else ("<", " DESC")
+    # a case's name is unique, and "~" also sorts the documents without a case
+    if case_id is not None and case_name != "~":
+        row = conn.execute(
+            f"SELECT id FROM documents WHERE case_id = ? AND (name, id) {op} (?, ?) "
+            f"ORDER BY name{desc}, id{desc} LIMIT 1",
+            (case_id, name, document_id),
+        ).fetchone()
+        if row is not None:
+            return row[0]
+    row = conn.execute(
+        _DOCUMENT_KEY + f" WHERE (coalesce(c.name, '~'), d.name, d.id) {op} (?, ?, ?) "
+        f"ORDER BY 1{desc}, 2{desc}, 3{desc} LIMIT 1",
+        (case_name, name, document_id),
+    ).fetchone()
+    return row[2] if row else None
+
+
 def unfinished_after(conn: sqlite3.Connection, document_id: int, coder: str) -> int | None:
     """The next document in the overview's order (wrapping around) the coder has not marked
     done; None when every other document is done."""

@@ -10,6 +10,7 @@ import pytest
 from coding import operations as ops
 from coding.codes import add_code
 from coding.store import Project
+from coding.views import load_segments
 from tests.app_project import CODER, build_app_project
 from tui.app import KodeverkApp
 from tui.screens.coding import CodingScreen
@@ -138,15 +139,18 @@ async def test_more_codes_than_stripes_end_in_plus(app_path: Path) -> None:
 async def test_panel_grows_with_the_codes_on_the_selection(app_path: Path) -> None:
     with Project.open(app_path) as project:
         names = [f"Kode nummer {i}" for i in range(10)]
+        first = load_segments(project, 1)[0]  # the selection on opening
         for name in names:
             code = add_code(project, name)
-            ops.apply_coding(project, 1, code, CODER, 0, 10)
+            ops.apply_coding(project, 1, code, CODER, first.start, first.end)
     app = KodeverkApp(app_path, CODER, document_id=1)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        text = "\n".join(
-            "".join(seg.text for seg in line) for line in app.screen._compositor.render_strips()
-        )
+        panel = app.screen.query_one("#on-selection")
+        x, y, width, _ = panel.region
+        strips = app.screen._compositor.render_strips()
+        text = "\n".join("".join(s.text for s in line)[x : x + width] for line in strips[y:])
+        text = text[: text.index("─" * 10)]  # the panel, not the code tree below it
     assert all(name in text for name in names), text
 
 

@@ -163,9 +163,12 @@ async def test_the_code_tree_is_drawn_right_after_the_panel_grows(app_path: Path
     """A segment with more codes than the panel had room for makes the panel taller and the
     tree shorter: the tree keeps its drawn lines (same width) and shows the new counts."""
     from coding import operations as ops
+    from coding.codes import add_code
     from coding.store import Project
 
     with Project.open(app_path) as project:
+        for n in range(4):  # eight codes: more than the panel has room for from the start
+            add_code(project, f"Ekstra {n}")
         codes = dict(project.conn.execute("SELECT name, id FROM codes").fetchall())
         segment = project.conn.execute(
             'SELECT start, "end" FROM segments WHERE document_id = 1 ORDER BY start LIMIT 1'

@@ -32,9 +32,9 @@ from coding.views import (
     SegmentRow,
     coder_names_by_id,
     coding_memo_starts,
-    document_order,
     load_codings,
     load_segments,
+    neighbour_document,
     unfinished_after,
 )
 from tui.i18n import Section
@@ -42,7 +42,7 @@ from tui.keymap import palette_actions, palette_entries, screen_bindings
 from tui.learning import LEARN_IDLE, Learner
 from tui.messages import LeaveCoding
 from tui.screens.base import REFUSED, ProjectScreen, Refused, step_back
-from tui.shortcuts import KeyState, build_keymap
+from tui.shortcuts import RECENT, KeyState, build_keymap
 from tui.suggestions import Suggestion, find_suggestions
 from tui.widgets.code_tree import CodeTree, swatch
 from tui.widgets.document_view import DocumentView
@@ -54,10 +54,15 @@ POLL_SECONDS = 2.0  # how often the all-coders view looks for other coders' new 
 PLACE_RETRY_SECONDS = 2.0  # saving where the coder is, again, after the write lock was busy
 SUGGESTION_TEXT = Section("suggest")
 PALETTE = palette_actions("coding")
+DOCUMENTS_KEPT = 4  # documents whose text and segments stay read (for ] and [)
+# a document as read: name, text, segments, their starts, whether it has speakers
+ReadDocument = tuple[str, str, list[SegmentRow], list[int], bool]
 TEXT = Section("code")
-# Lines the panel beside the text has room for from the start (the segment, a code and the
-# first recent code): coding a segment then adds no row, so the key relayouts nothing (issue 14).
-PANEL_LINES = 5
+# Lines the panel beside the text has room for from the start: the segment (two lines), a code,
+# and the recent codes (a title and RECENT codes), the height it used to grow to with the first
+# codes of a session, a layout each time. A key, ``]`` and ``[`` relayout nothing (issue 14) as
+# long as a selection has no more than RECENT + 1 codes.
+PANEL_LINES = 2 + 1 + 1 + RECENT
 
 
 def _coder_id(project: Project, coder: str) -> int:
@@ -101,13 +106,14 @@ class CodingScreen(ProjectScreen):
         super().__init__(project, coder)
         self.coder_id = _coder_id(project, coder)
         self._place_retry: Timer | None = None
+        self._place_due: tuple[int, int] | None = None  # (document, segment) not saved yet
+        self._place_pending = False  # a save waits for the next paint
         self._place_error = ""  # the last reason saving the place failed: said once
         self.blind = True
         self.codes: list[CodeRow] = []
         self.code_by_id: dict[int, CodeRow] = {}
         self.code_styles: dict[int, Style] = {}
         self._counts_version = -1  # the file's data version when the project counts were read
-        self._order: tuple[int, list[int]] | None = None  # (data version, document order)
         self.codings: list[CodingRow] = []
         self.suggestions: list[Suggestion] = []
         # learned suggestions, trained in a thread once the keys rest (never during first paint)
@@ -123,6 +129,9 @@ class CodingScreen(ProjectScreen):
         self._panel_height = -1  # the panel's height (in newlines): it only grows
         self._border_name: str | None = None  # the document name on the text's border
         self.keys = KeyState(build_keymap([]))
+        self._read: dict[int, ReadDocument] = {}  # the documents shown last, by id
+        self._read_version = -1  # the file's data version they were read at
+        self._codes_version: object = None  # the codebook's writes_version when read
         self.load_document(document_id, reset_view=False)
 
     # -- layout -------------------------------------------------------------------------------
@@ -162,17 +171,17 @@ class CodingScreen(ProjectScreen):
 
     # -- loading ------------------------------------------------------------------------------
     def load_document(self, document_id: int, *, reset_view: bool = True, segment: int = 0) -> None:
-        self.document_name, self.text = document_name_and_text(self.project, document_id)
+        read = self._read_document(document_id)
+        self.document_name, self.text, self.segments, self.segment_starts = read[:4]
+        self.has_speakers = read[4]
         self.document_id = document_id
         self._forget_status()
-        self.segments = load_segments(self.project, document_id)
-        if not self.segments:  # a document without segments: the whole text is one
-            self.segments = [SegmentRow(0, max(len(self.text), 1), None)]
-        self.segment_starts = [s.start for s in self.segments]
-        self.has_speakers = any(s.speaker for s in self.segments)
         self._crossing: tuple[int, tuple[int, int]] | None = None  # J/K refused at a turn
-        codes = list_codes(self.project)
-        if codes != self.codes or not self.code_styles:  # else the same codebook: kept
+        version = self.project.writes_version("codes")  # unchanged: the same codebook, kept
+        same = version is not None and version == self._codes_version
+        codes = self.codes if same else list_codes(self.project)
+        self._codes_version = version
+        if codes != self.codes or not self.code_styles:
             self.codes = codes
             self.code_by_id = {c.id: c for c in codes}
             self.code_styles = {c.id: code_style(c.colour) for c in codes}
@@ -188,8 +197,29 @@ class CodingScreen(ProjectScreen):
             view.set_marks([])
             # another document: the project's counts stay, unless another process wrote
             others = self._file_version() != self._counts_version
-            self._refresh_codings(counts="read" if others else "keep")
-            self.select_segment(segment)
+            self._refresh_codings(counts="read" if others else "keep", panel=False)
+            self.select_segment(segment)  # shows the panel
+
+    def _read_document(self, document_id: int) -> ReadDocument:
+        """A document's name, text and segments, kept for the last few shown (``[`` back to
+        a long transcript reads nothing again) until another process writes: this
+        app changes no document's name, text or segments."""
+        version = self._file_version()
+        if version != self._read_version:
+            self._read.clear()
+            self._read_version = version
+        read = self._read.pop(document_id, None)
+        if read is None:
+            name, text = document_name_and_text(self.project, document_id)
+            segments = load_segments(self.project, document_id)
+            if not segments:  # a document without segments: the whole text is one
+                segments = [SegmentRow(0, max(len(text), 1), None)]
+            starts = [s.start for s in segments]
+            read = (name, text, segments, starts, any(s.speaker for s in segments))
+        self._read[document_id] = read  # the last shown last
+        while len(self._read) > DOCUMENTS_KEPT:
+            del self._read[next(iter(self._read))]
+        return read
 
     def _set_sub_title(self, sub_title: str) -> None:
         """The header names the document. Once shown, only the header's title is painted:
@@ -200,10 +230,12 @@ class CodingScreen(ProjectScreen):
         self.set_reactive(CodingScreen.sub_title, sub_title)
         self.query_one(FixedHeader).show_title()
 
-    def _refresh_codings(self, *, counts: Literal["read", "adjust", "keep"]) -> None:
+    def _refresh_codings(
+        self, *, counts: Literal["read", "adjust", "keep"], panel: bool = True
+    ) -> None:
         """Reload this document's codings (after a committed action) and redraw. The project
         counts are read again, adjusted by this document's change, or kept (another document
-        is shown)."""
+        is shown). ``panel``: False when the caller shows the panel next."""
         if self.coder_id < 0:  # a new coder whose creation failed: the action created them
             self.coder_id = _coder_id(self.project, self.coder)
         coder = self.coder if self.blind else None
@@ -232,18 +264,20 @@ class CodingScreen(ProjectScreen):
                 delta = self.document_counts.get(code_id, 0) - old_document.get(code_id, 0)
                 self.project_counts[code_id] = self.project_counts.get(code_id, 0) + delta
         self.query_one(CodeTree).set_counts(self.document_counts, self.project_counts)
-        self._show_selection_codes()
+        if panel:
+            self._show_selection_codes()
 
     def _forget_status(self) -> None:
         self._done = self._coder_names = None
 
     def _status(self) -> tuple[bool, dict[int, str]]:
-        """Whether this coder marked the document done, and every coder's name by id."""
+        """Whether this coder marked the document done, and every coder's name by id (read
+        only when the panel names coders: not in the blind view)."""
         if self._done is None:
             self._done = ops.is_document_done(self.project, self.document_id, self.coder)
-        if self._coder_names is None:
+        if self._coder_names is None and not self.blind:
             self._coder_names = coder_names_by_id(self.project)
-        return self._done, self._coder_names
+        return self._done, self._coder_names or {}
 
     def _show_memos(self) -> None:
         """Mark where a memo on one of the shown codings starts (the coder's own in blind mode)."""
@@ -312,16 +346,27 @@ class CodingScreen(ProjectScreen):
         return a.block != b.block and bool(a.speaker or b.speaker)
 
     def _save_place(self, index: int) -> None:
-        """Where the coder is, for reopening: one small transaction per move. Not an action the
-        coder asked for: on a read-only project it is skipped; while another process holds the
-        write lock it is retried (the latest place) a little later."""
+        """Where the coder is, for reopening: saved once the key's change is painted (its
+        commit waits for the disk: after the paint, not before), the latest place of the moves
+        made meanwhile. Not an action the coder asked for: on a read-only project it is
+        skipped; while another process holds the write lock it is retried a little later."""
+        self._place_due = (self.document_id, index)
+        if not self.is_mounted:
+            self._write_place()
+        elif not self._place_pending:
+            self._place_pending = True
+            self.call_after_refresh(self._write_place)
+
+    def _write_place(self) -> None:
+        """Save the place ``_save_place`` noted (if any): one small transaction."""
+        self._place_pending = False
+        due, self._place_due = self._place_due, None
         gone = getattr(self.app, "write_problem", None)  # KodeverkApp: the file went away
-        if self.project.readonly or gone or self._place_retry is not None:
+        if due is None or self.project.readonly or gone or self._place_retry is not None:
             return
+        document_id, index = due
         try:
-            with self.project.transaction():
-                ops.remember(self.project, self.coder, "last_document", str(self.document_id))
-                ops.remember(self.project, self.coder, f"segment:{self.document_id}", str(index))
+            ops.remember_place(self.project, self.coder, document_id, index)
         except ProjectBusy as exc:
             self.notify(TEXT["place_later"].format(problem=exc), severity="warning")
             self._place_retry = self.set_timer(PLACE_RETRY_SECONDS, self._retry_place)
@@ -431,21 +476,11 @@ class CodingScreen(ProjectScreen):
 
     def action_document(self, step: int) -> None:
         """The next or previous document in the overview's order, without leaving the screen."""
-        order = self._document_order()
-        here = order.index(self.document_id) if self.document_id in order else -1
-        there = here + step
-        if not 0 <= there < len(order):
+        there = neighbour_document(self.project.conn, self.document_id, step)
+        if there is None:
             self.say(TEXT["last" if step > 0 else "first"])
             return
-        self.open_here(order[there])
-
-    def _document_order(self) -> list[int]:
-        """The overview's order of documents, read again only after another process wrote
-        (this screen adds or renames no document)."""
-        version = self._file_version()
-        if self._order is None or self._order[0] != version:
-            self._order = (version, document_order(self.project.conn))
-        return self._order[1]
+        self.open_here(there)
 
     def action_next_document(self) -> None:
         self.action_document(1)
@@ -678,7 +713,7 @@ class CodingScreen(ProjectScreen):
             is REFUSED
         ):
             return
-        self._refresh_codings(counts="adjust")
+        self._reload_codings_here()
         self.say(TEXT["removed"].format(name=self.code_by_id[code_id].name))
 
     def action_undo(self) -> None:
@@ -693,8 +728,27 @@ class CodingScreen(ProjectScreen):
         event = self.call_domain(operation, self.project, self.coder)
         if isinstance(event, Refused):
             return
-        self._refresh_codings(counts="adjust" if self._only_here(event) else "read")
+        if self._only_here(event):
+            self._reload_codings_here()
+        else:
+            self._refresh_codings(counts="read")
         self.say(TEXT[done].format(what=event.summary) if event else TEXT[nothing])
+
+    def _reload_codings_here(self) -> None:
+        """After an action that changed only this document's codings (undo, redo, remove):
+        read them again and redraw only the codings that went or came (``_show_change``), as
+        ``_refresh_codings(counts="adjust")`` would redraw them all."""
+        if self.coder_id < 0:  # the action created this coder: read everything once
+            self._refresh_codings(counts="adjust")
+            return
+        shown = load_codings(self.project, self.document_id, self.coder_id if self.blind else None)
+        before, after = set(self.codings), set(shown)
+        removed = [c for c in self.codings if c not in after]
+        added = [c for c in shown if c not in before]
+        self.codings = shown
+        self._forget_status()
+        self._show_memos()  # a coding back with its memo: drawn only when the marks changed
+        self._show_change(removed, added)
 
     def _only_here(self, event: Event | None) -> bool:
         """Whether an undone or redone action changed only codings of this document: then the
@@ -938,7 +992,11 @@ class CodingScreen(ProjectScreen):
     def action_back(self) -> None:
         if step_back(self, self.keys, self.query_one(DocumentView), self._show_selection_codes):
             return
+        self._write_place()  # the screen the app goes back to reads it
         self.post_message(LeaveCoding())
+
+    def on_unmount(self) -> None:
+        self._write_place()  # a move made just before the app or the screen closed
 
     def palette_commands(self) -> Sequence[tuple[str, str, object]]:
         """Commands this screen offers in the command palette."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -35,6 +37,7 @@ class CodeTree(Tree[int]):
         self.keys_of: dict[int, str] = {}  # code id -> its key ("1", "12"), tui.shortcuts
         self._code_by_id: dict[int, CodeRow] = {}
         self._code_nodes: dict[int, TreeNode[int]] = {}
+        self._line_style: Style | None = None  # ``rich_style`` at the last paint
         self.document_counts: dict[int, int] = {}
         self.project_counts: dict[int, int] = {}
         self.show_counts = True
@@ -54,6 +57,18 @@ class CodeTree(Tree[int]):
             event.prevent_default()  # not Tree._on_resize
             self._line_cache.grow(event.size.height)
         self._laid_out_width = width
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # the widget's style once per paint, not per line (``Tree.render_line`` asks for it at
+        # each line, and ``rich_style`` walks every ancestor's styles): ``]`` draws every line
+        self._line_style = self.rich_style
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        """``Tree.render_line`` with the style of this paint."""
+        style = self.rich_style if self._line_style is None else self._line_style
+        scroll_x, scroll_y = self.scroll_offset
+        return self._render_line(y + scroll_y, scroll_x, scroll_x + self.size.width, style)
 
     def show_codes(self, codes: list[CodeRow], filter_text: str = "") -> None:
         """(Re)build the tree; with a filter, only matching codes and their ancestors."""
@@ -101,10 +116,16 @@ class CodeTree(Tree[int]):
             or project_counts.get(code.id) != self.project_counts.get(code.id)
         }
         self.document_counts, self.project_counts = dict(document_counts), dict(project_counts)
-        for code in self.codes:
-            node = self._code_nodes.get(code.id)
-            if node is not None and code.id in changed:
-                node.set_label(self._label(code))
+        # ``render_label`` draws the counts: repainting a node's line is enough. ``set_label``
+        # queued a callback per code (60 after ``]``), each looking for the node's line.
+        if len(changed) > self.size.height:  # another document: most lines change
+            self._line_cache.clear()
+            self.refresh()
+            return
+        for code_id in changed:
+            node = self._code_nodes.get(code_id)
+            if node is not None:
+                node.refresh()
 
     def _label(self, code: CodeRow, width: int | None = None) -> Text:
         """Swatch, name and counts; with a width, the name is shortened (…) so that the

@@ -20,7 +20,7 @@ from operator import itemgetter
 
 from rich.segment import Segment as RichSegment
 from rich.style import Style
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
@@ -137,6 +137,7 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         self._buckets: defaultdict[int, list[Stripe]] = defaultdict(list)  # by BUCKET
         self._stripe_styles: dict[int, Style] = {}
         self._memos: list[int] = []
+        self._line_style: Style | None = None  # ``rich_style`` at the last paint
 
     # -- content ------------------------------------------------------------------------------
     def set_text(self, text: str) -> None:
@@ -209,9 +210,12 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
                 found.remove(stripe)
 
     def set_memos(self, offsets: Sequence[int]) -> None:
-        """Offsets where a memo's coding starts: a mark in the gutter of that line."""
-        self._memos = sorted(offsets)
-        self._changed()
+        """Offsets where a memo's coding starts: a mark in the gutter of that line (the
+        same marks again: nothing is drawn again)."""
+        memos = sorted(offsets)
+        if memos != self._memos:
+            self._memos = memos
+            self._changed()
 
     def stripes_of(self, start: int, end: int) -> list[int]:
         """The keys of the stripes on the text ``start``..``end``, in order."""
@@ -371,17 +375,26 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
         scroll_lines_into_view(self, self.line_of(start), self.line_of(max(end - 1, start)))
 
     # -- rendering ----------------------------------------------------------------------------
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # the widget's style once per paint: ``rich_style`` walks every ancestor's styles, and
+        # a new document draws each line of the view
+        self._line_style = self.rich_style
+        return super().render_lines(crop)
+
+    def _base_style(self) -> Style:
+        return self.rich_style if self._line_style is None else self._line_style
+
     def render_line(self, y: int) -> Strip:
         index = y + int(self.scroll_offset.y)
         width = self.scrollable_content_region.width
         self._wrap_until(line=index)
         if index >= len(self._lines):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base_style())
         return cached_strip(self._cache, index, 2000, self._render_visual_line, width)
 
     def _render_visual_line(self, index: int, width: int) -> Strip:
         start, end = self._lines[index]
-        base = self.rich_style
+        base = self._base_style()
         bounds, styles = self._runs(start, end)
         cuts = {start, end, *self._cut_points(bounds, start, end)}
         points = sorted(c for c in cuts if start <= c <= end)
