@@ -149,3 +149,25 @@ def test_help_shows_the_shortcut_digits_as_a_range() -> None:
     table = key_table(CodingScreen)
     keys = list(table.columns[0].cells)
     assert "1–9" in keys and "j down" in keys
+
+
+@pytest.mark.parametrize("keys", [(), ("enter",), ("e",), ("r",), ("p",)])
+async def test_a_resized_terminal_lays_every_screen_out_again(app_path: Path, keys) -> None:
+    """Overview, coding screen, codebook editor, review and prevalence: after the terminal
+    changes size, the screen and its widgets have the new width (a guard against layouts at the
+    size a screen already has must not skip a real resize)."""
+    app = KodeverkApp(app_path, CODER, resume=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.press(*keys)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        screen = app.screen
+        for width, height in [(70, 22), (100, 30)]:
+            await pilot.resize_terminal(width, height)
+            await pilot.pause()
+            assert app.screen is screen
+            widest = max(w.region.width for w in screen.children if w.display)
+            assert screen.region.size == (width, height), type(screen)
+            assert widest == width, [(w, w.region) for w in screen.children]

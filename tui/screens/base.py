@@ -83,8 +83,9 @@ class ProjectScreen(Localized, DomainActions, Screen):
         """Textual lays the whole screen out again on every resize event, also one of the size
         it has (two arrive as the app starts: a second and third layout and full frame of a
         screen opened on start, issue 13). Only a new size needs one; other changes ask for
-        their own layout."""
-        if size != self.size:
+        their own layout. The compositor's size is the one last laid out (the screen's own
+        size already has the new one when the event arrives)."""
+        if size != self._compositor.size:
             super()._screen_resized(size)
 
 
