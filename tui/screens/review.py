@@ -90,6 +90,7 @@ class ReviewScreen(Localized, DomainActions, Screen):
         self.code_id: int | None = None
         self.items: list[Disagreement] = []  # the open code's: the read model's own list
         self.read: ReviewRead | None = None  # every code's, read with the report
+        self.report: AgreementReport | None = None  # the figures of ``coders``
         self._text: tuple[int, str] | None = None  # the document shown beside, and its text
         self.loaded = False  # the report and disagreements of ``coders`` are shown
         self._reads = 0  # which read is the latest (an earlier one's result is dropped)
@@ -162,6 +163,7 @@ class ReviewScreen(Localized, DomainActions, Screen):
         self.code_id = None
         self.items = []
         self.read = None
+        self.report = None
         self.query_one("#disagreements", RowList).set_rows([])
         self._show_sides()
         self._show_coders()
@@ -205,7 +207,7 @@ class ReviewScreen(Localized, DomainActions, Screen):
     ) -> None:
         if read_id != self._reads or not self.is_attached:  # a later read is under way
             return
-        self.read, self.pairs = read, pairs
+        self.read, self.pairs, self.report = read, pairs, report
         self._text = None
         table = self.query_one("#codes", RowList)
         keys = [str(row.code_id) for row in report.codes]
