@@ -40,8 +40,9 @@ from coding.consensus import (
 )
 from coding.documents import document_text
 from coding.errors import KodeverkError
-from coding.reliability import AgreementReport, agreement_report
-from coding.store import Project
+from coding.reliability import AgreementReport
+from coding.review_tables import PairRead, ReviewTables
+from coding.store import Project, ReviewWrites
 from tui.i18n import Localized, Section
 from tui.keymap import screen_bindings
 from tui.screens.base import DomainActions, Refused
@@ -89,12 +90,14 @@ class ReviewScreen(Localized, DomainActions, Screen):
         self.coders = tuple(coders) if coders else default_pair(project)
         self.code_id: int | None = None
         self.items: list[Disagreement] = []  # the open code's: the read model's own list
-        self.read: ReviewRead | None = None  # every code's, read with the report
+        self.read: ReviewRead | PairRead | None = None  # every code's, read with the report
         self.report: AgreementReport | None = None  # the figures of ``coders``
         self._text: tuple[int, str] | None = None  # the document shown beside, and its text
         self.loaded = False  # the report and disagreements of ``coders`` are shown
         self._reads = 0  # which read is the latest (an earlier one's result is dropped)
         self.pairs: list[CoderPair] | None = None  # read with the report
+        # what any pair's read needs, kept across pairs while nothing it depends on is written
+        self.tables: ReviewTables | None = None
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -126,7 +129,7 @@ class ReviewScreen(Localized, DomainActions, Screen):
 
     def on_mount(self) -> None:
         self._show_coders()
-        self.action_refresh_tables()
+        self._read_pair()
         self.query_one("#codes", RowList).focus()
 
     def _show_coders(self) -> None:
@@ -167,30 +170,44 @@ class ReviewScreen(Localized, DomainActions, Screen):
         self.query_one("#disagreements", RowList).set_rows([])
         self._show_sides()
         self._show_coders()
-        self.action_refresh_tables()
+        self._read_pair()
         self.query_one("#codes", RowList).focus()
 
     def action_refresh_tables(self) -> None:
+        """Read everything again (r)."""
+        self.tables = None
+        self._read_pair()
+
+    def _read_pair(self) -> None:
+        """Read the pair's figures and disagreements in a worker thread, reusing the parts of
+        ``tables`` whose keys (taken now, on the app's connection) are unchanged."""
         if len(self.coders) < 2:
             self.notify(TEXT["choose_c"], severity="warning")
             return
         self._reads += 1
         self.loaded = False
         self._status(TEXT["reading"])
-        self._read(self._reads, self.coders)
+        self._read(self._reads, self.coders, self.tables, self.project.review_writes())
 
     @work(thread=True, group="review-read")
-    def _read(self, read_id: int, coders: tuple[str, ...]) -> None:
+    def _read(
+        self,
+        read_id: int,
+        coders: tuple[str, ...],
+        kept: ReviewTables | None,
+        writes: ReviewWrites | None,
+    ) -> None:
         """Read the report and the disagreements on a connection of this thread's own."""
         try:
             with self.project.reading() as reader, reader.read_snapshot():
-                report, read = _read_review(reader, coders)
-                pairs = coder_pairs(reader)
+                tables = ReviewTables.refreshed(kept, reader, writes)
+                report, read = tables.compare(reader, coders)
+                pairs = tables.coder_pairs()
         except KodeverkError as exc:
             self.app.call_from_thread(self._read_failed, read_id, exc)
             return
         rows = _code_rows(report, read)  # here too: counting every code's rows takes a while
-        self.app.call_from_thread(self._show_read, read_id, report, read, rows, pairs)
+        self.app.call_from_thread(self._show_read, read_id, report, read, rows, pairs, tables)
 
     def _read_failed(self, read_id: int, exc: KodeverkError) -> None:
         if read_id == self._reads:
@@ -201,13 +218,14 @@ class ReviewScreen(Localized, DomainActions, Screen):
         self,
         read_id: int,
         report: AgreementReport,
-        read: ReviewRead,
+        read: ReviewRead | PairRead,
         rows: list[tuple[str, ...]],
         pairs: list[CoderPair],
+        tables: ReviewTables,
     ) -> None:
         if read_id != self._reads or not self.is_attached:  # a later read is under way
             return
-        self.read, self.pairs, self.report = read, pairs, report
+        self.read, self.pairs, self.report, self.tables = read, pairs, report, tables
         self._text = None
         table = self.query_one("#codes", RowList)
         keys = [str(row.code_id) for row in report.codes]
@@ -340,13 +358,7 @@ class ReviewScreen(Localized, DomainActions, Screen):
             codes.focus()
 
 
-def _read_review(project: Project, coders: tuple[str, ...]) -> tuple[AgreementReport, ReviewRead]:
-    """The review's read model: the agreement report and every code's disagreements."""
-    report = agreement_report(project, list(coders))
-    return report, ReviewRead(project, coders, [r.code_id for r in report.codes])
-
-
-def _code_rows(report: AgreementReport, read: ReviewRead) -> list[tuple[str, ...]]:
+def _code_rows(report: AgreementReport, read: ReviewRead | PairRead) -> list[tuple[str, ...]]:
     """The codes table's cells: code, units, open, settled, % agree, κ, α, AC1."""
     rows: list[tuple[str, ...]] = []
     for row in report.codes:
