@@ -165,7 +165,9 @@ def _groups(m: _Material, eligible: np.ndarray, a: _Coder, b: _Coder) -> _Groups
     keys = np.setxor1d(a.hits, b.hits)  # where exactly one of them applied the code
     who = (~np.isin(keys, a.hits)).astype(np.int64)
     code, seg = np.divmod(keys, n_segs)
-    keep = np.asarray(eligible.all(axis=1))[m.seg_doc_index[seg]]  # documents both coded or finished
+    keep = np.asarray(eligible.all(axis=1))[
+        m.seg_doc_index[seg]
+    ]  # documents both coded or finished
     code, seg, who = code[keep], seg[keep], who[keep]
     doc, block = m.seg_doc[seg], m.seg_block[seg]
     start, end = m.seg_start[seg], m.seg_end[seg]
