@@ -21,7 +21,7 @@ kept under the older key and read again at the next switch: never older than its
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -37,7 +37,14 @@ from coding.consensus import (
 )
 from coding.reliability import AgreementReport, agreement_report, segment_report
 from coding.store import Project, ReviewWrites
-from coding.units import _Codings, _coverage, _decode, _overlapping_segments, pattern_counts
+from coding.units import (
+    _Codings,
+    _coverage,
+    _decode,
+    _distinct,
+    _overlapping_segments,
+    pattern_counts,
+)
 
 Choices = dict[tuple[int, int, int], str]  # (document, start, end) -> the settled choice
 
@@ -55,6 +62,11 @@ class _Material:
     seg_block: np.ndarray
     paths: dict[int, str]
     codes: list[int]  # the report's codes, in code_paths order
+
+    @property
+    def big(self) -> int:
+        """More than any offset in a document."""
+        return int(self.lengths.max(initial=0)) + 1
 
     @classmethod
     def read(cls, project: Project) -> _Material:
@@ -97,6 +109,9 @@ class _Coder:
     docs: np.ndarray  # documents the coder coded (any code)
     count: int  # codings
     damaged: bool  # a coding outside its document: computed the way that names it
+    group: np.ndarray  # code index × documents + document index, ascending
+    keyed: np.ndarray  # group × _Material.big + start, ascending
+    reach: np.ndarray  # group × big + the furthest end so far (within the group)
 
     @classmethod
     def of(cls, m: _Material, rows: np.ndarray) -> _Coder:
@@ -129,8 +144,14 @@ class _Coder:
             seg_end = m.base[m.seg_doc_index] + m.seg_end
             spans = _Codings(code, code, m.base[at] + rows[:, 2], m.base[at] + rows[:, 3])
             coding, seg = _overlapping_segments(spans, seg_start, seg_end)
-            hits = np.unique(code[coding] * max(len(seg_start), 1) + seg)
-        return cls(code, rows[:, 1], at, rows[:, 2], rows[:, 3], hits, docs, len(ids), damaged)
+            hits = _distinct(code[coding] * max(len(seg_start), 1) + seg)
+        group = code * len(m.doc_ids) + at
+        reach = np.maximum.accumulate(group * m.big + rows[:, 3]) if len(group) else group
+        start, end = rows[:, 2], rows[:, 3]
+        return cls(
+            code, rows[:, 1], at, start, end, hits, docs, len(ids), damaged,
+            group, group * m.big + start, reach,
+        )  # fmt: skip
 
     def spans(self, code_index: int) -> dict[int, list[tuple[int, int]]]:
         """Document -> this coder's spans of the code there, in order."""
@@ -162,7 +183,9 @@ class _Groups:
 
 def _groups(m: _Material, eligible: np.ndarray, a: _Coder, b: _Coder) -> _Groups:
     n_segs = max(len(m.seg_start), 1)
-    keys = np.setxor1d(a.hits, b.hits)  # where exactly one of them applied the code
+    keys = np.setxor1d(
+        a.hits, b.hits, assume_unique=True
+    )  # where exactly one of them applied the code
     who = (~np.isin(keys, a.hits)).astype(np.int64)
     code, seg = np.divmod(keys, n_segs)
     keep = np.asarray(eligible.all(axis=1))[
@@ -184,7 +207,7 @@ def _groups(m: _Material, eligible: np.ndarray, a: _Coder, b: _Coder) -> _Groups
         m, (a, b), code[at], who[at], m.seg_doc_index[seg[at]], end[at - 1], start[at]
     )
     first = np.nonzero(~joined)[0]
-    last = np.append(first[1:] - 1, len(seg) - 1).astype(np.int64)
+    last = np.append(first[1:] - 1, len(seg) - 1)[: len(first)].astype(np.int64)
     return _Groups(
         code[first], doc[first], start[first], end[last], who[first], seg[first], seg[last]
     )
@@ -193,20 +216,19 @@ def _groups(m: _Material, eligible: np.ndarray, a: _Coder, b: _Coder) -> _Groups
 def _bridged(m, coders, code, who, doc_index, end_before, start) -> np.ndarray:
     """Whether one of the coder's codings of the code runs from the segment before (ending at
     ``end_before``) into this one (from ``start``): ``s < end_before and e > start``."""
-    n_docs = len(m.doc_ids)
-    big = int(m.lengths.max(initial=0)) + 1
-    group = np.concatenate([(c.code * 2 + j) * n_docs + c.doc_index for j, c in enumerate(coders)])
-    if not len(code) or not len(group):
-        return np.zeros(len(code), dtype=bool)
-    starts = np.concatenate([c.start for c in coders])
-    ends = np.concatenate([c.end for c in coders])
-    order = np.lexsort((starts, group))
-    group, starts, ends = group[order], starts[order], ends[order]
-    reach = np.maximum.accumulate(group * big + ends)  # per group: the furthest end so far
-    wanted = (code * 2 + who) * n_docs + doc_index
-    index = np.searchsorted(group * big + starts, wanted * big + end_before, side="left") - 1
-    safe = np.maximum(index, 0)
-    return (index >= 0) & (group[safe] == wanted) & (reach[safe] - wanted * big > start)
+    found = np.zeros(len(code), dtype=bool)
+    big = m.big
+    for j, c in enumerate(coders):
+        mine = np.nonzero(who == j)[0]
+        if not len(mine) or not len(c.group):
+            continue
+        wanted = code[mine] * len(m.doc_ids) + doc_index[mine]
+        index = np.searchsorted(c.keyed, wanted * big + end_before[mine], side="left") - 1
+        safe = np.maximum(index, 0)
+        found[mine] = (
+            (index >= 0) & (c.group[safe] == wanted) & (c.reach[safe] - wanted * big > start[mine])
+        )
+    return found
 
 
 @dataclass
@@ -341,6 +363,17 @@ class ReviewTables:
         if kept:
             tables.pairs = {k: v for k, v in kept.pairs.items() if k == tables._pair_key(*k[-2:])}
         return tables
+
+    def with_pairs_of(self, other: ReviewTables) -> ReviewTables:
+        """These tables with the pairs ``other`` computed from the same parts (a new object:
+        a worker thread may be reading this one)."""
+        same = {k: v for k, v in other.pairs.items() if k == self._pair_key(*k[-2:])}
+        return replace(self, pairs={**self.pairs, **same})
+
+    def prepare(self, project: Project, pairs: Sequence[tuple[str, str]]) -> None:
+        """Compute ``pairs`` now (in a worker thread), so switching to one is a look-up."""
+        for pair in pairs:
+            self.compare(project, pair)
 
     def _pair_key(self, a: int, b: int) -> tuple:
         return (

@@ -383,9 +383,10 @@ def pattern_counts(
     base = eligible.astype(np.int64) @ power  # the number when no coder applied the code
     size = 3**n_coders
     counts = np.tile(np.bincount(base, weights=weight, minlength=size), (n_codes, 1))
-    triple = np.unique((code.astype(np.int64) * per + unit) * n_coders + coder)
+    triple = _distinct((code.astype(np.int64) * per + unit) * n_coders + coder)
     pair, coder = np.divmod(triple, n_coders)
-    pairs, first = np.unique(pair, return_index=True)
+    first = np.nonzero(np.concatenate(([True], pair[1:] != pair[:-1])))[0] if len(pair) else pair
+    pairs = pair[first]
     added = np.where(eligible[pair % per, coder], power[coder], 0)
     extra = np.add.reduceat(added, first) if len(first) else np.zeros(0, dtype=np.int64)
     code, unit = np.divmod(pairs, per)
@@ -397,6 +398,12 @@ def pattern_counts(
     flat += np.bincount(into, weights=moved_weight, minlength=flat.size)
     keys = [np.nonzero(row)[0] for row in counts]
     return keys, [counts[i, k] for i, k in enumerate(keys)]
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` by sorting (numpy's hashing unique took 25 ms on 80 000 values)."""
+    values = np.sort(values)
+    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
 
 
 def _decode(

@@ -155,6 +155,33 @@ class ReviewScreen(Localized, DomainActions, Screen):
             self.notify(TEXT["too_few"])
             return
         self.app.push_screen(CoderPairScreen(pairs, self.coders), self._chosen)
+        self._prepare_pairs()  # while the lead chooses
+
+    def _prepare_pairs(self) -> None:
+        """Compute the pairs the picker lists first (``PAIRS_IN_PALETTE``) in a worker thread,
+        from the tables as they are now: choosing one of them is then a look-up."""
+        if self.tables is None or not self.pairs:
+            return
+        wanted = [(p.a, p.b) for p in self.pairs[:PAIRS_IN_PALETTE]]
+        self._prepare(self.tables, self.project.review_writes(), wanted)
+
+    @work(thread=True, group="review-prepare", exclusive=True)
+    def _prepare(
+        self, kept: ReviewTables, writes: ReviewWrites | None, pairs: list[tuple[str, str]]
+    ) -> None:
+        try:
+            with self.project.reading() as reader, reader.read_snapshot():
+                tables = ReviewTables.refreshed(kept, reader, writes)
+                tables.prepare(reader, pairs)
+        except KodeverkError:
+            return  # the read of a pair chosen says what is wrong
+        self.app.call_from_thread(self._prepared, kept, tables)
+
+    def _prepared(self, kept: ReviewTables, tables: ReviewTables) -> None:
+        if self.tables is kept:  # nothing read since: these are the newer tables
+            self.tables = tables
+        elif self.tables is not None:  # keep what was computed from the same parts
+            self.tables = self.tables.with_pairs_of(tables)
 
     def _chosen(self, pair: tuple[str, str] | None) -> None:
         if pair:
@@ -225,6 +252,7 @@ class ReviewScreen(Localized, DomainActions, Screen):
     ) -> None:
         if read_id != self._reads or not self.is_attached:  # a later read is under way
             return
+        first = self.tables is None
         self.read, self.pairs, self.report, self.tables = read, pairs, report, tables
         self._text = None
         table = self.query_one("#codes", RowList)
@@ -234,6 +262,8 @@ class ReviewScreen(Localized, DomainActions, Screen):
             self._load_disagreements(self.code_id)
         self.loaded = True
         self._status("")
+        if first:  # the other pairs, while the lead looks at this one
+            self._prepare_pairs()
 
     def _status(self, text: str) -> None:
         self.query_one("#status", Static).update(text, layout=False)
