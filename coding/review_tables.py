@@ -323,7 +323,7 @@ class ReviewTables:
     material: tuple[_Key, _Material]
     status: tuple[_Key, dict[int, np.ndarray]]  # coder id -> documents marked done
     settled: tuple[_Key, dict[int, Choices]]
-    names: dict[str, int]  # coder name -> id
+    names: tuple[_Key, dict[str, int]]  # coder name -> id
     coders: dict[int, tuple[_Key, _Coder]]
     pairs: dict[tuple, tuple[AgreementReport, _Groups]] = field(default_factory=dict)
 
@@ -348,10 +348,12 @@ class ReviewTables:
         settled = kept.settled if kept and _same(kept.settled, key("events")) else None
         if settled is None:
             settled = (key("events"), _settled(project))
-        names = dict(project.conn.execute("SELECT name, id FROM coders").fetchall())
+        names = kept.names if kept and _same(kept.names, key("coders")) else None
+        if names is None:
+            names = (key("coders"), dict(project.conn.execute("SELECT name, id FROM coders")))
         coders: dict[int, tuple[_Key, _Coder]] = {}
         stale = []
-        for coder_id in names.values():
+        for coder_id in names[1].values():
             coder_key = (material[0], writes.coder(coder_id)) if writes and material[0] else None
             old = kept.coders.get(coder_id) if kept else None
             if old is not None and _same(old, coder_key):
@@ -363,6 +365,37 @@ class ReviewTables:
         if kept:
             tables.pairs = {k: v for k, v in kept.pairs.items() if k == tables._pair_key(*k[-2:])}
         return tables
+
+    def ready(
+        self, writes: ReviewWrites | None, coders: Sequence[str]
+    ) -> tuple[AgreementReport, PairRead] | None:
+        """The pair's report and disagreements when it was computed and nothing it comes from
+        was written since (as ``writes``, taken now on the app's connection, says), else None:
+        a look-up, no read."""
+        if writes is None or len(coders) != 2 or coders[0] == coders[1]:
+            return None
+        parts = (
+            (self.material, writes.table("documents", "codes")),
+            (self.status, writes.table("document_status")),
+            (self.settled, writes.table("events")),
+            (self.names, writes.table("coders")),
+        )
+        if not all(_same(part, key) for part, key in parts):
+            return None
+        ids = [self.names[1].get(name.strip()) for name in coders]
+        if None in ids:
+            return None
+        a, b = (int(i) for i in ids if i is not None)
+        for coder_id in (a, b):
+            if not _same(self.coders.get(coder_id), (self.material[0], writes.coder(coder_id))):
+                return None
+        found = self.pairs.get(self._pair_key(a, b))
+        if found is None or found[0].coders != list(coders):
+            return None
+        report, groups = found
+        pair = (coders[0], coders[1])
+        parts_ab = (self.coders[a][1], self.coders[b][1])
+        return report, PairRead(pair, self.material[1], parts_ab, groups, self.settled[1])
 
     def with_pairs_of(self, other: ReviewTables) -> ReviewTables:
         """These tables with the pairs ``other`` computed from the same parts (a new object:
@@ -392,7 +425,7 @@ class ReviewTables:
         tables were read on, for what only a fresh read says: a damaged file, a coder that
         does not exist)."""
         pair = _pair(coders)
-        ids = [self.names.get(name.strip()) for name in pair]
+        ids = [self.names[1].get(name.strip()) for name in pair]
         if None in ids or any(self.coders[i][1].damaged for i in ids if i is not None):
             report = agreement_report(project, list(pair))
             return report, ReviewRead(project, pair, [r.code_id for r in report.codes])
@@ -432,10 +465,10 @@ class ReviewTables:
         """``coding.consensus.coder_pairs`` from the tables."""
         docs = {
             name: np.union1d(self.coders[i][1].docs, self.status[1].get(i, np.zeros(0, np.int64)))
-            for name, i in self.names.items()
+            for name, i in self.names[1].items()
         }
-        count = {name: self.coders[i][1].count for name, i in self.names.items()}
-        names = sorted(self.names)
+        count = {name: self.coders[i][1].count for name, i in self.names[1].items()}
+        names = sorted(self.names[1])
         pairs = [
             CoderPair(a, b, len(np.intersect1d(docs[a], docs[b], assume_unique=True)))
             for i, a in enumerate(names)

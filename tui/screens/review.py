@@ -206,15 +206,23 @@ class ReviewScreen(Localized, DomainActions, Screen):
         self._read_pair()
 
     def _read_pair(self) -> None:
-        """Read the pair's figures and disagreements in a worker thread, reusing the parts of
-        ``tables`` whose keys (taken now, on the app's connection) are unchanged."""
+        """Show the pair's figures and disagreements: at once when ``tables`` has them and
+        nothing they come from was written since; else read them in a worker thread, reusing
+        the parts of ``tables`` whose keys (taken now, on the app's connection) are unchanged."""
         if len(self.coders) < 2:
             self.notify(TEXT["choose_c"], severity="warning")
             return
         self._reads += 1
+        writes = self.project.review_writes()
+        ready = self.tables.ready(writes, self.coders) if self.tables else None
+        if ready and self.tables:  # computed, and nothing it comes from written since
+            report, read = ready
+            pairs = self.tables.coder_pairs()
+            self._show_read(self._reads, report, read, _code_rows(report, read), pairs, self.tables)
+            return
         self.loaded = False
         self._status(TEXT["reading"])
-        self._read(self._reads, self.coders, self.tables, self.project.review_writes())
+        self._read(self._reads, self.coders, self.tables, writes)
 
     @work(thread=True, group="review-read")
     def _read(
