@@ -92,6 +92,27 @@ async def test_every_pair_shows_the_figures_of_the_command_and_the_domain(study:
             assert json.loads(done.stdout) == json.loads(json.dumps(screen.report.as_dict()))
 
 
+async def test_documents_a_coder_left_are_left_out_as_the_command_leaves_them_out(
+    study: Project,
+) -> None:
+    """cato neither finished nor coded every other document: those count for anna and bjørn
+    only."""
+    with study.transaction() as conn:
+        for table in ("document_status", "codings"):
+            conn.execute(
+                f"DELETE FROM {table} WHERE document_id % 2 = 0 "
+                "AND coder_id = (SELECT id FROM coders WHERE name = 'cato')"
+            )
+    app = ReviewApp(study)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until_loaded(pilot)
+        for a, b in [*PAIRS[1:], PAIRS[0]]:
+            screen = await switch(pilot, a, b)
+            assert_fresh(screen, study)
+            assert screen.report is not None and screen.report.coverage is not None
+            assert screen.report.coverage.left_out == (0 if "cato" not in (a, b) else 32)
+
+
 async def test_the_pair_keys_switch_to_the_next_pair(study: Project) -> None:
     """c, down, enter: the picker's next pair, with its figures."""
     app = ReviewApp(study)
