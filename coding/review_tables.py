@@ -326,6 +326,7 @@ class ReviewTables:
     names: tuple[_Key, dict[str, int]]  # coder name -> id
     coders: dict[int, tuple[_Key, _Coder]]
     pairs: dict[tuple, tuple[AgreementReport, _Groups]] = field(default_factory=dict)
+    _coder_pairs: list[CoderPair] | None = field(default=None, init=False)
 
     @classmethod
     def refreshed(
@@ -462,7 +463,12 @@ class ReviewTables:
         return segment_report(pair, per_code, coverage), _groups(m, eligible, a, b)
 
     def coder_pairs(self) -> list[CoderPair]:
-        """``coding.consensus.coder_pairs`` from the tables."""
+        """``coding.consensus.coder_pairs`` from the tables (computed once)."""
+        if self._coder_pairs is None:
+            self._coder_pairs = self._count_pairs()
+        return self._coder_pairs
+
+    def _count_pairs(self) -> list[CoderPair]:
         docs = {
             name: np.union1d(self.coders[i][1].docs, self.status[1].get(i, np.zeros(0, np.int64)))
             for name, i in self.names[1].items()

@@ -129,11 +129,12 @@ class ReviewScreen(Localized, DomainActions, Screen):
 
     def on_mount(self) -> None:
         self._show_coders()
-        self._read_pair()
+        # after the first paint: the read's first steps hold the GIL for tens of milliseconds
+        self.call_after_refresh(self._read_pair)
         self.query_one("#codes", RowList).focus()
 
     def _show_coders(self) -> None:
-        self.query_one("#title", Static).update(self._title())
+        self.query_one("#title", Static).update(self._title(), layout=False)  # one line
         # Text: a coder's name is not markup
         self.query_one("#side-a", TextPane).border_title = Text(f"A: {self._coder_label(0)}")
         self.query_one("#side-b", TextPane).border_title = Text(f"B: {self._coder_label(1)}")
