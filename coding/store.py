@@ -872,14 +872,14 @@ class Project:
         return row[0], self.data_version()
 
     def review_writes(self) -> ReviewWrites | None:
-        """The keys of a review's reads (``ReviewWrites``); None inside a transaction before
-        the counting is set up (set up outside transactions only, so a rollback cannot remove
-        it): then nothing may be reused."""
+        """The keys of a review's reads (``ReviewWrites``); None inside a transaction (its
+        writes, counted already, may never be committed; and the counting is set up outside
+        transactions only, so a rollback cannot remove it): then nothing may be reused."""
+        if self.conn.in_transaction:
+            return None
         try:
             tables = dict(self.conn.execute("SELECT name, n FROM temp.kodeverk_review_writes"))
         except sqlite3.OperationalError:
-            if self.conn.in_transaction:
-                return None
             for statement in _review_watch_statements():
                 self.conn.execute(statement)
             tables = dict.fromkeys(REVIEW_TABLES, 0)

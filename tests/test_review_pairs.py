@@ -208,3 +208,29 @@ async def test_a_coding_and_its_undo_on_the_apps_connection_show_after_a_switch(
         await switch(pilot, *PAIRS[0])
         assert_fresh(screen, study)
         assert _table(screen) == before
+
+
+def test_the_keys_change_with_each_write_that_can_change_a_part(study: Project) -> None:
+    """A coding changes its coder's key only; a rolled back write changes none; another
+    connection's commit changes every key; inside a transaction nothing may be reused."""
+    anna, bjorn = (study.coder_id(name, create=False) for name in ("anna", "bjørn"))
+    code_id = _code_ids(study)[0]
+    before = study.review_writes()
+    assert before is not None
+    apply_coding(study, 1, code_id, "anna", 0, 3)
+    after = study.review_writes()
+    assert after is not None and after.coder(anna) != before.coder(anna)
+    assert after.coder(bjorn) == before.coder(bjorn)
+    assert after.table("documents", "codes", "document_status") == before.table(
+        "documents", "codes", "document_status"
+    )
+    with pytest.raises(RuntimeError), study.transaction():
+        apply_coding(study, 1, code_id, "bjørn", 0, 3)
+        assert study.review_writes() is None
+        raise RuntimeError("rolled back")
+    assert study.review_writes() == after
+    with Project.open(study.path) as other:
+        apply_coding(other, 1, code_id, "cato", 0, 3)
+    again = study.review_writes()
+    assert again is not None and again.coder(bjorn) != after.coder(bjorn)
+    assert again.table("codes") != after.table("codes")
