@@ -142,7 +142,8 @@ class _Coder:
         if not damaged and len(rows):
             seg_start = m.base[m.seg_doc_index] + m.seg_start
             seg_end = m.base[m.seg_doc_index] + m.seg_end
-            spans = _Codings(code, code, m.base[at] + rows[:, 2], m.base[at] + rows[:, 3])
+            line = m.base[at]  # offsets on the line, as coding.units lays documents out
+            spans = _Codings(code, np.zeros_like(code), line + rows[:, 2], line + rows[:, 3])
             coding, seg = _overlapping_segments(spans, seg_start, seg_end)
             hits = _distinct(code[coding] * max(len(seg_start), 1) + seg)
         group = code * len(m.doc_ids) + at
@@ -183,14 +184,11 @@ class _Groups:
 
 def _groups(m: _Material, eligible: np.ndarray, a: _Coder, b: _Coder) -> _Groups:
     n_segs = max(len(m.seg_start), 1)
-    keys = np.setxor1d(
-        a.hits, b.hits, assume_unique=True
-    )  # where exactly one of them applied the code
+    # where exactly one of them applied the code, on documents both finished or coded
+    keys = np.setxor1d(a.hits, b.hits, assume_unique=True)
     who = (~np.isin(keys, a.hits)).astype(np.int64)
     code, seg = np.divmod(keys, n_segs)
-    keep = np.asarray(eligible.all(axis=1))[
-        m.seg_doc_index[seg]
-    ]  # documents both coded or finished
+    keep = np.asarray(eligible.all(axis=1))[m.seg_doc_index[seg]]
     code, seg, who = code[keep], seg[keep], who[keep]
     doc, block = m.seg_doc[seg], m.seg_block[seg]
     start, end = m.seg_start[seg], m.seg_end[seg]
@@ -213,7 +211,15 @@ def _groups(m: _Material, eligible: np.ndarray, a: _Coder, b: _Coder) -> _Groups
     )
 
 
-def _bridged(m, coders, code, who, doc_index, end_before, start) -> np.ndarray:
+def _bridged(
+    m: _Material,
+    coders: tuple[_Coder, _Coder],
+    code: np.ndarray,
+    who: np.ndarray,
+    doc_index: np.ndarray,
+    end_before: np.ndarray,
+    start: np.ndarray,
+) -> np.ndarray:
     """Whether one of the coder's codings of the code runs from the segment before (ending at
     ``end_before``) into this one (from ``start``): ``s < end_before and e > start``."""
     found = np.zeros(len(code), dtype=bool)
