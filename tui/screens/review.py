@@ -156,7 +156,7 @@ class ReviewScreen(Localized, DomainActions, Screen):
             self.notify(TEXT["too_few"])
             return
         self.app.push_screen(CoderPairScreen(pairs, self.coders), self._chosen)
-        self.app.call_after_refresh(self._prepare_pairs)  # while the lead chooses
+        self.call_after_refresh(self._prepare_pairs)  # while the lead chooses
 
     def _prepare_pairs(self) -> None:
         """Compute the pairs the picker lists first (``PAIRS_IN_PALETTE``) in a worker thread,
