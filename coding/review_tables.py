@@ -408,12 +408,15 @@ class ReviewTables:
         """These tables with the pairs ``other`` computed from the same parts (a new object:
         a worker thread may be reading this one)."""
         same = {k: v for k, v in other.pairs.items() if k == self._pair_key(*k[-2:])}
-        return replace(self, pairs={**self.pairs, **same})
+        tables = replace(self, pairs={**self.pairs, **same})
+        tables._coder_pairs = self._coder_pairs  # the same parts
+        return tables
 
     def prepare(self, project: Project, pairs: Sequence[tuple[str, str]]) -> None:
         """Compute ``pairs`` now (in a worker thread), so switching to one is a look-up."""
         for pair in pairs:
             self.compare(project, pair)
+        self.coder_pairs()
 
     def _pair_key(self, a: int, b: int) -> tuple:
         return (
@@ -476,7 +479,9 @@ class ReviewTables:
 
     def _count_pairs(self) -> list[CoderPair]:
         docs = {
-            name: np.union1d(self.coders[i][1].docs, self.status[1].get(i, np.zeros(0, np.int64)))
+            name: _distinct(
+                np.concatenate((self.coders[i][1].docs, self.status[1].get(i, np.zeros(0, int))))
+            )
             for name, i in self.names[1].items()
         }
         count = {name: self.coders[i][1].count for name, i in self.names[1].items()}

@@ -98,6 +98,7 @@ class ReviewScreen(Localized, DomainActions, Screen):
         self.pairs: list[CoderPair] | None = None  # read with the report
         # what any pair's read needs, kept across pairs while nothing it depends on is written
         self.tables: ReviewTables | None = None
+        self._status_text = ""
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -192,11 +193,13 @@ class ReviewScreen(Localized, DomainActions, Screen):
         """Review ``a`` (A) against ``b`` (B) from now on."""
         self.coders = (a, b)
         self.code_id = None
-        self.items = []
+        shown = self.query_one("#disagreements", RowList)
+        if self.items or shown.row_count:  # else nothing to clear (nor to draw again)
+            self.items = []
+            shown.set_rows([])
+            self._show_sides()
         self.read = None
         self.report = None
-        self.query_one("#disagreements", RowList).set_rows([])
-        self._show_sides()
         self._show_coders()
         self._read_pair()
         self.query_one("#codes", RowList).focus()
@@ -275,7 +278,9 @@ class ReviewScreen(Localized, DomainActions, Screen):
             self._prepare_pairs()
 
     def _status(self, text: str) -> None:
-        self.query_one("#status", Static).update(text, layout=False)
+        if text != self._status_text:  # a Static drawn again costs a frame's work
+            self._status_text = text
+            self.query_one("#status", Static).update(text, layout=False)
 
     def on_row_list_selected(self, event: RowList.Selected) -> None:
         event.stop()
