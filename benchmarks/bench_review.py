@@ -14,8 +14,10 @@ the default pair). Measured:
    the press returns: counted on disk afterwards) and switching the compared pair (c, then
    down and enter in the pair picker; the enter press is the switch). Target: ≤ 50 ms over the
    bare app's p95 (and CPU p95 ≤ 50 ms). A Pilot press returns when the process is idle, so the
-   switch's wall and process CPU include the new pair's read in its worker thread; the CPU of
-   the app's own (event loop) thread is given beside, and when the new tables were filled.
+   switch's wall and process CPU include the new pair's read in its worker thread, if any (a
+   pair the review prepared in the background, after its first read or while the picker was
+   open, and nothing it comes from written since, is shown at once); the CPU of the app's own
+   (event loop) thread is given beside, and when the new tables were filled.
 """
 
 from __future__ import annotations

@@ -141,6 +141,18 @@ def agreement_report(
     )
 
 
+def segment_report(
+    coders: Sequence[str], per_code: dict[int, CodeUnits], coverage: Coverage
+) -> AgreementReport:
+    """The report ``agreement_report`` gives with its defaults (segment units, no minimum
+    overlap, complete units, no bootstrap), from units already built (the review's tables)."""
+    left_out = coverage.left_out
+    rows = [summarise(units, len(coders), left_out) for units in per_code.values()]
+    total = summarise(pooled(per_code.values()), len(coders), left_out)
+    rows.sort(key=_worst_first)
+    return AgreementReport(list(coders), "segment", 0.0, rows, total, coverage)
+
+
 def with_bootstrap(row: CodeAgreement, units: CodeUnits, samples: int, seed: int | None):
     """``row`` with alpha's bootstrap interval and q values (none when alpha is undefined)."""
     if row.alpha is None:

@@ -18,6 +18,7 @@ import urllib.parse
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -560,6 +561,54 @@ def _watch_statements() -> list[str]:
     ]
 
 
+# What a review of two coders reads (``coding.review_tables``): writes to these tables on a
+# Project's own connection are counted by ``Project.review_writes`` (codings per coder), once a
+# review asked. Segments are written and removed only with their document (insert, cascade).
+REVIEW_TABLES = ("documents", "codes", "coders", "document_status", "events")
+
+
+def _review_watch_statements() -> list[str]:
+    per_coder = (
+        "INSERT OR IGNORE INTO kodeverk_coder_writes VALUES ({row}.coder_id, 0); "
+        "UPDATE kodeverk_coder_writes SET n = n + 1 WHERE coder_id = {row}.coder_id;"
+    )
+    return [
+        "CREATE TEMP TABLE IF NOT EXISTS kodeverk_review_writes (name TEXT PRIMARY KEY, n INTEGER)",
+        "CREATE TEMP TABLE IF NOT EXISTS kodeverk_coder_writes "
+        "(coder_id INTEGER PRIMARY KEY, n INTEGER)",
+        *(f"INSERT OR IGNORE INTO kodeverk_review_writes VALUES ('{t}', 0)" for t in REVIEW_TABLES),
+        *(
+            f"CREATE TEMP TRIGGER IF NOT EXISTS kodeverk_review_{table}_{op.lower()} AFTER {op} "
+            f"ON main.{table} BEGIN UPDATE kodeverk_review_writes SET n = n + 1 "
+            f"WHERE name = '{table}'; END"
+            for table in REVIEW_TABLES
+            for op in ("INSERT", "UPDATE", "DELETE")
+        ),
+        "CREATE TEMP TRIGGER IF NOT EXISTS kodeverk_coder_insert AFTER INSERT ON main.codings "
+        f"BEGIN {per_coder.format(row='NEW')} END",
+        "CREATE TEMP TRIGGER IF NOT EXISTS kodeverk_coder_delete AFTER DELETE ON main.codings "
+        f"BEGIN {per_coder.format(row='OLD')} END",
+        "CREATE TEMP TRIGGER IF NOT EXISTS kodeverk_coder_update AFTER UPDATE ON main.codings "
+        f"BEGIN {per_coder.format(row='OLD')} {per_coder.format(row='NEW')} END",
+    ]
+
+
+@dataclass(frozen=True)
+class ReviewWrites:
+    """Keys of what a review reads: each changes whenever what it names may have changed (this
+    connection's writes, counted by TEMP triggers, and any other connection's commit)."""
+
+    data_version: int
+    tables: dict[str, int]  # REVIEW_TABLES -> writes on this connection
+    coders: dict[int, int]  # coder id -> writes to their codings on this connection
+
+    def table(self, *names: str) -> tuple[int, ...]:
+        return (self.data_version, *(self.tables[name] for name in names))
+
+    def coder(self, coder_id: int) -> tuple[int, int]:
+        return (self.data_version, self.coders.get(coder_id, 0))
+
+
 class Project:
     """An open project file. Use ``Project.create`` or ``Project.open``, close with ``close()``."""
 
@@ -828,6 +877,21 @@ class Project:
                 self.conn.execute(statement)
             row = (0,)
         return row[0], self.data_version()
+
+    def review_writes(self) -> ReviewWrites | None:
+        """The keys of a review's reads (``ReviewWrites``); None inside a transaction (its
+        writes, counted already, may never be committed; and the counting is set up outside
+        transactions only, so a rollback cannot remove it): then nothing may be reused."""
+        if self.conn.in_transaction:
+            return None
+        try:
+            tables = dict(self.conn.execute("SELECT name, n FROM temp.kodeverk_review_writes"))
+        except sqlite3.OperationalError:
+            for statement in _review_watch_statements():
+                self.conn.execute(statement)
+            tables = dict.fromkeys(REVIEW_TABLES, 0)
+        coders = dict(self.conn.execute("SELECT coder_id, n FROM temp.kodeverk_coder_writes"))
+        return ReviewWrites(self.data_version(), tables, coders)
 
     def cached(self, name: str, key: object, compute: Callable[[], Any]) -> Any:
         """``compute()``, reused while ``key`` is unchanged (a ``key`` of None: never cached).

@@ -40,8 +40,9 @@ from coding.consensus import (
 )
 from coding.documents import document_text
 from coding.errors import KodeverkError
-from coding.reliability import AgreementReport, agreement_report
-from coding.store import Project
+from coding.reliability import AgreementReport
+from coding.review_tables import PairRead, ReviewTables
+from coding.store import Project, ReviewWrites
 from tui.i18n import Localized, Section
 from tui.keymap import screen_bindings
 from tui.screens.base import DomainActions, Refused
@@ -89,11 +90,15 @@ class ReviewScreen(Localized, DomainActions, Screen):
         self.coders = tuple(coders) if coders else default_pair(project)
         self.code_id: int | None = None
         self.items: list[Disagreement] = []  # the open code's: the read model's own list
-        self.read: ReviewRead | None = None  # every code's, read with the report
+        self.read: ReviewRead | PairRead | None = None  # every code's, read with the report
+        self.report: AgreementReport | None = None  # the figures of ``coders``
         self._text: tuple[int, str] | None = None  # the document shown beside, and its text
         self.loaded = False  # the report and disagreements of ``coders`` are shown
         self._reads = 0  # which read is the latest (an earlier one's result is dropped)
         self.pairs: list[CoderPair] | None = None  # read with the report
+        # what any pair's read needs, kept across pairs while nothing it depends on is written
+        self.tables: ReviewTables | None = None
+        self._status_text = ""
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -125,11 +130,12 @@ class ReviewScreen(Localized, DomainActions, Screen):
 
     def on_mount(self) -> None:
         self._show_coders()
-        self.action_refresh_tables()
+        # after the first paint: the read's first steps hold the GIL for tens of milliseconds
+        self.call_after_refresh(self._read_pair)
         self.query_one("#codes", RowList).focus()
 
     def _show_coders(self) -> None:
-        self.query_one("#title", Static).update(self._title())
+        self.query_one("#title", Static).update(self._title(), layout=False)  # one line
         # Text: a coder's name is not markup
         self.query_one("#side-a", TextPane).border_title = Text(f"A: {self._coder_label(0)}")
         self.query_one("#side-b", TextPane).border_title = Text(f"B: {self._coder_label(1)}")
@@ -151,6 +157,33 @@ class ReviewScreen(Localized, DomainActions, Screen):
             self.notify(TEXT["too_few"])
             return
         self.app.push_screen(CoderPairScreen(pairs, self.coders), self._chosen)
+        self.call_after_refresh(self._prepare_pairs)  # while the lead chooses
+
+    def _prepare_pairs(self) -> None:
+        """Compute the pairs the picker lists first (``PAIRS_IN_PALETTE``) in a worker thread,
+        from the tables as they are now: choosing one of them is then a look-up."""
+        if self.tables is None or not self.pairs:
+            return
+        wanted = [(p.a, p.b) for p in self.pairs[:PAIRS_IN_PALETTE]]
+        self._prepare(self.tables, self.project.review_writes(), wanted)
+
+    @work(thread=True, group="review-prepare", exclusive=True)
+    def _prepare(
+        self, kept: ReviewTables, writes: ReviewWrites | None, pairs: list[tuple[str, str]]
+    ) -> None:
+        try:
+            with self.project.reading() as reader, reader.read_snapshot():
+                tables = ReviewTables.refreshed(kept, reader, writes)
+                tables.prepare(reader, pairs)
+        except KodeverkError:
+            return  # the read of a pair chosen says what is wrong
+        self.app.call_from_thread(self._prepared, kept, tables)
+
+    def _prepared(self, kept: ReviewTables, tables: ReviewTables) -> None:
+        if self.tables is kept:  # nothing read since: these are the newer tables
+            self.tables = tables
+        elif self.tables is not None:  # keep what was computed from the same parts
+            self.tables = self.tables.with_pairs_of(tables)
 
     def _chosen(self, pair: tuple[str, str] | None) -> None:
         if pair:
@@ -160,35 +193,60 @@ class ReviewScreen(Localized, DomainActions, Screen):
         """Review ``a`` (A) against ``b`` (B) from now on."""
         self.coders = (a, b)
         self.code_id = None
-        self.items = []
+        shown = self.query_one("#disagreements", RowList)
+        if self.items or shown.row_count:  # else nothing to clear (nor to draw again)
+            self.items = []
+            shown.set_rows([])
+            self._show_sides()
         self.read = None
-        self.query_one("#disagreements", RowList).set_rows([])
-        self._show_sides()
+        self.report = None
         self._show_coders()
-        self.action_refresh_tables()
+        self._read_pair()
         self.query_one("#codes", RowList).focus()
 
     def action_refresh_tables(self) -> None:
+        """Read everything again (r)."""
+        self.tables = None
+        self._read_pair()
+
+    def _read_pair(self) -> None:
+        """Show the pair's figures and disagreements: at once when ``tables`` has them and
+        nothing they come from was written since; else read them in a worker thread, reusing
+        the parts of ``tables`` whose keys (taken now, on the app's connection) are unchanged."""
         if len(self.coders) < 2:
             self.notify(TEXT["choose_c"], severity="warning")
             return
         self._reads += 1
+        writes = self.project.review_writes()
+        ready = self.tables.ready(writes, self.coders) if self.tables else None
+        if ready and self.tables:  # computed, and nothing it comes from written since
+            report, read = ready
+            pairs = self.tables.coder_pairs()
+            self._show_read(self._reads, report, read, _code_rows(report, read), pairs, self.tables)
+            return
         self.loaded = False
         self._status(TEXT["reading"])
-        self._read(self._reads, self.coders)
+        self._read(self._reads, self.coders, self.tables, writes)
 
     @work(thread=True, group="review-read")
-    def _read(self, read_id: int, coders: tuple[str, ...]) -> None:
+    def _read(
+        self,
+        read_id: int,
+        coders: tuple[str, ...],
+        kept: ReviewTables | None,
+        writes: ReviewWrites | None,
+    ) -> None:
         """Read the report and the disagreements on a connection of this thread's own."""
         try:
             with self.project.reading() as reader, reader.read_snapshot():
-                report, read = _read_review(reader, coders)
-                pairs = coder_pairs(reader)
+                tables = ReviewTables.refreshed(kept, reader, writes)
+                report, read = tables.compare(reader, coders)
+                pairs = tables.coder_pairs()
         except KodeverkError as exc:
             self.app.call_from_thread(self._read_failed, read_id, exc)
             return
         rows = _code_rows(report, read)  # here too: counting every code's rows takes a while
-        self.app.call_from_thread(self._show_read, read_id, report, read, rows, pairs)
+        self.app.call_from_thread(self._show_read, read_id, report, read, rows, pairs, tables)
 
     def _read_failed(self, read_id: int, exc: KodeverkError) -> None:
         if read_id == self._reads:
@@ -199,13 +257,15 @@ class ReviewScreen(Localized, DomainActions, Screen):
         self,
         read_id: int,
         report: AgreementReport,
-        read: ReviewRead,
+        read: ReviewRead | PairRead,
         rows: list[tuple[str, ...]],
         pairs: list[CoderPair],
+        tables: ReviewTables,
     ) -> None:
         if read_id != self._reads or not self.is_attached:  # a later read is under way
             return
-        self.read, self.pairs = read, pairs
+        first = self.tables is None
+        self.read, self.pairs, self.report, self.tables = read, pairs, report, tables
         self._text = None
         table = self.query_one("#codes", RowList)
         keys = [str(row.code_id) for row in report.codes]
@@ -214,9 +274,13 @@ class ReviewScreen(Localized, DomainActions, Screen):
             self._load_disagreements(self.code_id)
         self.loaded = True
         self._status("")
+        if first:  # the other pairs, while the lead looks at this one
+            self._prepare_pairs()
 
     def _status(self, text: str) -> None:
-        self.query_one("#status", Static).update(text, layout=False)
+        if text != self._status_text:  # a Static drawn again costs a frame's work
+            self._status_text = text
+            self.query_one("#status", Static).update(text, layout=False)
 
     def on_row_list_selected(self, event: RowList.Selected) -> None:
         event.stop()
@@ -338,13 +402,7 @@ class ReviewScreen(Localized, DomainActions, Screen):
             codes.focus()
 
 
-def _read_review(project: Project, coders: tuple[str, ...]) -> tuple[AgreementReport, ReviewRead]:
-    """The review's read model: the agreement report and every code's disagreements."""
-    report = agreement_report(project, list(coders))
-    return report, ReviewRead(project, coders, [r.code_id for r in report.codes])
-
-
-def _code_rows(report: AgreementReport, read: ReviewRead) -> list[tuple[str, ...]]:
+def _code_rows(report: AgreementReport, read: ReviewRead | PairRead) -> list[tuple[str, ...]]:
     """The codes table's cells: code, units, open, settled, % agree, κ, α, AC1."""
     rows: list[tuple[str, ...]] = []
     for row in report.codes:
