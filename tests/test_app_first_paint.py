@@ -247,3 +247,29 @@ async def test_keys_pressed_at_once_are_committed(tmp_path: Path) -> None:
     finally:
         conn.close()
     assert rows == [(1, segment.start, segment.end)]
+
+
+async def test_the_collector_rests_while_the_screen_opens_and_runs_again_after(
+    tmp_path: Path,
+) -> None:
+    """The cycle collector is off until half a second after the first frame (a full pass then
+    was 40–50 ms of the first paint), then what the app holds is frozen and it runs again; an
+    app closed sooner turns it back on too."""
+    import gc
+
+    from tui.app import FREEZE_AFTER
+
+    path = long_project(tmp_path / "p.kodeverk")
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    app = KodeverkApp(path, CODER, document_id=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert not gc.isenabled()
+        await pilot.pause(FREEZE_AFTER + 0.3)
+        assert gc.isenabled() and gc.get_freeze_count() > frozen
+    quick = KodeverkApp(path, CODER, document_id=1)
+    async with quick.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert not gc.isenabled()
+    assert gc.isenabled()

@@ -131,26 +131,35 @@ async def test_the_reviews_worker_reads_without_a_file_sized_page_cache(study_pa
     """The review reads every coding of the study once, on a connection of its own that is closed
     after the read: a page cache the size of the file was 17 MB allocated and freed per visit
     (56 MB on the benchmark's study) in the workers' arena. What it allocates now is bounded, and
-    nothing of it outlives the visit."""
+    nothing of it outlives a visit: what stays after the first is the app connection's counters
+    of its writes (temporary triggers and tables the review's kept pairs are keyed on), once."""
     used, highwater = sqlite_memory()
     app = KodeverkApp(study_path, "anna", resume=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        before = used()
-        highwater(1)  # reset the high-water mark to what is in use now
+
+    async def visit(pilot) -> int:
         app.action_review()
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.screen.loaded  # the read was done
-        peak = highwater(0) - before
+        peak = highwater(0)
         await app.pop_screen()
         await pilot.pause()
-        after = used()
+        return peak
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        before = used()
+        highwater(1)  # reset the high-water mark to what is in use now
+        peak = await visit(pilot) - before
+        after_first = used()
+        await visit(pilot)
+        after_second = used()
     assert study_path.stat().st_size > 16 * 2**20
     assert peak < 6 * 2**20, f"{peak / 2**20:.1f} MB of SQLite memory while reading the review"
-    assert after - before < 2**20
+    assert after_first - before < 2 * 2**20
+    assert after_second - after_first < 2**18
 
 
 def test_prevalence_imports_no_scipy(study_path: Path) -> None:

@@ -33,6 +33,12 @@ EXTRA_SCREENS = {
 }
 
 
+# The cycle collector rests while the first screen is built and shown (everything made then
+# lives on: a full pass then cost 40–50 ms of a 0.16 s first paint, issue 13), and runs once
+# half a second after.
+FREEZE_AFTER = 0.5
+
+
 class KodeverkApp(App):
     """Open a project for one coder. Everything shown is already committed to the file."""
 
@@ -91,6 +97,9 @@ class KodeverkApp(App):
         self.write_problem: str | None = None
 
     def on_mount(self) -> None:
+        self._collector_was_on, self._freeze_pending = gc.isenabled(), True
+        gc.disable()
+        self.set_timer(FREEZE_AFTER, self._freeze_what_is_held)
         forget_on_screen_change(self)
         self._apply_keymap()
         if self.project.readonly:
@@ -114,11 +123,20 @@ class KodeverkApp(App):
             self.open_document(document_id, segment)
         else:
             self.push_screen(OverviewScreen(self.project, self.coder))
-        # Once, not per screen: what the app holds from here on (Textual, the project, the code
-        # tree, the first document) stays out of the garbage collector's full passes (they
-        # showed as 30–60 ms pauses on keys in a 20 000-segment document).
-        gc.collect()
-        gc.freeze()
+
+    def _freeze_what_is_held(self) -> None:
+        """Once, not per screen: what the app holds from here on (Textual, the project, the
+        code tree, the first document) stays out of the collector's full passes (they showed as
+        30–60 ms pauses on keys in a 20 000-segment document); then the collector runs again."""
+        if self._freeze_pending:
+            gc.collect()
+            gc.freeze()
+            self._collector_back_on()
+
+    def _collector_back_on(self) -> None:
+        self._freeze_pending = False
+        if self._collector_was_on:
+            gc.enable()
 
     def _apply_keymap(self) -> None:
         """The user's keymap file (binding ids to keys); a bad file is a warning, not a crash."""
@@ -279,5 +297,7 @@ class KodeverkApp(App):
             self.leave_coding(self.screen)
 
     def on_unmount(self) -> None:
+        if self._freeze_pending:  # closed within the first half second
+            self._collector_back_on()
         if self._owns_project:
             self.project.close()
