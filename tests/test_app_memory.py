@@ -7,6 +7,7 @@ FooterKeys, with their styles caches, per round of the memory benchmark."""
 from __future__ import annotations
 
 import gc
+import sys
 from pathlib import Path
 
 import pytest
@@ -196,3 +197,55 @@ asyncio.run(main())
     tests, scipy = done.stdout.split()[-2:]
     assert int(tests) > 0  # the difference tests were computed
     assert scipy == "False"
+
+
+HEAP_AFTER_LARGE_BLOCKS = """
+import asyncio, ctypes, sys
+from pathlib import Path
+
+
+class MallInfo2(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_size_t) for n in
+                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
+                 "uordblks", "fordblks", "keepcost")]
+
+
+if sys.argv[1] == "app":  # the app sets the allocator up as it starts
+    from tui.app import KodeverkApp
+
+    async def start() -> None:
+        async with KodeverkApp(Path(sys.argv[2]), "anna", resume=False).run_test() as pilot:
+            await pilot.pause()
+
+    asyncio.run(start())
+libc = ctypes.CDLL(None)
+libc.mallinfo2.restype = MallInfo2
+big = bytearray(16 * 2**20)
+del big  # glibc raises its mmap threshold to 16 MB here, unless it was fixed
+blocks = [bytearray(2**20) for _ in range(24)]
+held = libc.mallinfo2().arena
+del blocks
+print(held // 2**20)
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="glibc's allocator")
+def test_large_blocks_get_their_own_mappings_after_a_large_one_was_freed(study_path: Path) -> None:
+    """After a large block is freed glibc serves blocks up to its size from the heap, where they
+    stay held when freed (the resident size stepped up after the first round over every screen,
+    with the memory in use flat). The app fixes the threshold: 1 MB blocks still get their own
+    mappings. In fresh interpreters: a plain one first, to show the step it prevents."""
+    import subprocess
+
+    def heap_mb(*args: str) -> int:
+        found = subprocess.run(
+            [sys.executable, "-c", HEAP_AFTER_LARGE_BLOCKS, *args],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).parent.parent,
+        )
+        return int(found.stdout.split()[-1])
+
+    assert heap_mb("plain") >= 20  # 24 × 1 MB in the heap
+    assert heap_mb("app", str(study_path)) < 12

@@ -19,7 +19,7 @@ from coding.errors import KodeverkError, ProjectGone
 from coding.store import Project
 from tui.i18n import set_language, t, translate_bindings
 from tui.keymap import screen_bindings
-from tui.leaks import forget_on_screen_change
+from tui.leaks import forget_on_screen_change, steady_mmap_threshold
 from tui.messages import FileGone, LeaveCoding, OpenDocument, OpenScreen
 from tui.palette import KodeverkCommands
 from tui.screens.coding import CodingScreen
@@ -100,6 +100,7 @@ class KodeverkApp(App):
         self._collector_was_on, self._freeze_pending = gc.isenabled(), True
         gc.disable()
         self.set_timer(FREEZE_AFTER, self._freeze_what_is_held)
+        steady_mmap_threshold()
         forget_on_screen_change(self)
         self._apply_keymap()
         if self.project.readonly:
