@@ -4,14 +4,15 @@ to what a fresh computation gives. On the small study."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from textual.app import App
 
-from benchmarks.study import build_study
 from coding.consensus import all_disagreements, count_open, disagreements, open_counts, settle
 from coding.store import Project
+from tests.small_study import open_small_study
 from tui.screens.review import ReviewScreen
 from tui.widgets.row_list import RowList
 
@@ -19,11 +20,8 @@ PAIR = ("anna", "bjørn")
 
 
 @pytest.fixture
-def study(tmp_path: Path):
-    path = tmp_path / "study.kodeverk"
-    build_study(path, 0.01)
-    with Project.open(path) as project:
-        yield project
+def study(tmp_path: Path) -> Iterator[Project]:
+    yield from open_small_study(tmp_path)
 
 
 def _code_ids(project: Project) -> list[int]:

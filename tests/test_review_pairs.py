@@ -8,17 +8,18 @@ its undo on the app's own connection. On the small generated study."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from textual.app import App
 
-from benchmarks.study import build_study
 from coding.consensus import ReviewRead, disagreements
 from coding.operations import apply_coding, undo
 from coding.reliability import agreement_report
 from coding.store import Project
 from tests.conftest import run_kodeverk
+from tests.small_study import open_small_study
 from tui.screens.review import ReviewScreen, _code_rows
 from tui.widgets.row_list import RowList
 
@@ -26,11 +27,8 @@ PAIRS = [("anna", "bjørn"), ("anna", "cato"), ("bjørn", "cato")]
 
 
 @pytest.fixture
-def study(tmp_path: Path):
-    path = tmp_path / "study.kodeverk"
-    build_study(path, 0.01)
-    with Project.open(path) as project:
-        yield project
+def study(tmp_path: Path) -> Iterator[Project]:
+    yield from open_small_study(tmp_path)
 
 
 class ReviewApp(App):
