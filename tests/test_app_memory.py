@@ -250,3 +250,21 @@ def test_large_blocks_get_their_own_mappings_after_a_large_one_was_freed(study_p
 
     assert heap_mb("plain") >= 20  # the heap grew by the 24 blocks of 1 MB
     assert heap_mb("app", str(study_path)) < 4
+
+
+async def test_a_screen_visited_before_the_collector_runs_is_not_kept(app_path: Path) -> None:
+    """What the app holds half a second after it opened is frozen (kept out of the collector's
+    full passes) only when its screens are still the ones it opened with: a screen visited in
+    that half second, frozen, was never collected after it closed (its footer keys stayed)."""
+    from tui.app import FREEZE_AFTER
+
+    app = KodeverkApp(app_path, CODER, resume=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        frozen = gc.get_freeze_count()
+        app.action_codebook()  # visited while the collector rests
+        await pilot.pause(FREEZE_AFTER + 0.2)
+        await app.pop_screen()
+        await pilot.pause()
+        assert gc.isenabled() and gc.get_freeze_count() == frozen
+        assert detached_footer_keys() == 0

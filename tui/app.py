@@ -11,6 +11,7 @@ from typing import ClassVar
 from textual.app import App
 from textual.binding import BindingType
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 
 from coding import operations as ops
 from coding.accounts import can
@@ -98,8 +99,10 @@ class KodeverkApp(App):
 
     def on_mount(self) -> None:
         self._collector_was_on, self._freeze_pending = gc.isenabled(), True
+        self._first_screens: tuple[Screen, ...] = ()
         gc.disable()
         self.set_timer(FREEZE_AFTER, self._freeze_what_is_held)
+        self.call_after_refresh(self._remember_first_screens)
         steady_mmap_threshold()
         forget_on_screen_change(self)
         self._apply_keymap()
@@ -125,13 +128,19 @@ class KodeverkApp(App):
         else:
             self.push_screen(OverviewScreen(self.project, self.coder))
 
+    def _remember_first_screens(self) -> None:
+        self._first_screens = tuple(self.screen_stack)
+
     def _freeze_what_is_held(self) -> None:
         """Once, not per screen: what the app holds from here on (Textual, the project, the
         code tree, the first document) stays out of the collector's full passes (they showed as
-        30–60 ms pauses on keys in a 20 000-segment document); then the collector runs again."""
+        30–60 ms pauses on keys in a 20 000-segment document); then the collector runs again.
+        Frozen only while the screens are the ones the app opened with: a screen visited
+        meanwhile would, frozen, never be collected once closed."""
         if self._freeze_pending:
             gc.collect()
-            gc.freeze()
+            if tuple(self.screen_stack) == self._first_screens:
+                gc.freeze()
             self._collector_back_on()
 
     def _collector_back_on(self) -> None:
