@@ -266,5 +266,6 @@ async def test_a_screen_visited_before_the_collector_runs_is_not_kept(app_path: 
         await pilot.pause(FREEZE_AFTER + 0.2)
         await app.pop_screen()
         await pilot.pause()
-        assert gc.isenabled() and gc.get_freeze_count() == frozen
+        # nothing frozen (an earlier test's frozen objects may have been freed meanwhile)
+        assert gc.isenabled() and gc.get_freeze_count() <= frozen
         assert detached_footer_keys() == 0
