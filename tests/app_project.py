@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from coding.cases import ensure_case, set_attributes
@@ -78,3 +79,17 @@ def build_app_project(path: Path) -> Path:
                 project, f"intervju-{name.lower()}", text, "interview", segments, case_id=case
             )
     return path
+
+
+def remembered(path: Path, key: str) -> str | None:
+    """What the app remembered for CODER under ``key`` (coder_state), read from the file."""
+    conn = sqlite3.connect(path)
+    try:
+        row = conn.execute(
+            "SELECT s.value FROM coder_state s JOIN coders c ON c.id = s.coder_id "
+            "WHERE c.name = ? AND s.key = ?",
+            (CODER, key),
+        ).fetchone()
+    finally:
+        conn.close()
+    return row[0] if row else None

@@ -11,7 +11,7 @@ from coding import operations as ops
 from coding.codes import add_code
 from coding.store import Project
 from coding.views import load_segments
-from tests.app_project import CODER, build_app_project
+from tests.app_project import CODER, build_app_project, remembered
 from tui.app import KodeverkApp
 from tui.screens.coding import CodingScreen
 from tui.screens.confirm import ConfirmScreen
@@ -23,19 +23,6 @@ SIZE = (80, 24)
 @pytest.fixture
 def app_path(tmp_path: Path) -> Path:
     return build_app_project(tmp_path / "nav.kodeverk")
-
-
-def remembered(path: Path, key: str) -> str | None:
-    conn = sqlite3.connect(path)
-    try:
-        row = conn.execute(
-            "SELECT s.value FROM coder_state s JOIN coders c ON c.id = s.coder_id "
-            "WHERE c.name = ? AND s.key = ?",
-            (CODER, key),
-        ).fetchone()
-    finally:
-        conn.close()
-    return row[0] if row else None
 
 
 def gutters(view: DocumentView) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from textual.widgets._toast import Toast
 
-from tests.app_project import CODER, build_app_project
+from tests.app_project import CODER, build_app_project, remembered
 from tui.app import KodeverkApp
 from tui.screens.coding import CodingScreen
 from tui.widgets.code_tree import CodeTree
@@ -46,19 +46,6 @@ def codings(path: Path) -> list[tuple[int, str, int, int]]:
         ).fetchall()
     finally:
         conn.close()
-
-
-def remembered(path: Path, key: str) -> str | None:
-    conn = sqlite3.connect(path)
-    try:
-        row = conn.execute(
-            "SELECT s.value FROM coder_state s JOIN coders c ON c.id = s.coder_id "
-            "WHERE c.name = ? AND s.key = ?",
-            (CODER, key),
-        ).fetchone()
-    finally:
-        conn.close()
-    return row[0] if row else None
 
 
 async def test_coding_and_undo_are_confirmed_in_the_status_line(app_path: Path) -> None:

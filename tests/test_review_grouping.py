@@ -8,12 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from textual.app import App
 
 from coding.consensus import all_disagreements, count_open, disagreements, open_counts, settle
 from coding.store import Project
 from tests.small_study import open_small_study
-from tui.screens.review import ReviewScreen
+from tests.test_review_screen import ReviewApp
 from tui.widgets.row_list import RowList
 
 PAIR = ("anna", "bjørn")
@@ -88,17 +87,8 @@ async def until_loaded(pilot) -> None:
     assert pilot.app.screen.loaded
 
 
-class ReviewApp(App):
-    def __init__(self, project: Project) -> None:
-        super().__init__()
-        self.project = project
-
-    def on_mount(self) -> None:
-        self.push_screen(ReviewScreen(self.project, "leder", list(PAIR)))
-
-
 async def test_settling_on_screen_shows_what_a_fresh_review_computes(study: Project) -> None:
-    app = ReviewApp(study)
+    app = ReviewApp(study, PAIR)
     async with app.run_test(size=(100, 30)) as pilot:
         await until_loaded(pilot)
         screen = app.screen
@@ -128,7 +118,7 @@ async def test_reopening_a_code_shows_its_settlings_as_on_disk(study: Project) -
     """Opening a code is a look-up in what the review read (no second read): settlings made on
     screen show when the code is opened again, as the project file has them, and a settling
     written elsewhere shows after r."""
-    app = ReviewApp(study)
+    app = ReviewApp(study, PAIR)
     async with app.run_test(size=(100, 30)) as pilot:
         await until_loaded(pilot)
         screen = app.screen

@@ -4,7 +4,6 @@ the pair shows the new pair's disagreements as a fresh computation gives them.""
 
 from __future__ import annotations
 
-from textual.app import App
 from textual.widgets import Static
 
 from coding.codes import resolve_code
@@ -108,22 +107,13 @@ async def test_switching_the_pair_shows_the_new_pairs_disagreements(
         assert codes.get_row(str(bolig))[2] == str(len(bjorn))
 
 
-class BracketApp(App):
-    def __init__(self, project: Project) -> None:
-        super().__init__()
-        self.project = project
-
-    def on_mount(self) -> None:
-        self.push_screen(ReviewScreen(self.project, "leder", ["[b]ane", "bo"]))
-
-
 async def test_a_coder_name_with_brackets_is_shown_as_it_is(small_project: Project) -> None:
     """The panes' titles name the coders as they are written, not as markup."""
     bolig = resolve_code(small_project, "Bolig")
     segs = segments_of(small_project, 1)
     apply_coding(small_project, 1, bolig, "[b]ane", segs[4].start, segs[5].end)
     apply_coding(small_project, 1, bolig, "bo", segs[3].start, segs[3].end)
-    app = BracketApp(small_project)
+    app = ReviewApp(small_project, ["[b]ane", "bo"])
     async with app.run_test(size=(80, 24)) as pilot:
         await until_loaded(pilot)
         await pilot.press("enter")

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from textual.app import App
 
 from coding.consensus import ReviewRead, disagreements
 from coding.operations import apply_coding, undo
@@ -20,6 +19,7 @@ from coding.reliability import agreement_report
 from coding.store import Project
 from tests.conftest import run_kodeverk
 from tests.small_study import open_small_study
+from tests.test_review_screen import ReviewApp
 from tui.screens.review import ReviewScreen, _code_rows
 from tui.widgets.row_list import RowList
 
@@ -29,15 +29,6 @@ PAIRS = [("anna", "bjørn"), ("anna", "cato"), ("bjørn", "cato")]
 @pytest.fixture
 def study(tmp_path: Path) -> Iterator[Project]:
     yield from open_small_study(tmp_path)
-
-
-class ReviewApp(App):
-    def __init__(self, project: Project) -> None:
-        super().__init__()
-        self.project = project
-
-    def on_mount(self) -> None:
-        self.push_screen(ReviewScreen(self.project, "leder", list(PAIRS[0])))
 
 
 async def until_loaded(pilot) -> None:
@@ -79,7 +70,7 @@ def assert_fresh(screen: ReviewScreen, project: Project) -> None:
 
 
 async def test_every_pair_shows_the_figures_of_the_command_and_the_domain(study: Project) -> None:
-    app = ReviewApp(study)
+    app = ReviewApp(study, PAIRS[0])
     async with app.run_test(size=(100, 30)) as pilot:
         await until_loaded(pilot)
         for a, b in [*PAIRS[1:], PAIRS[0], PAIRS[2]]:  # the last two: back to pairs seen
@@ -101,7 +92,7 @@ async def test_documents_a_coder_left_are_left_out_as_the_command_leaves_them_ou
                 f"DELETE FROM {table} WHERE document_id % 2 = 0 "
                 "AND coder_id = (SELECT id FROM coders WHERE name = 'cato')"
             )
-    app = ReviewApp(study)
+    app = ReviewApp(study, PAIRS[0])
     async with app.run_test(size=(100, 30)) as pilot:
         await until_loaded(pilot)
         for a, b in [*PAIRS[1:], PAIRS[0]]:
@@ -113,7 +104,7 @@ async def test_documents_a_coder_left_are_left_out_as_the_command_leaves_them_ou
 
 async def test_the_pair_keys_switch_to_the_next_pair(study: Project) -> None:
     """c, down, enter: the picker's next pair, with its figures."""
-    app = ReviewApp(study)
+    app = ReviewApp(study, PAIRS[0])
     async with app.run_test(size=(100, 30)) as pilot:
         await until_loaded(pilot)
         before = _table(app.screen)
@@ -142,7 +133,7 @@ async def test_settling_then_switching_away_and_back_shows_current_figures(
 ) -> None:
     """Settling writes the consensus coder's codings and the audit trail: a pair seen before
     shows the settled choices and counts, and a pair with the consensus coder its codings."""
-    app = ReviewApp(study)
+    app = ReviewApp(study, PAIRS[0])
     async with app.run_test(size=(100, 30)) as pilot:
         await until_loaded(pilot)
         screen = app.screen
@@ -169,7 +160,7 @@ async def test_settling_then_switching_away_and_back_shows_current_figures(
 
 
 async def test_a_write_on_another_connection_shows_after_a_switch(study: Project) -> None:
-    app = ReviewApp(study)
+    app = ReviewApp(study, PAIRS[0])
     async with app.run_test(size=(100, 30)) as pilot:
         await until_loaded(pilot)
         screen = app.screen
@@ -188,7 +179,7 @@ async def test_a_write_on_another_connection_shows_after_a_switch(study: Project
 async def test_a_coding_and_its_undo_on_the_apps_connection_show_after_a_switch(
     study: Project,
 ) -> None:
-    app = ReviewApp(study)
+    app = ReviewApp(study, PAIRS[0])
     async with app.run_test(size=(100, 30)) as pilot:
         await until_loaded(pilot)
         screen = app.screen

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 
 from textual.app import App
 from textual.widgets import OptionList, Static
@@ -19,12 +20,15 @@ from tui.widgets.text_pane import TextPane
 
 
 class ReviewApp(App):
-    def __init__(self, project: Project) -> None:
+    """The review screen alone, opened by the lead on the coders given."""
+
+    def __init__(self, project: Project, coders: Sequence[str] = ("ane", "bo")) -> None:
         super().__init__()
         self.project = project
+        self.coders = list(coders)
 
     def on_mount(self) -> None:
-        self.push_screen(ReviewScreen(self.project, "leder", ["ane", "bo"]))
+        self.push_screen(ReviewScreen(self.project, "leder", self.coders))
 
 
 def prepare(project: Project) -> int:
