@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import importlib
+from contextlib import ExitStack
 from pathlib import Path
 from typing import ClassVar
 
@@ -17,6 +18,7 @@ from coding import operations as ops
 from coding.accounts import can
 from coding.documents import has_document
 from coding.errors import KodeverkError, ProjectGone
+from coding.gc_pause import collector_paused
 from coding.store import Project
 from tui.i18n import set_language, t, translate_bindings
 from tui.keymap import screen_bindings
@@ -98,9 +100,9 @@ class KodeverkApp(App):
         self.write_problem: str | None = None
 
     def on_mount(self) -> None:
-        self._collector_was_on, self._freeze_pending = gc.isenabled(), True
         self._first_screens: tuple[Screen, ...] = ()
-        gc.disable()
+        self._collector_rest = ExitStack()  # closed by the timer below or when the app closes
+        self._collector_rest.enter_context(collector_paused())
         self.set_timer(FREEZE_AFTER, self._freeze_what_is_held)
         self.call_after_refresh(self._remember_first_screens)
         steady_mmap_threshold()
@@ -137,16 +139,10 @@ class KodeverkApp(App):
         30–60 ms pauses on keys in a 20 000-segment document); then the collector runs again.
         Frozen only while the screens are the ones the app opened with: a screen visited
         meanwhile would, frozen, never be collected once closed."""
-        if self._freeze_pending:
-            gc.collect()
-            if tuple(self.screen_stack) == self._first_screens:
-                gc.freeze()
-            self._collector_back_on()
-
-    def _collector_back_on(self) -> None:
-        self._freeze_pending = False
-        if self._collector_was_on:
-            gc.enable()
+        gc.collect()
+        if tuple(self.screen_stack) == self._first_screens:
+            gc.freeze()
+        self._collector_rest.close()
 
     def _apply_keymap(self) -> None:
         """The user's keymap file (binding ids to keys); a bad file is a warning, not a crash."""
@@ -307,7 +303,6 @@ class KodeverkApp(App):
             self.leave_coding(self.screen)
 
     def on_unmount(self) -> None:
-        if self._freeze_pending:  # closed within the first half second
-            self._collector_back_on()
+        self._collector_rest.close()  # closed within the first half second: collector back on
         if self._owns_project:
             self.project.close()
