@@ -269,3 +269,15 @@ async def test_a_screen_visited_before_the_collector_runs_is_not_kept(app_path: 
         # nothing frozen (an earlier test's frozen objects may have been freed meanwhile)
         assert gc.isenabled() and gc.get_freeze_count() <= frozen
         assert detached_footer_keys() == 0
+
+
+async def test_what_an_app_froze_is_let_go_when_it_closes(app_path: Path) -> None:
+    """An app frozen half a second after it opened unfreezes when it closes, so what it held can
+    be collected in a process that goes on (tests, another app): its widgets do not outlive it."""
+    from tui.app import FREEZE_AFTER
+
+    app = KodeverkApp(app_path, CODER, resume=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(FREEZE_AFTER + 0.2)
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0

@@ -101,6 +101,7 @@ class KodeverkApp(App):
 
     def on_mount(self) -> None:
         self._first_screens: tuple[Screen, ...] = ()
+        self._froze = False
         self._collector_rest = ExitStack()  # closed by the timer below or when the app closes
         self._collector_rest.enter_context(collector_paused())
         self.set_timer(FREEZE_AFTER, self._freeze_what_is_held)
@@ -142,6 +143,7 @@ class KodeverkApp(App):
         gc.collect()
         if tuple(self.screen_stack) == self._first_screens:
             gc.freeze()
+            self._froze = True
         self._collector_rest.close()
 
     def _apply_keymap(self) -> None:
@@ -304,5 +306,7 @@ class KodeverkApp(App):
 
     def on_unmount(self) -> None:
         self._collector_rest.close()  # closed within the first half second: collector back on
+        if self._froze:  # what the app held may now be collected (a process that opens another)
+            gc.unfreeze()
         if self._owns_project:
             self.project.close()
