@@ -441,7 +441,8 @@ def unitizing_disagreements(
     layout = _Layout.load(project, coder_ids)
     codings = _codings(project, coder_ids, list(code_ids), layout)
     shared = np.nonzero(layout.eligible.all(axis=1))[0]
-    if not len(shared):
+    lengths = np.diff(layout.base)[shared]
+    if not lengths.sum():  # no document counts, or only empty ones: nothing to unitize
         return dict.fromkeys(code_ids)
     doc = np.searchsorted(layout.base, codings.start, side="right") - 1
     continuum = np.full(len(layout.doc_ids), -1, dtype=np.int64)
@@ -456,7 +457,6 @@ def unitizing_disagreements(
         codings.start[keep][by_code] - layout.base[doc],
         codings.end[keep][by_code] - layout.base[doc],
     )
-    lengths = np.diff(layout.base)[shared]
     bounds = np.searchsorted(code, np.arange(len(code_ids) + 1))
     return {
         code_id: unitizing_disagreement_arrays(

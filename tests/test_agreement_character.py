@@ -241,3 +241,30 @@ def test_cli_json_is_as_before(awkward_study: Path, variant: str) -> None:
     done = run_kodeverk("agreement", awkward_study, *VARIANTS[variant], "--json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == expected
+
+
+def test_only_empty_documents_leave_u_alpha_undefined(tmp_path: Path) -> None:
+    """A document of no characters (only a file written by another tool has one) that both
+    coders finished: every figure undefined with its reason, not a division by zero."""
+    from coding.reliability import agreement_report
+    from coding.store import new_guid, now
+
+    with Project.create(tmp_path / "empty.kodeverk") as project:
+        with project.transaction() as conn:
+            conn.execute(
+                "INSERT INTO documents(id, guid, name, kind, text, length, sha256, imported_at) "
+                "VALUES (1, ?, 'tom', 'interview', '', 0, '0', ?)",
+                (new_guid(), now()),
+            )
+            conn.execute(
+                "INSERT INTO codes(id, guid, name, created_at) VALUES (1, ?, 'kode', ?)",
+                (new_guid(), now()),
+            )
+            conn.executemany(
+                "INSERT INTO document_status(document_id, coder_id, done, updated_at) "
+                "VALUES (1, ?, 1, ?)",
+                [(project.coder_id(name), now()) for name in ("ane", "bo")],
+            )
+        row = agreement_report(project, ["ane", "bo"], [1], unit="character").codes[0]
+    assert row.units == 0 and row.u_alpha is None
+    assert "u-alpha: no coder marked" in (row.undefined or "")
