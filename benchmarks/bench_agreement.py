@@ -1,5 +1,8 @@
 """Agreement: the whole `kodeverk agreement` computation on 3 coders × 100 000 segments × 60 codes,
-and `krippendorff_alpha` on a 100 000 × 3 matrix against the `krippendorff` package."""
+`krippendorff_alpha` on a 100 000 × 3 matrix against the `krippendorff` package, and the report
+with character units (per-character kappa/alpha/AC1 and unitizing alpha) on the study of issue 13
+(benchmarks/study.py: 6 440 documents, 3 × 20 000 codings) beside the segment report of the same
+project."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import krippendorff
 import numpy as np
 
 from benchmarks.common import best_of, result
+from benchmarks.study import build_study
 from coding.agreement import krippendorff_alpha
 from coding.reliability import agreement_report
 from coding.store import Project, new_guid, now
@@ -126,6 +130,7 @@ def run(quick: bool = False) -> list[dict]:
                 passed=booted - ours < 1.0,
             )
         )
+    results += character_rows(0.1 if quick else 1.0)
     for categories in (2, 20):
         data = alpha_matrix(segments, categories)
         ours = best_of(lambda d=data: krippendorff_alpha(d), repeat=5)
@@ -147,3 +152,41 @@ def run(quick: bool = False) -> list[dict]:
             )
         )
     return results
+
+
+def character_rows(scale: float) -> list[dict]:
+    """`kodeverk agreement --unit character` on the study (all coders, 38 codes), against the
+    segment report of the same project; and with --bootstrap 1000 against itself without.
+    Before issue 13's fix unitizing alpha looped over documents × coder pairs per code (and
+    again for the pooled row): 45–70 s on the study."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "study.kodeverk"
+        build_study(path, scale)
+        with Project.open(path) as project:
+            segment = best_of(lambda: agreement_report(project), repeat=3)
+            character = best_of(lambda: agreement_report(project, unit="character"), repeat=3)
+            booted = best_of(
+                lambda: agreement_report(project, unit="character", bootstrap=1000, seed=1),
+                repeat=2,
+            )
+    study = "the study" if scale == 1 else f"the study × {scale:g}"
+    return [
+        result(
+            f"agreement report with character units (and uα) on {study}",
+            character,
+            "s",
+            segment,
+            baseline_name="the segment-unit report of the same project",
+            target="≤ 5 s and ≤ 3 × the baseline",
+            passed=character <= 5.0 and character <= 3 * segment,
+        ),
+        result(
+            f"agreement report with character units and --bootstrap 1000 on {study}",
+            booted,
+            "s",
+            character,
+            baseline_name="the same report without bootstrap",
+            target="< 1 s more than the baseline",
+            passed=booted - character < 1.0,
+        ),
+    ]

@@ -132,6 +132,13 @@ def agreement(study: Path, folder: Path, scale: float) -> float:
         return _timed(lambda: agreement_report(project, ["anna", "bjørn"]))
 
 
+def agreement_by_character(study: Path, folder: Path, scale: float) -> float:
+    from coding.reliability import agreement_report
+
+    with Project.open(study) as project:
+        return _timed(lambda: agreement_report(project, ["anna", "bjørn"], unit="character"))
+
+
 STEPS: dict[str, Callable[[Path, Path, float], float]] = {
     "import (survey + interviews)": import_material,
     "codings import (one coder's CSV)": codings_import,
@@ -140,6 +147,7 @@ STEPS: dict[str, Callable[[Path, Path, float], float]] = {
     "Word export (all quotes)": word_export,
     "prevalence by size class × region": prevalence_step,
     "agreement report (2 coders)": agreement,
+    "agreement report by character, with uα (2 coders)": agreement_by_character,
 }
 
 

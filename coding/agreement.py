@@ -27,6 +27,7 @@ data, or above 1) is never returned: ``UndefinedAgreement`` says why.
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -490,20 +491,102 @@ def unitizing_disagreement(
     if len(coders) != 1 or coders.pop() < 2:
         raise ValueError("unitizing needs the same number (two or more) of coders per continuum")
     m = len(continua[0][1])
-    total_length = sum(length for length, _ in continua)
-    pair_sum, units, gaps = 0.0, [], []
-    for length, spans in continua:
-        merged = [_merge_spans(s, length) for s in spans]
-        for i in range(m):
-            for j in range(i + 1, m):
-                pair_sum += _pair_disagreement(merged[i], merged[j])
-        for starts, ends in merged:
-            units.append(ends - starts)
-            gaps.append(_gap_lengths(starts, ends, length))
-    observed = 2.0 * pair_sum / (m * (m - 1) * float(total_length) ** 2)
-    return observed, _unitizing_expected(
-        np.concatenate(units), np.concatenate(gaps), m, total_length
-    )
+    flat = [
+        (c, j, start, end)
+        for c, (_, spans) in enumerate(continua)
+        for j, coder_spans in enumerate(spans)
+        for start, end in coder_spans
+    ]
+    columns = np.array(flat, dtype=np.int64).reshape(-1, 4).T
+    lengths = np.array([length for length, _ in continua], dtype=np.int64)
+    return unitizing_disagreement_arrays(lengths, m, *columns)
+
+
+def unitizing_disagreement_arrays(
+    lengths: np.ndarray,
+    m: int,
+    continuum: np.ndarray,
+    coder: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+) -> tuple[float, float]:
+    """``unitizing_disagreement`` from arrays: the continua's lengths, and one entry per span
+    (its continuum, coder 0..m-1 and offsets within the continuum).
+
+    Linear in spans and continua: every coder's continua are laid end to end on one line per
+    coder, and those m lines one after another, so uniting spans, finding the gaps and pairing
+    two coders' units are each one pass over sorted arrays (a loop over continua took 30 s for
+    the 6 440 documents × 38 codes of a study). Floats as the definition sums them: the units
+    in the order continuum, coder, start."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    base = np.concatenate(([0], np.cumsum(lengths)))
+    total = int(base[-1])
+    merged = _merge_on_lines(lengths, base, m, continuum, coder, start, end)
+    line_start, line_end, unit_cell = merged
+    pair_sum = 0.0
+    bounds = np.searchsorted(line_start, np.arange(m + 1) * total)
+    own = [
+        (line_start[a:b] - j * total, line_end[a:b] - j * total)
+        for j, (a, b) in enumerate(itertools.pairwise(bounds))
+    ]
+    for i in range(m):
+        for j in range(i + 1, m):
+            pair_sum += _pair_disagreement(own[i], own[j])
+    observed = 2.0 * pair_sum / (m * (m - 1) * float(total) ** 2)
+    order = np.argsort(unit_cell % len(lengths) * m + unit_cell // len(lengths), kind="stable")
+    units = (line_end - line_start)[order]
+    gaps = _gaps_on_lines(line_start, line_end, base, lengths, m)
+    return observed, _unitizing_expected(units, gaps, m, total)
+
+
+def _merge_on_lines(
+    lengths: np.ndarray,
+    base: np.ndarray,
+    m: int,
+    continuum: np.ndarray,
+    coder: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every coder's spans clipped to their continuum and united (overlapping ones only;
+    touching ones stay apart), as sorted disjoint (start, end) on the lines of all coders
+    (coder j's continuum c begins at j × total + base[c]), with each unit's cell
+    j × continua + c."""
+    continuum, coder = np.asarray(continuum, np.int64), np.asarray(coder, np.int64)
+    length = lengths[continuum]
+    start = np.clip(np.asarray(start, np.int64), 0, length)
+    end = np.clip(np.asarray(end, np.int64), 0, length)
+    keep = end > start
+    offset = coder[keep] * int(base[-1]) + base[continuum[keep]]
+    cell = coder[keep] * len(lengths) + continuum[keep]
+    start, end = start[keep] + offset, end[keep] + offset
+    order = np.argsort(start, kind="stable")
+    start, reach, cell = start[order], np.maximum.accumulate(end[order]), cell[order]
+    if not len(start):
+        return start, reach, cell
+    new_run = np.ones(len(start), dtype=bool)
+    new_run[1:] = start[1:] >= reach[:-1]
+    last = np.append(new_run[1:], True)  # a run's reach is its end
+    return start[new_run], reach[last], cell[new_run]
+
+
+def _gaps_on_lines(
+    line_start: np.ndarray, line_end: np.ndarray, base: np.ndarray, lengths: np.ndarray, m: int
+) -> np.ndarray:
+    """Lengths of the stretches between a coder's units, from a continuum's start to its end
+    (none runs across a continuum's edge): before each unit, and after each continuum's last."""
+    total = int(base[-1])
+    cell_start = (np.arange(m)[:, None] * total + base[None, :-1]).ravel()
+    cell_end = cell_start + np.tile(lengths, m)
+    previous_end = np.concatenate(([0], line_end[:-1]))
+    owner = np.searchsorted(cell_end, line_start, side="right")  # the cell holding each unit
+    before = line_start - np.maximum(previous_end, cell_start[owner])
+    last = np.searchsorted(line_end, cell_end, side="right") - 1
+    ends = np.append(line_end, 0)  # index -1: no unit before the cell's end
+    last_end = ends[last]
+    after = cell_end - np.maximum(last_end, cell_start)
+    gaps = np.concatenate((before, after))
+    return gaps[gaps > 0]
 
 
 def _merge_spans(spans: Sequence[Span], length: int) -> tuple[np.ndarray, np.ndarray]:

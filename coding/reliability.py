@@ -20,18 +20,16 @@ from coding.agreement import (
     gwet_ac1,
     krippendorff_alpha,
     percent_agreement,
-    unitizing_disagreement,
 )
 from coding.consensus import CONSENSUS
 from coding.errors import CodingError
 from coding.store import Project
 from coding.units import (
     CodeUnits,
-    Continua,
     Coverage,
     build_units_and_coverage,
     pooled,
-    unitizing_continua,
+    unitizing_disagreements,
 )
 
 
@@ -129,9 +127,9 @@ def agreement_report(
     rows = [summarise(units, len(coders), left_out) for units in per_code.values()]
     total = summarise(pooled(per_code.values()), len(coders), left_out)
     if unit == "character":  # coders marked their own spans: unitizing alpha too
-        continua = unitizing_continua(project, coders, list(per_code))
-        rows = [with_u_alpha(row, [continua[row.code_id]]) for row in rows]
-        total = with_u_alpha(total, list(continua.values()))
+        per_code_u = unitizing_disagreements(project, coders, list(per_code))
+        rows = [with_u_alpha(row, [per_code_u[row.code_id]]) for row in rows]
+        total = with_u_alpha(total, list(per_code_u.values()))
     if bootstrap:
         rows = [with_bootstrap(r, per_code[r.code_id], bootstrap, seed) for r in rows]
         total = with_bootstrap(total, pooled(per_code.values()), bootstrap, seed)
@@ -168,13 +166,16 @@ def with_bootstrap(row: CodeAgreement, units: CodeUnits, samples: int, seed: int
     )
 
 
-def with_u_alpha(row: CodeAgreement, per_code: Sequence[Continua]) -> CodeAgreement:
-    """``row`` with u-alpha over the documents every coder finished; several codes are pooled
-    by summing their observed and expected disagreements (Krippendorff 2004)."""
+def with_u_alpha(
+    row: CodeAgreement, per_code: Sequence[tuple[float, float] | None]
+) -> CodeAgreement:
+    """``row`` with u-alpha over the documents every coder finished, from each code's observed
+    and expected disagreement (``coding.units.unitizing_disagreements``; None: no document
+    counts); several codes are pooled by summing them (Krippendorff 2004)."""
     observed = expected = 0.0
-    for continua in per_code:
-        if continua:
-            o, e = unitizing_disagreement(continua)
+    for disagreement in per_code:
+        if disagreement is not None:
+            o, e = disagreement
             observed, expected = observed + o, expected + e
     if expected == 0:
         reason = "no coder marked any span of it in a document every coder finished"

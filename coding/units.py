@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from coding.agreement import unitizing_disagreement_arrays
 from coding.codes import code_paths
 from coding.errors import CodingError
 from coding.store import Project
@@ -429,6 +430,40 @@ def _decode(
 
 
 Continua = list[tuple[int, list[list[tuple[int, int]]]]]
+
+
+def unitizing_disagreements(
+    project: Project, coders: Sequence[str], code_ids: Sequence[int]
+) -> dict[int, tuple[float, float] | None]:
+    """Per code, ``coding.agreement.unitizing_disagreement`` of its ``unitizing_continua``
+    (None when no document counts), computed from the codings' arrays in one pass per code."""
+    coder_ids = [project.coder_id(name, create=False) for name in coders]
+    layout = _Layout.load(project, coder_ids)
+    codings = _codings(project, coder_ids, list(code_ids), layout)
+    shared = np.nonzero(layout.eligible.all(axis=1))[0]
+    lengths = np.diff(layout.base)[shared]
+    if not lengths.sum():  # no document counts, or only empty ones: nothing to unitize
+        return dict.fromkeys(code_ids)
+    doc = np.searchsorted(layout.base, codings.start, side="right") - 1
+    continuum = np.full(len(layout.doc_ids), -1, dtype=np.int64)
+    continuum[shared] = np.arange(len(shared))
+    keep = continuum[doc] >= 0
+    by_code = np.argsort(codings.code[keep], kind="stable")
+    code = codings.code[keep][by_code]
+    doc = doc[keep][by_code]
+    columns = (
+        continuum[doc],
+        codings.coder[keep][by_code],
+        codings.start[keep][by_code] - layout.base[doc],
+        codings.end[keep][by_code] - layout.base[doc],
+    )
+    bounds = np.searchsorted(code, np.arange(len(code_ids) + 1))
+    return {
+        code_id: unitizing_disagreement_arrays(
+            lengths, len(coders), *(c[bounds[i] : bounds[i + 1]] for c in columns)
+        )
+        for i, code_id in enumerate(code_ids)
+    }
 
 
 def unitizing_continua(
