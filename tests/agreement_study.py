@@ -26,7 +26,6 @@ VARIANTS = {
         "--missing",
         "gwet",
     ],
-    "character_bootstrap": ["--unit", "character", "--bootstrap", "200", "--seed", "7"],
     "segment": [],
 }
 

@@ -268,3 +268,22 @@ def test_only_empty_documents_leave_u_alpha_undefined(tmp_path: Path) -> None:
         row = agreement_report(project, ["ane", "bo"], [1], unit="character").codes[0]
     assert row.units == 0 and row.u_alpha is None
     assert "u-alpha: no coder marked" in (row.undefined or "")
+
+
+def test_bootstrap_with_character_units_is_refused(awkward_study: Path) -> None:
+    """Krippendorff's bootstrap takes each unit as independent of the others; characters are
+    not, so the interval would be far too narrow: one line saying so, exit 2, nothing
+    written; the domain refuses it too."""
+    from coding.reliability import agreement_report
+    from tests.conftest import table_dump
+
+    before = table_dump(awkward_study)
+    done = run_kodeverk(
+        "agreement", awkward_study, "--unit", "character", "--bootstrap", "200", "--json"
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "--bootstrap needs --unit segment" in done.stderr
+    assert table_dump(awkward_study) == before
+    with Project.open(awkward_study) as project, pytest.raises(ValueError, match="--unit segment"):
+        agreement_report(project, unit="character", bootstrap=200)

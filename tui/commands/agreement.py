@@ -11,7 +11,13 @@ import click
 
 from coding.codes import resolve_code, short_path
 from coding.output import atomic_output, guard_output, safe_row
-from coding.reliability import MISSING_NAMES, AgreementReport, CodeAgreement, agreement_report
+from coding.reliability import (
+    BOOTSTRAP_NEEDS_SEGMENTS,
+    MISSING_NAMES,
+    AgreementReport,
+    CodeAgreement,
+    agreement_report,
+)
 from coding.store import Project
 from coding.units import MISSING_FORMS, UNIT_KINDS
 from tui.options import PROJECT, choice_option, json_option, output_option, shown_option
@@ -77,7 +83,7 @@ CSV_COLUMNS = (
     type=click.IntRange(0, 100_000),
     default=0,
     help="Bootstrap samples for alpha's 95% interval and q = P(alpha < .667 / .800) "
-    "(Hayes & Krippendorff 2007); 0: off.",
+    "(Hayes & Krippendorff 2007), with segment units; 0: off.",
 )
 @click.option("--seed", type=int, help="Random seed for --bootstrap (same seed, same figures).")
 @json_option("Print the report as JSON.")
@@ -112,6 +118,8 @@ def agreement_command(
     """
     from tui.signin import require_lead_at_terminal
 
+    if bootstrap and unit == "character":
+        raise click.UsageError(BOOTSTRAP_NEEDS_SEGMENTS)
     csv_file = output
     if csv_file:
         guard_output(csv_file, project)
