@@ -27,9 +27,9 @@ data, or above 1) is never returned: ``UndefinedAgreement`` says why.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -319,7 +319,15 @@ def krippendorff_alpha(data: Any, level: str = "nominal", *, weights: Weights = 
     return 1.0 - (n - 1) * observed / expected
 
 
-def _ordered_pairs(coded: _Coded):
+class PairValues(NamedTuple):
+    """One ordered coder pair's values over the units where both gave one (``_ordered_pairs``)."""
+
+    a: np.ndarray  # category indices of the first coder
+    b: np.ndarray  # of the second
+    weight: np.ndarray  # per unit: 1/(m_u - 1) times the unit's weight
+
+
+def _ordered_pairs(coded: _Coded) -> Iterator[PairValues]:
     """For each ordered coder pair (i, j), i != j: the two category arrays over units where both
     gave a value, and each pair's weight 1/(m_u - 1) times the unit's weight."""
     codes, present = coded.codes, coded.present
@@ -328,10 +336,10 @@ def _ordered_pairs(coded: _Coded):
         for j in range(codes.shape[1]):
             if i != j:
                 both = present[:, i] & present[:, j]
-                yield codes[both, i], codes[both, j], unit_weight[both]
+                yield PairValues(codes[both, i], codes[both, j], unit_weight[both])
 
 
-def coincidence_matrix_from_pairs(pairs: list, q: int) -> np.ndarray:
+def coincidence_matrix_from_pairs(pairs: Sequence[PairValues], q: int) -> np.ndarray:
     o = np.zeros(q * q)
     for a, b, w in pairs:
         o += np.bincount(a * q + b, weights=w, minlength=q * q)
@@ -439,7 +447,12 @@ def alpha_bootstrap(
 
 
 def _alpha_samples(
-    coded: _Coded, o: np.ndarray, delta: np.ndarray, expected: float, samples: int, seed
+    coded: _Coded,
+    o: np.ndarray,
+    delta: np.ndarray,
+    expected: float,
+    samples: int,
+    seed: int | None,
 ) -> tuple[np.ndarray, int]:
     raters = coded.raters.astype(float)
     pairable = raters >= 2

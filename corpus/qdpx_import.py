@@ -12,14 +12,18 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 from codebooks.qdc import merge_codes
 from codebooks.refi_common import DATETIME, same_text
 from coding import journal
-from coding.documents import record_import, sha256_text
+from coding.documents import Segment, record_import, sha256_text
 from coding.groups import merge_groups
 from coding.store import Project, inserted_id, new_guid, now, refresh_views
 from corpus.qdpx_read import Package, Selection, Source
+
+if TYPE_CHECKING:
+    from corpus.importer import Progress
 
 _KODEVERK_NOTE_NAME = re.compile(r"^Memo( \(\w+\))?$")
 _CASE_NOTE_NAME = re.compile(r"^Memo on case (?P<case>.+)$")
@@ -232,7 +236,9 @@ class _Writer:
         return self.cases[name]
 
     # -- documents and codings -------------------------------------------------------------------
-    def documents(self, import_id: int, segments: list[list], progress) -> None:
+    def documents(
+        self, import_id: int, segments: list[list[Segment]], progress: Progress | None
+    ) -> None:
         coding_rows: list[tuple] = []
         segment_rows: list[tuple] = []
         seen: set[tuple] = set()
@@ -483,7 +489,11 @@ def _note_text(name: str, text: str) -> str:
 
 
 def write_package(
-    project: Project, package: Package, file_sha256: str, segments: list[list], progress=None
+    project: Project,
+    package: Package,
+    file_sha256: str,
+    segments: list[list[Segment]],
+    progress: Progress | None = None,
 ) -> QdpxImportReport:
     """Write everything in one transaction and one (not undoable) event."""
     report = QdpxImportReport(
