@@ -27,26 +27,25 @@ import numpy as np
 
 from coding.codes import code_paths
 from coding.consensus import (
+    Choices,
     CoderPair,
     Disagreement,
     ReviewRead,
-    _overlapping,
-    _pair,
-    _settled,
     count_open,
+    overlapping_spans,
+    review_pair,
+    settled_choices,
 )
 from coding.reliability import AgreementReport, agreement_report, segment_report
 from coding.store import Project, ReviewWrites
 from coding.units import (
-    _Codings,
-    _coverage,
-    _decode,
-    _distinct,
-    _overlapping_segments,
+    Codings,
+    decode_units,
+    distinct,
+    document_coverage,
+    overlapping_segments,
     pattern_counts,
 )
-
-Choices = dict[tuple[int, int, int], str]  # (document, start, end) -> the settled choice
 
 
 @dataclass(frozen=True)
@@ -143,9 +142,9 @@ class _Coder:
             seg_start = m.base[m.seg_doc_index] + m.seg_start
             seg_end = m.base[m.seg_doc_index] + m.seg_end
             line = m.base[at]  # offsets on the line, as coding.units lays documents out
-            spans = _Codings(code, np.zeros_like(code), line + rows[:, 2], line + rows[:, 3])
-            coding, seg = _overlapping_segments(spans, seg_start, seg_end)
-            hits = _distinct(code[coding] * max(len(seg_start), 1) + seg)
+            spans = Codings(code, np.zeros_like(code), line + rows[:, 2], line + rows[:, 3])
+            coding, seg = overlapping_segments(spans, seg_start, seg_end)
+            hits = distinct(code[coding] * max(len(seg_start), 1) + seg)
         group = code * len(m.doc_ids) + at
         reach = np.maximum.accumulate(group * m.big + rows[:, 3]) if len(group) else group
         start, end = rows[:, 2], rows[:, 3]
@@ -307,8 +306,8 @@ class PairRead:
                     start,
                     end,
                     self.pair,
-                    _overlapping(spans[0].get(doc, ()), start, end),
-                    _overlapping(spans[1].get(doc, ()), start, end),
+                    overlapping_spans(spans[0].get(doc, ()), start, end),
+                    overlapping_spans(spans[1].get(doc, ()), start, end),
                     self._settled(i, choices),
                 )
             )
@@ -354,7 +353,7 @@ class ReviewTables:
             status = (key("document_status"), _done_marks(project))
         settled = kept.settled if kept and _same(kept.settled, key("events")) else None
         if settled is None:
-            settled = (key("events"), _settled(project))
+            settled = (key("events"), settled_choices(project))
         names = kept.names if kept and _same(kept.names, key("coders")) else None
         if names is None:
             names = (key("coders"), dict(project.conn.execute("SELECT name, id FROM coders")))
@@ -434,7 +433,7 @@ class ReviewTables:
         """The pair's agreement report and disagreements (``project``: the connection the
         tables were read on, for what only a fresh read says: a damaged file, a coder that
         does not exist)."""
-        pair = _pair(coders)
+        pair = review_pair(coders)
         ids = [self.names[1].get(name.strip()) for name in pair]
         if None in ids or any(self.coders[i][1].damaged for i in ids if i is not None):
             report = agreement_report(project, list(pair))
@@ -451,13 +450,15 @@ class ReviewTables:
         parts = (self.coders[a][1], self.coders[b][1])
         return report, PairRead(pair, self.material[1], parts, groups, self.settled[1])
 
-    def _compute(self, pair: list[str], a: _Coder, b: _Coder, ids: tuple[int, int]):
+    def _compute(
+        self, pair: list[str], a: _Coder, b: _Coder, ids: tuple[int, int]
+    ) -> tuple[AgreementReport, _Groups]:
         m = self.material[1]
         eligible = np.zeros((len(m.doc_ids), 2), dtype=bool)
         for j, (coder_id, part) in enumerate(zip(ids, (a, b), strict=True)):
             docs = np.union1d(part.docs, self.status[1].get(coder_id, np.zeros(0, np.int64)))
             eligible[np.searchsorted(m.doc_ids, docs), j] = True
-        coverage = _coverage(eligible, pair, "complete")
+        coverage = document_coverage(eligible, pair, "complete")
         counted = eligible & np.asarray(eligible.all(axis=1))[:, None]
         n_segs = max(len(m.seg_start), 1)
         code, seg = np.divmod(np.concatenate((a.hits, b.hits)), n_segs)
@@ -466,7 +467,7 @@ class ReviewTables:
             len(m.codes), code, seg, coder, counted[m.seg_doc_index], np.ones(len(m.seg_start))
         )
         per_code = {
-            code_id: _decode(code_id, m.paths[code_id], keys[i], weights[i], 2, "complete")
+            code_id: decode_units(code_id, m.paths[code_id], keys[i], weights[i], 2, "complete")
             for i, code_id in enumerate(m.codes)
         }
         return segment_report(pair, per_code, coverage), _groups(m, eligible, a, b)
@@ -479,7 +480,7 @@ class ReviewTables:
 
     def _count_pairs(self) -> list[CoderPair]:
         docs = {
-            name: _distinct(
+            name: distinct(
                 np.concatenate((self.coders[i][1].docs, self.status[1].get(i, np.zeros(0, int))))
             )
             for name, i in self.names[1].items()

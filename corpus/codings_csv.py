@@ -23,7 +23,7 @@ from coding.codes import code_paths, ensure_code_path, resolve_code
 from coding.errors import CodingError, InputError
 from coding.gc_pause import collector_paused
 from coding.journal import Row
-from coding.operations import _merge_into_one
+from coding.operations import merge_into_one
 from coding.output import unsafe_cell
 from coding.store import Project, insert_rows, now
 from corpus.tables import Table, read_table
@@ -191,10 +191,10 @@ class _Plan:
         if len(existing) == 1 and existing[0]["start"] <= start and existing[0]["end"] >= end:
             return  # already coded: nothing to change
         if existing:
-            changes = _merge_into_one(
+            changes = merge_into_one(
                 existing, document_id, code_id, coder_id, self._case(document_id), start, end
             )
-        else:  # a new coding, with the id SQLite would give it (as _merge_into_one makes it)
+        else:  # a new coding, with the id SQLite would give it (as merge_into_one makes it)
             row = {"id": self.next_id, "guid": _guid(), "document_id": document_id,
                    "code_id": code_id, "coder_id": coder_id, "case_id": self._case(document_id),
                    "start": start, "end": end, "created_at": self.created_at}  # fmt: skip
