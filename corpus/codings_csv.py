@@ -126,7 +126,7 @@ def _last_code_id(project: Project) -> int:
     return project.conn.execute("SELECT coalesce(max(id), 0) FROM codes").fetchone()[0]
 
 
-def _codes_after(project: Project, code_id: int) -> list[dict]:
+def _codes_after(project: Project, code_id: int) -> list[Row]:
     """The code rows added after ``code_id`` (by ``--create-codes``), parents first."""
     cur = project.conn.execute("SELECT * FROM codes WHERE id > ? ORDER BY id", (code_id,))
     names = [d[0] for d in cur.description]
@@ -288,7 +288,7 @@ def _guids(count: int) -> list[str]:
     ]
 
 
-def _record_events(project: Project, plan: _Plan, source: str, codes: list[dict]) -> int:
+def _record_events(project: Project, plan: _Plan, source: str, codes: list[Row]) -> int:
     """One event per coder holding all its changes, so undo takes back the import as a whole.
     Codes the import created go first into the event of its only coder (undo removes them
     too); with several coders they are recorded on their own, not undoable, since every
