@@ -5,6 +5,8 @@ packages in pyproject.toml); these say it without running mypy, and name what br
 from __future__ import annotations
 
 import ast
+import contextlib
+import re
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -57,6 +59,27 @@ def test_mypy_keeps_the_domain_packages_annotated() -> None:
         for module in override["module"]
     }
     assert {f"{package}.*" for package in DOMAIN} <= strict
+
+
+def test_mypy_checks_every_module_of_the_product() -> None:
+    """Every module of the packages mypy checks is among its sources, save the excluded: the
+    folder corpus/demo/ (a script among the demo's files) hid corpus/demo.py from it."""
+    from mypy.config_parser import parse_config_file
+    from mypy.find_sources import create_source_list
+    from mypy.options import Options
+
+    options = Options()
+    parse_config_file(options, lambda: None, str(ROOT / "pyproject.toml"))
+    with contextlib.chdir(ROOT):
+        sources = create_source_list(options.files, options)
+    checked = {(ROOT / s.path).resolve() for s in sources if s.path}
+    modules = {
+        path.resolve()
+        for package in PRODUCT
+        for path in (ROOT / package).rglob("*.py")
+        if not any(re.search(x, path.relative_to(ROOT).as_posix()) for x in options.exclude)
+    }
+    assert sorted(map(str, modules - checked)) == []
 
 
 def _private_imports(path: str, tree: ast.Module) -> Iterator[str]:
