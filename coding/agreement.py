@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import NamedTuple
 
 import numpy as np
 
@@ -45,7 +45,10 @@ class UndefinedAgreement(ValueError):
 
 NO_VARIATION = "no variation: every value is the same"
 Weights = Sequence[float] | None  # one weight per unit (None: all 1)
-Categories = Sequence[Any] | None  # the values a unit may take (None: those that occur)
+Categories = Sequence[object] | None  # the values a unit may take (None: those that occur)
+# A reliability matrix: units × coders, one value per coder (None or NaN: missing), as rows or
+# an array; values are numbers or labels.
+Data = np.ndarray | Iterable[Iterable[object]]
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ class _Coded:
 
 
 def _coded(
-    data: Any, weights: Sequence[float] | np.ndarray | None = None, numeric: bool = False
+    data: Data, weights: Sequence[float] | np.ndarray | None = None, numeric: bool = False
 ) -> _Coded:
     matrix = _as_array(data)
     if matrix.ndim != 2:
@@ -92,7 +95,7 @@ def _coded(
     return _Coded(codes, values, w)
 
 
-def _as_array(data: Any) -> np.ndarray:
+def _as_array(data: Data) -> np.ndarray:
     if isinstance(data, np.ndarray):
         return data
     rows = [list(row) for row in data]
@@ -107,7 +110,7 @@ def _as_array(data: Any) -> np.ndarray:
         return array
 
 
-def _is_missing(value: Any) -> bool:
+def _is_missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and np.isnan(value))
 
 
@@ -194,14 +197,14 @@ def _bounds(coded: _Coded, missing: str) -> tuple[float, str]:
     return -1.0 / (coded.codes.shape[1] - 1), ""
 
 
-def percent_agreement(data: Any, *, weights: Weights = None, missing: str = "complete") -> float:
+def percent_agreement(data: Data, *, weights: Weights = None, missing: str = "complete") -> float:
     """Share of agreeing coder pairs, averaged over the units counted (for two coders: the
     share of units on which both gave the same value); ``missing="gwet"``: over every unit with
     two or more values."""
     return _observed(_units_for(_coded(data, weights), missing))
 
 
-def fleiss_kappa(data: Any, *, weights: Weights = None, missing: str = "complete") -> float:
+def fleiss_kappa(data: Data, *, weights: Weights = None, missing: str = "complete") -> float:
     """Fleiss' (1971) kappa for two or more coders, over complete units; ``missing="gwet"``:
     Gwet's (2014) missing-data form (observed agreement over units with two or more values,
     category shares over units with one or more)."""
@@ -213,7 +216,7 @@ def fleiss_kappa(data: Any, *, weights: Weights = None, missing: str = "complete
 
 
 def gwet_ac1(
-    data: Any, categories: Categories = None, *, weights: Weights = None, missing: str = "complete"
+    data: Data, categories: Categories = None, *, weights: Weights = None, missing: str = "complete"
 ) -> float:
     """Gwet's (2008) AC1: chance agreement ``sum(pi_k (1 - pi_k)) / (q - 1)``, robust to skewed
     codes where kappa collapses. ``q`` is the number of ``categories`` (default: the values
@@ -226,7 +229,7 @@ def gwet_ac1(
 
 
 def brennan_prediger(
-    data: Any, categories: Categories = None, *, weights: Weights = None, missing: str = "complete"
+    data: Data, categories: Categories = None, *, weights: Weights = None, missing: str = "complete"
 ) -> float:
     """Brennan & Prediger's (1981) kappa with chance agreement ``1/q``; ``q`` is the number of
     ``categories`` (default: the values that occur in the units counted)."""
@@ -235,7 +238,7 @@ def brennan_prediger(
 
 
 def _units_and_categories(
-    data: Any, weights: Weights, missing: str, categories: Categories
+    data: Data, weights: Weights, missing: str, categories: Categories
 ) -> tuple[_Coded, int]:
     """The units counted and the number of categories ``q`` (see ``_category_count``)."""
     coded = _units_for(_coded(data, weights), missing)
@@ -256,7 +259,7 @@ def _category_count(coded: _Coded, categories: Categories) -> int:
 
 
 # -- two coders -----------------------------------------------------------------------------------
-def _two_coder_table(data: Any, weights: Weights) -> np.ndarray:
+def _two_coder_table(data: Data, weights: Weights) -> np.ndarray:
     """Proportions table coder 1 × coder 2 over units where both gave a value."""
     coded = _coded(data, weights)
     if coded.codes.shape[1] != 2:
@@ -270,7 +273,7 @@ def _two_coder_table(data: Any, weights: Weights) -> np.ndarray:
     return table / table.sum()
 
 
-def cohen_kappa(data: Any, *, weights: Weights = None) -> float:
+def cohen_kappa(data: Data, *, weights: Weights = None) -> float:
     """Cohen's (1960) kappa for exactly two coders; units where either value is missing are
     dropped."""
     table = _two_coder_table(data, weights)
@@ -278,7 +281,7 @@ def cohen_kappa(data: Any, *, weights: Weights = None) -> float:
     return _chance_corrected(float(np.trace(table)), expected, "Cohen's kappa")
 
 
-def scott_pi(data: Any, *, weights: Weights = None) -> float:
+def scott_pi(data: Data, *, weights: Weights = None) -> float:
     """Scott's (1955) pi for exactly two coders (pooled category shares); units where either
     value is missing are dropped."""
     table = _two_coder_table(data, weights)
@@ -287,7 +290,7 @@ def scott_pi(data: Any, *, weights: Weights = None) -> float:
 
 
 # -- Krippendorff's alpha -------------------------------------------------------------------------
-def krippendorff_alpha(data: Any, level: str = "nominal", *, weights: Weights = None) -> float:
+def krippendorff_alpha(data: Data, level: str = "nominal", *, weights: Weights = None) -> float:
     """Krippendorff's alpha at the ``nominal``, ``ordinal``, ``interval`` or ``ratio`` level
     (Krippendorff 2011, «Computing Krippendorff's Alpha-Reliability»), any number of coders,
     missing values allowed; units with fewer than two values are left out.
@@ -320,7 +323,15 @@ def krippendorff_alpha(data: Any, level: str = "nominal", *, weights: Weights = 
     return 1.0 - (n - 1) * observed / expected
 
 
-def _ordered_pairs(coded: _Coded):
+class PairValues(NamedTuple):
+    """One ordered coder pair's values over the units where both gave one (``_ordered_pairs``)."""
+
+    a: np.ndarray  # category indices of the first coder
+    b: np.ndarray  # of the second
+    weight: np.ndarray  # per unit: 1/(m_u - 1) times the unit's weight
+
+
+def _ordered_pairs(coded: _Coded) -> Iterator[PairValues]:
     """For each ordered coder pair (i, j), i != j: the two category arrays over units where both
     gave a value, and each pair's weight 1/(m_u - 1) times the unit's weight."""
     codes, present = coded.codes, coded.present
@@ -329,17 +340,17 @@ def _ordered_pairs(coded: _Coded):
         for j in range(codes.shape[1]):
             if i != j:
                 both = present[:, i] & present[:, j]
-                yield codes[both, i], codes[both, j], unit_weight[both]
+                yield PairValues(codes[both, i], codes[both, j], unit_weight[both])
 
 
-def coincidence_matrix_from_pairs(pairs: list, q: int) -> np.ndarray:
+def coincidence_matrix_from_pairs(pairs: Sequence[PairValues], q: int) -> np.ndarray:
     o = np.zeros(q * q)
     for a, b, w in pairs:
         o += np.bincount(a * q + b, weights=w, minlength=q * q)
     return o.reshape(q, q)
 
 
-def coincidence_matrix(data: Any, *, weights: Weights = None) -> np.ndarray:
+def coincidence_matrix(data: Data, *, weights: Weights = None) -> np.ndarray:
     """Krippendorff's coincidence matrix over the sorted distinct values."""
     coded = _coded(data, weights)
     return coincidence_matrix_from_pairs(list(_ordered_pairs(coded)), len(coded.values))
@@ -395,7 +406,7 @@ class AlphaBootstrap:
 
 
 def alpha_bootstrap(
-    data: Any,
+    data: Data,
     level: str = "nominal",
     *,
     weights: Sequence[float] | np.ndarray | None = None,
@@ -440,7 +451,12 @@ def alpha_bootstrap(
 
 
 def _alpha_samples(
-    coded: _Coded, o: np.ndarray, delta: np.ndarray, expected: float, samples: int, seed
+    coded: _Coded,
+    o: np.ndarray,
+    delta: np.ndarray,
+    expected: float,
+    samples: int,
+    seed: int | None,
 ) -> tuple[np.ndarray, int]:
     raters = coded.raters.astype(float)
     pairable = raters >= 2

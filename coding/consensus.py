@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +34,7 @@ SETTLE_ACTION = "consensus.settle"
 _SUMMARY = re.compile(r"^code (\d+) document (\d+) \[(\d+):(\d+)\]: (a|b|both|neither) ")
 
 Span = tuple[int, int]
+Choices = dict[tuple[int, int, int], str]  # (document, start, end) -> the settled choice
 
 
 @dataclass(frozen=True)
@@ -78,12 +79,14 @@ def coder_pairs(project: Project) -> list[CoderPair]:
             "GROUP BY c.id"
         ).fetchall()
     )
+    return ranked_pairs(codings, lambda a, b: len(docs.get(a, set()) & docs.get(b, set())))
+
+
+def ranked_pairs(codings: Mapping[str, int], shared: Callable[[str, str], int]) -> list[CoderPair]:
+    """Every pair of the coders in ``codings`` (name -> how many codings they made), with
+    ``shared(a, b)`` documents: most shared documents first, then most codings between them."""
     names = sorted(codings)  # A comes first in the alphabet: the same pair reads the same
-    pairs = [
-        CoderPair(a, b, len(docs.get(a, set()) & docs.get(b, set())))
-        for i, a in enumerate(names)
-        for b in names[i + 1 :]
-    ]
+    pairs = [CoderPair(a, b, shared(a, b)) for i, a in enumerate(names) for b in names[i + 1 :]]
     return sorted(pairs, key=lambda p: (-p.shared, -(codings[p.a] + codings[p.b]), p.a, p.b))
 
 
@@ -137,11 +140,11 @@ class ReviewRead:
         *,
         min_overlap: float = 0.0,
     ) -> None:
-        self.pair = _pair(coders)
+        self.pair = review_pair(coders)
         coder_ids = [project.coder_id(name, create=False) for name in self.pair]
         self._spans = _codings_by_code(project, list(code_ids), coder_ids)
         self._groups = _groups(project, coder_ids, list(code_ids), min_overlap, self._spans)
-        self._settled = _settled(project)
+        self._settled = settled_choices(project)
         wanted = {g.document_id for found in self._groups.values() for g in found}
         self._names = _document_names(project, wanted)
         self._made: dict[int, list[Disagreement]] = {}
@@ -169,8 +172,8 @@ class ReviewRead:
             g.start,
             g.end,
             self.pair,
-            _overlapping(spans.get((g.document_id, 0), ()), g.start, g.end),
-            _overlapping(spans.get((g.document_id, 1), ()), g.start, g.end),
+            overlapping_spans(spans.get((g.document_id, 0), ()), g.start, g.end),
+            overlapping_spans(spans.get((g.document_id, 1), ()), g.start, g.end),
             g.settled(self._settled.get(code_id, {})),
         )
 
@@ -180,11 +183,11 @@ def open_counts(
 ) -> dict[int, tuple[int, int]]:
     """Per code: (open, settled) disagreements between the two coders, counted as
     ``disagreements`` lists them."""
-    pair = _pair(coders)
+    pair = review_pair(coders)
     coder_ids = [project.coder_id(name, create=False) for name in pair]
     spans = _codings_by_code(project, list(code_ids), coder_ids)
     groups = _groups(project, coder_ids, list(code_ids), min_overlap, spans)
-    settled = _settled(project)
+    settled = settled_choices(project)
     counts = {}
     for code_id in code_ids:
         choices = settled.get(code_id, {})
@@ -210,14 +213,20 @@ class _Group:
     coder: int  # 0: only A applied the code, 1: only B
     segments: list[tuple[int, int]]
 
-    def settled(self, choices: dict[tuple[int, int, int], str]) -> str | None:
-        """The choice for the whole span; or, settled segment by segment before disagreements
-        were grouped, the choice every segment got."""
-        found = choices.get((self.document_id, self.start, self.end))
-        if found or len(self.segments) == 1:
-            return found
-        each = {choices.get((self.document_id, s, e)) for s, e in self.segments}
-        return each.pop() if len(each) == 1 else None
+    def settled(self, choices: Choices) -> str | None:
+        return run_choice(choices, self.document_id, (self.start, self.end), self.segments)
+
+
+def run_choice(
+    choices: Choices, document_id: int, span: Span, segments: Iterable[Span]
+) -> str | None:
+    """The choice settled for a disagreement's ``span`` (a run of ``segments``); or, when it was
+    settled segment by segment before disagreements were grouped, the choice every segment got."""
+    found = choices.get((document_id, *span))
+    if found:
+        return found
+    each = {choices.get((document_id, s, e)) for s, e in segments}
+    return each.pop() if len(each) == 1 else None
 
 
 _Spans = dict[tuple[int, int], list[Span]]  # (document, 0 for A or 1 for B) -> spans, in order
@@ -249,7 +258,15 @@ def _groups(
     return found
 
 
-def _join(rows, docs, starts, ends, who, blocks, codings: dict) -> list[_Group]:
+def _join(
+    rows: list[int],
+    docs: list[int],
+    starts: list[int],
+    ends: list[int],
+    who: list[int],
+    blocks: list[int],
+    codings: _Spans,
+) -> list[_Group]:
     """Runs of neighbouring rows of one document and block (never across a speaker turn) that
     one of the same coder's codings runs through."""
     groups: list[_Group] = []
@@ -298,7 +315,8 @@ def _document_names(project: Project, document_ids: set[int]) -> dict[int, str]:
     return {doc: name for doc, name in rows if doc in document_ids}
 
 
-def _overlapping(spans, start: int, end: int) -> tuple[Span, ...]:
+def overlapping_spans(spans: Iterable[Span], start: int, end: int) -> tuple[Span, ...]:
+    """The ``spans`` that overlap ``start``–``end`` by at least one character, in order."""
     return tuple((s, e) for s, e in spans if s < end and e > start)
 
 
@@ -351,19 +369,20 @@ def _turn_of(project: Project, d: Disagreement) -> Span:
     return (row[0], row[1]) if row and row[0] is not None else (d.start, d.end)
 
 
-def _pair(coders: Sequence[str]) -> tuple[str, str]:
+def review_pair(coders: Sequence[str]) -> tuple[str, str]:
+    """``coders`` as the pair a review compares; refused unless they are two different names."""
     if len(coders) != 2 or coders[0] == coders[1]:
         raise CodingError("a review compares exactly two different coders")
     return coders[0], coders[1]
 
 
-def _settled(project: Project) -> dict[int, dict[tuple[int, int, int], str]]:
+def settled_choices(project: Project) -> dict[int, Choices]:
     """Per code: (document, start, end) -> latest choice, from the audit trail (one pass over
     it for all codes)."""
     rows = project.conn.execute(
         "SELECT summary FROM events WHERE action = ? ORDER BY id", (SETTLE_ACTION,)
     ).fetchall()
-    settled: dict[int, dict[tuple[int, int, int], str]] = {}
+    settled: dict[int, Choices] = {}
     for (summary,) in rows:
         match = _SUMMARY.match(summary)
         if match:

@@ -133,7 +133,7 @@ def apply_coding(
         existing = _overlapping(project, document_id, code_id, coder_id, start, end, touching=True)
         if len(existing) == 1 and existing[0]["start"] <= start and existing[0]["end"] >= end:
             return Coding.from_row(existing[0])  # already coded: nothing to change
-        changes = _merge_into_one(existing, document_id, code_id, coder_id, case_id, start, end)
+        changes = merge_into_one(existing, document_id, code_id, coder_id, case_id, start, end)
         _commit_changes(
             project,
             coder_id,
@@ -171,7 +171,7 @@ def merged_by(coding: _Span, kept: Coding, start: int, end: int) -> bool:
     )
 
 
-def _merge_into_one(
+def merge_into_one(
     existing: list[Row],
     document_id: int,
     code_id: int,
@@ -180,6 +180,9 @@ def _merge_into_one(
     start: int,
     end: int,
 ) -> list[dict[str, Any]]:
+    """The journal changes that apply ``start:end`` over ``existing`` (the coder's codings of
+    the code that overlap or touch it): one new coding, or the first grown to cover them all
+    and the rest deleted."""
     if not existing:
         row = {
             "guid": new_guid(),

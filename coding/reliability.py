@@ -162,7 +162,9 @@ def segment_report(
     return AgreementReport(list(coders), "segment", 0.0, rows, total, coverage)
 
 
-def with_bootstrap(row: CodeAgreement, units: CodeUnits, samples: int, seed: int | None):
+def with_bootstrap(
+    row: CodeAgreement, units: CodeUnits, samples: int, seed: int | None
+) -> CodeAgreement:
     """``row`` with alpha's bootstrap interval and q values (none when alpha is undefined)."""
     if row.alpha is None:
         return row
@@ -227,6 +229,6 @@ def summarise(units: CodeUnits, n_coders: int, documents_left_out: int = 0) -> C
     )
 
 
-def _worst_first(row: CodeAgreement) -> tuple:
+def _worst_first(row: CodeAgreement) -> tuple[bool, float, str]:
     """Defined alphas from lowest up, then codes whose alpha is undefined (``ORDER``)."""
     return (row.alpha is None, row.alpha if row.alpha is not None else 0.0, row.code)

@@ -20,33 +20,57 @@ kept under the older key and read again at the next switch: never older than its
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Generic, NamedTuple, TypeVar
 
 import numpy as np
 
 from coding.codes import code_paths
 from coding.consensus import (
+    Choices,
     CoderPair,
     Disagreement,
     ReviewRead,
-    _overlapping,
-    _pair,
-    _settled,
     count_open,
+    overlapping_spans,
+    ranked_pairs,
+    review_pair,
+    run_choice,
+    settled_choices,
 )
 from coding.reliability import AgreementReport, agreement_report, segment_report
 from coding.store import Project, ReviewWrites
 from coding.units import (
-    _Codings,
-    _coverage,
-    _decode,
-    _distinct,
-    _overlapping_segments,
+    Codings,
+    decode_units,
+    distinct,
+    document_coverage,
+    overlapping_segments,
     pattern_counts,
 )
 
-Choices = dict[tuple[int, int, int], str]  # (document, start, end) -> the settled choice
+TableKey = tuple[int, ...]  # ``ReviewWrites.table``
+CoderKey = tuple[TableKey, tuple[int, int]]  # the material's key, ``ReviewWrites.coder``
+K = TypeVar("K")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class _Part(Generic[K, T]):
+    """A part of the tables and the key it was read under (None: read without keys, so never
+    taken as current)."""
+
+    key: K | None
+    value: T
+
+    def current(self, key: K | None) -> bool:
+        """Whether a read under ``key`` (taken now) would give this part again."""
+        return key is not None and self.key == key
+
+
+def _kept_or_read(kept: _Part[K, T] | None, key: K | None, read: Callable[[], T]) -> _Part[K, T]:
+    return kept if kept is not None and kept.current(key) else _Part(key, read())
 
 
 @dataclass(frozen=True)
@@ -67,6 +91,11 @@ class _Material:
     def big(self) -> int:
         """More than any offset in a document."""
         return int(self.lengths.max(initial=0)) + 1
+
+    @property
+    def n_segs(self) -> int:
+        """The factor of a (code index, segment) pair's number: code index × n_segs + segment."""
+        return max(len(self.seg_start), 1)
 
     @classmethod
     def read(cls, project: Project) -> _Material:
@@ -95,6 +124,21 @@ class _Material:
             list(paths),
         )
 
+    def code_index(self, code_ids: np.ndarray) -> np.ndarray:
+        """Each code id's index into ``codes``; -1 for a code not in the report."""
+        lookup = np.full(max(self.codes, default=0) + 1, -1, dtype=np.int64)
+        lookup[self.codes] = np.arange(len(self.codes))
+        known = (code_ids >= 0) & (code_ids < len(lookup))
+        return np.where(known, lookup[np.where(known, code_ids, 0)], -1)
+
+    def outside(self, doc: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        """Which spans lie outside their document (or name none): the rule by which
+        ``coding.units`` refuses a damaged file."""
+        ids = np.append(self.doc_ids, -1)  # -1: past the end, for ids of no document
+        lengths = np.append(self.lengths, 0)
+        at = np.searchsorted(self.doc_ids, doc)
+        return (ids[at] != doc) | (start < 0) | (start >= end) | (end > lengths[at])
+
 
 @dataclass(frozen=True)
 class _Coder:
@@ -102,10 +146,9 @@ class _Coder:
 
     code: np.ndarray  # index into _Material.codes
     doc: np.ndarray  # document ids
-    doc_index: np.ndarray
     start: np.ndarray  # offsets in the document
     end: np.ndarray
-    hits: np.ndarray  # sorted distinct code index × segments + segment the codings overlap
+    hits: np.ndarray  # sorted distinct code index × n_segs + segment the codings overlap
     docs: np.ndarray  # documents the coder coded (any code)
     count: int  # codings
     damaged: bool  # a coding outside its document: computed the way that names it
@@ -116,41 +159,21 @@ class _Coder:
     @classmethod
     def of(cls, m: _Material, rows: np.ndarray) -> _Coder:
         """From (code_id, document_id, start, end) rows."""
-        lookup = np.full(max(m.codes, default=0) + 1, -1, dtype=np.int64)
-        lookup[m.codes] = np.arange(len(m.codes))
-        ids = rows[:, 0]
-        known = (ids >= 0) & (ids < len(lookup))
-        code = np.where(known, lookup[np.where(known, ids, 0)], -1)
-        doc_index = np.searchsorted(m.doc_ids, rows[:, 1])
-        inside = doc_index < len(m.doc_ids)
-        at = np.where(inside, doc_index, 0)
-        damaged = bool(
-            (
-                ~inside
-                | (m.doc_ids[at] != rows[:, 1])
-                | (rows[:, 2] < 0)
-                | (rows[:, 2] >= rows[:, 3])
-                | (rows[:, 3] > m.lengths[at])
-            )[code >= 0].any()
-        )
-        docs = np.unique(rows[:, 1])
+        code = m.code_index(rows[:, 0])
         keep = code >= 0
-        rows, code, at = rows[keep], code[keep], at[keep]
+        damaged = bool(m.outside(rows[keep, 1], rows[keep, 2], rows[keep, 3]).any())
+        docs = np.unique(rows[:, 1])
+        count = len(rows)
+        rows, code = rows[keep], code[keep]
         order = np.lexsort((rows[:, 3], rows[:, 2], rows[:, 1], code))
-        rows, code, at = rows[order], code[order], at[order]
-        hits = np.zeros(0, dtype=np.int64)
-        if not damaged and len(rows):
-            seg_start = m.base[m.seg_doc_index] + m.seg_start
-            seg_end = m.base[m.seg_doc_index] + m.seg_end
-            line = m.base[at]  # offsets on the line, as coding.units lays documents out
-            spans = _Codings(code, np.zeros_like(code), line + rows[:, 2], line + rows[:, 3])
-            coding, seg = _overlapping_segments(spans, seg_start, seg_end)
-            hits = _distinct(code[coding] * max(len(seg_start), 1) + seg)
+        rows, code = rows[order], code[order]
+        doc, start, end = rows[:, 1], rows[:, 2], rows[:, 3]
+        at = np.searchsorted(m.doc_ids, doc)
+        hits = np.zeros(0, dtype=np.int64) if damaged else _hits(m, code, at, start, end)
         group = code * len(m.doc_ids) + at
-        reach = np.maximum.accumulate(group * m.big + rows[:, 3]) if len(group) else group
-        start, end = rows[:, 2], rows[:, 3]
+        reach = np.maximum.accumulate(group * m.big + end) if len(group) else group
         return cls(
-            code, rows[:, 1], at, start, end, hits, docs, len(ids), damaged,
+            code, doc, start, end, hits, docs, count, damaged,
             group, group * m.big + start, reach,
         )  # fmt: skip
 
@@ -168,6 +191,21 @@ class _Coder:
         return found
 
 
+def _hits(
+    m: _Material, code: np.ndarray, at: np.ndarray, start: np.ndarray, end: np.ndarray
+) -> np.ndarray:
+    """The distinct (code index, segment) pairs, as numbers, where codings (inside their
+    documents, at document index ``at``) overlap a segment: ``coding.units``'s rule."""
+    if not len(code):
+        return np.zeros(0, dtype=np.int64)
+    seg_start = m.base[m.seg_doc_index] + m.seg_start
+    seg_end = m.base[m.seg_doc_index] + m.seg_end
+    line = m.base[at]  # offsets on the line, as coding.units lays documents out
+    spans = Codings(code, np.zeros_like(code), line + start, line + end)
+    coding, seg = overlapping_segments(spans, seg_start, seg_end)
+    return distinct(code[coding] * m.n_segs + seg)
+
+
 @dataclass(frozen=True)
 class _Groups:
     """A pair's disagreements as runs of segments, sorted by code and document order: the
@@ -183,11 +221,10 @@ class _Groups:
 
 
 def _groups(m: _Material, eligible: np.ndarray, a: _Coder, b: _Coder) -> _Groups:
-    n_segs = max(len(m.seg_start), 1)
     # where exactly one of them applied the code, on documents both finished or coded
     keys = np.setxor1d(a.hits, b.hits, assume_unique=True)
     who = (~np.isin(keys, a.hits)).astype(np.int64)
-    code, seg = np.divmod(keys, n_segs)
+    code, seg = np.divmod(keys, m.n_segs)
     keep = np.asarray(eligible.all(axis=1))[m.seg_doc_index[seg]]
     code, seg, who = code[keep], seg[keep], who[keep]
     doc, block = m.seg_doc[seg], m.seg_block[seg]
@@ -250,6 +287,7 @@ class PairRead:
     _made: dict[int, list[Disagreement]] = field(default_factory=dict)
 
     def _slice(self, code_id: int) -> tuple[int, int, int]:
+        """The code's index and its runs' range in ``groups``."""
         index = self.material.codes.index(code_id) if code_id in self.material.paths else -1
         lo, hi = np.searchsorted(self.groups.code, [index, index + 1])
         return index, int(lo), int(hi)
@@ -274,64 +312,71 @@ class PairRead:
         return hi - lo - settled, settled
 
     def _settled(self, i: int, choices: Choices) -> str | None:
-        """``coding.consensus._Group.settled`` of run ``i``."""
+        """The choice settled for run ``i`` (``coding.consensus.run_choice``)."""
+        if not choices:
+            return None
         g, m = self.groups, self.material
-        doc = int(g.doc[i])
-        found = choices.get((doc, int(g.start[i]), int(g.end[i])))
-        if found or g.first[i] == g.last[i]:
-            return found
         segs = slice(int(g.first[i]), int(g.last[i]) + 1)
-        each = {
-            choices.get((doc, s, e))
-            for s, e in zip(m.seg_start[segs].tolist(), m.seg_end[segs].tolist(), strict=True)
-        }
-        return each.pop() if len(each) == 1 else None
+        segments = zip(m.seg_start[segs].tolist(), m.seg_end[segs].tolist(), strict=True)
+        return run_choice(choices, int(g.doc[i]), (int(g.start[i]), int(g.end[i])), segments)
 
     def _rows(self, code_id: int) -> list[Disagreement]:
         index, lo, hi = self._slice(code_id)
         if lo == hi:
             return []
-        spans = [c.spans(index) for c in self.coders]
+        spans_a, spans_b = (c.spans(index) for c in self.coders)
         choices = self.settled.get(code_id, {})
         g, names = self.groups, self.material.names
-        rows = []
-        for i, (doc, start, end) in enumerate(
-            zip(g.doc[lo:hi].tolist(), g.start[lo:hi].tolist(), g.end[lo:hi].tolist(), strict=True),
-            lo,
-        ):
-            rows.append(
-                Disagreement(
-                    code_id,
-                    doc,
-                    names[doc],
-                    start,
-                    end,
-                    self.pair,
-                    _overlapping(spans[0].get(doc, ()), start, end),
-                    _overlapping(spans[1].get(doc, ()), start, end),
-                    self._settled(i, choices),
-                )
+        runs = zip(
+            g.doc[lo:hi].tolist(), g.start[lo:hi].tolist(), g.end[lo:hi].tolist(), strict=True
+        )
+        return [
+            Disagreement(
+                code_id,
+                doc,
+                names[doc],
+                start,
+                end,
+                self.pair,
+                overlapping_spans(spans_a.get(doc, ()), start, end),
+                overlapping_spans(spans_b.get(doc, ()), start, end),
+                self._settled(i, choices),
             )
-        return rows
+            for i, (doc, start, end) in enumerate(runs, lo)
+        ]
 
 
-_Key = tuple | None
+class _PairKey(NamedTuple):
+    """What a pair's figures and disagreements were computed from."""
+
+    material: TableKey | None
+    status: TableKey | None
+    coder_a: CoderKey | None
+    coder_b: CoderKey | None
+    a: int  # the coders' ids
+    b: int
+
+    @property
+    def complete(self) -> bool:
+        """Every part was read under a key: the pair can be kept for later."""
+        return None not in self
 
 
-def _same(kept: tuple[_Key, object] | None, key: _Key) -> bool:
-    return kept is not None and key is not None and kept[0] == key
+class _Computed(NamedTuple):
+    report: AgreementReport
+    groups: _Groups
 
 
 @dataclass
 class ReviewTables:
-    """The parts (see the module docstring), each as (key, value), and the pairs computed."""
+    """The parts (see the module docstring), each with its key, and the pairs computed."""
 
-    material: tuple[_Key, _Material]
-    status: tuple[_Key, dict[int, np.ndarray]]  # coder id -> documents marked done
-    settled: tuple[_Key, dict[int, Choices]]
-    names: tuple[_Key, dict[str, int]]  # coder name -> id
-    coders: dict[int, tuple[_Key, _Coder]]
-    pairs: dict[tuple, tuple[AgreementReport, _Groups]] = field(default_factory=dict)
+    material: _Part[TableKey, _Material]
+    status: _Part[TableKey, dict[int, np.ndarray]]  # coder id -> documents marked done
+    settled: _Part[TableKey, dict[int, Choices]]
+    names: _Part[TableKey, dict[str, int]]  # coder name -> id
+    coders: dict[int, _Part[CoderKey, _Coder]]
+    pairs: dict[_PairKey, _Computed] = field(default_factory=dict)
     _coder_pairs: list[CoderPair] | None = field(default=None, init=False)
 
     @classmethod
@@ -341,36 +386,38 @@ class ReviewTables:
         """``kept`` with the parts whose key changed read again from ``project`` (all of
         them without ``kept``, and without ``writes``: then nothing is kept for later)."""
 
-        def key(*tables: str) -> _Key:
+        def key(*tables: str) -> TableKey | None:
             return writes.table(*tables) if writes else None
 
-        material = (
-            kept.material if kept and _same(kept.material, key("documents", "codes")) else None
+        material = _kept_or_read(
+            kept.material if kept else None,
+            key("documents", "codes"),
+            lambda: _Material.read(project),
         )
-        if material is None:
-            material = (key("documents", "codes"), _Material.read(project))
-        status = kept.status if kept and _same(kept.status, key("document_status")) else None
-        if status is None:
-            status = (key("document_status"), _done_marks(project))
-        settled = kept.settled if kept and _same(kept.settled, key("events")) else None
-        if settled is None:
-            settled = (key("events"), _settled(project))
-        names = kept.names if kept and _same(kept.names, key("coders")) else None
-        if names is None:
-            names = (key("coders"), dict(project.conn.execute("SELECT name, id FROM coders")))
-        coders: dict[int, tuple[_Key, _Coder]] = {}
-        stale = []
-        for coder_id in names[1].values():
-            coder_key = (material[0], writes.coder(coder_id)) if writes and material[0] else None
+        status = _kept_or_read(
+            kept.status if kept else None, key("document_status"), lambda: _done_marks(project)
+        )
+        settled = _kept_or_read(
+            kept.settled if kept else None, key("events"), lambda: settled_choices(project)
+        )
+        names = _kept_or_read(
+            kept.names if kept else None,
+            key("coders"),
+            lambda: dict(project.conn.execute("SELECT name, id FROM coders").fetchall()),
+        )
+        coders: dict[int, _Part[CoderKey, _Coder]] = {}
+        stale: list[tuple[int, CoderKey | None]] = []
+        for coder_id in names.value.values():
+            coder_key = (material.key, writes.coder(coder_id)) if writes and material.key else None
             old = kept.coders.get(coder_id) if kept else None
-            if old is not None and _same(old, coder_key):
+            if old is not None and old.current(coder_key):
                 coders[coder_id] = old
             else:
                 stale.append((coder_id, coder_key))
-        coders.update(_read_coders(project, material[1], stale))
+        coders.update(_read_coders(project, material.value, stale))
         tables = cls(material, status, settled, names, coders)
         if kept:
-            tables.pairs = {k: v for k, v in kept.pairs.items() if k == tables._pair_key(*k[-2:])}
+            tables.pairs = tables._same_parts(kept.pairs)
         return tables
 
     def ready(
@@ -381,34 +428,30 @@ class ReviewTables:
         a look-up, no read."""
         if writes is None or len(coders) != 2 or coders[0] == coders[1]:
             return None
-        parts = (
-            (self.material, writes.table("documents", "codes")),
-            (self.status, writes.table("document_status")),
-            (self.settled, writes.table("events")),
-            (self.names, writes.table("coders")),
+        current = (
+            self.material.current(writes.table("documents", "codes"))
+            and self.status.current(writes.table("document_status"))
+            and self.settled.current(writes.table("events"))
+            and self.names.current(writes.table("coders"))
         )
-        if not all(_same(part, key) for part, key in parts):
-            return None
-        ids = [self.names[1].get(name.strip()) for name in coders]
-        if None in ids:
-            return None
-        a, b = (int(i) for i in ids if i is not None)
-        for coder_id in (a, b):
-            if not _same(self.coders.get(coder_id), (self.material[0], writes.coder(coder_id))):
-                return None
-        found = self.pairs.get(self._pair_key(a, b))
-        if found is None or found[0].coders != list(coders):
-            return None
-        report, groups = found
         pair = (coders[0], coders[1])
-        parts_ab = (self.coders[a][1], self.coders[b][1])
-        return report, PairRead(pair, self.material[1], parts_ab, groups, self.settled[1])
+        ids = self._ids(pair) if current else None
+        material = self.material.key
+        if ids is None or material is None:
+            return None
+        for coder_id in ids:
+            part = self.coders.get(coder_id)
+            if part is None or not part.current((material, writes.coder(coder_id))):
+                return None
+        found = self.pairs.get(self._pair_key(*ids))
+        if found is None or found.report.coders != list(pair):
+            return None
+        return found.report, self._read(pair, ids, found.groups)
 
     def with_pairs_of(self, other: ReviewTables) -> ReviewTables:
         """These tables with the pairs ``other`` computed from the same parts (a new object:
         a worker thread may be reading this one)."""
-        same = {k: v for k, v in other.pairs.items() if k == self._pair_key(*k[-2:])}
-        tables = replace(self, pairs={**self.pairs, **same})
+        tables = replace(self, pairs={**self.pairs, **self._same_parts(other.pairs)})
         tables._coder_pairs = self._coder_pairs  # the same parts
         return tables
 
@@ -418,83 +461,80 @@ class ReviewTables:
             self.compare(project, pair)
         self.coder_pairs()
 
-    def _pair_key(self, a: int, b: int) -> tuple:
-        return (
-            self.material[0],
-            self.status[0],
-            self.coders[a][0] if a in self.coders else None,
-            self.coders[b][0] if b in self.coders else None,
-            a,
-            b,
-        )
-
     def compare(
         self, project: Project, coders: Sequence[str]
     ) -> tuple[AgreementReport, ReviewRead | PairRead]:
         """The pair's agreement report and disagreements (``project``: the connection the
         tables were read on, for what only a fresh read says: a damaged file, a coder that
         does not exist)."""
-        pair = _pair(coders)
-        ids = [self.names[1].get(name.strip()) for name in pair]
-        if None in ids or any(self.coders[i][1].damaged for i in ids if i is not None):
+        pair = review_pair(coders)
+        ids = self._ids(pair)
+        if ids is None or any(self.coders[i].value.damaged for i in ids):
             report = agreement_report(project, list(pair))
             return report, ReviewRead(project, pair, [r.code_id for r in report.codes])
-        a, b = ids
-        assert a is not None and b is not None
-        key = self._pair_key(a, b)
-        found = self.pairs.get(key) if None not in key else None
-        if found is None or found[0].coders != list(pair):
-            found = self._compute(list(pair), self.coders[a][1], self.coders[b][1], (a, b))
-            if None not in key:
+        key = self._pair_key(*ids)
+        found = self.pairs.get(key) if key.complete else None
+        if found is None or found.report.coders != list(pair):
+            found = self._compute(list(pair), ids)
+            if key.complete:
                 self.pairs[key] = found
-        report, groups = found
-        parts = (self.coders[a][1], self.coders[b][1])
-        return report, PairRead(pair, self.material[1], parts, groups, self.settled[1])
+        return found.report, self._read(pair, ids, found.groups)
 
-    def _compute(self, pair: list[str], a: _Coder, b: _Coder, ids: tuple[int, int]):
-        m = self.material[1]
+    def coder_pairs(self) -> list[CoderPair]:
+        """``coding.consensus.coder_pairs`` from the tables (computed once)."""
+        if self._coder_pairs is None:
+            docs = {name: self._qualified(i) for name, i in self.names.value.items()}
+            count = {name: self.coders[i].value.count for name, i in self.names.value.items()}
+            self._coder_pairs = ranked_pairs(
+                count, lambda a, b: len(np.intersect1d(docs[a], docs[b], assume_unique=True))
+            )
+        return self._coder_pairs
+
+    def _ids(self, pair: tuple[str, str]) -> tuple[int, int] | None:
+        """The two coders' ids; None when one of them is not a coder (in these tables)."""
+        a, b = (self.names.value.get(name.strip()) for name in pair)
+        return (a, b) if a is not None and b is not None else None
+
+    def _pair_key(self, a: int, b: int) -> _PairKey:
+        coder_a, coder_b = (self.coders[i].key if i in self.coders else None for i in (a, b))
+        return _PairKey(self.material.key, self.status.key, coder_a, coder_b, a, b)
+
+    def _same_parts(self, pairs: dict[_PairKey, _Computed]) -> dict[_PairKey, _Computed]:
+        """The ``pairs`` computed from the parts these tables hold."""
+        return {k: v for k, v in pairs.items() if k == self._pair_key(k.a, k.b)}
+
+    def _read(self, pair: tuple[str, str], ids: tuple[int, int], groups: _Groups) -> PairRead:
+        a, b = (self.coders[i].value for i in ids)
+        return PairRead(pair, self.material.value, (a, b), groups, self.settled.value)
+
+    def _qualified(self, coder_id: int) -> np.ndarray:
+        """The documents the coder finished (done mark) or coded, sorted."""
+        done = self.status.value.get(coder_id, np.zeros(0, np.int64))
+        return distinct(np.concatenate((self.coders[coder_id].value.docs, done)))
+
+    def _compute(self, pair: list[str], ids: tuple[int, int]) -> _Computed:
+        """The pair's report (``segment_report``) and disagreements, on the arrays."""
+        m = self.material.value
+        a, b = (self.coders[i].value for i in ids)
         eligible = np.zeros((len(m.doc_ids), 2), dtype=bool)
-        for j, (coder_id, part) in enumerate(zip(ids, (a, b), strict=True)):
-            docs = np.union1d(part.docs, self.status[1].get(coder_id, np.zeros(0, np.int64)))
-            eligible[np.searchsorted(m.doc_ids, docs), j] = True
-        coverage = _coverage(eligible, pair, "complete")
+        for j, coder_id in enumerate(ids):
+            eligible[np.searchsorted(m.doc_ids, self._qualified(coder_id)), j] = True
+        coverage = document_coverage(eligible, pair, "complete")
         counted = eligible & np.asarray(eligible.all(axis=1))[:, None]
-        n_segs = max(len(m.seg_start), 1)
-        code, seg = np.divmod(np.concatenate((a.hits, b.hits)), n_segs)
+        code, seg = np.divmod(np.concatenate((a.hits, b.hits)), m.n_segs)
         coder = np.repeat([0, 1], [len(a.hits), len(b.hits)])
         keys, weights = pattern_counts(
             len(m.codes), code, seg, coder, counted[m.seg_doc_index], np.ones(len(m.seg_start))
         )
         per_code = {
-            code_id: _decode(code_id, m.paths[code_id], keys[i], weights[i], 2, "complete")
+            code_id: decode_units(code_id, m.paths[code_id], keys[i], weights[i], 2, "complete")
             for i, code_id in enumerate(m.codes)
         }
-        return segment_report(pair, per_code, coverage), _groups(m, eligible, a, b)
-
-    def coder_pairs(self) -> list[CoderPair]:
-        """``coding.consensus.coder_pairs`` from the tables (computed once)."""
-        if self._coder_pairs is None:
-            self._coder_pairs = self._count_pairs()
-        return self._coder_pairs
-
-    def _count_pairs(self) -> list[CoderPair]:
-        docs = {
-            name: _distinct(
-                np.concatenate((self.coders[i][1].docs, self.status[1].get(i, np.zeros(0, int))))
-            )
-            for name, i in self.names[1].items()
-        }
-        count = {name: self.coders[i][1].count for name, i in self.names[1].items()}
-        names = sorted(self.names[1])
-        pairs = [
-            CoderPair(a, b, len(np.intersect1d(docs[a], docs[b], assume_unique=True)))
-            for i, a in enumerate(names)
-            for b in names[i + 1 :]
-        ]
-        return sorted(pairs, key=lambda p: (-p.shared, -(count[p.a] + count[p.b]), p.a, p.b))
+        return _Computed(segment_report(pair, per_code, coverage), _groups(m, eligible, a, b))
 
 
 def _done_marks(project: Project) -> dict[int, np.ndarray]:
+    """Coder id -> the documents they marked done, sorted."""
     found: dict[int, list[int]] = {}
     for doc, coder in project.conn.execute(
         "SELECT document_id, coder_id FROM document_status WHERE done = 1"
@@ -504,8 +544,8 @@ def _done_marks(project: Project) -> dict[int, np.ndarray]:
 
 
 def _read_coders(
-    project: Project, m: _Material, stale: list[tuple[int, _Key]]
-) -> dict[int, tuple[_Key, _Coder]]:
+    project: Project, m: _Material, stale: list[tuple[int, CoderKey | None]]
+) -> dict[int, _Part[CoderKey, _Coder]]:
     """The codings of the ``stale`` coders, in one query."""
     if not stale:
         return {}
@@ -519,13 +559,12 @@ def _read_coders(
         ).fetchall(),
         dtype=np.int64,
     ).reshape(-1, 5)
-    order = np.argsort(rows[:, 0], kind="stable")
-    rows = rows[order]
+    rows = rows[np.argsort(rows[:, 0], kind="stable")]
     cut = (
         np.searchsorted(rows[:, 0], ids, side="left"),
         np.searchsorted(rows[:, 0], ids, side="right"),
     )
     return {
-        coder_id: (key, _Coder.of(m, rows[lo:hi, 1:]))
+        coder_id: _Part(key, _Coder.of(m, rows[lo:hi, 1:]))
         for (coder_id, key), lo, hi in zip(stale, *cut, strict=True)
     }

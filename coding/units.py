@@ -489,3 +489,13 @@ def unitizing_continua(
         code_id: [(lengths[d], spans.get((i, d), empty)) for d in shared]
         for i, code_id in enumerate(code_ids)
     }
+
+
+# Public names of the helpers coding.review_tables shares (the review computes on the same
+# rules). Aliases for now, while another branch edits this module: fold them into the
+# definitions above when both have landed.
+Codings = _Codings  # codings of the requested codes as arrays, on the line of documents
+document_coverage = _coverage  # which documents count for ``coders``, and why others do not
+overlapping_segments = _overlapping_segments
+distinct = _distinct
+decode_units = _decode  # a code's ``CodeUnits`` from its ``pattern_counts``

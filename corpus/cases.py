@@ -12,13 +12,15 @@ medium (5 000–19 999) and large municipalities: liten < 5 000 <= mellomstor < 
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from coding import journal
 from coding.errors import InputError, KodeverkError
-from coding.store import Project, new_guid, now
+from coding.store import Project, inserted_id, new_guid, now
 from corpus.attribution import SIZE_CLASSES, parse_attribution
 from corpus.tables import Table, read_table
 
@@ -89,7 +91,7 @@ def import_cases(
     wanted = _rows_to_attributes(table, case_col, pop_col, thresholds, summary)
     summary.attributes = sorted({name for attrs in wanted.values() for name in attrs})
     with project.transaction() as conn:
-        changes: list[dict] = []
+        changes: list[dict[str, Any]] = []
         for name, attributes in wanted.items():
             case_id, created = _ensure_case(conn, name)
             summary.cases_created += created
@@ -174,17 +176,19 @@ def _fill_size_class(
         summary.size_classes_derived += 1
 
 
-def _ensure_case(conn, name: str) -> tuple[int, bool]:
+def _ensure_case(conn: sqlite3.Connection, name: str) -> tuple[int, bool]:
     row = conn.execute("SELECT id FROM cases WHERE name = ?", (name,)).fetchone()
     if row:
         return row[0], False
     cur = conn.execute(
         "INSERT INTO cases(guid, name, created_at) VALUES (?, ?, ?)", (new_guid(), name, now())
     )
-    return int(cur.lastrowid), True
+    return inserted_id(cur), True
 
 
-def _attribute_changes(conn, case_id: int, attributes: dict[str, str]) -> list[dict]:
+def _attribute_changes(
+    conn: sqlite3.Connection, case_id: int, attributes: dict[str, str]
+) -> list[dict[str, Any]]:  # journal.change's
     changes = []
     for name, value in attributes.items():
         before = journal.fetch_row(conn, "case_attributes", {"case_id": case_id, "name": name})
@@ -229,7 +233,16 @@ def link_documents(
     return len(changed)
 
 
-def links_from_table(path: Path, document_column: str | None, case_column: str | None):
+class TableLinks(NamedTuple):
+    """``links_from_table``'s answer: (document, case) pairs and where each came from."""
+
+    links: list[tuple[str, str]]
+    where: list[str]  # «FILE row N» of each link, for messages
+
+
+def links_from_table(
+    path: Path, document_column: str | None, case_column: str | None
+) -> TableLinks:
     """(document, case) pairs and their row names from a table with a document and a case
     column (guessed: ``document``/``dokument``/``fil``, ``case``/``kommune``/``sak``)."""
     table = read_table(path)
@@ -247,4 +260,4 @@ def links_from_table(path: Path, document_column: str | None, case_column: str |
             f"columns are: {', '.join(table.columns)}"
         )
     links = [(row[document_column], row[case_column]) for row in table.rows]
-    return links, [table.where(i) for i in range(len(table.rows))]
+    return TableLinks(links, [table.where(i) for i in range(len(table.rows))])

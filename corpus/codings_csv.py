@@ -23,7 +23,7 @@ from coding.codes import code_paths, ensure_code_path, resolve_code
 from coding.errors import CodingError, InputError
 from coding.gc_pause import collector_paused
 from coding.journal import Row
-from coding.operations import _merge_into_one
+from coding.operations import merge_into_one
 from coding.output import unsafe_cell
 from coding.store import Project, insert_rows, now
 from corpus.tables import Table, read_table
@@ -126,7 +126,7 @@ def _last_code_id(project: Project) -> int:
     return project.conn.execute("SELECT coalesce(max(id), 0) FROM codes").fetchone()[0]
 
 
-def _codes_after(project: Project, code_id: int) -> list[dict]:
+def _codes_after(project: Project, code_id: int) -> list[Row]:
     """The code rows added after ``code_id`` (by ``--create-codes``), parents first."""
     cur = project.conn.execute("SELECT * FROM codes WHERE id > ? ORDER BY id", (code_id,))
     names = [d[0] for d in cur.description]
@@ -191,10 +191,10 @@ class _Plan:
         if len(existing) == 1 and existing[0]["start"] <= start and existing[0]["end"] >= end:
             return  # already coded: nothing to change
         if existing:
-            changes = _merge_into_one(
+            changes = merge_into_one(
                 existing, document_id, code_id, coder_id, self._case(document_id), start, end
             )
-        else:  # a new coding, with the id SQLite would give it (as _merge_into_one makes it)
+        else:  # a new coding, with the id SQLite would give it (as merge_into_one makes it)
             row = {"id": self.next_id, "guid": _guid(), "document_id": document_id,
                    "code_id": code_id, "coder_id": coder_id, "case_id": self._case(document_id),
                    "start": start, "end": end, "created_at": self.created_at}  # fmt: skip
@@ -288,7 +288,7 @@ def _guids(count: int) -> list[str]:
     ]
 
 
-def _record_events(project: Project, plan: _Plan, source: str, codes: list[dict]) -> int:
+def _record_events(project: Project, plan: _Plan, source: str, codes: list[Row]) -> int:
     """One event per coder holding all its changes, so undo takes back the import as a whole.
     Codes the import created go first into the event of its only coder (undo removes them
     too); with several coders they are recorded on their own, not undoable, since every

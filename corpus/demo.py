@@ -5,9 +5,14 @@ few codings by two coders (see ``corpus/demo/SOURCES.md``)."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coding.store import Project
+
+if TYPE_CHECKING:
+    from coding.documents import Segment
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 SURVEY_FILE = "survey_sintef_2014.csv"
@@ -110,7 +115,9 @@ def _sample_codings(project: Project) -> None:
             set_document_done(project, document_id, coder)
 
 
-def _sentence_span(project: Project, document_id: int, phrase: str, segments) -> tuple[int, int]:
+def _sentence_span(
+    project: Project, document_id: int, phrase: str, segments: Sequence[Segment]
+) -> tuple[int, int]:
     """The span of the sentence segments that hold ``phrase``."""
     text = project.conn.execute(
         "SELECT text FROM documents WHERE id = ?", (document_id,)

@@ -12,11 +12,12 @@ import hashlib
 import os
 from pathlib import Path
 
+from coding.documents import Segment
 from coding.errors import InputError
 from coding.store import Project
 from corpus.importer import Progress
 from corpus.qdpx_import import QdpxImportReport, write_package
-from corpus.qdpx_read import read_package
+from corpus.qdpx_read import Package, read_package
 
 __all__ = ["QdpxImportReport", "import_qdpx"]
 
@@ -44,7 +45,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _segment(package, progress: Progress | None) -> list[list]:
+def _segment(package: Package, progress: Progress | None) -> list[list[Segment]]:
     """Segments for each source, as for any imported transcript (turns, then sentences)."""
     from corpus.segment import TooManySentences, counting, split_sentences
     from corpus.transcripts import parse_transcript

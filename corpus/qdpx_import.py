@@ -12,14 +12,18 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
 
 from codebooks.qdc import merge_codes
 from codebooks.refi_common import DATETIME, same_text
 from coding import journal
-from coding.documents import record_import, sha256_text
+from coding.documents import Segment, record_import, sha256_text
 from coding.groups import merge_groups
 from coding.store import Project, inserted_id, new_guid, now, refresh_views
 from corpus.qdpx_read import Package, Selection, Source
+
+if TYPE_CHECKING:
+    from corpus.importer import Progress
 
 _KODEVERK_NOTE_NAME = re.compile(r"^Memo( \(\w+\))?$")
 _CASE_NOTE_NAME = re.compile(r"^Memo on case (?P<case>.+)$")
@@ -93,6 +97,22 @@ class QdpxImportReport:
         return asdict(self)
 
 
+CodingKey = tuple[int, int, int, int, int]  # document, code and coder ids, start, end
+
+
+class _CodingRow(NamedTuple):
+    """A coding as inserted (the INSERT's columns, in order)."""
+
+    guid: str
+    document_id: int
+    code_id: int
+    coder_id: int
+    case_id: int | None
+    start: int
+    end: int
+    created_at: str
+
+
 class _Writer:
     """Holds the id maps while one package is written."""
 
@@ -112,7 +132,7 @@ class _Writer:
         self.found: str | None = None
         self.merged_into: dict[str, str] = {}  # coding GUID merged away -> GUID kept
         self.matched: set[int] = set()  # ids of documents the project had already
-        self.existing: dict[tuple, str] = {}  # their codings: (doc, code, coder, span) -> GUID
+        self.existing: dict[CodingKey, str] = {}  # their codings -> GUID
 
     # -- coders ----------------------------------------------------------------------------------
     def users(self) -> None:
@@ -232,10 +252,12 @@ class _Writer:
         return self.cases[name]
 
     # -- documents and codings -------------------------------------------------------------------
-    def documents(self, import_id: int, segments: list[list], progress) -> None:
-        coding_rows: list[tuple] = []
-        segment_rows: list[tuple] = []
-        seen: set[tuple] = set()
+    def documents(
+        self, import_id: int, segments: list[list[Segment]], progress: Progress | None
+    ) -> None:
+        coding_rows: list[_CodingRow] = []
+        segment_rows: list[tuple[int, int, int, int, str, int, str | None]] = []
+        seen: set[CodingKey] = set()
         taken_guids = {r[0] for r in self.conn.execute("SELECT guid FROM codings")}
         total = len(self.package.sources)
         for done, (source, segs) in enumerate(zip(self.package.sources, segments, strict=True), 1):
@@ -254,11 +276,11 @@ class _Writer:
                 coder = self.coder_of(source.user)
                 self.memos[(coder, "document", document_guid)].append(source.description)
             case_id = self.document_case.get(source.guid)
-            made_here: list[tuple] = []
+            made_here: list[_CodingRow] = []
             for selection in source.selections:
                 made = self._codings(source, selection, document_id, case_id, taken_guids, seen)
                 made_here += made
-                target = made[0][0] if made else self.found
+                target = made[0].guid if made else self.found
                 self._selection_memos(source, selection, document_guid, target)
             coding_rows += self._merge_overlaps(made_here)
             if progress and (done % 50 == 0 or done == total):
@@ -275,22 +297,25 @@ class _Writer:
         )
         self.report.codings = len(coding_rows)
 
-    def _merge_overlaps(self, rows: list[tuple]) -> list[tuple]:
+    def _merge_overlaps(self, rows: list[_CodingRow]) -> list[_CodingRow]:
         """One document's coding rows with overlapping or touching spans of one code by one
         coder merged into one, as ``operations.apply_coding`` does: the earliest keeps its GUID
         and the earliest creation time; memos on the others move to it."""
-        rows = sorted(rows, key=lambda r: (r[2], r[3], r[5], r[6]))  # code, coder, start, end
-        kept: list[list] = []
-        for row in rows:
+        kept: list[_CodingRow] = []
+        for row in sorted(rows, key=lambda r: (r.code_id, r.coder_id, r.start, r.end)):
             last = kept[-1] if kept else None
-            if last and (last[2], last[3]) == (row[2], row[3]) and row[5] <= last[6]:
-                last[6] = max(last[6], row[6])
-                last[7] = min(last[7], row[7])
-                self.merged_into[row[0]] = last[0]
+            if (
+                last
+                and (last.code_id, last.coder_id) == (row.code_id, row.coder_id)
+                and row.start <= last.end
+            ):
+                end, created = max(last.end, row.end), min(last.created_at, row.created_at)
+                kept[-1] = last._replace(end=end, created_at=created)
+                self.merged_into[row.guid] = last.guid
                 self.report.merged_codings += 1
             else:
-                kept.append(list(row))
-        return [tuple(r) for r in kept]
+                kept.append(row)
+        return kept
 
     def _same_document(self, source: Source) -> tuple[int, str] | None:
         """The project's document with this source's GUID and text (a file exported from this
@@ -304,15 +329,15 @@ class _Writer:
         self.report.documents_matched += 1
         return row[0], source.guid
 
-    def _coding_keys(self, document_id: int) -> dict[tuple, str]:
+    def _coding_keys(self, document_id: int) -> dict[CodingKey, str]:
         rows = self.conn.execute(
             'SELECT document_id, code_id, coder_id, start, "end", guid FROM codings '
             "WHERE document_id = ?",
             (document_id,),
         )
-        return {tuple(r[:5]): r[5] for r in rows}
+        return {(r[0], r[1], r[2], r[3], r[4]): r[5] for r in rows}
 
-    def _document(self, source: Source, segs: list, import_id: int) -> tuple[int, str]:
+    def _document(self, source: Source, segs: list[Segment], import_id: int) -> tuple[int, str]:
         guid = source.guid
         if self.conn.execute("SELECT 1 FROM documents WHERE guid = ?", (guid,)).fetchone():
             self.report.warnings.append(
@@ -354,12 +379,13 @@ class _Writer:
         document_id: int,
         case_id: int | None,
         taken: set[str],
-        seen: set[tuple],
-    ) -> list[tuple]:
+        seen: set[CodingKey],
+    ) -> list[_CodingRow]:
         self.found = None  # the project's coding matched, for the selection's memos
         if selection.span is None:
             return []
-        rows = []
+        rows: list[_CodingRow] = []
+        start, end = selection.span
         for coding in selection.codings:
             code_id = self.codes.get(coding.code or "")
             if code_id is None:
@@ -368,7 +394,7 @@ class _Writer:
                 )
                 continue
             coder_id = self.coder_of(coding.user, selection.user, source.user)
-            key = (document_id, code_id, coder_id, *selection.span)
+            key = (document_id, code_id, coder_id, start, end)
             if key in self.existing:
                 self.report.codings_matched += 1
                 self.found = self.found or self.existing[key]
@@ -382,7 +408,9 @@ class _Writer:
             created = next(
                 (t for t in (coding.created, selection.created) if t and DATETIME.match(t)), now()
             )
-            rows.append((guid, document_id, code_id, coder_id, case_id, *selection.span, created))
+            rows.append(
+                _CodingRow(guid, document_id, code_id, coder_id, case_id, start, end, created)
+            )
         return rows
 
     # -- memos -----------------------------------------------------------------------------------
@@ -483,7 +511,11 @@ def _note_text(name: str, text: str) -> str:
 
 
 def write_package(
-    project: Project, package: Package, file_sha256: str, segments: list[list], progress=None
+    project: Project,
+    package: Package,
+    file_sha256: str,
+    segments: list[list[Segment]],
+    progress: Progress | None = None,
 ) -> QdpxImportReport:
     """Write everything in one transaction and one (not undoable) event."""
     report = QdpxImportReport(

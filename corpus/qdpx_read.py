@@ -11,6 +11,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -30,6 +31,9 @@ from codebooks.safe_zip import SafeArchive, check_entry_name, parse_xml
 from coding.errors import InputError
 from coding.groups import CodeGroup
 from corpus.refi_positions import CODE_POINTS, SourceText, choose_unit
+
+if TYPE_CHECKING:
+    from corpus.importer import Progress
 
 MAX_FILE_BYTES = 512 * 1024**2
 _NON_TEXT = ("PictureSource", "AudioSource", "VideoSource")
@@ -206,7 +210,7 @@ def decode_text(data: bytes) -> tuple[str, bool]:
 
 
 # -- reading -------------------------------------------------------------------------------------
-def read_package(path: Path, progress=None) -> Package:
+def read_package(path: Path, progress: Progress | None = None) -> Package:
     files = Files(path)
     try:
         where = f"{path}: {files.qde_name}" if files.archive else str(path)
@@ -370,7 +374,9 @@ def _note_refs(element: etree._Element) -> list[str]:
     return [r for r in refs if r]
 
 
-def _read_sources(root: etree._Element, package: Package, files: Files, progress) -> None:
+def _read_sources(
+    root: etree._Element, package: Package, files: Files, progress: Progress | None
+) -> None:
     elements = [e for sources in children(root, "Sources") for e in sources]
     for done, element in enumerate(elements, start=1):
         kind = local(element)

@@ -15,10 +15,17 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
 from coding.documents import Segment
+
+if TYPE_CHECKING:  # spaCy is imported lazily: it is slow to import
+    from spacy.language import Language
+    from spacy.pipeline import Sentencizer
+    from spacy.tokenizer import Tokenizer
+    from spacy.tokens import Doc
 
 CHUNK_CHARS = 50_000
 MAX_PRIME_CHARS = 60  # longer words are not primed (tokenized)
@@ -32,7 +39,7 @@ _PIECE = re.compile(r"\S(?:.*?\S)??(?=\s*\n[ \t]*\n|\s*$)", re.DOTALL)
 
 
 @lru_cache(maxsize=1)
-def sentence_pipeline():  # -> spacy.Language (spaCy is imported lazily: it is slow to import)
+def sentence_pipeline() -> Language:
     """The shared pipeline: Norwegian Bokmål tokenizer rules plus the rule-based sentencizer."""
     import spacy
 
@@ -56,7 +63,7 @@ class TooManySentences(ValueError):
 SentenceRow = tuple[int, int, str, int, "str | None"]
 
 
-def sentence_starts(doc) -> list[int]:
+def sentence_starts(doc: Doc) -> list[int]:
     """Character offsets where spaCy's ``sentencizer`` would start sentences in ``doc``.
 
     Its rule: the first token starts a sentence, and so does every token that is neither
@@ -65,7 +72,7 @@ def sentence_starts(doc) -> list[int]:
     return _starts(doc, first=True, final_pending=False)[0]
 
 
-def _starts(doc, *, first: bool, final_pending: bool) -> tuple[list[int], bool]:
+def _starts(doc: Doc, *, first: bool, final_pending: bool) -> tuple[list[int], bool]:
     """``sentence_starts`` for a piece of a longer text: ``first`` when the piece opens it,
     ``final_pending`` when a sentence-final character ended the text before the piece. Returns
     the starts and whether a final character is pending at the piece's end."""
@@ -93,13 +100,13 @@ def _starts(doc, *, first: bool, final_pending: bool) -> tuple[list[int], bool]:
 
 
 @lru_cache(maxsize=1)
-def _sentencizer_rule() -> tuple[list[int], np.ndarray]:
+def _sentencizer_rule() -> tuple[list[int | str], np.ndarray]:
     """The token attributes ``sentence_starts`` reads, and the sentencizer's final characters
     as ORTH ids."""
     from spacy.attrs import IDX, IS_PUNCT, ORTH
 
     nlp = sentence_pipeline()
-    chars = nlp.get_pipe("sentencizer").punct_chars
+    chars = cast("Sentencizer", nlp.get_pipe("sentencizer")).punct_chars
     if not all(nlp.vocab[c].is_punct for c in chars):  # what _starts relies on
         raise RuntimeError("a sentence-final character of spaCy's sentencizer is not punctuation")
     return [ORTH, IS_PUNCT, IDX], np.array([nlp.vocab.strings.add(c) for c in chars], np.uint64)
@@ -160,7 +167,7 @@ def sentence_rows(
         yield rows
 
 
-def tokenized(texts: Iterable[str]) -> Iterator:  # -> Iterator[spacy.tokens.Doc]
+def tokenized(texts: Iterable[str]) -> Iterator[Doc]:
     """spaCy's tokenizer over ``texts``, its word cache filled first with each piece's new words.
 
     The tokenizer caches how it split each whitespace-separated word, but stops adding to the
@@ -175,7 +182,7 @@ def tokenized(texts: Iterable[str]) -> Iterator:  # -> Iterator[spacy.tokens.Doc
     words, the next 1, 2, 4 ... ``MAX_PRIME_GAP`` pieces are not listed. Words longer than
     ``MAX_PRIME_CHARS`` are left to the cache as it works (a hostile 10 MB «word» would be
     tokenized twice and kept in memory)."""
-    tokenizer = sentence_pipeline().tokenizer
+    tokenizer = cast("Tokenizer", sentence_pipeline().tokenizer)
     primed = _primed_words(tokenizer)
     gap = skip = 0
     for text in texts:
@@ -193,7 +200,7 @@ def tokenized(texts: Iterable[str]) -> Iterator:  # -> Iterator[spacy.tokens.Doc
 
 
 @lru_cache(maxsize=1)
-def _primed_words(tokenizer) -> set[str]:
+def _primed_words(tokenizer: Tokenizer) -> set[str]:
     """The words ``tokenized`` has put in ``tokenizer``'s cache (a new pipeline, a new set)."""
     return set()
 
@@ -215,7 +222,7 @@ def _pieces(text: str, run: list[Segment]) -> list[tuple[int, int]]:
     return pieces
 
 
-def _run_starts(pieces: list[tuple[int, int]], docs: Iterator) -> list[int]:
+def _run_starts(pieces: list[tuple[int, int]], docs: Iterator[Doc]) -> list[int]:
     """Sentence starts over a run's pieces, the sentencizer's state carried from piece to piece."""
     starts: list[int] = []
     final_pending = False

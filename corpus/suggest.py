@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import bisect
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,6 +28,10 @@ from coding.documents import (
 )
 from coding.store import Project
 from corpus.segment import block_runs, sentence_pipeline
+
+if TYPE_CHECKING:  # spaCy is imported lazily: it is slow to import
+    from spacy.matcher import PhraseMatcher
+    from spacy.tokens import Doc
 
 # Inflection endings, longest first (bokmål and nynorsk; definite, plural, genitive).
 SUFFIXES = ("endes", "ende", "ene", "ane", "ers", "ens", "ets", "er", "en", "et", "ar", "a", "e")
@@ -88,7 +93,9 @@ def suggest(project: Project, document_id: int, coder: str | None = None) -> lis
     return sorted(found.values(), key=lambda s: (s.start, s.code_name))
 
 
-def _matches(matcher, doc, run: list[Segment]) -> Iterator[tuple[Segment, int, str]]:
+def _matches(
+    matcher: PhraseMatcher, doc: Doc, run: list[Segment]
+) -> Iterator[tuple[Segment, int, str]]:
     """``(segment, code id, matched text)`` for each match inside one segment of ``run``
     (``doc`` holds the text from the run's first segment on)."""
     offset = run[0].start
@@ -111,7 +118,7 @@ def _keyword_codes(project: Project) -> dict[int, tuple[str, list[str]]]:
     return codes
 
 
-def _stemmed(text: str, only: set[str] | None = None):
+def _stemmed(text: str, only: set[str] | None = None) -> Doc:
     """The tokenised text with each token's NORM set to its stem. With ``only``, just the
     tokens whose stem or lower-case form is in ``only`` get it: no other token can be part of
     a match, and a document has far fewer distinct words than tokens."""
@@ -134,7 +141,7 @@ def _stemmed(text: str, only: set[str] | None = None):
     return doc
 
 
-def _matcher(patterns: dict[int, list]):
+def _matcher(patterns: dict[int, list[Doc]]) -> PhraseMatcher:
     from spacy.matcher import PhraseMatcher
 
     matcher = PhraseMatcher(sentence_pipeline().vocab, attr="NORM")
@@ -156,5 +163,5 @@ def _coded_spans(
     return spans
 
 
-def _overlaps(spans, segment: Segment) -> bool:
+def _overlaps(spans: Iterable[tuple[int, int]], segment: Segment) -> bool:
     return any(s < segment.end and segment.start < e for s, e in spans)

@@ -10,9 +10,14 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coding.errors import MALFORMED_INPUT, InputError, describe
 from corpus.encoding import decode_bytes
+
+if TYPE_CHECKING:  # openpyxl is imported lazily (and ships no types)
+    from openpyxl import Workbook
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 DELIMITERS = ",;\t"
 TABLE_SUFFIXES = (".csv", ".xlsx")
@@ -124,7 +129,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
     return _build_table(where, records)
 
 
-def _worksheet(path: Path, book, sheet: str | None):  # -> openpyxl ReadOnlyWorksheet
+def _worksheet(path: Path, book: Workbook, sheet: str | None) -> ReadOnlyWorksheet:
     if not book.worksheets:
         raise InputError(f"{path}: the workbook has no sheets")
     if sheet is None:
@@ -134,7 +139,7 @@ def _worksheet(path: Path, book, sheet: str | None):  # -> openpyxl ReadOnlyWork
     raise InputError(f"{path}: no sheet {sheet!r}; sheets are: {', '.join(book.sheetnames)}")
 
 
-def _xlsx_records(worksheet, where: str) -> Iterator[tuple[int, list[str]]]:
+def _xlsx_records(worksheet: ReadOnlyWorksheet, where: str) -> Iterator[tuple[int, list[str]]]:
     """``(row number, cells)`` of the non-empty rows."""
     worksheet.reset_dimensions()  # a declared A1:XFD1048576 would pad every row
     for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):

@@ -145,6 +145,7 @@ def link_command(
         if file:
             links, where = links_from_table(file, document_column, case_column)
         else:
+            assert document and case  # checked above
             links, where = [(document, case)], ["--document"]
         changed = link_documents(opened, links, where=where)
     if as_json:
