@@ -508,9 +508,11 @@ class ReviewTables:
         return PairRead(pair, self.material.value, (a, b), groups, self.settled.value)
 
     def _qualified(self, coder_id: int) -> np.ndarray:
-        """The documents the coder finished (done mark) or coded, sorted."""
+        """The documents the coder finished (done mark) or coded, sorted; a mark of a document
+        that is gone (a damaged file) counts nowhere."""
         done = self.status.value.get(coder_id, np.zeros(0, np.int64))
-        return distinct(np.concatenate((self.coders[coder_id].value.docs, done)))
+        docs = distinct(np.concatenate((self.coders[coder_id].value.docs, done)))
+        return docs[np.isin(docs, self.material.value.doc_ids)]
 
     def _compute(self, pair: list[str], ids: tuple[int, int]) -> _Computed:
         """The pair's report (``segment_report``) and disagreements, on the arrays."""

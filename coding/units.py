@@ -198,6 +198,10 @@ class _Layout:
         if rows:
             pairs = np.array(rows, dtype=np.int64)
             doc_index = np.searchsorted(docs[:, 0], pairs[:, 0])
+            # a mark or coding of a missing document (a damaged file): the codings' own check
+            # names it; here it must not land on a neighbour or past the end
+            known = np.append(docs[:, 0], -1)[doc_index] == pairs[:, 0]
+            pairs, doc_index = pairs[known], doc_index[known]
             eligible[doc_index, [column[c] for c in pairs[:, 1]]] = True
         return cls(docs[:, 0], base, eligible)
 

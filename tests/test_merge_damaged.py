@@ -123,6 +123,25 @@ def test_agreement_by_character_on_a_damaged_project_is_one_line(project_and_cop
     assert "intervju-oslo" in line and "30–1000000" in line and "kodeverk check" in line
 
 
+@pytest.mark.parametrize("unit", ["segment", "character"])
+def test_agreement_with_a_coding_of_a_missing_document_is_one_line(project_and_copy, unit):
+    """A coding whose document is gone (deleted by another tool with foreign keys off) is named,
+    never an IndexError nor a coding laid on another document."""
+    project, _ = project_and_copy
+    with Project.open(project) as opened:
+        ops.apply_coding(opened, 1, _bolig(opened), "kari", 30, 40)
+    _damage(project, "PRAGMA foreign_keys = OFF; UPDATE codings SET document_id = 999 "
+            "WHERE coder_id = (SELECT id FROM coders WHERE name = 'kari')")  # fmt: skip
+    before = table_dump(project)
+    result = run_kodeverk("agreement", project, "--coders", "ola,kari", "--unit", unit)
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 1, result.stdout
+    line = result.stderr.strip()
+    assert len(line.splitlines()) == 1, result.stderr
+    assert "a missing document" in line and "kari" in line and "kodeverk check" in line
+    assert table_dump(project) == before
+
+
 @pytest.mark.parametrize("ola_removes_it", [False, True])
 def test_memo_on_another_coders_coding_is_no_damage(
     small_project, project_path, tmp_path, ola_removes_it
@@ -163,3 +182,24 @@ def test_check_names_a_row_written_past_the_check_rules(project_and_copy):
     assert "CHECK constraint failed" in result.stdout + result.stderr
     named = [line for line in result.stdout.splitlines() if "30–25" in line]
     assert named and "'Bolig' by kari" in named[0] and "'intervju-oslo'" in named[0], result.stdout
+
+
+@pytest.mark.parametrize("missing_id", [0, 999])
+def test_done_mark_of_a_missing_document_counts_nowhere(project_and_copy, missing_id):
+    """A done mark of a document that is gone (a damaged file) makes no other document count,
+    in the agreement report and in the review's tables alike, and crashes neither."""
+    from coding.reliability import agreement_report
+    from coding.review_tables import ReviewTables
+
+    project, _ = project_and_copy
+    with Project.open(project) as opened:
+        ops.apply_coding(opened, 1, _bolig(opened), "kari", 30, 40)
+        expected = agreement_report(opened, ["ola", "kari"]).as_dict()
+    _damage(project, "PRAGMA foreign_keys = OFF; INSERT INTO document_status "
+            f"(document_id, coder_id, done, updated_at) "
+            f"SELECT {missing_id}, id, 1, '2026-01-01' FROM coders")  # fmt: skip
+    with Project.open(project) as opened:
+        assert agreement_report(opened, ["ola", "kari"]).as_dict() == expected
+        tables = ReviewTables.refreshed(None, opened, None)
+        report, _ = tables.compare(opened, ("ola", "kari"))
+        assert report.as_dict() == expected
