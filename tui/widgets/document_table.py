@@ -83,6 +83,7 @@ class DocumentTable(Localized, ScrollView, can_focus=True):
         self.widths = [cell_len(c) for c in self.columns]
         self.cursor_row = 0
         self._styles: dict[tuple[str, bool], Style] = {}
+        self._laid_out: tuple | None = None  # what the last layout found (_size_updated)
 
     # -- content ------------------------------------------------------------------------------
     def measure(self, rows: Sequence[tuple[str, ...]]) -> None:
@@ -114,9 +115,27 @@ class DocumentTable(Localized, ScrollView, can_focus=True):
         )
         if not steady:
             self.virtual_size = size
+            if self.is_mounted:
+                # the scroll bar comes or goes in this layout (else the layout found it out,
+                # and a second layout and frame followed)
+                self._refresh_scrollbars()
             return
         self.set_reactive(ScrollView.virtual_size, size)
         self._scroll_update(size)
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        """A layout of the screen that leaves the list's size and rows as they were changes
+        nothing here. ``ScrollView`` compares the virtual size the layout passes (the
+        region's) with its own (the rows'), finds them different on every layout, and
+        repaints its scroll bar: a frame of its own after each change of the footer's keys
+        (``/``, escape)."""
+        laid_out = (size, container_size, self.virtual_size, self.show_vertical_scrollbar)
+        if laid_out == self._laid_out:
+            return False
+        self._laid_out = laid_out
+        return super()._size_updated(size, virtual_size, container_size, layout)
 
     @property
     def row_count(self) -> int:
@@ -206,13 +225,10 @@ class DocumentTable(Localized, ScrollView, can_focus=True):
 
     def watch_show_vertical_scrollbar(self, shown: bool) -> None:
         """Style a new scroll bar now: Textual styles it on the next change of focus, which
-        then lays out the screen (the first ``/`` of the overview)."""
-        if shown:
-            self.call_after_refresh(self._style_scrollbar)
-
-    def _style_scrollbar(self) -> None:
-        if self.is_attached and self.show_vertical_scrollbar:
-            self.app.stylesheet.update_nodes([self])
+        then lays out the screen (the first ``/`` of the overview). At once, so that it is
+        painted styled in the frame that shows it (after that frame it was a frame more)."""
+        if shown and self.is_attached:
+            self.app.stylesheet.apply(self.vertical_scrollbar)
 
     def notify_style_update(self) -> None:
         self._styles.clear()
