@@ -75,19 +75,23 @@ class OverviewScreen(ProjectScreen):
         yield Static(id="summary")
         yield SteadyFooter()
 
-    _deferred = False  # the last frame waited for the screen's messages
+    _deferred = False  # a frame waits for the screen's messages
 
     def _on_timer_update(self) -> None:
         """Paint once the widgets' repaints asked before this frame have reached the screen.
         A widget tells the screen when its own queue is next idle, and the screen's timer
         often came before the screen had read it: a change of focus restyles the list and its
         scroll bar, whose repaint came a frame later (two updates for ``/`` and escape). With
-        messages waiting, the frame waits for them (once: the screen's next idle resumes the
-        timer)."""
-        if not self._deferred and not self._message_queue.empty():
-            self._deferred = True
-            self._update_timer.pause()
+        messages waiting, the frame is painted right after them (not a timer period later)."""
+        if self._message_queue.empty():
+            super()._on_timer_update()
             return
+        self._update_timer.pause()
+        if not self._deferred:
+            self._deferred = True
+            self.call_later(self._paint_deferred)
+
+    def _paint_deferred(self) -> None:
         self._deferred = False
         super()._on_timer_update()
 
