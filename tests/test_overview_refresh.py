@@ -274,3 +274,40 @@ async def test_slash_and_escape_lay_out_the_footer_once_in_one_frame(tmp_path, m
                 assert (len(counted), sent) == (1, ["ChopsUpdate"]), key
                 assert app.focused is not None and app.focused.id == focused
             assert screen_text(app) == text and table.row_count == 60
+
+
+async def test_a_change_of_focus_repaints_the_cursor_row_of_the_list_alone(tmp_path, monkeypatch):
+    """The focus changes the look of the cursor's row only: the other rows are not drawn
+    again (Textual repainted them all, twice)."""
+    app = KodeverkApp(build_many(tmp_path / "p.kodeverk"), CODER, resume=False)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await opened(pilot)
+        await pilot.press("down")
+        await pilot.pause()
+        drawn = drawn_rows(table, monkeypatch)
+        for key, focused in (("slash", False), ("escape", True)):
+            drawn.clear()
+            await pilot.press(key)
+            await pilot.pause()
+            assert set(drawn) == {2}, key  # row 1, below the header line
+            cursor = table.get_component_rich_style("document-table--cursor")
+            assert table.has_focus is focused
+            assert {s.style for s in table.render_line(2)} == {table.rich_style + cursor}
+
+
+async def test_escape_after_a_filter_shows_the_list_as_it_was(tmp_path):
+    """escape clears the filter and gives the list back the focus: rows, scroll bar and the
+    cursor's row painted as before the filter (the restyle of the focus leaves the scroll
+    bar's repaint for its new length in place)."""
+    app = KodeverkApp(build_many(tmp_path / "p.kodeverk"), CODER, resume=False)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await opened(pilot)
+        text = screen_text(app)
+        await pilot.press("slash", *"stor")
+        await pilot.pause()
+        assert table.row_count == 51 and table.show_vertical_scrollbar
+        assert screen_text(app) != text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert table.row_count == 60 and table.has_focus
+        assert screen_text(app) == text
