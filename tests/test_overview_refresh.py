@@ -199,3 +199,115 @@ async def test_the_scroll_bar_is_styled_before_the_first_change_of_focus(tmp_pat
         await pilot.press("escape")
         await pilot.pause()
         assert dict(table.vertical_scrollbar.styles.get_rules()) == before
+
+
+def frames(app: KodeverkApp, monkeypatch) -> list[str]:
+    """One entry per update the app sends to the terminal from now on: its kind (a partial
+    update of the regions that changed, or the whole screen)."""
+    sent: list[str] = []
+    display = app._display
+
+    def spy(screen, renderable):
+        if renderable is not None:
+            sent.append(type(renderable).__name__)
+        return display(screen, renderable)
+
+    monkeypatch.setattr(app, "_display", spy)
+    return sent
+
+
+async def test_the_size_class_key_paints_the_filter_and_the_list_in_one_frame(
+    tmp_path, monkeypatch
+):
+    """The filter's new text and the rows it picks arrive in the same update (they came in
+    two, the list one frame after its filter line). A scroll bar that comes back is painted
+    again after the layout that shows it (Textual's), so «stor» may take two."""
+    app = KodeverkApp(build_many(tmp_path / "p.kodeverk"), CODER, resume=False)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await opened(pilot)
+        sent = frames(app, monkeypatch)
+        for value, rows in [("liten", 9), ("stor", 51), ("", 60)]:
+            sent.clear()
+            await pilot.press("s")
+            await pilot.pause()
+            if value != "stor":
+                assert sent == ["ChopsUpdate"], value
+            assert app.screen.query_one("#filter").value == value
+            assert table.row_count == rows and table.has_focus
+            assert f"{rows} " in str(app.screen.query_one("#summary").render())
+
+
+async def test_a_letter_that_narrows_the_list_paints_one_frame(tmp_path, monkeypatch):
+    app = KodeverkApp(build_many(tmp_path / "p.kodeverk"), CODER, resume=False)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await opened(pilot)
+        await pilot.press("slash", *"svar-0")
+        await pilot.pause()
+        sent = frames(app, monkeypatch)
+        await pilot.press("5")
+        await pilot.pause()
+        assert sent == ["ChopsUpdate"]
+        assert table.row_count == 1 and "svar-05" in screen_text(app)
+        sent.clear()
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert sent == ["ChopsUpdate"] and table.row_count == 10
+
+
+async def test_slash_and_escape_lay_out_the_footer_once_in_one_frame(tmp_path, monkeypatch):
+    """A change of focus between the list and its filter: the two widgets restyled, the
+    footer's keys shown and hidden, one layout and one partial update (the screen was
+    repainted whole, laid out a second time for the footer's new width, and the list's
+    scroll bar repainted in a frame of its own). The focus ends where it did."""
+    app = KodeverkApp(build_many(tmp_path / "p.kodeverk"), CODER, resume=False)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await opened(pilot)
+        text = screen_text(app)
+        counted = layouts(app, monkeypatch)
+        sent = frames(app, monkeypatch)
+        for _ in range(2):  # the first time shows keys never laid out before
+            for key, focused in (("slash", "filter"), ("escape", "documents")):
+                counted.clear()
+                sent.clear()
+                await pilot.press(key)
+                await pilot.pause()
+                assert (len(counted), sent) == (1, ["ChopsUpdate"]), key
+                assert app.focused is not None and app.focused.id == focused
+            assert screen_text(app) == text and table.row_count == 60
+
+
+async def test_a_change_of_focus_repaints_the_cursor_row_of_the_list_alone(tmp_path, monkeypatch):
+    """The focus changes the look of the cursor's row only: the other rows are not drawn
+    again (Textual repainted them all, twice)."""
+    app = KodeverkApp(build_many(tmp_path / "p.kodeverk"), CODER, resume=False)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await opened(pilot)
+        await pilot.press("down")
+        await pilot.pause()
+        drawn = drawn_rows(table, monkeypatch)
+        for key, focused in (("slash", False), ("escape", True)):
+            drawn.clear()
+            await pilot.press(key)
+            await pilot.pause()
+            assert set(drawn) == {2}, key  # row 1, below the header line
+            cursor = table.get_component_rich_style("document-table--cursor")
+            assert table.has_focus is focused
+            assert {s.style for s in table.render_line(2)} == {table.rich_style + cursor}
+
+
+async def test_escape_after_a_filter_shows_the_list_as_it_was(tmp_path):
+    """escape clears the filter and gives the list back the focus: rows, scroll bar and the
+    cursor's row painted as before the filter (the restyle of the focus leaves the scroll
+    bar's repaint for its new length in place)."""
+    app = KodeverkApp(build_many(tmp_path / "p.kodeverk"), CODER, resume=False)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await opened(pilot)
+        text = screen_text(app)
+        await pilot.press("slash", *"stor")
+        await pilot.pause()
+        assert table.row_count == 51 and table.show_vertical_scrollbar
+        assert screen_text(app) != text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert table.row_count == 60 and table.has_focus
+        assert screen_text(app) == text

@@ -9,6 +9,8 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
+from textual.reactive import Reactive
+from textual.widget import Widget
 from textual.widgets import Header, Input, Static
 
 from coding.errors import KodeverkError
@@ -47,6 +49,9 @@ class OverviewScreen(ProjectScreen):
     HELP_TITLE = "overview.title"
     HELP_DOC = "overview.doc"
     BINDINGS: ClassVar[list[BindingType]] = screen_bindings("overview")
+    # a change of focus repaints the widgets whose look changes (restyled), not the whole
+    # screen (Textual's ``Screen.focused`` repaints it all: ``/`` and escape sent it whole)
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
     def __init__(self, project: Project, coder: str) -> None:
         super().__init__(project, coder)
@@ -60,7 +65,8 @@ class OverviewScreen(ProjectScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield SteadyInput(placeholder=t("overview.filter"), id="filter")
+        # the rows are picked as the filter's value is set: one frame shows both
+        yield SteadyInput(placeholder=t("overview.filter"), id="filter", on_value=self._fill)
         with Vertical(id="documents-box"):
             yield DocumentTable(
                 [t(f"overview.col.{c}") for c in COLUMNS], group_columns=3, id="documents"
@@ -68,6 +74,26 @@ class OverviewScreen(ProjectScreen):
             yield Static(id="empty")
         yield Static(id="summary")
         yield SteadyFooter()
+
+    _deferred = False  # a frame waits for the screen's messages
+
+    def _on_timer_update(self) -> None:
+        """Paint once the widgets' repaints asked before this frame have reached the screen.
+        A widget tells the screen when its own queue is next idle, and the screen's timer
+        often came before the screen had read it: a change of focus restyles the list and its
+        scroll bar, whose repaint came a frame later (two updates for ``/`` and escape). With
+        messages waiting, the frame is painted right after them (not a timer period later)."""
+        if self._message_queue.empty():
+            super()._on_timer_update()
+            return
+        self._update_timer.pause()
+        if not self._deferred:
+            self._deferred = True
+            self.call_later(self._paint_deferred)
+
+    def _paint_deferred(self) -> None:
+        self._deferred = False
+        super()._on_timer_update()
 
     def on_mount(self) -> None:
         if hasattr(self.app, "hide_lead_keys"):
@@ -155,9 +181,6 @@ class OverviewScreen(ProjectScreen):
             ),
             layout=False,  # one line, always
         )
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self._fill(event.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.query_one(DocumentTable).focus()

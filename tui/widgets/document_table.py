@@ -7,8 +7,9 @@ are measured once per set of rows, and ``render_line`` draws one row at a time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import ClassVar
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import ClassVar, Self
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -83,6 +84,7 @@ class DocumentTable(Localized, ScrollView, can_focus=True):
         self.widths = [cell_len(c) for c in self.columns]
         self.cursor_row = 0
         self._styles: dict[tuple[str, bool], Style] = {}
+        self._laid_out: tuple | None = None  # what the last layout found (_size_updated)
 
     # -- content ------------------------------------------------------------------------------
     def measure(self, rows: Sequence[tuple[str, ...]]) -> None:
@@ -114,9 +116,27 @@ class DocumentTable(Localized, ScrollView, can_focus=True):
         )
         if not steady:
             self.virtual_size = size
+            if self.is_mounted:
+                # the scroll bar comes or goes in this layout (else the layout found it out,
+                # and a second layout and frame followed)
+                self._refresh_scrollbars()
             return
         self.set_reactive(ScrollView.virtual_size, size)
         self._scroll_update(size)
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        """A layout of the screen that leaves the list's size and rows as they were changes
+        nothing here. ``ScrollView`` compares the virtual size the layout passes (the
+        region's) with its own (the rows'), finds them different on every layout, and
+        repaints its scroll bar: a frame of its own after each change of the footer's keys
+        (``/``, escape)."""
+        laid_out = (size, container_size, self.virtual_size, self.show_vertical_scrollbar)
+        if laid_out == self._laid_out:
+            return False
+        self._laid_out = laid_out
+        return super()._size_updated(size, virtual_size, container_size, layout)
 
     @property
     def row_count(self) -> int:
@@ -206,13 +226,10 @@ class DocumentTable(Localized, ScrollView, can_focus=True):
 
     def watch_show_vertical_scrollbar(self, shown: bool) -> None:
         """Style a new scroll bar now: Textual styles it on the next change of focus, which
-        then lays out the screen (the first ``/`` of the overview)."""
-        if shown:
-            self.call_after_refresh(self._style_scrollbar)
-
-    def _style_scrollbar(self) -> None:
-        if self.is_attached and self.show_vertical_scrollbar:
-            self.app.stylesheet.update_nodes([self])
+        then lays out the screen (the first ``/`` of the overview). At once, so that it is
+        painted styled in the frame that shows it (after that frame it was a frame more)."""
+        if shown and self.is_attached:
+            self.app.stylesheet.apply(self.vertical_scrollbar)
 
     def notify_style_update(self) -> None:
         self._styles.clear()
@@ -225,10 +242,53 @@ class DocumentTable(Localized, ScrollView, can_focus=True):
         line = "".join(parts)
         return Strip([Segment(set_cell_size(line, width), style)], width)
 
+    _restyling = False  # the focus comes or goes (_on_focus, _on_blur)
+
+    @contextmanager
+    def _focus_repaint(self) -> Iterator[None]:
+        """Restyle for the focus as Textual does, repainting only what the focus changed.
+        Textual repaints the whole list when the focus comes or goes and when a component's
+        style changes (the cursor's: the one rule with ``:focus``). When the list's own
+        rules and its other components' styles are as they were, the cursor's row is
+        repainted alone."""
+        rules = dict(self.styles.get_rules())
+        components = dict(self._component_styles)
+        self._restyling = True
+        try:
+            yield
+        finally:
+            self._restyling = False
+        changed = {
+            name for name, styles in self._component_styles.items()
+            if components.get(name) != styles
+        }  # fmt: skip
+        if dict(self.styles.get_rules()) != rules or changed - {"document-table--cursor"}:
+            self.refresh()
+        self._refresh_row(self.cursor_row)
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Self:  # fmt: skip
+        if self._restyling and not (regions or layout or recompose):
+            return self  # the whole list, for the focus: see _focus_repaint
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def focus(self, scroll_visible: bool = True) -> Self:
+        """Textual's, without its repaint of the whole list (the focus repaints the cursor's
+        row when it arrives)."""
+        self._restyling = True
+        try:
+            return super().focus(scroll_visible)
+        finally:
+            self._restyling = False
+
+    # Textual calls each class's handler in turn: Widget's, called here, is not called again
+    # after these (it repainted the whole list)
     def _on_focus(self, event: events.Focus) -> None:
-        super()._on_focus(event)
-        self._refresh_row(self.cursor_row)  # only the cursor's row looks focused
+        with self._focus_repaint():
+            super()._on_focus(event)
+        event.prevent_default()
 
     def _on_blur(self, event: events.Blur) -> None:
-        super()._on_blur(event)
-        self._refresh_row(self.cursor_row)
+        with self._focus_repaint():
+            super()._on_blur(event)
+        event.prevent_default()

@@ -15,6 +15,9 @@ class Footer(TextualFooter):
     async def recompose(self) -> None:
         await super().recompose()
         self._forget_removed_keys()
+        # the arrangements of the keys removed (cleared by a key's own layout, which showing
+        # and hiding keys no longer asks for: SteadyFooter._show)
+        self._clear_arrangement_cache()
 
     def _forget_removed_keys(self) -> None:
         # Textual keeps reactive watchers in the watched object's "__watchers" and drops a

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from textual.app import ComposeResult
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widgets._footer import FooterKey
 
@@ -86,8 +87,22 @@ def is_subsequence(wanted: list[Entry], order: list[Entry]) -> bool:
     return all(any(entry == have for have in it) for entry in wanted)
 
 
+class SteadyFooterKey(FooterKey):
+    """A key of the footer whose first layout is its only one (see ``SteadyFooter``)."""
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        return super()._size_updated(size, virtual_size, container_size, layout=False)
+
+
 class SteadyFooter(Footer):
-    """``Footer`` whose keys stay mounted: a change of focus shows and hides them."""
+    """``Footer`` whose keys stay mounted: a change of focus shows and hides them.
+
+    The layout that places the keys shown gives the footer (and a key shown for the first
+    time) a new virtual size: Textual then laid the screen out a second time, a frame later.
+    Neither scrolls (the footer's scroll bars are of size 0), so the new size is only noted.
+    """
 
     _shown: tuple | None = None
     _order: list[Entry]  # the entries composed, in their order
@@ -123,6 +138,11 @@ class SteadyFooter(Footer):
             self._order = merged(wanted, order) if wanted is not None else []
         super().bindings_changed(screen)
 
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        return super()._size_updated(size, virtual_size, container_size, layout=False)
+
     def _with_palette(self) -> bool:
         return self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE
 
@@ -133,10 +153,13 @@ class SteadyFooter(Footer):
         for key in self.query_children(FooterKey):
             off = getattr(key, "entry", None) not in wanted
             key.set_class(off, "-off", update=False)
+            # the rule alone: ``styles.display`` asks each key for a layout of its own, and
+            # those asked after the footer's were a second layout, a frame later
             if off:
-                key.styles.display = "none"
+                key.styles.set_rule("display", "none")
             else:
                 key.styles.clear_rule("display")
+        self._clear_arrangement_cache()  # what a key's own layout would have cleared
         self.refresh(layout=True)
 
     def _take_keys(self, screen: Screen) -> None:
@@ -155,7 +178,7 @@ class SteadyFooter(Footer):
         wanted = set(self._wanted)
         for entry in self._order:
             key, display, description, action, enabled, tooltip, palette = entry
-            widget = FooterKey(
+            widget = SteadyFooterKey(
                 key,
                 display,
                 description,

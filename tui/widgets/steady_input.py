@@ -8,6 +8,8 @@ no layout for it: the scroll range is updated in place and the input alone repai
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import Input
@@ -15,7 +17,15 @@ from textual.widgets import Input
 
 class SteadyInput(Input):
     """``Input`` that does not lay out the screen when its value changes (at a fixed width:
-    with ``width: auto`` the input's size follows its text, as in ``Input``)."""
+    with ``width: auto`` the input's size follows its text, as in ``Input``).
+
+    ``on_value`` is called with each new value as it is set: what it changes is painted in the
+    same frame as the text (``Input.Changed`` is handled later, often after a frame that shows
+    the new text alone)."""
+
+    def __init__(self, *args, on_value: Callable[[str], object] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._on_value = on_value
 
     def _watch_value(self, value: str) -> None:
         if self.is_mounted and not self.styles.auto_dimensions:
@@ -25,3 +35,5 @@ class SteadyInput(Input):
                 self.set_reactive(Widget.virtual_size, size)
                 self._scroll_update(size)  # the scroll range (the cursor's scrolling)
         super()._watch_value(value)
+        if self._on_value is not None:
+            self._on_value(value)
