@@ -34,7 +34,7 @@ from tui.widgets.document_view import (
 
 SIZE = (80, 24)
 DEEP = 150  # a remembered segment several screens down
-LAYOUTS = 2
+LAYOUTS = 1
 LONG = 400  # turns: about 100 000 characters, more than the first frame wraps
 
 

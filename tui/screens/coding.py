@@ -9,14 +9,19 @@ from __future__ import annotations
 import re
 from bisect import bisect_right, insort
 from collections.abc import Callable, Sequence
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, cast
 
 from rich.style import Style
 from rich.text import Text
+from textual import messages
+from textual._time import get_time
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from coding import learn
@@ -136,6 +141,7 @@ class CodingScreen(ProjectScreen):
         self.keys = KeyState(build_keymap([]))
         self._read: dict[int, ReadDocument] = {}  # the documents shown last, by id
         self._read_version = -1  # the file's data version they were read at
+        self._laid_out_at = -1.0  # when the last layout of the whole screen started
         self._codes_version: object = None  # the codebook's writes_version when read
         # the document's segments and their starts; None while only ``_window`` is read
         self._segments: list[SegmentRow] | None = None
@@ -154,6 +160,33 @@ class CodingScreen(ProjectScreen):
                 yield CodeTree(id="tree")
         # its keys composed with it (in the first frame), again only when the keys change
         yield SteadyFooter(keys_at_compose=True)
+
+    def _refresh_layout(self, size: Size | None = None, scroll: bool = False) -> None:
+        """Textual's, but its first frame is its only one on opening (issue 13): Textual laid
+        the screen out a second time right after the first, for nothing. The layouts asked
+        for while the screen was mounted reach it after the first layout as messages (taken
+        up there already: ``_on_layout``), its flag is cleared only by its update timer, and
+        each widget's virtual size, set by the first layout, asks for one more (sizes set by
+        later layouts still do; a scrollbar shown or hidden always does)."""
+        if (scroll and not self._layout_widgets) or not (size or self.outer_size):
+            super()._refresh_layout(size, scroll)  # only what scrolled, or no size yet
+            return
+        self._layout_required = False  # what the layout itself asks for sets it again
+        first, self._laid_out_at = self._laid_out_at < 0, get_time()
+        if not first:
+            super()._refresh_layout(size, scroll)
+            return
+        virtual_size = cast(Reactive, Widget.virtual_size)
+        virtual_size._layout = False
+        try:
+            super()._refresh_layout(size, scroll)
+        finally:
+            virtual_size._layout = True
+
+    async def _on_layout(self, message: messages.Layout) -> None:
+        if message.time < self._laid_out_at:  # asked before the whole screen's last layout
+            message.stop()
+            message.prevent_default()  # not Screen._on_layout
 
     def on_key(self) -> None:
         self.learner.touch()  # training waits until the keys rest
