@@ -367,3 +367,18 @@ def test_a_window_of_segments_answers_as_all_of_them(six_turns: Path, index: int
         for offset in range(0, len(text) + 1, 3):
             found = window.index_at(offset)
             assert found in (None, max(bisect_right(starts, offset) - 1, 0))
+
+
+async def test_a_document_without_segments_opens_as_one(tmp_path: Path) -> None:
+    """No segments to read a window of: the whole text is the one segment, as before."""
+    path = tmp_path / "tom.kodeverk"
+    with Project.create(path) as project:
+        add_document(project, "notat.txt", "Et notat uten segmenter.\n", "text", [])
+    app = KodeverkApp(path, CODER, document_id=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        assert screen.segment_count == 1 and screen.selection == (0, len(screen.text))
+        panel = str(screen.query_one("#on-selection").render())
+        assert TEXT["segment"].format(at=1, of=1) in panel
