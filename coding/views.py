@@ -6,6 +6,7 @@ and ``coding.codes``."""
 from __future__ import annotations
 
 import sqlite3
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -31,6 +32,60 @@ def load_segments(project: Project, document_id: int) -> list[SegmentRow]:
             (document_id,),
         ).fetchall()
         return list(map(SegmentRow._make, rows))
+
+
+@dataclass(frozen=True)
+class SegmentWindow:
+    """Consecutive segments of a document (``rows``, from index ``first`` in ordinal order),
+    how many it has and whether any names a speaker: enough to show one segment before all
+    are read (20 000 took 15–20 ms of a 0.15 s first paint, issue 13)."""
+
+    first: int
+    rows: list[SegmentRow]
+    count: int
+    has_speakers: bool
+    following: int | None  # where the segment after the window starts; None: it has none
+
+    def get(self, index: int) -> SegmentRow | None:
+        """Segment ``index`` if the window holds it."""
+        at = index - self.first
+        return self.rows[at] if 0 <= at < len(self.rows) else None
+
+    def index_at(self, offset: int) -> int | None:
+        """The segment ``offset`` lies in (or last starts before it), as a search over all the
+        document's starts finds it; None when the window cannot tell."""
+        if offset < self.rows[0].start and self.first > 0:
+            return None
+        if self.following is not None and offset >= self.following:
+            return None
+        starts = [s.start for s in self.rows]
+        return self.first + max(bisect_right(starts, offset) - 1, 0)
+
+
+def load_segment_window(
+    project: Project, document_id: int, index: int, reach: int = 64
+) -> SegmentWindow | None:
+    """The segments within ``reach`` of segment ``index`` (clamped to the document); None when
+    the document has no segments."""
+    conn = project.conn
+    count = conn.execute(
+        "SELECT count(*) FROM segments WHERE document_id = ?", (document_id,)
+    ).fetchone()[0]
+    if not count:
+        return None
+    first = max(min(index, count - 1) - reach, 0)
+    rows = conn.execute(
+        'SELECT start, "end", speaker, block FROM segments WHERE document_id = ? '
+        "ORDER BY ordinal LIMIT ? OFFSET ?",
+        (document_id, 2 * reach + 2, first),
+    ).fetchall()
+    window = list(map(SegmentRow._make, rows))
+    following = window.pop().start if first + len(window) < count else None
+    speakers = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM segments WHERE document_id = ? AND speaker <> '')",
+        (document_id,),
+    ).fetchone()[0]
+    return SegmentWindow(first, window, count, bool(speakers), following)
 
 
 class CodingRow(NamedTuple):

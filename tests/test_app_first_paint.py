@@ -19,9 +19,10 @@ from coding import operations as ops
 from coding.codes import add_code
 from coding.documents import add_document
 from coding.store import Project
+from coding.views import load_segment_window, load_segments
 from tests.app_project import CODER, TURNS, transcript
 from tui.app import KodeverkApp
-from tui.screens.coding import TEXT, CodingScreen
+from tui.screens.coding import FINISH_READ, TEXT, CodingScreen
 from tui.widgets.code_tree import CodeTree
 from tui.widgets.document_view import (
     FINISH_WRAP,
@@ -33,7 +34,7 @@ from tui.widgets.document_view import (
 
 SIZE = (80, 24)
 DEEP = 150  # a remembered segment several screens down
-LAYOUTS = 2
+LAYOUTS = 1
 LONG = 400  # turns: about 100 000 characters, more than the first frame wraps
 
 
@@ -273,3 +274,111 @@ async def test_the_collector_rests_while_the_screen_opens_and_runs_again_after(
         await pilot.pause()
         assert not gc.isenabled()
     assert gc.isenabled()
+
+
+READ_ALL = (
+    'SELECT start, "end", speaker, block FROM segments WHERE document_id = 1 ORDER BY ordinal'
+)
+
+
+async def test_all_segments_are_read_after_the_first_frame(tmp_path: Path, monkeypatch) -> None:
+    """Before: the screen read all of the document's segments before its first frame (15–20 ms
+    of 20 000). Now the first frame reads those around the remembered segment, and all of them
+    FINISH_READ after it; then the screen has them all, as ``load_segments`` reads them."""
+    path = long_project(tmp_path / "lang.kodeverk", turns=LONG)
+    frames = spy_frames(monkeypatch)
+    project = Project.open(path)
+    statements: list[str] = []
+    project.conn.set_trace_callback(statements.append)
+    read_at_first_frame: list[bool] = []
+    display = App._display
+
+    def spied(self: App, screen: Screen, renderable) -> None:  # type: ignore[no-untyped-def]
+        display(self, screen, renderable)
+        if isinstance(screen, CodingScreen) and len(read_at_first_frame) == 0:
+            read_at_first_frame.append(any(" ".join(s.split()) == READ_ALL for s in statements))
+
+    monkeypatch.setattr(App, "_display", spied)
+    try:
+        app = KodeverkApp(project, CODER, document_id=1)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, CodingScreen) and frames
+            assert read_at_first_frame == [False]
+            await pilot.pause(FINISH_READ + 0.2)
+            assert any(" ".join(s.split()) == READ_ALL for s in statements)
+            project.conn.set_trace_callback(None)
+            assert screen._segments == load_segments(project, 1)
+            assert screen.current_segment == DEEP
+    finally:
+        project.close()
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [["J", "J", "J", "J"], ["K", "K", "K", "K"], ["k", "K", "K", "K"], ["G"], ["g", "j"], ["n"]],
+)
+async def test_keys_before_all_segments_are_read(tmp_path: Path, keys: list[str]) -> None:
+    """Keys at once (before all segments are read) select and say what they do once all are:
+    J/K stop at a speaker's turn, G goes to the last segment, the panel names the segment."""
+    path = long_project(tmp_path / "lang.kodeverk")
+    seen = []
+    for wait in (False, True):
+        app = KodeverkApp(path, CODER, document_id=1, resume=False)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.screen
+            assert isinstance(screen, CodingScreen)
+            if wait:
+                await pilot.pause(FINISH_READ + 0.2)
+                assert screen._segments is not None
+            else:
+                assert screen._segments is None
+            await pilot.press(*keys)
+            await pilot.pause()
+            panel = screen.query_one("#on-selection").render()
+            seen.append((screen.selection, screen.current_segment, str(panel)))
+        with Project.open(path) as project:  # where the first run left off
+            ops.remember(project, CODER, "segment:1", str(DEEP))
+    assert seen[0] == seen[1]
+
+
+@pytest.fixture(scope="module")
+def six_turns(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("window") / "w.kodeverk"
+    with Project.create(path) as project:
+        text, segments = transcript(TURNS * 6)
+        add_document(project, "d.txt", text, "interview", segments)
+    return path
+
+
+@given(index=st.integers(min_value=0, max_value=80), reach=st.integers(min_value=0, max_value=6))
+def test_a_window_of_segments_answers_as_all_of_them(six_turns: Path, index: int, reach: int):
+    """What a window holds and where it says an offset lies equal all segments' answers."""
+    with Project.open(six_turns) as project:
+        text = project.conn.execute("SELECT text FROM documents").fetchone()[0]
+        every = load_segments(project, 1)
+        window = load_segment_window(project, 1, index, reach)
+        assert window is not None and window.count == len(every) and window.has_speakers
+        assert window.get(min(index, len(every) - 1)) is not None
+        for i in range(-1, len(every) + 1):
+            assert window.get(i) in (None, every[i] if 0 <= i < len(every) else "x")
+        starts = [s.start for s in every]
+        for offset in range(0, len(text) + 1, 3):
+            found = window.index_at(offset)
+            assert found in (None, max(bisect_right(starts, offset) - 1, 0))
+
+
+async def test_a_document_without_segments_opens_as_one(tmp_path: Path) -> None:
+    """No segments to read a window of: the whole text is the one segment, as before."""
+    path = tmp_path / "tom.kodeverk"
+    with Project.create(path) as project:
+        add_document(project, "notat.txt", "Et notat uten segmenter.\n", "text", [])
+    app = KodeverkApp(path, CODER, document_id=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        assert screen.segment_count == 1 and screen.selection == (0, len(screen.text))
+        panel = str(screen.query_one("#on-selection").render())
+        assert TEXT["segment"].format(at=1, of=1) in panel

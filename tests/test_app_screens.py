@@ -56,6 +56,26 @@ async def test_escape_from_a_document_opened_directly_goes_to_the_overview(app_p
         assert isinstance(app.screen, OverviewScreen)
 
 
+async def test_the_overview_from_a_screen_over_a_document_opened_directly(app_path: Path):
+    """The document the app opened on is its first screen (Textual's default screen, issue
+    13): the overview, asked for from a screen above it, takes its place, and a document
+    opened from there goes back to it."""
+    app = KodeverkApp(app_path, CODER, document_id=2)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.screen_stack == [app.screen] and isinstance(app.screen, CodingScreen)
+        app.action_codebook()  # the codebook editor, over the document
+        await pilot.pause()
+        assert len(app.screen_stack) == 2
+        app.action_overview()
+        await pilot.pause()
+        assert isinstance(app.screen, OverviewScreen) and app.screen_stack == [app.screen]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CodingScreen) and len(app.screen_stack) == 2
+        await pilot.press("escape")
+        assert isinstance(app.screen, OverviewScreen)
+
+
 @pytest.mark.parametrize("key", ["r", "p"])
 async def test_review_and_prevalence_open_from_the_overview(app_path: Path, key: str) -> None:
     app = KodeverkApp(app_path, CODER, resume=False)

@@ -98,17 +98,45 @@ class KodeverkApp(App):
         )
         # set when the project file was removed or replaced: nothing more is saved
         self.write_problem: str | None = None
+        self._collector_rest = ExitStack()  # closed by the freeze timer or when the app closes
+        self._keymap_problems: list[str] = []
+
+    def get_default_screen(self) -> Screen:
+        """The app's first screen, made as the app starts (before ``on_mount``): the coding
+        screen when the app opens on a document. Textual mounts its default screen once; a
+        screen pushed over Textual's own is laid out and drawn again after it has mounted,
+        a second layout and frame after the first (issue 13). The overview and the answer
+        grid are pushed over Textual's own screen (``on_mount``)."""
+        self._collector_rest.enter_context(collector_paused())
+        self._keymap_problems = self._apply_keymap()  # before any screen's keys are shown
+        opened = self._first_document()
+        if opened is None:
+            return super().get_default_screen()
+        document_id, segment = opened
+        screen = CodingScreen(self.project, self.coder, document_id, segment)
+        screen._push_result_callback(self, None)  # as pushed: replaced by the overview later
+        return screen
+
+    def _first_document(self) -> tuple[int, int] | None:
+        """The document (and segment) the app opens on, if it opens on one."""
+        if self.start_answers is not None and self.start_answers is not False:
+            return None
+        document_id, segment = self.start_document, 0
+        if document_id is None and self.resume:
+            document_id, segment = self._left_off()
+        elif document_id is not None:
+            segment = self._remembered_segment(document_id)
+        return None if document_id is None else (document_id, segment)
 
     def on_mount(self) -> None:
         self._first_screens: tuple[Screen, ...] = ()
         self._froze = False
-        self._collector_rest = ExitStack()  # closed by the timer below or when the app closes
-        self._collector_rest.enter_context(collector_paused())
         self.set_timer(FREEZE_AFTER, self._freeze_what_is_held)
         self.call_after_refresh(self._remember_first_screens)
         steady_mmap_threshold()
         forget_on_screen_change(self)
-        self._apply_keymap()
+        for problem in self._keymap_problems:
+            self.notify(t("app.keymap_problem", problem=problem), severity="warning", timeout=15)
         if self.project.readonly:
             self.sub_title = t("app.sub_title_readonly", coder=self.coder)
             self.notify(
@@ -117,19 +145,13 @@ class KodeverkApp(App):
                 severity="warning",
                 timeout=10,
             )
+        if isinstance(self.screen, CodingScreen):  # the overview: built when the coder goes back
+            return
         if self.start_answers is not None and self.start_answers is not False:
             question = self.start_answers if isinstance(self.start_answers, str) else None
             self.action_answers(question)  # the overview is built only when the coder goes back
             return
-        document_id, segment = self.start_document, 0
-        if document_id is None and self.resume:
-            document_id, segment = self._left_off()
-        elif document_id is not None:
-            segment = self._remembered_segment(document_id)
-        if document_id is not None:  # the overview is built only when the coder goes back
-            self.open_document(document_id, segment)
-        else:
-            self.push_screen(OverviewScreen(self.project, self.coder))
+        self.push_screen(OverviewScreen(self.project, self.coder))
 
     def _remember_first_screens(self) -> None:
         self._first_screens = tuple(self.screen_stack)
@@ -146,15 +168,15 @@ class KodeverkApp(App):
             self._froze = True
         self._collector_rest.close()
 
-    def _apply_keymap(self) -> None:
-        """The user's keymap file (binding ids to keys); a bad file is a warning, not a crash."""
+    def _apply_keymap(self) -> list[str]:
+        """The user's keymap file (binding ids to keys); a bad file's problems are returned,
+        for warnings once the app is up, not a crash."""
         from tui.keymap import load_keymap
 
         keymap, problems = load_keymap()
         if keymap:
             self.set_keymap(keymap)
-        for problem in problems:
-            self.notify(t("app.keymap_problem", problem=problem), severity="warning", timeout=15)
+        return problems
 
     def write_refused(self, exc: KodeverkError) -> None:
         """A write was refused: a notification. A project file gone from disk is said once,
@@ -299,7 +321,8 @@ class KodeverkApp(App):
                 by_key[key] = [dataclasses.replace(b, show=False) for b in by_key[key]]
 
     def action_overview(self) -> None:
-        while len(self.screen_stack) > 2:
+        first = 1 if type(self.screen_stack[0]) is Screen else 0  # Textual's own screen under it
+        while len(self.screen_stack) > first + 1:
             self.pop_screen()
         if isinstance(self.screen, CodingScreen):
             self.leave_coding(self.screen)

@@ -9,14 +9,19 @@ from __future__ import annotations
 import re
 from bisect import bisect_right, insort
 from collections.abc import Callable, Sequence
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, cast
 
 from rich.style import Style
 from rich.text import Text
+from textual import messages
+from textual._time import get_time
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from coding import learn
@@ -30,9 +35,11 @@ from coding.store import Project
 from coding.views import (
     CodingRow,
     SegmentRow,
+    SegmentWindow,
     coder_names_by_id,
     coding_memo_starts,
     load_codings,
+    load_segment_window,
     load_segments,
     neighbour_document,
     unfinished_after,
@@ -55,6 +62,9 @@ PLACE_RETRY_SECONDS = 2.0  # saving where the coder is, again, after the write l
 SUGGESTION_TEXT = Section("suggest")
 PALETTE = palette_actions("coding")
 DOCUMENTS_KEPT = 4  # documents whose text and segments stay read (for ] and [)
+# The first document's segments are read a window around the remembered one first, all of them
+# this long after the screen is shown (or at once when a key needs one outside the window).
+FINISH_READ = 0.3
 # a document as read: name, text, segments, their starts, whether it has speakers
 ReadDocument = tuple[str, str, list[SegmentRow], list[int], bool]
 TEXT = Section("code")
@@ -131,8 +141,13 @@ class CodingScreen(ProjectScreen):
         self.keys = KeyState(build_keymap([]))
         self._read: dict[int, ReadDocument] = {}  # the documents shown last, by id
         self._read_version = -1  # the file's data version they were read at
+        self._laid_out_at = -1.0  # when the last layout of the whole screen started
         self._codes_version: object = None  # the codebook's writes_version when read
-        self.load_document(document_id, reset_view=False)
+        # the document's segments and their starts; None while only ``_window`` is read
+        self._segments: list[SegmentRow] | None = None
+        self._starts: list[int] = []
+        self._window: SegmentWindow | None = None
+        self.load_document(document_id, reset_view=False, segment=segment)
 
     # -- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -145,6 +160,33 @@ class CodingScreen(ProjectScreen):
                 yield CodeTree(id="tree")
         # its keys composed with it (in the first frame), again only when the keys change
         yield SteadyFooter(keys_at_compose=True)
+
+    def _refresh_layout(self, size: Size | None = None, scroll: bool = False) -> None:
+        """Textual's, but its first frame is its only one on opening (issue 13): Textual laid
+        the screen out a second time right after the first, for nothing. The layouts asked
+        for while the screen was mounted reach it after the first layout as messages (taken
+        up there already: ``_on_layout``), its flag is cleared only by its update timer, and
+        each widget's virtual size, set by the first layout, asks for one more (sizes set by
+        later layouts still do; a scrollbar shown or hidden always does)."""
+        if (scroll and not self._layout_widgets) or not (size or self.outer_size):
+            super()._refresh_layout(size, scroll)  # only what scrolled, or no size yet
+            return
+        self._layout_required = False  # what the layout itself asks for sets it again
+        first, self._laid_out_at = self._laid_out_at < 0, get_time()
+        if not first:
+            super()._refresh_layout(size, scroll)
+            return
+        virtual_size = cast(Reactive, Widget.virtual_size)
+        virtual_size._layout = False
+        try:
+            super()._refresh_layout(size, scroll)
+        finally:
+            virtual_size._layout = True
+
+    async def _on_layout(self, message: messages.Layout) -> None:
+        if message.time < self._laid_out_at:  # asked before the whole screen's last layout
+            message.stop()
+            message.prevent_default()  # not Screen._on_layout
 
     def on_key(self) -> None:
         self.learner.touch()  # training waits until the keys rest
@@ -166,14 +208,16 @@ class CodingScreen(ProjectScreen):
         view.before_layout()
         tree.before_layout()
         self._data_version = self._file_version()
+        if self._segments is None:
+            self.set_timer(FINISH_READ, self._read_all_segments)
         self.set_interval(POLL_SECONDS, self._show_others_changes)
         self.learner.start()
 
     # -- loading ------------------------------------------------------------------------------
     def load_document(self, document_id: int, *, reset_view: bool = True, segment: int = 0) -> None:
-        read = self._read_document(document_id)
-        self.document_name, self.text, self.segments, self.segment_starts = read[:4]
-        self.has_speakers = read[4]
+        """Show a document (``reset_view``: on the mounted screen, at ``segment``); the
+        screen's first only reads the segments around ``segment`` before it is shown."""
+        self._read_document(document_id, None if reset_view else segment)
         self.document_id = document_id
         self._forget_status()
         self._crossing: tuple[int, tuple[int, int]] | None = None  # J/K refused at a turn
@@ -189,7 +233,8 @@ class CodingScreen(ProjectScreen):
             self.stripe_styles = {rank: stripe_style(c.colour) for rank, c in enumerate(codes)}
             self.keys.keymap = build_keymap(codes)
         self.suggestions = []
-        self.selection = (self.segments[0].start, self.segments[0].end)
+        shown = self._segment(min(segment, self.segment_count - 1) if self._window else 0)
+        self.selection = (shown.start, shown.end)
         self._set_sub_title(TEXT["sub_title"].format(coder=self.coder, document=self.document_name))
         if reset_view:
             view = self.query_one(DocumentView)
@@ -200,10 +245,11 @@ class CodingScreen(ProjectScreen):
             self._refresh_codings(counts="read" if others else "keep", panel=False)
             self.select_segment(segment)  # shows the panel
 
-    def _read_document(self, document_id: int) -> ReadDocument:
+    def _read_document(self, document_id: int, around: int | None = None) -> None:
         """A document's name, text and segments, kept for the last few shown (``[`` back to
         a long transcript reads nothing again) until another process writes: this
-        app changes no document's name, text or segments."""
+        app changes no document's name, text or segments. With ``around`` (a document not
+        kept), only a window of segments around that one: ``_read_all_segments`` reads them."""
         version = self._file_version()
         if version != self._read_version:
             self._read.clear()
@@ -211,15 +257,66 @@ class CodingScreen(ProjectScreen):
         read = self._read.pop(document_id, None)
         if read is None:
             name, text = document_name_and_text(self.project, document_id)
-            segments = load_segments(self.project, document_id)
-            if not segments:  # a document without segments: the whole text is one
-                segments = [SegmentRow(0, max(len(text), 1), None)]
-            starts = [s.start for s in segments]
-            read = (name, text, segments, starts, any(s.speaker for s in segments))
+            window = (
+                None if around is None else load_segment_window(self.project, document_id, around)
+            )
+            if window is not None:
+                self.document_name, self.text = name, text
+                self._segments, self._starts, self._window = None, [], window
+                self.has_speakers = window.has_speakers
+                return
+            read = self._all_segments(name, text, load_segments(self.project, document_id))
+        self._keep(document_id, read)
+        self.document_name, self.text, self._segments, self._starts = read[:4]
+        self.has_speakers, self._window = read[4], None
+
+    @staticmethod
+    def _all_segments(name: str, text: str, segments: list[SegmentRow]) -> ReadDocument:
+        if not segments:  # a document without segments: the whole text is one
+            segments = [SegmentRow(0, max(len(text), 1), None)]
+        starts = [s.start for s in segments]
+        return name, text, segments, starts, any(s.speaker for s in segments)
+
+    def _keep(self, document_id: int, read: ReadDocument) -> None:
         self._read[document_id] = read  # the last shown last
         while len(self._read) > DOCUMENTS_KEPT:
             del self._read[next(iter(self._read))]
-        return read
+
+    def _read_all_segments(self) -> None:
+        """All segments of the document whose window was read (after the first frame)."""
+        if self._segments is not None:
+            return
+        read = self._all_segments(
+            self.document_name, self.text, load_segments(self.project, self.document_id)
+        )
+        self._segments, self._starts, self._window = read[2], read[3], None
+        if self._file_version() == self._read_version:  # as read with the window
+            self._keep(self.document_id, read)
+
+    @property
+    def segments(self) -> list[SegmentRow]:
+        """The document's segments in order (all read, if only a window was so far)."""
+        if self._segments is None:
+            self._read_all_segments()
+        assert self._segments is not None
+        return self._segments
+
+    @property
+    def segment_starts(self) -> list[int]:
+        self.segments  # noqa: B018 (all read)
+        return self._starts
+
+    @property
+    def segment_count(self) -> int:
+        return len(self._segments) if self._segments is not None else self._window.count  # type: ignore[union-attr]
+
+    def _segment(self, index: int) -> SegmentRow:
+        """Segment ``index``, from the window while it holds it."""
+        if self._segments is None and self._window is not None:
+            found = self._window.get(index)
+            if found is not None:
+                return found
+        return self.segments[index]
 
     def _set_sub_title(self, sub_title: str) -> None:
         """The header names the document. Once shown, only the header's title is painted:
@@ -305,6 +402,10 @@ class CodingScreen(ProjectScreen):
 
     # -- selection ----------------------------------------------------------------------------
     def segment_at(self, offset: int) -> int:
+        if self._segments is None and self._window is not None:
+            found = self._window.index_at(offset)
+            if found is not None:
+                return found
         return max(bisect_right(self.segment_starts, offset) - 1, 0)
 
     @property
@@ -312,8 +413,8 @@ class CodingScreen(ProjectScreen):
         return self.segment_at(self.selection[0])
 
     def select_segment(self, index: int) -> None:
-        index = min(max(index, 0), len(self.segments) - 1)
-        segment = self.segments[index]
+        index = min(max(index, 0), self.segment_count - 1)
+        segment = self._segment(index)
         self.set_selection(segment.start, segment.end)
         self._save_place(index)
 
@@ -329,20 +430,20 @@ class CodingScreen(ProjectScreen):
         segment after it."""
         if not self.has_speakers:
             return start, end
-        segments = self.segments
+        segment = self._segment
         first = self.segment_at(start)
-        if start >= segments[first].end and first + 1 < len(segments):
+        if start >= segment(first).end and first + 1 < self.segment_count:
             first += 1  # in the gap after a segment: from the next one on
-        new_start = max(start, segments[first].start)
+        new_start = max(start, segment(first).start)
         last = self.segment_at(end - 1)
-        new_end = min(end, segments[last].end)
+        new_end = min(end, segment(last).end)
         if new_end <= new_start:
-            return segments[first].start, segments[first].end
+            return segment(first).start, segment(first).end
         return new_start, new_end
 
     def _other_turn(self, here: int, there: int) -> bool:
         """Whether segment ``there`` lies in another speaker turn than segment ``here``."""
-        a, b = self.segments[here], self.segments[there]
+        a, b = self._segment(here), self._segment(there)
         return a.block != b.block and bool(a.speaker or b.speaker)
 
     def _save_place(self, index: int) -> None:
@@ -396,9 +497,9 @@ class CodingScreen(ProjectScreen):
             return
         start, end = self.selection
         index = self.current_segment
-        segment = self.segments[index]
+        segment = self._segment(index)
         done, names = self._status()
-        header = Text(TEXT["segment"].format(at=index + 1, of=len(self.segments)), style="bold")
+        header = Text(TEXT["segment"].format(at=index + 1, of=self.segment_count), style="bold")
         if segment.speaker:
             header.append(f" · {segment.speaker}")
         header.append(f"\n[{start}:{end}] {TEXT['done' if done else 'not_done']}")
@@ -472,7 +573,7 @@ class CodingScreen(ProjectScreen):
 
     def action_edge(self, direction: int) -> None:
         """The first (home, g) or last (end, G) segment of the document."""
-        self.select_segment(0 if direction < 0 else len(self.segments) - 1)
+        self.select_segment(0 if direction < 0 else self.segment_count - 1)
 
     def action_document(self, step: int) -> None:
         """The next or previous document in the overview's order, without leaving the screen."""
