@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
@@ -149,6 +150,7 @@ class CodingScreen(ProjectScreen):
         self._read: dict[int, ReadDocument] = {}  # the documents shown last, by id
         self._read_version = -1  # the file's data version they were read at
         self._codes_version: object = None  # the codebook's writes_version when read
+        self._left_at: tuple[int, int] | None = None  # Project.changes_key when another screen
         self.load_document(document_id, reset_view=False)
 
     # -- layout -------------------------------------------------------------------------------
@@ -207,17 +209,7 @@ class CodingScreen(ProjectScreen):
         self.document_id = document_id
         self._forget_status()
         self._crossing: tuple[int, tuple[int, int]] | None = None  # J/K refused at a turn
-        version = self.project.writes_version("codes")  # unchanged: the same codebook, kept
-        same = version is not None and version == self._codes_version
-        codes = self.codes if same else list_codes(self.project)
-        self._codes_version = version
-        if codes != self.codes or not self.code_styles:
-            self.codes = codes
-            self.code_by_id = {c.id: c for c in codes}
-            self.code_styles = {c.id: code_style(c.colour) for c in codes}
-            self.code_rank = {c.id: rank for rank, c in enumerate(codes)}
-            self.stripe_styles = {rank: stripe_style(c.colour) for rank, c in enumerate(codes)}
-            self.keys.keymap = build_keymap(codes)
+        self._read_codes()
         self.suggestions = []
         self.selection = (self.segments[0].start, self.segments[0].end)
         self._set_sub_title(TEXT["sub_title"].format(coder=self.coder, document=self.document_name))
@@ -229,6 +221,41 @@ class CodingScreen(ProjectScreen):
             others = self._file_version() != self._counts_version
             self._refresh_codings(counts="read" if others else "keep", panel=False)
             self.select_segment(segment)  # shows the panel
+
+    def _read_codes(self) -> bool:
+        """The codebook, read again only when it changed (True then)."""
+        version = self.project.writes_version("codes")  # unchanged: the same codebook, kept
+        same = version is not None and version == self._codes_version
+        codes = self.codes if same else list_codes(self.project)
+        self._codes_version = version
+        if codes == self.codes and self.code_styles:
+            return False
+        self.codes = codes
+        self.code_by_id = {c.id: c for c in codes}
+        self.code_styles = {c.id: code_style(c.colour) for c in codes}
+        self.code_rank = {c.id: rank for rank, c in enumerate(codes)}
+        self.stripe_styles = {rank: stripe_style(c.colour) for rank, c in enumerate(codes)}
+        self.keys.keymap = build_keymap(codes)
+        return True
+
+    def on_screen_suspend(self) -> None:
+        """A screen over this one. A dialog of this screen's (picker, memo, ...) changes only
+        what its callback shows here; a full screen (the codebook editor: merge, delete) may
+        change the codebook and the codings: noted, to compare when this screen is back."""
+        modal = isinstance(self.app.screen, ModalScreen)
+        self._left_at = None if modal else self.project.changes_key()
+
+    def on_screen_resume(self) -> None:
+        """Back from a full screen that wrote (or another process did meanwhile): the
+        codebook and the codings read again, so the screen and its index are the file's."""
+        left_at, self._left_at = self._left_at, None
+        if left_at is None or left_at == self.project.changes_key():
+            return
+        if self._read_codes():
+            tree = self._tree
+            tree.keys_of = self.keys.keymap.keys_of
+            tree.show_codes(self.codes)
+        self._refresh_codings(counts="read")
 
     def _read_document(self, document_id: int) -> ReadDocument:
         """A document's name, text and segments, kept for the last few shown (``[`` back to
