@@ -150,7 +150,8 @@ class CodingScreen(ProjectScreen):
         self._read: dict[int, ReadDocument] = {}  # the documents shown last, by id
         self._read_version = -1  # the file's data version they were read at
         self._codes_version: object = None  # the codebook's writes_version when read
-        self._left_at: tuple[int, int] | None = None  # Project.changes_key when another screen
+        # Project.changes_key when a full screen went over this one (on_screen_suspend)
+        self._left_at: tuple[int, int] | None = None
         self.load_document(document_id, reset_view=False)
 
     # -- layout -------------------------------------------------------------------------------
