@@ -243,7 +243,7 @@ class CodingScreen(ProjectScreen):
         """A screen over this one. A dialog of this screen's (picker, memo, ...) changes only
         what its callback shows here; a full screen (the codebook editor: merge, delete) may
         change the codebook and the codings: noted, to compare when this screen is back."""
-        modal = isinstance(self.app.screen, ModalScreen)
+        modal = isinstance(self.app.screen_stack[-1], ModalScreen)
         self._left_at = None if modal else self.project.changes_key()
 
     def on_screen_resume(self) -> None:
