@@ -858,6 +858,11 @@ class Project:
         """SQLite's data_version: changes when another connection commits to the file."""
         return self.conn.execute("PRAGMA data_version").fetchone()[0]
 
+    def changes_key(self) -> tuple[int, int]:
+        """A key that changes whenever the file may have changed: the rows this connection
+        changed (SQLite's count, rolled back ones too) and other connections' commits."""
+        return self.conn.total_changes, self.data_version()
+
     def writes_version(self, table: str) -> tuple[int, int] | None:
         """A key that changes whenever ``table`` (one of ``WATCHED_TABLES``) may have changed:
         this connection's writes to it (counted by a TEMP trigger this Project installs on its

@@ -6,7 +6,7 @@ and ``coding.codes``."""
 from __future__ import annotations
 
 import sqlite3
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -94,6 +94,82 @@ class CodingRow(NamedTuple):
     coder_id: int
     start: int
     end: int
+
+
+INDEX_BUCKET = 1024  # characters per bucket of ``CodingIndex``
+
+
+class CodingIndex:
+    """A document's codings as a screen holds them: ``rows`` in (start, id) order, and each
+    row under the buckets of ``INDEX_BUCKET`` characters it covers, so that the codings over a
+    span are found without a scan of them all (a key costs the same with 20 or 20 000
+    codings in the document)."""
+
+    __slots__ = ("_buckets", "rows")
+
+    def __init__(self, rows: list[CodingRow] | None = None) -> None:
+        self.rows: list[CodingRow] = sorted(rows or (), key=_order)
+        self._buckets: dict[int, list[CodingRow]] = {}
+        for row in self.rows:
+            self._add(row)
+
+    def _add(self, row: CodingRow) -> None:
+        buckets = self._buckets
+        for bucket in range(row.start // INDEX_BUCKET, _last_bucket(row) + 1):
+            found = buckets.get(bucket)
+            if found is None:
+                buckets[bucket] = [row]
+            else:
+                found.append(row)
+
+    def _drop(self, row: CodingRow) -> None:
+        for bucket in range(row.start // INDEX_BUCKET, _last_bucket(row) + 1):
+            found = self._buckets.get(bucket)
+            if found and row in found:
+                found.remove(row)
+
+    def overlapping(self, start: int, end: int, *, touching: bool = False) -> list[CodingRow]:
+        """The codings over ``start``..``end`` in (start, id) order; with ``touching``, also
+        those that end at ``start`` or start at ``end``."""
+        first, last = start // INDEX_BUCKET, max(end - 1, start) // INDEX_BUCKET
+        if touching:
+            first, last = (start - 1) // INDEX_BUCKET, end // INDEX_BUCKET
+        seen: dict[int, CodingRow] = {}
+        buckets = self._buckets
+        for bucket in range(first, last + 1):
+            for row in buckets.get(bucket, ()):
+                if touching:
+                    if row.start <= end and row.end >= start:
+                        seen[row.id] = row
+                elif row.start < end and row.end > start:
+                    seen[row.id] = row
+        found = list(seen.values())
+        if len(found) > 1:
+            found.sort(key=_order)
+        return found
+
+    def change(self, removed: list[CodingRow], added: list[CodingRow]) -> list[CodingRow]:
+        """Take ``removed`` out and put ``added`` in; ``rows`` becomes a new list (the old
+        one, which a caller may still hold, is left as it was) and is returned."""
+        rows = self.rows.copy()
+        for row in removed:
+            i = bisect_left(rows, _order(row), key=_order)
+            if i < len(rows) and rows[i] == row:
+                del rows[i]
+                self._drop(row)
+        for row in added:
+            insort(rows, row, key=_order)
+            self._add(row)
+        self.rows = rows
+        return rows
+
+
+def _order(row: CodingRow) -> tuple[int, int]:
+    return row.start, row.id
+
+
+def _last_bucket(row: CodingRow) -> int:
+    return max(row.end - 1, row.start) // INDEX_BUCKET
 
 
 def load_codings(project: Project, document_id: int, coder_id: int | None) -> list[CodingRow]:

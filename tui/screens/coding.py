@@ -7,8 +7,9 @@ updates the screen, so whatever the screen shows is already on disk.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right, insort
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
+from functools import cached_property
 from typing import ClassVar, Literal, cast
 
 from rich.style import Style
@@ -18,8 +19,10 @@ from textual._time import get_time
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.geometry import Size
 from textual.reactive import Reactive
+from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Static
@@ -33,6 +36,7 @@ from coding.errors import KodeverkError, ProjectBusy, ProjectGone
 from coding.journal import Event
 from coding.store import Project
 from coding.views import (
+    CodingIndex,
     CodingRow,
     SegmentRow,
     SegmentWindow,
@@ -84,6 +88,14 @@ def _coder_id(project: Project, coder: str) -> int:
         return -1
 
 
+NEWLINE = Content("\n")
+
+
+def _content(text: Text) -> Content:
+    """A line of the panel as Textual draws it (``Static`` would convert it at each update)."""
+    return Content.from_rich_text(text)
+
+
 def code_style(colour: str) -> Style:
     """Background in the code's colour with black or white text, whichever reads better."""
     try:
@@ -124,7 +136,13 @@ class CodingScreen(ProjectScreen):
         self.code_by_id: dict[int, CodeRow] = {}
         self.code_styles: dict[int, Style] = {}
         self._counts_version = -1  # the file's data version when the project counts were read
-        self.codings: list[CodingRow] = []
+        self.codings: list[CodingRow] = []  # the rows of ``_index``: a new list at each change
+        self._index = CodingIndex()
+        # the panel's lines as Textual draws them, made once: the header of the selection, a
+        # code's line (by what it shows), the key lines (by the codes they name)
+        self._header: tuple[tuple, Content] | None = None
+        self._code_lines: dict[tuple, Content] = {}
+        self._key_content: tuple[tuple, list[Content]] | None = None
         self.suggestions: list[Suggestion] = []
         # learned suggestions, trained in a thread once the keys rest (never during first paint)
         self.learner = Learner(self, project, coder, idle=LEARN_IDLE)
@@ -147,6 +165,8 @@ class CodingScreen(ProjectScreen):
         self._segments: list[SegmentRow] | None = None
         self._starts: list[int] = []
         self._window: SegmentWindow | None = None
+        # Project.changes_key when a full screen went over this one (on_screen_suspend)
+        self._left_at: tuple[int, int] | None = None
         self.load_document(document_id, reset_view=False, segment=segment)
 
     # -- layout -------------------------------------------------------------------------------
@@ -213,6 +233,19 @@ class CodingScreen(ProjectScreen):
         self.set_interval(POLL_SECONDS, self._show_others_changes)
         self.learner.start()
 
+    # the widgets a key updates, found once (``query_one`` walks the screen's widgets)
+    @cached_property
+    def _view(self) -> DocumentView:
+        return self.query_one(DocumentView)
+
+    @cached_property
+    def _tree(self) -> CodeTree:
+        return self.query_one(CodeTree)
+
+    @cached_property
+    def _panel(self) -> Static:
+        return self.query_one("#on-selection", Static)
+
     # -- loading ------------------------------------------------------------------------------
     def load_document(self, document_id: int, *, reset_view: bool = True, segment: int = 0) -> None:
         """Show a document (``reset_view``: on the mounted screen, at ``segment``); the
@@ -221,17 +254,7 @@ class CodingScreen(ProjectScreen):
         self.document_id = document_id
         self._forget_status()
         self._crossing: tuple[int, tuple[int, int]] | None = None  # J/K refused at a turn
-        version = self.project.writes_version("codes")  # unchanged: the same codebook, kept
-        same = version is not None and version == self._codes_version
-        codes = self.codes if same else list_codes(self.project)
-        self._codes_version = version
-        if codes != self.codes or not self.code_styles:
-            self.codes = codes
-            self.code_by_id = {c.id: c for c in codes}
-            self.code_styles = {c.id: code_style(c.colour) for c in codes}
-            self.code_rank = {c.id: rank for rank, c in enumerate(codes)}
-            self.stripe_styles = {rank: stripe_style(c.colour) for rank, c in enumerate(codes)}
-            self.keys.keymap = build_keymap(codes)
+        self._read_codes()
         self.suggestions = []
         shown = self._segment(min(segment, self.segment_count - 1) if self._window else 0)
         self.selection = (shown.start, shown.end)
@@ -244,6 +267,41 @@ class CodingScreen(ProjectScreen):
             others = self._file_version() != self._counts_version
             self._refresh_codings(counts="read" if others else "keep", panel=False)
             self.select_segment(segment)  # shows the panel
+
+    def _read_codes(self) -> bool:
+        """The codebook, read again only when it changed (True then)."""
+        version = self.project.writes_version("codes")  # unchanged: the same codebook, kept
+        same = version is not None and version == self._codes_version
+        codes = self.codes if same else list_codes(self.project)
+        self._codes_version = version
+        if codes == self.codes and self.code_styles:
+            return False
+        self.codes = codes
+        self.code_by_id = {c.id: c for c in codes}
+        self.code_styles = {c.id: code_style(c.colour) for c in codes}
+        self.code_rank = {c.id: rank for rank, c in enumerate(codes)}
+        self.stripe_styles = {rank: stripe_style(c.colour) for rank, c in enumerate(codes)}
+        self.keys.keymap = build_keymap(codes)
+        return True
+
+    def on_screen_suspend(self) -> None:
+        """A screen over this one. A dialog of this screen's (picker, memo, ...) changes only
+        what its callback shows here; a full screen (the codebook editor: merge, delete) may
+        change the codebook and the codings: noted, to compare when this screen is back."""
+        modal = isinstance(self.app.screen_stack[-1], ModalScreen)
+        self._left_at = None if modal else self.project.changes_key()
+
+    def on_screen_resume(self) -> None:
+        """Back from a full screen that wrote (or another process did meanwhile): the
+        codebook and the codings read again, so the screen and its index are the file's."""
+        left_at, self._left_at = self._left_at, None
+        if left_at is None or left_at == self.project.changes_key():
+            return
+        if self._read_codes():
+            tree = self._tree
+            tree.keys_of = self.keys.keymap.keys_of
+            tree.show_codes(self.codes)
+        self._refresh_codings(counts="read")
 
     def _read_document(self, document_id: int, around: int | None = None) -> None:
         """A document's name, text and segments, kept for the last few shown (``[`` back to
@@ -338,8 +396,8 @@ class CodingScreen(ProjectScreen):
         coder = self.coder if self.blind else None
         self._forget_status()
         coder_id = None if coder is None else self.coder_id
-        self.codings = load_codings(self.project, self.document_id, coder_id)
-        view = self.query_one(DocumentView)
+        self._hold(load_codings(self.project, self.document_id, coder_id))
+        view = self._view
         styles, plain = self.code_styles, Style()
         view.set_highlights([(c[3], c[4], styles.get(c[1], plain)) for c in self.codings])
         rank = self.code_rank
@@ -360,9 +418,14 @@ class CodingScreen(ProjectScreen):
             for code_id in set(old_document) | set(self.document_counts):
                 delta = self.document_counts.get(code_id, 0) - old_document.get(code_id, 0)
                 self.project_counts[code_id] = self.project_counts.get(code_id, 0) + delta
-        self.query_one(CodeTree).set_counts(self.document_counts, self.project_counts)
+        self._tree.set_counts(self.document_counts, self.project_counts)
         if panel:
             self._show_selection_codes()
+
+    def _hold(self, rows: list[CodingRow]) -> None:
+        """The document's codings as read: indexed by position (``selected_codings``)."""
+        self._index = CodingIndex(rows)
+        self.codings = self._index.rows
 
     def _forget_status(self) -> None:
         self._done = self._coder_names = None
@@ -380,7 +443,7 @@ class CodingScreen(ProjectScreen):
         """Mark where a memo on one of the shown codings starts (the coder's own in blind mode)."""
         coder_id = self.coder_id if self.blind else None
         offsets = coding_memo_starts(self.project, self.document_id, coder_id)
-        self.query_one(DocumentView).set_memos(offsets)
+        self._view.set_memos(offsets)
 
     def _file_version(self) -> int:
         return self.project.data_version()
@@ -421,7 +484,7 @@ class CodingScreen(ProjectScreen):
     def set_selection(self, start: int, end: int) -> None:
         start, end = self._within_speech(start, end)
         self.selection = (start, end)
-        self.query_one(DocumentView).set_selection(start, end)
+        self._view.set_selection(start, end)
         self._show_selection_codes()
 
     def _within_speech(self, start: int, end: int) -> tuple[int, int]:
@@ -485,50 +548,93 @@ class CodingScreen(ProjectScreen):
         self._save_place(self.current_segment)
 
     def selected_codings(self, own_only: bool = False) -> list[CodingRow]:
-        start, end = self.selection
-        return [
-            c
-            for c in self.codings
-            if c.start < end and c.end > start and (not own_only or c.coder_id == self.coder_id)
-        ]
+        """The shown codings over the selection, by start (looked up in the index)."""
+        found = self._index.overlapping(*self.selection)
+        if own_only:
+            return [c for c in found if c.coder_id == self.coder_id]
+        return found
 
     def _show_selection_codes(self, *, force: bool = False) -> None:
+        """The panel beside the text: the selected segment, the codes on the selection, the
+        key lines. Its lines are made once (``_code_line``, ...) and joined at each key."""
         if not (self.is_mounted or force):  # force: in on_mount, the panel is there
             return
-        start, end = self.selection
-        index = self.current_segment
-        segment = self._segment(index)
-        done, names = self._status()
-        header = Text(TEXT["segment"].format(at=index + 1, of=self.segment_count), style="bold")
-        if segment.speaker:
-            header.append(f" · {segment.speaker}")
-        header.append(f"\n[{start}:{end}] {TEXT['done' if done else 'not_done']}")
-        header.append(TEXT["blind_mark" if self.blind else "all_mark"])  # fits 28 columns
-        lines = [header]
+        lines = [self._header_line()]
+        names = self._status()[1]
+        code_by_id = self.code_by_id
         for coding in self.selected_codings():
-            code = self.code_by_id.get(coding.code_id)
-            if code is None:
-                continue
-            line = swatch(code)
-            line.append(f" {code.name}")
-            if not self.blind:
-                line.append(f" ({names.get(coding.coder_id, '?')})", style="dim")
-            lines.append(line)
+            code = code_by_id.get(coding.code_id)
+            if code is not None:
+                coder = None if self.blind else names.get(coding.coder_id, "?")
+                lines.append(self._code_line(code, coder))
         if len(lines) == 1:
-            lines.append(Text(TEXT["no_codes"], style="dim"))
-        lines.extend(self._key_lines())
+            lines.append(self._plain_line(TEXT["no_codes"], "dim"))
+        lines.extend(self._key_contents())
         if self.suggestions:  # the proposed code stays in view until a or r
-            lines += self._suggestion_lines()
-        panel = Text("\n").join(lines)
+            lines += [_content(line) for line in self._suggestion_lines()]
+        panel = NEWLINE.join(lines)
         lines_now = panel.plain.count("\n")
         height = max(lines_now, self._panel_height, PANEL_LINES - 1)  # it only grows: and
-        panel.append("\n" * (height - lines_now))  # a layout only then
-        self.query_one("#on-selection", Static).update(panel, layout=height > self._panel_height)
+        if height > lines_now:  # a layout only then
+            panel = panel.append("\n" * (height - lines_now))
+        self._panel.update(panel, layout=height > self._panel_height)
         self._panel_height = height
-        view = self.query_one(DocumentView)
         if self._border_name != self.document_name:  # setting it redraws the whole view
             self._border_name = self.document_name
-            view.border_title = Text(self.document_name)  # a name is text, not markup
+            self._view.border_title = Text(self.document_name)  # a name is text, not markup
+
+    def _header_line(self) -> Content:
+        """The segment's number, speaker, offsets and done mark (two lines)."""
+        start, end = self.selection
+        index = self.current_segment
+        done = self._status()[0]
+        parts = (
+            TEXT["segment"].format(at=index + 1, of=self.segment_count),
+            self._segment(index).speaker,
+            f"\n[{start}:{end}] {TEXT['done' if done else 'not_done']}",
+            TEXT["blind_mark" if self.blind else "all_mark"],  # fits 28 columns
+        )
+        if self._header is None or self._header[0] != parts:
+            header = Text(parts[0], style="bold")
+            if parts[1]:
+                header.append(f" · {parts[1]}")
+            header.append(parts[2])
+            header.append(parts[3])
+            self._header = (parts, _content(header))
+        return self._header[1]
+
+    def _code_line(self, code: CodeRow, coder: str | None) -> Content:
+        """A code on the selection: its swatch and name (and coder, in the all-coders view)."""
+        key = (code.colour, code.shortcut, code.name, coder)
+        line = self._code_lines.get(key)
+        if line is None:
+            text = swatch(code)
+            text.append(f" {code.name}")
+            if coder is not None:
+                text.append(f" ({coder})", style="dim")
+            line = self._code_lines[key] = _content(text)
+        return line
+
+    def _plain_line(self, text: str, style: str) -> Content:
+        key = (None, style, text, None)
+        line = self._code_lines.get(key)
+        if line is None:
+            line = self._code_lines[key] = _content(Text(text, style=style))
+        return line
+
+    def _key_contents(self) -> list[Content]:
+        """``_key_lines``, made again only when what they show changed."""
+        keymap, pending, code_by_id = self.keys.keymap, self.keys.pending, self.code_by_id
+        if pending:
+            codes = keymap.codes
+            subs = (codes.get(f"{pending}{n}") for n in range(1, 10))
+            key: tuple = (pending, codes.get(pending), *subs)
+        else:
+            key = (None, *self.keys.recent)
+        key = (key, TEXT["recent"], *(code_by_id.get(c) for c in key[1:] if c is not None))
+        if self._key_content is None or self._key_content[0] != key:
+            self._key_content = (key, [_content(line) for line in self._key_lines()])
+        return self._key_content[1]
 
     def say(self, message: str) -> None:
         """Confirm what a key did in the status line, the bottom border of the text: no row
@@ -536,7 +642,7 @@ class CodingScreen(ProjectScreen):
         self.status = message
         if self.is_mounted and message != self._said:  # setting it repaints the whole text
             self._said = message
-            self.query_one(DocumentView).border_subtitle = Text(message)  # not markup
+            self._view.border_subtitle = Text(message)  # not markup
 
     def _key_lines(self) -> list[Text]:
         """The waiting first key and its sub-codes, or the recent codes (alt+1…)."""
@@ -699,14 +805,10 @@ class CodingScreen(ProjectScreen):
         if self.coder_id < 0:  # the coding created this coder: read everything once
             self._refresh_codings(counts="read")
             return
-        code_id = kept.code_id  # the same code first: a cheap test that rules out most
-        removed = [
-            c for c in self.codings if c[1] == code_id and ops.merged_by(c, kept, start, end)
-        ]
-        gone = {c.id for c in removed}
-        self.codings = [c for c in self.codings if c.id not in gone] if gone else [*self.codings]
+        near = self._index.overlapping(start, end, touching=True)
+        removed = [c for c in near if ops.merged_by(c, kept, start, end)]
         row = CodingRow(kept.id, kept.code_id, kept.coder_id, kept.start, kept.end)
-        insort(self.codings, row, key=lambda c: (c.start, c.id))
+        self.codings = self._index.change(removed, [row])
         self._show_change(removed, [row])
 
     def _show_change(self, removed: list[CodingRow], added: list[CodingRow]) -> None:
@@ -719,9 +821,7 @@ class CodingScreen(ProjectScreen):
             highlight = (c.start, c.end, styles.get(c.code_id, plain))
             return highlight, (c.start, c.end, rank.get(c.code_id, -1))
 
-        self.query_one(DocumentView).change_codings(
-            [drawn(c) for c in removed], [drawn(c) for c in added]
-        )
+        self._view.change_codings([drawn(c) for c in removed], [drawn(c) for c in added])
         if removed:  # a merge may have moved or dropped a coding with a memo
             self._show_memos()
         counts = dict(self.document_counts)
@@ -730,11 +830,15 @@ class CodingScreen(ProjectScreen):
             counts[coding.code_id] = counts.get(coding.code_id, 0) + step
             totals[coding.code_id] = totals.get(coding.code_id, 0) + step
         self.document_counts, self.project_counts = counts, totals
-        self.query_one(CodeTree).set_counts(counts, totals)
+        self._tree.change_counts({c.code_id for c in (*removed, *added)}, counts, totals)
         self._show_selection_codes()
 
     def action_shortcut(self, key: str) -> None:
-        """A digit: a code's key, or the first of two (the panel shows the sub-codes)."""
+        """A digit: a code's key, or the first of two (the panel shows the sub-codes). The
+        digits are priority bindings (keys.toml): the app runs them as the key arrives, not
+        after it went down to the text and bubbled back up (issue 13), so ``on_key`` never
+        sees them; an Input in focus still takes them (Textual leaves it the keys it types)."""
+        self.learner.touch()
         result = self.keys.press(key)
         if isinstance(result, str):
             self._show_selection_codes()
@@ -846,7 +950,7 @@ class CodingScreen(ProjectScreen):
         before, after = set(self.codings), set(shown)
         removed = [c for c in self.codings if c not in after]
         added = [c for c in shown if c not in before]
-        self.codings = shown
+        self.codings = self._index.change(removed, added)
         self._forget_status()
         self._show_memos()  # a coding back with its memo: drawn only when the marks changed
         self._show_change(removed, added)

@@ -127,6 +127,22 @@ class CodeTree(Tree[int]):
             if node is not None:
                 node.refresh()
 
+    def change_counts(
+        self, code_ids: set[int], document_counts: dict[int, int], project_counts: dict[int, int]
+    ) -> None:
+        """``set_counts`` when only the codes ``code_ids`` may have changed (a key's coding):
+        only their counts are compared, and only their lines drawn again."""
+        for code_id in code_ids:
+            here, total = document_counts.get(code_id), project_counts.get(code_id)
+            if here == self.document_counts.get(code_id) and (
+                total == self.project_counts.get(code_id)
+            ):
+                continue
+            self.document_counts[code_id], self.project_counts[code_id] = here or 0, total or 0
+            node = self._code_nodes.get(code_id)
+            if node is not None:
+                node.refresh()
+
     def _label(self, code: CodeRow, width: int | None = None) -> Text:
         """Swatch, name and counts; with a width, the name is shortened (…) so that the
         counts stay visible in a narrow side panel."""
