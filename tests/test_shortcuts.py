@@ -103,7 +103,17 @@ async def test_coding_screen_picker_says_no_match_and_creates_under_the_tree_cod
         assert labels == ["no match", "create «klimaendring» under Bolig"]
         await pilot.press("enter")
         assert app.screen is screen
-        assert any(c.name == "klimaendring" for c in screen.codes)
+        new = next(c for c in screen.codes if c.name == "klimaendring")
+        # its stripe in the margin, in its own colour (not an unranked, unstyled one)
+        from tui.screens.coding import stripe_style
+        from tui.widgets.document_view import DocumentView
+
+        view = screen.query_one(DocumentView)
+        rank = screen.code_rank[new.id]
+        assert rank in view.stripes_of(*screen.selection)
+        assert view._stripe_styles[rank] == stripe_style(new.colour)
+        ranks = sorted({screen.code_rank[c.code_id] for c in screen.codings})
+        assert view.stripes_of(0, len(screen.text)) == ranks  # the others re-ranked too
     conn = sqlite3.connect(path)
     rows = conn.execute(
         "SELECT c.name, p.name FROM codings k JOIN codes c ON c.id = k.code_id "

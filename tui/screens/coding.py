@@ -298,9 +298,7 @@ class CodingScreen(ProjectScreen):
         if left_at is None or left_at == self.project.changes_key():
             return
         if self._read_codes():
-            tree = self._tree
-            tree.keys_of = self.keys.keymap.keys_of
-            tree.show_codes(self.codes)
+            self._show_codebook()
         self._refresh_codings(counts="read")
 
     def _read_document(self, document_id: int, around: int | None = None) -> None:
@@ -886,14 +884,16 @@ class CodingScreen(ProjectScreen):
         )
         if isinstance(code_id, Refused):
             return None
-        self.codes = list_codes(self.project)
-        self.code_by_id = {c.id: c for c in self.codes}
-        self.code_styles = {c.id: code_style(c.colour) for c in self.codes}
-        self.keys.keymap = build_keymap(self.codes)
-        tree = self.query_one(CodeTree)
+        self._read_codes()  # styles and ranks of the new code too
+        self._show_codebook()
+        self._refresh_codings(counts="keep")  # the stripes by the new ranks, in their colours
+        return code_id
+
+    def _show_codebook(self) -> None:
+        """The code tree after the codebook was read again: codes and their keys."""
+        tree = self._tree
         tree.keys_of = self.keys.keymap.keys_of
         tree.show_codes(self.codes)
-        return code_id
 
     def action_remove(self) -> None:
         code_ids = sorted({c.code_id for c in self.selected_codings(own_only=True)})
