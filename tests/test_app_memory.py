@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import sys
+import weakref
 from pathlib import Path
 
 import pytest
@@ -27,9 +28,19 @@ def app_path(tmp_path: Path) -> Path:
     return build_app_project(tmp_path / "memory.kodeverk")
 
 
-def detached_footer_keys() -> int:
+def earlier_widgets() -> weakref.WeakSet[Widget]:
+    """The widgets alive before a test's app: an earlier test's (another app in this process,
+    under xdist; one whose traceback pytest keeps) are not the app's under test."""
+    return weakref.WeakSet(o for o in gc.get_objects() if isinstance(o, Widget))
+
+
+def detached_footer_keys(earlier: weakref.WeakSet[Widget]) -> int:
     gc.collect()
-    return sum(1 for o in gc.get_objects() if isinstance(o, FooterKey) and not o.is_attached)
+    return sum(
+        1
+        for o in gc.get_objects()
+        if isinstance(o, FooterKey) and not o.is_attached and o not in earlier
+    )
 
 
 async def visit_every_screen(app: KodeverkApp, pilot, rounds: int) -> None:
@@ -52,23 +63,25 @@ async def visit_every_screen(app: KodeverkApp, pilot, rounds: int) -> None:
 
 
 async def test_no_footer_entry_outlives_its_visit(app_path: Path) -> None:
+    earlier = earlier_widgets()
     app = KodeverkApp(app_path, CODER, resume=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await visit_every_screen(app, pilot, 1)
-        first = detached_footer_keys()
+        first = detached_footer_keys(earlier)
         await visit_every_screen(app, pilot, 3)
-        assert detached_footer_keys() <= first
-        assert detached_footer_keys() == 0
+        assert detached_footer_keys(earlier) <= first
+        assert detached_footer_keys(earlier) == 0
         footer_watchers = getattr(app.screen.query_one("Footer"), "__watchers", {})
         assert all(node.is_attached for node, _ in footer_watchers.get("compact", []))
 
 
-def detached_widgets() -> dict[str, int]:
+def detached_widgets(earlier: weakref.WeakSet[Widget]) -> dict[str, int]:
     gc.collect()
     alive: dict[str, int] = {}
     for o in gc.get_objects():
-        if isinstance(o, Widget) and not isinstance(o, App) and not o.is_attached:
+        detached = isinstance(o, Widget) and not isinstance(o, App) and not o.is_attached
+        if detached and o not in earlier:
             alive[type(o).__name__] = alive.get(type(o).__name__, 0) + 1
     return alive
 
@@ -83,13 +96,14 @@ def styles_caches_of_removed_widgets() -> int:
 async def test_no_widget_nor_its_rendered_lines_outlive_a_visit(app_path: Path) -> None:
     """The Headers of the coding and codebook screens (watching the app's title) and the styles
     caches Textual keeps by widget in an lru_cache go with their screen."""
+    earlier = earlier_widgets()
     app = KodeverkApp(app_path, CODER, resume=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await visit_every_screen(app, pilot, 1)
         first = styles_caches_of_removed_widgets()
         await visit_every_screen(app, pilot, 3)
-        assert detached_widgets() == {}
+        assert detached_widgets(earlier) == {}
         assert styles_caches_of_removed_widgets() <= first
 
 
@@ -258,17 +272,22 @@ async def test_a_screen_visited_before_the_collector_runs_is_not_kept(app_path: 
     that half second, frozen, was never collected after it closed (its footer keys stayed)."""
     from tui.app import FREEZE_AFTER
 
+    earlier = earlier_widgets()
     app = KodeverkApp(app_path, CODER, resume=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         frozen = gc.get_freeze_count()
         app.action_codebook()  # visited while the collector rests
         await pilot.pause(FREEZE_AFTER + 0.2)
+        for _ in range(100):  # a loaded machine (tests in parallel) may run the timer late
+            if gc.isenabled():
+                break
+            await pilot.pause(0.1)
         await app.pop_screen()
         await pilot.pause()
         # nothing frozen (an earlier test's frozen objects may have been freed meanwhile)
         assert gc.isenabled() and gc.get_freeze_count() <= frozen
-        assert detached_footer_keys() == 0
+        assert detached_footer_keys(earlier) == 0
 
 
 async def test_what_an_app_froze_is_let_go_when_it_closes(app_path: Path) -> None:
