@@ -133,10 +133,10 @@ class SteadyFooter(Footer):
         for key in self.query_children(FooterKey):
             off = getattr(key, "entry", None) not in wanted
             key.set_class(off, "-off", update=False)
-            if off:
-                key.styles.display = "none"
-            else:
-                key.styles.clear_rule("display")
+            # the rule alone, no refresh of the key: it asked for a layout of its own, a
+            # frame after the footer's (the footer's layout draws the keys it shows)
+            key.styles.set_rule("display", "none" if off else None)
+        self._clear_arrangement_cache()
         self.refresh(layout=True)
 
     def _take_keys(self, screen: Screen) -> None:
