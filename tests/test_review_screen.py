@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from functools import partial
 
 from textual.app import App
 from textual.widgets import Static
@@ -266,6 +267,43 @@ async def test_the_pair_picker_is_a_box_over_the_review_and_keeps_its_keys(
         assert [table.get_row_at(i)[1] for i in range(table.row_count)] == [
             f"{d.start}–{d.end}" for d in expected
         ]
+
+
+async def test_choosing_a_pair_redraws_no_scrollbar_beneath(small_project: Project) -> None:
+    """Closing the picker lays the screen out once and leaves the scroll views whose sizes
+    did not change alone (Textual's scroll view took every layout for a resize and redrew its
+    scrollbars a frame later: one frame more per switch, issue 14); a real resize still
+    updates them and wraps the sides anew."""
+    bolig = three_coders(small_project)
+    app = LeadApp(small_project, ["anne", "root"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_loaded(pilot)
+        screen = app.screen
+        codes = screen.query_one("#codes", RowList)
+        redrawn: list[str] = []  # no code open: the sides say so before and after
+        for view in (codes, *screen.query(TextPane)):
+            bar, refresh = view.vertical_scrollbar, view.vertical_scrollbar.refresh
+            bar.refresh = partial(_counted, refresh, redrawn, str(view.id))  # type: ignore[method-assign]
+        await pilot.press("c")
+        await pilot.pause()
+        await choose_pair(pilot, "anne", "bjorn")
+        await until_loaded(pilot)
+        assert screen.coders == ("anne", "bjorn") and redrawn == []
+        codes.move_cursor(row=codes.get_row_index(str(bolig)))
+        await pilot.press("enter")
+        await pilot.pause()
+        pane = screen.query_one("#side-a", TextPane)
+        narrow = pane.scrollable_content_region.width
+        await pilot.resize_terminal(120, 24)
+        await pilot.pause()
+        lines = [pane.render_line(y).text.rstrip() for y in range(pane.size.height)]
+        assert pane.scrollable_content_region.width > narrow
+        assert max(len(line) for line in lines) > narrow and "side-a" in redrawn
+
+
+def _counted(refresh, redrawn: list[str], name: str, *args, **kwargs):
+    redrawn.append(name)
+    return refresh(*args, **kwargs)
 
 
 async def test_the_pair_picker_speaks_bokmal(small_project: Project) -> None:
