@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Sequence
 from functools import partial
 
+from textual import messages
 from textual.app import App
 from textual.widgets import Static
 
@@ -269,14 +270,22 @@ async def test_the_pair_picker_is_a_box_over_the_review_and_keeps_its_keys(
         ]
 
 
-async def test_choosing_a_pair_redraws_no_scrollbar_beneath(small_project: Project) -> None:
-    """Closing the picker lays the screen out once and leaves the scroll views whose sizes
-    did not change alone (Textual's scroll view took every layout for a resize and redrew its
-    scrollbars a frame later: one frame more per switch, issue 14); a real resize still
-    updates them and wraps the sides anew."""
+async def test_choosing_a_pair_lays_out_once_and_redraws_no_scrollbar(
+    small_project: Project,
+) -> None:
+    """Closing the picker lays the screen out once (footer keys shown the first time ask for
+    no layout of their own) and leaves the scroll views whose sizes did not change alone
+    (Textual's took every layout for a resize and redrew its scrollbars a frame later: one
+    frame more per switch, issue 14); a real resize still updates them and wraps anew."""
     bolig = three_coders(small_project)
+    laid_out: list[str] = []  # who asked for a layout
+
+    def hook(message) -> None:
+        if isinstance(message, messages.Layout):
+            laid_out.append(type(message.widget).__name__)
+
     app = LeadApp(small_project, ["anne", "root"])
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
         await until_loaded(pilot)
         screen = app.screen
         codes = screen.query_one("#codes", RowList)
@@ -286,9 +295,12 @@ async def test_choosing_a_pair_redraws_no_scrollbar_beneath(small_project: Proje
             bar.refresh = partial(_counted, refresh, redrawn, str(view.id))  # type: ignore[method-assign]
         await pilot.press("c")
         await pilot.pause()
+        laid_out.clear()
         await choose_pair(pilot, "anne", "bjorn")
         await until_loaded(pilot)
         assert screen.coders == ("anne", "bjorn") and redrawn == []
+        # the picker hidden, the footer's keys shown (the first time since it composed them)
+        assert sorted(laid_out) == ["CoderPairPicker", "SteadyFooter"]
         codes.move_cursor(row=codes.get_row_index(str(bolig)))
         await pilot.press("enter")
         await pilot.pause()
@@ -304,6 +316,28 @@ async def test_choosing_a_pair_redraws_no_scrollbar_beneath(small_project: Proje
 def _counted(refresh, redrawn: list[str], name: str, *args, **kwargs):
     redrawn.append(name)
     return refresh(*args, **kwargs)
+
+
+async def test_a_move_of_the_focus_draws_what_a_full_repaint_draws(small_project: Project) -> None:
+    """The review draws only the widgets a move of the focus restyles (not the whole screen,
+    issue 14): the screen then is what styling and drawing every widget again gives."""
+    bolig = three_coders(small_project)
+    app = LeadApp(small_project, ["anne", "root"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_loaded(pilot)
+        screen = app.screen
+        codes = screen.query_one("#codes", RowList)
+        codes.move_cursor(row=codes.get_row_index(str(bolig)))
+        for key in ("enter", "escape", "c", "down", "enter"):  # focus: list, codes, codes
+            await pilot.press(key)
+            await until_loaded(pilot)
+            shown = app.export_screenshot()
+            every = list(screen.walk_children(with_self=True))
+            app.stylesheet.update_nodes(every, animate=False)  # restyled from scratch
+            for widget in every:
+                widget.refresh()
+            await pilot.pause()
+            assert app.export_screenshot() == shown, key
 
 
 async def test_the_pair_picker_speaks_bokmal(small_project: Project) -> None:

@@ -25,7 +25,9 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import OptionList, Static
 
 from coding.codes import short_path
@@ -84,6 +86,12 @@ class ReviewScreen(Localized, DomainActions, Screen):
     """
 
     # the pair picker's keys (priority: before the focused list's) are the screen's own
+    # Textual draws the whole screen again at each move of the focus (a repainting reactive);
+    # the widgets whose look follows the focus restyle and draw themselves (has_focus, and
+    # focus-within by set_focus), so here a move draws only them: no frame of its own after
+    # the one a key draws (enter on a code, choosing a pair: issue 14)
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+
     BINDINGS: ClassVar[list[BindingType]] = [
         *screen_bindings("review"),
         *screen_bindings("coder_pairs"),
