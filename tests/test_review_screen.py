@@ -273,8 +273,8 @@ async def test_the_pair_picker_is_a_box_over_the_review_and_keeps_its_keys(
 async def test_choosing_a_pair_lays_out_once_and_redraws_no_scrollbar(
     small_project: Project,
 ) -> None:
-    """Closing the picker lays the screen out once (footer keys shown the first time ask for
-    no layout of their own) and leaves the scroll views whose sizes did not change alone
+    """Closing the picker lays the screen out once (the footer's keys shown again ask for no
+    layout of their own) and leaves the scroll views whose sizes did not change alone
     (Textual's took every layout for a resize and redrew its scrollbars a frame later: one
     frame more per switch, issue 14); a real resize still updates them and wraps anew."""
     bolig = three_coders(small_project)
@@ -293,14 +293,15 @@ async def test_choosing_a_pair_lays_out_once_and_redraws_no_scrollbar(
         for view in (codes, *screen.query(TextPane)):
             bar, refresh = view.vertical_scrollbar, view.vertical_scrollbar.refresh
             bar.refresh = partial(_counted, refresh, redrawn, str(view.id))  # type: ignore[method-assign]
+        await pilot.press("c", "escape")  # the footer composes the picker's keys, shows ours
+        await pilot.pause()
         await pilot.press("c")
         await pilot.pause()
         laid_out.clear()
         await choose_pair(pilot, "anne", "bjorn")
         await until_loaded(pilot)
         assert screen.coders == ("anne", "bjorn") and redrawn == []
-        # the picker hidden, the footer's keys shown (the first time since it composed them)
-        assert sorted(laid_out) == ["CoderPairPicker", "SteadyFooter"]
+        assert sorted(laid_out) == ["CoderPairPicker", "SteadyFooter"]  # hidden, keys shown
         codes.move_cursor(row=codes.get_row_index(str(bolig)))
         await pilot.press("enter")
         await pilot.pause()

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from textual.app import ComposeResult
-from textual.geometry import Size
 from textual.screen import Screen
 from textual.widgets._footer import FooterKey
 
@@ -87,17 +86,6 @@ def is_subsequence(wanted: list[Entry], order: list[Entry]) -> bool:
     return all(any(entry == have for have in it) for entry in wanted)
 
 
-class SteadyKey(FooterKey):
-    """A footer key whose first showing lays nothing out again: Textual's takes its size
-    (0 while hidden since it was composed) for a change of its virtual size, which asks for
-    a layout of its own, a frame after the one that showed it."""
-
-    def _size_updated(
-        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
-    ) -> bool:
-        return super()._size_updated(size, virtual_size, container_size, layout=False)
-
-
 class SteadyFooter(Footer):
     """``Footer`` whose keys stay mounted: a change of focus shows and hides them."""
 
@@ -167,7 +155,7 @@ class SteadyFooter(Footer):
         wanted = set(self._wanted)
         for entry in self._order:
             key, display, description, action, enabled, tooltip, palette = entry
-            widget = SteadyKey(
+            widget = FooterKey(
                 key,
                 display,
                 description,
