@@ -12,7 +12,9 @@ the default pair). Measured:
    Textual app: moving through the codes (down/up), opening a code's disagreements (enter),
    moving through the disagreements (down/up), settling one (a/b/o/x, each committed before
    the press returns: counted on disk afterwards) and switching the compared pair (c, then
-   down and enter in the pair picker; the enter press is the switch). Target: ≤ 50 ms over the
+   down and enter in the pair picker, a box over the review screen, not a screen of its own;
+   the enter press is the switch: from the key until the review shows the new pair, the box
+   closed, in the frame it draws). Target: ≤ 50 ms over the
    bare app's p95 (and CPU p95 ≤ 50 ms). A Pilot press returns when the process is idle, so the
    switch's wall and process CPU include the new pair's read in its worker thread, if any (a
    pair the review prepared in the background, after its first read or while the picker was

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from functools import partial
 
+from textual import messages
 from textual.app import App
-from textual.widgets import OptionList, Static
+from textual.widgets import Static
 
 from coding.codes import resolve_code
-from coding.consensus import disagreements, settle
+from coding.consensus import coder_pairs, disagreements, settle
 from coding.documents import segments_of
 from coding.operations import apply_coding
 from coding.store import Project
-from tui.screens.coder_pairs import CoderPairScreen
+from tui.i18n import set_language
+from tui.screens.coder_pairs import CoderPairPicker
 from tui.screens.review import ReviewScreen
 from tui.widgets.row_list import RowList
 from tui.widgets.text_pane import TextPane
@@ -160,12 +163,7 @@ async def test_lead_switches_to_anne_vs_bjorn_and_settles(small_project: Project
         assert "anne (A) vs root (B)" in str(screen.query_one("#title", Static).render())
         await pilot.press("c")
         await pilot.pause()
-        picker = app.screen
-        assert isinstance(picker, CoderPairScreen)
-        options = picker.query_one(OptionList)
-        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-        options.highlighted = next(i for i, t in enumerate(labels) if t.startswith("anne vs bjorn"))
-        await pilot.press("enter")
+        await choose_pair(pilot, "anne", "bjorn")
         await until_loaded(pilot)
         assert app.screen is screen and screen.coders == ("anne", "bjorn")
         assert "anne (A) vs bjorn (B)" in str(screen.query_one("#title", Static).render())
@@ -196,6 +194,167 @@ async def test_lead_switches_to_anne_vs_bjorn_and_settles(small_project: Project
     ).fetchone()
     conn.close()
     assert "(anne vs bjorn), settled by root" in summary[0]
+
+
+def picker_labels(screen: ReviewScreen) -> list[str]:
+    options = screen.query_one(CoderPairPicker).options
+    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+
+async def choose_pair(pilot, a: str, b: str) -> None:
+    """In the open pair picker: arrows to «a vs b», then enter."""
+    picker = pilot.app.screen.query_one(CoderPairPicker)
+    target = next(i for i, p in enumerate(picker.pairs) if (p.a, p.b) == (a, b))
+    while picker.options.highlighted != target:
+        await pilot.press("down" if picker.options.highlighted < target else "up")
+    await pilot.press("enter")
+
+
+async def test_the_pair_picker_is_a_box_over_the_review_and_keeps_its_keys(
+    small_project: Project,
+) -> None:
+    """c opens the picker over the review (no screen pushed: no repaint of the review beneath,
+    issue 14) with every pair, most shared documents first, the pair shown highlighted; the
+    review's keys rest while it is open; escape leaves the pair and the focus as they were;
+    arrows and enter switch, and the tables show the new pair's disagreements."""
+    bolig = three_coders(small_project)
+    app = LeadApp(small_project, ["anne", "root"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_loaded(pilot)
+        screen = app.screen
+        codes = screen.query_one("#codes", RowList)
+        codes.move_cursor(row=codes.get_row_index(str(bolig)))
+        await pilot.press("enter")
+        await pilot.pause()
+        table = screen.query_one("#disagreements", RowList)
+        shown = [item.start for item in screen.items]
+        assert table.has_focus and shown
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.screen is screen and len(app.screen_stack) == 2  # the default screen, ours
+        picker = screen.query_one(CoderPairPicker)
+        pairs = coder_pairs(small_project)
+        assert picker.display and picker_labels(screen) == [
+            f"{p.a} vs {p.b} · {p.shared} shared documents" for p in pairs
+        ]
+        assert pairs[picker.options.highlighted].label == "anne vs root"
+        region = picker.region
+        assert (region.x, region.width) == (5, 70) and region.bottom < 24  # in the middle
+        keys = {b.binding.key: b.binding.description for b in screen.active_bindings.values()}
+        assert keys.get("escape") == "Cancel" and "a" not in keys and "c" not in keys
+        assert screen.palette_commands() == []  # as under a modal dialog
+        await pilot.press("a", "x")  # the review's keys rest: nothing settled
+        await pilot.pause()
+        assert consensus_rows(small_project.path) == [] and picker.display
+        await pilot.press("down", "escape")
+        await pilot.pause()
+        assert not picker.display and screen.coders == ("anne", "root")
+        assert table.has_focus and [item.start for item in screen.items] == shown
+        keys = {b.binding.key: b.binding.description for b in screen.active_bindings.values()}
+        assert keys.get("escape") == "Back" and "a" in keys
+        await pilot.press("c")
+        await pilot.pause()
+        assert pairs[picker.options.highlighted].label == "anne vs root"  # as it is, again
+        await choose_pair(pilot, "anne", "bjorn")
+        await until_loaded(pilot)
+        assert not picker.display and app.screen is screen
+        assert screen.coders == ("anne", "bjorn") and codes.has_focus
+        expected = disagreements(small_project, ["anne", "bjorn"], bolig)
+        assert codes.get_row(str(bolig))[2] == str(len(expected))
+        codes.move_cursor(row=codes.get_row_index(str(bolig)))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.items == expected
+        assert [table.get_row_at(i)[1] for i in range(table.row_count)] == [
+            f"{d.start}–{d.end}" for d in expected
+        ]
+
+
+async def test_choosing_a_pair_lays_out_once_and_redraws_no_scrollbar(
+    small_project: Project,
+) -> None:
+    """Closing the picker lays the screen out once (the footer's keys shown again ask for no
+    layout of their own) and leaves the scroll views whose sizes did not change alone
+    (Textual's took every layout for a resize and redrew its scrollbars a frame later: one
+    frame more per switch, issue 14); a real resize still updates them and wraps anew."""
+    bolig = three_coders(small_project)
+    laid_out: list[str] = []  # who asked for a layout
+
+    def hook(message) -> None:
+        if isinstance(message, messages.Layout):
+            laid_out.append(type(message.widget).__name__)
+
+    app = LeadApp(small_project, ["anne", "root"])
+    async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
+        await until_loaded(pilot)
+        screen = app.screen
+        codes = screen.query_one("#codes", RowList)
+        redrawn: list[str] = []  # no code open: the sides say so before and after
+        for view in (codes, *screen.query(TextPane)):
+            bar, refresh = view.vertical_scrollbar, view.vertical_scrollbar.refresh
+            bar.refresh = partial(_counted, refresh, redrawn, str(view.id))  # type: ignore[method-assign]
+        await pilot.press("c", "escape")  # the footer composes the picker's keys, shows ours
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        laid_out.clear()
+        await choose_pair(pilot, "anne", "bjorn")
+        await until_loaded(pilot)
+        assert screen.coders == ("anne", "bjorn") and redrawn == []
+        assert sorted(laid_out) == ["CoderPairPicker", "SteadyFooter"]  # hidden, keys shown
+        codes.move_cursor(row=codes.get_row_index(str(bolig)))
+        await pilot.press("enter")
+        await pilot.pause()
+        pane = screen.query_one("#side-a", TextPane)
+        narrow = pane.scrollable_content_region.width
+        await pilot.resize_terminal(120, 24)
+        await pilot.pause()
+        lines = [pane.render_line(y).text.rstrip() for y in range(pane.size.height)]
+        assert pane.scrollable_content_region.width > narrow
+        assert max(len(line) for line in lines) > narrow and "side-a" in redrawn
+
+
+def _counted(refresh, redrawn: list[str], name: str, *args, **kwargs):
+    redrawn.append(name)
+    return refresh(*args, **kwargs)
+
+
+async def test_a_move_of_the_focus_draws_what_a_full_repaint_draws(small_project: Project) -> None:
+    """The review draws only the widgets a move of the focus restyles (not the whole screen,
+    issue 14): the screen then is what styling and drawing every widget again gives."""
+    bolig = three_coders(small_project)
+    app = LeadApp(small_project, ["anne", "root"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_loaded(pilot)
+        screen = app.screen
+        codes = screen.query_one("#codes", RowList)
+        codes.move_cursor(row=codes.get_row_index(str(bolig)))
+        for key in ("enter", "escape", "c", "down", "enter"):  # focus: list, codes, codes
+            await pilot.press(key)
+            await until_loaded(pilot)
+            shown = app.export_screenshot()
+            every = list(screen.walk_children(with_self=True))
+            app.stylesheet.update_nodes(every, animate=False)  # restyled from scratch
+            for widget in every:
+                widget.refresh()
+            await pilot.pause()
+            assert app.export_screenshot() == shown, key
+
+
+async def test_the_pair_picker_speaks_bokmal(small_project: Project) -> None:
+    three_coders(small_project)
+    set_language("nb")
+    app = LeadApp(small_project, ["anne", "root"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_loaded(pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        screen = app.screen
+        title = screen.query_one(CoderPairPicker).query_one(".dialog-title", Static)
+        assert str(title.render()) == "Sammenlign hvilke kodere? (A mot B)"
+        assert picker_labels(screen)[0].endswith("felles dokumenter")
+        keys = {b.binding.key: b.binding.description for b in screen.active_bindings.values()}
+        assert keys.get("escape") == "Avbryt"
 
 
 async def test_review_screen_on_a_damaged_project_says_so(small_project: Project) -> None:

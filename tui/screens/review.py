@@ -25,8 +25,10 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.reactive import Reactive
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widget import Widget
+from textual.widgets import OptionList, Static
 
 from coding.codes import short_path
 from coding.consensus import (
@@ -46,7 +48,7 @@ from coding.store import Project, ReviewWrites
 from tui.i18n import Localized, Section
 from tui.keymap import screen_bindings
 from tui.screens.base import DomainActions, Refused
-from tui.screens.coder_pairs import CoderPairScreen
+from tui.screens.coder_pairs import CoderPairPicker
 from tui.widgets.row_list import RowList
 from tui.widgets.steady_footer import SteadyFooter
 from tui.widgets.text_pane import TextPane
@@ -59,6 +61,7 @@ PAIRS_IN_PALETTE = 12  # «Compare A vs B» palette entries, most shared documen
 SEGMENT = "underline"
 OPEN_COLUMN = 2  # in the codes table: code, units, open, settled, …
 SETTLED_COLUMN = 4  # in the disagreements table: document, segment, A, B, settled
+PICKER_ACTIONS = frozenset({"pair_cursor", "pair_choose", "pair_cancel"})
 
 
 def _fmt(value: float | None) -> str:
@@ -72,6 +75,7 @@ class ReviewScreen(Localized, DomainActions, Screen):
     HELP_TITLE = "screen.review"
 
     DEFAULT_CSS = """
+    ReviewScreen { layers: default picker; }
     ReviewScreen #title { height: 1; background: $primary; color: $text; padding: 0 1; }
     ReviewScreen #codes { height: 1fr; }
     ReviewScreen #lower { height: 2fr; }
@@ -81,7 +85,17 @@ class ReviewScreen(Localized, DomainActions, Screen):
     ReviewScreen .side { width: 1fr; height: 1fr; border: round $secondary; padding: 0 1; }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = screen_bindings("review")
+    # the pair picker's keys (priority: before the focused list's) are the screen's own
+    # Textual draws the whole screen again at each move of the focus (a repainting reactive);
+    # the widgets whose look follows the focus restyle and draw themselves (has_focus, and
+    # focus-within by set_focus), so here a move draws only them: no frame of its own after
+    # the one a key draws (enter on a code, choosing a pair: issue 14)
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *screen_bindings("review"),
+        *screen_bindings("coder_pairs"),
+    ]
 
     def __init__(self, project: Project, coder: str, coders: Sequence[str] | None = None) -> None:
         super().__init__()
@@ -99,6 +113,7 @@ class ReviewScreen(Localized, DomainActions, Screen):
         # what any pair's read needs, kept across pairs while nothing it depends on is written
         self.tables: ReviewTables | None = None
         self._status_text = ""
+        self._pair_picker: CoderPairPicker | None = None  # mounted when first opened
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -151,13 +166,57 @@ class ReviewScreen(Localized, DomainActions, Screen):
             self.pairs = coder_pairs(self.project)
         return self.pairs
 
-    def action_choose_coders(self) -> None:
+    async def action_choose_coders(self) -> None:
         pairs = self._pairs()
         if not pairs:
             self.notify(TEXT["too_few"])
             return
-        self.app.push_screen(CoderPairScreen(pairs, self.coders), self._chosen)
+        picker = await self._picker()
+        picker.open(pairs, self.coders)
+        self.refresh_bindings()  # now, not a frame later: the picker's keys come first
         self.call_after_refresh(self._prepare_pairs)  # while the lead chooses
+
+    async def _picker(self) -> CoderPairPicker:
+        """The pair picker, mounted the first time it is asked for (not in the first paint)."""
+        if self._pair_picker is None:
+            self._pair_picker = CoderPairPicker()
+            await self.mount(self._pair_picker)
+        return self._pair_picker
+
+    def _picking(self) -> bool:
+        return self._pair_picker is not None and self._pair_picker.is_open
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The picker's keys while it is open, the screen's own otherwise (hidden from the
+        footer and passed on to the focused list, as under a modal dialog)."""
+        return self._picking() == (action in PICKER_ACTIONS)
+
+    def action_pair_cursor(self, move: str) -> None:
+        """Up, down, home, end, page up or down in the pair picker."""
+        if self._pair_picker is not None:
+            getattr(self._pair_picker.options, f"action_{move}")()
+
+    def action_pair_choose(self) -> None:
+        if self._pair_picker is not None:
+            self._close_picker(self._pair_picker.highlighted())
+
+    def action_pair_cancel(self) -> None:
+        self._close_picker(None)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """A click on a pair."""
+        event.stop()
+        if self._pair_picker is not None and self._picking():
+            self._close_picker(self._pair_picker.highlighted())
+
+    def _close_picker(self, pair: tuple[str, str] | None) -> None:
+        """Hide the picker and show ``pair`` (None: the pair as it was), in one frame: the
+        focus and the footer's keys set now, not a frame later each (Textual's way)."""
+        if self._pair_picker is not None:
+            self._pair_picker.display = False
+        if pair:
+            self.compare(*pair)
+        self.refresh_bindings()
 
     def _prepare_pairs(self) -> None:
         """Compute the pairs the picker lists first (``PAIRS_IN_PALETTE``) in a worker thread,
@@ -185,10 +244,6 @@ class ReviewScreen(Localized, DomainActions, Screen):
         elif self.tables is not None:  # keep what was computed from the same parts
             self.tables = self.tables.with_pairs_of(tables)
 
-    def _chosen(self, pair: tuple[str, str] | None) -> None:
-        if pair:
-            self.compare(*pair)
-
     def compare(self, a: str, b: str) -> None:
         """Review ``a`` (A) against ``b`` (B) from now on."""
         self.coders = (a, b)
@@ -202,7 +257,8 @@ class ReviewScreen(Localized, DomainActions, Screen):
         self.report = None
         self._show_coders()
         self._read_pair()
-        self.query_one("#codes", RowList).focus()
+        # now (Widget.focus waits for the next message loop: the footer's keys a frame later)
+        self.set_focus(self.query_one("#codes", RowList), scroll_visible=False)
 
     def action_refresh_tables(self) -> None:
         """Read everything again (r)."""
@@ -375,7 +431,10 @@ class ReviewScreen(Localized, DomainActions, Screen):
         return row
 
     def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
-        """Commands this screen offers in the command palette."""
+        """Commands this screen offers in the command palette (none while the pair picker is
+        open, as under a modal dialog)."""
+        if self._picking():
+            return []
         return [
             *(
                 (TEXT[f"cmd.{name}"], TEXT[f"cmd.{name}.help"], partial(self.action_settle, name))

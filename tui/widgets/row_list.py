@@ -22,7 +22,27 @@ MAX_WIDTH = 40  # a cell wider than this is cut with …
 HEADER = Style(bold=True)
 
 
-class RowList(ScrollView, can_focus=True):
+class SteadyScrollView(ScrollView):
+    """A ``ScrollView`` that a layout leaves alone when its sizes are what they were.
+
+    Textual's compares the container size a layout gives it with its own (its size less its
+    gutter), which differ for every scroll view: each layout of the screen updated its
+    scrollbars and sent it a ``Resize``, drawn a frame after the layout (one more frame for a
+    key that lays the screen out, e.g. the review's pair picker closing, issue 14)."""
+
+    _laid_out: tuple[Size, Size, Size] | None = None
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        sizes = (size, virtual_size, container_size)
+        if sizes == self._laid_out:
+            return False
+        self._laid_out = sizes
+        return super()._size_updated(size, virtual_size, container_size, layout)
+
+
+class RowList(SteadyScrollView, can_focus=True):
     """Rows of cells, each with a key; ``Highlighted`` is posted when the cursor moves and
     ``Selected`` on enter."""
 

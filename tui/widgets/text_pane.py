@@ -9,13 +9,12 @@ from rich.segment import Segment
 from rich.text import Text
 from textual import events
 from textual.geometry import Size
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.widgets.row_list import resize
+from tui.widgets.row_list import SteadyScrollView, resize
 
 
-class TextPane(ScrollView):
+class TextPane(SteadyScrollView):
     DEFAULT_CSS = """
     TextPane { overflow-x: hidden; overflow-y: scroll; }
     """
@@ -33,7 +32,9 @@ class TextPane(ScrollView):
         self.refresh()
 
     def on_resize(self, _event: events.Resize) -> None:
-        self._wrap(self.scrollable_content_region.width)
+        width = self.scrollable_content_region.width
+        if width != self._width:  # else wrapped as it is
+            self._wrap(width)
 
     def _wrap(self, width: int) -> None:
         self._width = width
