@@ -35,7 +35,18 @@ Until the end of issue 13 the measuring interpreter also built the study before 
 app: 165 MB before the app, malloc holding ~95 MB of the build's freed memory, and the app's
 rounds (180, 192, 187, 189, 189 MB) stepping inside that held memory (×1.054). The study is now
 built by another process, so the figure is the app's own (about 25 MB of interpreter, then the
-app)."""
+app).
+
+The rounds then still crept up by about a MB a round (89, 91, 94, 93, 94 MB; ×1.04–1.09 over
+runs) with the blocks, malloc and SQLite flat: Python's own arenas (1 MiB each, mapped apart
+from malloc's) grew from 41 to 45 while the objects in them did not. Two things of ours made
+it. The review's read fetched every segment and coding as a list of tuples of Python ints
+before making its arrays (~16 MB of small objects for a moment, 13 more arenas at the peak),
+and what the app allocated meanwhile kept some of those arenas once the tuples were freed;
+the rows now go from the cursor into the arrays one at a time (``coding.units.int_rows``).
+And the overview, read again on every return to it, made its 6 400 rows, cells and filter
+texts anew each time, so what lives on kept moving into other arenas; it now keeps those of
+unchanged documents. tests/test_app_memory.py checks both."""
 
 from __future__ import annotations
 

@@ -46,6 +46,7 @@ from coding.units import (
     decode_units,
     distinct,
     document_coverage,
+    int_rows,
     overlapping_segments,
     pattern_counts,
 )
@@ -102,13 +103,13 @@ class _Material:
         docs = project.conn.execute("SELECT id, length, name FROM documents ORDER BY id").fetchall()
         doc_ids = np.array([d[0] for d in docs], dtype=np.int64)
         lengths = np.array([d[1] for d in docs], dtype=np.int64)
-        segs = np.array(
+        segs = int_rows(
             project.conn.execute(
                 'SELECT document_id, start, "end", block FROM segments '
                 "ORDER BY document_id, ordinal"
-            ).fetchall(),
-            dtype=np.int64,
-        ).reshape(-1, 4)
+            ),
+            4,
+        )
         paths = code_paths(project)
         return cls(
             doc_ids,
@@ -553,15 +554,16 @@ def _read_coders(
         return {}
     ids = [coder_id for coder_id, _ in stale]
     marks = ",".join("?" * len(ids))
-    rows = np.array(
+    rows = int_rows(
         project.conn.execute(
             f'SELECT coder_id, code_id, document_id, start, "end" FROM codings '
             f"WHERE coder_id IN ({marks})",
             ids,
-        ).fetchall(),
-        dtype=np.int64,
-    ).reshape(-1, 5)
-    rows = rows[np.argsort(rows[:, 0], kind="stable")]
+        ),
+        5,
+    )
+    order = np.argsort(rows[:, 0], kind="stable")
+    rows = rows[order]
     cut = (
         np.searchsorted(rows[:, 0], ids, side="left"),
         np.searchsorted(rows[:, 0], ids, side="right"),

@@ -20,6 +20,7 @@ character units never need one row per character.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -147,7 +148,7 @@ def build_units_and_coverage(
             raise CodingError(f"no code with id {code_id}")
     coder_ids = [project.coder_id(name, create=False) for name in coders]
     layout = _Layout.load(project, coder_ids)
-    coverage = _coverage(layout.eligible, coders, missing)
+    coverage = document_coverage(layout.eligible, coders, missing)
     if missing == "complete":  # a document counts only when every coder qualifies for it
         layout = replace(
             layout, eligible=layout.eligible & np.asarray(layout.eligible.all(axis=1))[:, None]
@@ -156,18 +157,30 @@ def build_units_and_coverage(
     build = _segment_keys if unit == "segment" else _character_keys
     keys, weights = build(project, layout, codings, len(codes), min_overlap)
     per_code = {
-        code_id: _decode(code_id, paths[code_id], keys[i], weights[i], len(coders), missing)
+        code_id: decode_units(code_id, paths[code_id], keys[i], weights[i], len(coders), missing)
         for i, code_id in enumerate(codes)
     }
     return per_code, coverage
 
 
-def _coverage(eligible: np.ndarray, coders: Sequence[str], missing: str) -> Coverage:
+def document_coverage(eligible: np.ndarray, coders: Sequence[str], missing: str) -> Coverage:
+    """Which documents count for ``coders`` (and why the others do not), from ``eligible``
+    (documents × coders: finished or coded)."""
     qualified = eligible.sum(axis=1)
     counted = qualified == len(coders) if missing == "complete" else qualified >= 2
     partly = ~counted & (qualified > 0)
     not_coded_by = {name: int((partly & ~eligible[:, j]).sum()) for j, name in enumerate(coders)}
     return Coverage(len(eligible), int(counted.sum()), not_coded_by, int((qualified == 0).sum()))
+
+
+def int_rows(rows: Iterable[Sequence[int]], width: int) -> np.ndarray:
+    """A query's rows of ``width`` integers as an int64 array, taken from the cursor one row at
+    a time. ``fetchall`` first built every row as a tuple of Python ints (~200 bytes a row in
+    Python's small-object arenas: 16 MB for the study's 79 000 segments, freed a moment later),
+    and the arenas that peak needed stayed held by whatever else was allocated meanwhile: the
+    app's resident size grew after each visit of the review (issue 13)."""
+    flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64)
+    return flat.reshape(-1, width)
 
 
 @dataclass(frozen=True)
@@ -180,10 +193,7 @@ class _Layout:
 
     @classmethod
     def load(cls, project: Project, coder_ids: list[int]) -> _Layout:
-        docs = np.array(
-            project.conn.execute("SELECT id, length FROM documents ORDER BY id").fetchall(),
-            dtype=np.int64,
-        ).reshape(-1, 2)
+        docs = int_rows(project.conn.execute("SELECT id, length FROM documents ORDER BY id"), 2)
         base = np.concatenate(([0], np.cumsum(docs[:, 1])))
         marks = ",".join("?" * len(coder_ids))
         rows = project.conn.execute(
@@ -214,23 +224,27 @@ _KeyCounts = tuple[list[np.ndarray], list[np.ndarray]]
 
 
 @dataclass(frozen=True)
-class _Codings:
+class Codings:
+    """The codings of the requested codes as arrays, on the line of documents."""
+
     code: np.ndarray  # index into the requested codes
     coder: np.ndarray  # column
     start: np.ndarray  # global offsets
     end: np.ndarray
 
 
-def _codings(project: Project, coder_ids: list[int], codes: list[int], layout: _Layout) -> _Codings:
+def _codings(project: Project, coder_ids: list[int], codes: list[int], layout: _Layout) -> Codings:
     code_index = {c: i for i, c in enumerate(codes)}
     coder_index = {c: j for j, c in enumerate(coder_ids)}
     marks = ",".join("?" * len(coder_ids))
-    rows = project.conn.execute(
-        f'SELECT code_id, coder_id, document_id, start, "end" FROM codings '
-        f"WHERE coder_id IN ({marks})",
-        coder_ids,
-    ).fetchall()
-    array = np.array(rows, dtype=np.int64).reshape(-1, 5)
+    array = int_rows(
+        project.conn.execute(
+            f'SELECT code_id, coder_id, document_id, start, "end" FROM codings '
+            f"WHERE coder_id IN ({marks})",
+            coder_ids,
+        ),
+        5,
+    )
     lookup = np.full(int(array[:, 0].max(initial=0)) + 1, -1, dtype=np.int64)
     for code_id, i in code_index.items():
         if code_id < len(lookup):
@@ -240,7 +254,7 @@ def _codings(project: Project, coder_ids: list[int], codes: list[int], layout: _
     array, code = array[keep], code[keep]
     _refuse_codings_outside(project, layout, array)
     coder = np.array([coder_index[c] for c in array[:, 1].tolist()], dtype=np.int64)
-    return _Codings(
+    return Codings(
         code,
         coder,
         layout.to_global(array[:, 2], array[:, 3]),
@@ -296,18 +310,18 @@ def segment_table(
 
 
 def _segment_table(
-    project: Project, layout: _Layout, codings: _Codings, n_codes: int, min_overlap: float
+    project: Project, layout: _Layout, codings: Codings, n_codes: int, min_overlap: float
 ) -> SegmentTable:
-    segs = np.array(
+    segs = int_rows(
         project.conn.execute(
             'SELECT document_id, start, "end", block FROM segments ORDER BY document_id, ordinal'
-        ).fetchall(),
-        dtype=np.int64,
-    ).reshape(-1, 4)
+        ),
+        4,
+    )
     seg_start = layout.to_global(segs[:, 0], segs[:, 1])
     seg_end = layout.to_global(segs[:, 0], segs[:, 2])
     present = np.zeros((n_codes, len(segs), layout.eligible.shape[1]), dtype=bool)
-    coding_index, seg_index = _overlapping_segments(codings, seg_start, seg_end)
+    coding_index, seg_index = overlapping_segments(codings, seg_start, seg_end)
     overlap = np.minimum(codings.end[coding_index], seg_end[seg_index]) - np.maximum(
         codings.start[coding_index], seg_start[seg_index]
     )
@@ -319,14 +333,14 @@ def _segment_table(
 
 
 def _segment_keys(
-    project: Project, layout: _Layout, codings: _Codings, n_codes: int, min_overlap: float
+    project: Project, layout: _Layout, codings: Codings, n_codes: int, min_overlap: float
 ) -> _KeyCounts:
     table = _segment_table(project, layout, codings, n_codes, min_overlap)
     return _pattern_counts(table.present, table.eligible[None], np.ones(len(table.start)))
 
 
-def _overlapping_segments(
-    codings: _Codings, seg_start: np.ndarray, seg_end: np.ndarray
+def overlapping_segments(
+    codings: Codings, seg_start: np.ndarray, seg_end: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Every (coding, segment) pair that overlaps by at least one character."""
     first = np.searchsorted(seg_end, codings.start, side="right")
@@ -338,7 +352,7 @@ def _overlapping_segments(
 
 
 def _character_keys(
-    project: Project, layout: _Layout, codings: _Codings, n_codes: int, _min_overlap: float
+    project: Project, layout: _Layout, codings: Codings, n_codes: int, _min_overlap: float
 ) -> _KeyCounts:
     """Per code: cut the line at every span edge and document edge; each piece has one row."""
     keys, weights = [], []
@@ -402,7 +416,7 @@ def pattern_counts(
     base = eligible.astype(np.int64) @ power  # the number when no coder applied the code
     size = 3**n_coders
     counts = np.tile(np.bincount(base, weights=weight, minlength=size), (n_codes, 1))
-    triple = _distinct((code.astype(np.int64) * per + unit) * n_coders + coder)
+    triple = distinct((code.astype(np.int64) * per + unit) * n_coders + coder)
     pair, coder = np.divmod(triple, n_coders)
     first = np.nonzero(np.concatenate(([True], pair[1:] != pair[:-1])))[0] if len(pair) else pair
     pairs = pair[first]
@@ -419,15 +433,16 @@ def pattern_counts(
     return keys, [counts[i, k] for i, k in enumerate(keys)]
 
 
-def _distinct(values: np.ndarray) -> np.ndarray:
+def distinct(values: np.ndarray) -> np.ndarray:
     """``np.unique(values)`` by sorting (numpy's hashing unique took 25 ms on 80 000 values)."""
     values = np.sort(values)
     return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
 
 
-def _decode(
+def decode_units(
     code_id: int, path: str, keys: np.ndarray, weights: np.ndarray, n_coders: int, missing: str
 ) -> CodeUnits:
+    """A code's ``CodeUnits`` from its ``pattern_counts``."""
     state = (keys[:, None] // 3 ** np.arange(n_coders)) % 3
     rows = np.where(state == 0, np.nan, state - 1).astype(float)
     return CodeUnits(code_id, path, rows, np.asarray(weights, dtype=float), missing)
@@ -493,13 +508,3 @@ def unitizing_continua(
         code_id: [(lengths[d], spans.get((i, d), empty)) for d in shared]
         for i, code_id in enumerate(code_ids)
     }
-
-
-# Public names of the helpers coding.review_tables shares (the review computes on the same
-# rules). Aliases for now, while another branch edits this module: fold them into the
-# definitions above when both have landed.
-Codings = _Codings  # codings of the requested codes as arrays, on the line of documents
-document_coverage = _coverage  # which documents count for ``coders``, and why others do not
-overlapping_segments = _overlapping_segments
-distinct = _distinct
-decode_units = _decode  # a code's ``CodeUnits`` from its ``pattern_counts``

@@ -300,3 +300,96 @@ async def test_what_an_app_froze_is_let_go_when_it_closes(app_path: Path) -> Non
         await pilot.pause(FREEZE_AFTER + 0.2)
         assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0
+
+
+ARENAS_OF_A_REVIEW_READ = """
+import os, sys, tempfile
+from pathlib import Path
+
+from coding.consensus import default_pair
+from coding.review_tables import ReviewTables
+from coding.store import Project
+
+
+def arenas_highwater() -> int:
+    # CPython's allocator statistics go to the C stderr: read them from a file
+    with tempfile.TemporaryFile() as out:
+        saved = os.dup(2)
+        os.dup2(out.fileno(), 2)
+        try:
+            sys._debugmallocstats()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        out.seek(0)
+        for line in out.read().decode().splitlines():
+            if line.startswith("# arenas highwater mark"):
+                return int(line.rpartition("=")[2].replace(",", ""))
+    raise SystemExit("no arena statistics")
+
+
+with Project.open(Path(sys.argv[1])) as project:
+    coders = default_pair(project)
+    before = arenas_highwater()
+    with project.reading() as reader, reader.read_snapshot():
+        tables = ReviewTables.refreshed(None, reader, None)
+        report, read = tables.compare(reader, coders)
+    print(len(report.codes), before, arenas_highwater())
+"""
+
+
+@pytest.mark.skipif(sys.implementation.name != "cpython", reason="CPython's allocator")
+def test_the_reviews_read_takes_no_python_object_per_row(study_path: Path) -> None:
+    """The review reads every segment and coding of the pair into arrays. Fetched as lists of
+    tuples of Python ints first (``fetchall``), the study's rows took ~200 bytes each of
+    Python's small-object arenas for a moment (16 MB on the benchmark's study): arenas that
+    whatever the app allocated meanwhile (its next screen's lines) kept afterwards, so the
+    resident size stepped up after each visit of the review. Now the rows go from the cursor
+    into the arrays one at a time (``coding.units.int_rows``): the arenas' high-water mark
+    hardly moves. In a fresh interpreter: the mark is the process's."""
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-c", ARENAS_OF_A_REVIEW_READ, str(study_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    codes, before, after = map(int, done.stdout.split()[-3:])
+    assert codes > 0  # the pair's report was computed
+    assert after - before <= 2, f"{after - before} more arenas of 1 MiB at the peak of the read"
+
+
+async def test_going_back_to_the_overview_keeps_the_rows_that_did_not_change(
+    app_path: Path,
+) -> None:
+    """The overview reads every document's progress again each time the coder comes back to
+    it; the rows of documents unchanged since are the ones it had (on the study, 6 400 rows of
+    small objects were made anew on every return and the resident size crept up), and a
+    document changed meanwhile (done, here by the same coder in another window) shows anew."""
+    from coding import operations as ops
+    from coding.store import Project
+    from tui.screens.overview import OverviewScreen
+
+    app = KodeverkApp(app_path, CODER, resume=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        overview = app.screen
+        assert isinstance(overview, OverviewScreen) and len(overview.rows) > 1
+        rows, cells = list(overview.rows), list(overview._cells)
+        app.action_codebook()
+        await pilot.pause()
+        with Project.open(app_path) as other:
+            ops.set_document_done(other, rows[0].id, CODER)
+        await app.pop_screen()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert overview.rows[0].done and not rows[0].done
+        assert overview._cells[0] != cells[0]
+        assert all(new is old for new, old in zip(overview.rows[1:], rows[1:], strict=True))
+        assert all(new is old for new, old in zip(overview._cells[1:], cells[1:], strict=True))
