@@ -5,6 +5,7 @@ signed-in coder's name."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -300,6 +301,32 @@ async def _code_by_keys(ws: aiohttp.ClientWebSocketResponse, path: Path, coder: 
         if received > 2000:  # the coding screen is up: a key press
             await ws.send_json(["stdin", "1"])
     raise AssertionError(f"no coding by {coder} within 45 s ({received} bytes received)")
+
+
+async def test_keys_typed_before_the_screen_is_up_do_not_end_the_app(
+    server: Served, team: Path
+) -> None:
+    """A coder who types at once (a shortcut digit every 0.1 s from the moment the socket is
+    open, as the team benchmark does): keys that come while the coding screen is still being
+    built are passed over, not a crash that closes the browser's app (it then undoes)."""
+    with Project.open(team) as project:
+        add_user(project, "per", PASSWORD, "coder")  # a coder of this test alone
+        ops.remember(project, "per", "last_document", "1")
+    status, token, _ = await sign_in(server.url, "per")
+    assert status == 303
+    assert codings_by(team, "per") == 0
+    async with (
+        client() as http,
+        http.ws_connect(f"{server.url}/ws?width=120&height=40", headers=cookie(token)) as ws,
+    ):
+        for key, wanted in (("1", 1), ("u", 0)):
+            deadline = time.monotonic() + 45
+            while codings_by(team, "per") != wanted and time.monotonic() < deadline:
+                await ws.send_json(["stdin", key])
+                with contextlib.suppress(TimeoutError):
+                    message = await ws.receive(timeout=0.1)
+                    assert message.type not in (aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR)
+            assert codings_by(team, "per") == wanted
 
 
 def test_serve_refuses_a_project_without_accounts(tmp_path: Path) -> None:

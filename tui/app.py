@@ -128,9 +128,10 @@ class KodeverkApp(App):
             segment = self._remembered_segment(document_id)
         return None if document_id is None else (document_id, segment)
 
+    _froze = False  # what it held frozen (an app closed before its mount froze nothing)
+
     def on_mount(self) -> None:
         self._first_screens: tuple[Screen, ...] = ()
-        self._froze = False
         self.set_timer(FREEZE_AFTER, self._freeze_what_is_held)
         self.call_after_refresh(self._remember_first_screens)
         steady_mmap_threshold()

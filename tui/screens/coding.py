@@ -831,6 +831,12 @@ class CodingScreen(ProjectScreen):
         self._tree.change_counts({c.code_id for c in (*removed, *added)}, counts, totals)
         self._show_selection_codes()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A shortcut digit (a priority binding: the app runs it before the key reaches any
+        widget) typed while the screen is still being built finds none of its widgets yet:
+        passed on, not run (a coder typing at once in a browser crashed the app)."""
+        return self.is_mounted or action != "shortcut"
+
     def action_shortcut(self, key: str) -> None:
         """A digit: a code's key, or the first of two (the panel shows the sub-codes). The
         digits are priority bindings (keys.toml): the app runs them as the key arrives, not
