@@ -5,6 +5,7 @@ view wraps equals a full wrap of the text; keys pressed at once are handled and 
 from __future__ import annotations
 
 import sqlite3
+import time
 from bisect import bisect_right
 from pathlib import Path
 
@@ -289,6 +290,30 @@ async def test_the_collector_rests_while_the_screen_opens_and_runs_again_after(
         await pilot.pause()
         assert not gc.isenabled()
     assert gc.isenabled()
+
+
+async def test_the_collector_waits_for_a_pause_in_the_typing(tmp_path: Path, monkeypatch) -> None:
+    """Its one full pass (a key's worth of time) is put off while keys keep coming, then runs
+    once the coder pauses."""
+    import gc
+
+    import tui.app
+
+    monkeypatch.setattr(tui.app, "FREEZE_AFTER", 0.6)
+    monkeypatch.setattr(tui.app, "QUIET_FOR", 1.0)
+    monkeypatch.setattr(tui.app, "FREEZE_LATEST", 60.0)
+    path = long_project(tmp_path / "p.kodeverk")
+    app = KodeverkApp(path, CODER, document_id=1)
+    async with app.run_test(size=SIZE) as pilot:
+        started = time.monotonic()
+        while time.monotonic() - started < 1.5:  # keys past FREEZE_AFTER, none 1 s apart
+            await pilot.press("j")
+        assert not gc.isenabled()
+        for _ in range(100):
+            await pilot.pause(0.1)
+            if gc.isenabled():
+                break
+        assert gc.isenabled() and app._froze
 
 
 READ_ALL = (

@@ -5,10 +5,13 @@ from __future__ import annotations
 import dataclasses
 import gc
 import importlib
+import math
+import time
 from contextlib import ExitStack
 from pathlib import Path
 from typing import ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import BindingType
 from textual.notifications import SeverityLevel
@@ -38,8 +41,12 @@ EXTRA_SCREENS = {
 
 # The cycle collector rests while the first screen is built and shown (everything made then
 # lives on: a full pass then cost 40–50 ms of a 0.16 s first paint, issue 13), and runs once
-# half a second after.
+# half a second after, at a pause in the typing: that pass is a key's worth of time, so a coder
+# who types at once does not wait for it (keys every QUIET_FOR or faster put it off, at most
+# until FREEZE_LATEST after the open).
 FREEZE_AFTER = 0.5
+QUIET_FOR = 0.25
+FREEZE_LATEST = 3.0
 
 
 class KodeverkApp(App):
@@ -129,9 +136,16 @@ class KodeverkApp(App):
         return None if document_id is None else (document_id, segment)
 
     _froze = False  # what it held frozen (an app closed before its mount froze nothing)
+    _last_key_at = -math.inf  # time.monotonic() of the latest key
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self._last_key_at = time.monotonic()
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         self._first_screens: tuple[Screen, ...] = ()
+        self._mounted_at = time.monotonic()
         self.set_timer(FREEZE_AFTER, self._freeze_what_is_held)
         self.call_after_refresh(self._remember_first_screens)
         steady_mmap_threshold()
@@ -163,6 +177,11 @@ class KodeverkApp(App):
         30–60 ms pauses on keys in a 20 000-segment document); then the collector runs again.
         Frozen only while the screens are the ones the app opened with: a screen visited
         meanwhile would, frozen, never be collected once closed."""
+        now = time.monotonic()
+        typing = now - self._last_key_at < QUIET_FOR
+        if typing and now - self._mounted_at < FREEZE_LATEST:
+            self.set_timer(QUIET_FOR, self._freeze_what_is_held)
+            return
         gc.collect()
         if tuple(self.screen_stack) == self._first_screens:
             gc.freeze()
