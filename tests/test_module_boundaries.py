@@ -1,6 +1,6 @@
-"""The domain packages are fully annotated, and no product module imports another module's
-private names (issue 51). mypy keeps the first (``disallow_untyped_defs`` for the domain
-packages in pyproject.toml); these say it without running mypy, and name what broke it."""
+"""The product's packages are fully annotated, and no product module imports another module's
+private names (issue 51). mypy keeps the first (``disallow_untyped_defs`` for every product
+package in pyproject.toml); these say it without running mypy, and name what broke it."""
 
 from __future__ import annotations
 
@@ -43,14 +43,14 @@ def _untyped(tree: ast.Module) -> Iterator[tuple[int, str]]:
             yield node.lineno, node.name
 
 
-def test_every_function_of_the_domain_packages_is_annotated() -> None:
+def test_every_function_of_the_product_is_annotated() -> None:
     missing = [
-        f"{path}:{line} {name}" for path, tree in _modules(DOMAIN) for line, name in _untyped(tree)
+        f"{path}:{line} {name}" for path, tree in _modules(PRODUCT) for line, name in _untyped(tree)
     ]
     assert missing == []
 
 
-def test_mypy_keeps_the_domain_packages_annotated() -> None:
+def test_mypy_keeps_the_product_annotated() -> None:
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     strict = {
         module
@@ -58,7 +58,7 @@ def test_mypy_keeps_the_domain_packages_annotated() -> None:
         if override.get("disallow_untyped_defs")
         for module in override["module"]
     }
-    assert {f"{package}.*" for package in DOMAIN} <= strict
+    assert {f"{package}.*" for package in PRODUCT} <= strict
 
 
 def test_mypy_checks_every_module_of_the_product() -> None:

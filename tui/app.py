@@ -330,7 +330,7 @@ class KodeverkApp(App):
             if not action or can(self.role, action)
         ]
 
-    def hide_lead_keys(self, screen, keys: dict[str, str]) -> None:
+    def hide_lead_keys(self, screen: Screen, keys: dict[str, str]) -> None:
         """Take a coder's refused keys ({key: action}) out of ``screen``'s footer; pressing
         them still says why nothing opens."""
         if can(self.role, "review"):  # a lead, or no accounts

@@ -30,6 +30,7 @@ from coding import operations as ops
 from coding.answers import Answer, answer_codes, list_answers, questions
 from coding.codes import CodeRow, list_codes
 from coding.errors import KodeverkError
+from coding.journal import Event
 from coding.store import Project
 from tui.i18n import Section
 from tui.keymap import palette_actions, palette_entries, screen_bindings
@@ -542,7 +543,12 @@ class AnswersScreen(ProjectScreen):
     def action_redo(self) -> None:
         self._replay(ops.redo, "redone", "nothing_redo")
 
-    def _replay(self, operation, done_key: str, nothing_key: str) -> None:
+    def _replay(
+        self,
+        operation: Callable[[Project, str], Event | None],
+        done_key: str,
+        nothing_key: str,
+    ) -> None:
         try:
             event = operation(self.project, self.coder)
         except KodeverkError as exc:

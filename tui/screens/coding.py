@@ -10,7 +10,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from functools import cached_property
-from typing import ClassVar, Literal, cast
+from typing import TYPE_CHECKING, ClassVar, Literal, cast
 
 from rich.style import Style
 from rich.text import Text
@@ -59,6 +59,9 @@ from tui.widgets.code_tree import CodeTree, swatch
 from tui.widgets.document_view import DocumentView
 from tui.widgets.header import FixedHeader
 from tui.widgets.steady_footer import SteadyFooter
+
+if TYPE_CHECKING:  # imported when a search is opened
+    from coding.search import SearchHit
 
 WORD = re.compile(r"\S+")
 POLL_SECONDS = 2.0  # how often the all-coders view looks for other coders' new codings
@@ -1048,7 +1051,7 @@ class CodingScreen(ProjectScreen):
 
         self.app.push_screen(SearchScreen(self.project), self.jump_to_hit)
 
-    def jump_to_hit(self, hit) -> None:
+    def jump_to_hit(self, hit: SearchHit | None) -> None:
         if hit is None:
             return
         if hit.document_id != self.document_id:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from itertools import accumulate
+from typing import Any
 
 from rich.segment import Segment as RichSegment
 from rich.style import Style
@@ -39,7 +40,7 @@ class AnswerGrid(ScrollView, can_focus=True, inherit_bindings=False):
     }
     """
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.rows: list[Answer] = []
         self.cursor = 0

@@ -4,6 +4,7 @@ at 80 columns. Each bar is one line: label, bar (eighths of a cell), figure."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual.widgets import Static
@@ -47,7 +48,7 @@ class BarChart(Static):
 
     DEFAULT_CSS = "BarChart { height: auto; padding: 0 1; }"
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._bars: list[Bar] = []
         self._title = ""

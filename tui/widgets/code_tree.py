@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -28,7 +30,7 @@ class CodeTree(Tree[int]):
     """Codes by parent. ``enter`` selects (the screen decides what that does); ``space``
     collapses or expands."""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__("Codebook", **kwargs)
         self.show_root = False
         self.auto_expand = False

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -73,7 +73,7 @@ class DocumentTable(Localized, ScrollView, can_focus=True):
             super().__init__()
             self.key = key
 
-    def __init__(self, columns: Sequence[str], *, group_columns: int = 0, **kwargs) -> None:
+    def __init__(self, columns: Sequence[str], *, group_columns: int = 0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.columns = tuple(columns)
         # the first ``group_columns`` cells are drawn only on the first row of a run of rows

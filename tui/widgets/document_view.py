@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from itertools import pairwise
 from operator import itemgetter
+from typing import Any
 
 from rich.segment import Segment as RichSegment
 from rich.style import Style
@@ -119,7 +120,7 @@ class DocumentView(ScrollView, can_focus=True, inherit_bindings=False):
     }
     """
 
-    def __init__(self, text: str = "", **kwargs) -> None:
+    def __init__(self, text: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.text = text
         self._lines: list[tuple[int, int]] = []  # wrapped so far: the paragraphs before

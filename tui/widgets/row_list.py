@@ -7,7 +7,7 @@ every cell it holds."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -75,7 +75,7 @@ class RowList(SteadyScrollView, can_focus=True):
             self.row = row
             self.key = key
 
-    def __init__(self, columns: Sequence[str], **kwargs) -> None:
+    def __init__(self, columns: Sequence[str], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.columns = list(columns)
         self.rows: list[list[str]] = []

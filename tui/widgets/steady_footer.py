@@ -11,6 +11,7 @@ only hides and shows them. It composes again only for a key it has not shown yet
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.geometry import Size
@@ -108,7 +109,7 @@ class SteadyFooter(Footer):
     _order: list[Entry]  # the entries composed, in their order
     _wanted: list[Entry] | None = None  # those in force (None: Footer's own compose)
 
-    def __init__(self, *, keys_at_compose: bool = False, **kwargs) -> None:
+    def __init__(self, *, keys_at_compose: bool = False, **kwargs: Any) -> None:
         """``keys_at_compose``: compose the screen's keys with the footer, as they are before
         any widget has the focus (a screen whose focused widget adds no shown keys): they are
         in the first frame, and no second compose and layout follows (issue 13). Otherwise

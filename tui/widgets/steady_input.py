@@ -9,6 +9,7 @@ no layout for it: the scroll range is updated in place and the input alone repai
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from textual.geometry import Size
 from textual.widget import Widget
@@ -23,7 +24,9 @@ class SteadyInput(Input):
     same frame as the text (``Input.Changed`` is handled later, often after a frame that shows
     the new text alone)."""
 
-    def __init__(self, *args, on_value: Callable[[str], object] | None = None, **kwargs) -> None:
+    def __init__(
+        self, *args: Any, on_value: Callable[[str], object] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._on_value = on_value
 

@@ -5,6 +5,8 @@ shows: one that came and went with the text would lay the screen out too."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.segment import Segment
 from rich.text import Text
 from textual import events
@@ -19,7 +21,7 @@ class TextPane(SteadyScrollView):
     TextPane { overflow-x: hidden; overflow-y: scroll; }
     """
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.text = Text()
         self._lines: list[list[Segment]] = []
