@@ -393,3 +393,33 @@ async def test_going_back_to_the_overview_keeps_the_rows_that_did_not_change(
         assert overview._cells[0] != cells[0]
         assert all(new is old for new, old in zip(overview.rows[1:], rows[1:], strict=True))
         assert all(new is old for new, old in zip(overview._cells[1:], cells[1:], strict=True))
+
+
+def test_a_library_imported_while_the_app_runs_keeps_no_hold_on_it(tmp_path: Path) -> None:
+    """charset-normalizer (scikit-learn's import chain brings it in, in the learner's worker)
+    keeps a logging handler on the stderr of that moment: inside a running app that is the
+    app's print capture, which then held the whole app (its screens, the project) after it
+    closed. In a fresh interpreter, where nothing imported it before."""
+    code = (
+        "import asyncio, gc, sys\n"
+        "from pathlib import Path\n"
+        "from tests.app_project import CODER, build_app_project\n"
+        "from tui.app import KodeverkApp\n"
+        "assert 'charset_normalizer' not in sys.modules\n"
+        "path = build_app_project(Path(sys.argv[1]) / 'a.kodeverk')\n"
+        "async def main():\n"
+        "    app = KodeverkApp(path, CODER, document_id=1)\n"
+        "    async with app.run_test() as pilot:\n"
+        "        await pilot.pause()\n"
+        "        import charset_normalizer  # noqa: F401\n"
+        "asyncio.run(main())\n"
+        "gc.collect()\n"
+        "assert not [o for o in gc.get_objects() if isinstance(o, KodeverkApp)]\n"
+    )
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], cwd=root, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr

@@ -25,7 +25,7 @@ from coding.gc_pause import collector_paused
 from coding.store import Project
 from tui.i18n import set_language, t, translate_bindings
 from tui.keymap import screen_bindings
-from tui.leaks import forget_on_screen_change, steady_mmap_threshold
+from tui.leaks import forget_on_screen_change, release_captured_stderr, steady_mmap_threshold
 from tui.messages import FileGone, LeaveCoding, OpenDocument, OpenScreen
 from tui.palette import KodeverkCommands
 from tui.screens.coding import CodingScreen
@@ -348,6 +348,7 @@ class KodeverkApp(App):
             self.leave_coding(self.screen)
 
     def on_unmount(self) -> None:
+        release_captured_stderr()
         self._collector_rest.close()  # closed within the first half second: collector back on
         if self._froze:  # what the app held may now be collected (a process that opens another)
             gc.unfreeze()

@@ -12,6 +12,9 @@ The footer's own leak of its keys is in tui/widgets/footer.py."""
 
 from __future__ import annotations
 
+import logging
+import sys
+
 from textual._styles_cache import StylesCache
 from textual.app import App
 from textual.screen import Screen
@@ -49,3 +52,14 @@ def steady_mmap_threshold() -> bool:
     except (OSError, AttributeError):
         return False
     return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
+
+
+def release_captured_stderr() -> None:
+    """charset-normalizer keeps a logging handler on the stderr of the moment it is first
+    imported (scikit-learn's import chain brings it in, in the learner's worker): while an app
+    runs that is Textual's print capture, which then held the closed app (its screens, the
+    project) alive. Pointed back at the process's own stderr."""
+    module = sys.modules.get("charset_normalizer.api")
+    handler = getattr(module, "explain_handler", None)
+    if isinstance(handler, logging.StreamHandler) and sys.__stderr__ is not None:
+        handler.setStream(sys.__stderr__)
