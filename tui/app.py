@@ -126,7 +126,7 @@ class KodeverkApp(App):
 
     def _first_document(self) -> tuple[int, int] | None:
         """The document (and segment) the app opens on, if it opens on one."""
-        if self.start_answers is not None and self.start_answers is not False:
+        if self._opens_answers:
             return None
         document_id, segment = self.start_document, 0
         if document_id is None and self.resume:
@@ -134,6 +134,11 @@ class KodeverkApp(App):
         elif document_id is not None:
             segment = self._remembered_segment(document_id)
         return None if document_id is None else (document_id, segment)
+
+    @property
+    def _opens_answers(self) -> bool:
+        """The app opens on the answer grid (``--answers``, with or without a question)."""
+        return self.start_answers is not None and self.start_answers is not False
 
     _froze = False  # what it held frozen (an app closed before its mount froze nothing)
     _last_key_at = -math.inf  # time.monotonic() of the latest key
@@ -162,7 +167,7 @@ class KodeverkApp(App):
             )
         if isinstance(self.screen, CodingScreen):  # the overview: built when the coder goes back
             return
-        if self.start_answers is not None and self.start_answers is not False:
+        if self._opens_answers:
             question = self.start_answers if isinstance(self.start_answers, str) else None
             self.action_answers(question)  # the overview is built only when the coder goes back
             return

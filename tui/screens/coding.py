@@ -218,7 +218,7 @@ class CodingScreen(ProjectScreen):
         shared = getattr(self.app, "recent_codes", None)
         if isinstance(shared, list):  # the recent codes are the same on every screen
             self.keys.recent = shared
-        tree = self.query_one(CodeTree)
+        tree = self._tree
         tree.keys_of = self.keys.keymap.keys_of
         self._refresh_codings(counts="read")  # the counts first: each label is made once
         tree.show_codes(self.codes)
@@ -226,7 +226,7 @@ class CodingScreen(ProjectScreen):
         # the panel beside the text before the first layout: in the first frame, no second
         # layout for it (issue 13)
         self._show_selection_codes(force=True)
-        view = self.query_one(DocumentView)
+        view = self._view
         view.focus()
         view.before_layout()
         tree.before_layout()
@@ -263,7 +263,7 @@ class CodingScreen(ProjectScreen):
         self.selection = (shown.start, shown.end)
         self._set_sub_title(TEXT["sub_title"].format(coder=self.coder, document=self.document_name))
         if reset_view:
-            view = self.query_one(DocumentView)
+            view = self._view
             view.set_text(self.text)
             view.set_marks([])
             # another document: the project's counts stay, unless another process wrote
@@ -671,7 +671,7 @@ class CodingScreen(ProjectScreen):
             self.select_segment(self.current_segment - 1)
 
     def action_page(self, direction: int) -> None:
-        view = self.query_one(DocumentView)
+        view = self._view
         height = max(view.scrollable_content_region.height - 1, 1)
         line = min(
             max(view.line_of(self.selection[0]) + direction * height, 0), view.line_count - 1
@@ -878,7 +878,7 @@ class CodingScreen(ProjectScreen):
         self.keys.cancel()
         parent = self.keys.keymap.codes.get(pending) if pending else None
         if parent is None:
-            parent = self.query_one(CodeTree).highlighted_code
+            parent = self._tree.highlighted_code
         picker = PickerScreen(
             self.codes, TEXT["apply_code"], create=self._create_code, parent_id=parent
         )
@@ -1065,7 +1065,7 @@ class CodingScreen(ProjectScreen):
         self.suggestions = find_suggestions(
             self.project, self.document_id, self.coder, model=self.model
         )
-        self.query_one(DocumentView).set_marks([(s.start, s.end) for s in self.suggestions])
+        self._view.set_marks([(s.start, s.end) for s in self.suggestions])
         if not self.suggestions:
             self.notify(SUGGESTION_TEXT["none"])
             return
@@ -1105,7 +1105,7 @@ class CodingScreen(ProjectScreen):
 
     def _show_suggestion(self, index: int) -> None:
         if not self.suggestions:
-            self.query_one(DocumentView).set_marks([])
+            self._view.set_marks([])
             self._show_selection_codes()
             return
         suggestion = self.suggestions[min(index, len(self.suggestions) - 1)]
@@ -1154,7 +1154,7 @@ class CodingScreen(ProjectScreen):
         if accept and not suggestion.learned:
             self.selection = (suggestion.start, suggestion.end)
             self.apply_code(suggestion.code_id)
-        self.query_one(DocumentView).set_marks([(s.start, s.end) for s in self.suggestions])
+        self._view.set_marks([(s.start, s.end) for s in self.suggestions])
         self._show_suggestion(index)
 
     def _settle_learned(self, suggestion: Suggestion, accept: bool) -> bool:
@@ -1193,18 +1193,18 @@ class CodingScreen(ProjectScreen):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "tree-filter":
-            self.query_one(CodeTree).show_codes(self.codes, event.value)
-            self.query_one(CodeTree).set_counts(self.document_counts, self.project_counts)
+            self._tree.show_codes(self.codes, event.value)
+            self._tree.set_counts(self.document_counts, self.project_counts)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "tree-filter":
-            self.query_one(CodeTree).focus()
+            self._tree.focus()
 
     def action_focus_filter(self) -> None:
         self.query_one("#tree-filter", Input).focus()
 
     def action_back(self) -> None:
-        if step_back(self, self.keys, self.query_one(DocumentView), self._show_selection_codes):
+        if step_back(self, self.keys, self._view, self._show_selection_codes):
             return
         self._write_place()  # the screen the app goes back to reads it
         self.post_message(LeaveCoding())
